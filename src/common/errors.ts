@@ -1,0 +1,41 @@
+/**
+ * Base error of every layer's catalog (shared/STYLE.md habit 1). Each layer declares its codes once
+ * with `defineError`; lower-layer errors cross a boundary only through an explicit mapping.
+ */
+
+/** An error with a stable code (e.g. `CCOW_ERR_CHUNK_MISSING`). */
+export class CodedError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  constructor(code: string, message: string, statusCode = 500, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.statusCode = statusCode;
+    this.name = 'CodedError';
+  }
+}
+
+/** A declared error: call it to build an instance; `is` checks an unknown value against it. */
+export interface ErrorFactory {
+  (detail?: string, options?: { cause?: unknown }): CodedError;
+  readonly code: string;
+  readonly statusCode: number;
+  is(e: unknown): e is CodedError;
+}
+
+/** Declare one catalog entry. `message` is the default text; `detail` replaces it when given. */
+export function defineError(code: string, message: string, statusCode = 500): ErrorFactory {
+  const f = ((detail?: string, options?: { cause?: unknown }) =>
+    new CodedError(code, detail ?? message, statusCode, options)) as ErrorFactory;
+  Object.defineProperties(f, {
+    code: { value: code },
+    statusCode: { value: statusCode },
+    is: { value: (e: unknown) => e instanceof CodedError && e.code === code },
+  });
+  return f;
+}
+
+/** True when `e` is a CodedError with code `code`. */
+export function hasCode(e: unknown, code: string): e is CodedError {
+  return e instanceof CodedError && e.code === code;
+}

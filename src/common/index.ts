@@ -1,0 +1,5 @@
+/** Leaf utilities without policy (shared/STYLE.md §1). */
+export * from './bytes.js';
+export * from './errors.js';
+export * from './hash.js';
+export * from './ids.js';

@@ -1,0 +1,84 @@
+/**
+ * The storage contract: the seam between the engine and bytes at rest (shared/spec/ccow.md §16).
+ * A byte store for chunks and an ordered, transactional key-value store for everything else.
+ * Backends implement no object semantics; the name index, references, intents, feed and GC queue
+ * are engine code written as keys and transactions over `MetaStore`.
+ *
+ * Implementations: storage/memory (the reference), storage/local (LMDB + chunk files),
+ * later storage/cluster (Target nodes). One contract test suite (test/contract) runs against all.
+ */
+import { defineError, type ChunkId } from '../../common/index.js';
+
+/** Payload bytes, addressed by BLAKE3-256 of the stored bytes. */
+export interface ChunkStore {
+  /** Store `bytes` under `id`. Verifies BLAKE3(bytes) == id (else StorageErrors.BAD_DIGEST); durable on resolve; idempotent. */
+  put(id: ChunkId, bytes: Uint8Array): Promise<void>;
+  /** The stored bytes of `id`; StorageErrors.CHUNK_MISSING when absent. The caller verifies the hash. */
+  get(id: ChunkId): Promise<Uint8Array>;
+  /** Batched presence check, no side effects; result[i] answers ids[i]. */
+  has(ids: readonly ChunkId[]): Promise<boolean[]>;
+  /** Remove `id`; idempotent (deleting an absent chunk is not an error). */
+  delete(id: ChunkId): Promise<void>;
+  /** Every stored chunk id, in no particular order (fsck, orphan sweep, scrub). */
+  iterate(): AsyncIterable<ChunkId>;
+}
+
+/** Bounds of an ordered scan; keys compare bytewise. */
+export interface RangeOptions {
+  gte?: Uint8Array;
+  gt?: Uint8Array;
+  lt?: Uint8Array;
+  lte?: Uint8Array;
+  reverse?: boolean;
+  limit?: number;
+}
+
+/** A synchronous view inside one serialisable transaction. */
+export interface MetaTx {
+  get(key: Uint8Array): Uint8Array | undefined;
+  range(opts: RangeOptions): Iterable<[Uint8Array, Uint8Array]>;
+  put(key: Uint8Array, value: Uint8Array): void;
+  del(key: Uint8Array): void;
+}
+
+/** Ordered key-value metadata store; keys and values are bytes, keys ordered bytewise. */
+export interface MetaStore {
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** A consistent snapshot per call. */
+  range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]>;
+  /**
+   * Run `fn` in one serialisable transaction. `fn` is synchronous (as lmdb-js requires); reads see
+   * the transaction's own writes. Durable when the promise resolves. A throw in `fn` rolls back.
+   */
+  transaction<T>(fn: (tx: MetaTx) => T): Promise<T>;
+}
+
+/** Space and health figures a backend can report. */
+export interface StorageStats {
+  /** Bytes of chunk payload stored. */
+  chunkBytes: number;
+  /** Number of chunks stored. */
+  chunkCount: number;
+  /** Per data dir: path, bytes free, bytes total (local backend). */
+  disks?: { path: string; free: number; total: number }[];
+}
+
+/** One storage backend: a chunk store and a metadata store with a shared lifetime. */
+export interface StorageBackend {
+  readonly kind: string;
+  readonly chunks: ChunkStore;
+  readonly meta: MetaStore;
+  stats(): Promise<StorageStats>;
+  close(): Promise<void>;
+}
+
+/** Storage error catalog (shared/STYLE.md habit 1). The engine maps these; nothing above sees them raw. */
+export const StorageErrors = {
+  CHUNK_MISSING: defineError('CCOW_ERR_CHUNK_MISSING', 'chunk not found in the store', 500),
+  CHUNK_CORRUPT: defineError('CCOW_ERR_CHUNK_CORRUPT', 'stored chunk does not match its id', 500),
+  BAD_DIGEST: defineError('CCOW_ERR_BAD_DIGEST', 'chunk bytes do not hash to the given id', 500),
+  NO_SPACE: defineError('CCOW_ERR_NO_SPACE', 'no space left on the data disks', 507),
+  IO: defineError('CCOW_ERR_IO', 'storage I/O error', 500),
+  LOCKED: defineError('CCOW_ERR_LOCKED', 'data dir is locked by another process', 500),
+  CLOSED: defineError('CCOW_ERR_CLOSED', 'storage backend is closed', 500),
+} as const;
