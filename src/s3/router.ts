@@ -1,0 +1,241 @@
+/**
+ * The S3 router: a pure function from (method, path, query, headers) to an S3Operation
+ * (shared/STYLE.md habit 3, after Garage's `src/api/s3/router.rs`). No I/O, no engine, no auth —
+ * `test/unit/s3/router.test.ts` drives it with request lines from the AWS API reference.
+ */
+import { S3Errors } from './errors.js';
+import { OPERATION_INFO, type OperationOf, type S3Operation, type S3OperationKind } from './operations.js';
+
+/** The part of URLSearchParams the router needs (a parameter without `=` has the value ''). */
+export interface QueryLike {
+  has(name: string): boolean;
+  get(name: string): string | null;
+}
+
+/** What the router looks at. */
+export interface RouteInput {
+  method: string;
+  /** The raw path as sent (percent-encoded, not normalised). */
+  path: string;
+  query: QueryLike;
+  headers: Record<string, string | undefined>;
+  /** Bucket taken from a virtual-hosted `Host`; the whole path is then the key. */
+  hostBucket?: string;
+}
+
+/** Longest key S3 accepts, in UTF-8 bytes (s3-surface.md §1). */
+export const MAX_KEY_BYTES = 1024;
+
+/**
+ * Route one request. Throws only InvalidURI (path not valid percent-encoded UTF-8) and
+ * KeyTooLongError; every other outcome, NotImplemented and MethodNotAllowed included, is an
+ * operation.
+ *
+ * @example
+ * route({ method: 'GET', path: '/b', query: new URLSearchParams('list-type=2'), headers: {} })
+ * // → { kind: 'ListObjectsV2', bucket: 'b', action: 's3:ListBucket', access: 'bucket-read' }
+ */
+export function route(req: RouteInput): S3Operation {
+  const { bucket, key } = splitPath(req.path, req.hostBucket);
+  const method = req.method.toUpperCase();
+  const versioned = req.query.has('versionId');
+  if (bucket === undefined) {
+    return method === 'GET' ? op('ListBuckets', {}) : op('MethodNotAllowed', {});
+  }
+  if (key === undefined) return routeBucket(method, bucket, req.query);
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw S3Errors.KeyTooLongError({ fields: { Key: key } });
+  return routeObject(method, bucket, key, req.query, req.headers, versioned);
+}
+
+/**
+ * Split the raw path into bucket and key, percent-decoding each exactly once. Keys keep `.`, `..`,
+ * `//` and a leading `/` (s3-surface.md §2: S3 does not normalise paths). `/b` and `/b/` both
+ * address the bucket.
+ */
+export function splitPath(rawPath: string, hostBucket?: string): { bucket?: string; key?: string } {
+  const path = rawPath.startsWith('/') ? rawPath.slice(1) : rawPath;
+  if (hostBucket !== undefined) return path === '' ? { bucket: hostBucket } : { bucket: hostBucket, key: decode(path) };
+  if (path === '') return {};
+  const slash = path.indexOf('/');
+  if (slash < 0) return { bucket: decode(path) };
+  const rest = path.slice(slash + 1);
+  const bucket = decode(path.slice(0, slash));
+  return rest === '' ? { bucket } : { bucket, key: decode(rest) };
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw S3Errors.InvalidURI();
+  }
+}
+
+/** Build an operation with its action and access class from OPERATION_INFO. */
+function op<K extends S3OperationKind>(
+  kind: K,
+  fields: Omit<OperationOf<K>, 'kind' | 'action' | 'access'>,
+  versioned = false,
+): OperationOf<K> {
+  const info = OPERATION_INFO[kind];
+  const action = versioned && info.versioned ? info.versioned : info.action;
+  return { kind, ...fields, action, access: info.access } as unknown as OperationOf<K>;
+}
+
+type BucketSub = readonly (readonly [param: string, kind: S3OperationKind | string])[];
+
+// Subresource tables, checked in order. A string that is not an operation kind names a feature
+// marked "No" in s3-surface.md §3 (answered 501 NotImplemented).
+const BUCKET_GET: BucketSub = [
+  ['acl', 'GetBucketAcl'], ['tagging', 'GetBucketTagging'], ['versioning', 'GetBucketVersioning'],
+  ['cors', 'GetBucketCors'], ['policyStatus', 'GetBucketPolicyStatus'], ['policy', 'GetBucketPolicy'],
+  ['location', 'GetBucketLocation'], ['uploads', 'ListMultipartUploads'], ['versions', 'ListObjectVersions'],
+  ['lifecycle', 'GetBucketLifecycleConfiguration'], ['encryption', 'GetBucketEncryption'],
+  ['object-lock', 'GetObjectLockConfiguration'], ['notification', 'GetBucketNotificationConfiguration'],
+  ['logging', 'GetBucketLogging'], ['requestPayment', 'GetBucketRequestPayment'],
+  ['accelerate', 'GetBucketAccelerateConfiguration'], ['website', 'GetBucketWebsite'],
+  ['ownershipControls', 'GetBucketOwnershipControls'],
+  ['replication', 'GetBucketReplication'], ['inventory', 'GetBucketInventoryConfiguration'],
+  ['analytics', 'GetBucketAnalyticsConfiguration'], ['metrics', 'GetBucketMetricsConfiguration'],
+  ['intelligent-tiering', 'GetBucketIntelligentTieringConfiguration'], ['publicAccessBlock', 'GetPublicAccessBlock'],
+  ['session', 'CreateSession'],
+];
+
+const BUCKET_PUT: BucketSub = [
+  ['acl', 'PutBucketAcl'], ['tagging', 'PutBucketTagging'], ['versioning', 'PutBucketVersioning'],
+  ['cors', 'PutBucketCors'], ['policy', 'PutBucketPolicy'], ['lifecycle', 'PutBucketLifecycleConfiguration'],
+  ['encryption', 'PutBucketEncryption'], ['object-lock', 'PutObjectLockConfiguration'],
+  ['notification', 'PutBucketNotificationConfiguration'], ['logging', 'PutBucketLogging'],
+  ['requestPayment', 'PutBucketRequestPayment'], ['accelerate', 'PutBucketAccelerateConfiguration'],
+  ['website', 'PutBucketWebsite'], ['ownershipControls', 'PutBucketOwnershipControls'],
+  ['replication', 'PutBucketReplication'], ['inventory', 'PutBucketInventoryConfiguration'],
+  ['analytics', 'PutBucketAnalyticsConfiguration'], ['metrics', 'PutBucketMetricsConfiguration'],
+  ['intelligent-tiering', 'PutBucketIntelligentTieringConfiguration'], ['publicAccessBlock', 'PutPublicAccessBlock'],
+];
+
+const BUCKET_DELETE: BucketSub = [
+  ['tagging', 'DeleteBucketTagging'], ['cors', 'DeleteBucketCors'], ['policy', 'DeleteBucketPolicy'],
+  ['lifecycle', 'DeleteBucketLifecycle'], ['encryption', 'DeleteBucketEncryption'],
+  ['website', 'DeleteBucketWebsite'], ['ownershipControls', 'DeleteBucketOwnershipControls'],
+  ['replication', 'DeleteBucketReplication'], ['inventory', 'DeleteBucketInventoryConfiguration'],
+  ['analytics', 'DeleteBucketAnalyticsConfiguration'], ['metrics', 'DeleteBucketMetricsConfiguration'],
+  ['intelligent-tiering', 'DeleteBucketIntelligentTieringConfiguration'], ['publicAccessBlock', 'DeletePublicAccessBlock'],
+];
+
+function isKind(s: string): s is S3OperationKind {
+  return Object.hasOwn(OPERATION_INFO, s);
+}
+
+/** First matching subresource of `table`, as an operation. */
+function fromTable(table: BucketSub, query: QueryLike, bucket: string): S3Operation | undefined {
+  for (const [param, name] of table) {
+    if (!query.has(param)) continue;
+    if (isKind(name)) return op(name as 'GetBucketAcl', { bucket });
+    return op('NotImplemented', { operation: name, bucket });
+  }
+  return undefined;
+}
+
+function routeBucket(method: string, bucket: string, q: QueryLike): S3Operation {
+  switch (method) {
+    case 'GET':
+      return fromTable(BUCKET_GET, q, bucket) ?? op(q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', { bucket });
+    case 'HEAD':
+      return op('HeadBucket', { bucket });
+    case 'PUT':
+      return fromTable(BUCKET_PUT, q, bucket) ?? op('CreateBucket', { bucket });
+    case 'DELETE':
+      return fromTable(BUCKET_DELETE, q, bucket) ?? op('DeleteBucket', { bucket });
+    case 'POST':
+      // Browser form uploads (PostObject) are P2.
+      return q.has('delete') ? op('DeleteObjects', { bucket }) : op('NotImplemented', { operation: 'PostObject', bucket });
+    case 'OPTIONS':
+      return op('CorsPreflight', { bucket });
+    default:
+      return op('MethodNotAllowed', { bucket });
+  }
+}
+
+function routeObject(
+  method: string,
+  bucket: string,
+  key: string,
+  q: QueryLike,
+  h: Record<string, string | undefined>,
+  versioned: boolean,
+): S3Operation {
+  const at = { bucket, key };
+  const notImplemented = (operation: string): S3Operation => op('NotImplemented', { operation, bucket, key });
+  switch (method) {
+    case 'GET':
+      if (q.has('acl')) return op('GetObjectAcl', at, versioned);
+      if (q.has('tagging')) return op('GetObjectTagging', at, versioned);
+      if (q.has('uploadId')) return op('ListParts', at);
+      if (q.has('attributes')) return op('GetObjectAttributes', at, versioned);
+      if (q.has('torrent')) return notImplemented('GetObjectTorrent');
+      if (q.has('retention')) return notImplemented('GetObjectRetention');
+      if (q.has('legal-hold')) return notImplemented('GetObjectLegalHold');
+      return op('GetObject', at, versioned);
+    case 'HEAD':
+      return op('HeadObject', at, versioned);
+    case 'PUT':
+      if (q.has('acl')) return op('PutObjectAcl', at, versioned);
+      if (q.has('tagging')) return op('PutObjectTagging', at, versioned);
+      if (q.has('retention')) return notImplemented('PutObjectRetention');
+      if (q.has('legal-hold')) return notImplemented('PutObjectLegalHold');
+      // x-amz-copy-source turns a part upload into UploadPartCopy and a put into CopyObject.
+      if (q.has('uploadId')) return op(h['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart', at);
+      return op(h['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject', at);
+    case 'DELETE':
+      if (q.has('tagging')) return op('DeleteObjectTagging', at, versioned);
+      if (q.has('uploadId')) return op('AbortMultipartUpload', at);
+      return op('DeleteObject', at, versioned);
+    case 'POST':
+      if (q.has('uploads')) return op('CreateMultipartUpload', at);
+      if (q.has('uploadId')) return op('CompleteMultipartUpload', at);
+      if (q.has('restore')) return notImplemented('RestoreObject');
+      if (q.has('select')) return notImplemented('SelectObjectContent');
+      return op('MethodNotAllowed', at);
+    case 'OPTIONS':
+      return op('CorsPreflight', at);
+    default:
+      return op('MethodNotAllowed', at);
+  }
+}
+
+/**
+ * Parsed query string. Unlike URLSearchParams, `+` stays a literal `+` (S3 convention; SDKs send a
+ * space as `%20`), and a parameter without `=` (`?uploads`) is present with the value ''.
+ * Malformed percent-encoding → InvalidURI.
+ */
+export class QueryParams implements QueryLike {
+  readonly #entries: [string, string][];
+  constructor(raw: string) {
+    this.#entries = [];
+    for (const part of raw.split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      const name = decode(eq < 0 ? part : part.slice(0, eq));
+      this.#entries.push([name, eq < 0 ? '' : decode(part.slice(eq + 1))]);
+    }
+  }
+  has(name: string): boolean {
+    return this.#entries.some(([n]) => n === name);
+  }
+  /** First value of `name`, or null. */
+  get(name: string): string | null {
+    return this.#entries.find(([n]) => n === name)?.[1] ?? null;
+  }
+  /** Every (name, value) pair in order. */
+  entries(): readonly (readonly [string, string])[] {
+    return this.#entries;
+  }
+}
+
+/** Split a raw request target into its path and parsed query. */
+export function parseTarget(url: string): { path: string; rawQuery: string; query: QueryParams } {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const rawQuery = q < 0 ? '' : url.slice(q + 1);
+  return { path, rawQuery, query: new QueryParams(rawQuery) };
+}
