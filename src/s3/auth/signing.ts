@@ -1,0 +1,84 @@
+/**
+ * SigV4 primitives: HMAC/SHA-256 helpers, the signing-key derivation with a small cache, and the
+ * constant-time comparison every verifier uses (AWS "Calculate the signature for AWS Signature
+ * Version 4": kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request")).
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** SHA-256 of the empty string, hex (chunk string-to-sign and empty bodies). */
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** Lower-case hex SHA-256. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** HMAC-SHA256. */
+export function hmacSha256(key: Uint8Array | string, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
+/** Constant-time string equality (different lengths compare unequal without leaking content). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  if (x.length !== y.length) {
+    timingSafeEqual(x, x); // keep timing roughly independent of where lengths differ
+    return false;
+  }
+  return timingSafeEqual(x, y);
+}
+
+/** Derive a SigV4 signing key (no cache). */
+export function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
+  const kDate = hmacSha256(`AWS4${secret}`, date);
+  const kRegion = hmacSha256(kDate, region);
+  const kService = hmacSha256(kRegion, service);
+  return hmacSha256(kService, 'aws4_request');
+}
+
+const CACHE_MAX = 1024;
+// key: accessKey \0 date \0 region \0 service → { secret, key }. The secret is kept to detect a
+// rotated secret under the same access key (the cached key is then recomputed, never reused).
+const cache = new Map<string, { secret: string; key: Buffer }>();
+
+/**
+ * Signing key for (accessKey, date, region, service), cached: one derivation costs four HMACs and
+ * is the same for every request of a key on a day. Bounded; oldest entries are dropped first.
+ */
+export function signingKey(accessKey: string, secret: string, date: string, region: string, service: string): Buffer {
+  const id = `${accessKey}\0${date}\0${region}\0${service}`;
+  const hit = cache.get(id);
+  if (hit && hit.secret === secret) return hit.key;
+  const key = deriveSigningKey(secret, date, region, service);
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(id, { secret, key });
+  return key;
+}
+
+/** HMAC-SHA256 hex signature of a string to sign. */
+export function sign(key: Buffer, stringToSign: string): string {
+  return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+}
+
+/** The SigV4 string to sign of a canonical request. */
+export function stringToSign(amzDate: string, scope: string, canonicalRequestText: string): string {
+  return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequestText)}`;
+}
+
+/** Parse `YYYYMMDDTHHMMSSZ` (ISO 8601 basic) into epoch ms, or undefined. */
+export function parseAmzDate(s: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, se] = m.map(Number) as [number, number, number, number, number, number, number];
+  const t = Date.UTC(y, mo - 1, d, h, mi, se);
+  const back = new Date(t);
+  // Reject rolled-over dates such as 20130231.
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return undefined;
+  return t;
+}
+
+/** Format epoch ms as `YYYYMMDDTHHMMSSZ`. */
+export function formatAmzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}

@@ -1,0 +1,139 @@
+/**
+ * AWS Signature Version 2 for S3 (legacy; on by default, spec §2): `Authorization: AWS AK:sig` and
+ * presigned `?AWSAccessKeyId=…&Expires=…&Signature=…`. AWS doc "Signing and Authenticating REST
+ * Requests" (RESTAuthentication): Signature = Base64(HMAC-SHA1(secret, StringToSign)),
+ * StringToSign = VERB \n Content-MD5 \n Content-Type \n Date|Expires \n CanonicalizedAmzHeaders
+ * CanonicalizedResource.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { AuthError, SIGNATURE_MISMATCH } from './auth-error.js';
+import { header } from './headers.js';
+import type { HeaderBag, SignableRequest } from './headers.js';
+import { classifyPayload } from './payload.js';
+import { checkSkew } from './sigv4.js';
+import type { AuthOptions, Credentials, SignedAuth } from './types.js';
+import { canonicalUri } from './canonical.js';
+import { decodeComponent, splitQuery, splitTarget } from './uri.js';
+
+/**
+ * Query parameters that are part of the CanonicalizedResource (botocore `HmacV1Auth.QSAOfInterest`
+ * plus the later additions AWS and MinIO sign: encryption, legal-hold, retention …).
+ */
+export const SIGV2_SUB_RESOURCES: ReadonlySet<string> = new Set([
+  'accelerate', 'acl', 'analytics', 'cors', 'defaultObjectAcl', 'delete', 'encryption', 'intelligent-tiering',
+  'inventory', 'legal-hold', 'lifecycle', 'location', 'logging', 'metrics', 'notification', 'object-lock',
+  'ownershipControls', 'partNumber', 'policy', 'publicAccessBlock', 'replication', 'requestPayment', 'restore',
+  'retention', 'select', 'select-type', 'storageClass', 'tagging', 'torrent', 'uploadId', 'uploads', 'versionId',
+  'versioning', 'versions', 'website', 'response-cache-control', 'response-content-disposition',
+  'response-content-encoding', 'response-content-language', 'response-content-type', 'response-expires',
+]);
+
+/** CanonicalizedAmzHeaders: `x-amz-*` lower-case, sorted, duplicates joined with ',', unfolded. */
+export function canonicalAmzHeaders(headers: HeaderBag): string {
+  const names = Object.keys(headers).filter((h) => h.startsWith('x-amz-') && headers[h] !== undefined).sort();
+  return names.map((n) => `${n}:${header(headers, n)!.replace(/\s*\r?\n\s*/g, ' ').trim()}\n`).join('');
+}
+
+/**
+ * CanonicalizedResource: [/bucket (virtual host)] + the path as sent + the signed sub-resources
+ * sorted by name, with decoded values (AWS: sub-resource values are not URL-encoded when signed).
+ */
+export function canonicalResource(rawPath: string, rawQuery: string, hostBucket?: string): string {
+  let res = hostBucket ? `/${hostBucket}${rawPath}` : rawPath;
+  const subs: [string, string | undefined][] = [];
+  for (const p of splitQuery(rawQuery)) {
+    const k = decodeComponent(p.rawKey);
+    if (!SIGV2_SUB_RESOURCES.has(k)) continue;
+    const v = decodeComponent(p.rawValue);
+    subs.push([k, p.hasValue && v !== '' ? v : undefined]);
+  }
+  subs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  if (subs.length > 0) res += '?' + subs.map(([k, v]) => (v === undefined ? k : `${k}=${v}`)).join('&');
+  return res;
+}
+
+/** The SigV2 string to sign. `dateOrExpires` is the Date line (empty when x-amz-date is sent) or Expires. */
+export function stringToSignV2(req: SignableRequest, dateOrExpires: string, rawPath?: string): string {
+  const { path, query } = splitTarget(req.url);
+  return [
+    req.method.toUpperCase(),
+    header(req.headers, 'content-md5') ?? '',
+    header(req.headers, 'content-type') ?? '',
+    dateOrExpires,
+    canonicalAmzHeaders(req.headers) + canonicalResource(rawPath ?? path, query, req.hostBucket),
+  ].join('\n');
+}
+
+function signV2(secret: string, sts: string): Buffer {
+  return createHmac('sha1', secret).update(sts, 'utf8').digest();
+}
+
+/**
+ * Compare against the path as sent, then against its canonical re-encoding: clients disagree on
+ * which characters to escape in SigV2 resources (boto escapes like SigV4, s3cmd less).
+ */
+function matchV2(req: SignableRequest, secret: string, dateOrExpires: string, signature: string): void {
+  const given = Buffer.from(signature, 'base64');
+  const { path } = splitTarget(req.url);
+  const candidates = [path, canonicalUri(path)].filter((p, i, a) => a.indexOf(p) === i);
+  for (const p of candidates) {
+    const mac = signV2(secret, stringToSignV2(req, dateOrExpires, p));
+    if (given.length === mac.length && timingSafeEqual(given, mac)) return;
+  }
+  throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, { StringToSign: stringToSignV2(req, dateOrExpires) });
+}
+
+async function lookupV2<C extends Credentials>(accessKeyId: string, opts: AuthOptions<C>): Promise<C> {
+  const creds = await opts.lookupSecret(accessKeyId);
+  if (!creds) {
+    throw new AuthError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId });
+  }
+  return creds;
+}
+
+function disallowed<C extends Credentials>(opts: AuthOptions<C>): void {
+  if (opts.allowSigV2 === false) {
+    throw new AuthError('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+  }
+}
+
+/** Verify `Authorization: AWS AccessKeyId:Signature`. */
+export async function verifySigV2Header<C extends Credentials>(req: SignableRequest, opts: AuthOptions<C>): Promise<SignedAuth<C>> {
+  disallowed(opts);
+  const m = /^AWS ([^:\s]+):(\S+)$/.exec((header(req.headers, 'authorization') ?? '').trim());
+  if (!m) throw new AuthError('AuthorizationHeaderMalformed', 'The authorization header is malformed; expecting "AWS AccessKeyId:Signature".');
+  if (header(req.headers, 'x-amz-security-token') !== undefined) throw new AuthError('InvalidToken', 'The provided token is malformed or otherwise invalid.');
+  const amzDate = header(req.headers, 'x-amz-date');
+  const dateLine = amzDate !== undefined ? '' : header(req.headers, 'date') ?? '';
+  const ms = Date.parse(amzDate ?? dateLine);
+  if (Number.isNaN(ms)) throw new AuthError('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
+  checkSkew(ms, (opts.now ?? Date.now)(), opts.maxSkewMs);
+  const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());
+  const creds = await lookupV2(m[1]!, opts);
+  matchV2(req, creds.secret, dateLine, m[2]!);
+  return { kind: 'signed', scheme: 'sigv2-header', accessKeyId: m[1]!, credentials: creds, payload, signedAt: new Date(ms) };
+}
+
+/** Verify a SigV2 presigned URL (`AWSAccessKeyId`, `Expires` in epoch seconds, `Signature`). */
+export async function verifySigV2Presigned<C extends Credentials>(req: SignableRequest, opts: AuthOptions<C>): Promise<SignedAuth<C>> {
+  disallowed(opts);
+  const q = new Map(splitQuery(splitTarget(req.url).query).map((p) => [decodeComponent(p.rawKey), decodeComponent(p.rawValue)]));
+  const accessKeyId = q.get('AWSAccessKeyId');
+  const signature = q.get('Signature');
+  const expires = q.get('Expires');
+  if (!accessKeyId || !signature || !expires || !/^\d{1,12}$/.test(expires)) {
+    throw new AuthError('AuthorizationQueryParametersError', 'Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters');
+  }
+  if (q.has('x-amz-security-token') || header(req.headers, 'x-amz-security-token') !== undefined) {
+    throw new AuthError('InvalidToken', 'The provided token is malformed or otherwise invalid.');
+  }
+  const now = (opts.now ?? Date.now)();
+  const expiresMs = Number(expires) * 1000;
+  if (now > expiresMs) {
+    throw new AuthError('AccessDenied', 'Request has expired', { Expires: new Date(expiresMs).toISOString(), ServerTime: new Date(now).toISOString() });
+  }
+  const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());
+  const creds = await lookupV2(accessKeyId, opts);
+  matchV2(req, creds.secret, expires, signature);
+  return { kind: 'signed', scheme: 'sigv2-presigned', accessKeyId, credentials: creds, payload, expiresAt: new Date(expiresMs) };
+}

@@ -1,0 +1,256 @@
+/**
+ * AWS Signature Version 4 for S3, header form (`Authorization: AWS4-HMAC-SHA256 …`) and presigned
+ * query form (`X-Amz-Algorithm=AWS4-HMAC-SHA256&…`). AWS docs: "Authenticating Requests: Using the
+ * Authorization Header (AWS Signature Version 4)" and "… Using Query Parameters"; rules of
+ * shared/spec/s3-surface.md §2.
+ */
+import { AuthError, SIGNATURE_MISMATCH } from './auth-error.js';
+import { canonicalRequest } from './canonical.js';
+import { header } from './headers.js';
+import type { SignableRequest } from './headers.js';
+import { classifyPayload, validatePayloadHash } from './payload.js';
+import { formatAmzDate, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
+import { DEFAULT_MAX_SKEW_MS, MAX_PRESIGN_EXPIRES_S } from './types.js';
+import type { AuthOptions, Credentials, SignedAuth } from './types.js';
+import { queryParams, splitTarget } from './uri.js';
+
+/** The parts of a SigV4 credential (`AK/date/region/service/aws4_request`). */
+export interface V4Credential {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  /** `date/region/service/aws4_request`. */
+  scope: string;
+}
+
+/** A parsed `Authorization: AWS4-HMAC-SHA256 …` header. */
+export interface V4AuthorizationHeader {
+  credential: V4Credential;
+  signedHeaders: string[];
+  signature: string;
+}
+
+/**
+ * Split a credential from the right: the access key may itself contain `/` (operator-supplied keys
+ * are any printable ASCII, spec §2), the four scope parts never do.
+ */
+export function parseCredential(value: string, code: string): V4Credential {
+  const parts = value.split('/');
+  if (parts.length < 5 || parts[parts.length - 1] !== 'aws4_request') {
+    throw new AuthError(code, `Invalid credential: ${value.replace(/^[^/]*/, '<key>')}`);
+  }
+  const [date, region, service] = parts.slice(-4) as [string, string, string];
+  const accessKeyId = parts.slice(0, -4).join('/');
+  if (!accessKeyId || !/^\d{8}$/.test(date) || !region || !service) {
+    throw new AuthError(code, 'The credential is malformed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
+  }
+  return { accessKeyId, date, region, service, scope: `${date}/${region}/${service}/aws4_request` };
+}
+
+function parseSignedHeaders(value: string, code: string): string[] {
+  const list = value.split(';').map((h) => h.trim().toLowerCase());
+  if (list.length === 0 || list.some((h) => h === '')) throw new AuthError(code, 'SignedHeaders is malformed');
+  return list;
+}
+
+/** Parse the SigV4 Authorization header (components in any order, `, ` or `,` separated). */
+export function parseAuthorizationV4(value: string): V4AuthorizationHeader {
+  const code = 'AuthorizationHeaderMalformed';
+  const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(value.trim());
+  if (!m) throw new AuthError(code, 'The authorization header is malformed; expecting AWS4-HMAC-SHA256.');
+  const fields = new Map<string, string>();
+  for (const part of m[1]!.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const cred = fields.get('Credential');
+  const sh = fields.get('SignedHeaders');
+  const sig = fields.get('Signature');
+  if (!cred || !sh || !sig) {
+    throw new AuthError(code, 'The authorization header is malformed; it must contain Credential, SignedHeaders and Signature.');
+  }
+  return { credential: parseCredential(cred, code), signedHeaders: parseSignedHeaders(sh, code), signature: sig };
+}
+
+/** Everything the shared verification step needs. */
+interface V4Check {
+  req: SignableRequest;
+  credential: V4Credential;
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string;
+  /** Payload hashes to try in order (presigned has a documented fallback). */
+  payloadHashes: string[];
+  excludeQueryKey?: string;
+  /** Error code for malformed parameters (header vs query form). */
+  malformedCode: string;
+}
+
+function checkScope<C extends Credentials>(c: V4Check, opts: AuthOptions<C>): void {
+  const service = opts.service ?? 's3';
+  if (c.credential.service !== service) {
+    throw new AuthError(c.malformedCode, `The authorization is malformed; incorrect service "${c.credential.service}". This endpoint belongs to "${service}".`);
+  }
+  if (opts.strictRegion !== undefined && c.credential.region !== opts.strictRegion) {
+    throw new AuthError(c.malformedCode,
+      `The authorization header is malformed; the region '${c.credential.region}' is wrong; expecting '${opts.strictRegion}'`,
+      { Region: opts.strictRegion });
+  }
+  if (c.amzDate.slice(0, 8) !== c.credential.date) {
+    throw new AuthError(c.malformedCode, `Invalid credential date "${c.credential.date}". This date is not the same as X-Amz-Date: "${c.amzDate.slice(0, 8)}".`);
+  }
+}
+
+function checkUnsignedAmzHeaders<C extends Credentials>(c: V4Check, opts: AuthOptions<C>): void {
+  if (opts.requireSignedAmzHeaders === false) return;
+  const signed = new Set(c.signedHeaders);
+  const missing = Object.keys(c.req.headers).filter((h) => h.startsWith('x-amz-') && c.req.headers[h] !== undefined && !signed.has(h));
+  if (missing.length > 0) {
+    throw new AuthError('AccessDenied', 'There were headers present in the request which were not signed',
+      { HeadersNotSigned: missing.sort().join(', ') });
+  }
+}
+
+async function lookup<C extends Credentials>(accessKeyId: string, opts: AuthOptions<C>): Promise<C> {
+  const creds = await opts.lookupSecret(accessKeyId);
+  if (!creds) {
+    throw new AuthError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.',
+      { AWSAccessKeyId: accessKeyId });
+  }
+  return creds;
+}
+
+/** Compute and compare the signature; returns the signing key and the payload hash that matched. */
+function matchSignature(c: V4Check, key: Buffer): string {
+  const { path, query } = splitTarget(c.req.url);
+  let first: { canonical: string; sts: string } | undefined;
+  for (const payloadHash of c.payloadHashes) {
+    const canonical = canonicalRequest({
+      method: c.req.method, rawPath: path, rawQuery: query, headers: c.req.headers,
+      signedHeaders: c.signedHeaders, payloadHash, ...(c.excludeQueryKey ? { excludeQueryKey: c.excludeQueryKey } : {}),
+    });
+    const sts = stringToSign(c.amzDate, c.credential.scope, canonical);
+    if (safeEqual(sign(key, sts), c.signature)) return payloadHash;
+    first ??= { canonical, sts };
+  }
+  throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, {
+    AWSAccessKeyId: c.credential.accessKeyId, StringToSign: first!.sts, CanonicalRequest: first!.canonical,
+  });
+}
+
+async function verify<C extends Credentials>(c: V4Check, opts: AuthOptions<C>): Promise<{ creds: C; key: Buffer; payloadHash: string }> {
+  checkUnsignedAmzHeaders(c, opts);
+  const creds = await lookup(c.credential.accessKeyId, opts);
+  const { accessKeyId, date, region, service } = c.credential;
+  const key = signingKey(accessKeyId, creds.secret, date, region, service);
+  return { creds, key, payloadHash: matchSignature(c, key) };
+}
+
+function rejectSecurityToken(req: SignableRequest, tokenInQuery: boolean): void {
+  if (tokenInQuery || header(req.headers, 'x-amz-security-token') !== undefined) {
+    throw new AuthError('InvalidToken', 'The provided token is malformed or otherwise invalid.');
+  }
+}
+
+/** The request time of a header-signed request: `x-amz-date`, else `Date` (RFC 1123). */
+function headerAmzDate(req: SignableRequest): { amzDate: string; ms: number } {
+  const xd = header(req.headers, 'x-amz-date');
+  if (xd !== undefined) {
+    const ms = parseAmzDate(xd.trim());
+    if (ms === undefined) throw new AuthError('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
+    return { amzDate: xd.trim(), ms };
+  }
+  const d = header(req.headers, 'date');
+  const ms = d === undefined ? NaN : Date.parse(d);
+  if (Number.isNaN(ms)) throw new AuthError('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
+  return { amzDate: formatAmzDate(ms), ms };
+}
+
+/** ±15 min rule (spec §2) → `RequestTimeTooSkewed`. */
+export function checkSkew(requestMs: number, now: number, maxSkewMs = DEFAULT_MAX_SKEW_MS): void {
+  if (Math.abs(now - requestMs) > maxSkewMs) {
+    throw new AuthError('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', {
+      RequestTime: new Date(requestMs).toISOString(), ServerTime: new Date(now).toISOString(), MaxAllowedSkewMilliseconds: String(maxSkewMs),
+    });
+  }
+}
+
+/** Verify a request signed with `Authorization: AWS4-HMAC-SHA256 …`. */
+export async function verifySigV4Header<C extends Credentials>(req: SignableRequest, opts: AuthOptions<C>): Promise<SignedAuth<C>> {
+  const parsed = parseAuthorizationV4(header(req.headers, 'authorization') ?? '');
+  rejectSecurityToken(req, false);
+  const contentSha = header(req.headers, 'x-amz-content-sha256')?.trim();
+  if (contentSha === undefined) {
+    throw new AuthError('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
+  }
+  validatePayloadHash(contentSha); // reject SigV4a / junk before any crypto
+  const { amzDate, ms } = headerAmzDate(req);
+  const now = (opts.now ?? Date.now)();
+  const check: V4Check = {
+    req, credential: parsed.credential, signedHeaders: parsed.signedHeaders, signature: parsed.signature,
+    amzDate, payloadHashes: [contentSha], malformedCode: 'AuthorizationHeaderMalformed',
+  };
+  checkScope(check, opts);
+  checkSkew(ms, now, opts.maxSkewMs);
+  const { creds, key } = await verify(check, opts);
+  const signing = { signingKey: key, amzDate, scope: parsed.credential.scope, seedSignature: parsed.signature };
+  return {
+    kind: 'signed', scheme: 'sigv4-header', accessKeyId: parsed.credential.accessKeyId, credentials: creds,
+    payload: classifyPayload(contentSha, signing), region: parsed.credential.region, signedAt: new Date(ms),
+  };
+}
+
+function requiredParam(q: Map<string, string>, name: string): string {
+  const v = q.get(name);
+  if (v === undefined || v === '') {
+    throw new AuthError('AuthorizationQueryParametersError', `Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters. (${name} is missing)`);
+  }
+  return v;
+}
+
+/** Verify a presigned URL (`X-Amz-Algorithm=AWS4-HMAC-SHA256` in the query). */
+export async function verifySigV4Presigned<C extends Credentials>(req: SignableRequest, opts: AuthOptions<C>): Promise<SignedAuth<C>> {
+  const code = 'AuthorizationQueryParametersError';
+  const q = queryParams(splitTarget(req.url).query);
+  const alg = requiredParam(q, 'X-Amz-Algorithm');
+  if (alg !== 'AWS4-HMAC-SHA256') {
+    throw new AuthError(alg.startsWith('AWS4-ECDSA') ? 'InvalidRequest' : code, `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`);
+  }
+  const credential = parseCredential(requiredParam(q, 'X-Amz-Credential'), code);
+  const amzDate = requiredParam(q, 'X-Amz-Date');
+  const signedHeaders = parseSignedHeaders(requiredParam(q, 'X-Amz-SignedHeaders'), code);
+  const signature = requiredParam(q, 'X-Amz-Signature');
+  const expiresRaw = requiredParam(q, 'X-Amz-Expires');
+  rejectSecurityToken(req, q.has('X-Amz-Security-Token'));
+  const ms = parseAmzDate(amzDate);
+  if (ms === undefined) throw new AuthError(code, 'X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"');
+  if (!/^\d{1,7}$/.test(expiresRaw)) throw new AuthError(code, 'X-Amz-Expires should be a number');
+  const expires = Number(expiresRaw);
+  if (expires > MAX_PRESIGN_EXPIRES_S) throw new AuthError(code, 'X-Amz-Expires must be less than a week (in seconds) that is 604800');
+  if (expires < 1) throw new AuthError(code, 'X-Amz-Expires must be non-negative');
+  // The presigner signs the hash it put in the query, else UNSIGNED-PAYLOAD; a client that signed
+  // its own x-amz-content-sha256 header instead is the documented fallback.
+  const queryHash = q.get('X-Amz-Content-Sha256');
+  const headerHash = header(req.headers, 'x-amz-content-sha256')?.trim();
+  const payloadHashes = queryHash !== undefined ? [queryHash]
+    : headerHash !== undefined && headerHash !== 'UNSIGNED-PAYLOAD' ? ['UNSIGNED-PAYLOAD', headerHash] : ['UNSIGNED-PAYLOAD'];
+  validatePayloadHash(queryHash ?? headerHash);
+  const check: V4Check = { req, credential, signedHeaders, signature, amzDate, payloadHashes, excludeQueryKey: 'X-Amz-Signature', malformedCode: code };
+  checkScope(check, opts);
+  const now = (opts.now ?? Date.now)();
+  if (ms - now > (opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS)) throw new AuthError('AccessDenied', 'Request is not valid yet');
+  if (now > ms + expires * 1000) {
+    throw new AuthError('AccessDenied', 'Request has expired', {
+      'X-Amz-Expires': expiresRaw, Expires: new Date(ms + expires * 1000).toISOString(), ServerTime: new Date(now).toISOString(),
+    });
+  }
+  const { creds, key, payloadHash } = await verify(check, opts);
+  const signing = { signingKey: key, amzDate, scope: credential.scope, seedSignature: signature };
+  return {
+    kind: 'signed', scheme: 'sigv4-presigned', accessKeyId: credential.accessKeyId, credentials: creds,
+    payload: classifyPayload(payloadHash, signing), region: credential.region, signedAt: new Date(ms),
+    expiresAt: new Date(ms + expires * 1000),
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Which checksum a request declares (shared/spec/s3-surface.md §5.1, §5.2, §6): a header value known
+ * before the body, or an aws-chunked trailer known only after it.
+ */
+import { algorithmOfHeader, decodeChecksumValue, parseChecksumAlgorithm, checksumHeaderName } from './algorithms.js';
+import type { ChecksumAlgorithm } from './algorithms.js';
+import { ChecksumError } from './checksum-error.js';
+
+/** Header bag as in S3Request (lower-case names). Arrays are tolerated and joined with ','. */
+export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** A checksum the client declared for the body. */
+export type DeclaredChecksum =
+  | { source: 'header'; algorithm: ChecksumAlgorithm; value: string; digest: Buffer }
+  /** Value arrives in the aws-chunked trailer named `trailerName`. */
+  | { source: 'trailer'; algorithm: ChecksumAlgorithm; trailerName: string };
+
+// x-amz-checksum-* headers that are not checksum values.
+const NOT_VALUES = new Set(['x-amz-checksum-algorithm', 'x-amz-checksum-type', 'x-amz-checksum-mode']);
+
+function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(',') : (v as string | undefined);
+}
+
+/**
+ * The body checksum a PutObject/UploadPart request declares, from `x-amz-checksum-<alg>` headers,
+ * `x-amz-trailer` and `x-amz-sdk-checksum-algorithm`. Rules (spec §5.1): more than one checksum →
+ * `InvalidRequest`; a value for a different algorithm than `x-amz-sdk-checksum-algorithm` names →
+ * `InvalidRequest`; a malformed value → `InvalidRequest`. Returns undefined when none is declared.
+ */
+export function declaredChecksum(headers: HeaderBag): DeclaredChecksum | undefined {
+  const found: DeclaredChecksum[] = [];
+  for (const [name, raw] of Object.entries(headers)) {
+    if (raw === undefined || NOT_VALUES.has(name)) continue;
+    const alg = algorithmOfHeader(name);
+    if (!alg) continue;
+    const value = headerValue(headers, name)!;
+    found.push({ source: 'header', algorithm: alg, value: value.trim(), digest: decodeChecksumValue(alg, value) });
+  }
+  const trailer = headerValue(headers, 'x-amz-trailer');
+  for (const t of trailer ? trailer.split(',') : []) {
+    const name = t.trim().toLowerCase();
+    const alg = algorithmOfHeader(name);
+    if (name && alg) found.push({ source: 'trailer', algorithm: alg, trailerName: name });
+  }
+  if (found.length > 1) {
+    throw new ChecksumError('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  }
+  const sdkAlg = headerValue(headers, 'x-amz-sdk-checksum-algorithm');
+  const declared = found[0];
+  if (sdkAlg && declared && parseChecksumAlgorithm(sdkAlg) !== declared.algorithm) {
+    throw new ChecksumError('InvalidRequest',
+      `Value for x-amz-sdk-checksum-algorithm header is invalid: ${checksumHeaderName(declared.algorithm)} was sent.`);
+  }
+  return declared;
+}
