@@ -82,10 +82,14 @@ export class AwsChunkedParser {
       throw incomplete(`You did not provide the number of bytes specified by the x-amz-decoded-content-length header (${this.decodedLength} of ${this.#opts.decodedContentLength}).`);
     }
     const raw = Buffer.concat(this.#trailer);
+    const text = raw.toString('latin1');
     if (!this.#opts.trailer) {
-      if (raw.toString('latin1').trim() !== '') throw incomplete('Unexpected data after the final chunk');
+      // Nothing, or the closing CRLF (AWS sends it; tolerate its absence, not a part of it).
+      if (text !== '' && !/^\r?\n$/.test(text)) throw incomplete('Unexpected data after the final chunk');
       return new Map();
     }
+    // A trailer section ends with an empty line; without it the body was cut short.
+    if (text.trim() !== '' && !/\n\r?\n$/.test(text)) throw incomplete('The request body terminated unexpectedly in the trailer');
     const signing = this.#opts.signing ? { ctx: this.#opts.signing, previousSignature: this.#prevSig } : undefined;
     return parseTrailer(raw, { declared: this.#opts.declaredTrailers ?? [], signing });
   }
