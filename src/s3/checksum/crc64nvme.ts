@@ -5,16 +5,15 @@
  * slice-by-8 consumes 8 bytes per iteration. `@aws-sdk/crc64-nvme` implements the same (its
  * `digest()` is async, awkward inside a streaming transform); the tests cross-check the two.
  */
+import { endianness } from 'node:os';
 
 /** Reflected CRC-64/NVME polynomial. */
 export const CRC64NVME_POLY = 0x9a6c9329ac4bc9b5n;
 
-interface Tables64 {
-  lo: Int32Array[];
-  hi: Int32Array[];
-}
+type Tables8 = [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+const LITTLE_ENDIAN = endianness() === 'LE';
 
-function buildTables(): Tables64 {
+function buildTables(): { lo: Tables8; hi: Tables8 } {
   const lo: Int32Array[] = [];
   const hi: Int32Array[] = [];
   const base: bigint[] = [];
@@ -36,54 +35,72 @@ function buildTables(): Tables64 {
     // Next slice: one more zero byte pushed through the register.
     cur = cur.map((v) => (v >> 8n) ^ base[Number(v & 0xffn)]!);
   }
-  return { lo, hi };
+  return { lo: lo as Tables8, hi: hi as Tables8 };
 }
 
-let tables: Tables64 | undefined;
+// Slice tables (low and high 32-bit halves) as module-level consts, built once at load (~1 ms):
+// TurboFan embeds const bindings, whereas locals run the hot loop out of registers and lazily
+// assigned `let`s need hole checks — each measured ~2x slower (bench/checksum-bench.ts).
+const TABLES = buildTables();
+const [L0, L1, L2, L3, L4, L5, L6, L7] = TABLES.lo;
+const [H0, H1, H2, H3, H4, H5, H6, H7] = TABLES.hi;
+
+/** Advance the register `st` = [lo, hi] (not xor-ed out) over `data`. */
+function update(st: Int32Array, data: Uint8Array): void {
+  let lo = st[0]!;
+  let hi = st[1]!;
+  const n = data.length;
+  let i = 0;
+  // Byte-wise until the input is 4-byte aligned, then read whole 32-bit words through an
+  // Int32Array view: 2 word loads instead of 8 byte loads per step is the main speed-up
+  // (bench/checksum-bench.ts). Word reads assume a little-endian host (checked).
+  if (LITTLE_ENDIAN && n >= 32) {
+    for (; ((data.byteOffset + i) & 3) !== 0; i++) {
+      const idx = (lo ^ data[i]!) & 0xff;
+      lo = ((lo >>> 8) | (hi << 24)) ^ L0[idx]!;
+      hi = (hi >>> 8) ^ H0[idx]!;
+    }
+    const words = new Int32Array(data.buffer, data.byteOffset + i, ((n - i) >>> 3) * 2);
+    for (let j = 0; j < words.length; j += 2) {
+      const a = lo ^ words[j]!;
+      const b = hi ^ words[j + 1]!;
+      lo = L7[a & 0xff]! ^ L6[(a >>> 8) & 0xff]! ^ L5[(a >>> 16) & 0xff]! ^ L4[a >>> 24]! ^
+        L3[b & 0xff]! ^ L2[(b >>> 8) & 0xff]! ^ L1[(b >>> 16) & 0xff]! ^ L0[b >>> 24]!;
+      hi = H7[a & 0xff]! ^ H6[(a >>> 8) & 0xff]! ^ H5[(a >>> 16) & 0xff]! ^ H4[a >>> 24]! ^
+        H3[b & 0xff]! ^ H2[(b >>> 8) & 0xff]! ^ H1[(b >>> 16) & 0xff]! ^ H0[b >>> 24]!;
+    }
+    i += words.length * 4;
+  }
+  for (; i < n; i++) {
+    const idx = (lo ^ data[i]!) & 0xff;
+    lo = ((lo >>> 8) | (hi << 24)) ^ L0[idx]!;
+    hi = (hi >>> 8) ^ H0[idx]!;
+  }
+  st[0] = lo;
+  st[1] = hi;
+}
 
 /** Incremental CRC-64/NVME. `digest()` returns the 8 big-endian bytes AWS puts in base64. */
 export class Crc64Nvme {
-  // Register halves (not yet xor-ed out).
-  #lo = -1;
-  #hi = -1;
+  // Register halves [lo, hi], not yet xor-ed out.
+  readonly #st = new Int32Array([-1, -1]);
 
   /** Feed bytes. */
   update(data: Uint8Array): this {
-    tables ??= buildTables();
-    const [l0, l1, l2, l3, l4, l5, l6, l7] = tables.lo as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-    const [h0, h1, h2, h3, h4, h5, h6, h7] = tables.hi as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-    let lo = this.#lo;
-    let hi = this.#hi;
-    const n = data.length;
-    let i = 0;
-    for (const end = n - 7; i < end; i += 8) {
-      const a = lo ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24));
-      const b = hi ^ (data[i + 4]! | (data[i + 5]! << 8) | (data[i + 6]! << 16) | (data[i + 7]! << 24));
-      const i0 = a & 0xff, i1 = (a >>> 8) & 0xff, i2 = (a >>> 16) & 0xff, i3 = a >>> 24;
-      const i4 = b & 0xff, i5 = (b >>> 8) & 0xff, i6 = (b >>> 16) & 0xff, i7 = b >>> 24;
-      lo = l7[i0]! ^ l6[i1]! ^ l5[i2]! ^ l4[i3]! ^ l3[i4]! ^ l2[i5]! ^ l1[i6]! ^ l0[i7]!;
-      hi = h7[i0]! ^ h6[i1]! ^ h5[i2]! ^ h4[i3]! ^ h3[i4]! ^ h2[i5]! ^ h1[i6]! ^ h0[i7]!;
-    }
-    for (; i < n; i++) {
-      const idx = (lo ^ data[i]!) & 0xff;
-      lo = ((lo >>> 8) | (hi << 24)) ^ l0[idx]!;
-      hi = (hi >>> 8) ^ h0[idx]!;
-    }
-    this.#lo = lo;
-    this.#hi = hi;
+    update(this.#st, data);
     return this;
   }
 
   /** The finished CRC as an unsigned 64-bit bigint. */
   value(): bigint {
-    return (BigInt(~this.#hi >>> 0) << 32n) | BigInt(~this.#lo >>> 0);
+    return (BigInt(~this.#st[1]! >>> 0) << 32n) | BigInt(~this.#st[0]! >>> 0);
   }
 
   /** The finished CRC as 8 big-endian bytes. */
   digest(): Buffer {
     const out = Buffer.allocUnsafe(8);
-    out.writeUInt32BE(~this.#hi >>> 0, 0);
-    out.writeUInt32BE(~this.#lo >>> 0, 4);
+    out.writeUInt32BE(~this.#st[1]! >>> 0, 0);
+    out.writeUInt32BE(~this.#st[0]! >>> 0, 4);
     return out;
   }
 }
