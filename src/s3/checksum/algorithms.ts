@@ -136,14 +136,16 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * Decode and validate a checksum value: canonical base64 of exactly the digest length. A bad value
- * is `InvalidRequest` "Value for x-amz-checksum-crc32 header is invalid." (AWS wording).
+ * is `InvalidRequest` "Value for x-amz-checksum-crc32 header is invalid." (AWS wording), or
+ * `InvalidDigest` for a Content-MD5 (alg `MD5`).
  */
 export function decodeChecksumValue(alg: DigestAlgorithm, b64: string, source = 'header'): Buffer {
   const v = b64.trim();
   const bytes = BASE64.test(v) && v.length % 4 === 0 ? Buffer.from(v, 'base64') : undefined;
   if (!bytes || bytes.length !== DIGEST_LENGTH[alg] || bytes.toString('base64') !== v) {
-    const name = alg === 'MD5' ? 'Content-MD5' : checksumHeaderName(alg);
-    throw new ChecksumError('InvalidRequest', `Value for ${name} ${source} is invalid.`);
+    // Content-MD5 has its own code (spec §9 InvalidDigest); checksum headers use InvalidRequest.
+    if (alg === 'MD5') throw new ChecksumError('InvalidDigest', 'The Content-MD5 you specified was invalid.');
+    throw new ChecksumError('InvalidRequest', `Value for ${checksumHeaderName(alg)} ${source} is invalid.`);
   }
   return bytes;
 }

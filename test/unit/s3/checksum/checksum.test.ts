@@ -72,6 +72,8 @@ test('wire values: canonical base64 of the exact digest length', () => {
     assert.throws(() => decodeChecksumValue('CRC32', bad), { awsCode: 'InvalidRequest', message: 'Value for x-amz-checksum-crc32 header is invalid.' }, bad);
   }
   assert.throws(() => decodeChecksumValue('CRC64NVME', 'AAAAAA=='), { awsCode: 'InvalidRequest' });
+  assert.equal(decodeChecksumValue('MD5', EMPTY_CHECKSUMS.MD5).length, 16);
+  assert.throws(() => decodeChecksumValue('MD5', 'AAAAAA=='), { awsCode: 'InvalidDigest' });
 });
 
 test('verifyChecksum: BadDigest with the AWS message', () => {
