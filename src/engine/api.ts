@@ -319,7 +319,11 @@ export interface EngineApi {
   /** A part made of a byte range of an existing version (UploadPartCopy); shares chunks where aligned. */
   copyPart(bucket: string, uploadId: string, partNumber: number, src: ObjectAddr & { versionId?: string }, range?: { offset: number; length: number }): Promise<UploadedPart>;
   listParts(bucket: string, uploadId: string, opts?: { marker?: number; limit?: number }): Promise<{ parts: UploadedPart[]; truncated: boolean; next?: number }>;
-  completeUpload(bucket: string, uploadId: string, parts: CompletePart[], opts?: { condition?: CommitCondition }): Promise<ObjectVersion>;
+  /**
+   * `opts.checksum`: the object checksum the protocol layer derived from the part checksums
+   * (COMPOSITE or FULL_OBJECT by CRC combination, s3-surface.md §5.3); stored with the version as is.
+   */
+  completeUpload(bucket: string, uploadId: string, parts: CompletePart[], opts?: { condition?: CommitCondition; checksum?: StoredChecksum }): Promise<ObjectVersion>;
   abortUpload(bucket: string, uploadId: string): Promise<void>;
   listUploads(bucket: string, opts: { prefix?: string; delimiter?: string; keyMarker?: string; uploadIdMarker?: string; limit: number }): Promise<{ uploads: UploadInfo[]; commonPrefixes: string[]; truncated: boolean; nextKeyMarker?: string; nextUploadIdMarker?: string }>;
 
