@@ -170,8 +170,9 @@ const KEEP_ENGINE_MESSAGE = new Set<string>([EngineErrors.INVALID_ARGUMENT.code]
  * - an S3Error passes through;
  * - an engine error (`CCOW_ERR_*`) is mapped by the table above; a head that is a delete marker
  *   becomes NoSuchKey with `x-amz-delete-marker: true` (s3-surface.md §9);
- * - an auth error (s3/auth `AuthError`, recognised by its `awsCode`) maps to the catalog entry of
- *   that code;
+ * - an auth or checksum error (s3/auth `AuthError`, s3/checksum `ChecksumError`, recognised by
+ *   their `awsCode`) maps to the catalog entry of that code, with the auth error's `details` as
+ *   extra XML elements;
  * - everything else becomes InternalError with `internal: true` — the caller must log it.
  */
 export function mapError(e: unknown): S3Error {
@@ -187,7 +188,7 @@ export function mapError(e: unknown): S3Error {
   if (awsCode !== undefined) {
     const f = errorByCode(awsCode);
     if (f && f !== S3Errors.InternalError) {
-      return f({ message: (e as Error).message || undefined, cause: e });
+      return f({ message: (e as Error).message || undefined, fields: detailsOf(e), cause: e });
     }
   }
   return internalError(e);
@@ -197,6 +198,15 @@ export function mapError(e: unknown): S3Error {
 export function internalError(cause: unknown): S3Error {
   const f = S3Errors.InternalError;
   return new S3Error(f.code, f.statusCode, f.defaultMessage, { cause }, true);
+}
+
+/** Extra XML elements an auth error carries (`StringToSign`, `CanonicalRequest`, …; never secrets). */
+function detailsOf(e: unknown): ErrorFields | undefined {
+  const d = (e as { details?: unknown }).details;
+  if (typeof d !== 'object' || d === null) return undefined;
+  const out: ErrorFields = {};
+  for (const [k, v] of Object.entries(d)) if (typeof v === 'string') out[k] = v;
+  return out;
 }
 
 /** `awsCode` of an auth error (duck-typed so this module does not depend on s3/auth's internals). */

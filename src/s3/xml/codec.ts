@@ -11,18 +11,31 @@ import { S3_XML_NS, escapeXml } from './escape.js';
 export const MAX_XML_BODY = 2 * 1024 * 1024;
 
 /** A value the renderer accepts. `undefined`/`null` drop the element; arrays repeat it. */
-export type XmlValue = string | number | boolean | Date | undefined | null | XmlObject | readonly XmlValue[];
+export type XmlValue = string | number | boolean | Date | undefined | null | XmlObject | XmlSequence | readonly XmlValue[];
 
-/** An element's children in document order. */
+/**
+ * An element's children in document order. A child whose value is an XmlSequence is spliced in
+ * place (its key only documents it), for shapes that interleave element names, such as
+ * ListVersionsResult's `Version` / `DeleteMarker`. A key starting with `@` is an attribute of the
+ * element (`'@xsi:type': 'CanonicalUser'`).
+ */
 export interface XmlObject {
   readonly [name: string]: XmlValue;
 }
 
+/** Ordered (name, value) children, spliced into the parent element. */
+export class XmlSequence {
+  constructor(readonly items: readonly (readonly [string, XmlValue])[]) {}
+}
+
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
-// processEntities:false — we pre-escape every text value ourselves (escapeXml), so control
-// characters come out as numeric references, which fast-xml-parser's own escaping does not do.
-const builder = new XMLBuilder({ processEntities: false, ignoreAttributes: false, suppressEmptyNode: false });
+// preserveOrder: element order is part of each S3 shape. processEntities:false: every text value is
+// pre-escaped by escapeXml, so control characters come out as numeric references, which
+// fast-xml-parser's own escaping does not do.
+const builder = new XMLBuilder({ processEntities: false, ignoreAttributes: false, suppressEmptyNode: false, preserveOrder: true });
+
+type OrderedNode = Record<string, unknown>;
 
 /**
  * Render `<root xmlns="…">body</root>` with the XML declaration. Dates are ISO 8601 with
@@ -30,29 +43,48 @@ const builder = new XMLBuilder({ processEntities: false, ignoreAttributes: false
  *
  * @example renderXml('VersioningConfiguration', { Status: 'Enabled' })
  */
-export function renderXml(root: string, body: XmlObject, opts: { namespace?: boolean } = {}): string {
-  const prepared = prepareObject(body);
-  const withNs = opts.namespace === false ? prepared : { '@_xmlns': S3_XML_NS, ...prepared };
-  return XML_DECL + builder.build({ [root]: withNs });
+export function renderXml(root: string, body: XmlObject | string, opts: { namespace?: boolean } = {}): string {
+  const node = element(root, typeof body === 'string' ? { '#text': body } : body);
+  if (opts.namespace !== false) node[':@'] = { '@_xmlns': S3_XML_NS, ...(node[':@'] as object | undefined) };
+  return XML_DECL + builder.build([node]);
 }
 
-function prepareObject(o: XmlObject): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/** One element in fast-xml-parser's preserveOrder form (`'#text'` in `o` is its text). */
+function element(name: string, o: XmlObject): OrderedNode {
+  const kids: OrderedNode[] = [];
+  const attrs: Record<string, string> = {};
   for (const [k, v] of Object.entries(o)) {
-    const p = prepareValue(v);
-    if (p !== undefined) out[k] = p;
+    if (k.startsWith('@')) {
+      if (typeof v === 'string') attrs['@_' + k.slice(1)] = escapeXml(v);
+    } else if (k === '#text') {
+      if (typeof v === 'string' && v !== '') kids.push({ '#text': escapeXml(v) });
+    } else {
+      emit(kids, k, v);
+    }
   }
-  return out;
+  const node: OrderedNode = { [name]: kids };
+  if (Object.keys(attrs).length > 0) node[':@'] = attrs;
+  return node;
 }
 
-function prepareValue(v: XmlValue): unknown {
-  if (v === undefined || v === null) return undefined;
+function emit(out: OrderedNode[], name: string, v: XmlValue): void {
+  if (v === undefined || v === null) return;
+  if (v instanceof XmlSequence) {
+    for (const [n, x] of v.items) emit(out, n, x);
+  } else if (Array.isArray(v)) {
+    for (const x of v as readonly XmlValue[]) emit(out, name, x);
+  } else if (typeof v === 'object' && !(v instanceof Date)) {
+    out.push(element(name, v as XmlObject));
+  } else {
+    const text = scalarText(v);
+    out.push({ [name]: text === '' ? [] : [{ '#text': text }] });
+  }
+}
+
+function scalarText(v: string | number | boolean | Date): string {
   if (typeof v === 'string') return escapeXml(v);
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return (v as readonly XmlValue[]).map(prepareValue).filter((x) => x !== undefined);
-  return prepareObject(v as XmlObject);
+  return String(v);
 }
 
 // ---------------------------------------------------------------------------------------------

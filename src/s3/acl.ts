@@ -1,0 +1,155 @@
+/**
+ * ACL-lite (shared/spec/s3-surface.md §8): canned ACLs, `x-amz-grant-*` headers, grant evaluation.
+ * The stored form (bucket config `acl`, version `acl`) is `StoredAcl`, tagged `v: 1`.
+ */
+import { S3Errors } from './errors.js';
+
+/** ACL permissions; FULL_CONTROL implies the other four. */
+export type Permission = 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP' | 'FULL_CONTROL';
+
+/** Every permission, in AWS order. */
+export const PERMISSIONS: readonly Permission[] = ['FULL_CONTROL', 'WRITE', 'WRITE_ACP', 'READ', 'READ_ACP'];
+
+/** Group URIs of the predefined groups ACL-lite supports. */
+export const GROUPS = {
+  AllUsers: 'http://acs.amazonaws.com/groups/global/AllUsers',
+  AuthenticatedUsers: 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
+} as const;
+
+/** Who a grant is for: a tenant (CanonicalUser, ID = tenant id) or a group. */
+export type Grantee = { type: 'CanonicalUser'; id: string } | { type: 'Group'; uri: string };
+
+/** One grant. */
+export interface Grant {
+  grantee: Grantee;
+  permission: Permission;
+}
+
+/** The persisted ACL of a bucket or version. */
+export interface StoredAcl {
+  v: 1;
+  /** Tenant id of the owner. */
+  owner: string;
+  grants: Grant[];
+}
+
+/** Canned ACL names (§8). */
+export const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read', 'bucket-owner-read', 'bucket-owner-full-control'] as const;
+
+/** One canned ACL name. */
+export type CannedAcl = (typeof CANNED_ACLS)[number];
+
+const user = (id: string, permission: Permission): Grant => ({ grantee: { type: 'CanonicalUser', id }, permission });
+const group = (uri: string, permission: Permission): Grant => ({ grantee: { type: 'Group', uri }, permission });
+
+/**
+ * Expand a canned ACL to its grants (AWS "Canned ACL" table). `bucketOwner` matters only for the
+ * `bucket-owner-*` ACLs of objects; on a bucket they equal `private`.
+ */
+export function cannedAcl(name: string, owner: string, bucketOwner = owner): StoredAcl {
+  const grants: Grant[] = [user(owner, 'FULL_CONTROL')];
+  switch (name) {
+    case 'private':
+      break;
+    case 'public-read':
+      grants.push(group(GROUPS.AllUsers, 'READ'));
+      break;
+    case 'public-read-write':
+      grants.push(group(GROUPS.AllUsers, 'READ'), group(GROUPS.AllUsers, 'WRITE'));
+      break;
+    case 'authenticated-read':
+      grants.push(group(GROUPS.AuthenticatedUsers, 'READ'));
+      break;
+    case 'bucket-owner-read':
+      if (bucketOwner !== owner) grants.push(user(bucketOwner, 'READ'));
+      break;
+    case 'bucket-owner-full-control':
+      if (bucketOwner !== owner) grants.push(user(bucketOwner, 'FULL_CONTROL'));
+      break;
+    default:
+      throw S3Errors.InvalidArgument({ message: 'Invalid canned ACL', fields: { ArgumentName: 'x-amz-acl', ArgumentValue: name } });
+  }
+  return { v: 1, owner, grants };
+}
+
+const GRANT_HEADERS: readonly [string, Permission][] = [
+  ['x-amz-grant-full-control', 'FULL_CONTROL'],
+  ['x-amz-grant-read', 'READ'],
+  ['x-amz-grant-write', 'WRITE'],
+  ['x-amz-grant-read-acp', 'READ_ACP'],
+  ['x-amz-grant-write-acp', 'WRITE_ACP'],
+];
+
+/**
+ * The ACL a request asks for through `x-amz-acl` or `x-amz-grant-*` (§8), or undefined when it
+ * names none. Both at once → InvalidRequest; an `emailAddress` grantee → NotImplemented. Canonical
+ * ids are checked against the known tenants by the caller (validateGrantees).
+ */
+export function aclFromHeaders(h: Record<string, string | undefined>, owner: string, bucketOwner = owner): StoredAcl | undefined {
+  const canned = h['x-amz-acl'];
+  const grantHeaders = GRANT_HEADERS.filter(([name]) => h[name] !== undefined);
+  if (canned !== undefined && grantHeaders.length > 0) {
+    throw S3Errors.InvalidRequest('Specifying both Canned ACLs and Header Grants is not allowed');
+  }
+  if (canned !== undefined) return cannedAcl(canned.trim(), owner, bucketOwner);
+  if (grantHeaders.length === 0) return undefined;
+  const grants: Grant[] = [];
+  for (const [name, permission] of grantHeaders) {
+    for (const g of parseGrantList(h[name]!)) grants.push({ grantee: g, permission });
+  }
+  return { v: 1, owner, grants };
+}
+
+/** Parse `id="…", uri="…"` lists of a grant header. */
+function parseGrantList(value: string): Grantee[] {
+  const out: Grantee[] = [];
+  for (const item of value.split(',')) {
+    const m = /^\s*(id|uri|emailAddress)\s*=\s*"?([^"]*)"?\s*$/i.exec(item);
+    if (!m) throw S3Errors.InvalidArgument('Invalid grant header value');
+    const kind = m[1]!.toLowerCase();
+    const v = m[2]!;
+    if (kind === 'emailaddress') throw S3Errors.NotImplemented('Grants by email address are not implemented');
+    out.push(kind === 'id' ? { type: 'CanonicalUser', id: v } : groupGrantee(v));
+  }
+  return out;
+}
+
+/** A Group grantee; only AllUsers and AuthenticatedUsers exist here. */
+export function groupGrantee(uri: string): Grantee {
+  if (uri !== GROUPS.AllUsers && uri !== GROUPS.AuthenticatedUsers) throw S3Errors.InvalidArgument('Invalid group uri');
+  return { type: 'Group', uri };
+}
+
+/** Unknown canonical ids → 400 InvalidArgument (§8). */
+export function validateGrantees(acl: StoredAcl, isKnownTenant: (id: string) => boolean): void {
+  for (const g of acl.grants) {
+    if (g.grantee.type === 'CanonicalUser' && !isKnownTenant(g.grantee.id)) {
+      throw S3Errors.InvalidArgument({ message: 'Invalid id', fields: { ArgumentName: 'CanonicalUser/ID', ArgumentValue: g.grantee.id } });
+    }
+  }
+}
+
+/** Whether `acl` grants `permission` to the caller (`tenant` undefined = anonymous). */
+export function aclAllows(acl: StoredAcl | undefined, tenant: string | undefined, permission: Permission): boolean {
+  if (!acl) return false;
+  return acl.grants.some((g) => {
+    if (g.permission !== permission && g.permission !== 'FULL_CONTROL') return false;
+    if (g.grantee.type === 'CanonicalUser') return tenant !== undefined && g.grantee.id === tenant;
+    if (g.grantee.uri === GROUPS.AllUsers) return true;
+    return g.grantee.uri === GROUPS.AuthenticatedUsers && tenant !== undefined;
+  });
+}
+
+/** Read a stored ACL back (undefined for anything that is not a v1 ACL). */
+export function asStoredAcl(v: unknown): StoredAcl | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const a = v as Partial<StoredAcl>;
+  return a.v === 1 && typeof a.owner === 'string' && Array.isArray(a.grants) ? (a as StoredAcl) : undefined;
+}
+
+/** Grants with the owner's FULL_CONTROL first, as Get*Acl renders them (§8). */
+export function ownerFirst(acl: StoredAcl): Grant[] {
+  const isOwnerFull = (g: Grant): boolean =>
+    g.permission === 'FULL_CONTROL' && g.grantee.type === 'CanonicalUser' && g.grantee.id === acl.owner;
+  return [...acl.grants.filter(isOwnerFull), ...acl.grants.filter((g) => !isOwnerFull(g))];
+}

@@ -1,0 +1,204 @@
+/**
+ * Request bodies: decoding (aws-chunked) and every integrity check a body can carry — the signed
+ * payload hash, Content-MD5 and one flexible checksum from a header, an aws-chunked trailer or a
+ * presigned query (shared/spec/s3-surface.md §2, §2.1, §5.2, §6). All checks run after the last
+ * byte and **before** the engine commits (through PutOptions.verify), so a failed check leaves
+ * nothing behind.
+ */
+import type { DigestName, PutDigests } from '../engine/api.js';
+import { awsChunkedOptions, decodeAwsChunked, stripAwsChunked } from './auth/index.js';
+import {
+  algorithmOfHeader, createChecksum, declaredChecksum, decodeChecksumValue, isEmptyChecksum, parseChecksumAlgorithm,
+  verifyChecksum, type ChecksumAlgorithm, type DeclaredChecksum, type DigestAlgorithm,
+} from './checksum/index.js';
+import type { RequestContext } from './context.js';
+import { S3Errors } from './errors.js';
+
+/** How to read one body and what to check once it has been read. */
+export interface BodyPlan {
+  /** The object's bytes (framing removed). */
+  source: AsyncIterable<Uint8Array>;
+  /** Exact size the body must have (Content-Length or x-amz-decoded-content-length). */
+  expectedSize?: number;
+  /** Digests the checks need, computed in the same pass as the body is stored. */
+  digests: DigestName[];
+  /** Algorithm whose FULL_OBJECT checksum the version should carry (§5.2). */
+  checksumAlgorithm?: ChecksumAlgorithm;
+  /** Throws the S3/auth/checksum error of the first failed check. */
+  verify: (d: PutDigests) => void;
+  /** Content-Encoding to store (`aws-chunked` removed, §2.1). */
+  contentEncoding?: string;
+}
+
+/** Options of planBody. */
+export interface BodyPlanOptions {
+  /** PUT-like operations need a length: no Content-Length and no chunked encoding → 411. */
+  requireLength?: boolean;
+  /**
+   * Whether `x-amz-checksum-*` describes this body. CompleteMultipartUpload's checksum header
+   * describes the object, not the XML (§5.3), so it passes false.
+   */
+  checksumIsBody?: boolean;
+}
+
+const DIGEST_OF: Record<ChecksumAlgorithm, DigestName> = {
+  CRC32: 'crc32', CRC32C: 'crc32c', CRC64NVME: 'crc64nvme', SHA1: 'sha1', SHA256: 'sha256',
+};
+
+/** Engine digest name of a checksum algorithm. */
+export function digestName(alg: ChecksumAlgorithm): DigestName {
+  return DIGEST_OF[alg];
+}
+
+/** The digest `name` from a PutDigests (the engine computed what it was asked for). */
+function digestOf(d: PutDigests, name: DigestName): Buffer {
+  const v = d[name];
+  if (!v) throw new Error(`engine did not compute the ${name} digest`);
+  return v;
+}
+
+/** Build the plan for the current request's body. Throws on headers that are already wrong. */
+export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyPlan {
+  const h = ctx.headers;
+  const checks: ((d: PutDigests) => void)[] = [];
+  const digests = new Set<DigestName>();
+  let trailers: ReadonlyMap<string, string> | undefined;
+  let source: AsyncIterable<Uint8Array> = ctx.req.body;
+  let expectedSize: number | undefined;
+  let contentEncoding = h['content-encoding'];
+  const payload = ctx.auth.payload;
+
+  if (payload.kind === 'aws-chunked') {
+    const o = awsChunkedOptions(payload, h);
+    source = decodeAwsChunked(ctx.req.body, o, (t) => { trailers = t; });
+    expectedSize = o.decodedContentLength;
+    contentEncoding = stripAwsChunked(contentEncoding);
+  } else {
+    expectedSize = contentLength(h, opts.requireLength ?? false);
+  }
+  if (expectedSize !== undefined && expectedSize > ctx.config.maxPutSize) throw S3Errors.EntityTooLarge();
+
+  if (payload.kind === 'sha256') {
+    digests.add('sha256');
+    checks.push((d) => {
+      const got = digestOf(d, 'sha256').toString('hex');
+      if (got !== payload.expectedHex) {
+        throw S3Errors.XAmzContentSHA256Mismatch({ fields: { ClientComputedContentSHA256: payload.expectedHex, S3ComputedContentSHA256: got } });
+      }
+    });
+  }
+
+  const md5 = contentMd5(h['content-md5']);
+  if (md5) checks.push((d) => { if (!d.md5.equals(md5)) throw S3Errors.BadDigest(); });
+
+  let checksumAlgorithm: ChecksumAlgorithm | undefined;
+  if (opts.checksumIsBody !== false) {
+    const declared = declaredChecksum(h) ?? queryChecksum(ctx);
+    if (declared) {
+      checksumAlgorithm = declared.algorithm;
+      digests.add(DIGEST_OF[declared.algorithm]);
+      checks.push((d) => verifyDeclared(declared, digestOf(d, DIGEST_OF[declared.algorithm]), trailers));
+    } else if (h['x-amz-sdk-checksum-algorithm']) {
+      // The client names an algorithm but sends no value: compute and store it (§5.2).
+      checksumAlgorithm = parseChecksumAlgorithm(h['x-amz-sdk-checksum-algorithm']);
+      digests.add(DIGEST_OF[checksumAlgorithm]);
+    }
+  }
+
+  return {
+    source,
+    expectedSize,
+    digests: [...digests],
+    checksumAlgorithm,
+    contentEncoding,
+    verify: (d) => {
+      for (const c of checks) c(d);
+    },
+  };
+}
+
+/** Content-Length as a number; absent with no chunked encoding → 411 when a length is required. */
+function contentLength(h: Record<string, string | undefined>, required: boolean): number | undefined {
+  const cl = h['content-length'];
+  if (cl === undefined) {
+    if (required && h['transfer-encoding'] === undefined) throw S3Errors.MissingContentLength();
+    return undefined;
+  }
+  if (!/^\d{1,16}$/.test(cl.trim())) throw S3Errors.InvalidArgument('Content-Length must be a non-negative integer');
+  return Number(cl.trim());
+}
+
+/** Content-MD5 must be the base64 of 16 bytes, else InvalidDigest (§9). */
+function contentMd5(v: string | undefined): Buffer | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  const b = /^[A-Za-z0-9+/]{22}==$/.test(t) ? Buffer.from(t, 'base64') : undefined;
+  if (!b || b.length !== 16) throw S3Errors.InvalidDigest();
+  return b;
+}
+
+function verifyDeclared(declared: DeclaredChecksum, computed: Buffer, trailers: ReadonlyMap<string, string> | undefined): void {
+  if (declared.source === 'header') {
+    verifyChecksum(declared.algorithm, declared.value, computed);
+    return;
+  }
+  const value = trailers?.get(declared.trailerName);
+  if (value === undefined) throw S3Errors.MalformedTrailerError(`The trailing header ${declared.trailerName} was not received.`);
+  decodeChecksumValue(declared.algorithm, value, 'trailer');
+  verifyChecksum(declared.algorithm, value, computed);
+}
+
+/**
+ * A checksum carried only by a presigned URL's query (§6). The JS presigner embeds the CRC32 of an
+ * *empty* body (`AAAAAA==`) whatever is uploaded later: that value is deliberately ignored (logged
+ * once per access key); any other value is verified like a header.
+ */
+function queryChecksum(ctx: RequestContext): DeclaredChecksum | undefined {
+  if (ctx.auth.kind !== 'signed' || !ctx.auth.scheme.endsWith('presigned')) return undefined;
+  for (const [name, value] of ctx.query.entries()) {
+    const alg = algorithmOfHeader(name.toLowerCase());
+    if (!alg || name.toLowerCase() === 'x-amz-checksum-mode') continue;
+    if (isEmptyChecksum(alg, value)) {
+      warnLenientChecksum(ctx, name);
+      return undefined;
+    }
+    return { source: 'header', algorithm: alg, value: value.trim(), digest: decodeChecksumValue(alg, value) };
+  }
+  return undefined;
+}
+
+const warnedKeys = new Set<string>();
+
+function warnLenientChecksum(ctx: RequestContext, param: string): void {
+  if (ctx.auth.kind !== 'signed' || warnedKeys.has(ctx.auth.accessKeyId) || warnedKeys.size > 10_000) return;
+  warnedKeys.add(ctx.auth.accessKeyId);
+  ctx.config.logger?.warn?.({ accessKeyId: ctx.auth.accessKeyId, param, requestId: ctx.req.requestId },
+    'presigned URL carries the empty-body checksum; ignored (s3-surface.md §6)');
+}
+
+const HASHER_OF: Record<DigestName, DigestAlgorithm> = {
+  md5: 'MD5', sha1: 'SHA1', sha256: 'SHA256', crc32: 'CRC32', crc32c: 'CRC32C', crc64nvme: 'CRC64NVME',
+};
+
+/**
+ * Read a small body (XML, policy JSON) into memory, at most `max` bytes (`tooLarge` otherwise),
+ * and run the plan's checks on it.
+ */
+export async function readBody(ctx: RequestContext, max: number, tooLarge: () => Error, opts: BodyPlanOptions = {}): Promise<Buffer> {
+  const plan = planBody(ctx, opts);
+  if (plan.expectedSize !== undefined && plan.expectedSize > max) throw tooLarge();
+  ctx.bodyRead = true;
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of plan.source) {
+    size += chunk.length;
+    if (size > max) throw tooLarge();
+    parts.push(Buffer.from(chunk));
+  }
+  const body = Buffer.concat(parts);
+  if (plan.expectedSize !== undefined && body.length !== plan.expectedSize) throw S3Errors.IncompleteBody();
+  const d: PutDigests = { size: body.length, md5: createChecksum('MD5').update(body).digest() };
+  for (const name of plan.digests) d[name as Exclude<DigestName, 'md5'>] = createChecksum(HASHER_OF[name]).update(body).digest();
+  plan.verify(d);
+  return body;
+}

@@ -1,0 +1,111 @@
+/**
+ * Conditional requests (shared/spec/s3-surface.md §4.2; RFC 9110 §13.1–13.2): GET/HEAD
+ * preconditions, copy-source preconditions, and the commit conditions of writes.
+ */
+import type { CommitCondition } from '../engine/api.js';
+import { S3Errors } from './errors.js';
+
+/** What a precondition is evaluated against. */
+export interface Validators {
+  /** Quoted ETag. */
+  etag: string;
+  lastModified: Date;
+}
+
+/** Strip `W/` and quotes: the opaque tag. */
+function opaque(tag: string): string {
+  return tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+}
+
+/** `If-Match` (strong comparison: a weak tag never matches). */
+function ifMatch(header: string, etag: string): boolean {
+  return header.split(',').some((t) => {
+    const s = t.trim();
+    return s === '*' || (!s.startsWith('W/') && opaque(s) === opaque(etag));
+  });
+}
+
+/** `If-None-Match` is true when no listed tag matches (weak comparison). */
+function ifNoneMatch(header: string, etag: string): boolean {
+  return !header.split(',').some((t) => t.trim() === '*' || opaque(t) === opaque(etag));
+}
+
+/** HTTP date → epoch seconds; undefined when unparseable (the header is then ignored). */
+function httpDate(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.floor(t / 1000);
+}
+
+/** Last-Modified at HTTP-date (second) precision. */
+function seconds(d: Date): number {
+  return Math.floor(d.getTime() / 1000);
+}
+
+/** The four precondition headers, by role. */
+export interface ConditionHeaders {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  ifUnmodifiedSince?: string;
+}
+
+/**
+ * Evaluate GET/HEAD preconditions in RFC 9110 §13.2.2 order (§4.2): 'ok', or 304 / 412.
+ * If-None-Match present ⇒ If-Modified-Since is not evaluated at all.
+ */
+export function evaluatePreconditions(c: ConditionHeaders, v: Validators): 'ok' | 304 | 412 {
+  if (c.ifMatch !== undefined) {
+    if (!ifMatch(c.ifMatch, v.etag)) return 412;
+  } else {
+    const ius = httpDate(c.ifUnmodifiedSince);
+    if (ius !== undefined && seconds(v.lastModified) > ius) return 412;
+  }
+  if (c.ifNoneMatch !== undefined) {
+    if (!ifNoneMatch(c.ifNoneMatch, v.etag)) return 304;
+  } else {
+    const ims = httpDate(c.ifModifiedSince);
+    if (ims !== undefined && seconds(v.lastModified) <= ims) return 304;
+  }
+  return 'ok';
+}
+
+/** The GET/HEAD precondition headers of a request. */
+export function requestConditions(h: Record<string, string | undefined>): ConditionHeaders {
+  return {
+    ifMatch: h['if-match'],
+    ifNoneMatch: h['if-none-match'],
+    ifModifiedSince: h['if-modified-since'],
+    ifUnmodifiedSince: h['if-unmodified-since'],
+  };
+}
+
+/**
+ * `x-amz-copy-source-if-*` against the copy source (§4.2): same precedence, but any failure is
+ * 412 PreconditionFailed, never 304.
+ */
+export function checkCopySourceConditions(h: Record<string, string | undefined>, v: Validators): void {
+  const c: ConditionHeaders = {
+    ifMatch: h['x-amz-copy-source-if-match'],
+    ifNoneMatch: h['x-amz-copy-source-if-none-match'],
+    ifModifiedSince: h['x-amz-copy-source-if-modified-since'],
+    ifUnmodifiedSince: h['x-amz-copy-source-if-unmodified-since'],
+  };
+  if (evaluatePreconditions(c, v) !== 'ok') throw S3Errors.PreconditionFailed({ fields: { Condition: 'x-amz-copy-source-If-*' } });
+}
+
+/**
+ * Commit condition of PutObject / CompleteMultipartUpload / CopyObject (§4.2): `If-None-Match: *`
+ * (create-only) and `If-Match: "etag"`, evaluated by the engine inside the commit lock. Any other
+ * If-None-Match value is not implemented by S3 for writes.
+ */
+export function commitCondition(h: Record<string, string | undefined>): CommitCondition | undefined {
+  const inm = h['if-none-match']?.trim();
+  const im = h['if-match']?.trim();
+  if (inm === undefined && im === undefined) return undefined;
+  if (inm !== undefined && inm !== '*') throw S3Errors.NotImplemented({ message: 'A header you provided implies functionality that is not implemented', fields: { Header: 'If-None-Match' } });
+  const c: CommitCondition = {};
+  if (inm === '*') c.ifNoneMatch = '*';
+  if (im !== undefined) c.ifMatch = im;
+  return c;
+}

@@ -1,0 +1,86 @@
+/**
+ * Bucket CORS (shared/spec/s3-surface.md §7): the stored rule set, rule matching, and the response
+ * headers of a preflight and of an actual cross-origin request.
+ */
+
+/** One CORS rule. */
+export interface CorsRule {
+  id?: string;
+  allowedMethods: string[];
+  allowedOrigins: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
+/** The persisted CORS configuration (bucket config `cors`). */
+export interface StoredCors {
+  v: 1;
+  rules: CorsRule[];
+}
+
+/** Methods a rule may allow (§7). */
+export const CORS_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'] as const;
+
+/** At most this many rules per bucket (§7). */
+export const MAX_CORS_RULES = 100;
+
+/** `Vary` sent with every CORS answer so caches keep per-origin variants apart. */
+export const CORS_VARY = 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method';
+
+/** Glob with at most one `*` (validated at Put) → anchored RegExp. */
+function wildcard(pattern: string, flags = ''): RegExp {
+  const esc = pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${esc.join('.*')}$`, flags);
+}
+
+/** Whether `origin` matches one of the rule's AllowedOrigin patterns. */
+export function originMatches(rule: CorsRule, origin: string): boolean {
+  return rule.allowedOrigins.some((o) => wildcard(o).test(origin));
+}
+
+/** Whether every requested header matches an AllowedHeader (case-insensitive). */
+function headersMatch(rule: CorsRule, requested: string[]): boolean {
+  const patterns = rule.allowedHeaders.map((h) => wildcard(h, 'i'));
+  return requested.every((h) => patterns.some((p) => p.test(h)));
+}
+
+/** First rule matching origin, method and every requested header (§7), or undefined. */
+export function matchRule(cors: StoredCors | undefined, origin: string, method: string, requestedHeaders: string[] = []): CorsRule | undefined {
+  return cors?.rules.find((r) => r.allowedMethods.includes(method) && originMatches(r, origin) && headersMatch(r, requestedHeaders));
+}
+
+/** Split `Access-Control-Request-Headers` into trimmed, non-empty names. */
+export function requestedHeaders(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** Allow-Origin (+ Allow-Credentials unless the rule's origin is exactly `*`), Expose-Headers, Vary. */
+export function corsResponseHeaders(rule: CorsRule, origin: string): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (rule.allowedOrigins.includes('*') && !rule.allowedOrigins.some((o) => o !== '*' && wildcard(o).test(origin))) {
+    h['access-control-allow-origin'] = '*';
+  } else {
+    h['access-control-allow-origin'] = origin;
+    h['access-control-allow-credentials'] = 'true';
+  }
+  if (rule.exposeHeaders.length > 0) h['access-control-expose-headers'] = rule.exposeHeaders.join(', ');
+  h.vary = CORS_VARY;
+  return h;
+}
+
+/** Headers of a successful preflight (§7). */
+export function preflightHeaders(rule: CorsRule, origin: string, requested: string[]): Record<string, string> {
+  const h = corsResponseHeaders(rule, origin);
+  h['access-control-allow-methods'] = rule.allowedMethods.join(', ');
+  if (requested.length > 0) h['access-control-allow-headers'] = requested.join(', ');
+  if (rule.maxAgeSeconds !== undefined) h['access-control-max-age'] = String(rule.maxAgeSeconds);
+  return h;
+}
+
+/** Read a stored CORS config back (undefined for anything else). */
+export function asStoredCors(v: unknown): StoredCors | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const c = v as Partial<StoredCors>;
+  return c.v === 1 && Array.isArray(c.rules) ? (c as StoredCors) : undefined;
+}

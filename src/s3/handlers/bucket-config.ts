@@ -1,0 +1,144 @@
+/**
+ * Bucket configuration handlers: tagging, CORS, policy (+ status), ACL, lifecycle, and the P1
+ * stubs tools probe (shared/spec/s3-surface.md §3, §7, §8). Each document is stored as a bucket
+ * config (engine.putBucketConfig) in a `v: 1` form.
+ */
+import { asStoredAcl, cannedAcl } from '../acl.js';
+import { readBody } from '../body.js';
+import { asStoredCors } from '../cors.js';
+import { bucketOf, type Handler } from '../context.js';
+import { S3Errors } from '../errors.js';
+import type { OperationOf } from '../operations.js';
+import { asStoredPolicy, MAX_POLICY_BYTES, parsePolicy, policyIsPublic } from '../policy.js';
+import { empty, xml } from '../respond.js';
+import { renderAcl } from '../xml/acl.js';
+import { MAX_XML_BODY } from '../xml/codec.js';
+import { parseTagging, renderPolicyStatus, renderTagging, STUB_BODIES } from '../xml/config.js';
+import { parseCors, renderCors } from '../xml/cors.js';
+import { asStoredLifecycle, parseLifecycle, renderLifecycle } from '../xml/lifecycle.js';
+import { nameResolver } from './common.js';
+import { aclFromRequest } from './object-meta.js';
+
+const malformed = (): Error => S3Errors.MalformedXML();
+
+/** Tags as stored in the bucket config `tagging` (a plain map). */
+function storedTags(v: unknown): Record<string, string> | undefined {
+  return typeof v === 'object' && v !== null ? (v as Record<string, string>) : undefined;
+}
+
+export const getBucketTagging: Handler<OperationOf<'GetBucketTagging'>> = async (ctx, op) => {
+  const tags = storedTags(bucketOf(ctx).configs.tagging);
+  if (!tags) throw S3Errors.NoSuchTagSet({ fields: { BucketName: op.bucket } });
+  return xml(renderTagging(tags));
+};
+
+/** PUT /{b}?tagging — ≤ 50 tags (§3). */
+export const putBucketTagging: Handler<OperationOf<'PutBucketTagging'>> = async (ctx, op) => {
+  const tags = parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'bucket');
+  await ctx.engine.putBucketConfig(op.bucket, 'tagging', tags);
+  return empty(204);
+};
+
+export const deleteBucketTagging: Handler<OperationOf<'DeleteBucketTagging'>> = async (ctx, op) => {
+  await ctx.engine.putBucketConfig(op.bucket, 'tagging', undefined);
+  return empty(204);
+};
+
+export const getBucketCors: Handler<OperationOf<'GetBucketCors'>> = async (ctx, op) => {
+  const cors = asStoredCors(bucketOf(ctx).configs.cors);
+  if (!cors) throw S3Errors.NoSuchCORSConfiguration({ fields: { BucketName: op.bucket } });
+  return xml(renderCors(cors));
+};
+
+export const putBucketCors: Handler<OperationOf<'PutBucketCors'>> = async (ctx, op) => {
+  const cors = parseCors(await readBody(ctx, MAX_XML_BODY, malformed));
+  await ctx.engine.putBucketConfig(op.bucket, 'cors', cors);
+  return empty(200);
+};
+
+export const deleteBucketCors: Handler<OperationOf<'DeleteBucketCors'>> = async (ctx, op) => {
+  await ctx.engine.putBucketConfig(op.bucket, 'cors', undefined);
+  return empty(204);
+};
+
+/** GET /{b}?policy — the document as it was put, as JSON. */
+export const getBucketPolicy: Handler<OperationOf<'GetBucketPolicy'>> = async (ctx, op) => {
+  const p = asStoredPolicy(bucketOf(ctx).configs.policy);
+  if (!p) throw S3Errors.NoSuchBucketPolicy({ fields: { BucketName: op.bucket } });
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: p.text };
+};
+
+/** PUT /{b}?policy — policy-lite validation (§8); 204 as AWS. */
+export const putBucketPolicy: Handler<OperationOf<'PutBucketPolicy'>> = async (ctx, op) => {
+  const body = await readBody(ctx, MAX_POLICY_BYTES, () => S3Errors.MalformedPolicy('Policies must be less than 20 KB'));
+  const policy = parsePolicy(body.toString('utf8'), op.bucket);
+  await ctx.engine.putBucketConfig(op.bucket, 'policy', policy);
+  return empty(204);
+};
+
+export const deleteBucketPolicy: Handler<OperationOf<'DeleteBucketPolicy'>> = async (ctx, op) => {
+  await ctx.engine.putBucketConfig(op.bucket, 'policy', undefined);
+  return empty(204);
+};
+
+/** GET /{b}?policyStatus — public when an Allow statement names `*`. */
+export const getBucketPolicyStatus: Handler<OperationOf<'GetBucketPolicyStatus'>> = async (ctx, op) => {
+  const p = asStoredPolicy(bucketOf(ctx).configs.policy);
+  if (!p) throw S3Errors.NoSuchBucketPolicy({ fields: { BucketName: op.bucket } });
+  return xml(renderPolicyStatus(policyIsPublic(p)));
+};
+
+export const getBucketAcl: Handler<OperationOf<'GetBucketAcl'>> = async (ctx) => {
+  const bucket = bucketOf(ctx);
+  const acl = asStoredAcl(bucket.configs.acl) ?? cannedAcl('private', bucket.owner);
+  return xml(renderAcl(acl, await nameResolver(ctx)));
+};
+
+export const putBucketAcl: Handler<OperationOf<'PutBucketAcl'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const acl = await aclFromRequest(ctx, bucket.owner, bucket.owner);
+  await ctx.engine.putBucketConfig(op.bucket, 'acl', acl);
+  return empty(200);
+};
+
+export const getBucketLifecycle: Handler<OperationOf<'GetBucketLifecycleConfiguration'>> = async (ctx, op) => {
+  const l = asStoredLifecycle(bucketOf(ctx).configs.lifecycle);
+  if (!l) throw S3Errors.NoSuchLifecycleConfiguration({ fields: { BucketName: op.bucket } });
+  return xml(renderLifecycle(l));
+};
+
+export const putBucketLifecycle: Handler<OperationOf<'PutBucketLifecycleConfiguration'>> = async (ctx, op) => {
+  const l = parseLifecycle(await readBody(ctx, MAX_XML_BODY, malformed));
+  await ctx.engine.putBucketConfig(op.bucket, 'lifecycle', l);
+  return empty(200);
+};
+
+export const deleteBucketLifecycle: Handler<OperationOf<'DeleteBucketLifecycle'>> = async (ctx, op) => {
+  await ctx.engine.putBucketConfig(op.bucket, 'lifecycle', undefined);
+  return empty(204);
+};
+
+// The P1 stubs (§3): what an AWS bucket without that configuration answers. A 501 would break
+// Terraform, rclone and consoles, which probe them.
+
+export const getBucketEncryption: Handler<OperationOf<'GetBucketEncryption'>> = async (_ctx, op) => {
+  throw S3Errors.ServerSideEncryptionConfigurationNotFoundError({ fields: { BucketName: op.bucket } });
+};
+
+export const getObjectLockConfiguration: Handler<OperationOf<'GetObjectLockConfiguration'>> = async (_ctx, op) => {
+  throw S3Errors.ObjectLockConfigurationNotFoundError({ fields: { BucketName: op.bucket } });
+};
+
+export const getBucketWebsite: Handler<OperationOf<'GetBucketWebsite'>> = async (_ctx, op) => {
+  throw S3Errors.NoSuchWebsiteConfiguration({ fields: { BucketName: op.bucket } });
+};
+
+/** 404: ACLs are enabled here, and `BucketOwnerEnforced` would tell clients they are not (§3). */
+export const getBucketOwnershipControls: Handler<OperationOf<'GetBucketOwnershipControls'>> = async (_ctx, op) => {
+  throw S3Errors.OwnershipControlsNotFoundError({ fields: { BucketName: op.bucket } });
+};
+
+export const getBucketNotification: Handler<OperationOf<'GetBucketNotificationConfiguration'>> = async () => xml(STUB_BODIES.GetBucketNotificationConfiguration());
+export const getBucketLogging: Handler<OperationOf<'GetBucketLogging'>> = async () => xml(STUB_BODIES.GetBucketLogging());
+export const getBucketRequestPayment: Handler<OperationOf<'GetBucketRequestPayment'>> = async () => xml(STUB_BODIES.GetBucketRequestPayment());
+export const getBucketAccelerate: Handler<OperationOf<'GetBucketAccelerateConfiguration'>> = async () => xml(STUB_BODIES.GetBucketAccelerateConfiguration());

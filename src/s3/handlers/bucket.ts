@@ -1,0 +1,90 @@
+/**
+ * Bucket lifecycle handlers: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
+ * GetBucketLocation, Get/PutBucketVersioning (shared/spec/s3-surface.md §3).
+ */
+import { aclFromHeaders, cannedAcl, validateGrantees } from '../acl.js';
+import { readBody } from '../body.js';
+import { checkBucketName } from '../bucket-name.js';
+import { bucketOf, tenantOf, type Handler } from '../context.js';
+import { S3Errors } from '../errors.js';
+import type { OperationOf } from '../operations.js';
+import { empty, xml } from '../respond.js';
+import { MAX_XML_BODY } from '../xml/codec.js';
+import { parseCreateBucket, parseVersioning, renderLocation, renderVersioning } from '../xml/config.js';
+import { renderListBuckets } from '../xml/list.js';
+import { decodeToken, encodeToken, intParam, ownerOf, strParam } from './common.js';
+
+const malformed = (): Error => S3Errors.MalformedXML();
+
+/** GET / — the caller's buckets by name; `max-buckets`, `continuation-token`, `prefix` (§3). */
+export const listBuckets: Handler<OperationOf<'ListBuckets'>> = async (ctx) => {
+  const tenant = tenantOf(ctx)!;
+  const max = intParam(ctx, 'max-buckets', 10000, 1, 10000);
+  const prefix = strParam(ctx, 'prefix');
+  const token = strParam(ctx, 'continuation-token');
+  const after = token === undefined ? undefined : decodeToken(token).key;
+  const all = (await ctx.engine.listBuckets(tenant))
+    .filter((b) => (prefix === undefined || b.name.startsWith(prefix)) && (after === undefined || b.name > after))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const page = all.slice(0, max);
+  const truncated = all.length > page.length;
+  return xml(renderListBuckets({
+    owner: await ownerOf(ctx, tenant),
+    buckets: page.map((b) => ({ name: b.name, createdAt: b.createdAt, region: ctx.config.region })),
+    continuationToken: truncated ? encodeToken(page[page.length - 1]!.name, false) : undefined,
+    prefix,
+  }));
+};
+
+/** PUT /{b} — any LocationConstraint accepted; 409 when the name is taken (§3). */
+export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op) => {
+  checkBucketName(op.bucket);
+  const tenant = tenantOf(ctx)!;
+  if (ctx.headers['x-amz-bucket-object-lock-enabled']?.toLowerCase() === 'true') throw S3Errors.NotImplemented('Object lock is not implemented');
+  parseCreateBucket(await readBody(ctx, MAX_XML_BODY, malformed));
+  if (ctx.bucket) {
+    throw ctx.bucket.owner === tenant ? S3Errors.BucketAlreadyOwnedByYou({ fields: { BucketName: op.bucket } }) : S3Errors.BucketAlreadyExists({ fields: { BucketName: op.bucket } });
+  }
+  const acl = aclFromHeaders(ctx.headers, tenant) ?? cannedAcl('private', tenant);
+  const users = await ctx.engine.listUsers();
+  validateGrantees(acl, (id) => users.some((u) => u.tenantId === id));
+  try {
+    await ctx.engine.createBucket(op.bucket, { owner: tenant, configs: { acl } });
+  } catch (e) {
+    // Lost a race with another creator: tell the caller who owns it now.
+    const now = await ctx.engine.getBucket(op.bucket);
+    if (now?.owner === tenant) throw S3Errors.BucketAlreadyOwnedByYou({ fields: { BucketName: op.bucket } });
+    throw e;
+  }
+  return empty(200, { location: `/${op.bucket}` });
+};
+
+/** HEAD /{b} — with `x-amz-bucket-region`, which SDKs use for redirects (§3). */
+export const headBucket: Handler<OperationOf<'HeadBucket'>> = async (ctx) => {
+  bucketOf(ctx);
+  return empty(200, { 'x-amz-bucket-region': ctx.config.region, 'x-amz-access-point-alias': 'false' });
+};
+
+/** DELETE /{b} — BucketNotEmpty while any version or upload exists (engine decides, §3). */
+export const deleteBucket: Handler<OperationOf<'DeleteBucket'>> = async (ctx, op) => {
+  await ctx.engine.deleteBucket(op.bucket);
+  return empty(204);
+};
+
+/** GET /{b}?location — the configured region, empty for us-east-1 (§3). */
+export const getBucketLocation: Handler<OperationOf<'GetBucketLocation'>> = async (ctx) => {
+  bucketOf(ctx);
+  return xml(renderLocation(ctx.config.region));
+};
+
+/** GET /{b}?versioning. */
+export const getBucketVersioning: Handler<OperationOf<'GetBucketVersioning'>> = async (ctx) => {
+  return xml(renderVersioning(bucketOf(ctx).versioning));
+};
+
+/** PUT /{b}?versioning — Enabled / Suspended; MFA delete → NotImplemented (§3). */
+export const putBucketVersioning: Handler<OperationOf<'PutBucketVersioning'>> = async (ctx, op) => {
+  const status = parseVersioning(await readBody(ctx, MAX_XML_BODY, malformed));
+  await ctx.engine.putBucketConfig(op.bucket, 'versioning', status);
+  return empty(200);
+};

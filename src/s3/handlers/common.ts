@@ -1,0 +1,142 @@
+/** Helpers shared by the handlers: query parameters, version ids, owners, delete-marker errors. */
+import type { ObjectVersion } from '../../engine/api.js';
+import { EngineErrors } from '../../engine/errors.js';
+import { hasCode } from '../../common/index.js';
+import type { RequestContext } from '../context.js';
+import { S3Errors } from '../errors.js';
+import type { OwnerXml } from '../xml/list.js';
+
+/**
+ * An integer query parameter in [min, ∞); above `max` it is clamped (max-keys, §4.1). Absent →
+ * `dflt`; not an integer or below `min` → InvalidArgument.
+ */
+export function intParam(ctx: RequestContext, name: string, dflt: number, min: number, max: number): number {
+  const v = ctx.query.get(name);
+  if (v === null) return dflt;
+  const n = /^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  if (!(n >= min)) {
+    throw S3Errors.InvalidArgument({ message: `Provided ${name} not an integer or within integer range`, fields: { ArgumentName: name, ArgumentValue: v } });
+  }
+  return Math.min(n, max);
+}
+
+/** A string query parameter; '' counts as absent. */
+export function strParam(ctx: RequestContext, name: string): string | undefined {
+  const v = ctx.query.get(name);
+  return v === null || v === '' ? undefined : v;
+}
+
+/** `encoding-type`: only `url` is valid (AWS: InvalidArgument otherwise). */
+export function encodingType(ctx: RequestContext): 'url' | undefined {
+  const v = ctx.query.get('encoding-type');
+  if (v === null || v === '') return undefined;
+  if (v.toLowerCase() !== 'url') {
+    throw S3Errors.InvalidArgument({ message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: v } });
+  }
+  return 'url';
+}
+
+/** S3 version ids: `null` or 26 base32hex characters (ccow.md §2). */
+const VERSION_ID = /^(null|[0-9a-v]{26})$/;
+
+/** The `versionId` parameter; malformed → 400 InvalidArgument (§3 GetObject). */
+export function versionIdParam(ctx: RequestContext, name = 'versionId'): string | undefined {
+  const v = ctx.query.get(name);
+  if (v === null) return undefined;
+  if (!VERSION_ID.test(v)) {
+    throw S3Errors.InvalidArgument({ message: 'Invalid version id specified', fields: { ArgumentName: name, ArgumentValue: v } });
+  }
+  return v;
+}
+
+/** Validate a version id from a header or XML (same rule). */
+export function checkVersionId(v: string, name: string): string {
+  if (!VERSION_ID.test(v)) throw S3Errors.InvalidArgument({ message: 'Invalid version id specified', fields: { ArgumentName: name, ArgumentValue: v } });
+  return v;
+}
+
+/** Owner element for a tenant id: the caller's own name, else looked up among the users. */
+export async function ownerOf(ctx: RequestContext, tenantId: string): Promise<OwnerXml> {
+  if (ctx.identity.kind === 'user' && ctx.identity.user.tenantId === tenantId) {
+    return { id: tenantId, displayName: ctx.identity.user.name };
+  }
+  const users = await ctx.engine.listUsers();
+  return { id: tenantId, displayName: users.find((u) => u.tenantId === tenantId)?.name ?? '' };
+}
+
+/** Tenant id → display name, for renderings with several owners (ACLs). */
+export async function nameResolver(ctx: RequestContext): Promise<(tenantId: string) => string> {
+  const users = await ctx.engine.listUsers();
+  const names = new Map(users.map((u) => [u.tenantId, u.name]));
+  return (id) => names.get(id) ?? '';
+}
+
+/** What the engine says about a delete marker in the way of a read. */
+export interface DeleteMarkerHit {
+  /** Version id of the marker, when known. */
+  versionId?: string;
+}
+
+/**
+ * Recognise "the head (or the named version) is a delete marker" among engine errors: code
+ * DELETE_MARKER, or NO_SUCH_KEY carrying the marker's version (engine/api.ts `head`). The version id
+ * is read from a `versionId` property when the engine attaches one.
+ */
+export function deleteMarkerOf(e: unknown): DeleteMarkerHit | undefined {
+  if (!hasCode(e, EngineErrors.DELETE_MARKER.code) && !hasCode(e, EngineErrors.NO_SUCH_KEY.code)) return undefined;
+  const vid = (e as { versionId?: unknown }).versionId;
+  if (hasCode(e, EngineErrors.NO_SUCH_KEY.code) && typeof vid !== 'string') return undefined;
+  return typeof vid === 'string' ? { versionId: vid } : {};
+}
+
+/**
+ * engine.head with S3's delete-marker answers (§9): the current version is a marker → 404 NoSuchKey
+ * with `x-amz-delete-marker: true`; a named version that is a marker → 405 MethodNotAllowed for
+ * GET/HEAD (`methodNotAllowed`), else NoSuchKey.
+ */
+export async function headVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined, methodNotAllowed = false): Promise<ObjectVersion> {
+  try {
+    const v = await ctx.engine.head({ bucket, key }, versionId === undefined ? undefined : { versionId });
+    if (v.deleteMarker) throw markerError(ctx, v.versionId, versionId !== undefined && methodNotAllowed, key);
+    return v;
+  } catch (e) {
+    const hit = deleteMarkerOf(e);
+    if (!hit) throw e;
+    throw markerError(ctx, hit.versionId ?? versionId, versionId !== undefined && methodNotAllowed, key);
+  }
+}
+
+function markerError(ctx: RequestContext, versionId: string | undefined, notAllowed: boolean, key: string): Error {
+  const headers: Record<string, string> = { 'x-amz-delete-marker': 'true' };
+  const shows = versionId !== undefined && (versionId !== 'null' || ctx.bucket?.versioning !== 'Unversioned');
+  if (shows) headers['x-amz-version-id'] = versionId;
+  if (notAllowed) {
+    return S3Errors.MethodNotAllowed({ headers: { ...headers, allow: 'DELETE' }, fields: { Method: ctx.req.method.toUpperCase(), ResourceType: 'DeleteMarker' } });
+  }
+  return S3Errors.NoSuchKey({ headers, fields: { Key: key } });
+}
+
+/** Quote an ETag if the client sent it bare (minio-go lists parts with unquoted ETags). */
+export function quoteEtag(etag: string): string {
+  const t = etag.trim();
+  return t.startsWith('"') ? t : `"${t}"`;
+}
+
+/** Opaque, versioned continuation token (§4.1): base64url of `{"v":1,"k":…,"p":0|1}`. */
+export function encodeToken(key: string, isPrefix: boolean): string {
+  return Buffer.from(JSON.stringify({ v: 1, k: key, p: isPrefix ? 1 : 0 })).toString('base64url');
+}
+
+/** Decode a continuation token; malformed → 400 InvalidArgument (§4.1). */
+export function decodeToken(token: string): { key: string; isPrefix: boolean } {
+  const bad = (): Error => S3Errors.InvalidArgument({ message: 'The continuation token provided is incorrect', fields: { ArgumentName: 'continuation-token' } });
+  let o: unknown;
+  try {
+    o = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  const t = o as { v?: unknown; k?: unknown; p?: unknown };
+  if (typeof o !== 'object' || o === null || t.v !== 1 || typeof t.k !== 'string' || (t.p !== 0 && t.p !== 1)) throw bad();
+  return { key: t.k, isPrefix: t.p === 1 };
+}

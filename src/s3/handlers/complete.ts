@@ -1,0 +1,98 @@
+/**
+ * CompleteMultipartUpload (shared/spec/s3-surface.md §4.5, §5.3). The object checksum is derived
+ * here from the stored part checksums — COMPOSITE by hashing them, FULL_OBJECT by CRC combination —
+ * never by re-reading data; the engine stores it with the version.
+ */
+import type { ChecksumAlgorithm, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
+import { readBody } from '../body.js';
+import { compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
+import { commitCondition } from '../conditional.js';
+import { bucketOf, type Handler, type RequestContext } from '../context.js';
+import { S3Errors } from '../errors.js';
+import type { OperationOf } from '../operations.js';
+import { xml } from '../respond.js';
+import { MAX_XML_BODY } from '../xml/codec.js';
+import { parseCompleteUpload, renderCompleteResult, type CompletePartXml } from '../xml/multipart.js';
+import { quoteEtag } from './common.js';
+import { uploadOf } from './multipart.js';
+import { versionHeader } from './object-write.js';
+
+/** Every stored part of the upload, by number (ListParts pages of 1000). */
+async function storedParts(ctx: RequestContext, bucket: string, uploadId: string): Promise<Map<number, UploadedPart>> {
+  const out = new Map<number, UploadedPart>();
+  let marker = 0;
+  for (;;) {
+    const page = await ctx.engine.listParts(bucket, uploadId, { marker, limit: 1000 });
+    for (const p of page.parts) out.set(p.partNumber, p);
+    const last = page.parts[page.parts.length - 1]?.partNumber;
+    if (!page.truncated || last === undefined) return out;
+    marker = page.next ?? last;
+  }
+}
+
+/**
+ * Check the listed parts against the stored ones (§4.5, §5.3): ascending numbers, existing parts
+ * with the same ETag, and — with a declared algorithm — a matching checksum for every part.
+ */
+function checkParts(listed: CompletePartXml[], stored: Map<number, UploadedPart>, alg: ChecksumAlgorithm | undefined): UploadedPart[] {
+  const out: UploadedPart[] = [];
+  let prev = 0;
+  for (const p of listed) {
+    if (p.partNumber <= prev) throw S3Errors.InvalidPartOrder();
+    prev = p.partNumber;
+    const s = stored.get(p.partNumber);
+    if (!s || quoteEtag(p.etag) !== s.etag) throw S3Errors.InvalidPart({ fields: { PartNumber: p.partNumber } });
+    if (alg && p.checksums[alg] === undefined) {
+      throw S3Errors.InvalidRequest(`The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${p.partNumber} in the request.`);
+    }
+    for (const [a, value] of Object.entries(p.checksums)) {
+      if (s.checksum && s.checksum.algorithm === a && s.checksum.value !== value) throw S3Errors.InvalidPart({ fields: { PartNumber: p.partNumber } });
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+/** The object checksum of a completed upload with a declared algorithm (§5.3). */
+function objectChecksum(upload: UploadInfo, parts: UploadedPart[]): StoredChecksum | undefined {
+  const alg = upload.checksumAlgorithm;
+  if (!alg || !parts.every((p) => p.checksum?.algorithm === alg)) return undefined;
+  const digests = parts.map((p) => decodeChecksumValue(alg, p.checksum!.value));
+  if (upload.checksumType === 'FULL_OBJECT') {
+    const full = fullObjectChecksum(alg, parts.map((p, i) => ({ digest: digests[i]!, size: p.size })));
+    return { algorithm: alg, type: 'FULL_OBJECT', value: toBase64(full) };
+  }
+  return { algorithm: alg, type: 'COMPOSITE', value: compositeChecksum(alg, digests) };
+}
+
+/**
+ * An `x-amz-checksum-*` header on Complete is verified only for a FULL_OBJECT upload and only when
+ * it is not the empty-input value (minio-go sends `x-amz-checksum-crc32c: AAAAAA==` on every
+ * Complete); otherwise it is ignored (§5.3).
+ */
+function checkObjectChecksumHeader(ctx: RequestContext, c: StoredChecksum | undefined): void {
+  if (!c || c.type !== 'FULL_OBJECT') return;
+  const v = ctx.headers[`x-amz-checksum-${c.algorithm.toLowerCase()}`];
+  if (v === undefined || isEmptyChecksum(c.algorithm, v)) return;
+  verifyChecksum(c.algorithm, v, Buffer.from(c.value, 'base64'));
+}
+
+/** POST /{b}/{k}?uploadId. */
+export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUpload'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const upload = await uploadOf(ctx, op.bucket, op.key);
+  const listed = parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
+  const condition = commitCondition(ctx.headers);
+  const parts = checkParts(listed, await storedParts(ctx, op.bucket, upload.uploadId), upload.checksumAlgorithm);
+  const checksum = objectChecksum(upload, parts);
+  checkObjectChecksumHeader(ctx, checksum);
+  const v = await ctx.engine.completeUpload(op.bucket, upload.uploadId, listed.map((p, i) => ({
+    partNumber: p.partNumber,
+    etag: parts[i]!.etag,
+    checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined,
+  })), { condition, checksum });
+  const scheme = ctx.req.secure ? 'https' : 'http';
+  const host = ctx.headers.host ?? 'localhost';
+  const location = `${scheme}://${host}/${encodeURIComponent(op.bucket)}/${op.key.split('/').map(encodeURIComponent).join('/')}`;
+  return xml(renderCompleteResult({ location, bucket: op.bucket, key: op.key, etag: v.etag, checksum: v.checksum ?? checksum }), versionHeader(v, bucket));
+};

@@ -1,0 +1,114 @@
+/**
+ * CopyObject (shared/spec/s3-surface.md §4.4) and the copy-source handling UploadPartCopy shares.
+ * Within a segment a copy never copies payload: the engine points the new version at the source's
+ * VM (COPY) or builds a new VM over the same refs (REPLACE).
+ */
+import type { BucketInfo, ObjectVersion, VersionAttrs } from '../../engine/api.js';
+import { authorizeAccess } from '../authz.js';
+import { checkCopySourceConditions, commitCondition } from '../conditional.js';
+import { bucketOf, type Handler, type RequestContext } from '../context.js';
+import { S3Errors } from '../errors.js';
+import { showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
+import type { OperationOf } from '../operations.js';
+import { xml } from '../respond.js';
+import { parseTaggingHeader } from '../xml/config.js';
+import { renderCopyObjectResult } from '../xml/objects.js';
+import { checkVersionId, headVersion } from './common.js';
+import { requestedObjectAcl, versionHeader } from './object-write.js';
+
+/** A parsed `x-amz-copy-source`. */
+export interface CopySource {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
+const badSource = (): Error => S3Errors.InvalidArgument({ message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', fields: { ArgumentName: 'x-amz-copy-source' } });
+
+/**
+ * Parse `x-amz-copy-source: [/]bucket/key[?versionId=V]` (URL-encoded key; the `?` separating the
+ * version is literal).
+ */
+export function parseCopySource(header: string): CopySource {
+  const q = header.indexOf('?');
+  const path = q < 0 ? header : header.slice(0, q);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path.startsWith('/') ? path.slice(1) : path);
+  } catch {
+    throw badSource();
+  }
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1) throw badSource();
+  const src: CopySource = { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  if (q >= 0) {
+    const m = /^versionId=(.*)$/.exec(header.slice(q + 1));
+    if (!m) throw badSource();
+    src.versionId = checkVersionId(decodeURIComponent(m[1]!), 'x-amz-copy-source');
+  }
+  return src;
+}
+
+/**
+ * Resolve and authorise the copy source (§4.4: read on the source, across tenants only through
+ * policy/ACL), then check the `x-amz-copy-source-if-*` conditions against it.
+ */
+export async function loadCopySource(ctx: RequestContext): Promise<{ src: CopySource; version: ObjectVersion; bucket: BucketInfo }> {
+  const src = parseCopySource(ctx.headers['x-amz-copy-source'] ?? '');
+  const bucket = src.bucket === ctx.bucket?.name ? ctx.bucket : await ctx.engine.getBucket(src.bucket);
+  if (!bucket) throw S3Errors.NoSuchBucket({ fields: { BucketName: src.bucket } });
+  await authorizeAccess(ctx, bucket, src.versionId ? 's3:GetObjectVersion' : 's3:GetObject', src.key, 'object-read', src.versionId);
+  let version: ObjectVersion;
+  try {
+    version = await headVersion(ctx, src.bucket, src.key, src.versionId);
+  } catch (e) {
+    if (src.versionId !== undefined && S3Errors.NoSuchKey.is(e) && e.headers['x-amz-delete-marker']) {
+      throw S3Errors.InvalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
+    }
+    throw e;
+  }
+  checkCopySourceConditions(ctx.headers, version);
+  return { src, version, bucket };
+}
+
+function directive(ctx: RequestContext, name: string): 'COPY' | 'REPLACE' {
+  const v = (ctx.headers[name] ?? 'COPY').trim().toUpperCase();
+  if (v !== 'COPY' && v !== 'REPLACE') throw S3Errors.InvalidArgument({ message: `Unknown ${name}`, fields: { ArgumentName: name, ArgumentValue: v } });
+  return v;
+}
+
+/** The source's attributes, as the starting point of a storage-class-only change. */
+function attrsOf(v: ObjectVersion): VersionAttrs {
+  return { contentType: v.contentType, userMeta: v.userMeta, sysMeta: v.sysMeta, storageClass: v.storageClass };
+}
+
+/** PUT /{b}/{k} with `x-amz-copy-source` (§4.4). */
+export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const { src, version, bucket: srcBucket } = await loadCopySource(ctx);
+  const metaDirective = directive(ctx, 'x-amz-metadata-directive');
+  const tagDirective = directive(ctx, 'x-amz-tagging-directive');
+  const storageClass = storageClassOf(ctx.headers);
+  const sameObject = src.bucket === op.bucket && src.key === op.key && (src.versionId === undefined || version.isLatest);
+  if (sameObject && metaDirective === 'COPY' && storageClass === undefined) {
+    throw S3Errors.InvalidRequest('This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
+  }
+  let replace: VersionAttrs | undefined;
+  if (metaDirective === 'REPLACE') {
+    const { tags: _ignored, ...rest } = versionAttrsOf(ctx.headers);
+    replace = rest;
+  } else if (storageClass !== undefined) {
+    replace = { ...attrsOf(version), storageClass };
+  }
+  const tags = tagDirective === 'REPLACE' ? parseTaggingHeader(ctx.headers['x-amz-tagging'] ?? '') : undefined;
+  const acl = await requestedObjectAcl(ctx, bucket);
+  const v = await ctx.engine.copyObject({ bucket: src.bucket, key: src.key, versionId: version.versionId }, { bucket: op.bucket, key: op.key }, {
+    replace,
+    tags,
+    acl,
+    condition: commitCondition(ctx.headers),
+  });
+  const headers = { ...versionHeader(v, bucket) };
+  if (showsVersionId(version, srcBucket)) headers['x-amz-copy-source-version-id'] = version.versionId;
+  return xml(renderCopyObjectResult(v.etag, v.lastModified, v.checksum), headers);
+};

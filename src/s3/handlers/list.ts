@@ -1,0 +1,119 @@
+/**
+ * Listing handlers: ListObjectsV2, ListObjects (V1), ListObjectVersions
+ * (shared/spec/s3-surface.md §4.1). The engine scans; this layer owns parameters, tokens and XML.
+ */
+import type { ListPage } from '../../engine/api.js';
+import { bucketOf, type Handler, type RequestContext } from '../context.js';
+import { S3Errors } from '../errors.js';
+import type { OperationOf } from '../operations.js';
+import { xml } from '../respond.js';
+import { renderListObjectsV1, renderListObjectsV2, renderListVersions } from '../xml/list.js';
+import { checkVersionId, decodeToken, encodeToken, encodingType, intParam, ownerOf, strParam } from './common.js';
+
+/** max-keys: 0–1000, default 1000, larger values clamped (§4.1). */
+function maxKeys(ctx: RequestContext): number {
+  return intParam(ctx, 'max-keys', 1000, 0, 1000);
+}
+
+const EMPTY_PAGE: ListPage = { entries: [], commonPrefixes: [], truncated: false };
+
+/** One page of the current-version scan; max-keys=0 → empty and not truncated (§4.1). */
+async function scan(ctx: RequestContext, bucket: string, limit: number, startAfter?: string): Promise<ListPage> {
+  if (limit === 0) return EMPTY_PAGE;
+  return ctx.engine.listObjects(bucket, {
+    prefix: strParam(ctx, 'prefix'),
+    delimiter: strParam(ctx, 'delimiter'),
+    startAfter,
+    limit,
+  });
+}
+
+/** GET /{b}?list-type=2. */
+export const listObjectsV2: Handler<OperationOf<'ListObjectsV2'>> = async (ctx, op) => {
+  const limit = maxKeys(ctx);
+  const enc = encodingType(ctx);
+  const token = ctx.query.get('continuation-token') ?? undefined;
+  const startAfter = strParam(ctx, 'start-after');
+  // start-after is ignored when a continuation token is given (§4.1).
+  const from = token !== undefined ? decodeToken(token).key : startAfter;
+  const page = await scan(ctx, op.bucket, limit, from);
+  const fetchOwner = ctx.query.get('fetch-owner') === 'true';
+  return xml(renderListObjectsV2({
+    bucket: op.bucket,
+    prefix: ctx.query.get('prefix') ?? '',
+    delimiter: strParam(ctx, 'delimiter'),
+    maxKeys: limit,
+    encodingType: enc,
+    truncated: page.truncated,
+    entries: page.entries,
+    commonPrefixes: page.commonPrefixes,
+    owner: fetchOwner ? await ownerOf(ctx, bucketOf(ctx).owner) : undefined,
+    continuationToken: token,
+    nextContinuationToken: page.truncated && page.next ? encodeToken(page.next.key, page.next.isPrefix) : undefined,
+    startAfter,
+  }));
+};
+
+/**
+ * GET /{b} (V1). NextMarker is returned whenever the page is truncated (§4.1); a marker that is a
+ * common prefix resumes after every key under it (the engine's startAfter rule).
+ */
+export const listObjects: Handler<OperationOf<'ListObjects'>> = async (ctx, op) => {
+  const limit = maxKeys(ctx);
+  const enc = encodingType(ctx);
+  const marker = ctx.query.get('marker') ?? '';
+  const page = await scan(ctx, op.bucket, limit, marker === '' ? undefined : marker);
+  return xml(renderListObjectsV1({
+    bucket: op.bucket,
+    prefix: ctx.query.get('prefix') ?? '',
+    delimiter: strParam(ctx, 'delimiter'),
+    maxKeys: limit,
+    encodingType: enc,
+    truncated: page.truncated,
+    entries: page.entries,
+    commonPrefixes: page.commonPrefixes,
+    owner: await ownerOf(ctx, bucketOf(ctx).owner),
+    marker,
+    nextMarker: page.truncated ? page.next?.key : undefined,
+  }));
+};
+
+/** GET /{b}?versions — markers per the §4.1 table. */
+export const listObjectVersions: Handler<OperationOf<'ListObjectVersions'>> = async (ctx, op) => {
+  const limit = maxKeys(ctx);
+  const enc = encodingType(ctx);
+  const keyMarker = ctx.query.get('key-marker') ?? '';
+  const vidMarker = ctx.query.get('version-id-marker') ?? '';
+  if (vidMarker !== '' && keyMarker === '') {
+    throw S3Errors.InvalidArgument({ message: 'A version-id marker cannot be specified without a key marker.', fields: { ArgumentName: 'version-id-marker', ArgumentValue: vidMarker } });
+  }
+  if (vidMarker !== '') checkVersionId(vidMarker, 'version-id-marker');
+  const bucket = bucketOf(ctx);
+  const page = limit === 0
+    ? { entries: [], commonPrefixes: [], truncated: false }
+    : await ctx.engine.listVersions(op.bucket, {
+        prefix: strParam(ctx, 'prefix'),
+        delimiter: strParam(ctx, 'delimiter'),
+        keyMarker: keyMarker === '' ? undefined : keyMarker,
+        versionIdMarker: vidMarker === '' ? undefined : vidMarker,
+        limit,
+      });
+  const owner = await ownerOf(ctx, bucket.owner);
+  // Delete markers of never-versioned buckets are hidden (ccow.md §7.3).
+  const entries = bucket.versioning === 'Unversioned' ? page.entries.filter((v) => !v.deleteMarker) : page.entries;
+  return xml(renderListVersions({
+    bucket: op.bucket,
+    prefix: ctx.query.get('prefix') ?? '',
+    delimiter: strParam(ctx, 'delimiter'),
+    keyMarker,
+    versionIdMarker: vidMarker,
+    maxKeys: limit,
+    encodingType: enc,
+    truncated: page.truncated,
+    nextKeyMarker: page.truncated ? page.nextKeyMarker : undefined,
+    nextVersionIdMarker: page.truncated ? page.nextVersionIdMarker : undefined,
+    entries,
+    commonPrefixes: page.commonPrefixes,
+    ownerOf: () => owner,
+  }));
+};

@@ -1,0 +1,36 @@
+/**
+ * CORS preflight (shared/spec/s3-surface.md §7) and the answers to operations that are not
+ * implemented (501) or not allowed on the resource (405).
+ */
+import { asStoredCors, matchRule, preflightHeaders, requestedHeaders } from '../cors.js';
+import type { Handler } from '../context.js';
+import { S3Errors } from '../errors.js';
+import type { OperationOf } from '../operations.js';
+import { empty } from '../respond.js';
+
+/**
+ * OPTIONS /{b}[/{k}] — unauthenticated. Needs `Origin` and `Access-Control-Request-Method` (else
+ * 400 BadRequest); the first rule matching origin, method and every requested header answers 200;
+ * none (or no configuration, or no bucket) → 403 AccessForbidden.
+ */
+export const corsPreflight: Handler<OperationOf<'CorsPreflight'>> = async (ctx, op) => {
+  const origin = ctx.headers.origin;
+  const method = ctx.headers['access-control-request-method'];
+  if (origin === undefined) throw S3Errors.BadRequest('Insufficient information. Origin request header needed.');
+  if (method === undefined) throw S3Errors.BadRequest('Invalid Access-Control-Request-Method: null');
+  const bucket = await ctx.engine.getBucket(op.bucket);
+  const requested = requestedHeaders(ctx.headers['access-control-request-headers']);
+  const rule = matchRule(asStoredCors(bucket?.configs.cors), origin, method.trim(), requested);
+  if (!rule) throw S3Errors.AccessForbidden({ fields: { Method: method, ResourceType: ctx.op.kind === 'CorsPreflight' && op.key !== undefined ? 'OBJECT' : 'BUCKET' } });
+  return empty(200, preflightHeaders(rule, origin, requested));
+};
+
+/** A feature marked "No" in §3. */
+export const notImplemented: Handler<OperationOf<'NotImplemented'>> = async (_ctx, op) => {
+  throw S3Errors.NotImplemented(`${op.operation} is not implemented`);
+};
+
+/** A method the resource does not support. */
+export const methodNotAllowed: Handler<OperationOf<'MethodNotAllowed'>> = async (ctx, op) => {
+  throw S3Errors.MethodNotAllowed({ fields: { Method: ctx.req.method.toUpperCase(), ResourceType: op.key !== undefined ? 'OBJECT' : op.bucket !== undefined ? 'BUCKET' : 'SERVICE' } });
+};

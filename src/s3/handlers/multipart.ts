@@ -1,0 +1,161 @@
+/**
+ * Multipart upload handlers (shared/spec/s3-surface.md §4.5, §5.3): Create, UploadPart,
+ * UploadPartCopy, Complete, Abort, ListParts, ListMultipartUploads.
+ */
+import type { UploadInfo } from '../../engine/api.js';
+import { planBody } from '../body.js';
+import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
+import { bucketOf, type Handler, type RequestContext } from '../context.js';
+import { S3Errors } from '../errors.js';
+import { versionAttrsOf } from '../object-headers.js';
+import type { OperationOf } from '../operations.js';
+import { parsePartNumber } from '../range.js';
+import { empty, xml } from '../respond.js';
+import { renderCopyPartResult, renderInitiateUpload, renderListParts, renderListUploads } from '../xml/multipart.js';
+import { encodingType, intParam, ownerOf, strParam } from './common.js';
+import { loadCopySource } from './copy.js';
+import { checksumHeaders, requestedObjectAcl } from './object-write.js';
+
+/** The upload named by `uploadId`, which must belong to this key (else NoSuchUpload). */
+export async function uploadOf(ctx: RequestContext, bucket: string, key: string): Promise<UploadInfo> {
+  const uploadId = ctx.query.get('uploadId') ?? '';
+  const u = uploadId === '' ? undefined : await ctx.engine.getUpload(bucket, uploadId);
+  if (!u || u.key !== key) throw S3Errors.NoSuchUpload({ fields: { UploadId: uploadId } });
+  return u;
+}
+
+/** POST /{b}/{k}?uploads — `x-amz-checksum-algorithm` / `x-amz-checksum-type` per §5.3. */
+export const createMultipartUpload: Handler<OperationOf<'CreateMultipartUpload'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const attrs = versionAttrsOf(ctx.headers);
+  const acl = await requestedObjectAcl(ctx, bucket);
+  const algHeader = ctx.headers['x-amz-checksum-algorithm'];
+  const typeHeader = ctx.headers['x-amz-checksum-type'];
+  if (algHeader === undefined && typeHeader !== undefined) {
+    throw S3Errors.InvalidRequest('The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.');
+  }
+  const checksumAlgorithm = algHeader === undefined ? undefined : parseChecksumAlgorithm(algHeader);
+  const checksumType = checksumAlgorithm ? resolveChecksumType(checksumAlgorithm, typeHeader) : undefined;
+  const u = await ctx.engine.createUpload({ bucket: op.bucket, key: op.key }, {
+    attrs: acl ? { ...attrs, acl } : attrs,
+    checksumAlgorithm,
+    checksumType,
+  });
+  const headers: Record<string, string> = {};
+  if (u.checksumAlgorithm) headers['x-amz-checksum-algorithm'] = u.checksumAlgorithm;
+  if (u.checksumType) headers['x-amz-checksum-type'] = u.checksumType;
+  return xml(renderInitiateUpload(op.bucket, op.key, u.uploadId), headers);
+};
+
+/**
+ * PUT /{b}/{k}?partNumber&uploadId. With a declared algorithm every part must carry that checksum
+ * (§5.3); without one, a part checksum that arrives is verified and kept.
+ */
+export const uploadPart: Handler<OperationOf<'UploadPart'>> = async (ctx, op) => {
+  const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
+  const upload = await uploadOf(ctx, op.bucket, op.key);
+  const plan = planBody(ctx, { requireLength: true });
+  const alg = upload.checksumAlgorithm;
+  if (alg && plan.checksumAlgorithm !== alg) {
+    throw S3Errors.InvalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${alg.toLowerCase()}, actual checksum Type: ${plan.checksumAlgorithm?.toLowerCase() ?? 'null'}`);
+  }
+  ctx.bodyRead = true;
+  const part = await ctx.engine.putPart(op.bucket, upload.uploadId, n, plan.source, {
+    checksumAlgorithm: plan.checksumAlgorithm,
+    digests: plan.digests,
+    expectedSize: plan.expectedSize,
+    maxSize: ctx.config.maxPutSize,
+    verify: plan.verify,
+  });
+  const h = checksumHeaders(part.checksum);
+  delete h['x-amz-checksum-type'];
+  return empty(200, { etag: part.etag, ...h });
+};
+
+/** `x-amz-copy-source-range: bytes=first-last`, within the source (else InvalidArgument / InvalidRange). */
+function copyRange(header: string | undefined, size: number): { offset: number; length: number } | undefined {
+  if (header === undefined) return undefined;
+  const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  if (!m || Number(m[2]) < Number(m[1])) {
+    throw S3Errors.InvalidArgument({ message: 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', fields: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: header } });
+  }
+  const first = Number(m[1]);
+  const last = Number(m[2]);
+  if (last >= size) throw S3Errors.InvalidRange({ message: 'The requested range is not satisfiable', fields: { ActualObjectSize: size } });
+  return { offset: first, length: last - first + 1 };
+}
+
+/** PUT /{b}/{k}?partNumber&uploadId with `x-amz-copy-source` (§3: shares chunks where aligned). */
+export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = async (ctx, op) => {
+  const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
+  const upload = await uploadOf(ctx, op.bucket, op.key);
+  const { src, version } = await loadCopySource(ctx);
+  const range = copyRange(ctx.headers['x-amz-copy-source-range'], version.size);
+  const part = await ctx.engine.copyPart(op.bucket, upload.uploadId, n, { bucket: src.bucket, key: src.key, versionId: version.versionId }, range);
+  const headers: Record<string, string> = {};
+  if (version.versionId !== 'null') headers['x-amz-copy-source-version-id'] = version.versionId;
+  return xml(renderCopyPartResult(part), headers);
+};
+
+/** DELETE /{b}/{k}?uploadId. */
+export const abortMultipartUpload: Handler<OperationOf<'AbortMultipartUpload'>> = async (ctx, op) => {
+  const upload = await uploadOf(ctx, op.bucket, op.key);
+  await ctx.engine.abortUpload(op.bucket, upload.uploadId);
+  return empty(204);
+};
+
+/** GET /{b}/{k}?uploadId — `part-number-marker`, `max-parts` (§4.5). */
+export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const upload = await uploadOf(ctx, op.bucket, op.key);
+  const marker = intParam(ctx, 'part-number-marker', 0, 0, 10000);
+  const limit = intParam(ctx, 'max-parts', 1000, 0, 1000);
+  const page = await ctx.engine.listParts(op.bucket, upload.uploadId, { marker, limit });
+  return xml(renderListParts({
+    bucket: op.bucket,
+    key: op.key,
+    uploadId: upload.uploadId,
+    partNumberMarker: marker,
+    nextPartNumberMarker: page.truncated ? page.next ?? page.parts[page.parts.length - 1]?.partNumber : undefined,
+    maxParts: limit,
+    truncated: page.truncated,
+    parts: page.parts,
+    owner: await ownerOf(ctx, bucket.owner),
+    storageClass: upload.attrs.storageClass ?? 'STANDARD',
+    checksumAlgorithm: upload.checksumAlgorithm,
+    checksumType: upload.checksumType,
+  }));
+};
+
+/** GET /{b}?uploads — `prefix`, `delimiter`, `key-marker`, `upload-id-marker`, `max-uploads` (§4.5). */
+export const listMultipartUploads: Handler<OperationOf<'ListMultipartUploads'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const limit = intParam(ctx, 'max-uploads', 1000, 0, 1000);
+  const enc = encodingType(ctx);
+  const keyMarker = ctx.query.get('key-marker') ?? '';
+  const uploadIdMarker = ctx.query.get('upload-id-marker') ?? '';
+  const page = limit === 0
+    ? { uploads: [], commonPrefixes: [], truncated: false }
+    : await ctx.engine.listUploads(op.bucket, {
+        prefix: strParam(ctx, 'prefix'),
+        delimiter: strParam(ctx, 'delimiter'),
+        keyMarker: keyMarker || undefined,
+        uploadIdMarker: keyMarker && uploadIdMarker ? uploadIdMarker : undefined,
+        limit,
+      });
+  return xml(renderListUploads({
+    bucket: op.bucket,
+    keyMarker,
+    uploadIdMarker,
+    nextKeyMarker: page.truncated ? page.nextKeyMarker : undefined,
+    nextUploadIdMarker: page.truncated ? page.nextUploadIdMarker : undefined,
+    prefix: ctx.query.get('prefix') ?? '',
+    delimiter: strParam(ctx, 'delimiter'),
+    maxUploads: limit,
+    encodingType: enc,
+    truncated: page.truncated,
+    uploads: page.uploads,
+    commonPrefixes: page.commonPrefixes,
+    owner: await ownerOf(ctx, bucket.owner),
+  }));
+};

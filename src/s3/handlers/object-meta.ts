@@ -1,0 +1,65 @@
+/**
+ * Per-version metadata handlers: Get/Put/DeleteObjectTagging and Get/PutObjectAcl
+ * (shared/spec/s3-surface.md §3, §8). Tags and ACLs change in place (engine.updateVersionMeta).
+ */
+import { aclFromHeaders, asStoredAcl, cannedAcl, validateGrantees, type StoredAcl } from '../acl.js';
+import { readBody } from '../body.js';
+import { bucketOf, type Handler, type RequestContext } from '../context.js';
+import { S3Errors } from '../errors.js';
+import type { OperationOf } from '../operations.js';
+import { empty, xml } from '../respond.js';
+import { renderAcl, parseAcl } from '../xml/acl.js';
+import { MAX_XML_BODY } from '../xml/codec.js';
+import { parseTagging, renderTagging } from '../xml/config.js';
+import { headVersion, nameResolver, versionIdParam } from './common.js';
+import { versionHeader } from './object-write.js';
+
+const malformed = (): Error => S3Errors.MalformedXML();
+
+/** GET /{b}/{k}?tagging. */
+export const getObjectTagging: Handler<OperationOf<'GetObjectTagging'>> = async (ctx, op) => {
+  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  return xml(renderTagging(v.tags ?? {}), versionHeader(v, ctx.bucket));
+};
+
+/** PUT /{b}/{k}?tagging — ≤ 10 tags (§3). */
+export const putObjectTagging: Handler<OperationOf<'PutObjectTagging'>> = async (ctx, op) => {
+  const versionId = versionIdParam(ctx);
+  const tags = parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'object');
+  const target = await headVersion(ctx, op.bucket, op.key, versionId);
+  const v = await ctx.engine.updateVersionMeta({ bucket: op.bucket, key: op.key }, target.versionId, { tags });
+  return empty(200, versionHeader(v, ctx.bucket));
+};
+
+/** DELETE /{b}/{k}?tagging. */
+export const deleteObjectTagging: Handler<OperationOf<'DeleteObjectTagging'>> = async (ctx, op) => {
+  const target = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  const v = await ctx.engine.updateVersionMeta({ bucket: op.bucket, key: op.key }, target.versionId, { tags: null });
+  return empty(204, versionHeader(v, ctx.bucket));
+};
+
+/** GET /{b}/{k}?acl — the stored grants, or `private` owned by the bucket owner. */
+export const getObjectAcl: Handler<OperationOf<'GetObjectAcl'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  const acl = asStoredAcl(v.acl) ?? cannedAcl('private', bucket.owner);
+  return xml(renderAcl(acl, await nameResolver(ctx)), versionHeader(v, bucket));
+};
+
+/** The new ACL of a Put*Acl: `x-amz-acl` / `x-amz-grant-*` headers, else the XML body (§8). */
+export async function aclFromRequest(ctx: RequestContext, owner: string, bucketOwner: string): Promise<StoredAcl> {
+  const acl = aclFromHeaders(ctx.headers, owner, bucketOwner) ?? parseAcl(await readBody(ctx, MAX_XML_BODY, malformed), owner);
+  const users = await ctx.engine.listUsers();
+  validateGrantees(acl, (id) => users.some((u) => u.tenantId === id));
+  return acl;
+}
+
+/** PUT /{b}/{k}?acl. */
+export const putObjectAcl: Handler<OperationOf<'PutObjectAcl'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const target = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  const owner = asStoredAcl(target.acl)?.owner ?? bucket.owner;
+  const acl = await aclFromRequest(ctx, owner, bucket.owner);
+  const v = await ctx.engine.updateVersionMeta({ bucket: op.bucket, key: op.key }, target.versionId, { acl });
+  return empty(200, versionHeader(v, bucket));
+};

@@ -1,0 +1,142 @@
+/**
+ * Read handlers: GetObject, HeadObject (shared/spec/s3-surface.md §3, §4.2, §4.6, §5.4) and
+ * GetObjectAttributes (§5.4).
+ */
+import type { ObjectVersion } from '../../engine/api.js';
+import { evaluatePreconditions, requestConditions } from '../conditional.js';
+import type { Handler, RequestContext } from '../context.js';
+import { S3Errors } from '../errors.js';
+import { httpDate, objectHeaders, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
+import type { OperationOf } from '../operations.js';
+import { contentRange, parsePartNumber, parseRange, partWindow, type ByteWindow } from '../range.js';
+import { empty, xml } from '../respond.js';
+import type { S3Response } from '../types.js';
+import { OBJECT_ATTRIBUTES, renderObjectAttributes, type ObjectAttribute } from '../xml/objects.js';
+import { headVersion, versionIdParam } from './common.js';
+
+/** What part of the object a GET/HEAD answers with. */
+interface Selection {
+  window?: ByteWindow;
+  partsCount?: number;
+  partNumber?: number;
+}
+
+/** Resolve `partNumber` / `Range` (§4.6): both at once → InvalidRequest. */
+function select(ctx: RequestContext, v: ObjectVersion): Selection {
+  const pn = ctx.query.get('partNumber');
+  const range = ctx.headers.range;
+  if (pn !== null) {
+    if (range !== undefined) throw S3Errors.InvalidRequest('Cannot specify both Range header and partNumber query parameter');
+    const n = parsePartNumber(pn);
+    const { window, count } = partWindow(v.parts, n, v.size);
+    return { window, partsCount: count, partNumber: n };
+  }
+  const w = parseRange(range, v.size);
+  return w ? { window: w } : {};
+}
+
+/**
+ * `response-*` overrides (signed requests only: AWS answers anonymous ones with InvalidRequest).
+ */
+function overrides(ctx: RequestContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
+    const v = ctx.query.get(param);
+    if (v !== null) out[header] = v;
+  }
+  if (Object.keys(out).length > 0 && ctx.identity.kind !== 'user') {
+    throw S3Errors.InvalidRequest('Request specific response headers cannot be used for anonymous GET requests.');
+  }
+  return out;
+}
+
+/** Outcome of prepare: a 304, or what to send. */
+type Prepared =
+  | { notModified: S3Response }
+  | { notModified?: undefined; v: ObjectVersion; window: ByteWindow; status: number; headers: Record<string, string> };
+
+/** Head, conditionals, selection and headers shared by GET and HEAD. */
+async function prepare(ctx: RequestContext, op: { bucket: string; key: string }, isGet: boolean): Promise<Prepared> {
+  const versionId = versionIdParam(ctx);
+  const over = overrides(ctx);
+  const v = await headVersion(ctx, op.bucket, op.key, versionId, true);
+  const cond = evaluatePreconditions(requestConditions(ctx.headers), v);
+  if (cond === 412) throw S3Errors.PreconditionFailed({ fields: { Condition: 'If-Match' } });
+  if (cond === 304) {
+    // 304 carries the validators and no body (RFC 9110 §15.4.5).
+    const h: Record<string, string> = { etag: v.etag, 'last-modified': httpDate(v.lastModified) };
+    if (showsVersionId(v, ctx.bucket)) h['x-amz-version-id'] = v.versionId;
+    return { notModified: empty(304, h) };
+  }
+  const sel = select(ctx, v);
+  const whole = sel.window === undefined;
+  const wantChecksum = ctx.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED';
+  const headers = objectHeaders(v, { bucket: ctx.bucket, includeTagCount: isGet, includeChecksum: wantChecksum && whole });
+  if (wantChecksum && sel.partNumber !== undefined) addPartChecksum(headers, v, sel.partNumber);
+  const window = sel.window ?? { offset: 0, length: v.size };
+  headers['content-length'] = String(window.length);
+  if (!whole) headers['content-range'] = contentRange(window, v.size);
+  if (sel.partsCount !== undefined && v.parts && v.parts.length > 0) headers['x-amz-mp-parts-count'] = String(sel.partsCount);
+  Object.assign(headers, over);
+  return { v, window, status: whole ? 200 : 206, headers };
+}
+
+/** A COMPOSITE upload's part checksum for a partNumber read (§5.4). */
+function addPartChecksum(h: Record<string, string>, v: ObjectVersion, n: number): void {
+  const part = v.parts?.[n - 1];
+  if (v.checksum?.type !== 'COMPOSITE' || !part?.checksum) return;
+  h[`x-amz-checksum-${part.checksum.algorithm.toLowerCase()}`] = part.checksum.value;
+  h['x-amz-checksum-type'] = 'COMPOSITE';
+}
+
+/** GET /{b}/{k}. */
+export const getObject: Handler<OperationOf<'GetObject'>> = async (ctx, op): Promise<S3Response> => {
+  const p = await prepare(ctx, op, true);
+  if (p.notModified) return p.notModified;
+  if (p.window.length === 0) return { status: p.status, headers: p.headers, body: Buffer.alloc(0) };
+  const r = await ctx.engine.read({ bucket: op.bucket, key: op.key }, { versionId: p.v.versionId, offset: p.window.offset, length: p.window.length });
+  return { status: p.status, headers: p.headers, body: r.body };
+};
+
+/** HEAD /{b}/{k}: GET's headers, no body (§3). */
+export const headObject: Handler<OperationOf<'HeadObject'>> = async (ctx, op): Promise<S3Response> => {
+  const p = await prepare(ctx, op, false);
+  if (p.notModified) return p.notModified;
+  return { status: p.status, headers: p.headers };
+};
+
+/** `x-amz-object-attributes`: a comma list of known names, at least one (else InvalidArgument). */
+function requestedAttributes(ctx: RequestContext): Set<ObjectAttribute> {
+  const names = (ctx.headers['x-amz-object-attributes'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw S3Errors.InvalidArgument({ message: 'Invalid attribute name specified.', fields: { ArgumentName: 'x-amz-object-attributes' } });
+  for (const n of names) {
+    if (!(OBJECT_ATTRIBUTES as readonly string[]).includes(n)) {
+      throw S3Errors.InvalidArgument({ message: 'Invalid attribute name specified.', fields: { ArgumentName: 'x-amz-object-attributes', ArgumentValue: n } });
+    }
+  }
+  return new Set(names as ObjectAttribute[]);
+}
+
+/** GET /{b}/{k}?attributes (§5.4). */
+export const getObjectAttributes: Handler<OperationOf<'GetObjectAttributes'>> = async (ctx, op) => {
+  const attributes = requestedAttributes(ctx);
+  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  const maxParts = headerInt(ctx, 'x-amz-max-parts', 1000);
+  const marker = headerInt(ctx, 'x-amz-part-number-marker', 0);
+  let parts;
+  if (v.parts && v.parts.length > 0) {
+    const list = v.parts.filter((p) => p.partNumber > marker).slice(0, maxParts);
+    const truncated = v.parts.some((p) => p.partNumber > (list[list.length - 1]?.partNumber ?? marker));
+    parts = { total: v.parts.length, marker, maxParts, truncated, list, next: list.length > 0 ? list[list.length - 1]!.partNumber : undefined };
+  }
+  const headers: Record<string, string> = { 'last-modified': httpDate(v.lastModified) };
+  if (showsVersionId(v, ctx.bucket)) headers['x-amz-version-id'] = v.versionId;
+  return xml(renderObjectAttributes({ attributes, etag: v.etag, checksum: v.checksum, parts, storageClass: v.storageClass || 'STANDARD', size: v.size }), headers);
+};
+
+function headerInt(ctx: RequestContext, name: string, dflt: number): number {
+  const v = ctx.headers[name];
+  if (v === undefined) return dflt;
+  if (!/^\d{1,9}$/.test(v.trim())) throw S3Errors.InvalidArgument({ message: `Invalid ${name}`, fields: { ArgumentName: name, ArgumentValue: v } });
+  return Math.min(Number(v.trim()), 1000);
+}

@@ -1,0 +1,127 @@
+/**
+ * Write handlers: PutObject (shared/spec/s3-surface.md §3, §5.2, §6), DeleteObject (§3) and
+ * DeleteObjects (§4.3).
+ */
+import type { BucketInfo, DeleteResult, ObjectVersion, StoredChecksum } from '../../engine/api.js';
+import { EngineErrors } from '../../engine/errors.js';
+import { hasCode } from '../../common/index.js';
+import { aclFromHeaders, validateGrantees, type StoredAcl } from '../acl.js';
+import { authorizeObject } from '../authz.js';
+import { planBody, readBody } from '../body.js';
+import { commitCondition } from '../conditional.js';
+import { bucketOf, tenantOf, type Handler, type RequestContext } from '../context.js';
+import { mapError, S3Errors } from '../errors.js';
+import { showsVersionId, versionAttrsOf } from '../object-headers.js';
+import type { OperationOf } from '../operations.js';
+import { empty, xml } from '../respond.js';
+import { MAX_XML_BODY } from '../xml/codec.js';
+import { parseDeleteRequest, renderDeleteResult, type DeleteOutcome } from '../xml/objects.js';
+import { checkVersionId, versionIdParam } from './common.js';
+
+/**
+ * The ACL a write asks for (`x-amz-acl` / `x-amz-grant-*`, §8), with the writer as owner. Nothing
+ * is stored when the request names none and the bucket owner writes: that is `private`.
+ */
+export async function requestedObjectAcl(ctx: RequestContext, bucket: BucketInfo): Promise<StoredAcl | undefined> {
+  const writer = tenantOf(ctx) ?? bucket.owner;
+  const acl = aclFromHeaders(ctx.headers, writer, bucket.owner);
+  if (acl) {
+    const users = await ctx.engine.listUsers();
+    validateGrantees(acl, (id) => users.some((u) => u.tenantId === id));
+    return acl;
+  }
+  return writer === bucket.owner ? undefined : { v: 1, owner: writer, grants: [{ grantee: { type: 'CanonicalUser', id: writer }, permission: 'FULL_CONTROL' }] };
+}
+
+/** `x-amz-checksum-<alg>` + `x-amz-checksum-type` of a stored checksum. */
+export function checksumHeaders(c: StoredChecksum | undefined): Record<string, string> {
+  return c ? { [`x-amz-checksum-${c.algorithm.toLowerCase()}`]: c.value, 'x-amz-checksum-type': c.type } : {};
+}
+
+/** `x-amz-version-id` when the bucket shows version ids. */
+export function versionHeader(v: { versionId?: string }, bucket?: BucketInfo): Record<string, string> {
+  return v.versionId !== undefined && showsVersionId({ versionId: v.versionId }, bucket) ? { 'x-amz-version-id': v.versionId } : {};
+}
+
+/** PUT /{b}/{k}: streamed into the engine; every digest check runs before the commit (§5.2). */
+export const putObject: Handler<OperationOf<'PutObject'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const plan = planBody(ctx, { requireLength: true });
+  const attrs = versionAttrsOf(ctx.headers, plan.contentEncoding ?? null);
+  const acl = await requestedObjectAcl(ctx, bucket);
+  const condition = commitCondition(ctx.headers);
+  ctx.bodyRead = true;
+  const v: ObjectVersion = await ctx.engine.putObject({ bucket: op.bucket, key: op.key }, plan.source, {
+    ...attrs,
+    ...(acl ? { acl } : {}),
+    checksumAlgorithm: plan.checksumAlgorithm,
+    digests: plan.digests,
+    expectedSize: plan.expectedSize,
+    maxSize: ctx.config.maxPutSize,
+    verify: plan.verify,
+    condition,
+  });
+  return empty(200, { etag: v.etag, ...versionHeader(v, bucket), ...checksumHeaders(v.checksum) });
+};
+
+/** Headers of a DeleteObject answer; none in never-versioned buckets (§3). */
+function deleteHeaders(r: DeleteResult, bucket: BucketInfo): Record<string, string> {
+  if (bucket.versioning === 'Unversioned') return {};
+  const h: Record<string, string> = {};
+  if (r.deleteMarker) h['x-amz-delete-marker'] = 'true';
+  if (r.versionId !== undefined) h['x-amz-version-id'] = r.versionId;
+  return h;
+}
+
+/** Delete one key; a missing key or version counts as deleted (§3: 204 also when absent). */
+async function deleteOne(ctx: RequestContext, bucket: string, key: string, versionId?: string, ifMatch?: string): Promise<DeleteResult> {
+  try {
+    return await ctx.engine.deleteObject({ bucket, key }, { versionId, condition: ifMatch ? { ifMatch } : undefined });
+  } catch (e) {
+    if (hasCode(e, EngineErrors.NO_SUCH_KEY.code) || hasCode(e, EngineErrors.NO_SUCH_VERSION.code)) {
+      if (ifMatch) throw e;
+      return versionId === undefined ? { deleteMarker: false } : { versionId, deleteMarker: false };
+    }
+    throw e;
+  }
+}
+
+/** DELETE /{b}/{k}[?versionId] — delete marker or version purge; `If-Match` (P1). */
+export const deleteObject: Handler<OperationOf<'DeleteObject'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const versionId = versionIdParam(ctx);
+  const r = await deleteOne(ctx, op.bucket, op.key, versionId, ctx.headers['if-match']?.trim());
+  return empty(204, deleteHeaders(r, bucket));
+};
+
+/**
+ * POST /{b}?delete (§4.3): `Content-MD5` or any `x-amz-checksum-*` verified when present, neither
+ * required; missing keys count as deleted; each key is authorised on its own.
+ */
+export const deleteObjects: Handler<OperationOf<'DeleteObjects'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const req = parseDeleteRequest(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML()));
+  const outcomes: DeleteOutcome[] = [];
+  for (const o of req.objects) {
+    try {
+      if (o.versionId !== undefined) checkVersionId(o.versionId, 'versionId');
+      await authorizeObject(ctx, bucket, o.versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', o.key, 'bucket-write');
+      const r = await deleteOne(ctx, op.bucket, o.key, o.versionId);
+      outcomes.push(deletedOutcome(o.key, o.versionId, r, bucket));
+    } catch (e) {
+      const s3 = mapError(e);
+      if (s3.internal) ctx.config.logger?.error({ err: e, requestId: ctx.req.requestId, key: o.key }, 'DeleteObjects: unmapped error');
+      outcomes.push({ ok: false, key: o.key, versionId: o.versionId, code: s3.code, message: s3.message });
+    }
+  }
+  return xml(renderDeleteResult(outcomes, req.quiet));
+};
+
+/** The `<Deleted>` entry AWS writes for one key. */
+function deletedOutcome(key: string, versionId: string | undefined, r: DeleteResult, bucket: BucketInfo): DeleteOutcome {
+  if (bucket.versioning === 'Unversioned') return { ok: true, key, versionId };
+  if (versionId !== undefined) {
+    return { ok: true, key, versionId, deleteMarker: r.deleteMarker || undefined, deleteMarkerVersionId: r.deleteMarker ? versionId : undefined };
+  }
+  return { ok: true, key, deleteMarker: r.deleteMarker || undefined, deleteMarkerVersionId: r.deleteMarker ? r.versionId : undefined };
+}

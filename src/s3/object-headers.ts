@@ -1,0 +1,117 @@
+/**
+ * Object attributes in and out of HTTP headers (shared/spec/s3-surface.md §3 PutObject/GetObject):
+ * `x-amz-meta-*`, the standard headers an object stores, storage class, tagging; and the response
+ * headers of GET/HEAD.
+ */
+import type { BucketInfo, ObjectVersion, VersionAttrs } from '../engine/api.js';
+import { S3Errors } from './errors.js';
+import { parseTaggingHeader } from './xml/config.js';
+
+/** Standard headers stored with the object and returned on GET/HEAD (ccow.md §7.1 sysMeta). */
+export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
+
+/** User metadata limit: names + values, UTF-8 bytes (§3). */
+export const MAX_USER_META_BYTES = 2048;
+
+/** Storage classes stored and echoed (§3). */
+export const STORAGE_CLASSES = new Set(['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'REDUCED_REDUNDANCY']);
+
+/** Default Content-Type of objects stored without one (what AWS answers). */
+export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+
+/** `x-amz-storage-class`: the accepted classes; GLACIER, DEEP_ARCHIVE, unknown → InvalidStorageClass. */
+export function storageClassOf(h: Record<string, string | undefined>): string | undefined {
+  const v = h['x-amz-storage-class']?.trim();
+  if (v === undefined || v === '') return undefined;
+  if (!STORAGE_CLASSES.has(v)) throw S3Errors.InvalidStorageClass();
+  return v;
+}
+
+/** Refuse server-side encryption requests (P2 / No in §3). */
+export function refuseEncryption(h: Record<string, string | undefined>): void {
+  if (h['x-amz-server-side-encryption'] !== undefined || h['x-amz-server-side-encryption-customer-algorithm'] !== undefined) {
+    throw S3Errors.NotImplemented('Server-side encryption is not implemented');
+  }
+}
+
+/** `x-amz-meta-*` headers (names lower-cased, prefix removed); over 2 KiB → MetadataTooLarge. */
+export function userMetaOf(h: Record<string, string | undefined>): Record<string, string> {
+  const meta: Record<string, string> = {};
+  let size = 0;
+  for (const [name, value] of Object.entries(h)) {
+    if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
+    const k = name.slice('x-amz-meta-'.length);
+    meta[k] = value;
+    size += Buffer.byteLength(k) + Buffer.byteLength(value);
+  }
+  if (size > MAX_USER_META_BYTES) throw S3Errors.MetadataTooLarge({ fields: { Size: size, MaxSizeAllowed: MAX_USER_META_BYTES } });
+  return meta;
+}
+
+/**
+ * The attributes a write stores, from its headers. `contentEncoding` overrides the header
+ * (aws-chunked removed, §2.1).
+ */
+export function versionAttrsOf(h: Record<string, string | undefined>, contentEncoding?: string | null): VersionAttrs {
+  refuseEncryption(h);
+  const sysMeta: Record<string, string> = {};
+  for (const name of STORED_HEADERS) {
+    const v = name === 'content-encoding' && contentEncoding !== undefined ? contentEncoding ?? undefined : h[name];
+    if (v !== undefined && v !== '') sysMeta[name] = v;
+  }
+  const attrs: VersionAttrs = { userMeta: userMetaOf(h), sysMeta };
+  if (h['content-type'] !== undefined) attrs.contentType = h['content-type'];
+  const sc = storageClassOf(h);
+  if (sc) attrs.storageClass = sc;
+  if (h['x-amz-tagging'] !== undefined) attrs.tags = parseTaggingHeader(h['x-amz-tagging']);
+  return attrs;
+}
+
+/** RFC 1123 date of a `Last-Modified` header (§1). */
+export function httpDate(d: Date): string {
+  return d.toUTCString();
+}
+
+/** Whether responses about this version show `x-amz-version-id` (never in never-versioned buckets' null versions). */
+export function showsVersionId(v: { versionId: string }, bucket?: BucketInfo): boolean {
+  return v.versionId !== 'null' || (bucket !== undefined && bucket.versioning !== 'Unversioned');
+}
+
+/** Options of objectHeaders. */
+export interface ObjectHeaderOptions {
+  bucket?: BucketInfo;
+  /** GET (not HEAD) adds x-amz-tagging-count (§3). */
+  includeTagCount?: boolean;
+  /** x-amz-checksum-mode: ENABLED on a whole-object answer (§5.4). */
+  includeChecksum?: boolean;
+}
+
+/** GET/HEAD response headers describing a version (without length/range headers). */
+export function objectHeaders(v: ObjectVersion, o: ObjectHeaderOptions = {}): Record<string, string> {
+  const h: Record<string, string> = {
+    etag: v.etag,
+    'last-modified': httpDate(v.lastModified),
+    'content-type': v.contentType ?? DEFAULT_CONTENT_TYPE,
+    'accept-ranges': 'bytes',
+  };
+  for (const [k, val] of Object.entries(v.sysMeta)) if ((STORED_HEADERS as readonly string[]).includes(k)) h[k] = val;
+  for (const [k, val] of Object.entries(v.userMeta)) h[`x-amz-meta-${k}`] = val;
+  if (showsVersionId(v, o.bucket)) h['x-amz-version-id'] = v.versionId;
+  if (v.storageClass && v.storageClass !== 'STANDARD') h['x-amz-storage-class'] = v.storageClass;
+  if (o.includeTagCount && v.tags && Object.keys(v.tags).length > 0) h['x-amz-tagging-count'] = String(Object.keys(v.tags).length);
+  if (o.includeChecksum && v.checksum) {
+    h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
+    h['x-amz-checksum-type'] = v.checksum.type;
+  }
+  return h;
+}
+
+/** `response-*` query overrides of GetObject (AWS GetObject "Overriding response header values"). */
+export const RESPONSE_OVERRIDES: Readonly<Record<string, string>> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};

@@ -1,0 +1,158 @@
+/**
+ * Policy-lite (shared/spec/s3-surface.md §8): validation of bucket policy documents at
+ * PutBucketPolicy and their evaluation. Anything beyond Effect/Principal/Action/Resource —
+ * `Condition`, `NotPrincipal`, `NotAction`, `NotResource` — is refused with MalformedPolicy, because
+ * silently ignoring a condition could grant more than the author meant.
+ */
+import { S3Errors } from './errors.js';
+
+/** Largest policy document accepted (§8). */
+export const MAX_POLICY_BYTES = 20 * 1024;
+
+/** A validated statement. */
+export interface PolicyStatement {
+  sid?: string;
+  effect: 'Allow' | 'Deny';
+  /** `'*'` for everyone (anonymous included), else the listed AWS principals. */
+  principals: '*' | string[];
+  actions: string[];
+  resources: string[];
+}
+
+/** A validated policy; `text` is the document as the client sent it (GetBucketPolicy returns it). */
+export interface StoredPolicy {
+  v: 1;
+  text: string;
+  statements: PolicyStatement[];
+}
+
+/** The caller as policies see it. */
+export interface PolicyPrincipal {
+  tenantId: string;
+  accessKey: string;
+  userName: string;
+}
+
+const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Resource']);
+const REFUSED_KEYS = new Set(['Condition', 'NotPrincipal', 'NotAction', 'NotResource']);
+
+function malformed(message: string): never {
+  throw S3Errors.MalformedPolicy(message);
+}
+
+function stringList(v: unknown, what: string): string[] {
+  const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : malformed(`${what} must be a string or a list of strings`);
+  if (list.length === 0 || !list.every((x): x is string => typeof x === 'string' && x !== '')) {
+    malformed(`${what} must be a string or a list of strings`);
+  }
+  return list;
+}
+
+function parsePrincipal(p: unknown): '*' | string[] {
+  if (p === '*') return '*';
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return malformed('Invalid principal in policy');
+  const keys = Object.keys(p);
+  if (keys.length !== 1 || keys[0] !== 'AWS') return malformed('Invalid principal in policy');
+  const list = stringList((p as Record<string, unknown>).AWS, 'Principal');
+  return list.includes('*') ? '*' : list;
+}
+
+/** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/pattern`, naming this bucket. */
+function checkResource(r: string, bucket: string): void {
+  const prefix = `arn:aws:s3:::${bucket}`;
+  if (r !== prefix && !r.startsWith(prefix + '/')) malformed('Policy has invalid resource');
+}
+
+/** Validate a PutBucketPolicy body for `bucket`. */
+export function parsePolicy(text: string, bucket: string): StoredPolicy {
+  if (Buffer.byteLength(text) > MAX_POLICY_BYTES) malformed('Policies must be less than 20 KB');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return malformed('This policy contains invalid Json');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return malformed('This policy contains invalid Json');
+  const d = doc as Record<string, unknown>;
+  for (const k of Object.keys(d)) {
+    if (k !== 'Version' && k !== 'Id' && k !== 'Statement') malformed(`Unknown field ${k}`);
+  }
+  if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') malformed('Invalid policy version');
+  const raw = Array.isArray(d.Statement) ? d.Statement : d.Statement === undefined ? [] : [d.Statement];
+  if (raw.length === 0) malformed('Missing required field Statement');
+  return { v: 1, text, statements: raw.map((s) => parseStatement(s, bucket)) };
+}
+
+function parseStatement(s: unknown, bucket: string): PolicyStatement {
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) return malformed('Invalid statement');
+  const st = s as Record<string, unknown>;
+  for (const k of Object.keys(st)) {
+    if (REFUSED_KEYS.has(k)) malformed(`Policy element ${k} is not supported`);
+    if (!STATEMENT_KEYS.has(k)) malformed(`Unknown field ${k}`);
+  }
+  if (st.Effect !== 'Allow' && st.Effect !== 'Deny') malformed('Invalid effect');
+  if (st.Principal === undefined) malformed('Missing required field Principal');
+  const actions = stringList(st.Action, 'Action');
+  for (const a of actions) if (a !== '*' && !/^s3:[A-Za-z*?]+$/.test(a)) malformed('Policy has invalid action');
+  const resources = stringList(st.Resource, 'Resource');
+  for (const r of resources) checkResource(r, bucket);
+  const out: PolicyStatement = { effect: st.Effect, principals: parsePrincipal(st.Principal), actions, resources };
+  if (typeof st.Sid === 'string') out.sid = st.Sid;
+  return out;
+}
+
+/** IAM-style glob: `*` any run, `?` one character. */
+function glob(pattern: string, value: string, ignoreCase = false): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`, ignoreCase ? 'is' : 's').test(value);
+}
+
+/**
+ * Whether a listed principal names the caller: the tenant id, the access key id, or an IAM ARN
+ * `arn:aws:iam::<tenant>:root` / `arn:aws:iam::<tenant>:user/<name>` (§8).
+ */
+function principalMatches(p: string, who: PolicyPrincipal): boolean {
+  if (p === who.tenantId || p === who.accessKey) return true;
+  const m = /^arn:aws:iam::([^:]+):(root|user\/(.+))$/.exec(p);
+  if (!m || m[1] !== who.tenantId) return false;
+  return m[2] === 'root' || m[3] === who.userName;
+}
+
+function statementApplies(s: PolicyStatement, who: PolicyPrincipal | undefined, action: string, resource: string): boolean {
+  const principalOk = s.principals === '*' || (who !== undefined && s.principals.some((p) => principalMatches(p, who)));
+  return principalOk
+    && s.actions.some((a) => glob(a, action, true))
+    && s.resources.some((r) => glob(r, resource));
+}
+
+/**
+ * Evaluate a policy for one request: `deny` if any applicable statement denies, else `allow` if one
+ * allows, else `none` (§8 evaluation order is applied by authz.ts).
+ */
+export function evaluatePolicy(policy: StoredPolicy | undefined, who: PolicyPrincipal | undefined, action: string, resource: string): 'allow' | 'deny' | 'none' {
+  if (!policy || action === '') return 'none';
+  let allowed = false;
+  for (const s of policy.statements) {
+    if (!statementApplies(s, who, action, resource)) continue;
+    if (s.effect === 'Deny') return 'deny';
+    allowed = true;
+  }
+  return allowed ? 'allow' : 'none';
+}
+
+/** True when some Allow statement applies to anonymous callers (GetBucketPolicyStatus). */
+export function policyIsPublic(policy: StoredPolicy | undefined): boolean {
+  return policy?.statements.some((s) => s.effect === 'Allow' && s.principals === '*') ?? false;
+}
+
+/** The resource ARN of a bucket or object. */
+export function resourceArn(bucket: string, key?: string): string {
+  return key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
+}
+
+/** Read a stored policy back (undefined for anything else). */
+export function asStoredPolicy(v: unknown): StoredPolicy | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const p = v as Partial<StoredPolicy>;
+  return p.v === 1 && typeof p.text === 'string' && Array.isArray(p.statements) ? (p as StoredPolicy) : undefined;
+}

@@ -1,0 +1,69 @@
+/**
+ * `Range` and `partNumber` selection for GET/HEAD (shared/spec/s3-surface.md §4.6; RFC 9110 §14).
+ */
+import type { PartInfo } from '../engine/api.js';
+import { S3Errors } from './errors.js';
+
+/** A byte window of the object. */
+export interface ByteWindow {
+  offset: number;
+  length: number;
+}
+
+function unsatisfiable(size: number): Error {
+  return S3Errors.InvalidRange({ headers: { 'content-range': `bytes */${size}` }, fields: { ActualObjectSize: size } });
+}
+
+/**
+ * Parse one `Range` header against an object of `size` bytes. Returns undefined when the header
+ * is absent, syntactically invalid or names several ranges (S3 then answers 200 with the whole
+ * object); throws InvalidRange (416, `Content-Range: bytes *\/size`) when unsatisfiable.
+ */
+export function parseRange(header: string | undefined, size: number): ByteWindow | undefined {
+  if (header === undefined) return undefined;
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (!m) return undefined;
+  const [, a, b] = m as unknown as [string, string, string];
+  if (a === '' && b === '') return undefined;
+  if (a === '') {
+    // Suffix range: the last n bytes; "-0" and any range of an empty object are unsatisfiable.
+    const n = Number(b);
+    if (n === 0 || size === 0) throw unsatisfiable(size);
+    const len = Math.min(n, size);
+    return { offset: size - len, length: len };
+  }
+  const first = Number(a);
+  const last = b === '' ? size - 1 : Number(b);
+  if (b !== '' && last < first) return undefined;
+  if (first >= size) throw unsatisfiable(size);
+  return { offset: first, length: Math.min(last, size - 1) - first + 1 };
+}
+
+/** `Content-Range` of a 206 answer. */
+export function contentRange(w: ByteWindow, size: number): string {
+  return `bytes ${w.offset}-${w.offset + w.length - 1}/${size}`;
+}
+
+/** Parse `partNumber`: an integer 1–10000, else InvalidArgument (§4.6). */
+export function parsePartNumber(v: string): number {
+  const n = /^\d{1,5}$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 1 && n <= 10000)) {
+    throw S3Errors.InvalidArgument({ message: 'Part number must be an integer between 1 and 10000, inclusive', fields: { ArgumentName: 'partNumber', ArgumentValue: v } });
+  }
+  return n;
+}
+
+/**
+ * The window of part `n` (§4.6): a multipart object's n-th part; on a non-multipart object part 1
+ * is the whole object; beyond the part count → 416 InvalidPartNumber.
+ */
+export function partWindow(parts: PartInfo[] | undefined, n: number, size: number): { window: ByteWindow; count: number } {
+  if (!parts || parts.length === 0) {
+    if (n !== 1) throw S3Errors.InvalidPartNumber();
+    return { window: { offset: 0, length: size }, count: 1 };
+  }
+  if (n > parts.length) throw S3Errors.InvalidPartNumber();
+  let offset = 0;
+  for (let i = 0; i < n - 1; i++) offset += parts[i]!.size;
+  return { window: { offset, length: parts[n - 1]!.size }, count: parts.length };
+}

@@ -1,0 +1,204 @@
+/**
+ * The S3 service: the request pipeline behind the `S3Service` seam (src/s3/types.ts).
+ *
+ *   parse target → route → authenticate → authorise → handler → response
+ *
+ * Every failure, wherever it happens, becomes an S3 XML error through the one mapping of
+ * errors.ts; unmapped failures are logged with the request id and answered InternalError
+ * (shared/STYLE.md habit 2). Every response carries `x-amz-request-id`, `x-amz-id-2`, `Date` and
+ * `Server` (shared/spec/s3-surface.md §1).
+ */
+import { randomBytes } from 'node:crypto';
+import type { EngineApi } from '../engine/api.js';
+import { authenticate, type AuthResult } from './auth/index.js';
+import { authorize } from './authz.js';
+import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
+import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
+import { mapError, type S3Error } from './errors.js';
+import { handlerFor } from './handlers/index.js';
+import { parseTarget, route, splitPath } from './router.js';
+import type { S3Request, S3Response, S3Service } from './types.js';
+import { renderError } from './xml/error.js';
+
+/** Options of createS3Service. */
+export interface S3ServiceOptions {
+  engine: EngineApi;
+  /** Region the gateway reports (GetBucketLocation, `x-amz-bucket-region`); default us-east-1. */
+  region?: string;
+  /** Virtual-host style base domain (`{bucket}.{domain}`); used when http/ did not resolve `hostBucket`. */
+  domain?: string;
+  logger?: S3Logger;
+  /** Epoch ms; tests fix it (signature skew checks use it too). Default Date.now. */
+  clock?: () => number;
+  /** Accept SigV2 (header and presigned). Default true (§2). */
+  allowSigV2?: boolean;
+  /** `--strict-region`: a signing scope naming another region → AuthorizationHeaderMalformed. */
+  strictRegion?: boolean;
+  /** Verify signatures against `X-Forwarded-Host` instead of `Host` (behind a reverse proxy, §2). */
+  trustProxyHeaders?: boolean;
+  /** Largest single PUT / part in bytes. Default 5 GiB. */
+  maxPutSize?: number;
+  /** Smallest non-last part in bytes (informational for the engine; default 5 MiB). */
+  minPartSize?: number;
+  /** `Server` header value. Default `ccow`. */
+  serverName?: string;
+}
+
+const GiB = 1024 ** 3;
+
+/**
+ * Build the S3 service.
+ *
+ * @example
+ * const s3 = createS3Service({ engine, region: 'us-east-1' });
+ * const res = await s3.handle(request);
+ */
+export function createS3Service(opts: S3ServiceOptions): S3Service {
+  const config: ServiceConfig = {
+    engine: opts.engine,
+    region: opts.region ?? 'us-east-1',
+    logger: opts.logger,
+    clock: opts.clock ?? Date.now,
+    maxPutSize: opts.maxPutSize ?? 5 * GiB,
+    minPartSize: opts.minPartSize ?? 5 * 1024 * 1024,
+  };
+  const pipeline = new Pipeline(config, opts);
+  return {
+    handle: (req) => pipeline.handle(req),
+    precheck: (req) => pipeline.precheck(req),
+  };
+}
+
+class Pipeline {
+  readonly #config: ServiceConfig;
+  readonly #opts: S3ServiceOptions;
+  constructor(config: ServiceConfig, opts: S3ServiceOptions) {
+    this.#config = config;
+    this.#opts = opts;
+  }
+
+  async handle(req: S3Request): Promise<S3Response> {
+    let ctx: RequestContext | undefined;
+    let res: S3Response;
+    try {
+      ctx = await this.#context(req);
+      res = await handlerFor(ctx.op)(ctx, ctx.op);
+      if (hasUnreadBody(req, ctx)) res.closeConnection = true;
+    } catch (e) {
+      res = this.#error(req, e, ctx);
+    }
+    return this.#finish(req, res, ctx);
+  }
+
+  /** `Expect: 100-continue`: everything that needs only the headers (§6). */
+  async precheck(req: S3Request): Promise<S3Response | undefined> {
+    try {
+      await this.#context(req);
+      return undefined;
+    } catch (e) {
+      const res = this.#error(req, e, undefined);
+      res.closeConnection = true;
+      return this.#finish(req, res, undefined);
+    }
+  }
+
+  /** Parse, route, authenticate and authorise. */
+  async #context(req: S3Request): Promise<RequestContext> {
+    const { path, query } = parseTarget(req.url);
+    const headers = req.headers;
+    const op = route({ method: req.method, path, query, headers, hostBucket: this.#hostBucket(req) });
+    const auth = op.access === 'public' ? ({ kind: 'anonymous', payload: { kind: 'unsigned' } } as const) : await this.#authenticate(req);
+    const identity: Identity = auth.kind === 'signed' ? { kind: 'user', user: auth.credentials.user } : { kind: 'anonymous' };
+    const ctx: RequestContext = { config: this.#config, engine: this.#config.engine, req, op, path, query, headers, auth, identity, bodyRead: false };
+    await authorize(ctx);
+    return ctx;
+  }
+
+  #hostBucket(req: S3Request): string | undefined {
+    if (req.hostBucket !== undefined || !this.#opts.domain) return req.hostBucket;
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    const suffix = '.' + this.#opts.domain.toLowerCase();
+    return host.endsWith(suffix) && host.length > suffix.length ? host.slice(0, -suffix.length) : undefined;
+  }
+
+  async #authenticate(req: S3Request): Promise<AuthResult<UserCredentials>> {
+    const headers = this.#opts.trustProxyHeaders && req.headers['x-forwarded-host']
+      ? { ...req.headers, host: req.headers['x-forwarded-host'] }
+      : req.headers;
+    return authenticate<UserCredentials>({ method: req.method, url: req.url, headers, hostBucket: this.#hostBucket(req) }, {
+      lookupSecret: async (accessKey) => {
+        const user = await this.#config.engine.getUser(accessKey);
+        return user ? { secret: user.secretKey, user } : undefined;
+      },
+      now: this.#config.clock,
+      allowSigV2: this.#opts.allowSigV2 ?? true,
+      strictRegion: this.#opts.strictRegion ? this.#config.region : undefined,
+    });
+  }
+
+  /** The error response; unmapped errors are logged here, once, with the request id. */
+  #error(req: S3Request, e: unknown, ctx: RequestContext | undefined): S3Response {
+    const err: S3Error = mapError(e);
+    if (err.internal) {
+      this.#config.logger?.error({ err: e, requestId: req.requestId, method: req.method, url: req.url }, 'unmapped error answered as InternalError');
+    }
+    const bodiless = req.method.toUpperCase() === 'HEAD' || err.statusCode === 304;
+    const res: S3Response = {
+      status: err.statusCode,
+      headers: bodiless ? { ...err.headers } : { 'content-type': 'application/xml', ...err.headers },
+    };
+    if (!bodiless) res.body = renderError(err, { resource: resourceOf(req), requestId: req.requestId, hostId: this.#hostId() });
+    if (hasUnreadBody(req, ctx)) res.closeConnection = true;
+    return res;
+  }
+
+  #hostId(): string {
+    return randomBytes(24).toString('base64');
+  }
+
+  /** Common headers (§1), CORS on actual requests (§7), no body for HEAD. */
+  #finish(req: S3Request, res: S3Response, ctx: RequestContext | undefined): S3Response {
+    const h = res.headers;
+    h['x-amz-request-id'] = req.requestId;
+    h['x-amz-id-2'] = this.#hostId();
+    h.date = new Date(this.#config.clock()).toUTCString();
+    h.server = this.#opts.serverName ?? 'ccow';
+    if (req.method.toUpperCase() === 'HEAD') {
+      delete res.body;
+    } else if ((typeof res.body === 'string' || Buffer.isBuffer(res.body)) && h['content-length'] === undefined) {
+      h['content-length'] = String(Buffer.byteLength(res.body));
+    } else if (res.body === undefined && res.status !== 204 && res.status !== 304 && h['content-length'] === undefined) {
+      h['content-length'] = '0';
+    }
+    addActualCors(req, res, ctx);
+    return res;
+  }
+}
+
+/** CORS headers of an actual (non-preflight) cross-origin request to a bucket with rules (§7). */
+function addActualCors(req: S3Request, res: S3Response, ctx: RequestContext | undefined): void {
+  const origin = req.headers.origin;
+  if (origin === undefined || !ctx?.bucket || ctx.op.kind === 'CorsPreflight') return;
+  const rule = matchRule(asStoredCors(ctx.bucket.configs.cors), origin, req.method.toUpperCase());
+  if (rule) Object.assign(res.headers, corsResponseHeaders(rule, origin));
+}
+
+/** `<Resource>`: the decoded request path (raw when it does not decode). */
+function resourceOf(req: S3Request): string {
+  const q = req.url.indexOf('?');
+  const raw = q < 0 ? req.url : req.url.slice(0, q);
+  try {
+    const { bucket, key } = splitPath(raw, req.hostBucket);
+    if (bucket === undefined) return '/';
+    return key === undefined ? `/${bucket}` : `/${bucket}/${key}`;
+  } catch {
+    return raw;
+  }
+}
+
+/** The request carries a body the handler never read: the connection cannot be reused safely. */
+function hasUnreadBody(req: S3Request, ctx: RequestContext | undefined): boolean {
+  if (ctx?.bodyRead) return false;
+  const cl = req.headers['content-length'];
+  return (cl !== undefined && cl.trim() !== '0') || req.headers['transfer-encoding'] !== undefined;
+}

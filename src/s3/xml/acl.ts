@@ -1,0 +1,50 @@
+/**
+ * `<AccessControlPolicy>` of Get/Put{Bucket,Object}Acl (shared/spec/s3-surface.md §8; AWS API
+ * reference GetBucketAcl / PutBucketAcl).
+ */
+import { groupGrantee, ownerFirst, type Grant, type Permission, type StoredAcl } from '../acl.js';
+import { S3Errors } from '../errors.js';
+import { parseXml, renderXml, type XmlObject } from './codec.js';
+
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+const PERMS = new Set<string>(['READ', 'WRITE', 'READ_ACP', 'WRITE_ACP', 'FULL_CONTROL']);
+
+/** Render a stored ACL; `nameOf` maps tenant ids to display names. */
+export function renderAcl(acl: StoredAcl, nameOf: (tenantId: string) => string): string {
+  return renderXml('AccessControlPolicy', {
+    Owner: { ID: acl.owner, DisplayName: nameOf(acl.owner) },
+    AccessControlList: { Grant: ownerFirst(acl).map((g) => grantXml(g, nameOf)) },
+  });
+}
+
+function grantXml(g: Grant, nameOf: (tenantId: string) => string): XmlObject {
+  const grantee: XmlObject = g.grantee.type === 'CanonicalUser'
+    ? { '@xmlns:xsi': XSI, '@xsi:type': 'CanonicalUser', ID: g.grantee.id, DisplayName: nameOf(g.grantee.id) }
+    : { '@xmlns:xsi': XSI, '@xsi:type': 'Group', URI: g.grantee.uri };
+  return { Grantee: grantee, Permission: g.permission };
+}
+
+/**
+ * Parse an `<AccessControlPolicy>` body. The grantee type is read from its children (ID →
+ * CanonicalUser, URI → Group, EmailAddress → NotImplemented), so the `xsi:type` attribute is not
+ * needed. `owner` is the resource's current owner: a different `Owner/ID` is AccessDenied, as AWS.
+ */
+export function parseAcl(body: Buffer, owner: string): StoredAcl {
+  const root = parseXml(body, 'AccessControlPolicy');
+  const ownerId = root.one('Owner')?.childToken('ID');
+  if (ownerId !== undefined && ownerId !== owner) throw S3Errors.AccessDenied();
+  const list = root.one('AccessControlList');
+  if (!list) throw S3Errors.MalformedXML();
+  const grants = list.all('Grant').map((g): Grant => {
+    const grantee = g.one('Grantee');
+    const permission = g.childToken('Permission');
+    if (!grantee || permission === undefined || !PERMS.has(permission)) throw S3Errors.MalformedXML();
+    if (grantee.childToken('EmailAddress') !== undefined) throw S3Errors.NotImplemented('Grants by email address are not implemented');
+    const id = grantee.childToken('ID');
+    const uri = grantee.childToken('URI');
+    if (id !== undefined) return { grantee: { type: 'CanonicalUser', id }, permission: permission as Permission };
+    if (uri !== undefined) return { grantee: groupGrantee(uri), permission: permission as Permission };
+    throw S3Errors.MalformedXML();
+  });
+  return { v: 1, owner, grants };
+}

@@ -1,0 +1,111 @@
+/**
+ * Bucket configuration bodies: versioning, tagging, location, CreateBucketConfiguration, policy
+ * status and the fixed answers of the P1 stubs tools probe (shared/spec/s3-surface.md §3).
+ */
+import type { Versioning } from '../../engine/api.js';
+import { S3Errors } from '../errors.js';
+import { parseXml, renderXml } from './codec.js';
+
+/** Parse `<VersioningConfiguration>`: Status Enabled|Suspended; MFA delete is not implemented. */
+export function parseVersioning(body: Buffer): 'Enabled' | 'Suspended' {
+  const root = parseXml(body, 'VersioningConfiguration');
+  const mfa = root.childToken('MfaDelete');
+  if (mfa === 'Enabled') throw S3Errors.NotImplemented('MFA delete is not implemented');
+  if (mfa !== undefined && mfa !== 'Disabled') throw S3Errors.MalformedXML();
+  const status = root.childToken('Status');
+  if (status !== 'Enabled' && status !== 'Suspended') throw S3Errors.MalformedXML();
+  return status;
+}
+
+/** `<VersioningConfiguration>`; empty for a bucket that never had versioning enabled (as AWS). */
+export function renderVersioning(v: Versioning): string {
+  return renderXml('VersioningConfiguration', v === 'Unversioned' ? {} : { Status: v });
+}
+
+/** Tag-set limits: 10 per object, 50 per bucket; keys ≤ 128 characters, values ≤ 256 (§3). */
+export const TAG_LIMITS = { object: 10, bucket: 50, keyChars: 128, valueChars: 256 } as const;
+
+/**
+ * Check a tag set against the limits; InvalidArgument otherwise (§9 lists tag limits under
+ * InvalidArgument). Lengths count Unicode code points, as AWS does.
+ */
+export function validateTags(tags: [string, string][], scope: 'object' | 'bucket'): Record<string, string> {
+  if (tags.length > TAG_LIMITS[scope]) {
+    throw S3Errors.InvalidArgument(scope === 'object' ? 'Object tags cannot be greater than 10' : 'Bucket tag count cannot be greater than 50');
+  }
+  const out: Record<string, string> = {};
+  for (const [k, v] of tags) {
+    const kl = [...k].length;
+    if (kl === 0 || kl > TAG_LIMITS.keyChars) throw S3Errors.InvalidArgument('The TagKey you have provided is invalid');
+    if ([...v].length > TAG_LIMITS.valueChars) throw S3Errors.InvalidArgument('The TagValue you have provided is invalid');
+    if (Object.hasOwn(out, k)) throw S3Errors.InvalidArgument('Cannot provide multiple Tags with the same key');
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Parse `<Tagging><TagSet><Tag><Key/><Value/></Tag>…</TagSet></Tagging>` and validate it. */
+export function parseTagging(body: Buffer, scope: 'object' | 'bucket'): Record<string, string> {
+  const root = parseXml(body, 'Tagging');
+  const set = root.one('TagSet');
+  if (!set) throw S3Errors.MalformedXML();
+  const pairs = set.all('Tag').map((t): [string, string] => {
+    const k = t.childText('Key');
+    if (k === undefined) throw S3Errors.MalformedXML();
+    return [k, t.childText('Value') ?? ''];
+  });
+  return validateTags(pairs, scope);
+}
+
+/** `<Tagging>` of GetObjectTagging / GetBucketTagging. */
+export function renderTagging(tags: Record<string, string>): string {
+  return renderXml('Tagging', { TagSet: { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } });
+}
+
+/**
+ * Parse the `x-amz-tagging` header: a URL query string (`k1=v1&k2=v2`, form-encoded, so `+` is a
+ * space here, unlike request query strings).
+ */
+export function parseTaggingHeader(header: string): Record<string, string> {
+  const pairs: [string, string][] = [];
+  for (const part of header.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    try {
+      const dec = (s: string): string => decodeURIComponent(s.replace(/\+/g, ' '));
+      pairs.push([dec(eq < 0 ? part : part.slice(0, eq)), eq < 0 ? '' : dec(part.slice(eq + 1))]);
+    } catch {
+      throw S3Errors.InvalidArgument('The header \'x-amz-tagging\' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.');
+    }
+  }
+  return validateTags(pairs, 'object');
+}
+
+/**
+ * `<LocationConstraint>`: empty for us-east-1 (AWS's historical answer, which SDKs map back to
+ * us-east-1), else the region name (§3).
+ */
+export function renderLocation(region: string): string {
+  return renderXml('LocationConstraint', region === 'us-east-1' ? '' : region);
+}
+
+/** Parse an optional `<CreateBucketConfiguration>` (any LocationConstraint is accepted, §3). */
+export function parseCreateBucket(body: Buffer): { locationConstraint?: string } {
+  if (body.length === 0) return {};
+  const root = parseXml(body, 'CreateBucketConfiguration');
+  const lc = root.childToken('LocationConstraint');
+  return lc ? { locationConstraint: lc } : {};
+}
+
+/** `<PolicyStatus>` of GetBucketPolicyStatus. */
+export function renderPolicyStatus(isPublic: boolean): string {
+  return renderXml('PolicyStatus', { IsPublic: isPublic });
+}
+
+/** Fixed bodies of the P1 "stubs tools call" (§3): what an unconfigured AWS bucket answers. */
+export const STUB_BODIES = {
+  GetBucketNotificationConfiguration: (): string => renderXml('NotificationConfiguration', {}),
+  GetBucketLogging: (): string => renderXml('BucketLoggingStatus', {}),
+  GetBucketRequestPayment: (): string => renderXml('RequestPaymentConfiguration', { Payer: 'BucketOwner' }),
+  GetBucketAccelerateConfiguration: (): string => renderXml('AccelerateConfiguration', {}),
+} as const;

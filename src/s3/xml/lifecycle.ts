@@ -1,0 +1,186 @@
+/**
+ * `<LifecycleConfiguration>` of Get/PutBucketLifecycleConfiguration (shared/spec/s3-surface.md §3,
+ * P1): Expiration (Days / Date / ExpiredObjectDeleteMarker), NoncurrentVersionExpiration
+ * (NoncurrentDays, NewerNoncurrentVersions), AbortIncompleteMultipartUpload; filters Prefix, Tag,
+ * And, ObjectSizeGreaterThan / ObjectSizeLessThan. Transitions → NotImplemented.
+ *
+ * The stored form (`StoredLifecycle`, bucket config `lifecycle`, tagged `v: 1`) is what the
+ * engine's lifecycle worker reads.
+ */
+import { S3Errors } from '../errors.js';
+import { parseXml, renderXml, type XmlNode, type XmlObject } from './codec.js';
+
+/** Which objects a rule applies to (all conditions must hold). */
+export interface LifecycleFilter {
+  prefix?: string;
+  tags?: Record<string, string>;
+  objectSizeGreaterThan?: number;
+  objectSizeLessThan?: number;
+}
+
+/** One rule. Days are whole days; `date` is ISO 8601 midnight UTC. */
+export interface LifecycleRule {
+  id?: string;
+  status: 'Enabled' | 'Disabled';
+  filter: LifecycleFilter;
+  expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
+  noncurrentVersionExpiration?: { noncurrentDays?: number; newerNoncurrentVersions?: number };
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+}
+
+/** The persisted lifecycle configuration. */
+export interface StoredLifecycle {
+  v: 1;
+  rules: LifecycleRule[];
+}
+
+/** AWS's limit on rules per configuration. */
+export const MAX_LIFECYCLE_RULES = 1000;
+
+function positiveInt(n: XmlNode | undefined, name: string): number | undefined {
+  const t = n?.childToken(name);
+  if (t === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(t) || Number(t) < 1) throw S3Errors.InvalidArgument(`'${name}' in a lifecycle rule must be a positive integer`);
+  return Number(t);
+}
+
+function sizeBound(n: XmlNode, name: string): number | undefined {
+  const t = n.childToken(name);
+  if (t === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(t)) throw S3Errors.MalformedXML();
+  return Number(t);
+}
+
+function tagsOf(nodes: XmlNode[]): Record<string, string> | undefined {
+  if (nodes.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const t of nodes) {
+    const k = t.childText('Key');
+    if (k === undefined) throw S3Errors.MalformedXML();
+    out[k] = t.childText('Value') ?? '';
+  }
+  return out;
+}
+
+function parseFilter(rule: XmlNode): LifecycleFilter {
+  const f = rule.one('Filter');
+  if (!f) {
+    const legacy = rule.childText('Prefix');
+    return legacy === undefined ? {} : { prefix: legacy };
+  }
+  const and = f.one('And');
+  const src = and ?? f;
+  const filter: LifecycleFilter = {};
+  const prefix = src.childText('Prefix');
+  if (prefix !== undefined) filter.prefix = prefix;
+  const tags = tagsOf(src.all('Tag'));
+  if (tags) filter.tags = tags;
+  const gt = sizeBound(src, 'ObjectSizeGreaterThan');
+  if (gt !== undefined) filter.objectSizeGreaterThan = gt;
+  const lt = sizeBound(src, 'ObjectSizeLessThan');
+  if (lt !== undefined) filter.objectSizeLessThan = lt;
+  // Outside <And>, a filter holds at most one condition (AWS schema).
+  if (!and && conditionCount(filter) > 1) throw S3Errors.MalformedXML();
+  return filter;
+}
+
+function parseExpiration(rule: XmlNode): LifecycleRule['expiration'] {
+  const e = rule.one('Expiration');
+  if (!e) return undefined;
+  const out: NonNullable<LifecycleRule['expiration']> = {};
+  const days = positiveInt(e, 'Days');
+  if (days !== undefined) out.days = days;
+  const date = e.childToken('Date');
+  if (date !== undefined) {
+    const t = Date.parse(date);
+    if (Number.isNaN(t) || new Date(t).getUTCHours() !== 0) throw S3Errors.InvalidArgument('\'Date\' must be at midnight GMT');
+    out.date = new Date(t).toISOString();
+  }
+  const edm = e.childToken('ExpiredObjectDeleteMarker');
+  if (edm !== undefined) out.expiredObjectDeleteMarker = edm === 'true';
+  if (Object.keys(out).length !== 1) throw S3Errors.MalformedXML();
+  return out;
+}
+
+function parseRule(r: XmlNode): LifecycleRule {
+  if (r.one('Transition') || r.one('NoncurrentVersionTransition')) throw S3Errors.NotImplemented('Lifecycle transitions are not implemented');
+  const status = r.childToken('Status');
+  if (status !== 'Enabled' && status !== 'Disabled') throw S3Errors.MalformedXML();
+  const rule: LifecycleRule = { status, filter: parseFilter(r) };
+  const id = r.childText('ID');
+  if (id !== undefined) {
+    if (id.length > 255) throw S3Errors.InvalidArgument('ID length should not exceed allowed limit of 255');
+    rule.id = id;
+  }
+  const exp = parseExpiration(r);
+  if (exp) rule.expiration = exp;
+  const nve = r.one('NoncurrentVersionExpiration');
+  if (nve) {
+    rule.noncurrentVersionExpiration = {};
+    const d = positiveInt(nve, 'NoncurrentDays');
+    if (d !== undefined) rule.noncurrentVersionExpiration.noncurrentDays = d;
+    const n = positiveInt(nve, 'NewerNoncurrentVersions');
+    if (n !== undefined) rule.noncurrentVersionExpiration.newerNoncurrentVersions = n;
+  }
+  const abort = r.one('AbortIncompleteMultipartUpload');
+  if (abort) {
+    const d = positiveInt(abort, 'DaysAfterInitiation');
+    if (d === undefined) throw S3Errors.MalformedXML();
+    rule.abortIncompleteMultipartUpload = { daysAfterInitiation: d };
+  }
+  if (!rule.expiration && !rule.noncurrentVersionExpiration && !rule.abortIncompleteMultipartUpload) throw S3Errors.MalformedXML();
+  return rule;
+}
+
+/** Parse and validate a PutBucketLifecycleConfiguration body. */
+export function parseLifecycle(body: Buffer): StoredLifecycle {
+  const rules = parseXml(body, 'LifecycleConfiguration').all('Rule').map(parseRule);
+  if (rules.length === 0 || rules.length > MAX_LIFECYCLE_RULES) throw S3Errors.MalformedXML();
+  const ids = rules.map((r) => r.id).filter((x) => x !== undefined);
+  if (new Set(ids).size !== ids.length) throw S3Errors.InvalidArgument('Rule ID must be unique. Found same ID for more than one rule');
+  return { v: 1, rules };
+}
+
+/** Number of conditions in a filter (each tag counts). */
+function conditionCount(f: LifecycleFilter): number {
+  return (f.prefix !== undefined ? 1 : 0) + Object.keys(f.tags ?? {}).length
+    + (f.objectSizeGreaterThan !== undefined ? 1 : 0) + (f.objectSizeLessThan !== undefined ? 1 : 0);
+}
+
+function filterXml(f: LifecycleFilter): XmlObject {
+  const conds: XmlObject = {
+    Prefix: f.prefix,
+    Tag: f.tags ? Object.entries(f.tags).map(([Key, Value]) => ({ Key, Value })) : undefined,
+    ObjectSizeGreaterThan: f.objectSizeGreaterThan,
+    ObjectSizeLessThan: f.objectSizeLessThan,
+  };
+  return conditionCount(f) > 1 ? { And: conds } : conds;
+}
+
+/** Render the stored configuration. */
+export function renderLifecycle(l: StoredLifecycle): string {
+  return renderXml('LifecycleConfiguration', {
+    Rule: l.rules.map((r) => ({
+      ID: r.id,
+      Filter: filterXml(r.filter),
+      Status: r.status,
+      Expiration: r.expiration && {
+        Days: r.expiration.days,
+        Date: r.expiration.date,
+        ExpiredObjectDeleteMarker: r.expiration.expiredObjectDeleteMarker,
+      },
+      NoncurrentVersionExpiration: r.noncurrentVersionExpiration && {
+        NoncurrentDays: r.noncurrentVersionExpiration.noncurrentDays,
+        NewerNoncurrentVersions: r.noncurrentVersionExpiration.newerNoncurrentVersions,
+      },
+      AbortIncompleteMultipartUpload: r.abortIncompleteMultipartUpload && { DaysAfterInitiation: r.abortIncompleteMultipartUpload.daysAfterInitiation },
+    })),
+  });
+}
+
+/** Read a stored lifecycle back (undefined for anything else). */
+export function asStoredLifecycle(v: unknown): StoredLifecycle | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const l = v as Partial<StoredLifecycle>;
+  return l.v === 1 && Array.isArray(l.rules) ? (l as StoredLifecycle) : undefined;
+}

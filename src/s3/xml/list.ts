@@ -1,0 +1,175 @@
+/**
+ * Listing response bodies: ListAllMyBucketsResult, ListBucketResult (V1 and V2) and
+ * ListVersionsResult (shared/spec/s3-surface.md §3, §4.1; AWS API reference ListBuckets,
+ * ListObjects, ListObjectsV2, ListObjectVersions).
+ */
+import type { ListEntry, ObjectVersion } from '../../engine/api.js';
+import { renderXml, XmlSequence, type XmlObject } from './codec.js';
+import { urlEncodeKey } from './escape.js';
+
+/** An S3 `Owner` / `Initiator`: the tenant id and the user name. */
+export interface OwnerXml {
+  id: string;
+  displayName: string;
+}
+
+/** `<Owner>` element body. */
+export function ownerXml(o: OwnerXml): XmlObject {
+  return { ID: o.id, DisplayName: o.displayName };
+}
+
+/** Returns the key encoder for `encoding-type` (§4.1: only `url` changes anything). */
+export function keyEncoder(encodingType: string | undefined): (s: string) => string {
+  return encodingType === 'url' ? urlEncodeKey : (s) => s;
+}
+
+/** ListBuckets input. */
+export interface ListBucketsXml {
+  owner: OwnerXml;
+  buckets: { name: string; createdAt: Date; region: string }[];
+  continuationToken?: string;
+  prefix?: string;
+}
+
+/** `<ListAllMyBucketsResult>`. */
+export function renderListBuckets(r: ListBucketsXml): string {
+  return renderXml('ListAllMyBucketsResult', {
+    Owner: ownerXml(r.owner),
+    Buckets: { Bucket: r.buckets.map((b) => ({ Name: b.name, CreationDate: b.createdAt, BucketRegion: b.region })) },
+    ContinuationToken: r.continuationToken,
+    Prefix: r.prefix,
+  });
+}
+
+/** Fields shared by both ListObjects versions. */
+export interface ListObjectsXmlBase {
+  bucket: string;
+  prefix: string;
+  delimiter?: string;
+  maxKeys: number;
+  encodingType?: string;
+  truncated: boolean;
+  entries: ListEntry[];
+  commonPrefixes: string[];
+  /** Owner shown in `Contents` (V1 always, V2 with `fetch-owner=true`). */
+  owner?: OwnerXml;
+}
+
+function contents(entries: ListEntry[], enc: (s: string) => string, owner?: OwnerXml): XmlObject[] {
+  return entries.map((e) => ({
+    Key: enc(e.key),
+    LastModified: e.lastModified,
+    ETag: e.etag,
+    ChecksumAlgorithm: e.checksumAlgorithm,
+    ChecksumType: e.checksumType,
+    Size: e.size,
+    Owner: owner ? ownerXml(owner) : undefined,
+    StorageClass: e.storageClass,
+  }));
+}
+
+function prefixes(list: string[], enc: (s: string) => string): XmlObject[] {
+  return list.map((p) => ({ Prefix: enc(p) }));
+}
+
+/** ListObjectsV2 input. */
+export interface ListObjectsV2Xml extends ListObjectsXmlBase {
+  continuationToken?: string;
+  nextContinuationToken?: string;
+  startAfter?: string;
+}
+
+/** `<ListBucketResult>` of ListObjectsV2; KeyCount counts keys and common prefixes (§4.1). */
+export function renderListObjectsV2(r: ListObjectsV2Xml): string {
+  const enc = keyEncoder(r.encodingType);
+  return renderXml('ListBucketResult', {
+    Name: r.bucket,
+    Prefix: enc(r.prefix),
+    Delimiter: r.delimiter === undefined ? undefined : enc(r.delimiter),
+    MaxKeys: r.maxKeys,
+    EncodingType: r.encodingType,
+    KeyCount: r.entries.length + r.commonPrefixes.length,
+    IsTruncated: r.truncated,
+    ContinuationToken: r.continuationToken,
+    NextContinuationToken: r.nextContinuationToken,
+    StartAfter: r.startAfter === undefined ? undefined : enc(r.startAfter),
+    Contents: contents(r.entries, enc, r.owner),
+    CommonPrefixes: prefixes(r.commonPrefixes, enc),
+  });
+}
+
+/** ListObjects (V1) input. */
+export interface ListObjectsV1Xml extends ListObjectsXmlBase {
+  marker: string;
+  nextMarker?: string;
+}
+
+/** `<ListBucketResult>` of ListObjects V1. */
+export function renderListObjectsV1(r: ListObjectsV1Xml): string {
+  const enc = keyEncoder(r.encodingType);
+  return renderXml('ListBucketResult', {
+    Name: r.bucket,
+    Prefix: enc(r.prefix),
+    Marker: enc(r.marker),
+    NextMarker: r.nextMarker === undefined ? undefined : enc(r.nextMarker),
+    MaxKeys: r.maxKeys,
+    Delimiter: r.delimiter === undefined ? undefined : enc(r.delimiter),
+    IsTruncated: r.truncated,
+    EncodingType: r.encodingType,
+    Contents: contents(r.entries, enc, r.owner),
+    CommonPrefixes: prefixes(r.commonPrefixes, enc),
+  });
+}
+
+/** ListObjectVersions input. */
+export interface ListVersionsXml {
+  bucket: string;
+  prefix: string;
+  delimiter?: string;
+  keyMarker: string;
+  versionIdMarker: string;
+  maxKeys: number;
+  encodingType?: string;
+  truncated: boolean;
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
+  entries: ObjectVersion[];
+  commonPrefixes: string[];
+  /** Owner of each version (the engine does not record a per-version writer yet: the bucket owner). */
+  ownerOf: (v: ObjectVersion) => OwnerXml;
+}
+
+/** `<ListVersionsResult>`: `Version` and `DeleteMarker` interleaved in key, newest-first order. */
+export function renderListVersions(r: ListVersionsXml): string {
+  const enc = keyEncoder(r.encodingType);
+  const items = r.entries.map((v): [string, XmlObject] =>
+    v.deleteMarker
+      ? ['DeleteMarker', { Key: enc(v.key), VersionId: v.versionId, IsLatest: v.isLatest, LastModified: v.lastModified, Owner: ownerXml(r.ownerOf(v)) }]
+      : ['Version', {
+          Key: enc(v.key),
+          VersionId: v.versionId,
+          IsLatest: v.isLatest,
+          LastModified: v.lastModified,
+          ETag: v.etag,
+          ChecksumAlgorithm: v.checksum?.algorithm,
+          ChecksumType: v.checksum?.type,
+          Size: v.size,
+          StorageClass: v.storageClass,
+          Owner: ownerXml(r.ownerOf(v)),
+        }],
+  );
+  return renderXml('ListVersionsResult', {
+    Name: r.bucket,
+    Prefix: enc(r.prefix),
+    KeyMarker: enc(r.keyMarker),
+    VersionIdMarker: r.versionIdMarker,
+    NextKeyMarker: r.nextKeyMarker === undefined ? undefined : enc(r.nextKeyMarker),
+    NextVersionIdMarker: r.nextVersionIdMarker,
+    MaxKeys: r.maxKeys,
+    Delimiter: r.delimiter === undefined ? undefined : enc(r.delimiter),
+    IsTruncated: r.truncated,
+    EncodingType: r.encodingType,
+    Versions: new XmlSequence(items),
+    CommonPrefixes: prefixes(r.commonPrefixes, enc),
+  });
+}

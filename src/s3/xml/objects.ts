@@ -1,0 +1,98 @@
+/**
+ * Object-operation bodies: DeleteObjects request/result (shared/spec/s3-surface.md §4.3),
+ * CopyObjectResult (§4.4) and GetObjectAttributesResponse (§5.4).
+ */
+import type { PartInfo, StoredChecksum } from '../../engine/api.js';
+import { S3Errors } from '../errors.js';
+import { parseXml, renderXml, XmlSequence, type XmlObject } from './codec.js';
+import { checksumElements } from './multipart.js';
+
+/** Most keys one DeleteObjects request may name (§1). */
+export const MAX_DELETE_KEYS = 1000;
+
+/** A parsed `<Delete>` request. */
+export interface DeleteRequestXml {
+  quiet: boolean;
+  objects: { key: string; versionId?: string }[];
+}
+
+/** Parse `<Delete>`; no objects, more than 1000, or an object without Key → MalformedXML. */
+export function parseDeleteRequest(body: Buffer): DeleteRequestXml {
+  const root = parseXml(body, 'Delete');
+  const objects = root.all('Object').map((o) => {
+    const key = o.childText('Key');
+    if (key === undefined || key === '') throw S3Errors.MalformedXML();
+    const versionId = o.childToken('VersionId');
+    return versionId ? { key, versionId } : { key };
+  });
+  if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw S3Errors.MalformedXML();
+  return { quiet: root.childToken('Quiet')?.toLowerCase() === 'true', objects };
+}
+
+/** One outcome of DeleteObjects, in request order. */
+export type DeleteOutcome =
+  | { ok: true; key: string; versionId?: string; deleteMarker?: boolean; deleteMarkerVersionId?: string }
+  | { ok: false; key: string; versionId?: string; code: string; message: string };
+
+/** `<DeleteResult>`; with `quiet` only the errors are listed (§4.3). */
+export function renderDeleteResult(outcomes: DeleteOutcome[], quiet: boolean): string {
+  const items: [string, XmlObject][] = [];
+  for (const o of outcomes) {
+    if (o.ok) {
+      if (quiet) continue;
+      items.push(['Deleted', {
+        Key: o.key,
+        VersionId: o.versionId,
+        DeleteMarker: o.deleteMarker ? true : undefined,
+        DeleteMarkerVersionId: o.deleteMarkerVersionId,
+      }]);
+    } else {
+      items.push(['Error', { Key: o.key, VersionId: o.versionId, Code: o.code, Message: o.message }]);
+    }
+  }
+  return renderXml('DeleteResult', { Results: new XmlSequence(items) });
+}
+
+/** `<CopyObjectResult>`. */
+export function renderCopyObjectResult(etag: string, lastModified: Date, checksum?: StoredChecksum): string {
+  return renderXml('CopyObjectResult', { ETag: etag, LastModified: lastModified, ...checksumElements(checksum, true) });
+}
+
+/** The attribute names `x-amz-object-attributes` may list (§5.4). */
+export const OBJECT_ATTRIBUTES = ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'] as const;
+
+/** One attribute name. */
+export type ObjectAttribute = (typeof OBJECT_ATTRIBUTES)[number];
+
+/** GetObjectAttributes response input. */
+export interface ObjectAttributesXml {
+  attributes: ReadonlySet<ObjectAttribute>;
+  /** Quoted ETag; rendered unquoted, as AWS does for this operation. */
+  etag: string;
+  checksum?: StoredChecksum;
+  parts?: { total: number; marker: number; next?: number; maxParts: number; truncated: boolean; list: PartInfo[] };
+  storageClass: string;
+  size: number;
+}
+
+/** `<GetObjectAttributesResponse>` with only the requested attributes. */
+export function renderObjectAttributes(r: ObjectAttributesXml): string {
+  const want = (a: ObjectAttribute): boolean => r.attributes.has(a);
+  const parts = r.parts;
+  return renderXml('GetObjectAttributesResponse', {
+    ETag: want('ETag') ? r.etag.replace(/^"|"$/g, '') : undefined,
+    Checksum: want('Checksum') && r.checksum ? checksumElements(r.checksum, true) : undefined,
+    ObjectParts: want('ObjectParts') && parts
+      ? {
+          TotalPartsCount: parts.total,
+          PartNumberMarker: parts.marker,
+          NextPartNumberMarker: parts.next,
+          MaxParts: parts.maxParts,
+          IsTruncated: parts.truncated,
+          Part: parts.list.map((p) => ({ PartNumber: p.partNumber, Size: p.size, ...checksumElements(p.checksum) })),
+        }
+      : undefined,
+    StorageClass: want('StorageClass') ? r.storageClass : undefined,
+    ObjectSize: want('ObjectSize') ? r.size : undefined,
+  });
+}
