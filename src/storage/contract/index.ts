@@ -7,7 +7,7 @@
  * Implementations: storage/memory (the reference), storage/local (LMDB + chunk files),
  * later storage/cluster (Target nodes). One contract test suite (test/contract) runs against all.
  */
-import { defineError, type ChunkId } from '../../common/index.js';
+import { compareBytes, defineError, type ChunkId } from '../../common/index.js';
 
 /** Payload bytes, addressed by BLAKE3-256 of the stored bytes. */
 export interface ChunkStore {
@@ -39,6 +39,21 @@ export interface MetaTx {
   range(opts: RangeOptions): Iterable<[Uint8Array, Uint8Array]>;
   put(key: Uint8Array, value: Uint8Array): void;
   del(key: Uint8Array): void;
+}
+
+/**
+ * Largest metadata key in bytes (LMDB's limit with 4 KiB pages, as lmdb-js is built). Keys must also
+ * be non-empty. Every backend rejects other keys with a TypeError, so code that works on memory works
+ * on local.
+ */
+export const MAX_META_KEY_BYTES = 1978;
+
+/** Throws TypeError unless `key` is a usable metadata key (non-empty, ≤ MAX_META_KEY_BYTES). */
+export function checkMetaKey(key: Uint8Array): void {
+  if (!(key instanceof Uint8Array)) throw new TypeError('metadata key must be a Uint8Array');
+  if (key.length === 0 || key.length > MAX_META_KEY_BYTES) {
+    throw new TypeError(`metadata key length ${key.length} outside 1..${MAX_META_KEY_BYTES}`);
+  }
 }
 
 /** Ordered key-value metadata store; keys and values are bytes, keys ordered bytewise. */
@@ -82,3 +97,47 @@ export const StorageErrors = {
   LOCKED: defineError('CCOW_ERR_LOCKED', 'data dir is locked by another process', 500),
   CLOSED: defineError('CCOW_ERR_CLOSED', 'storage backend is closed', 500),
 } as const;
+
+/** One end of a normalised range: the bound key and whether it is included. */
+export interface RangeBound {
+  key: Uint8Array;
+  inclusive: boolean;
+}
+
+/** `RangeOptions` reduced to at most one lower and one upper bound (see `normalizeRange`). */
+export interface NormalizedRange {
+  lower?: RangeBound;
+  upper?: RangeBound;
+  reverse: boolean;
+  /** Maximum entries; `Infinity` when unlimited. */
+  limit: number;
+  /** True when no key can satisfy the bounds (or limit is 0): backends return nothing. */
+  empty: boolean;
+}
+
+/**
+ * The one definition of range semantics every backend shares: when both `gte` and `gt` (or `lt` and
+ * `lte`) are given, the tighter bound wins; `limit` counts entries after bounds and direction are
+ * applied; `limit: 0` yields nothing; `reverse` walks from the upper bound down.
+ */
+export function normalizeRange(opts: RangeOptions): NormalizedRange {
+  const lower = tighter(opts.gte && { key: opts.gte, inclusive: true }, opts.gt && { key: opts.gt, inclusive: false }, 1);
+  const upper = tighter(opts.lte && { key: opts.lte, inclusive: true }, opts.lt && { key: opts.lt, inclusive: false }, -1);
+  const limit = opts.limit === undefined ? Infinity : Math.max(0, Math.floor(opts.limit));
+  let empty = limit === 0;
+  if (lower && upper) {
+    const c = compareBytes(lower.key, upper.key);
+    empty ||= c > 0 || (c === 0 && !(lower.inclusive && upper.inclusive));
+  }
+  const out: NormalizedRange = { reverse: opts.reverse === true, limit, empty };
+  if (lower) out.lower = lower;
+  if (upper) out.upper = upper;
+  return out;
+}
+
+/** The tighter of an inclusive and an exclusive bound; `dir` 1 for lower bounds, -1 for upper. */
+function tighter(incl: RangeBound | undefined, excl: RangeBound | undefined, dir: 1 | -1): RangeBound | undefined {
+  if (!incl || !excl) return incl ?? excl;
+  const c = compareBytes(incl.key, excl.key) * dir;
+  return c > 0 ? incl : excl;
+}
