@@ -29,8 +29,8 @@ function unquote(e: string): string {
   return e.replace(/^"|"$/g, '');
 }
 
-/** Create the fake engine. `minPartSize` defaults to 5 MiB, as S3. */
-export function createFakeEngine(opts: { minPartSize?: number } = {}): EngineApi {
+/** Create the fake engine. `minPartSize` defaults to 5 MiB, as S3; `uploadId` lets replay tests fix upload ids. */
+export function createFakeEngine(opts: { minPartSize?: number; uploadId?: () => string } = {}): EngineApi {
   const users = new Map<string, User>();
   const buckets = new Map<string, BucketInfo>();
   const objects = new Map<string, Map<string, Ver[]>>();
@@ -257,7 +257,7 @@ export function createFakeEngine(opts: { minPartSize?: number } = {}): EngineApi
 
     async createUpload(a, o) {
       bucketOrThrow(a.bucket);
-      const u: Upload = { bucket: a.bucket, key: a.key, uploadId: randomBytes(16).toString('hex'), initiated: new Date(), attrs: o.attrs ?? {}, checksumAlgorithm: o.checksumAlgorithm, checksumType: o.checksumType, parts: new Map() };
+      const u: Upload = { bucket: a.bucket, key: a.key, uploadId: opts.uploadId?.() ?? randomBytes(16).toString('hex'), initiated: new Date(), attrs: o.attrs ?? {}, checksumAlgorithm: o.checksumAlgorithm, checksumType: o.checksumType, parts: new Map() };
       uploads.set(u.uploadId, u);
       const { parts: _p, ...info } = u;
       return info;
