@@ -1,0 +1,154 @@
+/**
+ * The Fastify app of the gateway (shared/STYLE.md §1, `http/`): it turns every request into an
+ * S3Request, hands it to the S3Service and writes the S3Response back. It decides nothing about S3:
+ * no routing beyond "reserved `/_ccow/` path or not", no body parsing, no URL normalisation.
+ */
+import type { IncomingMessage } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { S3Response, S3Service } from '../s3/index.js';
+import { installContinueHandler } from './continue.js';
+import { installHealth, METRICS_PATH, type ReadinessCheck, type ReservedHandler, type ReservedWrap } from './health.js';
+import { edgeLoggerOptions } from './logging.js';
+import { installMetrics } from './metrics.js';
+import { hostBucketOf, newHostId, requestIdOf, snapshotHeaders, toS3Request, type RequestOptions } from './request.js';
+import { sendS3Response } from './respond.js';
+
+type LoggerOptions = Exclude<NonNullable<FastifyServerOptions['logger']>, boolean>;
+
+/** Timeouts of the HTTP server (s3-surface.md §10), in milliseconds. */
+export interface HttpTimeouts {
+  /** Complete request headers must arrive within this time (Node `headersTimeout`). Default 30 s. */
+  headersMs?: number;
+  /**
+   * Socket inactivity limit while a request is in progress: a body upload or a download that
+   * stalls this long is cut off (Node `server.timeout`). Default 60 s.
+   */
+  idleMs?: number;
+  /** Idle keep-alive connections are closed after this (Node `keepAliveTimeout`). Default 65 s. */
+  keepAliveMs?: number;
+}
+
+/** Options of buildApp. */
+export interface AppOptions {
+  /** The S3 layer: the only thing requests are dispatched to. */
+  s3: S3Service;
+  /**
+   * pino options for Fastify's logger, `true` for defaults, or `false` (default) for no logging.
+   * Redaction of credentials is always added (logging.ts).
+   */
+  logger?: LoggerOptions | boolean;
+  /** An existing pino logger (e.g. shared with the S3 layer); wins over `logger`. */
+  loggerInstance?: FastifyBaseLogger;
+  /** Base domain for virtual-hosted style (`{bucket}.{domain}`). */
+  domain?: string;
+  /** Resolve the Host from X-Forwarded-Host and the client from X-Forwarded-For. */
+  trustProxyHeaders?: boolean;
+  /** Largest request header block in bytes (Node default 16 KiB); larger → 431 from Node. */
+  maxHeaderSize?: number;
+  /** Serve `GET /_ccow/metrics`; pass a Registry to add collectors of your own. Default false. */
+  metrics?: boolean | Registry;
+  /** Readiness probe of `GET /_ccow/health/ready` (default: always ready until close begins). */
+  readiness?: ReadinessCheck;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  https?: { cert: string | Buffer; key: string | Buffer };
+  timeouts?: HttpTimeouts;
+}
+
+/** Methods the catch-all route takes; any other method reaches the S3 layer through the 404 handler. */
+const METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+
+/**
+ * Build the gateway app. Nothing listens yet: call `startServer` (or `app.inject` in tests).
+ *
+ * @example
+ * const app = buildApp({ s3: createS3Service({ engine }), logger: { level: 'info' } });
+ * await startServer(app, { host: '127.0.0.1', port: 9000 });
+ */
+export function buildApp(opts: AppOptions): FastifyInstance {
+  const reqOpts: RequestOptions = { domain: opts.domain, trustProxyHeaders: opts.trustProxyHeaders };
+  const dispatch = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => dispatchToS3(opts.s3, reqOpts, request, reply);
+  const app = Fastify(fastifyOptions(opts, dispatch)) as unknown as FastifyInstance;
+  const server = app.server;
+  server.headersTimeout = opts.timeouts?.headersMs ?? 30_000;
+
+  // No body parsing, ever: the S3 layer reads (and hashes, and de-chunks) the raw stream itself.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  app.addHook('onRequest', async (request) => hideContentType(request));
+  app.addHook('onSend', async (request, reply) => addRequestIds(request, reply));
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  const wrap: ReservedWrap = (handler: ReservedHandler) => async (request, reply) =>
+    hostBucketOf(snapshotHeaders(request.raw), reqOpts) !== undefined ? dispatch(request, reply) : handler(request, reply);
+  installHealth(app, wrap, opts.readiness, () => closing);
+  if (opts.metrics) installMetrics(app, METRICS_PATH, wrap, opts.metrics === true ? undefined : opts.metrics);
+
+  app.route({ method: METHODS, url: '*', handler: dispatch });
+  app.setNotFoundHandler(dispatch);
+  installContinueHandler(server, opts.s3, reqOpts, app.log);
+  return app;
+}
+
+/** Fastify's own options: our request ids, our timeouts, every routing oddity sent to the S3 layer. */
+function fastifyOptions(opts: AppOptions, dispatch: ReservedHandler): FastifyServerOptions & { https?: AppOptions['https'] } {
+  const t = opts.timeouts ?? {};
+  const logging = opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : opts.logger ? { logger: edgeLoggerOptions(opts.logger) } : { logger: false };
+  return {
+    ...logging,
+    // The id is ours (16 uppercase hex, also the S3 x-amz-request-id); a client-sent id is ignored.
+    genReqId: (req: IncomingMessage) => requestIdOf(req),
+    requestIdHeader: false,
+    // HEAD is routed explicitly to the S3 layer; Fastify must not answer it from a GET route.
+    exposeHeadRoutes: false,
+    forceCloseConnections: 'idle',
+    connectionTimeout: t.idleMs ?? 60_000,
+    keepAliveTimeout: t.keepAliveMs ?? 65_000,
+    // No cap on the whole request: a 5 GiB PUT may take long; stalls are caught by connectionTimeout.
+    requestTimeout: 0,
+    http: opts.maxHeaderSize ? { maxHeaderSize: opts.maxHeaderSize } : undefined,
+    ...(opts.https ? { https: { ...opts.https, ...(opts.maxHeaderSize ? { maxHeaderSize: opts.maxHeaderSize } : {}) } } : {}),
+    routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, useSemicolonDelimiter: false },
+    // find-my-way refuses some raw paths (bad percent-encoding, very long segments); S3 keys may
+    // legitimately look like that, and the S3 layer decides how to answer them.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') return dispatch(request, reply);
+      return reply.code(500).send(error);
+    },
+  } as unknown as FastifyServerOptions;
+}
+
+/**
+ * Fastify rejects a request whose Content-Type is not a valid RFC 9110 media type (415) before any
+ * parser runs; S3 accepts any Content-Type and stores it as object metadata. So the S3 layer gets a
+ * snapshot of the headers as sent, and Fastify's view drops Content-Type, which routes every body
+ * to the catch-all parser above (which does not read it).
+ */
+function hideContentType(request: FastifyRequest): void {
+  snapshotHeaders(request.raw);
+  delete request.raw.headers['content-type'];
+}
+
+/** Responses not made by the S3 layer (health, framework errors) carry the S3 id headers too. */
+function addRequestIds(request: FastifyRequest, reply: FastifyReply): void {
+  if (!reply.hasHeader('x-amz-request-id')) reply.header('x-amz-request-id', request.id);
+  if (!reply.hasHeader('x-amz-id-2')) reply.header('x-amz-id-2', newHostId());
+}
+
+/** Answer used when the service throws (it promises not to): bare 500, connection closed. */
+const INTERNAL: S3Response = { status: 500, headers: { 'content-length': 0 }, closeConnection: true };
+
+/** The one route handler: raw request → S3Service.handle → response. */
+async function dispatchToS3(s3: S3Service, reqOpts: RequestOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  let res: S3Response;
+  try {
+    res = await s3.handle(toS3Request(request.raw, reqOpts));
+  } catch (err) {
+    request.log.error({ err }, 's3 service threw');
+    res = INTERNAL;
+  }
+  return sendS3Response(reply, res);
+}

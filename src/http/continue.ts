@@ -1,0 +1,50 @@
+/**
+ * `Expect: 100-continue` (shared/spec/s3-surface.md §6; RFC 9110 §10.1.1). Node answers
+ * `100 Continue` by itself unless the server listens for `checkContinue`; we listen, so a request
+ * that will fail on its headers alone (bad signature, no such bucket, access denied) is refused
+ * before the client sends a possibly large body. Refusals close the connection, since the client
+ * may still send the body it announced.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import type { S3Response, S3Service } from '../s3/index.js';
+import { requestIdOf, toS3Request, type RequestOptions } from './request.js';
+import { writeRawResponse } from './respond.js';
+
+/** Answer used when the service itself throws (it promises not to). */
+const INTERNAL: S3Response = { status: 500, headers: { 'content-length': 0 }, closeConnection: true };
+
+/**
+ * Install the `checkContinue` listener. Accepted requests get `100 Continue` and are then emitted as
+ * ordinary `request` events, i.e. they enter Fastify exactly like any other request.
+ */
+export function installContinueHandler(server: Server, s3: S3Service, opts: RequestOptions, log: FastifyBaseLogger): void {
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    void precheck(server, s3, opts, log, req, res);
+  });
+}
+
+async function precheck(
+  server: Server,
+  s3: S3Service,
+  opts: RequestOptions,
+  log: FastifyBaseLogger,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const requestId = requestIdOf(req);
+  let refusal: S3Response | undefined;
+  try {
+    refusal = await s3.precheck(toS3Request(req, opts));
+  } catch (err) {
+    log.error({ err, reqId: requestId }, 's3 precheck threw');
+    refusal = INTERNAL;
+  }
+  if (refusal === undefined) {
+    res.writeContinue();
+    server.emit('request', req, res);
+    return;
+  }
+  log.info({ reqId: requestId, method: req.method, status: refusal.status }, 'request refused before its body (Expect: 100-continue)');
+  writeRawResponse(res, { ...refusal, closeConnection: true }, requestId, log);
+}

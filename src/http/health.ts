@@ -1,0 +1,52 @@
+/**
+ * Health endpoints (shared/spec/s3-surface.md §1): `GET /_ccow/health/live` and
+ * `GET /_ccow/health/ready`, unauthenticated. `_` is illegal in bucket names, so these paths never
+ * shadow a bucket in path style; in virtual-hosted style a request whose Host names a bucket goes to
+ * the S3 layer instead (`delegate`).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Reserved path prefix of gateway-internal endpoints. */
+export const RESERVED_PREFIX = '/_ccow/';
+export const LIVE_PATH = '/_ccow/health/live';
+export const READY_PATH = '/_ccow/health/ready';
+export const METRICS_PATH = '/_ccow/metrics';
+
+/** Result of a readiness probe. */
+export interface Readiness {
+  ready: boolean;
+  /** Short human-readable reason when not ready. */
+  reason?: string;
+}
+
+/** Readiness probe supplied by the composition root (e.g. "the storage backend answers"). */
+export type ReadinessCheck = () => Promise<Readiness>;
+
+/** A route handler of a reserved path. */
+export type ReservedHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/**
+ * Wraps a reserved-path handler so that a virtual-hosted bucket request on the same path reaches
+ * the S3 layer instead (s3-surface.md §1).
+ */
+export type ReservedWrap = (handler: ReservedHandler) => ReservedHandler;
+
+/** Register the health routes. `closing()` tells readiness that shutdown began. */
+export function installHealth(app: FastifyInstance, wrap: ReservedWrap, readiness: ReadinessCheck | undefined, closing: () => boolean): void {
+  app.get(LIVE_PATH, wrap(async (_request, reply) => reply.code(200).send({ status: 'live' })));
+
+  app.get(READY_PATH, wrap(async (_request, reply) => {
+    const r = closing() ? { ready: false, reason: 'shutting down' } : await probe(readiness);
+    return reply.code(r.ready ? 200 : 503).send(r.ready ? { status: 'ready' } : { status: 'not ready', reason: r.reason });
+  }));
+}
+
+/** Run the probe; a throwing probe means "not ready", with its message as the reason. */
+async function probe(check: ReadinessCheck | undefined): Promise<Readiness> {
+  if (!check) return { ready: true };
+  try {
+    return await check();
+  } catch (e) {
+    return { ready: false, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
