@@ -1,0 +1,173 @@
+/**
+ * Request-body parsing: the safe XML core (DOCTYPE/entities refused, size limit, strict UTF-8) and
+ * every request shape, including the bodies real clients sent (shared/fixtures/clients), plus the
+ * persisted (`v: 1`) forms of parsed configurations against golden JSON.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { S3Error } from '../../../src/s3/errors.js';
+import { parseAcl } from '../../../src/s3/xml/acl.js';
+import { decodeEntities, MAX_XML_BODY, parseXml } from '../../../src/s3/xml/codec.js';
+import { parseCreateBucket, parseTagging, parseTaggingHeader, parseVersioning } from '../../../src/s3/xml/config.js';
+import { parseCors } from '../../../src/s3/xml/cors.js';
+import { parseLifecycle } from '../../../src/s3/xml/lifecycle.js';
+import { parseCompleteUpload } from '../../../src/s3/xml/multipart.js';
+import { parseDeleteRequest } from '../../../src/s3/xml/objects.js';
+import { parsePolicy } from '../../../src/s3/policy.js';
+
+const NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
+const b = (s: string): Buffer => Buffer.from(s);
+
+function code(c: string): (e: unknown) => boolean {
+  return (e) => e instanceof S3Error && e.code === c;
+}
+
+function fixtureBody(name: string): Buffer {
+  const fx = JSON.parse(readFileSync(join(process.cwd(), '..', 'shared', 'fixtures', 'clients', `${name}.json`), 'utf8')) as { bodyBase64: string };
+  return Buffer.from(fx.bodyBase64, 'base64');
+}
+
+function goldenJson(name: string, value: unknown): void {
+  const file = join(process.cwd(), 'test', 'fixtures', 's3', name);
+  const text = JSON.stringify(value, null, 2) + '\n';
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, text);
+  assert.equal(text, readFileSync(file, 'utf8'), name);
+}
+
+test('DOCTYPE, entity declarations and unknown entities are MalformedXML (XXE, billion laughs)', () => {
+  const attacks = [
+    '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Delete><Object><Key>&x;</Key></Object></Delete>',
+    '<!DOCTYPE Delete><Delete><Object><Key>a</Key></Object></Delete>',
+    '<Delete><Object><Key>&lol;</Key></Object></Delete>',
+    '<Delete><Object><Key>a & b</Key></Object></Delete>',
+  ];
+  for (const a of attacks) assert.throws(() => parseDeleteRequest(b(a)), code('MalformedXML'), a);
+});
+
+test('predefined entities and numeric references decode; CR survives as &#13;', () => {
+  assert.equal(decodeEntities('a&amp;b&lt;c&gt;&quot;&apos;&#13;&#x41;&#128512;'), 'a&b<c>"\'\rA😀');
+  assert.throws(() => decodeEntities('&#xD800;'), code('MalformedXML'));
+  const r = parseDeleteRequest(b(`<Delete ${NS}><Object><Key>cr&#13;lf</Key></Object></Delete>`));
+  assert.equal(r.objects[0]!.key, 'cr\rlf');
+});
+
+test('empty, oversized, non-UTF-8, malformed and wrong-root bodies are MalformedXML', () => {
+  assert.throws(() => parseXml(Buffer.alloc(0), 'Delete'), code('MalformedXML'));
+  assert.throws(() => parseXml(Buffer.alloc(MAX_XML_BODY + 1, 0x20), 'Delete'), code('MalformedXML'));
+  assert.throws(() => parseXml(Buffer.from([0x3c, 0x61, 0x3e, 0xff, 0x3c, 0x2f, 0x61, 0x3e]), 'a'), code('MalformedXML'));
+  assert.throws(() => parseXml(b('<Delete><Object></Delete>'), 'Delete'), code('MalformedXML'));
+  assert.throws(() => parseXml(b('<Other/>'), 'Delete'), code('MalformedXML'));
+});
+
+test('Delete: keys verbatim (spaces, leading zeros), Quiet, VersionId, 1000-key limit', () => {
+  const r = parseDeleteRequest(b(`<?xml version="1.0" encoding="UTF-8"?>\n<Delete ${NS}>\n  <Quiet>true</Quiet>\n  <Object><Key> padded </Key></Object>\n  <Object><Key>0012</Key><VersionId>null</VersionId></Object>\n</Delete>`));
+  assert.equal(r.quiet, true);
+  assert.deepEqual(r.objects, [{ key: ' padded ' }, { key: '0012', versionId: 'null' }]);
+  const many = `<Delete>${'<Object><Key>k</Key></Object>'.repeat(1001)}</Delete>`;
+  assert.throws(() => parseDeleteRequest(b(many)), code('MalformedXML'));
+  assert.throws(() => parseDeleteRequest(b('<Delete><Object><VersionId>v</VersionId></Object></Delete>')), code('MalformedXML'));
+  const js = parseDeleteRequest(fixtureBody('js-sdk-v3-delete-objects'));
+  assert.deepEqual(js.objects.map((o) => o.key), ['js/a.txt', 'js/b c.txt', 'js/ü&<x>.txt']);
+  assert.equal(parseDeleteRequest(fixtureBody('boto3-delete-objects')).objects.length, 3);
+});
+
+test('CompleteMultipartUpload bodies from JS SDK, boto3 and minio-go', () => {
+  const js = parseCompleteUpload(fixtureBody('js-sdk-v3-complete-multipart-upload'));
+  assert.deepEqual(js.map((p) => [p.partNumber, p.etag]), [[1, '"4c28640dc8df1933aaea192100d50ae0"'], [2, '"9ee0a0e0c0bc0f1ff29d663d1fdf0743"']]);
+  const boto = parseCompleteUpload(fixtureBody('boto3-upload-file-complete-multipart-upload'));
+  assert.deepEqual(boto.map((p) => p.checksums), [{ CRC32: 'f7XNdQ==' }, { CRC32: 'HkSnoQ==' }]);
+  const minio = parseCompleteUpload(fixtureBody('minio-go-multipart-signed-trailer-complete-multipart-upload'));
+  assert.equal(minio[1]!.etag, '7e064b07206854cd3d2cc42428d43bcc');
+  assert.throws(() => parseCompleteUpload(b('<CompleteMultipartUpload/>')), code('MalformedXML'));
+  assert.throws(() => parseCompleteUpload(b('<CompleteMultipartUpload><Part><PartNumber>x</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>')), code('MalformedXML'));
+});
+
+test('Tagging: limits and duplicate keys are InvalidArgument; header form is form-encoded', () => {
+  const tag = (k: string, v: string): string => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`;
+  assert.deepEqual(parseTagging(b(`<Tagging><TagSet>${tag('a', '1')}${tag('b', '')}</TagSet></Tagging>`), 'object'), { a: '1', b: '' });
+  const eleven = Array.from({ length: 11 }, (_, i) => tag(`k${i}`, 'v')).join('');
+  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${eleven}</TagSet></Tagging>`), 'object'), code('InvalidArgument'));
+  assert.equal(Object.keys(parseTagging(b(`<Tagging><TagSet>${eleven}</TagSet></Tagging>`), 'bucket')).length, 11);
+  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('k'.repeat(129), 'v')}</TagSet></Tagging>`), 'object'), code('InvalidArgument'));
+  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('k', 'v'.repeat(257))}</TagSet></Tagging>`), 'object'), code('InvalidArgument'));
+  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('k', '1')}${tag('k', '2')}</TagSet></Tagging>`), 'object'), code('InvalidArgument'));
+  assert.throws(() => parseTagging(b('<Tagging></Tagging>'), 'object'), code('MalformedXML'));
+  assert.deepEqual(parseTaggingHeader('a=1&b+c=d%20e&empty='), { a: '1', 'b c': 'd e', empty: '' });
+});
+
+test('VersioningConfiguration and CreateBucketConfiguration', () => {
+  assert.equal(parseVersioning(b(`<VersioningConfiguration ${NS}><Status>Suspended</Status></VersioningConfiguration>`)), 'Suspended');
+  assert.throws(() => parseVersioning(b('<VersioningConfiguration><Status>On</Status></VersioningConfiguration>')), code('MalformedXML'));
+  assert.throws(() => parseVersioning(b('<VersioningConfiguration><Status>Enabled</Status><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>')), code('NotImplemented'));
+  assert.deepEqual(parseCreateBucket(b(`<CreateBucketConfiguration ${NS}><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>`)), { locationConstraint: 'eu-west-1' });
+  assert.deepEqual(parseCreateBucket(Buffer.alloc(0)), {});
+});
+
+test('CORSConfiguration: validation and the stored form', () => {
+  const cors = parseCors(b(`<CORSConfiguration ${NS}><CORSRule><ID>r</ID><AllowedOrigin>https://*.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>600</MaxAgeSeconds></CORSRule><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>HEAD</AllowedMethod></CORSRule></CORSConfiguration>`));
+  goldenJson('stored-cors-v1.json', cors);
+  assert.throws(() => parseCors(b('<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>PATCH</AllowedMethod></CORSRule></CORSConfiguration>')), code('InvalidRequest'));
+  assert.throws(() => parseCors(b('<CORSConfiguration><CORSRule><AllowedOrigin>*.*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>')), code('InvalidRequest'));
+  assert.throws(() => parseCors(b('<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>')), code('MalformedXML'));
+  assert.throws(() => parseCors(b('<CORSConfiguration></CORSConfiguration>')), code('MalformedXML'));
+});
+
+test('AccessControlPolicy: grantee kinds, email → NotImplemented, foreign owner → AccessDenied', () => {
+  const owner = 'a'.repeat(64);
+  const acl = parseAcl(b(`<AccessControlPolicy ${NS}><Owner><ID>${owner}</ID></Owner><AccessControlList>
+    <Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>${owner}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>
+    <Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>
+  </AccessControlList></AccessControlPolicy>`), owner);
+  goldenJson('stored-acl-v1.json', acl);
+  const email = `<AccessControlPolicy><AccessControlList><Grant><Grantee><EmailAddress>x@y</EmailAddress></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>`;
+  assert.throws(() => parseAcl(b(email), owner), code('NotImplemented'));
+  const foreign = `<AccessControlPolicy><Owner><ID>${'b'.repeat(64)}</ID></Owner><AccessControlList></AccessControlList></AccessControlPolicy>`;
+  assert.throws(() => parseAcl(b(foreign), owner), code('AccessDenied'));
+  const badPerm = `<AccessControlPolicy><AccessControlList><Grant><Grantee><ID>${owner}</ID></Grantee><Permission>ALL</Permission></Grant></AccessControlList></AccessControlPolicy>`;
+  assert.throws(() => parseAcl(b(badPerm), owner), code('MalformedXML'));
+});
+
+test('LifecycleConfiguration: filters, actions, transitions refused, stored form', () => {
+  const l = parseLifecycle(b(`<LifecycleConfiguration ${NS}>
+    <Rule><ID>logs</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>
+    <Rule><Filter><And><Prefix>tmp/</Prefix><Tag><Key>a</Key><Value>1</Value></Tag><ObjectSizeGreaterThan>100</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status>
+      <NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays><NewerNoncurrentVersions>3</NewerNoncurrentVersions></NoncurrentVersionExpiration>
+      <AbortIncompleteMultipartUpload><DaysAfterInitiation>2</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>
+    <Rule><Prefix>legacy/</Prefix><Status>Disabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>
+    <Rule><Filter></Filter><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>
+  </LifecycleConfiguration>`));
+  goldenJson('stored-lifecycle-v1.json', l);
+  const rule = (inner: string): Buffer => b(`<LifecycleConfiguration><Rule>${inner}</Rule></LifecycleConfiguration>`);
+  assert.throws(() => parseLifecycle(rule('<Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>')), code('NotImplemented'));
+  assert.throws(() => parseLifecycle(rule('<Status>Enabled</Status>')), code('MalformedXML'));
+  assert.throws(() => parseLifecycle(rule('<Status>Maybe</Status><Expiration><Days>1</Days></Expiration>')), code('MalformedXML'));
+  assert.throws(() => parseLifecycle(rule('<Status>Enabled</Status><Expiration><Days>0</Days></Expiration>')), code('InvalidArgument'));
+  assert.throws(() => parseLifecycle(rule('<Filter><Prefix>a</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration>')), code('MalformedXML'));
+});
+
+test('bucket policy: accepted document and its stored form; refused elements', () => {
+  const text = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'public', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::pb/public/*' },
+      { Effect: 'Deny', Principal: { AWS: ['arn:aws:iam::' + 'b'.repeat(64) + ':root'] }, Action: ['s3:Delete*'], Resource: ['arn:aws:s3:::pb', 'arn:aws:s3:::pb/*'] },
+    ],
+  });
+  goldenJson('stored-policy-v1.json', parsePolicy(text, 'pb'));
+  const st = (s: object): string => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::pb/*', ...s }] });
+  for (const bad of [
+    st({ Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } }),
+    st({ NotAction: 's3:PutObject' }),
+    st({ Resource: 'arn:aws:s3:::other/*' }),
+    st({ Effect: 'Maybe' }),
+    st({ Action: 'ec2:RunInstances' }),
+    st({ Principal: { Federated: 'x' } }),
+    '{not json',
+    JSON.stringify({ Version: '2012-10-17' }),
+  ]) {
+    assert.throws(() => parsePolicy(bad, 'pb'), code('MalformedPolicy'), bad);
+  }
+  assert.throws(() => parsePolicy(' '.repeat(20 * 1024 + 1), 'pb'), code('MalformedPolicy'));
+});
