@@ -59,7 +59,11 @@ export function checkMetaKey(key: Uint8Array): void {
 /** Ordered key-value metadata store; keys and values are bytes, keys ordered bytewise. */
 export interface MetaStore {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
-  /** A consistent snapshot per call. */
+  /**
+   * A consistent snapshot per call, taken when iteration starts (the first `next()`); later writes
+   * do not show however slowly the scan is consumed. Break out of the loop (or call `return()`) to
+   * release it early.
+   */
   range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]>;
   /**
    * Run `fn` in one serialisable transaction. `fn` is synchronous (as lmdb-js requires); reads see

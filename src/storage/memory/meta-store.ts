@@ -51,20 +51,7 @@ export class MemoryMetaStore implements MetaStore {
 
   range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
     this.#checkOpen();
-    const r = normalizeRange(opts);
-    if (r.empty) return toAsync([]);
-    // Read a first page from the live map now (no await in between, so it is consistent); only a
-    // scan that goes on past it takes a copy-on-write snapshot, taken at this same instant.
-    const first: [Buffer, Buffer][] = [];
-    const bounds = boundsOf(r);
-    const cap = Math.min(r.limit, EAGER_ENTRIES);
-    for (const e of scanView(this.#map.live, bounds, r.reverse)) {
-      if (first.length === cap) {
-        return this.#continued(first, this.#map.snapshot(), bounds, r);
-      }
-      first.push([copy(e[0]), copy(e[1])]);
-    }
-    return toAsync(first);
+    return this.#scan(normalizeRange(opts));
   }
 
   async transaction<T>(fn: (tx: MetaTx) => T): Promise<T> {
@@ -90,17 +77,32 @@ export class MemoryMetaStore implements MetaStore {
     }
   }
 
-  /** The rest of a range after its eager first page, read from a snapshot. */
-  async *#continued(first: [Buffer, Buffer][], view: BlockView, bounds: Bounds, r: NormalizedRange): AsyncGenerator<[Uint8Array, Uint8Array]> {
+  /** The scan behind range(): its snapshot is the map as of the first next(). */
+  async *#scan(r: NormalizedRange): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    this.#checkOpen();
+    if (r.empty) return;
+    // Read a first page from the live map (no await in between, so it is consistent); only a scan
+    // that goes on past it pays for a copy-on-write snapshot, taken at this same instant.
+    const first: [Buffer, Buffer][] = [];
+    const bounds = boundsOf(r);
+    const cap = Math.min(r.limit, EAGER_ENTRIES);
+    let view: BlockView | undefined;
+    for (const [k, v] of scanView(this.#map.live, bounds, r.reverse)) {
+      if (first.length === cap) {
+        view = this.#map.snapshot();
+        break;
+      }
+      first.push([copy(k), copy(v)]);
+    }
     yield* first;
-    const last = first[first.length - 1]![0];
+    if (!view || first.length >= r.limit) return;
     // Resume strictly after the last key already returned, in the scan's direction.
-    const rest: Bounds = r.reverse
-      ? { ...bounds, upper: { key: last, inclusive: false } }
-      : { ...bounds, lower: { key: last, inclusive: false } };
+    const last = first[first.length - 1]![0];
+    const rest: Bounds = r.reverse ? { ...bounds, upper: { key: last, inclusive: false } } : { ...bounds, lower: { key: last, inclusive: false } };
     let n = first.length;
     for (const [k, v] of scanView(view, rest, r.reverse)) {
       if (n++ >= r.limit) return;
+      this.#checkOpen();
       yield [copy(k), copy(v)];
     }
   }
@@ -185,8 +187,4 @@ class MemoryTx implements MetaTx {
 
 function isThenable(v: unknown): boolean {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
-
-async function* toAsync<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
 }

@@ -1,0 +1,157 @@
+/**
+ * ChunkStore of the local backend (shared/spec/ccow.md §13, §17). Payloads up to `smallChunkMax`
+ * live in the LMDB `blobs` database (one group-committed LMDB write, no file, no inode); larger ones
+ * are chunk files placed by rendezvous hashing over the data disks. `put` and `delete` of one id
+ * hold an in-process per-id lock (§13 "Per-id lock"), so a delete never unlinks a file that a
+ * concurrent put of the same id just renamed into place, and vice versa.
+ */
+import type { Database } from 'lmdb';
+import { chunkIdHex, chunkIdOf, compareBytes, parseChunkId, type ChunkId } from '../../common/index.js';
+import { StorageErrors, type ChunkStore } from '../contract/index.js';
+import type { ChunkFiles } from './chunk-files.js';
+import type { DiskSet } from './disks.js';
+import { mapFsError } from './fs-errors.js';
+import { KeyedLock } from './keyed-lock.js';
+
+/** Dependencies shared with the backend. */
+export interface LocalChunkStoreDeps {
+  blobs: Database<Buffer, Buffer>;
+  files: ChunkFiles;
+  disks: DiskSet;
+  smallChunkMax: number;
+  /** Runs an operation as "in flight" (close() waits for it) and fails with CLOSED after close. */
+  guard: <T>(fn: () => Promise<T>) => Promise<T>;
+}
+
+/** Approximate counters: exact for what this process did, seeded by a scan on first stats(). */
+interface Counters {
+  count: number;
+  bytes: number;
+}
+
+/** Blob-or-file chunk store over LMDB and the data disks. */
+export class LocalChunkStore implements ChunkStore {
+  readonly #d: LocalChunkStoreDeps;
+  readonly #locks = new KeyedLock();
+  /** Deltas since open; added to the scanned base in stats(). */
+  readonly #delta: Counters = { count: 0, bytes: 0 };
+  #base: Promise<Counters> | undefined;
+
+  constructor(deps: LocalChunkStoreDeps) {
+    this.#d = deps;
+  }
+
+  put(id: ChunkId, bytes: Uint8Array): Promise<void> {
+    return this.#d.guard(async () => {
+      if (compareBytes(chunkIdOf(bytes), id) !== 0) throw StorageErrors.BAD_DIGEST(`chunk bytes do not hash to ${chunkIdHex(id)}`);
+      const hex = chunkIdHex(id);
+      await this.#locks.run(hex, () => (bytes.length <= this.#d.smallChunkMax ? this.#putBlob(id, bytes) : this.#putFile(id, hex, bytes)));
+    });
+  }
+
+  get(id: ChunkId): Promise<Uint8Array> {
+    return this.#d.guard(async () => {
+      const blob = this.#d.blobs.get(asBuf(id));
+      if (blob) return blob;
+      return this.#d.files.read(this.#d.disks.order(id), chunkIdHex(id));
+    });
+  }
+
+  has(ids: readonly ChunkId[]): Promise<boolean[]> {
+    return this.#d.guard(() =>
+      Promise.all(
+        ids.map(async (id) => {
+          if (this.#d.blobs.doesExist(asBuf(id))) return true;
+          return (await this.#d.files.locate(this.#d.disks.order(id), chunkIdHex(id))) !== undefined;
+        }),
+      ),
+    );
+  }
+
+  delete(id: ChunkId): Promise<void> {
+    return this.#d.guard(async () => {
+      const hex = chunkIdHex(id);
+      await this.#locks.run(hex, async () => {
+        const key = asBuf(id);
+        const blob = this.#d.blobs.get(key);
+        if (blob) {
+          await this.#d.blobs.remove(key);
+          this.#count(-1, -blob.length);
+        }
+        // Every disk, not just the home one: a chunk may sit on a fallback disk (fill limit).
+        const gone = await this.#d.files.remove(this.#d.disks.disks, hex);
+        if (gone.count > 0) {
+          this.#count(-gone.count, -gone.bytes);
+          this.#d.disks.invalidateAll();
+        }
+      });
+    });
+  }
+
+  async *iterate(): AsyncIterable<ChunkId> {
+    await this.#d.guard(async () => undefined); // CLOSED after close()
+    for await (const [hex] of this.#all(false)) yield parseChunkId(hex);
+  }
+
+  /** Chunk count and payload bytes (approximate when other writers ran since the first call). */
+  async counters(): Promise<Counters> {
+    this.#base ??= this.#scanCounters();
+    const base = await this.#base;
+    return { count: base.count + this.#delta.count, bytes: base.bytes + this.#delta.bytes };
+  }
+
+  async #putBlob(id: ChunkId, bytes: Uint8Array): Promise<void> {
+    const key = asBuf(id);
+    if (this.#d.blobs.doesExist(key)) return;
+    // Copy: lmdb-js may read the value on its write thread after this call returns.
+    await this.#d.blobs.put(key, Buffer.from(bytes));
+    this.#count(1, bytes.length);
+  }
+
+  async #putFile(id: ChunkId, hex: string, bytes: Uint8Array): Promise<void> {
+    const order = this.#d.disks.order(id);
+    if (await this.#d.files.locate(order, hex)) return;
+    const disk = await this.#d.disks.pickForWrite(id);
+    try {
+      await this.#d.files.write(disk, hex, bytes);
+    } catch (e) {
+      if (StorageErrors.NO_SPACE.is(e)) this.#d.disks.invalidate(disk);
+      throw e;
+    }
+    this.#count(1, bytes.length);
+  }
+
+  #count(count: number, bytes: number): void {
+    // Before the first stats() the scan will see these chunks itself.
+    if (!this.#base) return;
+    this.#delta.count += count;
+    this.#delta.bytes += bytes;
+  }
+
+  async #scanCounters(): Promise<Counters> {
+    const c: Counters = { count: 0, bytes: 0 };
+    for await (const [, size] of this.#all(true)) {
+      c.count++;
+      c.bytes += size;
+    }
+    return c;
+  }
+
+  /** Blobs, then each disk's files, as [hex, payload size]. */
+  async *#all(withSizes: boolean): AsyncGenerator<[string, number]> {
+    try {
+      if (withSizes) {
+        for (const { key, value } of this.#d.blobs.getRange({})) yield [key.toString('hex'), value.length];
+      } else {
+        for (const key of this.#d.blobs.getKeys({})) yield [key.toString('hex'), 0];
+      }
+      for (const disk of this.#d.disks.disks) yield* this.#d.files.list(disk, withSizes);
+    } catch (e) {
+      throw mapFsError(e, 'listing chunks');
+    }
+  }
+}
+
+function asBuf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}

@@ -1,0 +1,169 @@
+/**
+ * MetaStore on LMDB (shared/spec/ccow.md §16, §17). One named database `meta` holds every engine key
+ * space (one-byte prefixes). Writes go through lmdb-js `childTransaction`: the callback runs inside
+ * lmdb-js's batched write transaction as a nested, abortable transaction, so concurrent writers
+ * share one commit + fsync (group commit) and a throw rolls back only that callback's writes. (Plain
+ * `transaction()` would not roll back on throw.) The env is opened with `overlappingSync: false`, so
+ * the promise resolves only after the commit is on disk (strict mode).
+ */
+import type { Database } from 'lmdb';
+import {
+  checkMetaKey,
+  normalizeRange,
+  StorageErrors,
+  type MetaStore,
+  type MetaTx,
+  type NormalizedRange,
+  type RangeOptions,
+} from '../contract/index.js';
+
+/** Buffers as lmdb-js binary encoding returns them. */
+type BinaryDb = Database<Buffer, Buffer>;
+
+const LOWEST_KEY = Buffer.from([0x00]);
+
+/** lmdb-js `getRange` options for a normalised range. */
+function lmdbRange(r: NormalizedRange): Record<string, unknown> {
+  const o: Record<string, unknown> = { reverse: r.reverse };
+  if (r.limit !== Infinity) o.limit = r.limit;
+  // lmdb-js walks from `start` towards `end`: start is inclusive unless exclusiveStart, end is
+  // exclusive unless inclusiveEnd. In reverse the upper bound is the start.
+  const [from, to] = r.reverse ? [r.upper, r.lower] : [r.lower, r.upper];
+  if (from) {
+    o.start = Buffer.from(from.key);
+    o.exclusiveStart = !from.inclusive;
+  }
+  if (to) {
+    o.end = Buffer.from(to.key);
+    o.inclusiveEnd = to.inclusive;
+  } else if (r.reverse) {
+    // Without an end, a reverse lmdb-js scan stops *before* its default beginning key (0x00), so
+    // the key 0x00 itself would be missed: make the end explicit and inclusive. (0x00 is the
+    // smallest non-empty key; empty keys are invalid.)
+    o.end = LOWEST_KEY;
+    o.inclusiveEnd = true;
+  }
+  return o;
+}
+
+function isThenable(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** LMDB-backed ordered KV store. */
+export class LmdbMetaStore implements MetaStore {
+  readonly #db: BinaryDb;
+  readonly #guard: <T>(fn: () => Promise<T>) => Promise<T>;
+  readonly #isOpen: () => boolean;
+
+  /**
+   * `guard` tracks in-flight operations so the backend's close() can wait for them;
+   * `isOpen` makes calls after close() fail with CLOSED.
+   */
+  constructor(db: BinaryDb, guard: <T>(fn: () => Promise<T>) => Promise<T>, isOpen: () => boolean) {
+    this.#db = db;
+    this.#guard = guard;
+    this.#isOpen = isOpen;
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.#checkOpen();
+    checkMetaKey(key);
+    return this.#db.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength));
+  }
+
+  range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
+    this.#checkOpen();
+    return this.#scan(normalizeRange(opts));
+  }
+
+  transaction<T>(fn: (tx: MetaTx) => T): Promise<T> {
+    // guard() rejects with CLOSED after close().
+    return this.#guard(() =>
+      this.#db.childTransaction(() => {
+        const tx = new LmdbTx(this.#db);
+        try {
+          const result = fn(tx);
+          // lmdb-js would hold the write lock across an async callback; the contract forbids it.
+          if (isThenable(result)) throw new TypeError('MetaStore.transaction: fn must be synchronous');
+          return result;
+        } finally {
+          tx.finish();
+        }
+      }),
+    );
+  }
+
+  async *#scan(r: NormalizedRange): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    this.#checkOpen();
+    if (r.empty) return;
+    // Pin a read transaction when iteration starts, so the scan sees one snapshot however slowly it
+    // is consumed (a listing page is one snapshot, §15). Taken lazily, so a range that is never
+    // iterated pins nothing; released when the scan ends, breaks or throws.
+    const txn = this.#db.useReadTransaction();
+    try {
+      const it = this.#db.getRange({ ...lmdbRange(r), transaction: txn, snapshot: true });
+      for (const { key, value } of it) {
+        this.#checkOpen();
+        yield [key, value];
+      }
+    } finally {
+      txn.done();
+    }
+  }
+
+  #checkOpen(): void {
+    if (!this.#isOpen()) throw StorageErrors.CLOSED();
+  }
+}
+
+/** The synchronous view inside one `childTransaction` callback: plain lmdb-js calls see its writes. */
+class LmdbTx implements MetaTx {
+  readonly #db: BinaryDb;
+  #done = false;
+
+  constructor(db: BinaryDb) {
+    this.#db = db;
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.#check();
+    checkMetaKey(key);
+    return this.#db.get(asBuf(key));
+  }
+
+  *range(opts: RangeOptions): Iterable<[Uint8Array, Uint8Array]> {
+    this.#check();
+    const r = normalizeRange(opts);
+    if (r.empty) return;
+    for (const { key, value } of this.#db.getRange(lmdbRange(r))) {
+      this.#check();
+      yield [key, value];
+    }
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.#check();
+    checkMetaKey(key);
+    // Inside the write transaction putSync writes at once (copying the bytes into LMDB).
+    this.#db.putSync(asBuf(key), asBuf(value));
+  }
+
+  del(key: Uint8Array): void {
+    this.#check();
+    checkMetaKey(key);
+    this.#db.removeSync(asBuf(key));
+  }
+
+  finish(): void {
+    this.#done = true;
+  }
+
+  #check(): void {
+    if (this.#done) throw new TypeError('MetaTx used after its transaction ended');
+  }
+}
+
+function asBuf(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}

@@ -1,0 +1,236 @@
+/**
+ * Contract cases for MetaStore reads: bytewise order, range bounds, reverse, limit, snapshots,
+ * key validation and byte ownership (shared/spec/ccow.md §16).
+ */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { RangeOptions } from '../../src/storage/contract/index.js';
+import { b, collect, hex, putAll, s, type ContractCase } from './contract-helpers.js';
+
+/** Keys chosen to catch signed-byte, length-before-content and prefix ordering mistakes. */
+const TRICKY = [b(0x00), b(0x00, 0x00), b(0x00, 0xff), b(0x01), b(0x7f), b(0x80), b(0x80, 0x00), b(0xfe, 0xff, 0xff), b(0xff), b(0xff, 0x00), b(0xff, 0xff), b(0xff, 0xff, 0xff)];
+const SORTED_HEX = TRICKY.map(hex).sort((x, y) => Buffer.compare(Buffer.from(x, 'hex'), Buffer.from(y, 'hex')));
+
+/** Expected keys (hex) of a range over TRICKY, computed the obvious way. */
+function model(keys: readonly string[], o: RangeOptions): string[] {
+  const cmp = (x: string, y: Uint8Array): number => Buffer.compare(Buffer.from(x, 'hex'), Buffer.from(y));
+  let out = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x, 'hex'), Buffer.from(y, 'hex')));
+  out = out.filter((k) => (!o.gte || cmp(k, o.gte) >= 0) && (!o.gt || cmp(k, o.gt) > 0) && (!o.lt || cmp(k, o.lt) < 0) && (!o.lte || cmp(k, o.lte) <= 0));
+  if (o.reverse) out.reverse();
+  return o.limit === undefined ? out : out.slice(0, Math.max(0, o.limit));
+}
+
+async function keysOf(it: AsyncIterable<[Uint8Array, Uint8Array]>): Promise<string[]> {
+  return (await collect(it)).map(([k]) => k);
+}
+
+export const metaCases: ContractCase[] = [
+  {
+    name: 'meta: get of an absent key is undefined',
+    async run(_t, { backend }) {
+      assert.equal(await backend.meta.get(s('nope')), undefined);
+    },
+  },
+  {
+    name: 'meta: put then get round-trips keys and values, including an empty value',
+    async run(_t, { backend }) {
+      const big = Buffer.alloc(100_000, 7);
+      await putAll(backend, [
+        [s('a'), s('1')],
+        [b(0x00), b()],
+        [s('big'), big],
+      ]);
+      assert.equal(hex((await backend.meta.get(s('a')))!), hex(s('1')));
+      const empty = await backend.meta.get(b(0x00));
+      assert.ok(empty !== undefined, 'an empty value is a value, not absence');
+      assert.equal(empty.length, 0);
+      assert.ok(Buffer.from((await backend.meta.get(s('big')))!).equals(big));
+    },
+  },
+  {
+    name: 'meta: keys order bytewise (0x00, 0xff, prefixes, high bit)',
+    async run(_t, { backend }) {
+      // Insert in a scrambled order.
+      await putAll(backend, [...TRICKY].reverse().map((k, i) => [k, b(i)] as const));
+      assert.deepEqual(await keysOf(backend.meta.range({})), SORTED_HEX);
+      assert.deepEqual(await keysOf(backend.meta.range({ reverse: true })), [...SORTED_HEX].reverse());
+    },
+  },
+  {
+    name: 'meta: range bounds gte/gt/lt/lte, alone and combined, forward and reverse, with limits',
+    async run(_t, { backend }) {
+      await putAll(backend, TRICKY.map((k) => [k, k] as const));
+      const probes = [b(0x00), b(0x00, 0x00), b(0x01), b(0x7f, 0xff), b(0x80), b(0xff), b(0xff, 0xff), b(0xff, 0xff, 0xff, 0xff)];
+      for (const p of probes) {
+        for (const q of probes) {
+          for (const reverse of [false, true]) {
+            const cases: RangeOptions[] = [{ gte: p }, { gt: p }, { lt: p }, { lte: p }, { gte: p, lt: q }, { gt: p, lte: q }, { gte: p, lte: q, limit: 2 }, { gt: p, lt: q, limit: 1 }];
+            for (const c of cases) {
+              const o = { ...c, reverse };
+              assert.deepEqual(await keysOf(backend.meta.range(o)), model(SORTED_HEX, o), `range ${JSON.stringify({ ...o, gte: o.gte && hex(o.gte), gt: o.gt && hex(o.gt), lt: o.lt && hex(o.lt), lte: o.lte && hex(o.lte) })}`);
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    name: 'meta: both gte and gt (or lt and lte) given: the tighter bound wins',
+    async run(_t, { backend }) {
+      await putAll(backend, TRICKY.map((k) => [k, k] as const));
+      const o1 = { gte: b(0x01), gt: b(0x01), lte: b(0xff), lt: b(0xff) };
+      assert.deepEqual(await keysOf(backend.meta.range(o1)), ['7f', '80', '8000', 'feffff']);
+      const o2 = { gte: b(0x80), gt: b(0x01), lt: b(0xff, 0xff), lte: b(0xff) };
+      assert.deepEqual(await keysOf(backend.meta.range(o2)), ['80', '8000', 'feffff', 'ff']);
+    },
+  },
+  {
+    name: 'meta: limit 0 and empty or inverted ranges yield nothing',
+    async run(_t, { backend }) {
+      await putAll(backend, TRICKY.map((k) => [k, k] as const));
+      assert.deepEqual(await keysOf(backend.meta.range({ limit: 0 })), []);
+      assert.deepEqual(await keysOf(backend.meta.range({ gte: b(0x80), lt: b(0x80) })), []);
+      assert.deepEqual(await keysOf(backend.meta.range({ gte: b(0xff), lt: b(0x01) })), []);
+      assert.deepEqual(await keysOf(backend.meta.range({ gte: b(0xff), lt: b(0x01), reverse: true })), []);
+      assert.deepEqual(await keysOf(backend.meta.range({ gte: b(0x80), lte: b(0x80) })), ['80']);
+    },
+  },
+  {
+    name: 'meta: range matches a simple model on random keys and bounds (property)',
+    async run(_t, { backend }) {
+      const byte = fc.constantFrom(0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff);
+      const key = fc.array(byte, { minLength: 1, maxLength: 3 }).map((xs) => Buffer.from(xs));
+      const bound = fc.option(key, { nil: undefined });
+      const opts = fc.record({ gte: bound, gt: bound, lt: bound, lte: bound, reverse: fc.boolean(), limit: fc.option(fc.nat(6), { nil: undefined }) });
+      await fc.assert(
+        fc.asyncProperty(fc.uniqueArray(key, { selector: hex, maxLength: 25 }), fc.array(opts, { minLength: 1, maxLength: 6 }), async (keys, ranges) => {
+          // Replace the whole store with `keys` in one transaction.
+          await backend.meta.transaction((tx) => {
+            for (const [k] of [...tx.range({})]) tx.del(k);
+            for (const k of keys) tx.put(k, k);
+          });
+          const hexKeys = keys.map(hex);
+          for (const r of ranges) {
+            const o: RangeOptions = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
+            assert.deepEqual(await keysOf(backend.meta.range(o)), model(hexKeys, o));
+          }
+        }),
+        { numRuns: 40, seed: 0x5eed },
+      );
+    },
+  },
+  {
+    name: 'meta: range values are the stored values',
+    async run(_t, { backend }) {
+      await putAll(backend, [
+        [s('k1'), s('v1')],
+        [s('k2'), s('v2')],
+      ]);
+      assert.deepEqual(await collect(backend.meta.range({})), [
+        [hex(s('k1')), hex(s('v1'))],
+        [hex(s('k2')), hex(s('v2'))],
+      ]);
+    },
+  },
+  {
+    name: 'meta: a range is a snapshot: writes after iteration starts are not seen',
+    async run(_t, { backend }) {
+      const keys = Array.from({ length: 600 }, (_, i) => s(`k${String(i).padStart(4, '0')}`));
+      await putAll(backend, keys.map((k) => [k, s('old')] as const));
+      const seen: string[] = [];
+      let changed = false;
+      for await (const [k, v] of backend.meta.range({ gte: s('k') })) {
+        seen.push(Buffer.from(k).toString());
+        assert.equal(Buffer.from(v).toString(), 'old');
+        if (!changed) {
+          changed = true;
+          await backend.meta.transaction((tx) => {
+            for (let i = 0; i < 600; i += 2) tx.put(keys[i]!, s('new'));
+            for (let i = 1; i < 600; i += 2) tx.del(keys[i]!);
+            tx.put(s('k0000a'), s('new'));
+            tx.put(s('k9999'), s('new'));
+          });
+        }
+      }
+      assert.equal(seen.length, 600);
+      // The store did change.
+      assert.equal(Buffer.from((await backend.meta.get(keys[0]!))!).toString(), 'new');
+      assert.equal(await backend.meta.get(keys[1]!), undefined);
+    },
+  },
+  {
+    name: 'meta: breaking out of a range early releases it; later writes and scans work',
+    async run(_t, { backend }) {
+      await putAll(backend, Array.from({ length: 300 }, (_, i) => [s(`r${String(i).padStart(3, '0')}`), s('v')] as const));
+      for (let round = 0; round < 5; round++) {
+        let n = 0;
+        for await (const _ of backend.meta.range({ gte: s('r') })) if (++n === 3) break;
+        assert.equal(n, 3);
+        await putAll(backend, [[s(`r${round}x`), s('w')]]);
+      }
+      assert.equal((await keysOf(backend.meta.range({ gte: s('r') }))).length, 305);
+    },
+  },
+  {
+    name: 'meta: stored bytes are not aliased by callers (inputs and outputs are copies)',
+    async run(_t, { backend }) {
+      const k = s('alias');
+      const v = s('value');
+      await putAll(backend, [[k, v]]);
+      v.fill(0x21);
+      k.fill(0x21);
+      const got = await backend.meta.get(s('alias'));
+      assert.equal(Buffer.from(got!).toString(), 'value');
+      got!.fill(0x22);
+      assert.equal(Buffer.from((await backend.meta.get(s('alias')))!).toString(), 'value');
+      for await (const [rk, rv] of backend.meta.range({})) {
+        rk.fill(0x23);
+        rv.fill(0x23);
+      }
+      assert.equal(Buffer.from((await backend.meta.get(s('alias')))!).toString(), 'value');
+    },
+  },
+  {
+    name: 'meta: keys must be 1..1978 bytes',
+    async run(_t, { backend }) {
+      await assert.rejects(backend.meta.get(b()), TypeError);
+      await assert.rejects(
+        backend.meta.transaction((tx) => tx.put(b(), s('x'))),
+        TypeError,
+      );
+      await assert.rejects(
+        backend.meta.transaction((tx) => tx.put(Buffer.alloc(1979, 1), s('x'))),
+        TypeError,
+      );
+      await putAll(backend, [[Buffer.alloc(1978, 1), s('max')]]);
+      assert.equal(Buffer.from((await backend.meta.get(Buffer.alloc(1978, 1)))!).toString(), 'max');
+    },
+  },
+  {
+    name: 'meta: Uint8Array views with an offset work as keys and values',
+    async run(_t, { backend }) {
+      const backing = Buffer.from('xxKEYyyVALUEzz');
+      const key = new Uint8Array(backing.buffer, backing.byteOffset + 2, 3);
+      const value = new Uint8Array(backing.buffer, backing.byteOffset + 7, 5);
+      await putAll(backend, [[key, value]]);
+      assert.equal(Buffer.from((await backend.meta.get(s('KEY')))!).toString(), 'VALUE');
+      assert.deepEqual(await keysOf(backend.meta.range({})), [hex(s('KEY'))]);
+    },
+  },
+  {
+    name: 'meta: data survives close and reopen',
+    persistent: true,
+    async run(_t, env) {
+      await putAll(env.backend, [
+        [s('p1'), s('one')],
+        [b(0xff), b(0x00)],
+      ]);
+      await env.backend.meta.transaction((tx) => tx.del(s('p1')));
+      await putAll(env.backend, [[s('p2'), s('two')]]);
+      const backend = await env.reopen();
+      assert.equal(await backend.meta.get(s('p1')), undefined);
+      assert.equal(Buffer.from((await backend.meta.get(s('p2')))!).toString(), 'two');
+      assert.deepEqual(await keysOf(backend.meta.range({})), [hex(s('p2')), 'ff']);
+    },
+  },
+];
