@@ -66,7 +66,8 @@ export function buildRequest(r: TestRequest): S3Request {
   }
   const lower: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = v;
-  if (body.length > 0 && lower['content-length'] === undefined) lower['content-length'] = String(Buffer.byteLength(body));
+  // Like real clients: a length on every request that can carry a body (PUT without one is 411).
+  if ((body.length > 0 || r.method === 'PUT' || r.method === 'POST') && lower['content-length'] === undefined) lower['content-length'] = String(Buffer.byteLength(body));
   return {
     method: r.method,
     url: r.path,
