@@ -1,0 +1,153 @@
+/**
+ * Configuration of `ccow serve` and the admin commands: flags override environment variables, which
+ * override defaults (shared/spec/README.md §5). Pure: takes the parsed flags and an env object, so
+ * the precedence is unit-tested without spawning anything.
+ */
+
+/** A configuration mistake; the CLI prints the message and exits with status 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Defaults of the spec (README §5). */
+export const DEFAULTS = {
+  listen: '127.0.0.1:9000',
+  data: './data',
+  region: 'us-east-1',
+  durability: 'strict',
+  logLevel: 'info',
+} as const;
+
+export type Durability = 'strict' | 'relaxed';
+
+/** Host and port to bind. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** Flags of `ccow serve` as commander parsed them (all optional strings / booleans). */
+export interface ServeFlags {
+  listen?: string;
+  data?: string;
+  domain?: string;
+  region?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  durability?: string;
+  logLevel?: string;
+  /** commander's `--no-metrics` sets this to false. */
+  metrics?: boolean;
+  trustProxyHeaders?: boolean;
+}
+
+/** The resolved configuration of `ccow serve`. */
+export interface ServeConfig {
+  listen: ListenAddress;
+  dataDirs: string[];
+  region: string;
+  domain?: string;
+  tls?: { certFile: string; keyFile: string };
+  durability: Durability;
+  logLevel: string;
+  metrics: boolean;
+  /** Behind a reverse proxy: sign-check against X-Forwarded-Host (s3-surface.md §2). */
+  trustProxyHeaders: boolean;
+  /** Default user's keys from CCOW_ACCESS_KEY / CCOW_SECRET_KEY (both or neither). */
+  credentials?: { accessKey: string; secretKey: string };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** First defined, non-empty value: flag, then env, then default. */
+function pick(flag: string | undefined, env: string | undefined, dflt: string): string;
+function pick(flag: string | undefined, env: string | undefined): string | undefined;
+function pick(flag: string | undefined, env: string | undefined, dflt?: string): string | undefined {
+  if (flag !== undefined && flag !== '') return flag;
+  if (env !== undefined && env !== '') return env;
+  return dflt;
+}
+
+/**
+ * Parse `HOST:PORT` (`[v6]:PORT` for IPv6). A bare `PORT` binds 127.0.0.1, so that nothing becomes
+ * reachable from the network by accident.
+ */
+export function parseListen(value: string): ListenAddress {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value) ?? /^()()(\d{1,5})$/.exec(value);
+  const port = Number(m?.[3]);
+  if (!m || !Number.isInteger(port) || port > 65535) {
+    throw new ConfigError(`invalid listen address "${value}": expected HOST:PORT, e.g. 127.0.0.1:9000 or [::1]:9000`);
+  }
+  const host = m[1] || m[2] || '127.0.0.1';
+  return { host, port };
+}
+
+/** Split `DIR[,DIR...]`, dropping empty entries. */
+export function parseDataDirs(value: string): string[] {
+  const dirs = value.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  if (dirs.length === 0) throw new ConfigError(`invalid data dirs "${value}": expected DIR[,DIR...]`);
+  return dirs;
+}
+
+/** `strict` or `relaxed` (ccow.md §13). */
+export function parseDurability(value: string): Durability {
+  if (value === 'strict' || value === 'relaxed') return value;
+  throw new ConfigError(`invalid durability "${value}": expected strict or relaxed`);
+}
+
+/**
+ * Resolve the data dirs of any command: `--data`, else CCOW_DATA, else ./data.
+ */
+export function resolveDataDirs(flag: string | undefined, env: Env): string[] {
+  return parseDataDirs(pick(flag, env.CCOW_DATA, DEFAULTS.data));
+}
+
+/**
+ * Operator-supplied default credentials (s3-surface.md §2): access key 3–128 printable ASCII
+ * characters without spaces, secret 8–128. Both or neither.
+ */
+export function resolveEnvCredentials(env: Env): { accessKey: string; secretKey: string } | undefined {
+  const accessKey = pick(undefined, env.CCOW_ACCESS_KEY);
+  const secretKey = pick(undefined, env.CCOW_SECRET_KEY);
+  if (accessKey === undefined && secretKey === undefined) return undefined;
+  if (accessKey === undefined || secretKey === undefined) {
+    throw new ConfigError('CCOW_ACCESS_KEY and CCOW_SECRET_KEY must be set together (or neither, to use generated keys)');
+  }
+  checkAccessKey(accessKey, 'CCOW_ACCESS_KEY');
+  checkSecretKey(secretKey, 'CCOW_SECRET_KEY');
+  return { accessKey, secretKey };
+}
+
+/** Access keys: 3–128 printable ASCII characters, no spaces. */
+export function checkAccessKey(key: string, what = 'access key'): void {
+  if (!/^[\x21-\x7e]{3,128}$/.test(key)) throw new ConfigError(`${what} must be 3-128 printable ASCII characters without spaces`);
+}
+
+/** Secret keys: 8–128 printable ASCII characters, no spaces. */
+export function checkSecretKey(key: string, what = 'secret key'): void {
+  if (!/^[\x21-\x7e]{8,128}$/.test(key)) throw new ConfigError(`${what} must be 8-128 printable ASCII characters without spaces`);
+}
+
+/** Resolve `ccow serve`'s configuration from its flags and the environment. */
+export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
+  const certFile = pick(flags.tlsCert, env.CCOW_TLS_CERT);
+  const keyFile = pick(flags.tlsKey, env.CCOW_TLS_KEY);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError('--tls-cert and --tls-key must be given together');
+  }
+  const domain = pick(flags.domain, env.CCOW_DOMAIN);
+  const credentials = resolveEnvCredentials(env);
+  const cfg: ServeConfig = {
+    listen: parseListen(pick(flags.listen, env.CCOW_LISTEN, DEFAULTS.listen)),
+    dataDirs: resolveDataDirs(flags.data, env),
+    region: pick(flags.region, env.CCOW_REGION, DEFAULTS.region),
+    durability: parseDurability(pick(flags.durability, env.CCOW_DURABILITY, DEFAULTS.durability)),
+    logLevel: pick(flags.logLevel, env.CCOW_LOG_LEVEL, DEFAULTS.logLevel),
+    metrics: flags.metrics ?? env.CCOW_METRICS !== '0',
+    trustProxyHeaders: flags.trustProxyHeaders ?? env.CCOW_TRUST_PROXY_HEADERS === '1',
+  };
+  if (domain !== undefined) cfg.domain = domain.toLowerCase().replace(/\.$/, '');
+  if (certFile !== undefined && keyFile !== undefined) cfg.tls = { certFile, keyFile };
+  if (credentials) cfg.credentials = credentials;
+  return cfg;
+}

@@ -1,0 +1,136 @@
+/**
+ * The default user of a gateway (spec README §3 "tenant", s3-surface.md §2): its keys come from
+ * CCOW_ACCESS_KEY / CCOW_SECRET_KEY, or are generated once and kept in `<data>/credentials.json`
+ * (mode 0600) so the next start reuses them. The tenant id is also chosen once and kept there, so
+ * the default user keeps owning its buckets when its keys change.
+ *
+ * File format, version 1 (golden copy: test/fixtures/cli/credentials-v1.json):
+ *   { "v": 1,
+ *     "tenantId": "<64 lowercase hex>",
+ *     "activeAccessKey": "<key the default user had at the last start>",
+ *     "generated": { "accessKey": "<20 A-Z0-9>", "secretKey": "<40 A-Za-z0-9>" }   // optional
+ *   }
+ * `activeAccessKey` lets a start with different keys retire the previous ones from the users table.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EngineApi, User } from '../engine/api.js';
+
+/** File name under the first data dir. */
+export const CREDENTIALS_FILE = 'credentials.json';
+
+/** Persisted state, format version 1. */
+export interface CredentialsFileV1 {
+  v: 1;
+  tenantId: string;
+  activeAccessKey: string;
+  generated?: { accessKey: string; secretKey: string };
+}
+
+/** The default user's keys and where they came from. */
+export interface DefaultCredentials {
+  accessKey: string;
+  secretKey: string;
+  tenantId: string;
+  source: 'env' | 'generated';
+}
+
+const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomString(alphabet: string, length: number): string {
+  let s = '';
+  for (let i = 0; i < length; i++) s += alphabet[randomInt(alphabet.length)];
+  return s;
+}
+
+/** Generated keys (s3-surface.md §2): access key 20 uppercase alphanumerics, secret 40 characters. */
+export function generateKeys(): { accessKey: string; secretKey: string } {
+  return { accessKey: randomString(UPPER_ALNUM, 20), secretKey: randomString(ALNUM, 40) };
+}
+
+/** A new tenant id: 64 lowercase hex (the S3 Owner/ID). */
+export function newTenantId(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** Read and validate the credentials file; undefined when absent. */
+export async function readCredentialsFile(dataDir: string): Promise<CredentialsFileV1 | undefined> {
+  const path = join(dataDir, CREDENTIALS_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return parseCredentialsFile(text, path);
+}
+
+/** Parse format version 1; anything else is an error naming the file (never silently regenerated). */
+export function parseCredentialsFile(text: string, path: string): CredentialsFileV1 {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new Error(`${path}: not valid JSON; fix or remove it (removing it generates new default keys)`);
+  }
+  const d = doc as Partial<CredentialsFileV1> | null;
+  if (d?.v !== 1) throw new Error(`${path}: unknown format version ${JSON.stringify(d?.v)}`);
+  const okGenerated = d.generated === undefined || (typeof d.generated.accessKey === 'string' && typeof d.generated.secretKey === 'string');
+  if (typeof d.tenantId !== 'string' || !/^[0-9a-f]{64}$/.test(d.tenantId) || typeof d.activeAccessKey !== 'string' || !okGenerated) {
+    throw new Error(`${path}: malformed credentials file`);
+  }
+  return d as CredentialsFileV1;
+}
+
+/** Write the file atomically (temp file + rename) with mode 0600: it holds a secret. */
+export async function writeCredentialsFile(dataDir: string, doc: CredentialsFileV1): Promise<void> {
+  const path = join(dataDir, CREDENTIALS_FILE);
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(JSON.stringify(doc, null, 2) + '\n');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Decide the default user's keys, make the engine's users table agree, and persist the state.
+ * Call with the data dir locked (the storage backend holds its LOCK), so two starts cannot race.
+ */
+export async function ensureDefaultUser(
+  engine: Pick<EngineApi, 'putUser' | 'getUser' | 'deleteUser'>,
+  dataDir: string,
+  fromEnv: { accessKey: string; secretKey: string } | undefined,
+): Promise<DefaultCredentials> {
+  const state = await readCredentialsFile(dataDir);
+  const tenantId = state?.tenantId ?? newTenantId();
+  const generated = state?.generated ?? (fromEnv ? undefined : generateKeys());
+  const keys = fromEnv ?? generated!;
+  const existing = await engine.getUser(keys.accessKey);
+  if (existing && existing.tenantId !== tenantId) {
+    throw new Error(`access key ${keys.accessKey} already belongs to user "${existing.name}"; choose another CCOW_ACCESS_KEY`);
+  }
+  // Keys of an earlier start (e.g. CCOW_ACCESS_KEY changed) stop working: one default key pair.
+  if (state && state.activeAccessKey !== keys.accessKey) await retire(engine, state.activeAccessKey, tenantId);
+  await engine.putUser({ accessKey: keys.accessKey, secretKey: keys.secretKey, tenantId, name: 'default' });
+  const next: CredentialsFileV1 = { v: 1, tenantId, activeAccessKey: keys.accessKey, ...(generated ? { generated } : {}) };
+  await writeCredentialsFile(dataDir, next);
+  return { ...keys, tenantId, source: fromEnv ? 'env' : 'generated' };
+}
+
+/** Delete a previous default key, but only if it still belongs to the default tenant. */
+async function retire(engine: Pick<EngineApi, 'getUser' | 'deleteUser'>, accessKey: string, tenantId: string): Promise<void> {
+  const user: User | undefined = await engine.getUser(accessKey);
+  if (user?.tenantId === tenantId && user.name === 'default') await engine.deleteUser(accessKey);
+}
