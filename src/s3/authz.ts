@@ -62,8 +62,17 @@ async function loadBucket(ctx: RequestContext, op: S3Operation): Promise<BucketI
   if (name === undefined) throw S3Errors.AccessDenied();
   const bucket = await ctx.engine.getBucket(name);
   if (!bucket) throw S3Errors.NoSuchBucket({ fields: { BucketName: name } });
+  checkExpectedOwner(bucket, ctx.headers['x-amz-expected-bucket-owner']);
   ctx.bucket = bucket;
   return bucket;
+}
+
+/**
+ * `x-amz-expected-bucket-owner` (and `x-amz-source-expected-bucket-owner` for copy sources): a
+ * bucket owned by someone else → 403 AccessDenied, as AWS answers. Owners are tenant ids here.
+ */
+export function checkExpectedOwner(bucket: BucketInfo, expected: string | undefined): void {
+  if (expected !== undefined && expected.trim() !== bucket.owner) throw S3Errors.AccessDenied();
 }
 
 /**

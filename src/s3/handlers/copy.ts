@@ -4,7 +4,7 @@
  * VM (COPY) or builds a new VM over the same refs (REPLACE).
  */
 import type { BucketInfo, ObjectVersion, VersionAttrs } from '../../engine/api.js';
-import { authorizeAccess } from '../authz.js';
+import { authorizeAccess, checkExpectedOwner } from '../authz.js';
 import { checkCopySourceConditions, commitCondition } from '../conditional.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
@@ -57,6 +57,7 @@ export async function loadCopySource(ctx: RequestContext): Promise<{ src: CopySo
   const src = parseCopySource(ctx.headers['x-amz-copy-source'] ?? '');
   const bucket = src.bucket === ctx.bucket?.name ? ctx.bucket : await ctx.engine.getBucket(src.bucket);
   if (!bucket) throw S3Errors.NoSuchBucket({ fields: { BucketName: src.bucket } });
+  checkExpectedOwner(bucket, ctx.headers['x-amz-source-expected-bucket-owner']);
   await authorizeAccess(ctx, bucket, src.versionId ? 's3:GetObjectVersion' : 's3:GetObject', src.key, 'object-read', src.versionId);
   let version: ObjectVersion;
   try {

@@ -154,3 +154,13 @@ test('bucket tagging and the P1 stubs', async () => {
   assert.equal(xmlText((await send(service, { method: 'GET', path: '/stubs?requestPayment' })).text, 'Payer'), 'BucketOwner');
   assert.equal((await send(service, { method: 'GET', path: '/stubs?encryption', as: BOB })).status, 403, 'stubs are still authorised');
 });
+
+test('x-amz-expected-bucket-owner: a different owner is AccessDenied', async () => {
+  const { service } = await makeService();
+  await send(service, { method: 'PUT', path: '/ownb' });
+  assert.equal((await send(service, { method: 'GET', path: '/ownb', headers: { 'x-amz-expected-bucket-owner': ALICE.tenantId } })).status, 200);
+  assert.equal((await send(service, { method: 'GET', path: '/ownb', headers: { 'x-amz-expected-bucket-owner': BOB.tenantId } })).status, 403);
+  await send(service, { method: 'PUT', path: '/ownb/src', body: 's' });
+  const copy = await send(service, { method: 'PUT', path: '/ownb/dst', headers: { 'x-amz-copy-source': '/ownb/src', 'x-amz-source-expected-bucket-owner': BOB.tenantId } });
+  assert.equal(copy.status, 403);
+});
