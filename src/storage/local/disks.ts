@@ -88,10 +88,13 @@ export class DiskSet {
   /** The first disk in `id`'s order that is below the fill limit; NO_SPACE when all are past it. */
   async pickForWrite(id: ChunkId): Promise<Disk> {
     for (const d of this.order(id)) {
-      const s = await this.space(d);
-      if (s.total === 0 || (s.total - s.free) / s.total < this.#fillLimit) return d;
+      if (!this.#isFull(await this.space(d))) return d;
     }
     throw StorageErrors.NO_SPACE(`all ${this.disks.length} data dirs are past the fill limit`);
+  }
+
+  #isFull(s: DiskSpace): boolean {
+    return s.total > 0 && (s.total - s.free) / s.total >= this.#fillLimit;
   }
 
   /** Free/total of `disk`, cached for a second (`fresh` forces a new reading). */
@@ -100,7 +103,10 @@ export class DiskSet {
     const cached = this.#space.get(disk.index);
     if (!fresh && cached && now - cached.at < STATFS_TTL_MS) return cached.space;
     const space = await this.#statfs(disk);
-    this.#space.set(disk.index, { at: now, space });
+    // Only readings with room are cached: a full disk is re-read on every write, so writes resume
+    // as soon as space is freed (§17), at the cost of one statfs per write while it is full.
+    if (this.#isFull(space)) this.#space.delete(disk.index);
+    else this.#space.set(disk.index, { at: now, space });
     return space;
   }
 
