@@ -14,7 +14,7 @@ import { authenticate, type AuthResult } from './auth/index.js';
 import { authorize } from './authz.js';
 import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
 import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
-import { mapError, type S3Error } from './errors.js';
+import { mapError, S3Errors, type S3Error } from './errors.js';
 import { handlerFor } from './handlers/index.js';
 import { parseTarget, route, splitPath } from './router.js';
 import type { S3Request, S3Response, S3Service } from './types.js';
@@ -42,6 +42,10 @@ export interface S3ServiceOptions {
   minPartSize?: number;
   /** `Server` header value. Default `ccow`. */
   serverName?: string;
+  /** Admission control (§10): requests being handled at once; beyond → 503 SlowDown. Default 1024. */
+  maxInflightRequests?: number;
+  /** Admission control (§10): declared body bytes of the requests being handled. Default 1 GiB. */
+  maxInflightBodyBytes?: number;
 }
 
 const GiB = 1024 ** 3;
@@ -72,12 +76,16 @@ export function createS3Service(opts: S3ServiceOptions): S3Service {
 class Pipeline {
   readonly #config: ServiceConfig;
   readonly #opts: S3ServiceOptions;
+  #inflight = 0;
+  #inflightBytes = 0;
   constructor(config: ServiceConfig, opts: S3ServiceOptions) {
     this.#config = config;
     this.#opts = opts;
   }
 
   async handle(req: S3Request): Promise<S3Response> {
+    const bytes = declaredBodyBytes(req);
+    if (!this.#admit(bytes)) return this.#finish(req, this.#error(req, S3Errors.SlowDown(), undefined), undefined);
     let ctx: RequestContext | undefined;
     let res: S3Response;
     try {
@@ -86,8 +94,27 @@ class Pipeline {
       if (hasUnreadBody(req, ctx)) res.closeConnection = true;
     } catch (e) {
       res = this.#error(req, e, ctx);
+    } finally {
+      this.#inflight--;
+      this.#inflightBytes -= bytes;
     }
     return this.#finish(req, res, ctx);
+  }
+
+  /**
+   * Global admission (§10): memory blow-ups under many concurrent large PUTs are a common failure
+   * of other gateways, so beyond the limits a request is refused at once with 503 SlowDown (which
+   * SDKs retry with back-off). A single request larger than the byte budget is still admitted
+   * when nothing else is in flight.
+   */
+  #admit(bytes: number): boolean {
+    const maxReq = this.#opts.maxInflightRequests ?? 1024;
+    const maxBytes = this.#opts.maxInflightBodyBytes ?? GiB;
+    if (this.#inflight >= maxReq) return false;
+    if (bytes > 0 && this.#inflightBytes > 0 && this.#inflightBytes + bytes > maxBytes) return false;
+    this.#inflight++;
+    this.#inflightBytes += bytes;
+    return true;
   }
 
   /** `Expect: 100-continue`: everything that needs only the headers (§6). */
@@ -194,6 +221,13 @@ function resourceOf(req: S3Request): string {
   } catch {
     return raw;
   }
+}
+
+/** Body bytes a request announces (decoded length for aws-chunked, else Content-Length). */
+function declaredBodyBytes(req: S3Request): number {
+  const v = req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'];
+  const n = v === undefined ? 0 : Number(v.trim());
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
 /** The request carries a body the handler never read: the connection cannot be reused safely. */

@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeService, send, xmlAll, xmlText, BOB } from './helpers.js';
+import { PassThrough } from 'node:stream';
+import { buildRequest, makeService, send, xmlAll, xmlText, BOB } from './helpers.js';
 
 test('every response has request id, id-2, Date and Server; errors are XML with Resource', async () => {
   const { service } = await makeService();
@@ -181,4 +182,21 @@ test('bad signature → SignatureDoesNotMatch; unknown key → InvalidAccessKeyI
   assert.equal(xmlText(wrong.text, 'Code'), 'SignatureDoesNotMatch');
   const unknown = await send(service, { method: 'GET', path: '/', as: { ...BOB, accessKey: 'AKIANOBODY0000000000' } });
   assert.equal(xmlText(unknown.text, 'Code'), 'InvalidAccessKeyId');
+});
+
+test('admission control: beyond maxInflightRequests → 503 SlowDown at once (§10)', async () => {
+  const { service } = await makeService({ maxInflightRequests: 1 });
+  await send(service, { method: 'PUT', path: '/slow' });
+  const body = new PassThrough();
+  const req = buildRequest({ method: 'PUT', path: '/slow/k', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+  req.headers['content-length'] = '4';
+  const pending = service.handle({ ...req, body });
+  await new Promise((r) => setImmediate(r));
+  const refused = await send(service, { method: 'GET', path: '/slow/k' });
+  assert.equal(refused.status, 503);
+  assert.equal(xmlText(refused.text, 'Code'), 'SlowDown');
+  body.end('data');
+  const done = await pending;
+  assert.equal(done.status, 200);
+  assert.equal((await send(service, { method: 'GET', path: '/slow/k' })).text, 'data');
 });
