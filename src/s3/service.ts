@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineApi } from '../engine/api.js';
 import { authenticate, type AuthResult } from './auth/index.js';
 import { authorize } from './authz.js';
+import { planBody } from './body.js';
 import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
 import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
 import { mapError, S3Errors, type S3Error } from './errors.js';
@@ -120,7 +121,10 @@ class Pipeline {
   /** `Expect: 100-continue`: everything that needs only the headers (§6). */
   async precheck(req: S3Request): Promise<S3Response | undefined> {
     try {
-      await this.#context(req);
+      const ctx = await this.#context(req);
+      // Header-only body checks too (length, size limit, digest syntax); the decoder is lazy, so
+      // nothing is read here.
+      if (ctx.op.kind === 'PutObject' || ctx.op.kind === 'UploadPart') planBody(ctx, { requireLength: true });
       return undefined;
     } catch (e) {
       const res = this.#error(req, e, undefined);

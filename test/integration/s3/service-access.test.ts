@@ -164,3 +164,14 @@ test('x-amz-expected-bucket-owner: a different owner is AccessDenied', async () 
   const copy = await send(service, { method: 'PUT', path: '/ownb/dst', headers: { 'x-amz-copy-source': '/ownb/src', 'x-amz-source-expected-bucket-owner': BOB.tenantId } });
   assert.equal(copy.status, 403);
 });
+
+test('precheck also refuses bodies the headers already doom (411, EntityTooLarge, InvalidDigest)', async () => {
+  const { service } = await makeService({ maxPutSize: 1000 });
+  await send(service, { method: 'PUT', path: '/prec2' });
+  const big = buildRequest({ method: 'PUT', path: '/prec2/k', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+  big.headers['content-length'] = '5000';
+  assert.equal((await service.precheck(big))?.status, 400);
+  const md5 = buildRequest({ method: 'PUT', path: '/prec2/k', body: 'x', headers: { 'content-md5': 'short' } });
+  const r = await readResponse((await service.precheck(md5))!);
+  assert.equal(xmlText(r.text, 'Code'), 'InvalidDigest');
+});
