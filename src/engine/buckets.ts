@@ -1,0 +1,166 @@
+/**
+ * Buckets (shared/spec/ccow.md §1, §17) and users (tenants, spec README §3). Bucket records are
+ * cached by the Core; every change goes through a transaction that also appends a feed record.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BucketInfo, BucketStats, CreateBucketOptions, User, Versioning } from './api.js';
+import type { Core } from './core.js';
+import { EngineErrors } from './errors.js';
+import { appendFeed } from './feed.js';
+import { decodeBucketRecord, decodeCounters, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord } from './format/records.js';
+import { bucketKey, bucketPrefix, countersKey, prefixRange, T, userKey } from './keys.js';
+import { MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './options.js';
+import { bumpCounters } from './refs.js';
+import { storage } from './storage-errors.js';
+
+/** Public view of a bucket record. */
+export function toBucketInfo(r: BucketRecord): BucketInfo {
+  return { name: r.name, id: r.id, owner: r.owner, createdAt: new Date(r.createdAt), versioning: r.versioning, chunkSize: r.chunkSize, codec: r.codec, configs: structuredClone(r.configs) };
+}
+
+function checkChunkSize(core: Core, n: number): void {
+  if (!Number.isSafeInteger(n) || n < core.o.minChunkSize || n > MAX_CHUNK_SIZE || n % 512 !== 0) {
+    throw EngineErrors.INVALID_ARGUMENT(`chunk size must be a multiple of 512 in ${core.o.minChunkSize}..${MAX_CHUNK_SIZE}`);
+  }
+}
+
+function checkCodec(c: unknown): void {
+  if (c !== 'none' && c !== 'lz4' && c !== 'zstd') throw EngineErrors.INVALID_ARGUMENT(`unknown codec ${String(c)}`);
+}
+
+function bucketFeed(core: Core, name: string, tenant: string): Parameters<typeof appendFeed>[1][number] {
+  return { op: 'bucket', bucket: name, tenant, viaIsgw: false, at: Math.floor(core.now() * 1000) };
+}
+
+export async function createBucket(core: Core, name: string, opts: CreateBucketOptions): Promise<BucketInfo> {
+  const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  checkChunkSize(core, chunkSize);
+  const codec = opts.codec ?? 'none';
+  checkCodec(codec);
+  const rec: BucketRecord = {
+    name, id: randomBytes(16).toString('hex'), owner: opts.owner, createdAt: Math.floor(core.now()),
+    versioning: 'Unversioned', chunkSize, codec, configs: structuredClone(opts.configs ?? {}),
+  };
+  await storage(core.backend.meta.transaction((tx) => {
+    if (tx.get(bucketKey(name)) !== undefined) throw EngineErrors.BUCKET_EXISTS(`bucket ${name} exists`);
+    tx.put(bucketKey(name), encodeBucketRecord(rec));
+    bumpCounters(tx, Buffer.from(rec.id, 'hex'), {}, true);
+    appendFeed(tx, [bucketFeed(core, name, rec.owner)]);
+  }));
+  core.cacheBucket(name, rec);
+  return toBucketInfo(rec);
+}
+
+/**
+ * Delete an empty bucket: no version (quiet unversioned markers excepted, §1) and no upload. The
+ * quiet markers, snapshots and counters go with it.
+ */
+export async function deleteBucket(core: Core, name: string): Promise<void> {
+  const b = await core.bucket(name);
+  await storage(core.backend.meta.transaction((tx) => {
+    const raw = tx.get(bucketKey(name));
+    if (!raw || decodeBucketRecord(raw).id !== b.rec.id) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
+    for (const _ of tx.range({ ...prefixRange(bucketPrefix(T.UPLOAD, b.id)), limit: 1 })) throw EngineErrors.BUCKET_NOT_EMPTY('bucket has uploads in progress');
+    const quiet: Uint8Array[] = [];
+    for (const [k, v] of tx.range(prefixRange(bucketPrefix(T.NI, b.id)))) {
+      const r = decodeVersionRecord(v);
+      if (!(r.deleted && r.quiet && !r.hidden)) throw EngineErrors.BUCKET_NOT_EMPTY(`bucket ${name} is not empty`);
+      quiet.push(k);
+    }
+    for (const k of quiet) tx.del(k);
+    for (const [k] of [...tx.range(prefixRange(bucketPrefix(T.BSNAP, b.id)))]) tx.del(k);
+    tx.del(countersKey(b.id));
+    tx.del(bucketKey(name));
+    appendFeed(tx, [bucketFeed(core, name, b.rec.owner)]);
+  }));
+  core.cacheBucket(name, null);
+}
+
+export async function getBucket(core: Core, name: string): Promise<BucketInfo | undefined> {
+  const b = await core.findBucket(name);
+  return b && toBucketInfo(b.rec);
+}
+
+export async function listBuckets(core: Core, owner?: string): Promise<BucketInfo[]> {
+  const out: BucketInfo[] = [];
+  for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
+    const r = decodeBucketRecord(v);
+    if (owner === undefined || r.owner === owner) out.push(toBucketInfo(r));
+  }
+  return out;
+}
+
+function nextVersioning(cur: Versioning, v: unknown): Versioning {
+  if (v === 'Enabled' || v === 'Suspended') return v;
+  if (v === 'Unversioned' && cur === 'Unversioned') return cur;
+  throw EngineErrors.INVALID_ARGUMENT(`versioning cannot become ${String(v)}`);
+}
+
+/**
+ * Set or (value undefined) remove a configuration document. 'versioning' takes a Versioning;
+ * 'codec' and 'chunkSize' change the layout of later writes (existing versions keep theirs).
+ */
+export async function putBucketConfig(core: Core, name: string, kind: string, value: unknown): Promise<BucketInfo> {
+  await core.bucket(name);
+  const rec = await storage(core.backend.meta.transaction((tx) => {
+    const raw = tx.get(bucketKey(name));
+    if (!raw) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
+    const r = decodeBucketRecord(raw);
+    if (kind === 'versioning') r.versioning = nextVersioning(r.versioning, value);
+    else if (kind === 'codec') {
+      checkCodec(value);
+      r.codec = value as BucketRecord['codec'];
+    } else if (kind === 'chunkSize') {
+      checkChunkSize(core, value as number);
+      r.chunkSize = value as number;
+    } else if (value === undefined) delete r.configs[kind];
+    else r.configs[kind] = structuredClone(value);
+    tx.put(bucketKey(name), encodeBucketRecord(r));
+    appendFeed(tx, [bucketFeed(core, name, r.owner)]);
+    return r;
+  }));
+  core.cacheBucket(name, rec);
+  return toBucketInfo(rec);
+}
+
+export async function bucketStats(core: Core, name: string): Promise<BucketStats> {
+  const b = await core.bucket(name);
+  const raw = await storage(core.backend.meta.get(countersKey(b.id)));
+  const c = raw ? decodeCounters(raw) : { objects: 0, logicalBytes: 0, physicalBytes: 0 };
+  return { objects: c.objects, logicalBytes: c.logicalBytes, physicalBytes: c.physicalBytes };
+}
+
+// ---- users ----
+
+function toUser(r: ReturnType<typeof decodeUserRecord>): User {
+  return { accessKey: r.accessKey, secretKey: r.secretKey, tenantId: r.tenantId, name: r.name, createdAt: new Date(r.createdAt) };
+}
+
+export async function putUser(core: Core, u: Omit<User, 'createdAt'> & { createdAt?: Date }): Promise<User> {
+  if (!u.accessKey) throw EngineErrors.INVALID_ARGUMENT('access key must not be empty');
+  const rec = { accessKey: u.accessKey, secretKey: u.secretKey, tenantId: u.tenantId, name: u.name, createdAt: (u.createdAt ?? new Date(core.now())).getTime() };
+  await storage(core.backend.meta.transaction((tx) => tx.put(userKey(u.accessKey), encodeUserRecord(rec))));
+  return toUser(rec);
+}
+
+export async function getUser(core: Core, accessKey: string): Promise<User | undefined> {
+  if (!accessKey) return undefined;
+  const raw = await storage(core.backend.meta.get(userKey(accessKey)));
+  return raw ? toUser(decodeUserRecord(raw)) : undefined;
+}
+
+export async function listUsers(core: Core): Promise<User[]> {
+  const out: User[] = [];
+  for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.USER])))) out.push(toUser(decodeUserRecord(v)));
+  return out;
+}
+
+export async function deleteUser(core: Core, accessKey: string): Promise<boolean> {
+  if (!accessKey) return false;
+  return storage(core.backend.meta.transaction((tx) => {
+    const k = userKey(accessKey);
+    if (tx.get(k) === undefined) return false;
+    tx.del(k);
+    return true;
+  }));
+}

@@ -1,0 +1,87 @@
+/**
+ * Turning a slice of object data into a stored chunk (shared/spec/ccow.md §3): zero detection
+ * (holes), optional compression with the 12.5 % rule, and the chunk id = BLAKE3 of the stored bytes.
+ */
+import { compress as zstdCompress, decompress as zstdDecompress } from '@mongodb-js/zstd';
+import { compress as lz4Compress, uncompress as lz4Uncompress } from 'lz4-napi';
+import { chunkIdOf } from '../common/index.js';
+import type { Codec } from './api.js';
+import { EngineErrors } from './errors.js';
+import { CodecId, RefKind, type ChunkRef } from './format/ref.js';
+
+/** Chunks shorter than this are never compressed (§3). */
+export const MIN_COMPRESS = 128;
+
+const ZERO = Buffer.alloc(64 * 1024);
+
+/** True when every byte is zero (memcmp against a zero page; no per-byte JS loop). */
+export function isAllZero(b: Uint8Array): boolean {
+  const n = b.length;
+  if (n === 0) return true;
+  if (b[0] !== 0 || b[n - 1] !== 0) return false;
+  const buf = Buffer.from(b.buffer, b.byteOffset, n);
+  for (let o = 0; o < n; o += ZERO.length) {
+    const end = Math.min(n, o + ZERO.length);
+    if (!buf.subarray(o, end).equals(ZERO.subarray(0, end - o))) return false;
+  }
+  return true;
+}
+
+export function codecId(c: Codec): CodecId {
+  return c === 'lz4' ? CodecId.LZ4 : c === 'zstd' ? CodecId.ZSTD : CodecId.NONE;
+}
+
+export function codecName(c: CodecId): Codec {
+  return c === CodecId.LZ4 ? 'lz4' : c === CodecId.ZSTD ? 'zstd' : 'none';
+}
+
+/** Compressed form when it saves at least 12.5 %, else undefined (§3). */
+async function compressed(data: Buffer, codec: Codec): Promise<Buffer | undefined> {
+  if (codec === 'none' || data.length < MIN_COMPRESS) return undefined;
+  let out: Buffer;
+  try {
+    out = codec === 'lz4' ? await lz4Compress(data) : await zstdCompress(data, 3);
+  } catch (e) {
+    throw EngineErrors.CODEC_UNAVAILABLE(`${codec} compression failed`, { cause: e });
+  }
+  return out.length <= data.length - data.length / 8 ? out : undefined;
+}
+
+/** A chunk ready to store: its ref (with id) and its stored bytes. */
+export interface PreparedChunk {
+  ref: ChunkRef;
+  stored: Buffer;
+}
+
+/**
+ * Prepare the chunk covering `[offset, offset + data.length)`. Undefined for an all-zero chunk,
+ * which is a hole: never stored, read back as zeros.
+ */
+export async function prepareChunk(data: Buffer, offset: number, codec: Codec): Promise<PreparedChunk | undefined> {
+  if (isAllZero(data)) return undefined;
+  const c = await compressed(data, codec);
+  const stored = c ?? data;
+  const ref: ChunkRef = {
+    kind: RefKind.PAYLOAD,
+    codec: c ? codecId(codec) : CodecId.NONE,
+    storedLength: stored.length,
+    offset,
+    length: data.length,
+    id: chunkIdOf(stored),
+  };
+  return { ref, stored };
+}
+
+/** Logical bytes of a stored chunk. The caller has verified the hash already. */
+export async function decodeChunk(ref: ChunkRef, stored: Uint8Array): Promise<Uint8Array> {
+  if (ref.codec === CodecId.NONE) return stored;
+  const buf = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  let out: Buffer;
+  try {
+    out = ref.codec === CodecId.LZ4 ? await lz4Uncompress(buf) : await zstdDecompress(buf);
+  } catch (e) {
+    throw EngineErrors.CHUNK_CORRUPT(`chunk does not decompress (${codecName(ref.codec)})`, { cause: e });
+  }
+  if (out.length !== ref.length) throw EngineErrors.CHUNK_CORRUPT('decompressed chunk has the wrong length');
+  return out;
+}

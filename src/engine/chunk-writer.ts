@@ -1,0 +1,173 @@
+/**
+ * Storing payload chunks under an intent with dedup (shared/spec/ccow.md §12, §13):
+ *
+ *   claim (one MetaStore transaction per batch: present ids are touched and held by the intent)
+ *   → ChunkStore.put of the absent ids only (several in flight, so the store's group commit batches
+ *     their fsyncs) → record (one transaction per batch: chunk rows + intent references).
+ *
+ * Claims and records of concurrent puts share transactions: one loop drains both queues, so a
+ * stream of chunks costs about one metadata commit per batch rather than two per chunk. Between a
+ * payload put and its record the id is held under the per-id lock that GC also takes, so GC can never
+ * unlink bytes a record is about to point at (§13 "per-id lock").
+ */
+import { chunkIdHex, type ChunkId } from '../common/index.js';
+import type { MetaTx, StorageBackend } from '../storage/contract/index.js';
+import type { Clock } from './uvid.js';
+import { ChunkKind, ChunkLoc, encodeIntentRecord, type IntentRecord } from './format/records.js';
+import { intentKey } from './keys.js';
+import type { KeyedLock } from './locks.js';
+import { bumpCounters, createChunkRow, holdUnderIntent, touchIfPresent } from './refs.js';
+import { mapStorageError } from './storage-errors.js';
+
+/** Largest batch of ids per claim or record transaction (§12: up to 256). */
+const BATCH = 256;
+
+/** A writer's intent (§9) as the chunk writer needs it. */
+export interface Intent {
+  id: Buffer;
+  kind: IntentRecord['kind'];
+  epoch: number;
+  lease: number;
+  /** ms of the last record write (0 = never written). */
+  renewedAt: number;
+  createdAt: number;
+}
+
+/** Write the intent record if it is new or its lease is due for renewal. */
+export function ensureIntent(tx: MetaTx, intent: Intent, now: number): void {
+  if (intent.renewedAt !== 0 && (intent.kind === 'upload' || now - intent.renewedAt < intent.lease / 6)) return;
+  const rec: IntentRecord = { kind: intent.kind, epoch: intent.epoch, createdAt: intent.createdAt };
+  if (intent.kind === 'put') rec.expiresAt = now + intent.lease;
+  tx.put(intentKey(intent.id), encodeIntentRecord(rec));
+  intent.renewedAt = now;
+}
+
+interface Job {
+  intent: Intent;
+  bucketId: Buffer;
+  id: ChunkId;
+  hex: string;
+  bytes: Uint8Array;
+  resolve: (stored: boolean) => void;
+  reject: (e: unknown) => void;
+  release?: () => void;
+}
+
+/** Batched claim → put → record pipeline shared by every writer of one engine. */
+export class ChunkWriter {
+  readonly #backend: StorageBackend;
+  readonly #clock: Clock;
+  readonly #locks: KeyedLock;
+  #claims: Job[] = [];
+  #records: Job[] = [];
+  #running = false;
+  /** Ids whose payload is being put and not yet recorded (the orphan sweep must skip them). */
+  readonly inflight = new Map<string, Promise<void>>();
+  /** Payload puts issued (tests count dedup through this too). */
+  puts = 0;
+
+  constructor(backend: StorageBackend, clock: Clock, locks: KeyedLock) {
+    this.#backend = backend;
+    this.#clock = clock;
+    this.#locks = locks;
+  }
+
+  /**
+   * Store `bytes` as chunk `id` held by `intent`; resolves true when the payload was written, false
+   * when an existing chunk was claimed (dedup). Physical bytes are charged to `bucketId`.
+   */
+  async store(intent: Intent, bucketId: Buffer, id: ChunkId, bytes: Uint8Array): Promise<boolean> {
+    const hex = chunkIdHex(id);
+    // The same id already on its way in (repeated data): wait, then claim what it stored.
+    const pending = this.inflight.get(hex);
+    if (pending) await pending.catch(() => undefined);
+    return new Promise<boolean>((resolve, reject) => {
+      this.#claims.push({ intent, bucketId, id, hex, bytes, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  #kick(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void this.#loop().finally(() => {
+      this.#running = false;
+      if (this.#claims.length || this.#records.length) this.#kick();
+    });
+  }
+
+  async #loop(): Promise<void> {
+    while (this.#claims.length || this.#records.length) {
+      const claims = this.#claims.splice(0, BATCH);
+      const records = this.#records.splice(0, BATCH);
+      const now = this.#clock.now();
+      let present: boolean[];
+      try {
+        present = await this.#backend.meta.transaction((tx) => {
+          for (const r of records) this.#record(tx, r, now);
+          return claims.map((c) => this.#claim(tx, c, now));
+        });
+      } catch (e) {
+        const err = mapStorageError(e);
+        for (const r of records) this.#finish(r, err);
+        for (const c of claims) c.reject(err);
+        continue;
+      }
+      for (const r of records) this.#finish(r);
+      claims.forEach((c, i) => (present[i] ? c.resolve(false) : this.#put(c)));
+    }
+  }
+
+  #claim(tx: MetaTx, c: Job, now: number): boolean {
+    ensureIntent(tx, c.intent, now);
+    if (!touchIfPresent(tx, c.id, now)) return false;
+    holdUnderIntent(tx, c.intent.id, c.id);
+    return true;
+  }
+
+  #record(tx: MetaTx, r: Job, now: number): void {
+    ensureIntent(tx, r.intent, now);
+    if (createChunkRow(tx, r.id, ChunkKind.PAYLOAD, ChunkLoc.STORE, r.bytes.length, r.bucketId, now)) {
+      bumpCounters(tx, r.bucketId, { physicalBytes: r.bytes.length });
+    }
+    holdUnderIntent(tx, r.intent.id, r.id);
+  }
+
+  #finish(r: Job, err?: unknown): void {
+    r.release?.();
+    if (err === undefined) r.resolve(true);
+    else r.reject(err);
+  }
+
+  #put(c: Job): void {
+    let done!: () => void;
+    const marker = new Promise<void>((res) => (done = res));
+    this.inflight.set(c.hex, marker);
+    const settle = (): void => {
+      if (this.inflight.get(c.hex) === marker) this.inflight.delete(c.hex);
+      done();
+    };
+    const resolve = c.resolve;
+    const reject = c.reject;
+    c.resolve = (v) => {
+      settle();
+      resolve(v);
+    };
+    c.reject = (e) => {
+      settle();
+      reject(e);
+    };
+    void (async () => {
+      try {
+        c.release = await this.#locks.acquire(c.hex);
+        this.puts++;
+        await this.#backend.chunks.put(c.id, c.bytes);
+      } catch (e) {
+        this.#finish(c, mapStorageError(e));
+        return;
+      }
+      this.#records.push(c);
+      this.#kick();
+    })();
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The commit (shared/spec/ccow.md §7.4) and version purges (§7.3, §10 pinning). Everything here runs
+ * inside one MetaStore transaction: read the head, check the condition, assign the UVID, store the VM
+ * if new with its `vm:` references, insert the name-index entry, update `cur`, add the `ver:`
+ * reference, apply retention purges, drop the writer's intent, append the feed, bump the counters.
+ */
+import { compareBytes, toHex, type ChunkId } from '../common/index.js';
+import type { MetaTx } from '../storage/contract/index.js';
+import type { CommitCondition } from './api.js';
+import type { Bucket, Core } from './core.js';
+import { EngineErrors } from './errors.js';
+import { appendFeed } from './feed.js';
+import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionRecord, encodeVersionRecord, type FeedRecordBody, type VersionRecord } from './format/records.js';
+import type { VmMeta } from './format/vm.js';
+import { blobKey, bucketPrefix, curKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
+import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef } from './refs.js';
+import { uvidTs, type Uvid } from './uvid.js';
+import { fromHex } from '../common/index.js';
+
+/** One name-index entry of a key, as read inside a transaction. */
+export interface KeyEntry {
+  k: Buffer;
+  uvid: Uvid;
+  rec: VersionRecord;
+}
+
+/** Entries of one key, newest first; stops after the first entry `stop` accepts (inclusive). */
+export function keyEntries(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array, stop?: (e: KeyEntry) => boolean): KeyEntry[] {
+  const out: KeyEntry[] = [];
+  for (const [k, v] of tx.range(prefixRange(niKeyPrefix(bucketId, encKey)))) {
+    const e: KeyEntry = { k: Buffer.from(k), uvid: uvidOfNiKey(k), rec: decodeVersionRecord(v) };
+    out.push(e);
+    if (stop?.(e)) break;
+  }
+  return out;
+}
+
+/** The visible head: the first entry not hidden by a snapshot-pinned purge. */
+export function visibleHead(entries: readonly KeyEntry[]): KeyEntry | undefined {
+  return entries.find((e) => !e.rec.hidden);
+}
+
+/** A VM the commit points at: new bytes to store if absent, or an existing VM (`bytes` undefined). */
+export interface CommitVm {
+  id: ChunkId;
+  bytes?: Buffer;
+  meta: VmMeta;
+  /** Ids in the VM's root ref list (its `vm:` references). */
+  children: ChunkId[];
+}
+
+/** What to commit. */
+export interface CommitSpec {
+  bucket: Bucket;
+  key: string;
+  /** Absent: a delete marker. */
+  vm?: CommitVm;
+  storageClass?: string;
+  tags?: Record<string, string>;
+  acl?: unknown;
+  condition?: CommitCondition;
+  /** The writer's intent, dropped in the same transaction (§7.4 step 5). */
+  intentId?: Buffer;
+  /** A blob that must still exist (REPLACE copies: the source VM keeps the shared chunks alive). */
+  requireBlob?: Uint8Array;
+  /** Delete markers only: write nothing when there is no current object (never-versioned buckets). */
+  skipIfAbsent?: boolean;
+  /** More writes in the same transaction (multipart: drop the upload's records). */
+  extra?: (tx: MetaTx) => void;
+}
+
+/** Per-transaction side effects collected while purging. */
+export interface TxEffects {
+  feed: Omit<FeedRecordBody, 'seq'>[];
+  logical: number;
+  objects: number;
+  physical: number;
+}
+
+export function newEffects(): TxEffects {
+  return { feed: [], logical: 0, objects: 0, physical: 0 };
+}
+
+/** Flush collected effects: counters and feed records. */
+export function applyEffects(tx: MetaTx, bucketId: Buffer, fx: TxEffects): void {
+  if (fx.logical || fx.objects || fx.physical) bumpCounters(tx, bucketId, { logicalBytes: fx.logical, objects: fx.objects, physicalBytes: fx.physical });
+  if (fx.feed.length) appendFeed(tx, fx.feed);
+}
+
+/** Evaluate a commit condition against the current object (§7.4 step 1). */
+export function checkCondition(cond: CommitCondition | undefined, current: VersionRecord | undefined): void {
+  if (!cond) return;
+  if (cond.ifNoneMatch === '*' && current) throw EngineErrors.PRECONDITION('an object exists at this key');
+  if (cond.ifMatch !== undefined) {
+    if (!current) throw EngineErrors.NO_SUCH_KEY('no current object to match');
+    if (cond.ifMatch.trim() !== '*' && unquote(cond.ifMatch) !== unquote(current.etag)) throw EngineErrors.PRECONDITION('ETag does not match');
+  }
+}
+
+export function unquote(etag: string): string {
+  const t = etag.trim();
+  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
+}
+
+/** Store a VM blob if absent (§7.4 step 3) with its chunk row and `vm:` references. */
+export function storeVmTx(core: Core, tx: MetaTx, bucketId: Buffer, vm: CommitVm, fx: TxEffects, now: number): void {
+  const bk = blobKey(vm.id);
+  if (tx.get(bk) !== undefined) return;
+  if (!vm.bytes) throw EngineErrors.NO_SUCH_KEY('the source version disappeared');
+  tx.put(bk, vm.bytes);
+  if (createChunkRow(tx, vm.id, ChunkKind.VM, ChunkLoc.BLOB, vm.bytes.length, bucketId, now)) fx.physical += vm.bytes.length;
+  const ref = referrer(Referrer.VM, vm.id);
+  for (const c of vm.children) addRef(tx, c, ref);
+}
+
+/** `ver:` referrer of a version. */
+export function verReferrer(bucketId: Uint8Array, uvid: Uint8Array): Buffer {
+  return referrer(Referrer.VER, bucketId, uvid);
+}
+
+/** UVID cut-offs of the bucket's snapshots (few per bucket; read inside the transaction). */
+export function snapshotCutoffs(tx: MetaTx, bucketId: Uint8Array): Buffer[] {
+  const out: Buffer[] = [];
+  for (const [, v] of tx.range(prefixRange(bucketPrefix(T.BSNAP, bucketId)))) out.push(fromHex(decodeSnapshotRecord(v).uvid));
+  return out;
+}
+
+/**
+ * Pinned (§10): for some snapshot T, `uvid` ≤ T and the next newer entry of the key (hidden ones
+ * included, since snapshot views see them) is > T.
+ */
+export function isPinned(uvid: Uint8Array, newer: Uint8Array | undefined, cutoffs: readonly Buffer[]): boolean {
+  return cutoffs.some((t) => compareBytes(uvid, t) <= 0 && (newer === undefined || compareBytes(t, newer) < 0));
+}
+
+/**
+ * Purge one entry (§7.3): remove it and its `ver:` reference, or, when a snapshot pins it, only hide
+ * it. Returns true when the entry was removed.
+ */
+export function purgeEntry(core: Core, tx: MetaTx, b: Bucket, key: string, e: KeyEntry, newer: Uint8Array | undefined, cutoffs: readonly Buffer[], fx: TxEffects): boolean {
+  const now = core.now();
+  fx.feed.push({ op: 'purge', bucket: b.rec.name, key, uvid: e.rec.uvid, vmId: e.rec.vmId, generation: e.rec.generation, deleted: e.rec.deleted, viaIsgw: false, at: Math.floor(now * 1000) });
+  if (isPinned(e.uvid, newer, cutoffs)) {
+    if (!e.rec.hidden) tx.put(e.k, encodeVersionRecord({ ...e.rec, hidden: true }));
+    return false;
+  }
+  tx.del(e.k);
+  if (e.rec.vmId) dropRef(tx, fromHex(e.rec.vmId), verReferrer(b.id, e.uvid), now);
+  if (!e.rec.deleted) fx.logical -= e.rec.size;
+  return true;
+}
+
+/**
+ * Re-derive `cur` for one key after its entries changed: the visible head's record when it is not
+ * a delete marker. Adjusts the object count.
+ */
+export function refreshCur(tx: MetaTx, b: Bucket, encKey: Buffer, fx: TxEffects): VersionRecord | undefined {
+  const ck = curKey(b.id, encKey);
+  const had = tx.get(ck) !== undefined;
+  const head = visibleHead(keyEntries(tx, b.id, encKey, (e) => !e.rec.hidden));
+  const rec = head && !head.rec.deleted ? head.rec : undefined;
+  if (rec) tx.put(ck, encodeVersionRecord(rec));
+  else if (had) tx.del(ck);
+  fx.objects += (rec ? 1 : 0) - (had ? 1 : 0);
+  return rec;
+}
+
+/** The commit of one new version or delete marker (§7.4); returns undefined only for `skipIfAbsent`. */
+export function commitTx(core: Core, tx: MetaTx, s: CommitSpec): VersionRecord | undefined {
+  const now = core.now();
+  const b = s.bucket;
+  const versioning = b.rec.versioning;
+  const enc = encodeObjectKey(s.key);
+  // Enabled buckets purge nothing, so the visible head is all they need; the others look for the
+  // previous null version among all of the key's entries.
+  const entries = keyEntries(tx, b.id, enc, versioning === 'Enabled' ? (e) => !e.rec.hidden : undefined);
+  const head = visibleHead(entries);
+  const current = head && !head.rec.deleted ? head.rec : undefined;
+  checkCondition(s.condition, current);
+  if (!s.vm && s.skipIfAbsent && !current) return undefined;
+  if (s.requireBlob && tx.get(blobKey(s.requireBlob)) === undefined) throw EngineErrors.NO_SUCH_KEY('the source version disappeared');
+
+  const newest = entries[0];
+  const uvid = core.uvids.next(newest?.uvid);
+  const fx = newEffects();
+  const rec = newRecord(core, s, uvid, newest?.rec);
+  if (s.vm) {
+    storeVmTx(core, tx, b.id, s.vm, fx, now);
+    addRef(tx, s.vm.id, verReferrer(b.id, uvid));
+    fx.logical += rec.size;
+  }
+  tx.put(niKey(b.id, enc, uvid), encodeVersionRecord(rec));
+  fx.feed.push({ op: 'version', bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
+
+  if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, uvid, fx);
+  if (s.intentId) dropIntent(tx, s.intentId, now);
+  s.extra?.(tx);
+
+  const ck = curKey(b.id, enc);
+  if (rec.deleted) tx.del(ck);
+  else tx.put(ck, encodeVersionRecord(rec));
+  fx.objects += (rec.deleted ? 0 : 1) - (current ? 1 : 0);
+  applyEffects(tx, b.id, fx);
+  return rec;
+}
+
+/** §7.3: a new null version replaces the previous (visible) null version. */
+function purgePreviousNull(core: Core, tx: MetaTx, b: Bucket, key: string, entries: readonly KeyEntry[], newUvid: Uvid, fx: TxEffects): void {
+  const i = entries.findIndex((e) => e.rec.isNull && !e.rec.hidden);
+  if (i < 0) return;
+  const newer = i === 0 ? newUvid : entries[i - 1]!.uvid;
+  purgeEntry(core, tx, b, key, entries[i]!, newer, snapshotCutoffs(tx, b.id), fx);
+}
+
+function newRecord(core: Core, s: CommitSpec, uvid: Uvid, prev: VersionRecord | undefined): VersionRecord {
+  const versioning = s.bucket.rec.versioning;
+  const m = s.vm?.meta;
+  const rec: VersionRecord = {
+    uvid: toHex(uvid),
+    generation: (prev?.generation ?? 0) + 1,
+    originSegment: prev?.originSegment ?? core.segmentId,
+    createdAt: prev?.createdAt ?? Number(uvidTs(uvid)),
+    deleted: !s.vm,
+    isNull: versioning !== 'Enabled',
+    size: m?.size ?? 0,
+    etag: m?.etag ?? '',
+    storageClass: s.storageClass ?? 'STANDARD',
+  };
+  if (prev) rec.baseUvid = prev.uvid;
+  if (s.vm) rec.vmId = toHex(s.vm.id);
+  if (!s.vm && versioning === 'Unversioned') rec.quiet = true;
+  if (m?.contentType !== undefined) rec.contentType = m.contentType;
+  if (m?.checksum) {
+    rec.checksumAlgorithm = m.checksum.algorithm;
+    rec.checksumType = m.checksum.type;
+  }
+  if (s.tags && Object.keys(s.tags).length) rec.tags = s.tags;
+  if (s.acl !== undefined) rec.acl = s.acl;
+  return rec;
+}

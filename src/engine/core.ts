@@ -1,0 +1,162 @@
+/**
+ * Shared state of one engine instance: the backend, options, UVID issuer, locks, the chunk writer,
+ * the digest worker and small caches. Every engine module works on a `Core`; the `Engine` class is
+ * only the facade over them.
+ */
+import { randomBytes } from 'node:crypto';
+import { chunkIdHex, chunkIdOf, compareBytes, fromHex, type ChunkId } from '../common/index.js';
+import type { StorageBackend } from '../storage/contract/index.js';
+import { ChunkWriter, type Intent } from './chunk-writer.js';
+import { DigestPool } from './digest-pool.js';
+import { EngineErrors } from './errors.js';
+import { decodeCm, type ChunkManifest } from './format/cm.js';
+import { decodeBucketRecord, type BucketRecord } from './format/records.js';
+import { decodeVm, type VersionManifest } from './format/vm.js';
+import { blobKey, bucketKey } from './keys.js';
+import { KeyedLock } from './locks.js';
+import type { ResolvedOptions } from './options.js';
+import { storage } from './storage-errors.js';
+import { UvidIssuer, type Clock } from './uvid.js';
+
+/** A bucket as the engine works with it: the record and its id as bytes. */
+export interface Bucket {
+  rec: BucketRecord;
+  id: Buffer;
+}
+
+/** Small LRU map (insertion order = recency). */
+class Lru<V> {
+  readonly #m = new Map<string, V>();
+  readonly #cap: number;
+  constructor(cap: number) {
+    this.#cap = cap;
+  }
+  get(k: string): V | undefined {
+    const v = this.#m.get(k);
+    if (v !== undefined) {
+      this.#m.delete(k);
+      this.#m.set(k, v);
+    }
+    return v;
+  }
+  set(k: string, v: V): void {
+    this.#m.delete(k);
+    this.#m.set(k, v);
+    if (this.#m.size > this.#cap) this.#m.delete(this.#m.keys().next().value!);
+  }
+  delete(k: string): void {
+    this.#m.delete(k);
+  }
+}
+
+export class Core {
+  readonly backend: StorageBackend;
+  readonly o: ResolvedOptions;
+  readonly clock: Clock;
+  readonly segmentId: number;
+  readonly nodeId: number;
+  readonly epoch: number;
+  readonly uvids: UvidIssuer;
+  /** Per chunk id (hex): ChunkStore.put + record vs GC row delete + unlink (§13). */
+  readonly chunkLocks = new KeyedLock();
+  readonly writer: ChunkWriter;
+  readonly pool: DigestPool | undefined;
+  readonly #buckets = new Map<string, Bucket | null>();
+  readonly #vms: Lru<VersionManifest>;
+  readonly #cms: Lru<ChunkManifest>;
+
+  constructor(backend: StorageBackend, o: ResolvedOptions, ids: { segmentId: number; nodeId: number; epoch: number; floorTs: bigint }) {
+    this.backend = backend;
+    this.o = o;
+    this.clock = o.clock;
+    this.segmentId = ids.segmentId;
+    this.nodeId = ids.nodeId;
+    this.epoch = ids.epoch;
+    this.uvids = new UvidIssuer({ clock: o.clock, segmentId: ids.segmentId, nodeId: ids.nodeId, floorTs: ids.floorTs });
+    this.writer = new ChunkWriter(backend, o.clock, this.chunkLocks);
+    this.pool = o.digestWorker ? new DigestPool() : undefined;
+    this.#vms = new Lru(o.vmCacheSize);
+    this.#cms = new Lru(256);
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** A new intent owned by this process (§9). Its record is written with its first chunk. */
+  newIntent(kind: Intent['kind']): Intent {
+    return { id: randomBytes(16), kind, epoch: this.epoch, lease: this.o.intentLeaseMs, renewedAt: 0, createdAt: this.now() };
+  }
+
+  /** The bucket or undefined (cached; the engine is the only writer of bucket records). */
+  async findBucket(name: string): Promise<Bucket | undefined> {
+    const c = this.#buckets.get(name);
+    if (c !== undefined) return c ?? undefined;
+    const raw = await storage(this.backend.meta.get(bucketKey(name)));
+    const b = raw ? toBucket(decodeBucketRecord(raw)) : null;
+    this.#buckets.set(name, b);
+    return b ?? undefined;
+  }
+
+  /** The bucket or NO_SUCH_BUCKET. */
+  async bucket(name: string): Promise<Bucket> {
+    const b = await this.findBucket(name);
+    if (!b) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
+    return b;
+  }
+
+  /** Update the cache after a committed bucket change (null = deleted). */
+  cacheBucket(name: string, rec: BucketRecord | null): void {
+    this.#buckets.set(name, rec ? toBucket(rec) : null);
+  }
+
+  /** Load and verify a VM (§5: every manifest is hash-checked on read). */
+  async loadVm(id: Uint8Array): Promise<VersionManifest> {
+    const hex = chunkIdHex(id as ChunkId);
+    const hit = this.#vms.get(hex);
+    if (hit) return hit;
+    const vm = decodeVm(await this.loadBlob(id, 'version manifest'));
+    this.#vms.set(hex, vm);
+    return vm;
+  }
+
+  /** Load and verify a CM. */
+  loadCm = async (id: ChunkId): Promise<ChunkManifest> => {
+    const hex = chunkIdHex(id);
+    const hit = this.#cms.get(hex);
+    if (hit) return hit;
+    const cm = decodeCm(await this.loadBlob(id, 'chunk manifest'));
+    this.#cms.set(hex, cm);
+    return cm;
+  };
+
+  /** Manifest bytes, verified against their id. */
+  async loadBlob(id: Uint8Array, what: string): Promise<Buffer> {
+    const raw = await storage(this.backend.meta.get(blobKey(id)));
+    if (!raw) throw EngineErrors.CHUNK_MISSING(`${what} ${chunkIdHex(id as ChunkId)} is missing`);
+    if (compareBytes(chunkIdOf(raw), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`${what} ${chunkIdHex(id as ChunkId)} does not match its id`);
+    return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  }
+
+  /** Payload bytes of chunk `id`, verified (§5): a mismatch is CHUNK_CORRUPT, never served. */
+  async loadChunk(id: ChunkId): Promise<Uint8Array> {
+    const raw = await storage(this.backend.chunks.get(id));
+    if (compareBytes(chunkIdOf(raw), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`chunk ${chunkIdHex(id)} does not match its id`);
+    return raw;
+  }
+
+  /** Forget cached manifests (GC deleted them). */
+  forgetManifest(id: Uint8Array): void {
+    const hex = chunkIdHex(id as ChunkId);
+    this.#vms.delete(hex);
+    this.#cms.delete(hex);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}
+
+function toBucket(rec: BucketRecord): Bucket {
+  return { rec, id: fromHex(rec.id) };
+}

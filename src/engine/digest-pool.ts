@@ -1,0 +1,136 @@
+/**
+ * Main-thread side of the digest worker (digest-worker.ts). One worker per engine, started on the
+ * first large put and shared by all puts; jobs are multiplexed by id. A job's backlog of
+ * unacknowledged chunks is bounded, which bounds the memory a slow MD5 can pin.
+ */
+import { Worker } from 'node:worker_threads';
+import type { DigestName } from './api.js';
+import type { FromWorker, ToWorker } from './digest-worker.js';
+
+interface JobState {
+  pending: number;
+  wake?: () => void;
+  done?: (d: Partial<Record<DigestName, Buffer>>) => void;
+  fail?: (e: Error) => void;
+  error?: Error;
+}
+
+/** Lazily started digest worker. */
+export class DigestPool {
+  #worker: Worker | undefined;
+  #nextId = 1;
+  readonly #jobs = new Map<number, JobState>();
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const w = new Worker(new URL('./digest-worker.js', import.meta.url));
+    w.unref();
+    w.on('message', (m: FromWorker) => this.#onMessage(m));
+    w.on('error', (e) => this.#failAll(e));
+    w.on('exit', () => {
+      this.#worker = undefined;
+      this.#failAll(new Error('digest worker exited'));
+    });
+    this.#worker = w;
+    return w;
+  }
+
+  #onMessage(m: FromWorker): void {
+    const j = this.#jobs.get(m.id);
+    if (!j) return;
+    if (m.op === 'ack') {
+      j.pending--;
+      j.wake?.();
+    } else if (m.op === 'done') {
+      this.#jobs.delete(m.id);
+      const out: Partial<Record<DigestName, Buffer>> = {};
+      for (const [k, v] of Object.entries(m.digests)) out[k as DigestName] = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      j.done?.(out);
+    } else {
+      this.#jobs.delete(m.id);
+      const e = new Error(`digest worker: ${m.message}`);
+      j.error = e;
+      j.fail?.(e);
+      j.wake?.();
+    }
+  }
+
+  #failAll(e: Error): void {
+    for (const j of this.#jobs.values()) {
+      j.error = e;
+      j.fail?.(e);
+      j.wake?.();
+    }
+    this.#jobs.clear();
+  }
+
+  /** Start a job computing `names` (md5 always). */
+  job(names: readonly DigestName[]): DigestJob {
+    const w = this.#start();
+    const id = this.#nextId++;
+    const state: JobState = { pending: 0 };
+    this.#jobs.set(id, state);
+    w.postMessage({ op: 'start', id, names: [...names] } satisfies ToWorker);
+    return new DigestJob(w, id, state, () => this.#jobs.delete(id));
+  }
+
+  async close(): Promise<void> {
+    const w = this.#worker;
+    this.#worker = undefined;
+    if (w) await w.terminate();
+  }
+}
+
+/** One put's stream of chunks to the worker. */
+export class DigestJob {
+  readonly #w: Worker;
+  readonly #id: number;
+  readonly #s: JobState;
+  readonly #forget: () => void;
+
+  constructor(w: Worker, id: number, s: JobState, forget: () => void) {
+    this.#w = w;
+    this.#id = id;
+    this.#s = s;
+    this.#forget = forget;
+  }
+
+  /**
+   * Send the next bytes. A SharedArrayBuffer-backed view is shared; anything else is copied.
+   * Resolves once fewer than `maxPending` sends are unacknowledged.
+   */
+  async send(b: Uint8Array, maxPending: number): Promise<void> {
+    if (this.#s.error) throw this.#s.error;
+    const shared = b.buffer instanceof SharedArrayBuffer;
+    const msg: ToWorker = shared
+      ? { op: 'data', id: this.#id, buf: b.buffer, off: b.byteOffset, len: b.byteLength }
+      : { op: 'data', id: this.#id, buf: b.slice().buffer, off: 0, len: b.byteLength };
+    this.#s.pending++;
+    this.#w.postMessage(msg);
+    while (this.#s.pending >= maxPending && !this.#s.error) {
+      await new Promise<void>((res) => (this.#s.wake = res));
+    }
+    this.#s.wake = undefined;
+    this.#check();
+  }
+
+  #check(): void {
+    const e: Error | undefined = this.#s.error;
+    if (e) throw e;
+  }
+
+  /** All digests, once the worker has seen every byte. */
+  finish(): Promise<Partial<Record<DigestName, Buffer>>> {
+    if (this.#s.error) return Promise.reject(this.#s.error);
+    return new Promise((res, rej) => {
+      this.#s.done = res;
+      this.#s.fail = rej;
+      this.#w.postMessage({ op: 'end', id: this.#id } satisfies ToWorker);
+    });
+  }
+
+  abort(): void {
+    this.#forget();
+    this.#w.postMessage({ op: 'abort', id: this.#id } satisfies ToWorker);
+  }
+}

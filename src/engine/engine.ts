@@ -1,0 +1,194 @@
+/**
+ * The Engine facade (shared/spec/ccow.md §1): one object implementing `EngineApi` over a
+ * StorageBackend. Each method delegates to the module owning that concern; `createEngine` opens the
+ * engine state and runs start-up recovery (§13: expire single-PUT intents of older process epochs).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import type { StorageBackend } from '../storage/contract/index.js';
+import type * as A from './api.js';
+import * as buckets from './buckets.js';
+import { Core } from './core.js';
+import { feedFloorTs, readFeed } from './feed.js';
+import { decodeStateRecord, encodeStateRecord, type StateRecord } from './format/records.js';
+import { fsck } from './fsck.js';
+import { expireIntents, makeWorkers, runGc } from './gc.js';
+import { stateKey } from './keys.js';
+import * as mp from './multipart.js';
+import * as objects from './objects.js';
+import * as listing from './listing.js';
+import { resolveOptions, type EngineOptions } from './options.js';
+import * as snaps from './snapshots.js';
+import { storage } from './storage-errors.js';
+
+/** The CCOW engine. Build it with `createEngine`. */
+export class Engine implements A.EngineApi {
+  readonly #core: Core;
+
+  /** @internal use createEngine */
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  /** Segment id, node id and process epoch of this engine. */
+  get identity(): { segmentId: number; nodeId: number; epoch: number } {
+    const c = this.#core;
+    return { segmentId: c.segmentId, nodeId: c.nodeId, epoch: c.epoch };
+  }
+
+  /** Payload puts issued to the ChunkStore so far (dedup diagnostics). */
+  get payloadPuts(): number {
+    return this.#core.writer.puts;
+  }
+
+  putUser(u: Omit<A.User, 'createdAt'> & { createdAt?: Date }): Promise<A.User> {
+    return buckets.putUser(this.#core, u);
+  }
+  getUser(accessKey: string): Promise<A.User | undefined> {
+    return buckets.getUser(this.#core, accessKey);
+  }
+  listUsers(): Promise<A.User[]> {
+    return buckets.listUsers(this.#core);
+  }
+  deleteUser(accessKey: string): Promise<boolean> {
+    return buckets.deleteUser(this.#core, accessKey);
+  }
+
+  createBucket(name: string, opts: A.CreateBucketOptions): Promise<A.BucketInfo> {
+    return buckets.createBucket(this.#core, name, opts);
+  }
+  deleteBucket(name: string): Promise<void> {
+    return buckets.deleteBucket(this.#core, name);
+  }
+  getBucket(name: string): Promise<A.BucketInfo | undefined> {
+    return buckets.getBucket(this.#core, name);
+  }
+  listBuckets(owner?: string): Promise<A.BucketInfo[]> {
+    return buckets.listBuckets(this.#core, owner);
+  }
+  putBucketConfig(name: string, kind: string, value: unknown): Promise<A.BucketInfo> {
+    return buckets.putBucketConfig(this.#core, name, kind, value);
+  }
+  bucketStats(name: string): Promise<A.BucketStats> {
+    return buckets.bucketStats(this.#core, name);
+  }
+
+  putObject(addr: A.ObjectAddr, body: AsyncIterable<Uint8Array>, opts?: A.PutOptions): Promise<A.ObjectVersion> {
+    return objects.putObject(this.#core, addr, body, opts);
+  }
+  head(addr: A.ObjectAddr, opts?: { versionId?: string; snapshot?: string }): Promise<A.ObjectVersion> {
+    return objects.head(this.#core, addr, opts);
+  }
+  read(addr: A.ObjectAddr, opts?: A.ReadOptions): Promise<A.ReadResult> {
+    return objects.read(this.#core, addr, opts);
+  }
+  deleteObject(addr: A.ObjectAddr, opts?: { versionId?: string; condition?: A.CommitCondition }): Promise<A.DeleteResult> {
+    return objects.deleteObject(this.#core, addr, opts);
+  }
+  copyObject(
+    src: A.ObjectAddr & { versionId?: string },
+    dst: A.ObjectAddr,
+    opts?: { replace?: A.VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: A.CommitCondition },
+  ): Promise<A.ObjectVersion> {
+    return objects.copyObject(this.#core, src, dst, opts);
+  }
+  updateVersionMeta(addr: A.ObjectAddr, versionId: string | undefined, patch: { tags?: Record<string, string> | null; acl?: unknown }): Promise<A.ObjectVersion> {
+    return objects.updateVersionMeta(this.#core, addr, versionId, patch);
+  }
+  listObjects(bucket: string, opts: A.ListOptions): Promise<A.ListPage> {
+    return listing.listObjects(this.#core, bucket, opts);
+  }
+  listVersions(bucket: string, opts: A.ListVersionsOptions): Promise<A.VersionsPage> {
+    return listing.listVersions(this.#core, bucket, opts);
+  }
+
+  createUpload(addr: A.ObjectAddr, opts: { attrs?: A.VersionAttrs; checksumAlgorithm?: A.ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' }): Promise<A.UploadInfo> {
+    return mp.createUpload(this.#core, addr, opts);
+  }
+  getUpload(bucket: string, uploadId: string): Promise<A.UploadInfo | undefined> {
+    return mp.getUpload(this.#core, bucket, uploadId);
+  }
+  putPart(bucket: string, uploadId: string, partNumber: number, body: AsyncIterable<Uint8Array>, opts?: Omit<A.PutOptions, keyof A.VersionAttrs | 'condition'>): Promise<A.UploadedPart> {
+    return mp.putPart(this.#core, bucket, uploadId, partNumber, body, opts);
+  }
+  copyPart(bucket: string, uploadId: string, partNumber: number, src: A.ObjectAddr & { versionId?: string }, range?: { offset: number; length: number }): Promise<A.UploadedPart> {
+    return mp.copyPart(this.#core, bucket, uploadId, partNumber, src, range);
+  }
+  listParts(bucket: string, uploadId: string, opts?: { marker?: number; limit?: number }): Promise<{ parts: A.UploadedPart[]; truncated: boolean; next?: number }> {
+    return mp.listParts(this.#core, bucket, uploadId, opts);
+  }
+  completeUpload(bucket: string, uploadId: string, parts: A.CompletePart[], opts?: { condition?: A.CommitCondition; checksum?: A.StoredChecksum }): Promise<A.ObjectVersion> {
+    return mp.completeUpload(this.#core, bucket, uploadId, parts, opts);
+  }
+  abortUpload(bucket: string, uploadId: string): Promise<void> {
+    return mp.abortUpload(this.#core, bucket, uploadId);
+  }
+  listUploads(
+    bucket: string,
+    opts: { prefix?: string; delimiter?: string; keyMarker?: string; uploadIdMarker?: string; limit: number },
+  ): Promise<{ uploads: A.UploadInfo[]; commonPrefixes: string[]; truncated: boolean; nextKeyMarker?: string; nextUploadIdMarker?: string }> {
+    return mp.listUploads(this.#core, bucket, opts);
+  }
+
+  snapshotCreate(bucket: string, name: string): Promise<A.SnapshotInfo> {
+    return snaps.snapshotCreate(this.#core, bucket, name);
+  }
+  snapshotList(bucket: string): Promise<A.SnapshotInfo[]> {
+    return snaps.snapshotList(this.#core, bucket);
+  }
+  snapshotDelete(bucket: string, name: string): Promise<void> {
+    return snaps.snapshotDelete(this.#core, bucket, name);
+  }
+  clone(src: A.ObjectAddr & { versionId?: string; snapshot?: string }, dst: A.ObjectAddr): Promise<A.ObjectVersion> {
+    return objects.clone(this.#core, src, dst);
+  }
+
+  feedRead(fromSeq: bigint, limit: number): Promise<A.FeedRecord[]> {
+    return readFeed(this.#core.backend.meta, fromSeq, limit);
+  }
+  fsck(): Promise<A.FsckReport> {
+    return fsck(this.#core);
+  }
+  gc(opts?: { graceMs?: number }): Promise<number> {
+    return runGc(this.#core, opts?.graceMs ?? this.#core.o.holdMs);
+  }
+  workers(): A.Worker[] {
+    return makeWorkers(this.#core);
+  }
+  /** Stops the digest worker. The backend stays open: its owner closes it. */
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+}
+
+/** Load (or create at first start) the engine state and bump the process epoch. */
+async function openState(backend: StorageBackend, o: EngineOptions): Promise<StateRecord> {
+  return storage(backend.meta.transaction((tx) => {
+    const k = stateKey('state');
+    const raw = tx.get(k);
+    const prev = raw ? decodeStateRecord(raw) : undefined;
+    const next: StateRecord = {
+      segmentId: o.segmentId ?? prev?.segmentId ?? randomInt(1, 0x10000),
+      segmentGuid: prev?.segmentGuid ?? randomBytes(16).toString('hex'),
+      nodeId: o.nodeId ?? prev?.nodeId ?? 1,
+      epoch: (prev?.epoch ?? 0) + 1,
+    };
+    tx.put(k, encodeStateRecord(next));
+    return next;
+  }));
+}
+
+/**
+ * Open an engine over `backend`. Recovery needs no manual step: metadata is transactional, and
+ * single-PUT intents of crashed processes (older epochs) are expired here so their chunks become
+ * GC candidates; multipart intents survive.
+ * @example
+ * const engine = await createEngine(createMemoryBackend(), { holdMs: 0 });
+ */
+export async function createEngine(backend: StorageBackend, opts: EngineOptions = {}): Promise<Engine> {
+  const o = resolveOptions(opts);
+  const state = await openState(backend, opts);
+  const floorTs = await feedFloorTs(backend.meta);
+  const core = new Core(backend, o, { segmentId: state.segmentId, nodeId: state.nodeId, epoch: state.epoch, floorTs });
+  await expireIntents(core, true);
+  return new Engine(core);
+}

@@ -1,0 +1,61 @@
+/**
+ * The change feed (shared/spec/ccow.md §14): one record per committed version, purge, metadata
+ * change and bucket change, appended in the same transaction as the change, keyed by u64 seq.
+ */
+import type { MetaStore, MetaTx } from '../storage/contract/index.js';
+import type { FeedRecord } from './api.js';
+import { decodeFeedRecord, encodeFeedRecord, type FeedRecordBody } from './format/records.js';
+import { feedKey, seqOfFeedKey, T } from './keys.js';
+import { uvidToVersionId } from './uvid.js';
+import { fromHex } from '../common/index.js';
+
+const FEED_LO = Buffer.from([T.FEED]);
+const FEED_HI = Buffer.from([T.FEED + 1]);
+
+/** The last sequence number used (0n when the feed is empty), read inside `tx`. */
+export function lastSeq(tx: MetaTx): bigint {
+  for (const [k] of tx.range({ gte: FEED_LO, lt: FEED_HI, reverse: true, limit: 1 })) return seqOfFeedKey(k);
+  return 0n;
+}
+
+/** Append records in order; returns the first seq used. */
+export function appendFeed(tx: MetaTx, records: Omit<FeedRecordBody, 'seq'>[]): bigint {
+  let seq = lastSeq(tx);
+  const first = seq + 1n;
+  for (const r of records) {
+    seq++;
+    tx.put(feedKey(seq), encodeFeedRecord({ ...r, seq: seq.toString() }));
+  }
+  return first;
+}
+
+/** Records with seq ≥ fromSeq, at most `limit`. */
+export async function readFeed(meta: MetaStore, fromSeq: bigint, limit: number): Promise<FeedRecord[]> {
+  const out: FeedRecord[] = [];
+  if (limit <= 0) return out;
+  for await (const [, v] of meta.range({ gte: feedKey(fromSeq < 0n ? 0n : fromSeq), lt: FEED_HI, limit })) {
+    out.push(toFeedRecord(decodeFeedRecord(v)));
+  }
+  return out;
+}
+
+function toFeedRecord(b: FeedRecordBody): FeedRecord {
+  const r: FeedRecord = { seq: BigInt(b.seq), op: b.op, bucket: b.bucket, at: b.at };
+  if (b.key !== undefined) r.key = b.key;
+  if (b.uvid !== undefined) r.uvid = uvidToVersionId(fromHex(b.uvid));
+  if (b.vmId !== undefined) r.vmId = b.vmId;
+  if (b.generation !== undefined) r.generation = b.generation;
+  if (b.deleted !== undefined) r.deleted = b.deleted;
+  if (b.size !== undefined) r.size = b.size;
+  if (b.etag !== undefined) r.etag = b.etag;
+  return r;
+}
+
+/** Largest UVID timestamp among the newest feed records (the §6 restart floor). */
+export async function feedFloorTs(meta: MetaStore): Promise<bigint> {
+  for await (const [, v] of meta.range({ gte: FEED_LO, lt: FEED_HI, reverse: true, limit: 4096 })) {
+    const r = decodeFeedRecord(v);
+    if (r.uvid) return fromHex(r.uvid).readBigUInt64BE(0);
+  }
+  return 0n;
+}

@@ -1,0 +1,248 @@
+/**
+ * Engine records stored as metadata values (src/engine/formats.md). Each starts with a 3-byte ASCII
+ * format tag; most bodies are canonical JSON (small, rare, and easy to evolve), the hot fixed-size
+ * rows (chunk rows, counters) are binary.
+ */
+import type { ChecksumAlgorithm, Codec, StoredChecksum, VersionAttrs, Versioning } from '../api.js';
+import { ByteReader, ByteWriter, decodeTagged, encodeTagged, formatError } from './bin.js';
+import { readRef, refSize, writeRef, type ChunkRef } from './ref.js';
+
+/** Version record (`ni1`, ccow.md §7.2): the name-index and `cur` value of one version. */
+export interface VersionRecord {
+  /** 32 hex. */
+  uvid: string;
+  generation: number;
+  baseUvid?: string;
+  originSegment: number;
+  /** µs time of generation 1. */
+  createdAt: number;
+  /** 64 hex; absent for delete markers. */
+  vmId?: string;
+  deleted: boolean;
+  isNull: boolean;
+  /** Purged while pinned by a bucket snapshot: visible only to snapshot views (§10). */
+  hidden?: boolean;
+  /** A delete marker written while the bucket was never versioned: hidden from S3 listings (§7.3). */
+  quiet?: boolean;
+  size: number;
+  /** Quoted ETag ('' for delete markers). */
+  etag: string;
+  contentType?: string;
+  storageClass: string;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+  tags?: Record<string, string>;
+  acl?: unknown;
+}
+
+export const encodeVersionRecord = (r: VersionRecord): Buffer => encodeTagged('ni1', r);
+export const decodeVersionRecord = (b: Uint8Array): VersionRecord => decodeTagged<VersionRecord>('ni1', b, 'version record');
+
+/** Bucket record (`bk1`). */
+export interface BucketRecord {
+  name: string;
+  /** 32 hex. */
+  id: string;
+  owner: string;
+  /** ms since the epoch. */
+  createdAt: number;
+  versioning: Versioning;
+  chunkSize: number;
+  codec: Codec;
+  configs: Record<string, unknown>;
+}
+
+export const encodeBucketRecord = (r: BucketRecord): Buffer => encodeTagged('bk1', r);
+export const decodeBucketRecord = (b: Uint8Array): BucketRecord => decodeTagged<BucketRecord>('bk1', b, 'bucket record');
+
+/** User record (`us1`). */
+export interface UserRecord {
+  accessKey: string;
+  secretKey: string;
+  tenantId: string;
+  name: string;
+  createdAt: number;
+}
+
+export const encodeUserRecord = (r: UserRecord): Buffer => encodeTagged('us1', r);
+export const decodeUserRecord = (b: Uint8Array): UserRecord => decodeTagged<UserRecord>('us1', b, 'user record');
+
+/** Intent record (`in1`, ccow.md §9): a writer that holds chunks before its commit. */
+export interface IntentRecord {
+  kind: 'put' | 'upload';
+  /** Process epoch of the owner; single-PUT intents of older epochs expire at start (§13). */
+  epoch: number;
+  createdAt: number;
+  /** ms; absent = never expires by time (multipart uploads). */
+  expiresAt?: number;
+}
+
+export const encodeIntentRecord = (r: IntentRecord): Buffer => encodeTagged('in1', r);
+export const decodeIntentRecord = (b: Uint8Array): IntentRecord => decodeTagged<IntentRecord>('in1', b, 'intent record');
+
+/** Multipart upload record (`up1`). */
+export interface UploadRecord {
+  /** 32 hex. */
+  uploadId: string;
+  key: string;
+  /** ms. */
+  initiated: number;
+  attrs: VersionAttrs;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+  /** 32 hex: the upload's durable intent. */
+  intentId: string;
+  chunkSize: number;
+  codec: Codec;
+}
+
+export const encodeUploadRecord = (r: UploadRecord): Buffer => encodeTagged('up1', r);
+export const decodeUploadRecord = (b: Uint8Array): UploadRecord => decodeTagged<UploadRecord>('up1', b, 'upload record');
+
+/** Bucket snapshot record (`sn1`, ccow.md §10). */
+export interface SnapshotRecord {
+  name: string;
+  /** 32 hex: the cut-off T. */
+  uvid: string;
+  createdAt: number;
+}
+
+export const encodeSnapshotRecord = (r: SnapshotRecord): Buffer => encodeTagged('sn1', r);
+export const decodeSnapshotRecord = (b: Uint8Array): SnapshotRecord => decodeTagged<SnapshotRecord>('sn1', b, 'snapshot record');
+
+/** Change-feed record (`fd1`, ccow.md §14). `seq` is a decimal string (u64). */
+export interface FeedRecordBody {
+  seq: string;
+  op: 'version' | 'purge' | 'meta' | 'bucket';
+  bucket: string;
+  tenant?: string;
+  key?: string;
+  uvid?: string;
+  vmId?: string;
+  generation?: number;
+  deleted?: boolean;
+  size?: number;
+  etag?: string;
+  originSegment?: number;
+  viaIsgw: boolean;
+  /** µs. */
+  at: number;
+}
+
+export const encodeFeedRecord = (r: FeedRecordBody): Buffer => encodeTagged('fd1', r);
+export const decodeFeedRecord = (b: Uint8Array): FeedRecordBody => decodeTagged<FeedRecordBody>('fd1', b, 'feed record');
+
+/** Engine state (`st1`): segment identity, fixed at first start; the process epoch. */
+export interface StateRecord {
+  segmentId: number;
+  segmentGuid: string;
+  nodeId: number;
+  epoch: number;
+}
+
+export const encodeStateRecord = (r: StateRecord): Buffer => encodeTagged('st1', r);
+export const decodeStateRecord = (b: Uint8Array): StateRecord => decodeTagged<StateRecord>('st1', b, 'state record');
+
+/** Part record (`pt1`): JSON attributes, then the part's leaf refs (offsets from the part's first byte). */
+export interface PartRecord {
+  partNumber: number;
+  size: number;
+  /** Hex MD5 of the part's bytes. */
+  md5: string;
+  lastModified: number;
+  checksum?: StoredChecksum;
+  refs: ChunkRef[];
+}
+
+export function encodePartRecord(p: PartRecord): Buffer {
+  const { refs, ...attrs } = p;
+  const json = encodeTagged('', attrs);
+  const w = new ByteWriter(3 + 4 + json.length + 4 + refs.reduce((n, r) => n + refSize(r), 0));
+  w.ascii('pt1').u32(json.length).bytes(json).u32(refs.length);
+  for (const r of refs) writeRef(w, r);
+  return w.finish();
+}
+
+export function decodePartRecord(b: Uint8Array): PartRecord {
+  const rd = new ByteReader(b, 'part record');
+  rd.expectTag('pt1');
+  const attrs = decodeTagged<Omit<PartRecord, 'refs'>>('', rd.bytes(rd.u32()), 'part record');
+  const n = rd.u32();
+  const refs: ChunkRef[] = [];
+  for (let i = 0; i < n; i++) refs.push(readRef(rd));
+  rd.end();
+  return { ...attrs, refs };
+}
+
+/** Kinds of stored chunks (chunk rows). */
+export const ChunkKind = { PAYLOAD: 1, CM: 2, VM: 3 } as const;
+export type ChunkKind = (typeof ChunkKind)[keyof typeof ChunkKind];
+
+/** Where a chunk's bytes live: the ChunkStore, or the engine's manifest blobs in the MetaStore. */
+export const ChunkLoc = { STORE: 0, BLOB: 1 } as const;
+export type ChunkLoc = (typeof ChunkLoc)[keyof typeof ChunkLoc];
+
+/** Chunk row (`ch1`, ccow.md §17 `chunks`): binary, fixed 49 bytes. Times in ms. */
+export interface ChunkRow {
+  kind: ChunkKind;
+  loc: ChunkLoc;
+  storedLength: number;
+  createdAt: number;
+  touchedAt: number;
+  /** 0 while referenced (or never unreferenced). */
+  unreferencedAt: number;
+  /** Bucket the physical bytes are charged to (16 bytes). */
+  bucketId: Buffer;
+}
+
+export function encodeChunkRow(r: ChunkRow): Buffer {
+  const b = Buffer.allocUnsafe(3 + 1 + 1 + 4 + 24 + 16);
+  b.write('ch1', 0, 'latin1');
+  b[3] = r.kind;
+  b[4] = r.loc;
+  b.writeUInt32LE(r.storedLength, 5);
+  b.writeDoubleLE(r.createdAt, 9);
+  b.writeDoubleLE(r.touchedAt, 17);
+  b.writeDoubleLE(r.unreferencedAt, 25);
+  r.bucketId.copy(b, 33, 0, 16);
+  return b;
+}
+
+export function decodeChunkRow(v: Uint8Array): ChunkRow {
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length !== 49 || b.toString('latin1', 0, 3) !== 'ch1') throw formatError('chunk row');
+  const kind = b[3]!;
+  const loc = b[4]!;
+  if (kind < 1 || kind > 3 || loc > 1) throw formatError('chunk row (kind/loc)');
+  return {
+    kind: kind as ChunkKind,
+    loc: loc as ChunkLoc,
+    storedLength: b.readUInt32LE(5),
+    createdAt: b.readDoubleLE(9),
+    touchedAt: b.readDoubleLE(17),
+    unreferencedAt: b.readDoubleLE(25),
+    bucketId: Buffer.from(b.subarray(33, 49)),
+  };
+}
+
+/** Per-bucket byte counters (`ct1`, ccow.md §17): binary f64s. */
+export interface Counters {
+  objects: number;
+  logicalBytes: number;
+  physicalBytes: number;
+}
+
+export function encodeCounters(c: Counters): Buffer {
+  const b = Buffer.allocUnsafe(3 + 24);
+  b.write('ct1', 0, 'latin1');
+  b.writeDoubleLE(c.objects, 3);
+  b.writeDoubleLE(c.logicalBytes, 11);
+  b.writeDoubleLE(c.physicalBytes, 19);
+  return b;
+}
+
+export function decodeCounters(v: Uint8Array): Counters {
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length !== 27 || b.toString('latin1', 0, 3) !== 'ct1') throw formatError('counters');
+  return { objects: b.readDoubleLE(3), logicalBytes: b.readDoubleLE(11), physicalBytes: b.readDoubleLE(19) };
+}

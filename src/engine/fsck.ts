@@ -1,0 +1,163 @@
+/**
+ * Audit (shared/spec/ccow.md §9 "mark and sweep", `ccow fsck`): mark every chunk reachable from the
+ * name indexes (snapshot-hidden entries included), live intents and upload parts; check that every
+ * reachable manifest and payload exists and hashes to its id, that every back-reference points at a
+ * chunk row and at a live referrer, and report chunks nobody reaches once their hold has passed.
+ * Reports only; never deletes.
+ */
+import { chunkIdHex, chunkIdOf, compareBytes, fromHex, toHex, type ChunkId } from '../common/index.js';
+import type { FsckReport } from './api.js';
+import type { Core } from './core.js';
+import { decodeCm } from './format/cm.js';
+import { ChunkLoc, decodeChunkRow, decodePartRecord, decodeVersionRecord, type ChunkRow } from './format/records.js';
+import { RefKind, type ChunkRef } from './format/ref.js';
+import { decodeVm } from './format/vm.js';
+import { blobKey, chunkKey, decodeObjectKey, ID16, idOfKey, intentKey, prefixRange, Referrer, T, uvidOfNiKey } from './keys.js';
+import { CHUNK_ID_BYTES } from '../common/index.js';
+
+const table = (t: number): { gte: Buffer; lt?: Buffer } => prefixRange(Buffer.from([t]));
+
+class Audit {
+  readonly report: FsckReport = { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [] };
+  /** Hex ids reachable from live roots. */
+  readonly reached = new Set<string>();
+  /** `ver:` referrers that exist (bucketId ‖ uvid, hex). */
+  readonly versions = new Set<string>();
+  readonly #core: Core;
+
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  /** Mark a tree below root refs; verify manifests and payload bytes once each. */
+  async markRefs(refs: readonly ChunkRef[]): Promise<void> {
+    for (const r of refs) {
+      if (r.kind === RefKind.INLINE || !r.id) continue;
+      const hex = chunkIdHex(r.id);
+      if (this.reached.has(hex)) continue;
+      this.reached.add(hex);
+      if (r.kind === RefKind.MANIFEST) {
+        const blob = await this.#blob(r.id);
+        if (blob) await this.markRefs(decodeCm(blob).refs);
+      } else await this.#payload(r.id);
+    }
+  }
+
+  async markVm(id: ChunkId): Promise<void> {
+    const hex = chunkIdHex(id);
+    if (this.reached.has(hex)) return;
+    this.reached.add(hex);
+    const blob = await this.#blob(id);
+    if (blob) await this.markRefs(decodeVm(blob).refs);
+  }
+
+  async #blob(id: ChunkId): Promise<Buffer | undefined> {
+    this.report.chunksChecked++;
+    const hex = chunkIdHex(id);
+    const raw = await this.#core.backend.meta.get(blobKey(id));
+    const row = await this.#core.backend.meta.get(chunkKey(id));
+    if (!raw || !row) {
+      this.report.missing.push(hex);
+      return undefined;
+    }
+    if (compareBytes(chunkIdOf(raw), id) !== 0) {
+      this.report.corrupt.push(hex);
+      return undefined;
+    }
+    return Buffer.from(raw);
+  }
+
+  async #payload(id: ChunkId): Promise<void> {
+    this.report.chunksChecked++;
+    const hex = chunkIdHex(id);
+    const row = await this.#core.backend.meta.get(chunkKey(id));
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.#core.backend.chunks.get(id);
+    } catch {
+      bytes = undefined;
+    }
+    if (!row || !bytes) this.report.missing.push(hex);
+    else if (compareBytes(chunkIdOf(bytes), id) !== 0) this.report.corrupt.push(hex);
+  }
+}
+
+/** Walk every live root (§9 audit). */
+async function mark(core: Core, a: Audit): Promise<void> {
+  const meta = core.backend.meta;
+  for await (const [k, v] of meta.range(table(T.NI))) {
+    const rec = decodeVersionRecord(v);
+    const bucketId = k.subarray(1, 1 + ID16);
+    decodeObjectKey(k, 1 + ID16);
+    a.versions.add(toHex(bucketId) + toHex(uvidOfNiKey(k)));
+    if (rec.vmId) await a.markVm(fromHex(rec.vmId) as unknown as ChunkId);
+  }
+  for await (const [, v] of meta.range(table(T.PART))) await a.markRefs(decodePartRecord(v).refs);
+  // Live intents hold their members (written payloads, CMs) until commit or abort.
+  for await (const [k] of meta.range(table(T.MEMBER))) {
+    const id = k.subarray(1 + ID16, 1 + ID16 + CHUNK_ID_BYTES) as unknown as ChunkId;
+    const hex = chunkIdHex(id);
+    if (a.reached.has(hex)) continue;
+    const row = await meta.get(chunkKey(id));
+    if (!row) continue; // checked as a dangling reference below
+    if (decodeChunkRow(row).loc === ChunkLoc.BLOB) {
+      a.reached.add(hex);
+      const blob = await meta.get(blobKey(id));
+      if (blob) await a.markRefs(decodeCm(blob).refs);
+    } else await a.markRefs([{ kind: RefKind.PAYLOAD, codec: 0, storedLength: 0, offset: 0, length: 0, id }]);
+  }
+}
+
+/** Every back-reference must name an existing chunk row and a live referrer. */
+async function checkRefs(core: Core, a: Audit): Promise<void> {
+  const meta = core.backend.meta;
+  for await (const [k] of meta.range(table(T.REF))) {
+    const id = idOfKey(k);
+    const ref = k.subarray(1 + CHUNK_ID_BYTES);
+    const label = `${chunkIdHex(id)}<-${String.fromCharCode(ref[0]!)}:${toHex(ref.subarray(1))}`;
+    let ok = (await meta.get(chunkKey(id))) !== undefined;
+    if (ok) {
+      const body = ref.subarray(1);
+      switch (ref[0]) {
+        case Referrer.VER:
+          ok = a.versions.has(toHex(body));
+          break;
+        case Referrer.VM:
+        case Referrer.CM:
+          ok = (await meta.get(chunkKey(body))) !== undefined;
+          break;
+        case Referrer.INTENT:
+          ok = (await meta.get(intentKey(body))) !== undefined;
+          break;
+        default:
+          ok = false;
+      }
+    }
+    if (!ok) a.report.danglingRefs.push(label);
+  }
+}
+
+/** Rows and stored chunks nobody reaches, past their hold, are leaks. */
+async function findLeaks(core: Core, a: Audit): Promise<void> {
+  const now = core.now();
+  const meta = core.backend.meta;
+  const rows = new Map<string, ChunkRow>();
+  for await (const [k, v] of meta.range(table(T.CHUNK))) rows.set(chunkIdHex(idOfKey(k)), decodeChunkRow(v));
+  for (const [hex, row] of rows) {
+    if (a.reached.has(hex)) continue;
+    if (now - Math.max(row.createdAt, row.touchedAt, row.unreferencedAt) >= core.o.holdMs) a.report.leaked.push(hex);
+  }
+  for await (const id of core.backend.chunks.iterate()) {
+    const hex = chunkIdHex(id);
+    if (!rows.has(hex) && !core.writer.inflight.has(hex)) a.report.leaked.push(hex);
+  }
+}
+
+export async function fsck(core: Core): Promise<FsckReport> {
+  const a = new Audit(core);
+  await mark(core, a);
+  await checkRefs(core, a);
+  await findLeaks(core, a);
+  for (const l of [a.report.missing, a.report.corrupt, a.report.leaked, a.report.danglingRefs]) l.sort();
+  return a.report;
+}

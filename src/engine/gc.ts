@@ -1,0 +1,143 @@
+/**
+ * Space reclamation (shared/spec/ccow.md §9): the GC worker visits only queued candidates (`gcq`),
+ * deletes a chunk in a transaction that re-checks "no back-references and hold expired", cascades
+ * through manifests (a deleted VM/CM drops its `vm:`/`cm:` references on its children, queueing
+ * them in the same transaction), and unlinks payload bytes only after that transaction is durable,
+ * holding the per-id lock that writers also take (§13).
+ */
+import { chunkIdHex, type ChunkId } from '../common/index.js';
+import type { MetaTx } from '../storage/contract/index.js';
+import type { Worker } from './api.js';
+import type { Core } from './core.js';
+import { decodeCm } from './format/cm.js';
+import { ChunkKind, ChunkLoc, decodeChunkRow, decodeIntentRecord } from './format/records.js';
+import { decodeVm } from './format/vm.js';
+import { blobKey, chunkKey, gcqKey, idOfKey, intentKey, prefixRange, Referrer, referrer, T } from './keys.js';
+import { bumpCounters, dropIntent, dropRef, hasRefs } from './refs.js';
+import { storage } from './storage-errors.js';
+
+/** Candidates visited per transaction. */
+const BATCH = 64;
+
+type Outcome = 'deleted-blob' | 'deleted-payload' | 'kept' | 'held';
+
+/** Decide and apply the fate of one candidate inside `tx`. */
+function collectOne(core: Core, tx: MetaTx, id: ChunkId, graceMs: number, now: number): Outcome {
+  const rk = chunkKey(id);
+  const raw = tx.get(rk);
+  if (!raw) {
+    tx.del(gcqKey(id));
+    return 'kept';
+  }
+  if (hasRefs(tx, id)) {
+    tx.del(gcqKey(id));
+    return 'kept';
+  }
+  const row = decodeChunkRow(raw);
+  if (now - Math.max(row.createdAt, row.touchedAt, row.unreferencedAt) < graceMs) return 'held';
+  tx.del(rk);
+  tx.del(gcqKey(id));
+  bumpCounters(tx, row.bucketId, { physicalBytes: -row.storedLength });
+  if (row.loc === ChunkLoc.STORE) return 'deleted-payload';
+  cascade(tx, id, row.kind, now);
+  tx.del(blobKey(id));
+  core.forgetManifest(id);
+  return 'deleted-blob';
+}
+
+/** A deleted manifest drops the references it held on its children (§9 cascade). */
+function cascade(tx: MetaTx, id: ChunkId, kind: ChunkKind, now: number): void {
+  const blob = tx.get(blobKey(id));
+  if (!blob) return;
+  let children: Uint8Array[];
+  try {
+    children = (kind === ChunkKind.VM ? decodeVm(blob).refs : decodeCm(blob).refs).filter((r) => r.id).map((r) => r.id!);
+  } catch {
+    return; // undecodable: the children leak and fsck reports them
+  }
+  const ref = referrer(kind === ChunkKind.VM ? Referrer.VM : Referrer.CM, id);
+  for (const c of children) dropRef(tx, c, ref, now);
+}
+
+/** One pass over up to BATCH queued candidates starting after `after`; returns the count deleted and the last key seen. */
+async function pass(core: Core, graceMs: number, after: Buffer | undefined): Promise<{ deleted: number; last?: Buffer; seen: number }> {
+  const ids: ChunkId[] = [];
+  const lo = after ?? Buffer.from([T.GCQ]);
+  for await (const [k] of core.backend.meta.range({ ...(after ? { gt: lo } : { gte: lo }), lt: Buffer.from([T.GCQ + 1]), limit: BATCH })) ids.push(idOfKey(k));
+  if (ids.length === 0) return { deleted: 0, seen: 0 };
+  // Per-id locks in id order (writers hold at most one at a time, so no deadlock).
+  const releases: (() => void)[] = [];
+  try {
+    for (const id of ids) releases.push(await core.chunkLocks.acquire(chunkIdHex(id)));
+    const now = core.now();
+    const outcomes = await storage(core.backend.meta.transaction((tx) => ids.map((id) => collectOne(core, tx, id, graceMs, now))));
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const o = outcomes[i]!;
+      if (o === 'deleted-payload') await storage(core.backend.chunks.delete(ids[i]!));
+      if (o === 'deleted-blob' || o === 'deleted-payload') deleted++;
+    }
+    return { deleted, last: Buffer.concat([Buffer.from([T.GCQ]), ids[ids.length - 1]!]), seen: ids.length };
+  } finally {
+    for (const r of releases) r();
+  }
+}
+
+/** Run GC until a full sweep of the queue deletes nothing; returns chunks deleted. */
+export async function runGc(core: Core, graceMs: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    let sweep = 0;
+    let after: Buffer | undefined;
+    for (;;) {
+      const r = await pass(core, graceMs, after);
+      sweep += r.deleted;
+      if (r.seen < BATCH || !r.last) break;
+      after = r.last;
+    }
+    total += sweep;
+    if (sweep === 0) return total;
+  }
+}
+
+/**
+ * Expire intents (§9, §13): single-PUT intents of older process epochs (crashed writers) and any
+ * intent whose lease ran out. Multipart intents have no lease and survive restarts.
+ */
+export async function expireIntents(core: Core, olderEpochsOnly: boolean): Promise<number> {
+  const now = core.now();
+  const dead: Buffer[] = [];
+  for await (const [k, v] of core.backend.meta.range(prefixRange(Buffer.from([T.INTENT])))) {
+    const r = decodeIntentRecord(v);
+    if (r.kind !== 'put') continue;
+    const stale = r.epoch < core.epoch || (!olderEpochsOnly && r.expiresAt !== undefined && r.expiresAt < now);
+    if (stale) dead.push(Buffer.from(k.subarray(1)));
+  }
+  for (const id of dead) {
+    await storage(core.backend.meta.transaction((tx) => {
+      if (tx.get(intentKey(id)) !== undefined) dropIntent(tx, id, now);
+    }));
+  }
+  return dead.length;
+}
+
+/** Background workers (§17): GC with the configured hold, and intent expiry. */
+export function makeWorkers(core: Core): Worker[] {
+  let after: Buffer | undefined;
+  const gc: Worker = {
+    name: 'gc',
+    async step() {
+      const r = await pass(core, core.o.holdMs, after);
+      after = r.seen < BATCH ? undefined : r.last;
+      return r.deleted > 0 || after !== undefined ? 'busy' : 'idle';
+    },
+  };
+  const intents: Worker = {
+    name: 'intent-expiry',
+    async step() {
+      return (await expireIntents(core, false)) > 0 ? 'busy' : 'idle';
+    },
+  };
+  return [gc, intents];
+}
+

@@ -1,0 +1,181 @@
+/**
+ * Streaming a body into chunks (shared/spec/ccow.md §3, §12): incoming pieces are copied once into a
+ * preallocated chunk buffer; each full chunk is hashed (BLAKE3), optionally compressed and handed to
+ * the store while the next one fills, with a bounded window of chunks in flight. MD5 (and any other
+ * digest asked for) runs in the same pass: on the main thread for bodies that fit one chunk, in the
+ * digest worker for larger ones, overlapped with hashing and storing.
+ */
+import type { Codec, DigestName, PutDigests } from './api.js';
+import { prepareChunk } from './chunk-codec.js';
+import type { DigestJob, DigestPool } from './digest-pool.js';
+import { EngineErrors } from './errors.js';
+import type { ChunkRef } from './format/ref.js';
+import { DigestSet } from './hashers.js';
+
+/** Stores one prepared chunk (claim/put/record under the writer's intent). */
+export type StoreChunk = (ref: ChunkRef, stored: Buffer) => Promise<unknown>;
+
+export interface IngestOptions {
+  chunkSize: number;
+  codec: Codec;
+  /** Bodies of at most this many bytes come back inline (no chunk stored). */
+  inlineMax: number;
+  digests: readonly DigestName[];
+  expectedSize?: number;
+  maxSize?: number;
+  /** Chunks in flight. */
+  window: number;
+  /** Worker for the digests of multi-chunk bodies (undefined: main thread). */
+  pool?: DigestPool;
+}
+
+/** What a body turned into. */
+export interface Ingested {
+  size: number;
+  /** Leaf refs in offset order (holes omitted); empty when inline. */
+  leaves: ChunkRef[];
+  /** The whole body, when it is at most `inlineMax` bytes. */
+  inline?: Buffer;
+  digests: PutDigests;
+}
+
+/** Unacknowledged chunks a job may have at the digest worker (bounds pinned memory). */
+const MAX_DIGEST_BACKLOG = 16;
+
+function allocChunk(size: number, shared: boolean): Buffer {
+  return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
+}
+
+/** Cut `body` into chunks and store them; see the module comment. */
+export async function ingest(body: AsyncIterable<Uint8Array>, o: IngestOptions, store: StoreChunk): Promise<Ingested> {
+  const run = new IngestRun(o, store);
+  try {
+    for await (const piece of body) await run.add(piece);
+    return await run.end();
+  } catch (e) {
+    await run.abort();
+    throw e;
+  }
+}
+
+class IngestRun {
+  readonly #o: IngestOptions;
+  readonly #store: StoreChunk;
+  #small: Buffer[] = [];
+  #smallLen = 0;
+  #cur: Buffer | undefined;
+  #fill = 0;
+  #offset = 0;
+  #total = 0;
+  #job: DigestJob | undefined;
+  #local: DigestSet | undefined;
+  readonly #inflight = new Set<Promise<void>>();
+  readonly #leaves: (ChunkRef | undefined)[] = [];
+  #error: Error | undefined;
+
+  constructor(o: IngestOptions, store: StoreChunk) {
+    this.#o = o;
+    this.#store = store;
+  }
+
+  async add(piece: Uint8Array): Promise<void> {
+    this.#throwIfFailed();
+    this.#total += piece.length;
+    this.#checkSize(false);
+    if (!this.#cur && this.#smallLen + piece.length <= this.#o.inlineMax) {
+      // Copied: a producer may reuse its buffer once we return.
+      this.#small.push(Buffer.from(piece));
+      this.#smallLen += piece.length;
+      return;
+    }
+    if (!this.#cur) {
+      this.#cur = allocChunk(this.#o.chunkSize, this.#o.pool !== undefined);
+      for (const s of this.#small) {
+        this.#cur.set(s, this.#fill);
+        this.#fill += s.length;
+      }
+      this.#small = [];
+    }
+    let p = 0;
+    while (p < piece.length) {
+      const n = Math.min(piece.length - p, this.#o.chunkSize - this.#fill);
+      this.#cur.set(piece.subarray(p, p + n), this.#fill);
+      this.#fill += n;
+      p += n;
+      if (this.#fill === this.#o.chunkSize) {
+        await this.#dispatch(this.#cur, false);
+        this.#cur = allocChunk(this.#o.chunkSize, this.#o.pool !== undefined);
+        this.#fill = 0;
+      }
+    }
+  }
+
+  #checkSize(atEnd: boolean): void {
+    const { expectedSize, maxSize } = this.#o;
+    if (maxSize !== undefined && this.#total > maxSize) throw EngineErrors.ENTITY_TOO_LARGE(`body exceeds ${maxSize} bytes`);
+    if (expectedSize !== undefined && (this.#total > expectedSize || (atEnd && this.#total !== expectedSize))) {
+      throw EngineErrors.INCOMPLETE_BODY(`body has ${this.#total} bytes, expected ${expectedSize}`);
+    }
+  }
+
+  /** Hand one chunk to the digests and the store; waits while the window is full. */
+  async #dispatch(buf: Buffer, last: boolean): Promise<void> {
+    if (!this.#job && !this.#local) {
+      if (!last && this.#o.pool) this.#job = this.#o.pool.job(this.#o.digests);
+      else this.#local = new DigestSet(this.#o.digests);
+    }
+    if (this.#job) await this.#job.send(buf, MAX_DIGEST_BACKLOG);
+    else this.#local!.update(buf);
+    while (this.#inflight.size >= this.#o.window) await Promise.race(this.#inflight);
+    this.#throwIfFailed();
+    const index = this.#leaves.length;
+    const offset = this.#offset;
+    this.#offset += buf.length;
+    this.#leaves.push(undefined);
+    const p = this.#storeOne(buf, offset, index);
+    this.#inflight.add(p);
+    void p.finally(() => this.#inflight.delete(p));
+  }
+
+  async #storeOne(buf: Buffer, offset: number, index: number): Promise<void> {
+    try {
+      const prep = await prepareChunk(buf, offset, this.#o.codec);
+      if (!prep) return;
+      await this.#store(prep.ref, prep.stored);
+      this.#leaves[index] = prep.ref;
+    } catch (e) {
+      this.#error ??= e instanceof Error ? e : new Error(String(e));
+    }
+  }
+
+  #throwIfFailed(): void {
+    const e: Error | undefined = this.#error;
+    if (e) throw e;
+  }
+
+  async end(): Promise<Ingested> {
+    this.#checkSize(true);
+    if (!this.#cur) return this.#endInline();
+    if (this.#fill > 0) await this.#dispatch(this.#cur.subarray(0, this.#fill), true);
+    await Promise.all(this.#inflight);
+    this.#throwIfFailed();
+    const d = this.#job ? await this.#job.finish() : await this.#local!.finish();
+    this.#job = undefined;
+    return { size: this.#total, leaves: this.#leaves.filter((r): r is ChunkRef => r !== undefined), digests: { ...d, size: this.#total } as PutDigests };
+  }
+
+  async #endInline(): Promise<Ingested> {
+    const data = this.#small.length === 1 ? this.#small[0]! : Buffer.concat(this.#small);
+    const set = new DigestSet(this.#o.digests);
+    set.update(data);
+    const d = await set.finish();
+    return { size: data.length, leaves: [], inline: data, digests: { ...d, size: data.length } as PutDigests };
+  }
+
+  /** Stop digests and wait for stores in flight, so nothing lands after the caller drops the intent. */
+  async abort(): Promise<void> {
+    this.#job?.abort();
+    this.#job = undefined;
+    await Promise.allSettled(this.#inflight);
+  }
+}

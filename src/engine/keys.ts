@@ -1,0 +1,197 @@
+/**
+ * Metadata key spaces (shared/spec/ccow.md §7.2, §16, §17; byte layouts in src/engine/formats.md).
+ * Every key starts with a one-byte table prefix; multi-byte integers are big-endian so keys sort.
+ */
+import { CHUNK_ID_BYTES, prefixEnd, type ChunkId } from '../common/index.js';
+import { invertUvid, UVID_BYTES, type Uvid } from './uvid.js';
+
+/** One-byte table prefixes. */
+export const T = {
+  /** engine state: segment id, process epoch */
+  STATE: 0x45, // 'E'
+  BUCKET: 0x62, // 'b' name → bucket record
+  COUNTERS: 0x6b, // 'k' bucketId → byte counters
+  USER: 0x75, // 'u' accessKey → user record
+  NI: 0x6e, // 'n' bucketId ‖ enc(key) ‖ ~uvid → version record
+  CUR: 0x63, // 'c' bucketId ‖ enc(key) → head version record
+  BLOB: 0x42, // 'B' id → manifest bytes (VM, CM)
+  CHUNK: 0x43, // 'C' id → chunk row
+  REF: 0x52, // 'R' id ‖ referrer → back-reference
+  GCQ: 0x47, // 'G' id → enqueuedAt
+  INTENT: 0x49, // 'I' intentId → intent record
+  MEMBER: 0x4a, // 'J' intentId ‖ id → '' (chunks an intent holds)
+  UPLOAD: 0x55, // 'U' bucketId ‖ uploadId → upload record
+  UPLOAD_BY_KEY: 0x57, // 'W' bucketId ‖ enc(key) ‖ uploadId → ''
+  PART: 0x50, // 'P' uploadId ‖ u16 partNumber → part record
+  BSNAP: 0x53, // 'S' bucketId ‖ utf8(name) → bucket snapshot record
+  FEED: 0x46, // 'F' u64 seq → feed record
+} as const;
+
+/** Referrer kinds of back-references (ccow.md §9), the first byte of the referrer. */
+export const Referrer = {
+  VER: 0x76, // 'v' bucketId(16) ‖ uvid(16)
+  SNAP: 0x73, // 's' snapshot id
+  VM: 0x6d, // 'm' vmId(32)
+  CM: 0x63, // 'c' cmId(32)
+  INTENT: 0x69, // 'i' intentId(16)
+} as const;
+
+/** Length of bucket ids, intent ids and upload ids. */
+export const ID16 = 16;
+
+const EMPTY = Buffer.alloc(0);
+
+function key(prefix: number, ...parts: Uint8Array[]): Buffer {
+  let n = 1;
+  for (const p of parts) n += p.length;
+  const out = Buffer.allocUnsafe(n);
+  out[0] = prefix;
+  let o = 1;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * Order-preserving encoding of an object key (§7.2): UTF-8 with 0x00 escaped as 0x00 0xFF, then the
+ * terminator 0x00 0x01. A key sorts before every longer key it prefixes, and no encoding contains
+ * 0xFF except inside an escape, which is what lets a listing seek past a common prefix.
+ */
+export function encodeObjectKey(k: string): Buffer {
+  const raw = Buffer.from(k, 'utf8');
+  return Buffer.concat([escapeBytes(raw), TERMINATOR]);
+}
+
+const TERMINATOR = Buffer.from([0x00, 0x01]);
+
+/** 0x00 → 0x00 0xFF; everything else as is (no terminator: for prefixes). */
+export function escapeBytes(raw: Buffer): Buffer {
+  let zeros = 0;
+  for (let i = raw.indexOf(0); i !== -1; i = raw.indexOf(0, i + 1)) zeros++;
+  if (zeros === 0) return raw;
+  const out = Buffer.allocUnsafe(raw.length + zeros);
+  let o = 0;
+  for (const b of raw) {
+    out[o++] = b;
+    if (b === 0) out[o++] = 0xff;
+  }
+  return out;
+}
+
+/** The escaped form of a key prefix (listing bounds). */
+export function escapeKeyPrefix(p: string): Buffer {
+  return escapeBytes(Buffer.from(p, 'utf8'));
+}
+
+/** Decode `enc(key)` starting at `start`; returns the key and the offset just past its terminator. */
+export function decodeObjectKey(b: Uint8Array, start: number): { key: string; end: number } {
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const parts: Buffer[] = [];
+  let from = start;
+  for (;;) {
+    const z = buf.indexOf(0, from);
+    if (z < 0 || z + 1 >= buf.length) throw new TypeError('unterminated object key');
+    const next = buf[z + 1];
+    if (next === 0x01) {
+      parts.push(buf.subarray(from, z));
+      return { key: Buffer.concat(parts).toString('utf8'), end: z + 2 };
+    }
+    if (next !== 0xff) throw new TypeError('bad escape in object key');
+    parts.push(buf.subarray(from, z + 1));
+    from = z + 2;
+  }
+}
+
+/** Name-index key of one version. */
+export function niKey(bucketId: Uint8Array, encKey: Uint8Array, uvid: Uint8Array): Buffer {
+  return key(T.NI, bucketId, encKey, invertUvid(uvid));
+}
+
+/** Name-index prefix of all versions of one key (encKey includes its terminator). */
+export function niKeyPrefix(bucketId: Uint8Array, encKey: Uint8Array): Buffer {
+  return key(T.NI, bucketId, encKey);
+}
+
+/** UVID of a name-index key (its last 16 bytes, inverted back). */
+export function uvidOfNiKey(k: Uint8Array): Uvid {
+  return invertUvid(k.subarray(k.length - UVID_BYTES)) as Uvid;
+}
+
+/** Current-table key of one object key. */
+export function curKey(bucketId: Uint8Array, encKey: Uint8Array): Buffer {
+  return key(T.CUR, bucketId, encKey);
+}
+
+/** Prefix of a bucket's rows in a per-bucket table (`NI`, `CUR`, `UPLOAD`, `UPLOAD_BY_KEY`, `BSNAP`). */
+export function bucketPrefix(table: number, bucketId: Uint8Array, extra: Uint8Array = EMPTY): Buffer {
+  return key(table, bucketId, extra);
+}
+
+/** `{gte, lt}` bounds of every key starting with `prefix`. */
+export function prefixRange(prefix: Uint8Array): { gte: Buffer; lt?: Buffer } {
+  const lt = prefixEnd(prefix);
+  const gte = Buffer.from(prefix);
+  return lt ? { gte, lt } : { gte };
+}
+
+export const bucketKey = (name: string): Buffer => key(T.BUCKET, Buffer.from(name, 'utf8'));
+export const countersKey = (bucketId: Uint8Array): Buffer => key(T.COUNTERS, bucketId);
+export const userKey = (accessKey: string): Buffer => key(T.USER, Buffer.from(accessKey, 'utf8'));
+export const blobKey = (id: Uint8Array): Buffer => key(T.BLOB, id);
+export const chunkKey = (id: Uint8Array): Buffer => key(T.CHUNK, id);
+export const gcqKey = (id: Uint8Array): Buffer => key(T.GCQ, id);
+export const intentKey = (intentId: Uint8Array): Buffer => key(T.INTENT, intentId);
+export const memberKey = (intentId: Uint8Array, id: Uint8Array): Buffer => key(T.MEMBER, intentId, id);
+export const memberPrefix = (intentId: Uint8Array): Buffer => key(T.MEMBER, intentId);
+export const uploadKey = (bucketId: Uint8Array, uploadId: Uint8Array): Buffer => key(T.UPLOAD, bucketId, uploadId);
+export const uploadByKeyKey = (bucketId: Uint8Array, encKey: Uint8Array, uploadId: Uint8Array): Buffer =>
+  key(T.UPLOAD_BY_KEY, bucketId, encKey, uploadId);
+export const bsnapKey = (bucketId: Uint8Array, name: string): Buffer => key(T.BSNAP, bucketId, Buffer.from(name, 'utf8'));
+export const stateKey = (name: string): Buffer => key(T.STATE, Buffer.from(name, 'latin1'));
+
+/** Part key: uploadId ‖ u16 BE part number. */
+export function partKey(uploadId: Uint8Array, partNumber: number): Buffer {
+  const n = Buffer.allocUnsafe(2);
+  n.writeUInt16BE(partNumber, 0);
+  return key(T.PART, uploadId, n);
+}
+
+/** Feed key: u64 BE sequence number. */
+export function feedKey(seq: bigint): Buffer {
+  const b = Buffer.allocUnsafe(9);
+  b[0] = T.FEED;
+  b.writeBigUInt64BE(seq, 1);
+  return b;
+}
+
+/** Sequence number of a feed key. */
+export function seqOfFeedKey(k: Uint8Array): bigint {
+  return Buffer.from(k.buffer, k.byteOffset, k.byteLength).readBigUInt64BE(1);
+}
+
+/** Back-reference key: chunk id ‖ referrer. */
+export function refKey(id: Uint8Array, referrer: Uint8Array): Buffer {
+  return key(T.REF, id, referrer);
+}
+
+/** Prefix of every back-reference held on `id`. */
+export function refPrefix(id: Uint8Array): Buffer {
+  return key(T.REF, id);
+}
+
+/** Referrer bytes: kind byte ‖ parts. */
+export function referrer(kind: number, ...parts: Uint8Array[]): Buffer {
+  return key(kind, ...parts);
+}
+
+/** Chunk id at the end of a `MEMBER` key. */
+export function idOfMemberKey(k: Uint8Array): ChunkId {
+  return Buffer.from(k.subarray(1 + ID16, 1 + ID16 + CHUNK_ID_BYTES)) as unknown as ChunkId;
+}
+
+/** Chunk id of a `CHUNK`, `BLOB`, `GCQ` or `REF` key. */
+export function idOfKey(k: Uint8Array): ChunkId {
+  return Buffer.from(k.subarray(1, 1 + CHUNK_ID_BYTES)) as unknown as ChunkId;
+}

@@ -1,0 +1,197 @@
+/**
+ * Listings (shared/spec/ccow.md §7.2, s3-surface.md §4.1): forward range scans of `cur` (current
+ * objects) or `ni` (all versions) in UTF-8 byte order of the keys, with delimiter roll-up done while
+ * scanning: after a common prefix the scan seeks to `escape(prefix) ‖ 0xFF`, past every key under
+ * it, so a page costs O(entries shown + prefixes shown) seeks whatever the bucket holds.
+ */
+import { compareBytes, fromHex, prefixEnd } from '../common/index.js';
+import type { RangeOptions } from '../storage/contract/index.js';
+import type { ListEntry, ListOptions, ListPage, ListVersionsOptions, ObjectVersion, VersionsPage } from './api.js';
+import type { Core } from './core.js';
+import { EngineErrors } from './errors.js';
+import { decodeVersionRecord, type VersionRecord } from './format/records.js';
+import { bucketPrefix, decodeObjectKey, encodeObjectKey, escapeKeyPrefix, niKey, niKeyPrefix, prefixRange, T, uvidOfNiKey } from './keys.js';
+import { snapshotCutoff, toObjectVersion } from './resolve.js';
+import { storage } from './storage-errors.js';
+import { uvidMs, versionIdToUvid } from './uvid.js';
+
+/** A lower scan bound. */
+interface Bound {
+  key: Buffer;
+  inclusive: boolean;
+}
+
+/** The common prefix `key` rolls up into under `delimiter`, if any. */
+export function commonPrefixOf(key: string, prefix: string, delimiter: string | undefined): string | undefined {
+  if (!delimiter) return undefined;
+  const i = key.indexOf(delimiter, prefix.length);
+  return i < 0 ? undefined : key.slice(0, i + delimiter.length);
+}
+
+/** First scan key past every key that starts with `cp` (0xFF never occurs in an encoded key body). */
+export function seekPast(base: Buffer, cp: string): Buffer {
+  return Buffer.concat([base, escapeKeyPrefix(cp), Buffer.from([0xff])]);
+}
+
+/** Lower bound for "after marker": past all keys under it when it is itself a common prefix (V1/V2 markers). */
+function afterMarker(base: Buffer, marker: string, prefix: string, delimiter: string | undefined): Bound {
+  if (marker.startsWith(prefix) && commonPrefixOf(marker, prefix, delimiter) === marker) return { key: seekPast(base, marker), inclusive: true };
+  // Every entry key of `marker` (ni: enc ‖ ~uvid) sorts below prefixEnd(enc(marker)), and no other key's encoding starts with enc(marker).
+  return { key: prefixEnd(Buffer.concat([base, encodeObjectKey(marker)]))!, inclusive: true };
+}
+
+function maxBound(a: Bound, b: Bound): Bound {
+  const c = compareBytes(a.key, b.key);
+  if (c !== 0) return c > 0 ? a : b;
+  return a.inclusive ? b : a;
+}
+
+function rangeOf(lower: Bound, upper: Buffer | undefined): RangeOptions {
+  const r: RangeOptions = lower.inclusive ? { gte: lower.key } : { gt: lower.key };
+  if (upper) r.lt = upper;
+  return r;
+}
+
+function toListEntry(key: string, rec: VersionRecord): ListEntry {
+  const e: ListEntry = { key, size: rec.size, etag: rec.etag, lastModified: new Date(uvidMs(fromHex(rec.uvid))), storageClass: rec.storageClass };
+  if (rec.checksumAlgorithm) e.checksumAlgorithm = rec.checksumAlgorithm;
+  if (rec.checksumType) e.checksumType = rec.checksumType;
+  return e;
+}
+
+/**
+ * Scan `[lower, upper)` calling `visit` per row; `visit` returns 'stop', 'next', or a key to seek
+ * to (re-issuing the range from there).
+ */
+async function scan(core: Core, lower: Bound, upper: Buffer | undefined, visit: (k: Uint8Array, v: Uint8Array) => 'stop' | 'next' | Buffer): Promise<void> {
+  for (;;) {
+    let seek: Buffer | undefined;
+    for await (const [k, v] of core.backend.meta.range(rangeOf(lower, upper))) {
+      const r = visit(k, v);
+      if (r === 'next') continue;
+      if (r === 'stop') return;
+      seek = r;
+      break;
+    }
+    if (!seek) return;
+    lower = { key: seek, inclusive: true };
+  }
+}
+
+/** ListObjects over `cur` (or over `ni` through a bucket snapshot's view). */
+export async function listObjects(core: Core, bucket: string, opts: ListOptions & { snapshot?: string }): Promise<ListPage> {
+  const b = await core.bucket(bucket);
+  const page: ListPage = { entries: [], commonPrefixes: [], truncated: false };
+  if (opts.limit <= 0) return page;
+  const prefix = opts.prefix ?? '';
+  const delimiter = opts.delimiter || undefined;
+  const cutoff = opts.snapshot !== undefined ? await snapshotCutoff(core, b, opts.snapshot) : undefined;
+  const base = bucketPrefix(cutoff ? T.NI : T.CUR, b.id);
+  const start = Buffer.concat([base, escapeKeyPrefix(prefix)]);
+  let lower: Bound = { key: start, inclusive: true };
+  if (opts.startAfter) lower = maxBound(lower, afterMarker(base, opts.startAfter, prefix, delimiter));
+  let count = 0;
+  let doneKey: string | undefined;
+  await scan(core, lower, prefixEnd(start), (k, v) => {
+    const { key } = decodeObjectKey(k, base.length);
+    let rec: VersionRecord | undefined;
+    if (cutoff) {
+      // View at T (§10): the first entry of the key with UVID ≤ T decides; later rows of the key are skipped.
+      if (key === doneKey) return 'next';
+      if (compareBytes(uvidOfNiKey(k), cutoff) > 0) return 'next';
+      doneKey = key;
+      rec = decodeVersionRecord(v);
+      if (rec.deleted) return 'next';
+    }
+    const cp = commonPrefixOf(key, prefix, delimiter);
+    if (count === opts.limit) {
+      page.truncated = true;
+      return 'stop';
+    }
+    count++;
+    if (cp !== undefined) {
+      page.commonPrefixes.push(cp);
+      page.next = { key: cp, isPrefix: true };
+      return seekPast(base, cp);
+    }
+    page.entries.push(toListEntry(key, rec ?? decodeVersionRecord(v)));
+    page.next = { key, isPrefix: false };
+    return 'next';
+  });
+  if (!page.truncated) delete page.next;
+  return page;
+}
+
+/** Lower bound of a versions listing from its markers (s3-surface.md §4.1 table). */
+async function versionsStart(core: Core, bucketId: Buffer, base: Buffer, opts: ListVersionsOptions, prefix: string, delimiter: string | undefined): Promise<{ lower: Bound; midKey: boolean }> {
+  const lower: Bound = { key: Buffer.concat([base, escapeKeyPrefix(prefix)]), inclusive: true };
+  if (opts.versionIdMarker !== undefined && opts.keyMarker === undefined) throw EngineErrors.INVALID_ARGUMENT('version-id-marker needs key-marker');
+  if (opts.keyMarker === undefined) return { lower, midKey: false };
+  if (opts.versionIdMarker === undefined || opts.versionIdMarker === '') {
+    return { lower: maxBound(lower, afterMarker(base, opts.keyMarker, prefix, delimiter)), midKey: false };
+  }
+  const enc = encodeObjectKey(opts.keyMarker);
+  let uvid: Uint8Array | undefined;
+  if (opts.versionIdMarker === 'null') {
+    for await (const [k, v] of core.backend.meta.range(prefixRange(niKeyPrefix(bucketId, enc)))) {
+      const r = decodeVersionRecord(v);
+      if (r.isNull && !r.hidden) uvid = uvidOfNiKey(k);
+    }
+  } else {
+    const u = versionIdToUvid(opts.versionIdMarker);
+    if (u && (await storage(core.backend.meta.get(niKey(bucketId, enc, u))))) uvid = u;
+  }
+  if (!uvid) throw EngineErrors.INVALID_ARGUMENT(`unknown version-id-marker ${opts.versionIdMarker}`);
+  return { lower: maxBound(lower, { key: niKey(bucketId, enc, uvid), inclusive: false }), midKey: true };
+}
+
+/** ListObjectVersions over `ni`: keys ascending, a key's versions newest first. */
+export async function listVersions(core: Core, bucket: string, opts: ListVersionsOptions): Promise<VersionsPage> {
+  const b = await core.bucket(bucket);
+  const page: VersionsPage = { entries: [], commonPrefixes: [], truncated: false };
+  const prefix = opts.prefix ?? '';
+  const delimiter = opts.delimiter || undefined;
+  const base = bucketPrefix(T.NI, b.id);
+  const { lower, midKey } = await versionsStart(core, b.id, base, opts, prefix, delimiter);
+  if (opts.limit <= 0) return page;
+  let count = 0;
+  let lastKey = midKey ? opts.keyMarker : undefined;
+  let latestPending = false;
+  let endedOnPrefix = false;
+  let last: ObjectVersion | undefined;
+  await scan(core, lower, prefixEnd(Buffer.concat([base, escapeKeyPrefix(prefix)])), (k, v) => {
+    const { key } = decodeObjectKey(k, base.length);
+    if (key !== lastKey) {
+      lastKey = key;
+      latestPending = true;
+    }
+    const rec = decodeVersionRecord(v);
+    if (rec.hidden) return 'next';
+    const isLatest = latestPending;
+    latestPending = false;
+    if (rec.quiet) return 'next';
+    if (count === opts.limit) {
+      page.truncated = true;
+      return 'stop';
+    }
+    count++;
+    const cp = commonPrefixOf(key, prefix, delimiter);
+    if (cp !== undefined) {
+      page.commonPrefixes.push(cp);
+      endedOnPrefix = true;
+      page.nextKeyMarker = cp;
+      return seekPast(base, cp);
+    }
+    endedOnPrefix = false;
+    last = toObjectVersion(b.rec.name, key, rec, isLatest);
+    page.entries.push(last);
+    return 'next';
+  });
+  if (page.truncated) {
+    if (!endedOnPrefix && last) {
+      page.nextKeyMarker = last.key;
+      page.nextVersionIdMarker = last.versionId;
+    }
+  } else delete page.nextKeyMarker;
+  return page;
+}

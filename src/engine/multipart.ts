@@ -1,0 +1,297 @@
+/**
+ * Multipart uploads (s3-surface.md §4.5, ccow.md §9): an upload is a durable intent plus records;
+ * each part is chunked on its own grid and recorded with its leaf refs; complete concatenates the
+ * parts' refs with shifted offsets and bulk-loads the tree — no part byte is copied or re-read.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { fromHex, toHex } from '../common/index.js';
+import type { MetaTx } from '../storage/contract/index.js';
+import type { ChecksumAlgorithm, CommitCondition, CompletePart, ObjectAddr, ObjectVersion, PutOptions, StoredChecksum, UploadedPart, UploadInfo, VersionAttrs } from './api.js';
+import type { Intent } from './chunk-writer.js';
+import { commitTx, unquote } from './commit.js';
+import type { Bucket, Core } from './core.js';
+import { EngineErrors } from './errors.js';
+import { decodePartRecord, decodeUploadRecord, encodeIntentRecord, encodePartRecord, encodeUploadRecord, type PartRecord, type UploadRecord } from './format/records.js';
+import type { VmMeta } from './format/vm.js';
+import { bucketPrefix, decodeObjectKey, encodeObjectKey, escapeKeyPrefix, intentKey, partKey, prefixRange, T, uploadByKeyKey, uploadKey } from './keys.js';
+import { commonPrefixOf, seekPast } from './listing.js';
+import { stripUndefined, read } from './objects.js';
+import { dropIntent } from './refs.js';
+import { toObjectVersion } from './resolve.js';
+import { storage } from './storage-errors.js';
+import { buildTree, shiftRefs } from './tree.js';
+import { checkKey, checksumFrom, cleanMap, DIGEST_OF, ingestBody, leavesOf, makeVm, storeCms } from './write-path.js';
+import { prefixEnd } from '../common/index.js';
+
+const MAX_PART_NUMBER = 10000;
+
+function toUploadInfo(bucket: string, r: UploadRecord): UploadInfo {
+  const u: UploadInfo = { bucket, key: r.key, uploadId: r.uploadId, initiated: new Date(r.initiated), attrs: structuredClone(r.attrs) };
+  if (r.checksumAlgorithm) u.checksumAlgorithm = r.checksumAlgorithm;
+  if (r.checksumType) u.checksumType = r.checksumType;
+  return u;
+}
+
+function toUploadedPart(p: PartRecord): UploadedPart {
+  const out: UploadedPart = { partNumber: p.partNumber, size: p.size, etag: `"${p.md5}"`, lastModified: new Date(p.lastModified) };
+  if (p.checksum) out.checksum = p.checksum;
+  return out;
+}
+
+function uploadIdBytes(uploadId: string): Buffer | undefined {
+  return /^[0-9a-f]{32}$/.test(uploadId) ? fromHex(uploadId) : undefined;
+}
+
+async function loadUpload(core: Core, b: Bucket, uploadId: string): Promise<UploadRecord> {
+  const id = uploadIdBytes(uploadId);
+  const raw = id && (await storage(core.backend.meta.get(uploadKey(b.id, id))));
+  if (!raw) throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
+  return decodeUploadRecord(raw);
+}
+
+function uploadIntent(core: Core, r: UploadRecord): Intent {
+  // Already persisted at createUpload; upload intents never expire by time (§9).
+  return { id: fromHex(r.intentId), kind: 'upload', epoch: core.epoch, lease: 0, renewedAt: 1, createdAt: r.initiated };
+}
+
+export async function createUpload(
+  core: Core,
+  addr: ObjectAddr,
+  opts: { attrs?: VersionAttrs; checksumAlgorithm?: ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' },
+): Promise<UploadInfo> {
+  const b = await core.bucket(addr.bucket);
+  checkKey(addr.key);
+  const uploadId = randomBytes(16);
+  const intentId = randomBytes(16);
+  const now = core.now();
+  const rec: UploadRecord = stripUndefined({
+    uploadId: toHex(uploadId), key: addr.key, initiated: Math.floor(now), attrs: structuredClone(opts.attrs ?? {}),
+    checksumAlgorithm: opts.checksumAlgorithm, checksumType: opts.checksumType, intentId: toHex(intentId),
+    chunkSize: b.rec.chunkSize, codec: b.rec.codec,
+  });
+  await storage(core.backend.meta.transaction((tx) => {
+    tx.put(intentKey(intentId), encodeIntentRecord({ kind: 'upload', epoch: core.epoch, createdAt: now }));
+    tx.put(uploadKey(b.id, uploadId), encodeUploadRecord(rec));
+    tx.put(uploadByKeyKey(b.id, encodeObjectKey(addr.key), uploadId), Buffer.alloc(0));
+  }));
+  return toUploadInfo(b.rec.name, rec);
+}
+
+export async function getUpload(core: Core, bucket: string, uploadId: string): Promise<UploadInfo | undefined> {
+  const b = await core.bucket(bucket);
+  const id = uploadIdBytes(uploadId);
+  const raw = id && (await storage(core.backend.meta.get(uploadKey(b.id, id))));
+  return raw ? toUploadInfo(b.rec.name, decodeUploadRecord(raw)) : undefined;
+}
+
+function checkPartNumber(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PART_NUMBER) throw EngineErrors.INVALID_ARGUMENT(`part number must be 1..${MAX_PART_NUMBER}`);
+}
+
+/** Upload one part: its chunks join the upload's intent; the part record keeps its leaf refs. */
+export async function putPart(
+  core: Core,
+  bucket: string,
+  uploadId: string,
+  partNumber: number,
+  body: AsyncIterable<Uint8Array>,
+  opts: Omit<PutOptions, keyof VersionAttrs | 'condition'> = {},
+): Promise<UploadedPart> {
+  checkPartNumber(partNumber);
+  const b = await core.bucket(bucket);
+  const up = await loadUpload(core, b, uploadId);
+  const intent = uploadIntent(core, up);
+  const alg = opts.checksumAlgorithm ?? up.checksumAlgorithm;
+  const digests = alg ? [...(opts.digests ?? []), DIGEST_OF[alg]] : (opts.digests ?? []);
+  const ing = await ingestBody(core, intent, b.id, body, { chunkSize: up.chunkSize, codec: up.codec, digests, expectedSize: opts.expectedSize, maxSize: opts.maxSize });
+  if (opts.verify) await opts.verify(ing.digests);
+  const part: PartRecord = stripUndefined({
+    partNumber, size: ing.size, md5: ing.digests.md5.toString('hex'), lastModified: Math.floor(core.now()),
+    checksum: checksumFrom(alg, ing.digests), refs: leavesOf(ing),
+  });
+  await storage(core.backend.meta.transaction((tx) => {
+    if (tx.get(uploadKey(b.id, fromHex(up.uploadId))) === undefined) {
+      // Aborted or completed meanwhile: release what this part stored under the dead intent.
+      dropIntent(tx, intent.id, core.now());
+      throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
+    }
+    tx.put(partKey(fromHex(up.uploadId), partNumber), encodePartRecord(part));
+  }));
+  return toUploadedPart(part);
+}
+
+/** UploadPartCopy: a byte range of an existing version, streamed (verified) into a new part. */
+export async function copyPart(
+  core: Core,
+  bucket: string,
+  uploadId: string,
+  partNumber: number,
+  src: ObjectAddr & { versionId?: string },
+  range?: { offset: number; length: number },
+): Promise<UploadedPart> {
+  checkPartNumber(partNumber);
+  const r = await read(core, src, { versionId: src.versionId, offset: range?.offset, length: range?.length });
+  return putPart(core, bucket, uploadId, partNumber, r.body);
+}
+
+export async function listParts(core: Core, bucket: string, uploadId: string, opts: { marker?: number; limit?: number } = {}): Promise<{ parts: UploadedPart[]; truncated: boolean; next?: number }> {
+  const b = await core.bucket(bucket);
+  const up = await loadUpload(core, b, uploadId);
+  const limit = opts.limit ?? 1000;
+  const id = fromHex(up.uploadId);
+  const parts: UploadedPart[] = [];
+  let truncated = false;
+  const start = partKey(id, Math.min((opts.marker ?? 0) + 1, 0xffff));
+  for await (const [, v] of core.backend.meta.range({ gte: start, lt: prefixEnd(Buffer.concat([Buffer.from([T.PART]), id])) })) {
+    if (parts.length >= limit) {
+      truncated = true;
+      break;
+    }
+    parts.push(toUploadedPart(decodePartRecord(v)));
+  }
+  const out: { parts: UploadedPart[]; truncated: boolean; next?: number } = { parts, truncated };
+  if (truncated && parts.length) out.next = parts[parts.length - 1]!.partNumber;
+  return out;
+}
+
+/** Every record of an upload goes (complete and abort). */
+function deleteUploadRecords(tx: MetaTx, b: Bucket, up: UploadRecord): void {
+  const id = fromHex(up.uploadId);
+  for (const [k] of [...tx.range(prefixRange(Buffer.concat([Buffer.from([T.PART]), id])))]) tx.del(k);
+  tx.del(uploadKey(b.id, id));
+  tx.del(uploadByKeyKey(b.id, encodeObjectKey(up.key), id));
+}
+
+/** Validate the client's part list against the stored parts (InvalidPartOrder, InvalidPart, EntityTooSmall). */
+async function chosenParts(core: Core, up: UploadRecord, parts: readonly CompletePart[]): Promise<PartRecord[]> {
+  if (parts.length === 0) throw EngineErrors.INVALID_ARGUMENT('a multipart upload needs at least one part');
+  const id = fromHex(up.uploadId);
+  const out: PartRecord[] = [];
+  let prev = 0;
+  for (const p of parts) {
+    if (p.partNumber <= prev) throw EngineErrors.INVALID_PART_ORDER(`part ${p.partNumber} after part ${prev}`);
+    prev = p.partNumber;
+    const raw = await storage(core.backend.meta.get(partKey(id, p.partNumber)));
+    const rec = raw && decodePartRecord(raw);
+    if (!rec || unquote(p.etag) !== rec.md5) throw EngineErrors.INVALID_PART(`part ${p.partNumber} not found or ETag mismatch`);
+    out.push(rec);
+  }
+  out.forEach((r, i) => {
+    if (i < out.length - 1 && r.size < core.o.minPartSize) throw EngineErrors.ENTITY_TOO_SMALL(`part ${r.partNumber} is ${r.size} bytes, below ${core.o.minPartSize}`);
+  });
+  return out;
+}
+
+/** ETag of a multipart object: md5 of the concatenated binary part MD5s, dash, part count (§11). */
+export function multipartEtag(md5s: readonly string[]): string {
+  const h = createHash('md5');
+  for (const m of md5s) h.update(fromHex(m));
+  return `"${h.digest('hex')}-${md5s.length}"`;
+}
+
+export async function completeUpload(
+  core: Core,
+  bucket: string,
+  uploadId: string,
+  parts: readonly CompletePart[],
+  opts: { condition?: CommitCondition; checksum?: StoredChecksum } = {},
+): Promise<ObjectVersion> {
+  const b = await core.bucket(bucket);
+  const up = await loadUpload(core, b, uploadId);
+  const chosen = await chosenParts(core, up, parts);
+  const leaves = [];
+  let size = 0;
+  for (const p of chosen) {
+    leaves.push(...shiftRefs(p.refs, size));
+    size += p.size;
+  }
+  const intent = uploadIntent(core, up);
+  const tree = buildTree(leaves, core.o.btreeOrder);
+  if (tree.cms.length) await storeCms(core, intent, b.id, tree.cms);
+  const a = up.attrs;
+  const meta: VmMeta = stripUndefined({
+    kind: 'bytes' as const, size, chunkSize: up.chunkSize, btreeOrder: core.o.btreeOrder, codec: up.codec, hashType: 1 as const,
+    etag: multipartEtag(chosen.map((p) => p.md5)), contentType: a.contentType, checksum: opts.checksum,
+    parts: chosen.map((p) => stripUndefined({ size: p.size, etag: `"${p.md5}"`, checksum: p.checksum })),
+    userMeta: cleanMap(a.userMeta, true), sysMeta: cleanMap(a.sysMeta),
+  });
+  const vm = makeVm(meta, tree.root);
+  const rec = await storage(core.backend.meta.transaction((tx) => {
+    if (tx.get(uploadKey(b.id, fromHex(up.uploadId))) === undefined) throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
+    return commitTx(core, tx, {
+      bucket: b, key: up.key, vm, storageClass: a.storageClass, tags: a.tags, acl: a.acl, condition: opts.condition,
+      intentId: intent.id, extra: (t) => deleteUploadRecords(t, b, up),
+    });
+  }));
+  return toObjectVersion(b.rec.name, up.key, rec!, true, vm.meta);
+}
+
+/** Abort: the upload's intent goes, so every chunk only its parts held becomes garbage (§9). */
+export async function abortUpload(core: Core, bucket: string, uploadId: string): Promise<void> {
+  const b = await core.bucket(bucket);
+  const up = await loadUpload(core, b, uploadId);
+  await storage(core.backend.meta.transaction((tx) => {
+    if (tx.get(uploadKey(b.id, fromHex(up.uploadId))) === undefined) throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
+    dropIntent(tx, fromHex(up.intentId), core.now());
+    deleteUploadRecords(tx, b, up);
+  }));
+}
+
+export async function listUploads(
+  core: Core,
+  bucket: string,
+  opts: { prefix?: string; delimiter?: string; keyMarker?: string; uploadIdMarker?: string; limit: number },
+): Promise<{ uploads: UploadInfo[]; commonPrefixes: string[]; truncated: boolean; nextKeyMarker?: string; nextUploadIdMarker?: string }> {
+  const b = await core.bucket(bucket);
+  const out: Awaited<ReturnType<typeof listUploads>> = { uploads: [], commonPrefixes: [], truncated: false };
+  if (opts.limit <= 0) return out;
+  const base = bucketPrefix(T.UPLOAD_BY_KEY, b.id);
+  const prefix = opts.prefix ?? '';
+  const delimiter = opts.delimiter || undefined;
+  const start = Buffer.concat([base, escapeKeyPrefix(prefix)]);
+  let lower: { key: Buffer; inclusive: boolean } = { key: start, inclusive: true };
+  if (opts.keyMarker !== undefined) {
+    const enc = encodeObjectKey(opts.keyMarker);
+    const mk = opts.uploadIdMarker && uploadIdBytes(opts.uploadIdMarker)
+      ? { key: Buffer.concat([base, enc, fromHex(opts.uploadIdMarker)]), inclusive: false }
+      : commonPrefixOf(opts.keyMarker, prefix, delimiter) === opts.keyMarker && opts.keyMarker.startsWith(prefix)
+        ? { key: seekPast(base, opts.keyMarker), inclusive: true }
+        : { key: prefixEnd(Buffer.concat([base, enc]))!, inclusive: true };
+    if (Buffer.compare(mk.key, lower.key) >= 0) lower = mk;
+  }
+  const upper = prefixEnd(start);
+  let count = 0;
+  for (;;) {
+    let seek: Buffer | undefined;
+    const range = { ...(lower.inclusive ? { gte: lower.key } : { gt: lower.key }), ...(upper ? { lt: upper } : {}) };
+    for await (const [k] of core.backend.meta.range(range)) {
+      const { key, end } = decodeObjectKey(k, base.length);
+      const cp = commonPrefixOf(key, prefix, delimiter);
+      if (count === opts.limit) {
+        out.truncated = true;
+        break;
+      }
+      count++;
+      if (cp !== undefined) {
+        out.commonPrefixes.push(cp);
+        out.nextKeyMarker = cp;
+        delete out.nextUploadIdMarker;
+        seek = seekPast(base, cp);
+        break;
+      }
+      const raw = await storage(core.backend.meta.get(uploadKey(b.id, k.subarray(end, end + 16))));
+      if (!raw) continue;
+      const u = toUploadInfo(b.rec.name, decodeUploadRecord(raw));
+      out.uploads.push(u);
+      out.nextKeyMarker = u.key;
+      out.nextUploadIdMarker = u.uploadId;
+    }
+    if (!seek || out.truncated) break;
+    lower = { key: seek, inclusive: true };
+  }
+  if (!out.truncated) {
+    delete out.nextKeyMarker;
+    delete out.nextUploadIdMarker;
+  }
+  return out;
+}

@@ -1,0 +1,190 @@
+/**
+ * Object operations of the facade: put, head, read, delete, copy, clone, metadata updates
+ * (shared/spec/ccow.md §7, §10). Each write ends in exactly one commit transaction (commit.ts).
+ */
+import { fromHex } from '../common/index.js';
+import type { CommitCondition, DeleteResult, ObjectAddr, ObjectVersion, PutOptions, ReadOptions, ReadResult, VersionAttrs } from './api.js';
+import { applyEffects, commitTx, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type CommitVm } from './commit.js';
+import type { Core } from './core.js';
+import { EngineErrors } from './errors.js';
+import { encodeVersionRecord, type VersionRecord } from './format/records.js';
+import type { VmMeta } from './format/vm.js';
+import { curKey, encodeObjectKey } from './keys.js';
+import { readRange } from './reader.js';
+import { headVersion, resolveVersion, toObjectVersion, versionIdOf } from './resolve.js';
+import { storage } from './storage-errors.js';
+import { buildTree } from './tree.js';
+import { versionIdToUvid } from './uvid.js';
+import { abandonIntent, checkKey, checksumFrom, cleanMap, ingestBody, leavesOf, makeVm, storeCms } from './write-path.js';
+
+/** PUT: body → chunks → CMs → VM → one commit (§13 write order). */
+export async function putObject(core: Core, addr: ObjectAddr, body: AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<ObjectVersion> {
+  const b = await core.bucket(addr.bucket);
+  checkKey(addr.key);
+  const intent = core.newIntent('put');
+  let committed = false;
+  try {
+    const digests = opts.checksumAlgorithm ? [...(opts.digests ?? []), checksumDigest(opts.checksumAlgorithm)] : (opts.digests ?? []);
+    const ing = await ingestBody(core, intent, b.id, body, { chunkSize: b.rec.chunkSize, codec: b.rec.codec, digests, expectedSize: opts.expectedSize, maxSize: opts.maxSize });
+    if (opts.verify) await opts.verify(ing.digests);
+    const tree = buildTree(leavesOf(ing), core.o.btreeOrder);
+    if (tree.cms.length) await storeCms(core, intent, b.id, tree.cms);
+    const meta: VmMeta = {
+      kind: 'bytes',
+      size: ing.size,
+      chunkSize: b.rec.chunkSize,
+      btreeOrder: core.o.btreeOrder,
+      codec: b.rec.codec,
+      hashType: 1,
+      etag: `"${ing.digests.md5.toString('hex')}"`,
+      contentType: opts.contentType,
+      checksum: checksumFrom(opts.checksumAlgorithm, ing.digests),
+      userMeta: cleanMap(opts.userMeta, true),
+      sysMeta: cleanMap(opts.sysMeta),
+    };
+    const vm = makeVm(stripUndefined(meta), tree.root);
+    const rec = await commit(core, {
+      bucket: b, key: addr.key, vm, storageClass: opts.storageClass, tags: opts.tags, acl: opts.acl, condition: opts.condition,
+      intentId: intent.renewedAt !== 0 ? intent.id : undefined,
+    });
+    committed = true;
+    return toObjectVersion(b.rec.name, addr.key, rec, true, vm.meta);
+  } finally {
+    if (!committed) await abandonIntent(core, intent).catch(() => undefined);
+  }
+}
+
+function checksumDigest(alg: NonNullable<PutOptions['checksumAlgorithm']>): NonNullable<PutOptions['digests']>[number] {
+  return ({ CRC32: 'crc32', CRC32C: 'crc32c', CRC64NVME: 'crc64nvme', SHA1: 'sha1', SHA256: 'sha256' } as const)[alg];
+}
+
+/** Remove undefined members (canonical VM meta). */
+export function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** Run a commit transaction that must produce a record. */
+async function commit(core: Core, spec: Parameters<typeof commitTx>[2]): Promise<VersionRecord> {
+  const rec = await storage(core.backend.meta.transaction((tx) => commitTx(core, tx, spec)));
+  if (!rec) throw new Error('commit produced no version');
+  return rec;
+}
+
+/** HEAD. */
+export async function head(core: Core, addr: ObjectAddr, opts: { versionId?: string; snapshot?: string } = {}): Promise<ObjectVersion> {
+  const b = await core.bucket(addr.bucket);
+  return (await headVersion(core, b, addr.key, opts)).v;
+}
+
+/** GET, optionally ranged; the body is verified chunk by chunk while it streams. */
+export async function read(core: Core, addr: ObjectAddr, opts: ReadOptions & { snapshot?: string } = {}): Promise<ReadResult> {
+  const b = await core.bucket(addr.bucket);
+  const h = await headVersion(core, b, addr.key, opts);
+  const size = h.meta.size;
+  const offset = opts.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > size) {
+    throw EngineErrors.INVALID_RANGE(`offset ${offset} outside 0..${size}`);
+  }
+  const length = Math.max(0, Math.min(opts.length ?? size - offset, size - offset));
+  const vm = await core.loadVm(h.vmId);
+  return { version: h.v, body: readRange(core, vm.refs, offset, offset + length) };
+}
+
+/** DELETE: a delete marker, or with a version id a purge of that version (§7.3). */
+export async function deleteObject(core: Core, addr: ObjectAddr, opts: { versionId?: string; condition?: CommitCondition } = {}): Promise<DeleteResult> {
+  const b = await core.bucket(addr.bucket);
+  checkKey(addr.key);
+  if (opts.versionId === undefined) {
+    const rec = await storage(core.backend.meta.transaction((tx) => commitTx(core, tx, { bucket: b, key: addr.key, condition: opts.condition, skipIfAbsent: b.rec.versioning === 'Unversioned' })));
+    if (!rec) return { deleteMarker: false };
+    return { deleteMarker: true, versionId: versionIdOf(rec) };
+  }
+  const wanted = opts.versionId === 'null' ? undefined : versionIdToUvid(opts.versionId);
+  if (opts.versionId !== 'null' && !wanted) throw EngineErrors.INVALID_ARGUMENT(`invalid version id: ${opts.versionId}`);
+  const enc = encodeObjectKey(addr.key);
+  return storage(core.backend.meta.transaction((tx) => {
+    const entries = keyEntries(tx, b.id, enc);
+    const i = entries.findIndex((e) => !e.rec.hidden && (wanted ? e.uvid.equals(wanted) : e.rec.isNull));
+    if (i < 0) throw EngineErrors.NO_SUCH_VERSION(`no such version: ${opts.versionId}`);
+    const e = entries[i]!;
+    const head = entries.find((x) => !x.rec.hidden);
+    if (opts.condition) {
+      const current = head && !head.rec.deleted ? head.rec : undefined;
+      if (opts.condition.ifMatch !== undefined && e.rec.etag.replace(/"/g, '') !== opts.condition.ifMatch.replace(/"/g, '').trim() && opts.condition.ifMatch.trim() !== '*') {
+        throw EngineErrors.PRECONDITION('ETag does not match');
+      }
+      if (opts.condition.ifNoneMatch === '*' && current) throw EngineErrors.PRECONDITION('an object exists at this key');
+    }
+    const fx = newEffects();
+    purgeEntry(core, tx, b, addr.key, e, i === 0 ? undefined : entries[i - 1]!.uvid, snapshotCutoffs(tx, b.id), fx);
+    refreshCur(tx, b, enc, fx);
+    applyEffects(tx, b.id, fx);
+    return { deleteMarker: e.rec.deleted, versionId: opts.versionId === 'null' ? 'null' : versionIdOf(e.rec) };
+  }));
+}
+
+/** COPY (§10, s3-surface §4.4): the same VM, or with `replace` a new VM over the same refs. */
+export async function copyObject(
+  core: Core,
+  src: ObjectAddr & { versionId?: string; snapshot?: string },
+  dst: ObjectAddr,
+  opts: { replace?: VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: CommitCondition } = {},
+): Promise<ObjectVersion> {
+  const sb = await core.bucket(src.bucket);
+  const db = await core.bucket(dst.bucket);
+  checkKey(dst.key);
+  const h = await headVersion(core, sb, src.key, src);
+  let vm: CommitVm;
+  let storageClass = h.r.rec.storageClass;
+  if (opts.replace) {
+    const r = opts.replace;
+    const old = await core.loadVm(h.vmId);
+    const meta = stripUndefined({ ...old.meta, contentType: r.contentType, userMeta: cleanMap(r.userMeta, true), sysMeta: cleanMap(r.sysMeta) });
+    vm = makeVm(meta, old.refs);
+    storageClass = r.storageClass ?? 'STANDARD';
+  } else {
+    vm = { id: h.vmId, meta: h.meta, children: [] };
+  }
+  const tags = opts.tags ?? opts.replace?.tags ?? h.r.rec.tags;
+  const rec = await commit(core, {
+    bucket: db, key: dst.key, vm, storageClass, tags, acl: opts.acl ?? opts.replace?.acl, condition: opts.condition,
+    requireBlob: h.vmId,
+  });
+  return toObjectVersion(db.rec.name, dst.key, rec, true, vm.meta);
+}
+
+/** Clone (§10): a new version of `dst` pointing at the source's VM; zero bytes copied. */
+export async function clone(core: Core, src: ObjectAddr & { versionId?: string; snapshot?: string }, dst: ObjectAddr): Promise<ObjectVersion> {
+  return copyObject(core, src, dst, {});
+}
+
+/** Change tags/ACL of one version in place (recorded in the feed as 'meta'). */
+export async function updateVersionMeta(
+  core: Core,
+  addr: ObjectAddr,
+  versionId: string | undefined,
+  patch: { tags?: Record<string, string> | null; acl?: unknown },
+): Promise<ObjectVersion> {
+  const b = await core.bucket(addr.bucket);
+  const r = await resolveVersion(core, b, addr.key, versionId === undefined ? {} : { versionId });
+  const enc = encodeObjectKey(addr.key);
+  const rec = await storage(core.backend.meta.transaction((tx) => {
+    const entries = keyEntries(tx, b.id, enc);
+    const e = entries.find((x) => x.uvid.equals(r.uvid));
+    if (!e || e.rec.hidden) throw EngineErrors.NO_SUCH_VERSION('the version disappeared');
+    const next: VersionRecord = { ...e.rec };
+    if (patch.tags === null || (patch.tags && Object.keys(patch.tags).length === 0)) delete next.tags;
+    else if (patch.tags) next.tags = { ...patch.tags };
+    if (patch.acl !== undefined) next.acl = patch.acl;
+    tx.put(e.k, encodeVersionRecord(next));
+    const head = entries.find((x) => !x.rec.hidden);
+    if (head === e && !next.deleted) tx.put(curKey(b.id, enc), encodeVersionRecord(next));
+    const fx = newEffects();
+    fx.feed.push({ op: 'meta', bucket: b.rec.name, key: addr.key, uvid: next.uvid, vmId: next.vmId, generation: next.generation, deleted: next.deleted, viaIsgw: false, at: Math.floor(core.now() * 1000) });
+    applyEffects(tx, b.id, fx);
+    return next;
+  }));
+  const vm = rec.vmId ? await core.loadVm(fromHex(rec.vmId)) : undefined;
+  return toObjectVersion(b.rec.name, addr.key, rec, r.isLatest, vm?.meta);
+}

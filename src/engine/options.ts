@@ -1,0 +1,61 @@
+/** Engine options and their defaults (shared/spec/README.md §5, ccow.md §3, §9, §13). */
+import type { Clock } from './uvid.js';
+import { systemClock } from './uvid.js';
+
+/** Options of `createEngine`. Every field has a production default; tests lower sizes and times. */
+export interface EngineOptions {
+  /** Time source (ms, fractional allowed). Default: the wall clock with µs resolution. */
+  clock?: Clock;
+  /** 16-bit segment id; default: the persisted one, or a random non-zero id chosen at first start. */
+  segmentId?: number;
+  /** 16-bit node id of this process within the segment. Default 1. */
+  nodeId?: number;
+  /** Versions of at most this many bytes live inside their VM (§3). Default 4096. */
+  inlineMax?: number;
+  /** Manifest fan-out (§5). Default 640, minimum 4. */
+  btreeOrder?: number;
+  /** Smallest chunk size a bucket may use. Default 4 KiB (the engine itself handles 512 B). */
+  minChunkSize?: number;
+  /** Multipart: every part but the last must be at least this big (S3: 5 MiB). */
+  minPartSize?: number;
+  /** GC hold (§9): grace after write, claim or last reference dropped. Default 1 h. */
+  holdMs?: number;
+  /** Lease of single-PUT intents (§9). Default 1 h. */
+  intentLeaseMs?: number;
+  /** Chunks of one put being stored at once (lets the store's group commit batch them). Default 8. */
+  putWindow?: number;
+  /** Chunks fetched ahead by a read (§5: 4). */
+  readAhead?: number;
+  /** Run MD5 & co. of large puts in a worker thread. Default true. */
+  digestWorker?: boolean;
+  /** Decoded VMs kept in memory. Default 4096. */
+  vmCacheSize?: number;
+}
+
+/** Options with every default applied. */
+export type ResolvedOptions = Required<Omit<EngineOptions, 'segmentId'>> & { segmentId?: number };
+
+export const MiB = 1024 * 1024;
+
+export function resolveOptions(o: EngineOptions): ResolvedOptions {
+  return {
+    clock: o.clock ?? systemClock,
+    segmentId: o.segmentId,
+    nodeId: o.nodeId ?? 1,
+    inlineMax: o.inlineMax ?? 4096,
+    btreeOrder: Math.max(4, o.btreeOrder ?? 640),
+    minChunkSize: o.minChunkSize ?? 4096,
+    minPartSize: o.minPartSize ?? 5 * MiB,
+    holdMs: o.holdMs ?? 3_600_000,
+    intentLeaseMs: o.intentLeaseMs ?? 3_600_000,
+    putWindow: Math.max(1, o.putWindow ?? 8),
+    readAhead: Math.max(1, o.readAhead ?? 4),
+    digestWorker: o.digestWorker ?? true,
+    vmCacheSize: o.vmCacheSize ?? 4096,
+  };
+}
+
+/** Largest bucket chunk size (§3). */
+export const MAX_CHUNK_SIZE = 8 * MiB;
+/** Default bucket chunk size. */
+export const DEFAULT_CHUNK_SIZE = MiB;

@@ -1,0 +1,105 @@
+/**
+ * Back-references, the GC queue and intents as MetaTx operations (shared/spec/ccow.md §9). Every
+ * helper runs inside the caller's transaction, so a reference changes atomically with the manifest or
+ * index change that adds or drops it. References are set elements: adding or dropping twice is harmless.
+ */
+import type { MetaTx } from '../storage/contract/index.js';
+import { decodeChunkRow, decodeCounters, encodeChunkRow, encodeCounters, type ChunkKind, type ChunkLoc, type Counters } from './format/records.js';
+import { chunkKey, countersKey, gcqKey, idOfMemberKey, intentKey, memberKey, memberPrefix, prefixRange, refKey, refPrefix, Referrer, referrer } from './keys.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/** Add back-reference `ref` on chunk `id`. */
+export function addRef(tx: MetaTx, id: Uint8Array, ref: Uint8Array): void {
+  tx.put(refKey(id, ref), EMPTY);
+}
+
+/** True when chunk `id` holds at least one back-reference. */
+export function hasRefs(tx: MetaTx, id: Uint8Array): boolean {
+  for (const _ of tx.range({ ...prefixRange(refPrefix(id)), limit: 1 })) return true;
+  return false;
+}
+
+/**
+ * Drop back-reference `ref` on `id`; when it was the last one, stamp `unreferencedAt` and queue the
+ * chunk for GC (§9 candidates queue).
+ */
+export function dropRef(tx: MetaTx, id: Uint8Array, ref: Uint8Array, now: number): void {
+  const k = refKey(id, ref);
+  if (tx.get(k) === undefined) return;
+  tx.del(k);
+  if (!hasRefs(tx, id)) markUnreferenced(tx, id, now);
+}
+
+/** Stamp `unreferencedAt` on the chunk row (if any) and queue it. */
+export function markUnreferenced(tx: MetaTx, id: Uint8Array, now: number): void {
+  const rk = chunkKey(id);
+  const raw = tx.get(rk);
+  if (raw) tx.put(rk, encodeChunkRow({ ...decodeChunkRow(raw), unreferencedAt: now }));
+  enqueueGc(tx, id, now);
+}
+
+/** Put `id` on the GC queue. */
+export function enqueueGc(tx: MetaTx, id: Uint8Array, now: number): void {
+  const b = Buffer.allocUnsafe(8);
+  b.writeDoubleLE(now, 0);
+  tx.put(gcqKey(id), b);
+}
+
+/** Create the chunk row of a newly stored chunk; returns false when a row already existed (touched instead). */
+export function createChunkRow(tx: MetaTx, id: Uint8Array, kind: ChunkKind, loc: ChunkLoc, storedLength: number, bucketId: Buffer, now: number): boolean {
+  const k = chunkKey(id);
+  const raw = tx.get(k);
+  if (raw) {
+    tx.put(k, encodeChunkRow({ ...decodeChunkRow(raw), touchedAt: now, unreferencedAt: 0 }));
+    return false;
+  }
+  tx.put(k, encodeChunkRow({ kind, loc, storedLength, createdAt: now, touchedAt: now, unreferencedAt: 0, bucketId }));
+  return true;
+}
+
+/** Dedup claim (§12 step 1): when the row exists, touch it and return true. */
+export function touchIfPresent(tx: MetaTx, id: Uint8Array, now: number): boolean {
+  const k = chunkKey(id);
+  const raw = tx.get(k);
+  if (!raw) return false;
+  tx.put(k, encodeChunkRow({ ...decodeChunkRow(raw), touchedAt: now, unreferencedAt: 0 }));
+  return true;
+}
+
+/** The referrer bytes of an intent. */
+export function intentReferrer(intentId: Uint8Array): Buffer {
+  return referrer(Referrer.INTENT, intentId);
+}
+
+/** Hold `id` under intent `intentId` (reference + membership row, so the intent can be dropped later). */
+export function holdUnderIntent(tx: MetaTx, intentId: Uint8Array, id: Uint8Array): void {
+  addRef(tx, id, intentReferrer(intentId));
+  tx.put(memberKey(intentId, id), EMPTY);
+}
+
+/** Drop an intent: every reference it holds, its membership rows and its record (§7.4 step 5, abort, expiry). */
+export function dropIntent(tx: MetaTx, intentId: Uint8Array, now: number): void {
+  const ref = intentReferrer(intentId);
+  const members = [...tx.range(prefixRange(memberPrefix(intentId)))].map(([k]) => k);
+  for (const k of members) {
+    tx.del(k);
+    dropRef(tx, idOfMemberKey(k), ref, now);
+  }
+  tx.del(intentKey(intentId));
+}
+
+const ZERO_COUNTERS: Counters = { objects: 0, logicalBytes: 0, physicalBytes: 0 };
+
+/** Add deltas to a bucket's counters (no-op for a bucket that no longer exists, e.g. GC after delete). */
+export function bumpCounters(tx: MetaTx, bucketId: Uint8Array, d: Partial<Counters>, create = false): void {
+  const k = countersKey(bucketId);
+  const raw = tx.get(k);
+  if (!raw && !create) return;
+  const c = raw ? decodeCounters(raw) : ZERO_COUNTERS;
+  tx.put(k, encodeCounters({
+    objects: c.objects + (d.objects ?? 0),
+    logicalBytes: c.logicalBytes + (d.logicalBytes ?? 0),
+    physicalBytes: c.physicalBytes + (d.physicalBytes ?? 0),
+  }));
+}

@@ -1,0 +1,133 @@
+/**
+ * Finding the version a read names (shared/spec/ccow.md §7.2, §10): the current object through
+ * `cur` (one get), a version id through the name index, or the view of a bucket snapshot.
+ */
+import { fromHex, type ChunkId } from '../common/index.js';
+import type { ObjectVersion, PartInfo } from './api.js';
+import type { Bucket, Core } from './core.js';
+import { EngineErrors } from './errors.js';
+import { decodeSnapshotRecord, decodeVersionRecord, type VersionRecord } from './format/records.js';
+import type { VmMeta } from './format/vm.js';
+import { bsnapKey, curKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, uvidOfNiKey } from './keys.js';
+import { storage } from './storage-errors.js';
+import { invertUvid, uvidMs, uvidToVersionId, versionIdToUvid, type Uvid } from './uvid.js';
+
+/** A resolved version: its record, its UVID and whether it is the visible head. */
+export interface Resolved {
+  rec: VersionRecord;
+  uvid: Uvid;
+  isLatest: boolean;
+}
+
+/** Error for "the version asked for is a delete marker"; carries its version id for the S3 layer. */
+export function deleteMarkerError(rec: VersionRecord, uvid: Uint8Array): Error {
+  const versionId = rec.isNull ? 'null' : uvidToVersionId(uvid);
+  return Object.assign(EngineErrors.DELETE_MARKER(`delete marker ${versionId}`), { versionId });
+}
+
+/** S3 version id of a record. */
+export function versionIdOf(rec: VersionRecord): string {
+  return rec.isNull ? 'null' : uvidToVersionId(fromHex(rec.uvid));
+}
+
+async function entriesOf(core: Core, b: Bucket, key: string): Promise<{ uvid: Uvid; rec: VersionRecord }[]> {
+  const out: { uvid: Uvid; rec: VersionRecord }[] = [];
+  for await (const [k, v] of core.backend.meta.range(prefixRange(niKeyPrefix(b.id, encodeObjectKey(key))))) {
+    out.push({ uvid: uvidOfNiKey(k), rec: decodeVersionRecord(v) });
+  }
+  return out;
+}
+
+/**
+ * The version `opts` names. Delete markers throw DELETE_MARKER (with `versionId`), except the
+ * quiet markers of never-versioned buckets, which read as NO_SUCH_KEY (S3 shows no marker there).
+ */
+export async function resolveVersion(core: Core, b: Bucket, key: string, opts: { versionId?: string; snapshot?: string } = {}): Promise<Resolved> {
+  if (opts.snapshot !== undefined) return resolveInSnapshot(core, b, key, opts.snapshot);
+  if (opts.versionId === undefined) {
+    const raw = await storage(core.backend.meta.get(curKey(b.id, encodeObjectKey(key))));
+    if (raw) {
+      const rec = decodeVersionRecord(raw);
+      return { rec, uvid: fromHex(rec.uvid) as Uvid, isLatest: true };
+    }
+    const head = (await entriesOf(core, b, key)).find((e) => !e.rec.hidden);
+    if (!head) throw EngineErrors.NO_SUCH_KEY(`no such key: ${key}`);
+    if (head.rec.quiet) throw EngineErrors.NO_SUCH_KEY(`no such key: ${key}`);
+    throw deleteMarkerError(head.rec, head.uvid);
+  }
+  const found = await findVersion(core, b, key, opts.versionId);
+  if (found.rec.deleted) throw deleteMarkerError(found.rec, found.uvid);
+  return found;
+}
+
+/** A version by id ('null' or base32hex UVID), markers included; NO_SUCH_VERSION when absent or hidden. */
+export async function findVersion(core: Core, b: Bucket, key: string, versionId: string): Promise<Resolved> {
+  const all = await entriesOf(core, b, key);
+  const head = all.find((e) => !e.rec.hidden);
+  let hit: { uvid: Uvid; rec: VersionRecord } | undefined;
+  if (versionId === 'null') hit = all.find((e) => e.rec.isNull && !e.rec.hidden);
+  else {
+    const u = versionIdToUvid(versionId);
+    if (!u) throw EngineErrors.INVALID_ARGUMENT(`invalid version id: ${versionId}`);
+    const raw = await storage(core.backend.meta.get(niKey(b.id, encodeObjectKey(key), u)));
+    if (raw) hit = { uvid: u, rec: decodeVersionRecord(raw) };
+    if (hit?.rec.hidden) hit = undefined;
+  }
+  if (!hit) throw EngineErrors.NO_SUCH_VERSION(`no such version: ${versionId}`);
+  return { ...hit, isLatest: head !== undefined && head.rec.uvid === hit.rec.uvid };
+}
+
+/** UVID cut-off of a bucket snapshot, or NO_SUCH_SNAPSHOT. */
+export async function snapshotCutoff(core: Core, b: Bucket, name: string): Promise<Uvid> {
+  const raw = await storage(core.backend.meta.get(bsnapKey(b.id, name)));
+  if (!raw) throw EngineErrors.NO_SUCH_SNAPSHOT(`no snapshot ${name} in ${b.rec.name}`);
+  return fromHex(decodeSnapshotRecord(raw).uvid) as Uvid;
+}
+
+/** §10 view at T: the key's entry with the largest UVID ≤ T (hidden entries included). */
+async function resolveInSnapshot(core: Core, b: Bucket, key: string, snapshot: string): Promise<Resolved> {
+  const t = await snapshotCutoff(core, b, snapshot);
+  const prefix = niKeyPrefix(b.id, encodeObjectKey(key));
+  const { lt } = prefixRange(prefix);
+  for await (const [k, v] of core.backend.meta.range({ gte: Buffer.concat([prefix, invertUvid(t)]), lt, limit: 1 })) {
+    const rec = decodeVersionRecord(v);
+    if (rec.deleted) throw EngineErrors.NO_SUCH_KEY(`no such key in snapshot ${snapshot}: ${key}`);
+    return { rec, uvid: uvidOfNiKey(k), isLatest: false };
+  }
+  throw EngineErrors.NO_SUCH_KEY(`no such key in snapshot ${snapshot}: ${key}`);
+}
+
+/** The public view of one version (record + VM attributes when known). */
+export function toObjectVersion(bucket: string, key: string, rec: VersionRecord, isLatest: boolean, meta?: VmMeta): ObjectVersion {
+  const uvid = fromHex(rec.uvid);
+  const v: ObjectVersion = {
+    bucket,
+    key,
+    versionId: rec.isNull ? 'null' : uvidToVersionId(uvid),
+    uvid: uvidToVersionId(uvid),
+    generation: rec.generation,
+    isLatest,
+    deleteMarker: rec.deleted,
+    size: rec.size,
+    etag: rec.etag,
+    lastModified: new Date(uvidMs(uvid)),
+    userMeta: { ...(meta?.userMeta ?? {}) },
+    sysMeta: { ...(meta?.sysMeta ?? {}) },
+    storageClass: rec.storageClass,
+  };
+  if (rec.contentType !== undefined) v.contentType = rec.contentType;
+  if (meta?.checksum) v.checksum = { ...meta.checksum };
+  if (meta?.parts) v.parts = meta.parts.map((p, i): PartInfo => ({ partNumber: i + 1, size: p.size, etag: p.etag, ...(p.checksum ? { checksum: p.checksum } : {}) }));
+  if (rec.tags) v.tags = { ...rec.tags };
+  if (rec.acl !== undefined) v.acl = rec.acl;
+  if (rec.vmId) v.vmId = rec.vmId;
+  return v;
+}
+
+/** Resolve and load the VM attributes. */
+export async function headVersion(core: Core, b: Bucket, key: string, opts: { versionId?: string; snapshot?: string } = {}): Promise<{ v: ObjectVersion; r: Resolved; meta: VmMeta; vmId: ChunkId }> {
+  const r = await resolveVersion(core, b, key, opts);
+  const vmId = fromHex(r.rec.vmId!) as unknown as ChunkId;
+  const vm = await core.loadVm(vmId);
+  return { v: toObjectVersion(b.rec.name, key, r.rec, r.isLatest, vm.meta), r, meta: vm.meta, vmId };
+}

@@ -1,0 +1,35 @@
+/**
+ * The one mapping from storage errors to engine errors (shared/STYLE.md habit 2): nothing above the
+ * engine sees a StorageErrors value raw.
+ */
+import { CodedError } from '../common/index.js';
+import { StorageErrors } from '../storage/contract/index.js';
+import { EngineErrors } from './errors.js';
+
+/** Translate a storage failure; engine errors and unknown errors pass through. */
+export function mapStorageError(e: unknown): unknown {
+  if (!(e instanceof CodedError)) return e;
+  switch (e.code) {
+    case StorageErrors.CHUNK_MISSING.code:
+      return EngineErrors.CHUNK_MISSING(e.message, { cause: e });
+    case StorageErrors.CHUNK_CORRUPT.code:
+      return EngineErrors.CHUNK_CORRUPT(e.message, { cause: e });
+    case StorageErrors.NO_SPACE.code:
+      return EngineErrors.NO_SPACE(e.message, { cause: e });
+    case StorageErrors.IO.code:
+    case StorageErrors.CLOSED.code:
+    case StorageErrors.LOCKED.code:
+      return EngineErrors.UNAVAILABLE(e.message, { cause: e });
+    default:
+      return e;
+  }
+}
+
+/** Await `p`, translating storage errors. */
+export async function storage<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw mapStorageError(e);
+  }
+}

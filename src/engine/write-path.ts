@@ -1,0 +1,116 @@
+/**
+ * Shared steps of every writer (put, part upload, multipart complete): stream a body into chunks
+ * under an intent, store CMs, build the VM, drop the intent on failure.
+ */
+import { chunkIdOf, type ChunkId } from '../common/index.js';
+import { MAX_META_KEY_BYTES } from '../storage/contract/index.js';
+import type { ChecksumAlgorithm, Codec, DigestName, PutDigests, StoredChecksum } from './api.js';
+import { ensureIntent, type Intent } from './chunk-writer.js';
+import type { CommitVm } from './commit.js';
+import type { Core } from './core.js';
+import { EngineErrors } from './errors.js';
+import { ChunkKind, ChunkLoc } from './format/records.js';
+import { CodecId, RefKind, type ChunkRef } from './format/ref.js';
+import { encodeVm, type VmMeta } from './format/vm.js';
+import { ingest, type Ingested } from './ingest.js';
+import { blobKey, encodeObjectKey, Referrer, referrer } from './keys.js';
+import { addRef, bumpCounters, createChunkRow, dropIntent, holdUnderIntent, touchIfPresent } from './refs.js';
+import { storage } from './storage-errors.js';
+import type { BuiltCm } from './tree.js';
+
+/** Digest name of each checksum algorithm. */
+export const DIGEST_OF: Record<ChecksumAlgorithm, DigestName> = {
+  CRC32: 'crc32',
+  CRC32C: 'crc32c',
+  CRC64NVME: 'crc64nvme',
+  SHA1: 'sha1',
+  SHA256: 'sha256',
+};
+
+/** Reject keys the name index cannot hold (empty, or too long for a metadata key once encoded). */
+export function checkKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) throw EngineErrors.INVALID_ARGUMENT('object key must not be empty');
+  // bucket prefix (1) + bucket id (16) + encoded key + inverted UVID (16)
+  if (1 + 16 + encodeObjectKey(key).length + 16 > MAX_META_KEY_BYTES) throw EngineErrors.INVALID_ARGUMENT('object key too long');
+}
+
+/** Body → chunks under `intent`. */
+export async function ingestBody(
+  core: Core,
+  intent: Intent,
+  bucketId: Buffer,
+  body: AsyncIterable<Uint8Array>,
+  o: { chunkSize: number; codec: Codec; digests: readonly DigestName[]; expectedSize?: number; maxSize?: number },
+): Promise<Ingested> {
+  return ingest(body, { ...o, inlineMax: core.o.inlineMax, window: core.o.putWindow, pool: core.pool }, (ref, stored) =>
+    core.writer.store(intent, bucketId, ref.id!, stored),
+  );
+}
+
+/** The stored checksum of `alg` from a put's digests. */
+export function checksumFrom(alg: ChecksumAlgorithm | undefined, d: PutDigests): StoredChecksum | undefined {
+  if (!alg) return undefined;
+  const raw = d[DIGEST_OF[alg] as Exclude<DigestName, 'md5'>];
+  if (!raw) return undefined;
+  return { algorithm: alg, type: 'FULL_OBJECT', value: raw.toString('base64') };
+}
+
+/** Leaf refs of an ingested body: one inline ref, or the stored chunks. */
+export function leavesOf(ing: Ingested): ChunkRef[] {
+  if (ing.inline === undefined) return ing.leaves;
+  if (ing.inline.length === 0) return [];
+  return [{ kind: RefKind.INLINE, codec: CodecId.NONE, storedLength: ing.inline.length, offset: 0, length: ing.inline.length, data: ing.inline }];
+}
+
+/** Encode a VM and name it. */
+export function makeVm(meta: VmMeta, root: ChunkRef[]): CommitVm {
+  const bytes = encodeVm({ meta, refs: root });
+  return { id: chunkIdOf(bytes), bytes, meta, children: root.filter((r) => r.id !== undefined).map((r) => r.id!) };
+}
+
+/** Drop empty maps so equal attributes encode equally. */
+export function cleanMap(m: Record<string, string> | undefined, lower = false): Record<string, string> | undefined {
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m)) out[lower ? k.toLowerCase() : k] = v;
+  return Object.keys(out).length ? out : undefined;
+}
+
+const CM_BATCH = 64;
+
+/**
+ * Store CMs under `intent` (§13 step 3): blob + chunk row + `cm:` references on their children, in
+ * batches of one transaction each. A CM that already exists is claimed like a deduplicated chunk.
+ */
+export async function storeCms(core: Core, intent: Intent, bucketId: Buffer, cms: readonly BuiltCm[]): Promise<void> {
+  for (let i = 0; i < cms.length; i += CM_BATCH) {
+    const batch = cms.slice(i, i + CM_BATCH);
+    await storage(core.backend.meta.transaction((tx) => {
+      const now = core.now();
+      ensureIntent(tx, intent, now);
+      let physical = 0;
+      for (const cm of batch) {
+        if (!touchIfPresent(tx, cm.id, now)) {
+          tx.put(blobKey(cm.id), cm.bytes);
+          createChunkRow(tx, cm.id, ChunkKind.CM, ChunkLoc.BLOB, cm.bytes.length, bucketId, now);
+          physical += cm.bytes.length;
+          const ref = referrer(Referrer.CM, cm.id);
+          for (const c of cm.children) addRef(tx, c, ref);
+        }
+        holdUnderIntent(tx, intent.id, cm.id);
+      }
+      if (physical) bumpCounters(tx, bucketId, { physicalBytes: physical });
+    }));
+  }
+}
+
+/** Drop a failed writer's intent: its chunks become GC candidates (§9). */
+export async function abandonIntent(core: Core, intent: Intent): Promise<void> {
+  if (intent.renewedAt === 0) return;
+  await storage(core.backend.meta.transaction((tx) => dropIntent(tx, intent.id, core.now())));
+}
+
+/** Ids referenced by a list of refs (payload and manifest kinds). */
+export function idsOf(refs: readonly ChunkRef[]): ChunkId[] {
+  return refs.filter((r) => r.id !== undefined).map((r) => r.id!);
+}
