@@ -118,6 +118,7 @@ export class LocalChunkStore implements ChunkStore {
       if (StorageErrors.NO_SPACE.is(e)) this.#d.disks.invalidate(disk);
       throw e;
     }
+    this.#d.disks.consumed(disk, bytes.length);
     this.#count(1, bytes.length);
   }
 

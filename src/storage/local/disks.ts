@@ -101,13 +101,20 @@ export class DiskSet {
   async space(disk: Disk, fresh = false): Promise<DiskSpace> {
     const now = Date.now();
     const cached = this.#space.get(disk.index);
-    if (!fresh && cached && now - cached.at < STATFS_TTL_MS) return cached.space;
+    // A statfs fault hook is read every time, so tests can fill and free disks at will.
+    if (!fresh && cached && now - cached.at < STATFS_TTL_MS && !this.#faults?.statfs) return cached.space;
     const space = await this.#statfs(disk);
     // Only readings with room are cached: a full disk is re-read on every write, so writes resume
     // as soon as space is freed (§17), at the cost of one statfs per write while it is full.
     if (this.#isFull(space)) this.#space.delete(disk.index);
     else this.#space.set(disk.index, { at: now, space });
     return space;
+  }
+
+  /** Count `bytes` just written to `disk` against its cached free space (until the next statfs). */
+  consumed(disk: Disk, bytes: number): void {
+    const cached = this.#space.get(disk.index);
+    if (cached) cached.space.free = Math.max(0, cached.space.free - bytes);
   }
 
   /** Forget the cached reading of `disk` (after ENOSPC or a delete) so the next write re-reads it. */
