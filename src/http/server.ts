@@ -3,6 +3,7 @@
  * the server type at construction, so `startServer` only binds.
  */
 import type { AddressInfo } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 
 /** Where to listen. Port 0 picks a free port (tests). */
@@ -28,7 +29,8 @@ export interface StartedServer {
 export async function startServer(app: FastifyInstance, opts: ListenOptions): Promise<StartedServer> {
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address() as AddressInfo;
-  const scheme = 'encrypted' in app.server || app.initialConfig.https ? 'https' : 'http';
+  // https.Server extends tls.Server.
+  const scheme = (app.server as unknown) instanceof TlsServer ? 'https' : 'http';
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return { url: `${scheme}://${host}:${addr.port}`, host: addr.address, port: addr.port };
 }

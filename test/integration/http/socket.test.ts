@@ -6,6 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildApp, startServer, type AppOptions } from '../../../src/http/index.js';
 import { FakeS3, payload, sha256 } from '../../unit/http/fake-s3.js';
 
@@ -189,4 +192,21 @@ test('keep-alive: consecutive requests share one connection', async (t) => {
     assert.notEqual(r.headers.connection, 'close');
   }
   assert.equal(connections, 1);
+});
+
+test('HTTPS: startServer reports an https URL and the service sees secure requests', async (t) => {
+  const dir = join(process.cwd(), 'test/fixtures/http');
+  const s3 = new FakeS3();
+  const app = buildApp({ s3, https: { cert: readFileSync(join(dir, 'test-cert.pem')), key: readFileSync(join(dir, 'test-key.pem')) } });
+  const { url, port } = await startServer(app, { host: '127.0.0.1', port: 0 });
+  t.after(() => app.close());
+  assert.equal(url, `https://127.0.0.1:${port}`);
+  const status = await new Promise<number>((resolve, reject) => {
+    https.get({ host: '127.0.0.1', port, path: '/summary/tls', ca: readFileSync(join(dir, 'test-cert.pem')), agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    }).on('error', reject);
+  });
+  assert.equal(status, 200);
+  assert.equal(s3.seen[0]?.req.secure, true);
 });

@@ -1,0 +1,94 @@
+/**
+ * Admin commands (spec README §2): they open the data dir themselves, so they refuse to run while a
+ * gateway holds it (compose.ts turns the lock error into a clear message). Each returns the exit
+ * status; output goes through `print`.
+ */
+import type { FsckReport } from '../engine/api.js';
+import { checkAccessKey, checkSecretKey } from './config.js';
+import { CliError, openStack, type Stack } from './compose.js';
+import { generateKeys, newTenantId } from './credentials.js';
+
+type Print = (line: string) => void;
+
+/** Run `fn` with the data dir open, closing it whatever happens. */
+async function withStack<T>(dataDirs: string[], fn: (stack: Stack) => Promise<T>): Promise<T> {
+  const stack = await openStack(dataDirs);
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+/** `ccow user add NAME [--access-key K --secret-key S]`: a new user with its own tenant. */
+export async function userAdd(dataDirs: string[], name: string, keys: { accessKey?: string; secretKey?: string }, print: Print): Promise<number> {
+  if ((keys.accessKey === undefined) !== (keys.secretKey === undefined)) throw new CliError('--access-key and --secret-key must be given together', 2);
+  if (keys.accessKey !== undefined) checkAccessKey(keys.accessKey);
+  if (keys.secretKey !== undefined) checkSecretKey(keys.secretKey);
+  if (!/^[\x20-\x7e]{1,64}$/.test(name)) throw new CliError('user name must be 1-64 printable ASCII characters', 2);
+  const k = keys.accessKey !== undefined && keys.secretKey !== undefined ? { accessKey: keys.accessKey, secretKey: keys.secretKey } : generateKeys();
+  return withStack(dataDirs, async ({ engine }) => {
+    if (await engine.getUser(k.accessKey)) throw new CliError(`access key ${k.accessKey} already exists`);
+    const user = await engine.putUser({ ...k, name, tenantId: newTenantId() });
+    print(`user ${user.name} added`);
+    print(`access key: ${user.accessKey}`);
+    print(`secret key: ${user.secretKey}`);
+    print(`tenant id:  ${user.tenantId}`);
+    return 0;
+  });
+}
+
+/** `ccow user ls`: one line per user; never a secret. */
+export async function userList(dataDirs: string[], print: Print): Promise<number> {
+  return withStack(dataDirs, async ({ engine }) => {
+    const users = await engine.listUsers();
+    print(['ACCESS KEY', 'NAME', 'TENANT ID', 'CREATED'].join('\t'));
+    for (const u of users) print([u.accessKey, u.name, u.tenantId, u.createdAt.toISOString()].join('\t'));
+    return 0;
+  });
+}
+
+/** `ccow user rm ACCESS_KEY`: exit 1 when there is no such key. */
+export async function userRemove(dataDirs: string[], accessKey: string, print: Print): Promise<number> {
+  return withStack(dataDirs, async ({ engine }) => {
+    if (!(await engine.deleteUser(accessKey))) throw new CliError(`no user with access key ${accessKey}`);
+    print(`user with access key ${accessKey} removed`);
+    return 0;
+  });
+}
+
+/** `ccow fsck`: prints the report; exit 0 only when it is clean. */
+export async function fsck(dataDirs: string[], print: Print): Promise<number> {
+  return withStack(dataDirs, async ({ engine }) => {
+    const report = await engine.fsck();
+    for (const line of formatFsck(report)) print(line);
+    return isClean(report) ? 0 : 1;
+  });
+}
+
+/** True when the audit found nothing wrong. */
+export function isClean(r: FsckReport): boolean {
+  return r.missing.length === 0 && r.corrupt.length === 0 && r.leaked.length === 0 && r.danglingRefs.length === 0;
+}
+
+/** Human-readable fsck report. */
+export function formatFsck(r: FsckReport): string[] {
+  const lines = [`chunks checked: ${r.chunksChecked}`];
+  const sections: [string, string[]][] = [['missing', r.missing], ['corrupt', r.corrupt], ['leaked', r.leaked], ['dangling refs', r.danglingRefs]];
+  for (const [label, ids] of sections) {
+    lines.push(`${label}: ${ids.length}`);
+    for (const id of ids) lines.push(`  ${id}`);
+  }
+  lines.push(isClean(r) ? 'clean' : 'NOT CLEAN');
+  return lines;
+}
+
+/** `ccow gc [--grace SECONDS]`: collect now; the grace overrides the hold (ccow.md §9). */
+export async function gc(dataDirs: string[], graceSeconds: number | undefined, print: Print): Promise<number> {
+  if (graceSeconds !== undefined && (!Number.isFinite(graceSeconds) || graceSeconds < 0)) throw new CliError('--grace must be a number of seconds >= 0', 2);
+  return withStack(dataDirs, async ({ engine }) => {
+    const deleted = await engine.gc(graceSeconds === undefined ? {} : { graceMs: graceSeconds * 1000 });
+    print(`gc: ${deleted} chunk(s) deleted`);
+    return 0;
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * The composition root (shared/STYLE.md §1: cli/ is the only place that builds concrete backends):
+ * storage backend → engine, shared by `serve` and the admin commands.
+ */
+import { createEngine } from '../engine/index.js';
+import type { EngineApi } from '../engine/api.js';
+import { StorageErrors } from '../storage/contract/index.js';
+import { createLocalBackend, type LocalBackend } from '../storage/local/index.js';
+import type { Durability } from './config.js';
+
+/** A CLI failure with the message to print and the exit status. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+/** An opened data dir: backend and engine, closed together (engine first). */
+export interface Stack {
+  backend: LocalBackend;
+  engine: EngineApi;
+  close(): Promise<void>;
+}
+
+/**
+ * Open the data dirs and the engine over them. A data dir held by another process (a running
+ * gateway, another admin command) fails with a message saying so, not a stack trace.
+ */
+export async function openStack(dataDirs: string[], opts: { durability?: Durability } = {}): Promise<Stack> {
+  let backend: LocalBackend;
+  try {
+    backend = await createLocalBackend({ dataDirs, durability: opts.durability });
+  } catch (e) {
+    if (StorageErrors.LOCKED.is(e)) {
+      throw new CliError(`data dir ${dataDirs.join(',')} is in use by another ccow process (is a gateway running on it?): ${e.message}`);
+    }
+    throw e;
+  }
+  let engine: EngineApi;
+  try {
+    engine = await createEngine(backend);
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    backend,
+    engine,
+    close: () => (closed ??= closeBoth(engine, backend)),
+  };
+}
+
+async function closeBoth(engine: EngineApi, backend: LocalBackend): Promise<void> {
+  try {
+    await engine.close();
+  } finally {
+    await backend.close();
+  }
+}

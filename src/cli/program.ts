@@ -1,0 +1,119 @@
+/**
+ * The `ccow` command line (commander 14). Each action resolves to an exit status; `serve` resolves
+ * once the gateway is listening and keeps the process alive until a signal shuts it down.
+ */
+import { Command, Option } from 'commander';
+import { fsck, gc, userAdd, userList, userRemove } from './admin.js';
+import { ConfigError, resolveDataDirs, resolveServeConfig, type ServeFlags } from './config.js';
+import { CliError } from './compose.js';
+import { startGatewayProcess } from './serve.js';
+
+/** Where the program writes; tests pass their own. */
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Called for `serve` with the shutdown function (main.ts wires SIGINT/SIGTERM). */
+  onServe?: (close: () => Promise<void>) => void;
+}
+
+const DATA_HELP = 'data dir(s), comma-separated (env CCOW_DATA, default ./data)';
+
+/** Build the program; `setExit` receives each action's exit status. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command()
+    .name('ccow')
+    .description('ccow-s3: S3-compatible, versioned, content-addressed object gateway')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command('serve')
+    .description('run the S3 gateway')
+    .option('--listen <host:port>', 'listen address (env CCOW_LISTEN, default 127.0.0.1:9000)')
+    .option('--data <dirs>', DATA_HELP)
+    .option('--domain <domain>', 'enable virtual-hosted style {bucket}.{domain} (env CCOW_DOMAIN)')
+    .option('--region <region>', 'region the gateway reports (env CCOW_REGION, default us-east-1)')
+    .option('--tls-cert <file>', 'PEM certificate; serve HTTPS (env CCOW_TLS_CERT)')
+    .option('--tls-key <file>', 'PEM private key (env CCOW_TLS_KEY)')
+    .addOption(new Option('--durability <mode>', 'strict: fsync before acknowledging; relaxed: sync every second (env CCOW_DURABILITY)').choices(['strict', 'relaxed']))
+    .option('--log-level <level>', 'pino log level (env CCOW_LOG_LEVEL, default info)')
+    .option('--trust-proxy-headers', 'use X-Forwarded-Host/-For (behind a reverse proxy; env CCOW_TRUST_PROXY_HEADERS=1)')
+    .option('--no-metrics', 'do not serve GET /_ccow/metrics (env CCOW_METRICS=0)')
+    .action(async (flags: ServeFlags) => {
+      const cfg = resolveServeConfig(flags, io.env);
+      const gw = await startGatewayProcess(cfg, io.out);
+      io.onServe?.(() => gw.close());
+      setExit(0);
+    });
+
+  const user = program.command('user').description('manage users (tenants) and their keys');
+  user
+    .command('add <name>')
+    .description('add a user with its own tenant; prints its keys')
+    .option('--access-key <key>', 'use this access key instead of a generated one')
+    .option('--secret-key <secret>', 'use this secret instead of a generated one')
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (name: string, o: { accessKey?: string; secretKey?: string; data?: string }) => {
+      setExit(await userAdd(resolveDataDirs(o.data, io.env), name, o, io.out));
+    });
+  user
+    .command('ls')
+    .description('list users (never prints secrets)')
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (o: { data?: string }) => setExit(await userList(resolveDataDirs(o.data, io.env), io.out)));
+  user
+    .command('rm <accessKey>')
+    .description('remove the user with this access key')
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (accessKey: string, o: { data?: string }) => setExit(await userRemove(resolveDataDirs(o.data, io.env), accessKey, io.out)));
+
+  program
+    .command('fsck')
+    .description('audit chunks and references; exit 0 only when clean')
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (o: { data?: string }) => setExit(await fsck(resolveDataDirs(o.data, io.env), io.out)));
+
+  program
+    .command('gc')
+    .description('collect unreferenced chunks now')
+    .option('--grace <seconds>', 'hold period override in seconds (default: the engine hold, 1 h)', Number)
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (o: { grace?: number; data?: string }) => setExit(await gc(resolveDataDirs(o.data, io.env), o.grace, io.out)));
+
+  return program;
+}
+
+/**
+ * Run the CLI with `argv` (as process.argv). Returns the exit status; configuration mistakes give
+ * 2, other failures 1, each with a one-line message instead of a stack trace.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+function reportError(e: unknown, io: CliIo): number {
+  const err = e as { code?: string; exitCode?: number; message?: string };
+  // commander already printed its own usage error or help text.
+  if (typeof err.code === 'string' && err.code.startsWith('commander.')) return err.exitCode ?? 2;
+  if (e instanceof ConfigError) {
+    io.err(`ccow: ${e.message}`);
+    return 2;
+  }
+  if (e instanceof CliError) {
+    io.err(`ccow: ${e.message}`);
+    return e.exitCode;
+  }
+  io.err(`ccow: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return 1;
+}

@@ -1,0 +1,89 @@
+/**
+ * `ccow serve`: the gateway process. Opens the data dirs, makes sure the default user exists,
+ * composes storage → engine → S3 service → Fastify app, listens, prints the endpoint and the
+ * credentials, and shuts down in order on SIGINT/SIGTERM (stop accepting and finish in-flight
+ * requests, stop workers, close the engine, close the backend).
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, edgeLoggerOptions, startServer } from '../http/index.js';
+import { createS3Service } from '../s3/index.js';
+import type { ServeConfig } from './config.js';
+import { CliError, openStack, type Stack } from './compose.js';
+import { ensureDefaultUser, type DefaultCredentials } from './credentials.js';
+import { runWorkers, type WorkerRunner } from './workers.js';
+
+/** A running gateway. */
+export interface RunningGateway {
+  url: string;
+  credentials: DefaultCredentials;
+  /** Graceful shutdown; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Start the gateway described by `cfg`; `print` receives the human-readable banner lines. */
+export async function startGatewayProcess(cfg: ServeConfig, print: (line: string) => void): Promise<RunningGateway> {
+  const logger = pino(edgeLoggerOptions({ level: cfg.logLevel }) as object);
+  const https = cfg.tls ? await readTls(cfg.tls) : undefined;
+  const stack = await openStack(cfg.dataDirs, { durability: cfg.durability });
+  let app: FastifyInstance | undefined;
+  try {
+    const credentials = await ensureDefaultUser(stack.engine, cfg.dataDirs[0]!, cfg.credentials);
+    const s3 = createS3Service({ engine: stack.engine, region: cfg.region, domain: cfg.domain, trustProxyHeaders: cfg.trustProxyHeaders, logger });
+    app = buildApp({
+      s3,
+      loggerInstance: logger,
+      domain: cfg.domain,
+      trustProxyHeaders: cfg.trustProxyHeaders,
+      metrics: cfg.metrics,
+      readiness: readinessOf(stack),
+      ...(https ? { https } : {}),
+    });
+    const { url } = await startServer(app, cfg.listen);
+    const workers = runWorkers(stack.engine.workers(), logger);
+    printBanner(print, url, credentials, cfg);
+    const closeApp = app.close.bind(app);
+    let closing: Promise<void> | undefined;
+    return { url, credentials, close: () => (closing ??= shutdown(closeApp, workers, stack, logger)) };
+  } catch (e) {
+    await app?.close();
+    await stack.close();
+    throw e;
+  }
+}
+
+/** Ready while the storage backend answers (a closed or failing backend makes the probe throw). */
+function readinessOf(stack: Stack): () => Promise<{ ready: boolean }> {
+  return async () => {
+    await stack.backend.stats();
+    return { ready: true };
+  };
+}
+
+async function readTls(tls: { certFile: string; keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  try {
+    return { cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) };
+  } catch (e) {
+    throw new CliError(`cannot read TLS certificate or key: ${(e as Error).message}`, 2);
+  }
+}
+
+/**
+ * The banner. The secret is printed only when the gateway generated it: an operator who set
+ * CCOW_SECRET_KEY knows it, and the banner often ends up in collected logs.
+ */
+function printBanner(print: (line: string) => void, url: string, c: DefaultCredentials, cfg: ServeConfig): void {
+  const secret = c.source === 'generated' ? c.secretKey : '(from CCOW_SECRET_KEY)';
+  print(`ccow-s3 listening on ${url}  access key: ${c.accessKey}  secret key: ${secret}`);
+  print(`  data: ${cfg.dataDirs.map((d) => resolve(d)).join(',')}  region: ${cfg.region}${cfg.domain ? `  domain: ${cfg.domain}` : ''}`);
+}
+
+async function shutdown(closeApp: () => Promise<void>, workers: WorkerRunner, stack: Stack, logger: Logger): Promise<void> {
+  logger.info('shutting down: no new connections, finishing requests in flight');
+  await closeApp();
+  await workers.stop();
+  await stack.close();
+  logger.info('shutdown complete');
+}
