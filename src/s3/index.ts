@@ -15,4 +15,12 @@ export type { ErrorFields, S3ErrorCode, S3ErrorFactory, S3ErrorOptions } from '.
 export { renderError } from './xml/error.js';
 export type { ErrorContext } from './xml/error.js';
 export { isValidBucketName } from './bucket-name.js';
-export type { Identity, RequestContext, S3Logger, UserCredentials } from './context.js';
+export type { Handler, Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
+export type { ExtensionClaim, S3Extension } from './extension.js';
+export { planBody, readBody, digestName } from './body.js';
+export type { BodyPlan, BodyPlanOptions } from './body.js';
+export { authorizeAccess } from './authz.js';
+export { headVersion, versionIdParam } from './handlers/common.js';
+export { parseXml, renderXml, XmlNode, XmlSequence, MAX_XML_BODY } from './xml/codec.js';
+export type { XmlObject, XmlValue } from './xml/codec.js';
+export { escapeXml, urlEncodeKey, S3_XML_NS } from './xml/escape.js';

@@ -50,7 +50,9 @@ export type S3Operation =
   /** A feature marked "No" in §3: 501 after authentication. `operation` names it for the message. */
   | Each<'NotImplemented', { operation: string; bucket?: string; key?: string }>
   /** A method the resource does not support: 405. */
-  | Each<'MethodNotAllowed', { bucket?: string; key?: string }>;
+  | Each<'MethodNotAllowed', { bucket?: string; key?: string }>
+  /** A request claimed by a registered extension (S3X, s3x.md §1): `extension` names it. */
+  | Each<'Extension', { extension: string; bucket?: string; key?: string }>;
 
 /** One union member per kind (distributes over K), so `Extract<…, {kind: K}>` narrows exactly. */
 type Each<K extends string, F> = K extends string ? { kind: K } & F & Routed : never;
@@ -136,4 +138,6 @@ export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   CorsPreflight: { action: '', access: 'public' },
   NotImplemented: { action: '', access: 'none' },
   MethodNotAllowed: { action: '', access: 'none' },
+  // An extension states its own action and access when it claims a request (extension.ts).
+  Extension: { action: '', access: 'none' },
 };

@@ -17,7 +17,9 @@ import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
 import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
 import { mapError, S3Errors, type S3Error } from './errors.js';
 import { handlerFor } from './handlers/index.js';
-import { parseTarget, route, splitPath } from './router.js';
+import type { S3Extension } from './extension.js';
+import type { S3Operation } from './operations.js';
+import { MAX_KEY_BYTES, parseTarget, route, splitPath, type RouteInput } from './router.js';
 import type { S3Request, S3Response, S3Service } from './types.js';
 import { renderError } from './xml/error.js';
 
@@ -43,6 +45,8 @@ export interface S3ServiceOptions {
   minPartSize?: number;
   /** `Server` header value. Default `ccow`. */
   serverName?: string;
+  /** Extensions (S3X) consulted before the S3 router, in order (extension.ts). */
+  extensions?: readonly S3Extension[];
   /** Admission control (§10): requests being handled at once; beyond → 503 SlowDown. Default 1024. */
   maxInflightRequests?: number;
   /** Admission control (§10): declared body bytes of the requests being handled. Default 1 GiB. */
@@ -91,7 +95,7 @@ class Pipeline {
     let res: S3Response;
     try {
       ctx = await this.#context(req);
-      res = await handlerFor(ctx.op)(ctx, ctx.op);
+      res = await this.#dispatch(ctx);
       if (hasUnreadBody(req, ctx)) res.closeConnection = true;
     } catch (e) {
       res = this.#error(req, e, ctx);
@@ -133,11 +137,32 @@ class Pipeline {
     }
   }
 
+  /** The handler of the routed operation, or the extension that claimed the request. */
+  async #dispatch(ctx: RequestContext): Promise<S3Response> {
+    const op = ctx.op;
+    if (op.kind !== 'Extension') return handlerFor(op)(ctx, op);
+    const ext = this.#opts.extensions?.find((x) => x.name === op.extension);
+    if (!ext) throw new Error(`extension ${op.extension} vanished`);
+    return ext.handle(ctx, op);
+  }
+
+  /** Extensions first (S3X claims `comp=` requests), then the S3 router. */
+  #route(input: RouteInput): S3Operation {
+    for (const ext of this.#opts.extensions ?? []) {
+      const claim = ext.classify(input);
+      if (!claim) continue;
+      const { bucket, key } = splitPath(input.path, input.hostBucket);
+      if (key !== undefined && Buffer.byteLength(key) > MAX_KEY_BYTES) throw S3Errors.KeyTooLongError({ fields: { Key: key } });
+      return { kind: 'Extension', extension: ext.name, bucket, key, action: claim.action, access: claim.access };
+    }
+    return route(input);
+  }
+
   /** Parse, route, authenticate and authorise. */
   async #context(req: S3Request): Promise<RequestContext> {
     const { path, query } = parseTarget(req.url);
     const headers = req.headers;
-    const op = route({ method: req.method, path, query, headers, hostBucket: this.#hostBucket(req) });
+    const op = this.#route({ method: req.method, path, query, headers, hostBucket: this.#hostBucket(req) });
     const auth = op.access === 'public' ? ({ kind: 'anonymous', payload: { kind: 'unsigned' } } as const) : await this.#authenticate(req);
     const identity: Identity = auth.kind === 'signed' ? { kind: 'user', user: auth.credentials.user } : { kind: 'anonymous' };
     const ctx: RequestContext = { config: this.#config, engine: this.#config.engine, req, op, path, query, headers, auth, identity, bodyRead: false };

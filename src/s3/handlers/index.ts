@@ -72,6 +72,7 @@ export const HANDLERS: { readonly [K in S3OperationKind]: Handler<OperationOf<K>
   CorsPreflight: misc.corsPreflight,
   NotImplemented: misc.notImplemented,
   MethodNotAllowed: misc.methodNotAllowed,
+  Extension: misc.unregisteredExtension,
 };
 
 /** The handler of `op`. */

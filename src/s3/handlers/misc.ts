@@ -34,3 +34,8 @@ export const notImplemented: Handler<OperationOf<'NotImplemented'>> = async (_ct
 export const methodNotAllowed: Handler<OperationOf<'MethodNotAllowed'>> = async (ctx, op) => {
   throw S3Errors.MethodNotAllowed({ fields: { Method: ctx.req.method.toUpperCase(), ResourceType: op.key !== undefined ? 'OBJECT' : op.bucket !== undefined ? 'BUCKET' : 'SERVICE' } });
 };
+
+/** Extension operations are answered by their extension (service.ts dispatch); never reached. */
+export const unregisteredExtension: Handler<OperationOf<'Extension'>> = async (_ctx, op) => {
+  throw new Error(`no handler registered for extension ${op.extension}`);
+};

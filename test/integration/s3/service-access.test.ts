@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { S3Errors, type S3Extension } from '../../../src/s3/index.js';
 import { ALICE, BOB, buildRequest, makeService, readResponse, send, xmlAll, xmlText } from './helpers.js';
 
 const policy = (statements: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -174,4 +175,23 @@ test('precheck also refuses bodies the headers already doom (411, EntityTooLarge
   const md5 = buildRequest({ method: 'PUT', path: '/prec2/k', body: 'x', headers: { 'content-md5': 'short' } });
   const r = await readResponse((await service.precheck(md5))!);
   assert.equal(xmlText(r.text, 'Code'), 'InvalidDigest');
+});
+
+test('extension registry: a claimed request is authenticated and authorised like S3, errors mapped', async () => {
+  const ext: S3Extension = {
+    name: 'demo',
+    classify: (r) => (r.query.has('comp') ? { action: 's3:GetObject', access: 'object-read' } : undefined),
+    handle: async (ctx, op) => {
+      if (ctx.query.get('comp') === 'fail') throw S3Errors.InvalidArgument('bad comp');
+      return { status: 200, headers: {}, body: `${op.extension}:${op.bucket}/${op.key}` };
+    },
+  };
+  const { service } = await makeService({ extensions: [ext] });
+  await send(service, { method: 'PUT', path: '/extb' });
+  const ok = await send(service, { method: 'GET', path: '/extb/a/b?comp=streamsession' });
+  assert.equal(ok.text, 'demo:extb/a/b');
+  assert.equal((await send(service, { method: 'GET', path: '/extb/a/b?comp=x', as: null })).status, 403);
+  assert.equal((await send(service, { method: 'GET', path: '/extb/a/b?comp=x', as: BOB })).status, 403);
+  assert.equal(xmlText((await send(service, { method: 'GET', path: '/extb/a/b?comp=fail' })).text, 'Code'), 'InvalidArgument');
+  assert.equal((await send(service, { method: 'GET', path: '/extb?list-type=2' })).status, 200, 'unclaimed requests go to S3');
 });
