@@ -1,8 +1,8 @@
 /**
  * Worker thread that runs the serial digests (MD5 and friends) of large puts, so the main thread
- * only cuts, hashes (BLAKE3) and stores chunks. Chunk buffers are SharedArrayBuffer-backed and
- * shared, not copied; the main thread never reuses a buffer it has sent. Messages of one job are
- * processed in order; every `data` message is acknowledged so the sender can bound its backlog.
+ * only cuts, hashes (BLAKE3) and stores chunks. Each chunk arrives as a transferred copy. Messages
+ * of one job are processed in order; every `data` message is acknowledged so the sender can bound
+ * its backlog.
  */
 import { parentPort } from 'node:worker_threads';
 import type { DigestName } from './api.js';

@@ -42,8 +42,9 @@ export interface Ingested {
 /** Unacknowledged chunks a job may have at the digest worker (bounds pinned memory). */
 const MAX_DIGEST_BACKLOG = 16;
 
-function allocChunk(size: number, shared: boolean): Buffer {
-  return shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
+/** A fresh chunk buffer (never reused: the store and the digest worker may still read a sent one). */
+function allocChunk(size: number): Buffer {
+  return Buffer.allocUnsafe(size);
 }
 
 /** Cut `body` into chunks and store them; see the module comment. */
@@ -89,7 +90,7 @@ class IngestRun {
       return;
     }
     if (!this.#cur) {
-      this.#cur = allocChunk(this.#o.chunkSize, this.#o.pool !== undefined);
+      this.#cur = allocChunk(this.#o.chunkSize);
       for (const s of this.#small) {
         this.#cur.set(s, this.#fill);
         this.#fill += s.length;
@@ -104,7 +105,7 @@ class IngestRun {
       p += n;
       if (this.#fill === this.#o.chunkSize) {
         await this.#dispatch(this.#cur, false);
-        this.#cur = allocChunk(this.#o.chunkSize, this.#o.pool !== undefined);
+        this.#cur = allocChunk(this.#o.chunkSize);
         this.#fill = 0;
       }
     }
