@@ -13,14 +13,20 @@ import type { EngineApi } from '../../../src/engine/api.js';
 import { createS3Service, type S3ServiceOptions } from '../../../src/s3/index.js';
 import type { S3Request, S3Response, S3Service } from '../../../src/s3/types.js';
 import { createFakeEngine } from './fake-engine.js';
+import { createEngine } from '../../../src/engine/index.js';
+import { createMemoryBackend } from '../../../src/storage/memory/index.js';
 
 /** The two tenants every test engine has. */
 export const ALICE = { accessKey: 'AKIAALICE0000000000A', secretKey: 'aliceSecretKey0123456789abcdefghijklmnop', tenantId: 'a'.repeat(64), name: 'alice' };
 export const BOB = { accessKey: 'AKIABOB00000000000BB', secretKey: 'bobSecretKey0123456789abcdefghijklmnopqr', tenantId: 'b'.repeat(64), name: 'bob' };
 
-/** A fresh engine with ALICE and BOB. */
+/**
+ * A fresh engine with ALICE and BOB: the real engine over the memory backend (digests in-thread,
+ * so tests start no workers). `S3_FAKE_ENGINE=1` swaps in the test fake, to tell protocol bugs from
+ * engine bugs.
+ */
 export async function makeEngine(): Promise<EngineApi> {
-  const engine = createFakeEngine({ minPartSize: 5 * 1024 * 1024 });
+  const engine = process.env.S3_FAKE_ENGINE === '1' ? createFakeEngine({ minPartSize: 5 * 1024 * 1024 }) : await createEngine(createMemoryBackend(), { digestWorker: false });
   await engine.putUser(ALICE);
   await engine.putUser(BOB);
   return engine;

@@ -15,7 +15,7 @@ import type { EngineApi } from '../../../src/engine/api.js';
 import { createS3Service } from '../../../src/s3/index.js';
 import type { S3Request } from '../../../src/s3/types.js';
 import { createFakeEngine } from './fake-engine.js';
-import { readResponse, xmlText, type TestResponse } from './helpers.js';
+import { makeEngine, readResponse, xmlText, type TestResponse } from './helpers.js';
 
 const DIR = join(process.cwd(), '..', 'shared', 'fixtures', 'clients');
 const FIXTURE_USER = { accessKey: 'AKIAFIXTURE000000001', secretKey: 'fixtureSecretKey0123456789abcdefghijklmn', tenantId: 'f'.repeat(64), name: 'fixture' };
@@ -52,9 +52,13 @@ function toRequest(fx: Fixture, body: Buffer): S3Request {
   return { method: fx.method, url: fx.url, headers, body: Readable.from(body.length ? [body] : []), requestId: '00000000000000AA', secure: false };
 }
 
-/** An engine with the fixture user and (unless told not to) its bucket. */
-async function fixtureEngine(withBucket = true): Promise<EngineApi> {
-  const engine = createFakeEngine({ uploadId: () => 'FIXTURE-UPLOAD-ID-0001' });
+/**
+ * An engine with the fixture user and (unless told not to) its bucket. Multipart replays need the
+ * upload id the recordings name (`FIXTURE-UPLOAD-ID-0001`, part of their signatures), which only
+ * the test fake can be told to issue; everything else runs on the real engine.
+ */
+async function fixtureEngine(withBucket = true, fixedUploadIds = false): Promise<EngineApi> {
+  const engine = fixedUploadIds ? createFakeEngine({ uploadId: () => 'FIXTURE-UPLOAD-ID-0001' }) : await makeEngine();
   await engine.putUser(FIXTURE_USER);
   if (withBucket) await engine.createBucket('fixture-bucket', { owner: FIXTURE_USER.tenantId });
   return engine;
@@ -124,7 +128,7 @@ test('replay listings, deletes, copy and create-bucket', async () => {
 });
 
 test('replay JS SDK multipart: create, two parts (CRC32 headers), complete', async () => {
-  const engine = await fixtureEngine();
+  const engine = await fixtureEngine(true, true);
   for (const step of ['js-sdk-v3-create-multipart-upload', 'js-sdk-v3-upload-part-1', 'js-sdk-v3-upload-part-2', 'js-sdk-v3-complete-multipart-upload']) {
     const r = await replay(engine, step);
     assert.equal(r.status, 200, `${step}: ${r.text}`);
@@ -135,7 +139,7 @@ test('replay JS SDK multipart: create, two parts (CRC32 headers), complete', asy
 });
 
 test('replay boto3 multipart: CRC32 declared, parts out of order, checksums listed at Complete', async () => {
-  const engine = await fixtureEngine();
+  const engine = await fixtureEngine(true, true);
   for (const step of ['boto3-upload-file-create-multipart-upload', 'boto3-upload-file-upload-part-2', 'boto3-upload-file-upload-part-1', 'boto3-upload-file-complete-multipart-upload']) {
     const r = await replay(engine, step);
     assert.equal(r.status, 200, `${step}: ${r.text}`);
@@ -146,7 +150,7 @@ test('replay boto3 multipart: CRC32 declared, parts out of order, checksums list
 });
 
 test('replay minio-go multipart with signed trailers: parts verify; Complete without part checksums is refused (§5.3)', async () => {
-  const engine = await fixtureEngine();
+  const engine = await fixtureEngine(true, true);
   for (const step of ['minio-go-multipart-signed-trailer-create-multipart-upload', 'minio-go-multipart-signed-trailer-upload-part-1', 'minio-go-multipart-signed-trailer-upload-part-2']) {
     const r = await replay(engine, step);
     assert.equal(r.status, 200, `${step}: ${r.text}`);
