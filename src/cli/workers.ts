@@ -15,8 +15,8 @@ export interface WorkerRunner {
   stop(): Promise<void>;
 }
 
-/** Start stepping `workers`; sleep `idleMs` (default 5 s) whenever none of them is busy. */
-export function runWorkers(workers: Worker[], log: WorkerLog, idleMs = 5000): WorkerRunner {
+/** Start stepping `workers`; sleep `idleMs` (default 10 s) whenever none of them is busy. */
+export function runWorkers(workers: Worker[], log: WorkerLog, idleMs = 10_000): WorkerRunner {
   let stopped = false;
   let wake: (() => void) | undefined;
   const loop = async (): Promise<void> => {
@@ -33,8 +33,12 @@ export function runWorkers(workers: Worker[], log: WorkerLog, idleMs = 5000): Wo
       }
       if (!busy && !stopped) {
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, idleMs).unref();
+          const timer = setTimeout(resolve, idleMs);
+          timer.unref();
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
       }
     }

@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
-import { buildApp, redactUrl, type AppOptions } from '../../../src/http/index.js';
+import { pino } from 'pino';
+import { buildApp, edgeLoggerOptions, redactUrl, type AppOptions } from '../../../src/http/index.js';
 import { FakeS3, payload, sha256 } from './fake-s3.js';
 
 const ID = /^[0-9A-F]{16}$/;
@@ -222,4 +223,15 @@ test('request logs never contain the Authorization header or a presigned signatu
   const all = lines.join('');
   assert.ok(all.includes('incoming request'), 'request logging is on');
   for (const secret of ['topsecretsig', 'topsecretheader', 'topsecretv2', 'AKIDEXAMPLE']) assert.equal(all.includes(secret), false, secret);
+});
+
+test('a shared pino instance (as ccow serve passes) gets the same redaction', async (t) => {
+  let all = '';
+  const stream = new Writable({ write(chunk: Buffer, _enc, cb) { all += chunk.toString(); cb(); } });
+  const { app } = appWith({ loggerInstance: pino(edgeLoggerOptions({ level: 'info' }) as object, stream) });
+  t.after(() => app.close());
+  await app.inject({ method: 'GET', url: '/summary/k?X-Amz-Signature=sharedsecretsig', headers: { authorization: 'AWS4-HMAC-SHA256 Signature=sharedsecretauth' } });
+  assert.ok(all.includes('X-Amz-Signature=REDACTED'));
+  assert.equal(all.includes('sharedsecretsig'), false);
+  assert.equal(all.includes('sharedsecretauth'), false);
 });
