@@ -101,14 +101,32 @@ export class LmdbMetaStore implements MetaStore {
     // is consumed (a listing page is one snapshot, §15). Taken lazily, so a range that is never
     // iterated pins nothing; released when the scan ends, breaks or throws.
     const txn = this.#db.useReadTransaction();
+    let it: Iterator<{ key: Buffer; value: Buffer }> | undefined;
+    let finished = false;
     try {
-      const it = this.#db.getRange({ ...lmdbRange(r), transaction: txn, snapshot: true });
-      for (const { key, value } of it) {
+      it = this.#db.getRange({ ...lmdbRange(r), transaction: txn, snapshot: true })[Symbol.iterator]();
+      for (;;) {
+        let step: IteratorResult<{ key: Buffer; value: Buffer }>;
+        try {
+          step = it.next();
+        } catch (e) {
+          // The backend was closed under a scan in progress: LMDB reports a bad txn.
+          this.#checkOpen();
+          throw e;
+        }
+        if (step.done) {
+          finished = true;
+          return;
+        }
+        yield [step.value.key, step.value.value];
         this.#checkOpen();
-        yield [key, value];
       }
     } finally {
-      txn.done();
+      if (this.#isOpen()) {
+        // Abandoned early (break/throw): close the cursor before releasing the snapshot.
+        if (!finished) it?.return?.();
+        txn.done();
+      }
     }
   }
 
