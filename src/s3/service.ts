@@ -194,7 +194,7 @@ class Pipeline {
 
   /** The error response; unmapped errors are logged here, once, with the request id. */
   #error(req: S3Request, e: unknown, ctx: RequestContext | undefined): S3Response {
-    const err: S3Error = mapError(e);
+    const err: S3Error = clientGone(req, e) ? S3Errors.IncompleteBody({ cause: e }) : mapError(e);
     if (err.internal) {
       this.#config.logger?.error({ err: e, requestId: req.requestId, method: req.method, url: req.url }, 'unmapped error answered as InternalError');
     }
@@ -250,6 +250,16 @@ function resourceOf(req: S3Request): string {
   } catch {
     return raw;
   }
+}
+
+/**
+ * The client went away or its body stream broke (connection reset, premature close): the client's
+ * failure, answered IncompleteBody (if anyone still listens) instead of a logged InternalError.
+ */
+function clientGone(req: S3Request, e: unknown): boolean {
+  if (e === req.body.errored) return e !== null;
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return req.body.destroyed && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE');
 }
 
 /** Body bytes a request announces (decoded length for aws-chunked, else Content-Length). */

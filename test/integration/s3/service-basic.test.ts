@@ -200,3 +200,19 @@ test('admission control: beyond maxInflightRequests → 503 SlowDown at once (§
   assert.equal(done.status, 200);
   assert.equal((await send(service, { method: 'GET', path: '/slow/k' })).text, 'data');
 });
+
+test('a body that breaks mid-upload is IncompleteBody, not a logged InternalError; nothing is stored', async () => {
+  const { service, logged } = await makeService();
+  await send(service, { method: 'PUT', path: '/gone' });
+  const body = new PassThrough();
+  const req = buildRequest({ method: 'PUT', path: '/gone/k', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+  req.headers['content-length'] = '100';
+  const pending = service.handle({ ...req, body });
+  body.write('partial');
+  setImmediate(() => body.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+  const res = await pending;
+  assert.equal(res.status, 400);
+  assert.match(String(res.body), /IncompleteBody/);
+  assert.equal(logged.length, 0);
+  assert.equal((await send(service, { method: 'HEAD', path: '/gone/k' })).status, 404);
+});
