@@ -1,0 +1,122 @@
+/**
+ * Golden encodings of every persisted engine format (shared/spec/ccow.md §18 (1), src/engine/formats.md).
+ * Each fixture must decode to the expected value and the expected value must encode to the exact
+ * fixture bytes. Regenerate deliberately with UPDATE_GOLDEN=1 (never for a format change that old
+ * data still uses: add a new fixture next to the old one instead).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { asChunkId } from '../../../src/common/index.js';
+import { ByteReader, ByteWriter } from '../../../src/engine/format/bin.js';
+import { decodeCm, encodeCm } from '../../../src/engine/format/cm.js';
+import * as R from '../../../src/engine/format/records.js';
+import { readRef, writeRef, type ChunkRef } from '../../../src/engine/format/ref.js';
+import { decodeVm, encodeVm, type VersionManifest } from '../../../src/engine/format/vm.js';
+import { encodeObjectKey, niKey } from '../../../src/engine/keys.js';
+
+const DIR = join(process.cwd(), 'test', 'fixtures', 'formats');
+const id = (n: number) => asChunkId(Buffer.alloc(32, n));
+const uvid = Buffer.from('0006443c0c3a5a00123400010000002a', 'hex');
+
+const payloadRef: ChunkRef = { kind: 1, codec: 0, storedLength: 1048576, offset: 0, length: 1048576, id: id(0xa1) };
+const lz4Ref: ChunkRef = { kind: 1, codec: 1, storedLength: 1000, offset: 1048576, length: 4096, id: id(0xa2) };
+const manifestRef: ChunkRef = { kind: 2, codec: 0, storedLength: 35864, offset: 0, length: 671088640, id: id(0xb1) };
+const inlineRef: ChunkRef = { kind: 4, codec: 0, storedLength: 5, offset: 0, length: 5, data: Buffer.from('hello') };
+
+function encRef(r: ChunkRef): Buffer {
+  const w = new ByteWriter();
+  writeRef(w, r);
+  return w.finish();
+}
+function decRef(b: Buffer): ChunkRef {
+  const rd = new ByteReader(b, 'ref');
+  const r = readRef(rd);
+  rd.end();
+  return r;
+}
+
+const vm: VersionManifest = {
+  meta: {
+    kind: 'bytes', size: 5 * 1048576 + 3, chunkSize: 1048576, btreeOrder: 640, codec: 'lz4', hashType: 1,
+    contentType: 'application/octet-stream', etag: '"0a1b2c3d4e5f60718293a4b5c6d7e8f9-2"',
+    checksum: { algorithm: 'CRC32C', type: 'COMPOSITE', value: 'yZRlqg==-2' },
+    parts: [{ size: 5242880, etag: '"00112233445566778899aabbccddeeff"', checksum: { algorithm: 'CRC32C', type: 'FULL_OBJECT', value: 'AAAAAA==' } }, { size: 3, etag: '"ffeeddccbbaa99887766554433221100"' }],
+    userMeta: { color: 'blue', 'x-y': 'z' }, sysMeta: { 'cache-control': 'no-cache' },
+  },
+  refs: [payloadRef, lz4Ref],
+};
+const vmInline: VersionManifest = { meta: { kind: 'bytes', size: 5, chunkSize: 1048576, btreeOrder: 640, codec: 'none', hashType: 1, etag: '"5d41402abc4b2a76b9719d911017c592"' }, refs: [inlineRef] };
+
+const version: R.VersionRecord = {
+  uvid: uvid.toString('hex'), generation: 3, baseUvid: '0006443c0c3a59ff1234000100000029', originSegment: 0x1234, createdAt: 1763000000000000,
+  vmId: 'cc'.repeat(32), deleted: false, isNull: false, size: 5242883, etag: '"0a1b2c3d4e5f60718293a4b5c6d7e8f9-2"', contentType: 'text/plain',
+  storageClass: 'STANDARD', checksumAlgorithm: 'CRC32C', checksumType: 'COMPOSITE', tags: { a: '1' }, acl: { v: 1, owner: 't', grants: [] },
+};
+const marker: R.VersionRecord = { uvid: uvid.toString('hex'), generation: 4, originSegment: 0x1234, createdAt: 1763000000000000, deleted: true, isNull: true, quiet: true, size: 0, etag: '', storageClass: 'STANDARD' };
+
+interface Golden {
+  name: string;
+  value: unknown;
+  encode(v: unknown): Buffer;
+  decode(b: Buffer): unknown;
+}
+const g = <T>(name: string, value: T, encode: (v: T) => Buffer, decode: (b: Buffer) => T): Golden => ({ name, value, encode: encode, decode });
+
+const goldens: Golden[] = [
+  g('ref-payload-v1', payloadRef, encRef, decRef),
+  g('ref-payload-lz4-v1', lz4Ref, encRef, decRef),
+  g('ref-manifest-v1', manifestRef, encRef, decRef),
+  g('ref-inline-v1', inlineRef, encRef, decRef),
+  g('cm-v1', { tree: 0 as const, level: 1, refs: [manifestRef, { ...manifestRef, offset: 671088640, id: id(0xb2) }] }, encodeCm, decodeCm),
+  g('cm-leaf-v1', { tree: 0 as const, level: 0, refs: [payloadRef, lz4Ref, { ...inlineRef, offset: 1052672 }] }, encodeCm, decodeCm),
+  g('vm-v1', vm, encodeVm, decodeVm),
+  g('vm-inline-v1', vmInline, encodeVm, decodeVm),
+  g('ni1-version', version, R.encodeVersionRecord, R.decodeVersionRecord),
+  g('ni1-delete-marker', marker, R.encodeVersionRecord, R.decodeVersionRecord),
+  g('bk1-bucket', { name: 'photos', id: '0f'.repeat(16), owner: 'ab'.repeat(32), createdAt: 1763000000000, versioning: 'Enabled', chunkSize: 1048576, codec: 'zstd', configs: { cors: [{ allowedOrigins: ['*'] }] } }, R.encodeBucketRecord, R.decodeBucketRecord),
+  g('us1-user', { accessKey: 'AKIAEXAMPLE', secretKey: 's3cr3t', tenantId: 'ab'.repeat(32), name: 'alice', createdAt: 1763000000000 }, R.encodeUserRecord, R.decodeUserRecord),
+  g('in1-intent-put', { kind: 'put', epoch: 7, createdAt: 1763000000000, expiresAt: 1763003600000 }, R.encodeIntentRecord, R.decodeIntentRecord),
+  g('in1-intent-upload', { kind: 'upload', epoch: 7, createdAt: 1763000000000 }, R.encodeIntentRecord, R.decodeIntentRecord),
+  g('up1-upload', { uploadId: '12'.repeat(16), key: 'dir/file.bin', initiated: 1763000000000, attrs: { contentType: 'video/mp4', userMeta: { a: 'b' } }, checksumAlgorithm: 'CRC32', checksumType: 'COMPOSITE', intentId: '34'.repeat(16), chunkSize: 1048576, codec: 'none' }, R.encodeUploadRecord, R.decodeUploadRecord),
+  g('pt1-part', { partNumber: 2, size: 1052672, md5: '00112233445566778899aabbccddeeff', lastModified: 1763000000000, checksum: { algorithm: 'CRC32', type: 'FULL_OBJECT', value: 'AAAAAA==' }, refs: [payloadRef, { ...lz4Ref, offset: 1048576 }] }, R.encodePartRecord, R.decodePartRecord),
+  g('fd1-feed', { seq: '42', op: 'version', bucket: 'photos', key: 'a/b.jpg', uvid: uvid.toString('hex'), vmId: 'cc'.repeat(32), generation: 3, deleted: false, size: 5242883, etag: '"x"', originSegment: 0x1234, viaIsgw: false, at: 1763000000000000 }, R.encodeFeedRecord, R.decodeFeedRecord),
+  g('sn1-snapshot', { name: 'nightly', uvid: uvid.toString('hex'), createdAt: 1763000000000 }, R.encodeSnapshotRecord, R.decodeSnapshotRecord),
+  g('st1-state', { segmentId: 0x1234, segmentGuid: '56'.repeat(16), nodeId: 1, epoch: 9 }, R.encodeStateRecord, R.decodeStateRecord),
+  g('ch1-chunk-row', { kind: 1, loc: 0, storedLength: 1048576, createdAt: 1763000000000.5, touchedAt: 1763000001000, unreferencedAt: 0, bucketId: Buffer.alloc(16, 0x0f) }, R.encodeChunkRow, R.decodeChunkRow),
+  g('ct1-counters', { objects: 12, logicalBytes: 123456789, physicalBytes: 23456789 }, R.encodeCounters, R.decodeCounters),
+  g('key-ni-v1', { bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') }, (v: { bucketId: string; key: string; uvid: string }) => niKey(Buffer.from(v.bucketId, 'hex'), encodeObjectKey(v.key), Buffer.from(v.uvid, 'hex')), () => ({ bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') })),
+];
+
+for (const gd of goldens) {
+  test(`golden ${gd.name}`, () => {
+    const file = join(DIR, `${gd.name}.bin`);
+    const bytes = gd.encode(gd.value);
+    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+      if (process.env.UPDATE_GOLDEN !== '1') assert.fail(`missing fixture ${file} (run with UPDATE_GOLDEN=1 to create it)`);
+      writeFileSync(file, bytes);
+    }
+    const fixture = readFileSync(file);
+    assert.deepEqual(gd.decode(fixture), gd.value, 'fixture decodes to the expected value');
+    assert.ok(bytes.equals(fixture), 'the expected value encodes to the fixture bytes');
+  });
+}
+
+test('decoders reject wrong tags, versions and truncation', () => {
+  const vmBytes = encodeVm(vm);
+  assert.throws(() => decodeVm(vmBytes.subarray(0, vmBytes.length - 1)), { code: 'CCOW_ERR_FORMAT' });
+  const bad = Buffer.from(vmBytes);
+  bad[4] = 2;
+  assert.throws(() => decodeVm(bad), { code: 'CCOW_ERR_FORMAT' });
+  assert.throws(() => decodeCm(vmBytes), { code: 'CCOW_ERR_FORMAT' });
+  assert.throws(() => R.decodeVersionRecord(R.encodeBucketRecord({ name: 'x', id: '00', owner: 'o', createdAt: 0, versioning: 'Enabled', chunkSize: 1, codec: 'none', configs: {} })), { code: 'CCOW_ERR_FORMAT' });
+  assert.throws(() => R.decodeChunkRow(Buffer.alloc(10)), { code: 'CCOW_ERR_FORMAT' });
+  assert.throws(() => decRef(Buffer.concat([encRef(payloadRef), Buffer.from([0])])), { code: 'CCOW_ERR_FORMAT' });
+});
+
+test('equal VM contents encode to equal bytes whatever the key order (canonical JSON)', () => {
+  const a = encodeVm({ meta: { ...vmInline.meta, userMeta: { b: '2', a: '1' } }, refs: vmInline.refs });
+  const b = encodeVm({ meta: { ...vmInline.meta, userMeta: { a: '1', b: '2' } }, refs: vmInline.refs });
+  assert.ok(a.equals(b));
+});
