@@ -148,7 +148,7 @@ export const txCases: ContractCase[] = [
     },
   },
   {
-    name: 'tx: deleting every key while iterating tx.range visits each key once',
+    name: 'tx: deleting every key while iterating tx.range visits each key once (forward and reverse)',
     async run(_t, { backend }) {
       const keys = Array.from({ length: 2500 }, (_, i) => s(`d${String(i).padStart(5, '0')}`));
       await putAll(backend, keys.map((k) => [k, s('v')] as const));
@@ -165,10 +165,44 @@ export const txCases: ContractCase[] = [
         return n;
       });
       assert.equal(visited, 2500);
+      // The same in reverse, over keys put back.
+      await putAll(backend, keys.map((k) => [k, s('v')] as const));
+      const seen = await backend.meta.transaction((tx) => {
+        const order: string[] = [];
+        for (const [k] of tx.range({ gt: s('c'), lte: s('d99999'), reverse: true })) {
+          tx.del(k);
+          order.push(Buffer.from(k).toString());
+        }
+        return order;
+      });
+      assert.deepEqual(seen, keys.map((k) => k.toString()).reverse());
       assert.deepEqual(
         (await collect(backend.meta.range({}))).map(([k]) => Buffer.from(k, 'hex').toString()),
         ['c', 'e'],
       );
+    },
+  },
+  {
+    name: 'tx: writes made while iterating tx.range show up ahead of the cursor',
+    async run(_t, { backend }) {
+      const keys = Array.from({ length: 3000 }, (_, i) => s(`k${String(i).padStart(4, '0')}`));
+      await putAll(backend, keys.map((k) => [k, s('v')] as const));
+      const seen = await backend.meta.transaction((tx) => {
+        const out: string[] = [];
+        for (const [k] of tx.range({ gte: s('k') })) {
+          const key = Buffer.from(k).toString();
+          out.push(key);
+          if (key === 'k0000') {
+            tx.put(s('k2999z'), s('n'));
+            tx.del(s('k0001'));
+            tx.put(s('k0000a'), s('n'));
+          }
+        }
+        return out;
+      });
+      assert.equal(seen.length, 3001);
+      assert.deepEqual(seen.slice(0, 3), ['k0000', 'k0000a', 'k0002']);
+      assert.equal(seen.at(-1), 'k2999z');
     },
   },
   {
