@@ -3,7 +3,7 @@
  * gateway holds it (compose.ts turns the lock error into a clear message). Each returns the exit
  * status; output goes through `print`.
  */
-import type { FsckReport } from '../engine/api.js';
+import type { FsckReport } from '../engine/index.js';
 import { checkAccessKey, checkSecretKey } from './config.js';
 import { CliError, openStack, type Stack } from './compose.js';
 import { generateKeys, newTenantId } from './credentials.js';

@@ -2,8 +2,7 @@
  * The composition root (shared/STYLE.md §1: cli/ is the only place that builds concrete backends):
  * storage backend → engine, shared by `serve` and the admin commands.
  */
-import { createEngine } from '../engine/index.js';
-import type { EngineApi } from '../engine/api.js';
+import { createEngine, type EngineApi } from '../engine/index.js';
 import { StorageErrors } from '../storage/contract/index.js';
 import { createLocalBackend, type LocalBackend } from '../storage/local/index.js';
 import type { Durability } from './config.js';

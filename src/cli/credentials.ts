@@ -15,7 +15,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EngineApi, User } from '../engine/api.js';
+import type { EngineApi, User } from '../engine/index.js';
 
 /** File name under the first data dir. */
 export const CREDENTIALS_FILE = 'credentials.json';

@@ -3,7 +3,7 @@
  * process. Each worker's `step()` does a bounded amount of work and says whether more is waiting
  * (shared/STYLE.md habit 7); this loop steps busy workers back to back and sleeps when all are idle.
  */
-import type { Worker } from '../engine/api.js';
+import type { Worker } from '../engine/index.js';
 
 /** Logger the runner reports worker failures to. */
 export interface WorkerLog {

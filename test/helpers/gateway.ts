@@ -23,15 +23,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { generateKeys } from '../../src/cli/credentials.js';
-import type { EngineApi, User } from '../../src/engine/api.js';
-import { createEngine, type EngineOptions } from '../../src/engine/index.js';
+import { createEngine, type EngineApi, type EngineOptions, type User } from '../../src/engine/index.js';
 import { buildApp, startServer, type AppOptions } from '../../src/http/index.js';
 import { createS3Service, type S3ServiceOptions } from '../../src/s3/index.js';
 import type { StorageBackend } from '../../src/storage/contract/index.js';
 import { createLocalBackend, type LocalBackendOptions } from '../../src/storage/local/index.js';
 import { createMemoryBackend } from '../../src/storage/memory/index.js';
 
-/** A user to create at start. Missing keys are generated; each user gets its own tenant. */
+/**
+ * A user to create at start. Missing keys are generated; each user gets its own tenant (an existing
+ * user with the same access key keeps its tenant, so restarts over the same data dir work).
+ */
 export interface GatewayUser {
   name: string;
   accessKey?: string;
@@ -149,7 +151,10 @@ async function createUsers(engine: EngineApi, opts: GatewayOptions): Promise<Use
   for (const u of wanted) {
     const gen = generateKeys();
     const keys = { accessKey: u.accessKey ?? gen.accessKey, secretKey: u.secretKey ?? gen.secretKey };
-    users.push(await engine.putUser({ ...keys, name: u.name, tenantId: u.tenantId ?? randomBytes(32).toString('hex') }));
+    // On a restart over the same data the user exists already: keep its tenant (it owns buckets).
+    const existing = await engine.getUser(keys.accessKey);
+    const tenantId = u.tenantId ?? existing?.tenantId ?? randomBytes(32).toString('hex');
+    users.push(await engine.putUser({ ...keys, name: u.name, tenantId }));
   }
   return users;
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runWorkers } from '../../../src/cli/workers.js';
-import type { Worker } from '../../../src/engine/api.js';
+import type { Worker } from '../../../src/engine/index.js';
 
 /** A worker that is busy `n` times, then idle; counts its steps. */
 function worker(name: string, n: number): Worker & { steps: number } {
