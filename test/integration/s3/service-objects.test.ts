@@ -177,3 +177,23 @@ test('UploadPartCopy with a range', async () => {
   assert.equal(done.status, 200, done.text);
   assert.equal((await send(service, { method: 'GET', path: '/upcb/dst' })).text, '2345');
 });
+
+test('ListObjectVersions pages with NextKeyMarker / NextVersionIdMarker; unknown marker → InvalidArgument', async () => {
+  const { service } = await makeService();
+  await send(service, { method: 'PUT', path: '/vpage' });
+  await send(service, { method: 'PUT', path: '/vpage?versioning', body: '<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>' });
+  for (const k of ['a', 'a', 'b', 'c', 'c', 'c']) await send(service, { method: 'PUT', path: `/vpage/${k}`, body: k });
+  const all = xmlAll((await send(service, { method: 'GET', path: '/vpage?versions' })).text, 'VersionId');
+  assert.equal(all.length, 6);
+  const seen: string[] = [];
+  let marker = '';
+  for (let i = 0; i < 10; i++) {
+    const page = await send(service, { method: 'GET', path: `/vpage?versions&max-keys=2${marker}` });
+    seen.push(...xmlAll(page.text, 'VersionId'));
+    if (xmlText(page.text, 'IsTruncated') !== 'true') break;
+    marker = `&key-marker=${encodeURIComponent(xmlText(page.text, 'NextKeyMarker')!)}&version-id-marker=${xmlText(page.text, 'NextVersionIdMarker')!}`;
+  }
+  assert.deepEqual(seen, all);
+  const unknown = await send(service, { method: 'GET', path: `/vpage?versions&key-marker=a&version-id-marker=${'0'.repeat(26)}` });
+  assert.equal(xmlText(unknown.text, 'Code'), 'InvalidArgument');
+});
