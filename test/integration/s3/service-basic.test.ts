@@ -216,3 +216,28 @@ test('a body that breaks mid-upload is IncompleteBody, not a logged InternalErro
   assert.equal(logged.length, 0);
   assert.equal((await send(service, { method: 'HEAD', path: '/gone/k' })).status, 404);
 });
+
+test('listing roll-up with a non-/ delimiter pages without repeating prefixes (§4.1)', async () => {
+  const { service } = await makeService();
+  await send(service, { method: 'PUT', path: '/roll' });
+  for (const k of ['a-b-1', 'a-b-2', 'a-c', 'axxy', 'axxz', 'b']) await send(service, { method: 'PUT', path: `/roll/${k}`, body: 'x' });
+  const page = async (q: string) => (await send(service, { method: 'GET', path: `/roll?${q}` })).text;
+  const seen: string[] = [];
+  let token = '';
+  for (let i = 0; i < 10; i++) {
+    const t = await page(`list-type=2&delimiter=-&max-keys=1${token}`);
+    seen.push(...xmlAll(t, 'Key'), ...xmlAll(t, 'Prefix').filter(Boolean));
+    if (xmlText(t, 'IsTruncated') !== 'true') break;
+    token = `&continuation-token=${encodeURIComponent(xmlText(t, 'NextContinuationToken')!)}`;
+  }
+  assert.deepEqual(seen, ['a-', 'axxy', 'axxz', 'b']);
+  const sub = await page('list-type=2&delimiter=-&prefix=a-');
+  assert.deepEqual(xmlAll(sub, 'Key'), ['a-c']);
+  assert.deepEqual(xmlAll(sub, 'Prefix'), ['a-', 'a-b-']);
+  const multi = await page('list-type=2&delimiter=xx');
+  assert.deepEqual(xmlAll(multi, 'Prefix').filter(Boolean), ['axx']);
+  const v1 = await page('delimiter=-&marker=a-');
+  assert.deepEqual([...xmlAll(v1, 'Key'), ...xmlAll(v1, 'Prefix').filter(Boolean)], ['axxy', 'axxz', 'b'], 'a common-prefix marker skips every key under it');
+  const startAfter = await page('list-type=2&start-after=a-c');
+  assert.deepEqual(xmlAll(startAfter, 'Key'), ['axxy', 'axxz', 'b']);
+});
