@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { S3Errors, type S3Extension } from '../../../src/s3/index.js';
 import { ALICE, BOB, buildRequest, makeService, readResponse, send, xmlAll, xmlText } from './helpers.js';
 
@@ -194,4 +195,19 @@ test('extension registry: a claimed request is authenticated and authorised like
   assert.equal((await send(service, { method: 'GET', path: '/extb/a/b?comp=x', as: BOB })).status, 403);
   assert.equal(xmlText((await send(service, { method: 'GET', path: '/extb/a/b?comp=fail' })).text, 'Code'), 'InvalidArgument');
   assert.equal((await send(service, { method: 'GET', path: '/extb?list-type=2' })).status, 200, 'unclaimed requests go to S3');
+});
+
+test('SigV2 header authentication (on by default; allowSigV2: false refuses it)', async () => {
+  const sigv2 = (method: string, path: string, date: string, secret: string): string =>
+    createHmac('sha1', secret).update(`${method}\n\n\n${date}\n${path}`).digest('base64');
+  for (const allow of [true, false]) {
+    const { service } = await makeService({ allowSigV2: allow });
+    await send(service, { method: 'PUT', path: '/sigv2' });
+    const date = new Date().toUTCString();
+    const req = buildRequest({ method: 'GET', path: '/sigv2', as: null });
+    req.headers.date = date;
+    req.headers.authorization = `AWS ${ALICE.accessKey}:${sigv2('GET', '/sigv2', date, ALICE.secretKey)}`;
+    const r = await readResponse(await service.handle(req));
+    assert.equal(r.status, allow ? 200 : 400, r.text);
+  }
 });
