@@ -90,21 +90,25 @@ class IngestRun {
       return;
     }
     if (!this.#cur) {
+      // Past the inline threshold: from here on the body is chunked, starting with what was held back.
       this.#cur = allocChunk(this.#o.chunkSize);
-      for (const s of this.#small) {
-        this.#cur.set(s, this.#fill);
-        this.#fill += s.length;
-      }
+      const held = this.#small;
       this.#small = [];
+      for (const s of held) await this.#append(s);
     }
+    await this.#append(piece);
+  }
+
+  /** Copy `piece` into chunk buffers, dispatching each one that fills. */
+  async #append(piece: Uint8Array): Promise<void> {
     let p = 0;
     while (p < piece.length) {
       const n = Math.min(piece.length - p, this.#o.chunkSize - this.#fill);
-      this.#cur.set(piece.subarray(p, p + n), this.#fill);
+      this.#cur!.set(piece.subarray(p, p + n), this.#fill);
       this.#fill += n;
       p += n;
       if (this.#fill === this.#o.chunkSize) {
-        await this.#dispatch(this.#cur, false);
+        await this.#dispatch(this.#cur!, false);
         this.#cur = allocChunk(this.#o.chunkSize);
         this.#fill = 0;
       }
