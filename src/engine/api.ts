@@ -50,6 +50,29 @@ export interface BucketInfo {
   configs: Record<string, unknown>;
 }
 
+/**
+ * The bucket config `lifecycle` as the S3 layer stores it (PutBucketLifecycleConfiguration,
+ * s3-surface.md §3) and the lifecycle worker reads it (ccow.md §17). Tagged `v: 1`; golden
+ * fixture test/fixtures/s3/stored-lifecycle-v1.json. All conditions of a filter must hold; days
+ * are whole days; `date` is ISO 8601 at midnight UTC.
+ */
+export interface LifecycleConfig {
+  v: 1;
+  rules: LifecycleRule[];
+}
+
+/** One lifecycle rule (a `Disabled` rule is kept but not applied). */
+export interface LifecycleRule {
+  id?: string;
+  status: 'Enabled' | 'Disabled';
+  filter: { prefix?: string; tags?: Record<string, string>; objectSizeGreaterThan?: number; objectSizeLessThan?: number };
+  /** Current versions: expire after `days` / on `date`; or remove expired delete markers. */
+  expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
+  /** Noncurrent versions: expire `noncurrentDays` after becoming noncurrent, keeping the newest `newerNoncurrentVersions`. */
+  noncurrentVersionExpiration?: { noncurrentDays?: number; newerNoncurrentVersions?: number };
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+}
+
 /** Options of createBucket. */
 export interface CreateBucketOptions {
   owner: string;

@@ -4,35 +4,20 @@
  * (NoncurrentDays, NewerNoncurrentVersions), AbortIncompleteMultipartUpload; filters Prefix, Tag,
  * And, ObjectSizeGreaterThan / ObjectSizeLessThan. Transitions → NotImplemented.
  *
- * The stored form (`StoredLifecycle`, bucket config `lifecycle`, tagged `v: 1`) is what the
- * engine's lifecycle worker reads.
+ * The stored form (`LifecycleConfig` of engine/api.ts, bucket config `lifecycle`, tagged `v: 1`)
+ * is what the engine's lifecycle worker reads.
  */
+import type { LifecycleConfig, LifecycleRule } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
 import { parseXml, renderXml, type XmlNode, type XmlObject } from './codec.js';
 
 /** Which objects a rule applies to (all conditions must hold). */
-export interface LifecycleFilter {
-  prefix?: string;
-  tags?: Record<string, string>;
-  objectSizeGreaterThan?: number;
-  objectSizeLessThan?: number;
-}
+export type LifecycleFilter = LifecycleRule['filter'];
 
-/** One rule. Days are whole days; `date` is ISO 8601 midnight UTC. */
-export interface LifecycleRule {
-  id?: string;
-  status: 'Enabled' | 'Disabled';
-  filter: LifecycleFilter;
-  expiration?: { days?: number; date?: string; expiredObjectDeleteMarker?: boolean };
-  noncurrentVersionExpiration?: { noncurrentDays?: number; newerNoncurrentVersions?: number };
-  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
-}
+/** The persisted lifecycle configuration (the type lives in engine/api.ts: the worker reads it). */
+export type StoredLifecycle = LifecycleConfig;
 
-/** The persisted lifecycle configuration. */
-export interface StoredLifecycle {
-  v: 1;
-  rules: LifecycleRule[];
-}
+export type { LifecycleRule };
 
 /** AWS's limit on rules per configuration. */
 export const MAX_LIFECYCLE_RULES = 1000;
