@@ -220,7 +220,9 @@ class Pipeline {
     h.date = new Date(this.#config.clock()).toUTCString();
     h.server = this.#opts.serverName ?? 'ccow';
     if (req.method.toUpperCase() === 'HEAD') {
+      // No body; a length anyway, so Node does not announce chunked encoding on a HEAD answer.
       delete res.body;
+      if (h['content-length'] === undefined && res.status !== 304) h['content-length'] = '0';
     } else if ((typeof res.body === 'string' || Buffer.isBuffer(res.body)) && h['content-length'] === undefined) {
       h['content-length'] = String(Buffer.byteLength(res.body));
     } else if (res.body === undefined && res.status !== 204 && res.status !== 304 && h['content-length'] === undefined) {
