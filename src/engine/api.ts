@@ -163,6 +163,8 @@ export interface ReadOptions {
   offset?: number;
   /** Bytes from offset; default to the end. */
   length?: number;
+  /** Read through a bucket snapshot's view (ccow.md §10) instead of the live bucket. */
+  snapshot?: string;
 }
 
 /** Result of read(): the version and its (possibly ranged) bytes, streamed with back-pressure. */
@@ -186,6 +188,8 @@ export interface ListOptions {
   /** Exclusive start key. When it is a common prefix under `delimiter`, every key under it is skipped. */
   startAfter?: string;
   limit: number;
+  /** List a bucket snapshot's view (ccow.md §10): for each key the newest entry at or before the cut-off. */
+  snapshot?: string;
 }
 
 /** One current object in a listing. */
@@ -321,7 +325,7 @@ export interface EngineApi {
   // objects
   putObject(addr: ObjectAddr, body: AsyncIterable<Uint8Array>, opts?: PutOptions): Promise<ObjectVersion>;
   /** NO_SUCH_KEY (with the marker's version when the head is a delete marker), NO_SUCH_VERSION. */
-  head(addr: ObjectAddr, opts?: { versionId?: string }): Promise<ObjectVersion>;
+  head(addr: ObjectAddr, opts?: { versionId?: string; snapshot?: string }): Promise<ObjectVersion>;
   read(addr: ObjectAddr, opts?: ReadOptions): Promise<ReadResult>;
   deleteObject(addr: ObjectAddr, opts?: { versionId?: string; condition?: CommitCondition }): Promise<DeleteResult>;
   /** New version of dst sharing src's VM (COPY) or a new VM with src's refs and `replace` attrs. */
