@@ -5,6 +5,7 @@
  * byte and **before** the engine commits (through PutOptions.verify), so a failed check leaves
  * nothing behind.
  */
+import type { Readable } from 'node:stream';
 import type { DigestName, PutDigests } from '../engine/api.js';
 import { awsChunkedOptions, decodeAwsChunked, stripAwsChunked } from './auth/index.js';
 import {
@@ -63,14 +64,15 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
   const checks: ((d: PutDigests) => void)[] = [];
   const digests = new Set<DigestName>();
   let trailers: ReadonlyMap<string, string> | undefined;
-  let source: AsyncIterable<Uint8Array> = ctx.req.body;
+  const raw = stallGuard(ctx.req.body, ctx.config.bodyStallMs);
+  let source: AsyncIterable<Uint8Array> = raw;
   let expectedSize: number | undefined;
   let contentEncoding = h['content-encoding'];
   const payload = ctx.auth.payload;
 
   if (payload.kind === 'aws-chunked') {
     const o = awsChunkedOptions(payload, h);
-    source = decodeAwsChunked(ctx.req.body, o, (t) => { trailers = t; });
+    source = decodeAwsChunked(raw, o, (t) => { trailers = t; });
     expectedSize = o.decodedContentLength;
     contentEncoding = stripAwsChunked(contentEncoding);
   } else {
@@ -115,6 +117,26 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
       for (const c of checks) c(d);
     },
   };
+}
+
+/**
+ * Yield the request body but fail with RequestTimeout when the client sends nothing for `ms`
+ * (§10: a stalled body must not hold an upload, its buffers and its intent forever). Time the
+ * consumer spends on a piece does not count; the timer destroys the stream, so a pending read
+ * rejects at once.
+ */
+async function* stallGuard(body: Readable, ms: number): AsyncGenerator<Uint8Array, void, undefined> {
+  const arm = (): NodeJS.Timeout => setTimeout(() => body.destroy(S3Errors.RequestTimeout()), ms);
+  let timer = arm();
+  try {
+    for await (const chunk of body) {
+      clearTimeout(timer);
+      yield chunk as Uint8Array;
+      timer = arm();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Content-Length as a number; absent with no chunked encoding → 411 when a length is required. */

@@ -35,6 +35,8 @@ export interface ServiceConfig {
   maxPutSize: number;
   /** Smallest non-last part at Complete (5 MiB; tests may lower it). */
   minPartSize: number;
+  /** A request body that delivers nothing for this long fails with RequestTimeout (§10: 60 s). */
+  bodyStallMs: number;
 }
 
 /** One request in flight. */

@@ -15,7 +15,7 @@ import { authorize } from './authz.js';
 import { planBody } from './body.js';
 import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
 import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
-import { mapError, S3Errors, type S3Error } from './errors.js';
+import { mapError, S3Error, S3Errors } from './errors.js';
 import { handlerFor } from './handlers/index.js';
 import type { S3Extension } from './extension.js';
 import type { S3Operation } from './operations.js';
@@ -43,6 +43,8 @@ export interface S3ServiceOptions {
   maxPutSize?: number;
   /** Smallest non-last part in bytes (informational for the engine; default 5 MiB). */
   minPartSize?: number;
+  /** Body stall timeout (§10): no body bytes for this long → 400 RequestTimeout. Default 60 s. */
+  bodyStallMs?: number;
   /** `Server` header value. Default `ccow`. */
   serverName?: string;
   /** Extensions (S3X) consulted before the S3 router, in order (extension.ts). */
@@ -70,6 +72,7 @@ export function createS3Service(opts: S3ServiceOptions): S3Service {
     clock: opts.clock ?? Date.now,
     maxPutSize: opts.maxPutSize ?? 5 * GiB,
     minPartSize: opts.minPartSize ?? 5 * 1024 * 1024,
+    bodyStallMs: opts.bodyStallMs ?? 60_000,
   };
   const pipeline = new Pipeline(config, opts);
   return {
@@ -259,6 +262,7 @@ function resourceOf(req: S3Request): string {
  * failure, answered IncompleteBody (if anyone still listens) instead of a logged InternalError.
  */
 function clientGone(req: S3Request, e: unknown): boolean {
+  if (e instanceof S3Error) return false;
   if (e === req.body.errored) return e !== null;
   const code = (e as { code?: unknown } | undefined)?.code;
   return req.body.destroyed && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE');

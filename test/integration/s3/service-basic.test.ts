@@ -241,3 +241,18 @@ test('listing roll-up with a non-/ delimiter pages without repeating prefixes (�
   const startAfter = await page('list-type=2&start-after=a-c');
   assert.deepEqual(xmlAll(startAfter, 'Key'), ['axxy', 'axxz', 'b']);
 });
+
+test('a body that stalls past bodyStallMs → 400 RequestTimeout, nothing stored (§10)', async () => {
+  const { service, logged } = await makeService({ bodyStallMs: 50 });
+  await send(service, { method: 'PUT', path: '/stall' });
+  const body = new PassThrough();
+  const req = buildRequest({ method: 'PUT', path: '/stall/k', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+  req.headers['content-length'] = '100';
+  body.write('only a little');
+  const res = await readResponse(await service.handle({ ...req, body }));
+  assert.equal(res.status, 400);
+  assert.equal(xmlText(res.text, 'Code'), 'RequestTimeout');
+  assert.equal(logged.length, 0);
+  assert.equal(body.destroyed, true, 'the request stream is closed');
+  assert.equal((await send(service, { method: 'HEAD', path: '/stall/k' })).status, 404);
+});
