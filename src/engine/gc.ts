@@ -56,7 +56,7 @@ function cascade(tx: MetaTx, id: ChunkId, kind: ChunkKind, now: number): void {
     return; // undecodable: the children leak and fsck reports them
   }
   const ref = referrer(kind === ChunkKind.VM ? Referrer.VM : Referrer.CM, id);
-  for (const c of children) dropRef(tx, c, ref, now);
+  for (const c of children) dropRef(tx, c, ref, now, false);
 }
 
 /** One pass over up to BATCH queued candidates starting after `after`; returns the count deleted and the last key seen. */

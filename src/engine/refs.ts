@@ -22,20 +22,25 @@ export function hasRefs(tx: MetaTx, id: Uint8Array): boolean {
 
 /**
  * Drop back-reference `ref` on `id`; when it was the last one, stamp `unreferencedAt` and queue the
- * chunk for GC (§9 candidates queue).
+ * chunk for GC (§9 candidates queue). GC's own cascade passes `stamp = false`: a child whose last
+ * parent GC deleted (a parent already past its hold) gets no new hold, so a VM → CM → payload
+ * cascade completes in one hold rather than one per level. Locally that is safe because nothing can
+ * reference the child again except through a claim, which stamps `touchedAt`.
  */
-export function dropRef(tx: MetaTx, id: Uint8Array, ref: Uint8Array, now: number): void {
+export function dropRef(tx: MetaTx, id: Uint8Array, ref: Uint8Array, now: number, stamp = true): void {
   const k = refKey(id, ref);
   if (tx.get(k) === undefined) return;
   tx.del(k);
-  if (!hasRefs(tx, id)) markUnreferenced(tx, id, now);
+  if (!hasRefs(tx, id)) markUnreferenced(tx, id, now, stamp);
 }
 
-/** Stamp `unreferencedAt` on the chunk row (if any) and queue it. */
-export function markUnreferenced(tx: MetaTx, id: Uint8Array, now: number): void {
-  const rk = chunkKey(id);
-  const raw = tx.get(rk);
-  if (raw) tx.put(rk, encodeChunkRow({ ...decodeChunkRow(raw), unreferencedAt: now }));
+/** Stamp `unreferencedAt` on the chunk row (if any, and if `stamp`) and queue it. */
+export function markUnreferenced(tx: MetaTx, id: Uint8Array, now: number, stamp = true): void {
+  if (stamp) {
+    const rk = chunkKey(id);
+    const raw = tx.get(rk);
+    if (raw) tx.put(rk, encodeChunkRow({ ...decodeChunkRow(raw), unreferencedAt: now }));
+  }
   enqueueGc(tx, id, now);
 }
 
