@@ -29,6 +29,8 @@ function select(ctx: RequestContext, v: ObjectVersion): Selection {
     if (range !== undefined) throw S3Errors.InvalidRequest('Cannot specify both Range header and partNumber query parameter');
     const n = parsePartNumber(pn);
     const { window, count } = partWindow(v.parts, n, v.size);
+    // An empty object has no byte range to name: part 1 of it is a plain 200 (as AWS).
+    if (v.size === 0) return { partsCount: count, partNumber: n };
     return { window, partsCount: count, partNumber: n };
   }
   const w = parseRange(range, v.size);

@@ -121,6 +121,9 @@ test('partNumber reads and Range conflicts', async () => {
   const both = await send(service, { method: 'GET', path: '/partb/single?partNumber=1', headers: { range: 'bytes=0-1' } });
   assert.equal(xmlText(both.text, 'Code'), 'InvalidRequest');
   await send(service, { method: 'PUT', path: '/partb/empty' });
+  const emptyPart = await send(service, { method: 'GET', path: '/partb/empty?partNumber=1' });
+  assert.equal(emptyPart.status, 200);
+  assert.equal(emptyPart.headers['content-range'], undefined);
   assert.equal((await send(service, { method: 'GET', path: '/partb/empty', headers: { range: 'bytes=0-' } })).status, 416);
   assert.equal((await send(service, { method: 'GET', path: '/partb/single', headers: { range: 'bytes=0-1,3-4' } })).status, 200, 'multi-range ignored');
 });
