@@ -11,7 +11,7 @@ import { Core } from './core.js';
 import { feedFloorTs, readFeed } from './feed.js';
 import { decodeStateRecord, encodeStateRecord, type StateRecord } from './format/records.js';
 import { fsck } from './fsck.js';
-import { expireIntents, makeWorkers, runGc } from './gc.js';
+import { expireIntents, makeWorkers, runGc, sweepOrphans } from './gc.js';
 import { stateKey } from './keys.js';
 import * as mp from './multipart.js';
 import * as objects from './objects.js';
@@ -150,6 +150,10 @@ export class Engine implements A.EngineApi {
   }
   gc(opts?: { graceMs?: number }): Promise<number> {
     return runGc(this.#core, opts?.graceMs ?? this.#core.o.holdMs);
+  }
+  /** Delete stored chunks that have no chunk row (failed or crashed writers, §13); returns how many. */
+  sweepOrphans(): Promise<number> {
+    return sweepOrphans(this.#core);
   }
   workers(): A.Worker[] {
     return makeWorkers(this.#core);

@@ -121,7 +121,28 @@ export async function expireIntents(core: Core, olderEpochsOnly: boolean): Promi
   return dead.length;
 }
 
-/** Background workers (§17): GC with the configured hold, and intent expiry. */
+/**
+ * Orphan sweep (§13 recovery, §17): stored chunks without a chunk row — bytes whose writer died (or
+ * failed) between ChunkStore.put and the record transaction. Ids a writer of this process is still
+ * storing are skipped; the row is re-checked under the per-id lock, so a writer that records the id
+ * meanwhile wins. One process owns the data (§13), so no other writer can be in that window.
+ */
+export async function sweepOrphans(core: Core): Promise<number> {
+  let n = 0;
+  for await (const id of core.backend.chunks.iterate()) {
+    const hex = chunkIdHex(id);
+    if (core.writer.inflight.has(hex)) continue;
+    if ((await storage(core.backend.meta.get(chunkKey(id)))) !== undefined) continue;
+    await core.chunkLocks.run(hex, async () => {
+      if (core.writer.inflight.has(hex) || (await storage(core.backend.meta.get(chunkKey(id)))) !== undefined) return;
+      await storage(core.backend.chunks.delete(id));
+      n++;
+    });
+  }
+  return n;
+}
+
+/** Background workers (§17): GC with the configured hold, intent expiry, orphan sweep. */
 export function makeWorkers(core: Core): Worker[] {
   let after: Buffer | undefined;
   const gc: Worker = {
@@ -138,6 +159,12 @@ export function makeWorkers(core: Core): Worker[] {
       return (await expireIntents(core, false)) > 0 ? 'busy' : 'idle';
     },
   };
-  return [gc, intents];
+  const orphans: Worker = {
+    name: 'orphan-sweep',
+    async step() {
+      return (await sweepOrphans(core)) > 0 ? 'busy' : 'idle';
+    },
+  };
+  return [gc, intents, orphans];
 }
 
