@@ -7,7 +7,7 @@ import type { ChecksumAlgorithm, StoredChecksum, UploadedPart, UploadInfo } from
 import { readBody } from '../body.js';
 import { compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
 import { commitCondition } from '../conditional.js';
-import { bucketOf, type Handler, type RequestContext } from '../context.js';
+import type { Handler, RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
@@ -15,7 +15,7 @@ import { MAX_XML_BODY } from '../xml/codec.js';
 import { parseCompleteUpload, renderCompleteResult, type CompletePartXml } from '../xml/multipart.js';
 import { quoteEtag } from './common.js';
 import { uploadOf } from './multipart.js';
-import { versionHeader } from './object-write.js';
+import { writtenVersionHeader } from './object-write.js';
 
 /** Every stored part of the upload, by number (ListParts pages of 1000). */
 async function storedParts(ctx: RequestContext, bucket: string, uploadId: string): Promise<Map<number, UploadedPart>> {
@@ -79,7 +79,6 @@ function checkObjectChecksumHeader(ctx: RequestContext, c: StoredChecksum | unde
 
 /** POST /{b}/{k}?uploadId. */
 export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUpload'>> = async (ctx, op) => {
-  const bucket = bucketOf(ctx);
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const listed = parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
   const condition = commitCondition(ctx.headers);
@@ -94,5 +93,5 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
   const scheme = ctx.req.secure ? 'https' : 'http';
   const host = ctx.headers.host ?? 'localhost';
   const location = `${scheme}://${host}/${encodeURIComponent(op.bucket)}/${op.key.split('/').map(encodeURIComponent).join('/')}`;
-  return xml(renderCompleteResult({ location, bucket: op.bucket, key: op.key, etag: v.etag, checksum: v.checksum ?? checksum }), versionHeader(v, bucket));
+  return xml(renderCompleteResult({ location, bucket: op.bucket, key: op.key, etag: v.etag, checksum: v.checksum ?? checksum }), writtenVersionHeader(v));
 };

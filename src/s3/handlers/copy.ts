@@ -14,7 +14,7 @@ import { xml } from '../respond.js';
 import { parseTaggingHeader } from '../xml/config.js';
 import { renderCopyObjectResult } from '../xml/objects.js';
 import { checkVersionId, headVersion } from './common.js';
-import { requestedObjectAcl, versionHeader } from './object-write.js';
+import { requestedObjectAcl, writtenVersionHeader } from './object-write.js';
 
 /** A parsed `x-amz-copy-source`. */
 export interface CopySource {
@@ -109,7 +109,7 @@ export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) =>
     acl,
     condition: commitCondition(ctx.headers),
   });
-  const headers = { ...versionHeader(v, bucket) };
+  const headers = { ...writtenVersionHeader(v) };
   if (showsVersionId(version, srcBucket)) headers['x-amz-copy-source-version-id'] = version.versionId;
   return xml(renderCopyObjectResult(v.etag, v.lastModified, v.checksum), headers);
 };

@@ -38,9 +38,19 @@ export function checksumHeaders(c: StoredChecksum | undefined): Record<string, s
   return c ? { [`x-amz-checksum-${c.algorithm.toLowerCase()}`]: c.value, 'x-amz-checksum-type': c.type } : {};
 }
 
-/** `x-amz-version-id` when the bucket shows version ids. */
+/** `x-amz-version-id` of a response about an existing version, when the bucket shows version ids. */
 export function versionHeader(v: { versionId?: string }, bucket?: BucketInfo): Record<string, string> {
   return v.versionId !== undefined && showsVersionId({ versionId: v.versionId }, bucket) ? { 'x-amz-version-id': v.versionId } : {};
+}
+
+/**
+ * `x-amz-version-id` of a write's response (PutObject, CopyObject, CompleteMultipartUpload): only
+ * for a real version id — AWS answers a write into a versioning-suspended bucket, which creates the
+ * null version, without the header (PutObject "Versioning suspended" sample response), although
+ * GET/HEAD of that version then say `null`.
+ */
+export function writtenVersionHeader(v: { versionId: string }): Record<string, string> {
+  return v.versionId === 'null' ? {} : { 'x-amz-version-id': v.versionId };
 }
 
 /** PUT /{b}/{k}: streamed into the engine; every digest check runs before the commit (§5.2). */
@@ -61,7 +71,7 @@ export const putObject: Handler<OperationOf<'PutObject'>> = async (ctx, op) => {
     verify: plan.verify,
     condition,
   });
-  return empty(200, { etag: v.etag, ...versionHeader(v, bucket), ...checksumHeaders(v.checksum) });
+  return empty(200, { etag: v.etag, ...writtenVersionHeader(v), ...checksumHeaders(v.checksum) });
 };
 
 /** Headers of a DeleteObject answer; none in never-versioned buckets (§3). */

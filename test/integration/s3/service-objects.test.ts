@@ -200,3 +200,16 @@ test('ListObjectVersions pages with NextKeyMarker / NextVersionIdMarker; unknown
   const unknown = await send(service, { method: 'GET', path: `/vpage?versions&key-marker=a&version-id-marker=${'0'.repeat(26)}` });
   assert.equal(xmlText(unknown.text, 'Code'), 'InvalidArgument');
 });
+
+test('suspended versioning: writes answer without a version id; reads say null (AWS samples)', async () => {
+  const { service } = await makeService();
+  await send(service, { method: 'PUT', path: '/susp' });
+  await send(service, { method: 'PUT', path: '/susp?versioning', body: '<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>' });
+  const put = await send(service, { method: 'PUT', path: '/susp/k', body: 'x' });
+  assert.equal(put.headers['x-amz-version-id'], undefined);
+  assert.equal((await send(service, { method: 'HEAD', path: '/susp/k' })).headers['x-amz-version-id'], 'null');
+  const copy = await send(service, { method: 'PUT', path: '/susp/c', headers: { 'x-amz-copy-source': '/susp/k' } });
+  assert.equal(copy.headers['x-amz-version-id'], undefined);
+  assert.equal(copy.headers['x-amz-copy-source-version-id'], 'null');
+  assert.equal(xmlAll((await send(service, { method: 'GET', path: '/susp?versions' })).text, 'VersionId').join(), 'null,null');
+});
