@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chunkIdHex, chunkIdOf, compareBytes, fromHex, type ChunkId } from '../common/index.js';
 import type { StorageBackend } from '../storage/contract/index.js';
+import { BufferPool } from './buffer-pool.js';
 import { ChunkWriter, type Intent } from './chunk-writer.js';
 import { DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
@@ -61,6 +62,8 @@ export class Core {
   readonly chunkLocks = new KeyedLock();
   readonly writer: ChunkWriter;
   readonly pool: DigestPool | undefined;
+  /** Reused chunk buffers (fresh memory is expensive to touch; see buffer-pool.ts). */
+  readonly buffers = new BufferPool(64);
   readonly #buckets = new Map<string, Bucket | null>();
   readonly #vms: Lru<VersionManifest>;
   readonly #cms: Lru<ChunkManifest>;

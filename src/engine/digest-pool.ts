@@ -9,6 +9,8 @@ import type { FromWorker, ToWorker } from './digest-worker.js';
 
 interface JobState {
   pending: number;
+  /** Receives each buffer the worker hands back. */
+  recycle?: (ab: ArrayBuffer) => void;
   wake?: () => void;
   done?: (d: Partial<Record<DigestName, Buffer>>) => void;
   fail?: (e: Error) => void;
@@ -40,6 +42,7 @@ export class DigestPool {
     if (!j) return;
     if (m.op === 'ack') {
       j.pending--;
+      j.recycle?.(m.buf);
       j.wake?.();
     } else if (m.op === 'done') {
       this.#jobs.delete(m.id);
@@ -64,11 +67,11 @@ export class DigestPool {
     this.#jobs.clear();
   }
 
-  /** Start a job computing `names` (md5 always). */
-  job(names: readonly DigestName[]): DigestJob {
+  /** Start a job computing `names` (md5 always); `recycle` receives the buffers back. */
+  job(names: readonly DigestName[], recycle?: (ab: ArrayBuffer) => void): DigestJob {
     const w = this.#start();
     const id = this.#nextId++;
-    const state: JobState = { pending: 0 };
+    const state: JobState = { pending: 0, recycle };
     this.#jobs.set(id, state);
     w.postMessage({ op: 'start', id, names: [...names] } satisfies ToWorker);
     return new DigestJob(w, id, state, () => this.#jobs.delete(id));
@@ -96,16 +99,20 @@ export class DigestJob {
   }
 
   /**
-   * Send the next bytes: one memcpy into a buffer transferred to the worker (copying into a
-   * SharedArrayBuffer instead is several times slower in V8, and the chunk must stay intact for the
-   * store meanwhile). Resolves once fewer than `maxPending` sends are unacknowledged.
+   * Post the next bytes (in order). With `transfer` the buffer's ArrayBuffer moves to the worker
+   * (zero-copy; the caller must own it whole and never touch it again); otherwise it is copied.
    */
-  async send(b: Uint8Array, maxPending: number): Promise<void> {
+  post(b: Uint8Array, transfer: boolean): void {
     this.#check();
-    const copy = new Uint8Array(b);
-    const msg: ToWorker = { op: 'data', id: this.#id, buf: copy.buffer, off: 0, len: copy.byteLength };
+    const own = transfer ? b : new Uint8Array(b);
+    const buf = own.buffer as ArrayBuffer;
+    const msg: ToWorker = { op: 'data', id: this.#id, buf, off: own.byteOffset, len: own.byteLength };
     this.#s.pending++;
-    this.#w.postMessage(msg, [copy.buffer]);
+    this.#w.postMessage(msg, [buf]);
+  }
+
+  /** Resolves once fewer than `maxPending` posts are unacknowledged. */
+  async drain(maxPending: number): Promise<void> {
     while (this.#s.pending >= maxPending && !this.#s.error) {
       await new Promise<void>((res) => (this.#s.wake = res));
     }

@@ -11,13 +11,13 @@ import { DigestSet } from './hashers.js';
 /** Messages to the worker. */
 export type ToWorker =
   | { op: 'start'; id: number; names: DigestName[] }
-  | { op: 'data'; id: number; buf: SharedArrayBuffer | ArrayBuffer; off: number; len: number }
+  | { op: 'data'; id: number; buf: ArrayBuffer; off: number; len: number }
   | { op: 'end'; id: number }
   | { op: 'abort'; id: number };
 
 /** Messages from the worker. */
 export type FromWorker =
-  | { op: 'ack'; id: number }
+  | { op: 'ack'; id: number; buf: ArrayBuffer }
   | { op: 'done'; id: number; digests: Partial<Record<DigestName, Uint8Array>> }
   | { op: 'error'; id: number; message: string };
 
@@ -30,7 +30,8 @@ if (port) {
       if (m.op === 'start') jobs.set(m.id, new DigestSet(m.names));
       else if (m.op === 'data') {
         jobs.get(m.id)?.update(new Uint8Array(m.buf, m.off, m.len));
-        port.postMessage({ op: 'ack', id: m.id } satisfies FromWorker);
+        // The buffer goes back to the main thread's pool.
+        port.postMessage({ op: 'ack', id: m.id, buf: m.buf } satisfies FromWorker, [m.buf]);
       } else if (m.op === 'end') {
         const set = jobs.get(m.id);
         jobs.delete(m.id);

@@ -6,6 +6,7 @@
  * digest worker for larger ones, overlapped with hashing and storing.
  */
 import type { Codec, DigestName, PutDigests } from './api.js';
+import type { BufferPool } from './buffer-pool.js';
 import { prepareChunk } from './chunk-codec.js';
 import type { DigestJob, DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
@@ -27,6 +28,8 @@ export interface IngestOptions {
   window: number;
   /** Worker for the digests of multi-chunk bodies (undefined: main thread). */
   pool?: DigestPool;
+  /** Chunk buffers: each has an ArrayBuffer of its own, returned once stored and digested. */
+  buffers: BufferPool;
 }
 
 /** What a body turned into. */
@@ -42,10 +45,6 @@ export interface Ingested {
 /** Unacknowledged chunks a job may have at the digest worker (bounds pinned memory). */
 const MAX_DIGEST_BACKLOG = 16;
 
-/** A fresh chunk buffer (never reused: the store and the digest worker may still read a sent one). */
-function allocChunk(size: number): Buffer {
-  return Buffer.allocUnsafe(size);
-}
 
 /** Cut `body` into chunks and store them; see the module comment. */
 export async function ingest(body: AsyncIterable<Uint8Array>, o: IngestOptions, store: StoreChunk): Promise<Ingested> {
@@ -72,6 +71,9 @@ class IngestRun {
   #local: DigestSet | undefined;
   readonly #inflight = new Set<Promise<void>>();
   readonly #leaves: (ChunkRef | undefined)[] = [];
+  /** Stored chunks waiting for their predecessors before going to the digest worker, by index. */
+  readonly #toDigest = new Map<number, Buffer>();
+  #nextDigest = 0;
   #error: Error | undefined;
 
   constructor(o: IngestOptions, store: StoreChunk) {
@@ -91,7 +93,7 @@ class IngestRun {
     }
     if (!this.#cur) {
       // Past the inline threshold: from here on the body is chunked, starting with what was held back.
-      this.#cur = allocChunk(this.#o.chunkSize);
+      this.#cur = this.#o.buffers.take(this.#o.chunkSize);
       const held = this.#small;
       this.#small = [];
       for (const s of held) await this.#append(s);
@@ -109,7 +111,7 @@ class IngestRun {
       p += n;
       if (this.#fill === this.#o.chunkSize) {
         await this.#dispatch(this.#cur!, false);
-        this.#cur = allocChunk(this.#o.chunkSize);
+        this.#cur = this.#o.buffers.take(this.#o.chunkSize);
         this.#fill = 0;
       }
     }
@@ -126,10 +128,10 @@ class IngestRun {
   /** Hand one chunk to the digests and the store; waits while the window is full. */
   async #dispatch(buf: Buffer, last: boolean): Promise<void> {
     if (!this.#job && !this.#local) {
-      if (!last && this.#o.pool) this.#job = this.#o.pool.job(this.#o.digests);
+      if (!last && this.#o.pool) this.#job = this.#o.pool.job(this.#o.digests, (ab) => this.#o.buffers.give(ab));
       else this.#local = new DigestSet(this.#o.digests);
     }
-    if (this.#job) await this.#job.send(buf, MAX_DIGEST_BACKLOG);
+    if (this.#job) await this.#job.drain(MAX_DIGEST_BACKLOG);
     else this.#local!.update(buf);
     while (this.#inflight.size >= this.#o.window) await Promise.race(this.#inflight);
     this.#throwIfFailed();
@@ -145,11 +147,26 @@ class IngestRun {
   async #storeOne(buf: Buffer, offset: number, index: number): Promise<void> {
     try {
       const prep = await prepareChunk(buf, offset, this.#o.codec);
-      if (!prep) return;
-      await this.#store(prep.ref, prep.stored);
-      this.#leaves[index] = prep.ref;
+      if (prep) {
+        await this.#store(prep.ref, prep.stored);
+        this.#leaves[index] = prep.ref;
+      }
+      if (this.#job) this.#digestInOrder(index, buf);
+      else this.#o.buffers.give(buf.buffer as ArrayBuffer);
     } catch (e) {
       this.#error ??= e instanceof Error ? e : new Error(String(e));
+    }
+  }
+
+  /**
+   * Hand stored chunks to the digest worker in body order. The store is done with the buffer by
+   * now, so it is transferred, not copied: MD5 runs behind the store by at most the window.
+   */
+  #digestInOrder(index: number, buf: Buffer): void {
+    this.#toDigest.set(index, buf);
+    for (let b = this.#toDigest.get(this.#nextDigest); b; b = this.#toDigest.get(this.#nextDigest)) {
+      this.#toDigest.delete(this.#nextDigest++);
+      this.#job!.post(b, true);
     }
   }
 
