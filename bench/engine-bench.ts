@@ -1,0 +1,152 @@
+/**
+ * Engine benchmark (`npm run bench`): the CCOW engine over the local backend (LMDB + chunk files,
+ * strict durability) in a temp dir. Measures what the engine work item targets:
+ *
+ *   - 1 GiB durable put (MB/s)            target ≥ 450 on 2 cores
+ *   - 1 GiB warm get (MB/s)               target ≥ 1500
+ *   - bytes added by a second put of the same 1 GiB under another key   target < 1 %
+ *   - 4 KiB puts/s at concurrency 16      target ≥ 8000
+ *   - 4 KiB puts/s after 10^4 and after 10^6 objects   target: the latter ≥ 80 % of the former
+ *
+ * Prints a table and appends it to bench/RESULTS.md with the date and the machine.
+ * Env: BENCH_MIB (default 1024), BENCH_OBJECTS (default 1000000), BENCH_DIR (default os.tmpdir()).
+ * MB/s = 10^6 bytes per second.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createEngine, type Engine } from '../src/engine/index.js';
+import { createLocalBackend, type LocalBackend } from '../src/storage/local/index.js';
+
+const MiB = 1024 * 1024;
+const SIZE = Number(process.env.BENCH_MIB ?? 1024) * MiB;
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 1_000_000);
+const PIECE = 64 * 1024; // what an HTTP body stream delivers
+const POOL = randomBytes(64 * MiB);
+
+/** A body of SIZE bytes in 64 KiB pieces; every MiB is stamped so no two chunks of a run are equal. */
+async function* bigBody(seed: number): AsyncGenerator<Uint8Array> {
+  for (let o = 0; o < SIZE; o += PIECE) {
+    const at = o % POOL.length;
+    const p = POOL.subarray(at, at + PIECE);
+    if (o % MiB === 0) {
+      p.writeUInt32LE(o / MiB, 0);
+      p.writeUInt32LE(seed, 4);
+    }
+    yield p;
+  }
+}
+
+/** A one-piece body. */
+async function* one(b: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield b;
+}
+
+const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/** `n` puts of `size` bytes at concurrency 16 under `prefix`; returns ops/s. */
+async function smallPuts(e: Engine, n: number, size: number, prefix: string): Promise<number> {
+  const base = randomBytes(size);
+  let i = 0;
+  const ms = await timed(() =>
+    Promise.all(Array.from({ length: 16 }, async () => {
+      while (i < n) {
+        const k = i++;
+        const b = Buffer.from(base);
+        b.writeUInt32LE(k, 0);
+        b.write(prefix.slice(0, 8), 4);
+        await e.putObject({ bucket: 'bench', key: `${prefix}/${k.toString().padStart(8, '0')}` }, one(b));
+      }
+    })),
+  );
+  return n / (ms / 1000);
+}
+
+async function fill(e: Engine, target: number, have: { n: number }): Promise<void> {
+  if (target <= have.n) return;
+  await smallPuts(e, target - have.n, 16, `fill${have.n}`);
+  have.n = target;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'ccow-bench-'));
+  let backend: LocalBackend | undefined;
+  let engine: Engine | undefined;
+  const rows: [string, string, string][] = [];
+  const row = (m: string, v: string, target: string) => {
+    rows.push([m, v, target]);
+    console.log(`${m.padEnd(44)} ${v.padStart(12)}   (${target})`);
+  };
+  try {
+    backend = await createLocalBackend({ dataDirs: [dir], durability: 'strict', mapSize: 64 * 1024 ** 3 });
+    engine = await createEngine(backend, {});
+    const e = engine;
+    await e.createBucket('bench', { owner: 'bench' });
+    const gib = `${SIZE / MiB} MiB`;
+
+    const putMs = await timed(() => e.putObject({ bucket: 'bench', key: 'big-1' }, bigBody(1)));
+    row(`${gib} durable put`, `${mbps(SIZE, putMs).toFixed(0)} MB/s`, '≥ 450');
+
+    let best = Infinity;
+    for (let r = 0; r < 2; r++) {
+      best = Math.min(best, await timed(async () => {
+        let n = 0;
+        for await (const c of (await e.read({ bucket: 'bench', key: 'big-1' })).body) n += c.length;
+        if (n !== SIZE) throw new Error(`read ${n} bytes`);
+      }));
+    }
+    row(`${gib} warm get`, `${mbps(SIZE, best).toFixed(0)} MB/s`, '≥ 1500');
+
+    const before = await backend.stats();
+    const phys = (await e.bucketStats('bench')).physicalBytes;
+    const dupMs = await timed(() => e.putObject({ bucket: 'bench', key: 'big-2' }, bigBody(1)));
+    const after = await backend.stats();
+    const added = after.chunkBytes - before.chunkBytes + ((await e.bucketStats('bench')).physicalBytes - phys);
+    row(`second put of the same ${gib}: bytes added`, `${added} B (${((100 * added) / SIZE).toFixed(3)} %)`, '< 1 %');
+    row(`second put of the same ${gib}`, `${mbps(SIZE, dupMs).toFixed(0)} MB/s`, 'dedup, no payload written');
+
+    row('4 KiB puts at c16 (first 10^4 objects)', `${(await smallPuts(e, 10_000, 4096, 'first')).toFixed(0)} ops/s`, '≥ 8000');
+    const have = { n: 10_000 };
+    const at4 = await smallPuts(e, 10_000, 4096, 'at1e4');
+    row(`4 KiB puts at c16 after ${have.n.toLocaleString('en')} objects`, `${at4.toFixed(0)} ops/s`, 'baseline');
+    have.n += 10_000;
+    await fill(e, OBJECTS, have);
+    const at6 = await smallPuts(e, 10_000, 4096, 'at1e6');
+    row(`4 KiB puts at c16 after ${have.n.toLocaleString('en')} objects`, `${at6.toFixed(0)} ops/s`, `${((100 * at6) / at4).toFixed(0)} % of baseline, target ≥ 80 %`);
+  } finally {
+    await engine?.close();
+    await backend?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  record(rows);
+}
+
+function record(rows: [string, string, string][]): void {
+  const cpu = cpus();
+  const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM (${(freemem() / 1024 ** 3).toFixed(1)} free), ${platform()} ${release()}, node ${process.version}`;
+  const file = join(process.cwd(), 'bench', 'RESULTS.md');
+  if (!existsSync(file)) writeFileSync(file, '# Benchmark results\n\nAppended by the benchmarks (`npm run bench`, …); newest last.\n');
+  const lines = [
+    '',
+    `## engine-bench ${new Date().toISOString()}`,
+    '',
+    `Machine: ${machine}. Local backend, strict durability, temp dir on ${process.env.BENCH_DIR ?? tmpdir()}.`,
+    '',
+    '| metric | result | target |',
+    '|---|---|---|',
+    ...rows.map(([m, v, t]) => `| ${m} | ${v} | ${t} |`),
+    '',
+  ];
+  appendFileSync(file, lines.join('\n'));
+  console.log(`appended to ${file}`);
+}
+
+await main();
