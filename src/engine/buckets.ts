@@ -46,8 +46,11 @@ export async function createBucket(core: Core, name: string, opts: CreateBucketO
     tx.put(bucketKey(name), encodeBucketRecord(rec));
     bumpCounters(tx, Buffer.from(rec.id, 'hex'), {}, true);
     appendFeed(tx, [bucketFeed(core, name, rec.owner)]);
-  }));
-  core.cacheBucket(name, rec);
+    core.cacheBucket(name, rec);
+  })).catch((e: unknown) => {
+    core.forgetBucket(name);
+    throw e;
+  });
   return toBucketInfo(rec);
 }
 
@@ -72,8 +75,11 @@ export async function deleteBucket(core: Core, name: string): Promise<void> {
     tx.del(countersKey(b.id));
     tx.del(bucketKey(name));
     appendFeed(tx, [bucketFeed(core, name, b.rec.owner)]);
-  }));
-  core.cacheBucket(name, null);
+    core.cacheBucket(name, null);
+  })).catch((e: unknown) => {
+    core.forgetBucket(name);
+    throw e;
+  });
 }
 
 export async function getBucket(core: Core, name: string): Promise<BucketInfo | undefined> {
@@ -117,9 +123,12 @@ export async function putBucketConfig(core: Core, name: string, kind: string, va
     else r.configs[kind] = structuredClone(value);
     tx.put(bucketKey(name), encodeBucketRecord(r));
     appendFeed(tx, [bucketFeed(core, name, r.owner)]);
+    core.cacheBucket(name, r);
     return r;
-  }));
-  core.cacheBucket(name, rec);
+  })).catch((e: unknown) => {
+    core.forgetBucket(name);
+    throw e;
+  });
   return toBucketInfo(rec);
 }
 

@@ -15,6 +15,7 @@ import type { MetaTx, StorageBackend } from '../storage/contract/index.js';
 import type { Clock } from './uvid.js';
 import { ChunkKind, ChunkLoc, encodeIntentRecord, type IntentRecord } from './format/records.js';
 import { intentKey } from './keys.js';
+import { EngineErrors } from './errors.js';
 import type { KeyedLock } from './locks.js';
 import { bumpCounters, createChunkRow, holdUnderIntent, touchIfPresent } from './refs.js';
 import { mapStorageError } from './storage-errors.js';
@@ -33,13 +34,26 @@ export interface Intent {
   createdAt: number;
 }
 
-/** Write the intent record if it is new or its lease is due for renewal. */
+/**
+ * Write the intent record if it is new or its lease is due for renewal. An intent that existed and
+ * is gone (expired, or its upload aborted) is never re-created: what it held may be collected.
+ */
 export function ensureIntent(tx: MetaTx, intent: Intent, now: number): void {
-  if (intent.renewedAt !== 0 && (intent.kind === 'upload' || now - intent.renewedAt < intent.lease / 6)) return;
+  const gone = renewIntent(tx, intent, now);
+  if (gone) throw gone;
+}
+
+/** `ensureIntent` that returns the error instead of throwing (so one writer cannot fail a shared batch). */
+export function renewIntent(tx: MetaTx, intent: Intent, now: number): Error | undefined {
+  if (intent.renewedAt !== 0 && tx.get(intentKey(intent.id)) === undefined) {
+    return intent.kind === 'upload' ? EngineErrors.NO_SUCH_UPLOAD('the upload is gone') : EngineErrors.UNAVAILABLE('write intent expired');
+  }
+  if (intent.renewedAt !== 0 && (intent.kind === 'upload' || now - intent.renewedAt < intent.lease / 6)) return undefined;
   const rec: IntentRecord = { kind: intent.kind, epoch: intent.epoch, createdAt: intent.createdAt };
   if (intent.kind === 'put') rec.expiresAt = now + intent.lease;
   tx.put(intentKey(intent.id), encodeIntentRecord(rec));
   intent.renewedAt = now;
+  return undefined;
 }
 
 interface Job {
@@ -101,36 +115,46 @@ export class ChunkWriter {
       const claims = this.#claims.splice(0, BATCH);
       const records = this.#records.splice(0, BATCH);
       const now = this.#clock.now();
-      let present: boolean[];
+      let outcome: { recorded: (Error | undefined)[]; claimed: (boolean | Error)[] };
       try {
-        present = await this.#backend.meta.transaction((tx) => {
-          for (const r of records) this.#record(tx, r, now);
-          return claims.map((c) => this.#claim(tx, c, now));
-        });
+        outcome = await this.#backend.meta.transaction((tx) => ({
+          recorded: records.map((r) => this.#record(tx, r, now)),
+          claimed: claims.map((c) => this.#claim(tx, c, now)),
+        }));
       } catch (e) {
         const err = mapStorageError(e);
         for (const r of records) this.#finish(r, err);
         for (const c of claims) c.reject(err);
         continue;
       }
-      for (const r of records) this.#finish(r);
-      claims.forEach((c, i) => (present[i] ? c.resolve(false) : this.#put(c)));
+      records.forEach((r, i) => this.#finish(r, outcome.recorded[i]));
+      claims.forEach((c, i) => {
+        const o = outcome.claimed[i];
+        if (o instanceof Error) c.reject(o);
+        else if (o) c.resolve(false);
+        else this.#put(c);
+      });
     }
   }
 
-  #claim(tx: MetaTx, c: Job, now: number): boolean {
-    ensureIntent(tx, c.intent, now);
+  /** true: present and now held (dedup); false: absent, put it; Error: the writer's intent is gone. */
+  #claim(tx: MetaTx, c: Job, now: number): boolean | Error {
+    const gone = renewIntent(tx, c.intent, now);
+    if (gone) return gone;
     if (!touchIfPresent(tx, c.id, now)) return false;
     holdUnderIntent(tx, c.intent.id, c.id);
     return true;
   }
 
-  #record(tx: MetaTx, r: Job, now: number): void {
-    ensureIntent(tx, r.intent, now);
+  /** Chunk row + intent hold of stored bytes. If the intent is gone the bytes are an orphan (swept). */
+  #record(tx: MetaTx, r: Job, now: number): Error | undefined {
+    const gone = renewIntent(tx, r.intent, now);
+    if (gone) return gone;
     if (createChunkRow(tx, r.id, ChunkKind.PAYLOAD, ChunkLoc.STORE, r.bytes.length, r.bucketId, now)) {
       bumpCounters(tx, r.bucketId, { physicalBytes: r.bytes.length });
     }
     holdUnderIntent(tx, r.intent.id, r.id);
+    return undefined;
   }
 
   #finish(r: Job, err?: unknown): void {

@@ -12,7 +12,7 @@ import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
 import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionRecord, encodeVersionRecord, type FeedRecordBody, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
-import { blobKey, bucketPrefix, curKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
+import { blobKey, bucketPrefix, curKey, intentKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
 import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef } from './refs.js';
 import { uvidTs, type Uvid } from './uvid.js';
 import { fromHex } from '../common/index.js';
@@ -166,9 +166,12 @@ export function refreshCur(tx: MetaTx, b: Bucket, encKey: Buffer, fx: TxEffects)
 }
 
 /** The commit of one new version or delete marker (§7.4); returns undefined only for `skipIfAbsent`. */
-export function commitTx(core: Core, tx: MetaTx, s: CommitSpec): VersionRecord | undefined {
+export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecord | undefined {
   const now = core.now();
+  const s: CommitSpec = { ...spec, bucket: core.bucketInTx(tx, spec.bucket) };
   const b = s.bucket;
+  // A writer whose intent expired (lease ran out, §9) may have lost chunks to GC: it must not commit.
+  if (s.intentId && tx.get(intentKey(s.intentId)) === undefined) throw EngineErrors.UNAVAILABLE('write intent expired before the commit');
   const versioning = b.rec.versioning;
   const enc = encodeObjectKey(s.key);
   // Enabled buckets purge nothing, so the visible head is all they need; the others look for the

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chunkIdHex, chunkIdOf, compareBytes, fromHex, type ChunkId } from '../common/index.js';
-import type { StorageBackend } from '../storage/contract/index.js';
+import type { MetaTx, StorageBackend } from '../storage/contract/index.js';
 import { BufferPool } from './buffer-pool.js';
 import { ChunkWriter, type Intent } from './chunk-writer.js';
 import { DigestPool } from './digest-pool.js';
@@ -108,9 +108,33 @@ export class Core {
     return b;
   }
 
-  /** Update the cache after a committed bucket change (null = deleted). */
+  /**
+   * Record a bucket change. Called *inside* the transaction that makes it, so that every later
+   * transaction (they run in commit order) sees it through `bucketInTx`; `forgetBucket` undoes it
+   * if that transaction then fails.
+   */
   cacheBucket(name: string, rec: BucketRecord | null): void {
     this.#buckets.set(name, rec ? toBucket(rec) : null);
+  }
+
+  /** Drop a cached bucket (it is re-read on next use). */
+  forgetBucket(name: string): void {
+    this.#buckets.delete(name);
+  }
+
+  /**
+   * The bucket as of this transaction: a commit must not land in a bucket deleted (or re-created)
+   * since the caller looked it up, and must use the versioning state in force now (§7.3).
+   */
+  bucketInTx(tx: MetaTx, b: Bucket): Bucket {
+    let cur = this.#buckets.get(b.rec.name);
+    if (cur === undefined) {
+      const raw = tx.get(bucketKey(b.rec.name));
+      cur = raw ? toBucket(decodeBucketRecord(raw)) : null;
+      this.#buckets.set(b.rec.name, cur);
+    }
+    if (!cur || cur.rec.id !== b.rec.id) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${b.rec.name} does not exist`);
+    return cur;
   }
 
   /** Load and verify a VM (§5: every manifest is hash-checked on read). */

@@ -188,3 +188,56 @@ eachBackend('fsck reports a missing chunk and a leaked one', async (h) => {
   assert.deepEqual(r.missing, [ids[0]]);
   await assert.rejects(readAll(e, 'b', 'k'), { code: 'CCOW_ERR_CHUNK_MISSING' });
 });
+
+eachBackend('a put whose intent lease ran out fails instead of committing chunks GC may take', async (h) => {
+  const { engine: e, clock } = h;
+  await e.createBucket('b', { owner: 't', chunkSize: 1024 });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  async function* slow(): AsyncGenerator<Uint8Array> {
+    yield bytes(5 * 1024, 1);
+    await gate;
+    yield bytes(3 * 1024, 2);
+  }
+  const put = e.putObject({ bucket: 'b', key: 'slow' }, slow()).then(() => 'ok', (err: { code?: string }) => err.code);
+  for (let i = 0; i < 200 && (await chunks(h)) < 5; i++) await new Promise((r) => setTimeout(r, 5));
+  clock.advance(2 * 3_600_000);
+  const expiry = e.workers().find((w) => w.name === 'intent-expiry')!;
+  assert.equal(await expiry.step(), 'busy');
+  release();
+  assert.equal(await put, 'CCOW_ERR_UNAVAILABLE');
+  await assert.rejects(e.head({ bucket: 'b', key: 'slow' }), { code: 'CCOW_ERR_NO_SUCH_KEY' });
+  clock.advance(HOLD);
+  await e.gc();
+  await e.sweepOrphans();
+  assert.equal(await chunks(h), 0);
+  await assertClean(e);
+});
+
+eachBackend('concurrent writers: same key, shared data, overwrites and deletes stay consistent', async (h) => {
+  const { engine: e, clock } = h;
+  await e.createBucket('b', { owner: 't', chunkSize: 1024 });
+  await e.putBucketConfig('b', 'versioning', 'Enabled');
+  const shared = bytes(6 * 1024, 42);
+  await Promise.all(Array.from({ length: 24 }, async (_, i) => {
+    const key = `k${i % 3}`;
+    if (i % 5 === 4) await e.deleteObject({ bucket: 'b', key });
+    else await e.putObject({ bucket: 'b', key }, body(i % 2 ? shared : Buffer.concat([shared, bytes(100, i)]), 700));
+  }));
+  const versions = (await e.listVersions('b', { limit: 1000 })).entries;
+  assert.equal(versions.length, 24 + 0);
+  assert.equal(new Set(versions.map((v) => v.uvid)).size, 24, 'unique UVIDs');
+  for (const k of ['k0', 'k1', 'k2']) {
+    const mine = versions.filter((v) => v.key === k);
+    assert.equal(mine.filter((v) => v.isLatest).length, 1);
+    assert.ok(mine[0]!.isLatest, 'newest first');
+  }
+  await e.putBucketConfig('b', 'versioning', 'Suspended');
+  for (const v of versions) await e.deleteObject({ bucket: 'b', key: v.key }, { versionId: v.versionId });
+  clock.advance(HOLD);
+  await e.gc();
+  assert.equal(await chunks(h), 0);
+  assert.deepEqual(await e.bucketStats('b'), { objects: 0, logicalBytes: 0, physicalBytes: 0 });
+  await assertClean(e);
+  await e.deleteBucket('b');
+});
