@@ -15,6 +15,7 @@ import { decodeVm } from './format/vm.js';
 import { blobKey, chunkKey, gcqKey, idOfKey, intentKey, prefixRange, Referrer, referrer, T } from './keys.js';
 import { bumpCounters, dropIntent, dropRef, hasRefs } from './refs.js';
 import { storage } from './storage-errors.js';
+import { feedTrimWorker, tombstoneWorker } from './housekeeping.js';
 
 /** Candidates visited per transaction. */
 const BATCH = 64;
@@ -165,6 +166,6 @@ export function makeWorkers(core: Core): Worker[] {
       return (await sweepOrphans(core)) > 0 ? 'busy' : 'idle';
     },
   };
-  return [gc, intents, orphans];
+  return [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core)];
 }
 

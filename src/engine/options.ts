@@ -30,6 +30,10 @@ export interface EngineOptions {
   digestWorker?: boolean;
   /** Decoded VMs kept in memory. Default 4096. */
   vmCacheSize?: number;
+  /** Quiet delete markers of never-versioned buckets are purged after this (§7.3). Default 24 h. */
+  tombstoneRetentionMs?: number;
+  /** Change-feed records older than this are trimmed (§14). Default 7 days. */
+  feedRetentionMs?: number;
 }
 
 /** Options with every default applied. */
@@ -52,6 +56,8 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     readAhead: Math.max(1, o.readAhead ?? 4),
     digestWorker: o.digestWorker ?? true,
     vmCacheSize: o.vmCacheSize ?? 4096,
+    tombstoneRetentionMs: o.tombstoneRetentionMs ?? 24 * 3_600_000,
+    feedRetentionMs: o.feedRetentionMs ?? 7 * 24 * 3_600_000,
   };
 }
 

@@ -110,3 +110,27 @@ eachBackend('generation and baseUvid follow the head; the feed records versions 
   assert.equal(feed[3]!.uvid, feed[1]!.uvid);
   assert.deepEqual((await e.feedRead(3n, 1)).map((f) => f.seq), [3n]);
 });
+
+eachBackend('housekeeping: quiet markers are purged after the tombstone retention; the feed is trimmed', async ({ engine: e, clock }) => {
+  await e.createBucket('b', { owner: 't' });
+  await put(e, 'k', 'x');
+  await e.deleteObject({ bucket: 'b', key: 'k' });
+  const workers = Object.fromEntries(e.workers().map((w) => [w.name, w]));
+  const drain = async (name: string) => {
+    for (let i = 0; i < 100 && (await workers[name]!.step()) === 'busy'; i++);
+  };
+  await drain('tombstone-purge');
+  const purgesBefore = (await e.feedRead(0n, 1000)).filter((f) => f.op === 'purge').length;
+  clock.advance(24 * 3_600_000 + 1);
+  await drain('tombstone-purge');
+  const feed = await e.feedRead(0n, 1000);
+  assert.equal(feed.filter((f) => f.op === 'purge').length, purgesBefore + 1);
+  assert.equal(feed[feed.length - 1]!.deleted, true);
+  clock.advance(8 * 24 * 3_600_000);
+  await drain('feed-trim');
+  const left = await e.feedRead(0n, 1000);
+  assert.equal(left.length, 1, 'only the newest record stays');
+  assert.equal(left[0]!.seq, feed[feed.length - 1]!.seq);
+  await e.putBucketConfig('b', 'versioning', 'Enabled');
+  assert.equal((await e.feedRead(0n, 1000)).at(-1)!.seq, left[0]!.seq + 1n, 'sequence numbers continue');
+});

@@ -1,0 +1,90 @@
+/**
+ * Periodic housekeeping workers (shared/spec/ccow.md §17): tombstone purge (quiet delete markers of
+ * never-versioned buckets, §7.3) and feed trim (§14 retention). Both are paced scans that do a
+ * bounded amount of work per step.
+ */
+import { fromHex } from '../common/index.js';
+import type { Worker } from './api.js';
+import { applyEffects, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs } from './commit.js';
+import type { Bucket, Core } from './core.js';
+import { decodeBucketRecord, decodeFeedRecord, decodeVersionRecord } from './format/records.js';
+import { decodeObjectKey, encodeObjectKey, prefixRange, T, uvidOfNiKey } from './keys.js';
+import { storage } from './storage-errors.js';
+import { uvidMs } from './uvid.js';
+
+const STEP = 256;
+
+/** Purge quiet markers older than the retention, one bucket page at a time. */
+export function tombstoneWorker(core: Core): Worker {
+  let cursor: Buffer | undefined;
+  return {
+    name: 'tombstone-purge',
+    async step() {
+      const cutoff = core.now() - core.o.tombstoneRetentionMs;
+      const due: { bucket: Bucket; key: string; uvid: Buffer }[] = [];
+      const buckets = new Map<string, Bucket>();
+      let seen = 0;
+      for await (const [k, v] of core.backend.meta.range({ ...(cursor ? { gt: cursor } : { gte: Buffer.from([T.NI]) }), lt: Buffer.from([T.NI + 1]), limit: STEP })) {
+        seen++;
+        cursor = Buffer.from(k);
+        const r = decodeVersionRecord(v);
+        if (!r.quiet || r.hidden || uvidMs(fromHex(r.uvid)) > cutoff) continue;
+        const bid = Buffer.from(k.subarray(1, 17)).toString('hex');
+        let b = buckets.get(bid);
+        if (!b) {
+          b = await bucketById(core, Buffer.from(k.subarray(1, 17)));
+          if (!b) continue;
+          buckets.set(bid, b);
+        }
+        due.push({ bucket: b, key: decodeObjectKey(k, 17).key, uvid: uvidOfNiKey(k) });
+      }
+      if (seen < STEP) cursor = undefined;
+      for (const d of due) {
+        const enc = encodeObjectKey(d.key);
+        await storage(core.backend.meta.transaction((tx) => {
+          const b = core.bucketInTx(tx, d.bucket);
+          const entries = keyEntries(tx, b.id, enc);
+          const i = entries.findIndex((e) => e.uvid.equals(d.uvid) && e.rec.quiet && !e.rec.hidden);
+          if (i < 0) return;
+          const fx = newEffects();
+          purgeEntry(core, tx, b, d.key, entries[i]!, i === 0 ? undefined : entries[i - 1]!.uvid, snapshotCutoffs(tx, b.id), fx);
+          refreshCur(tx, b, enc, fx);
+          applyEffects(tx, b.id, fx);
+        }));
+      }
+      return due.length > 0 || cursor !== undefined ? 'busy' : 'idle';
+    },
+  };
+}
+
+async function bucketById(core: Core, id: Buffer): Promise<Bucket | undefined> {
+  for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
+    const r = decodeBucketRecord(v);
+    if (r.id === id.toString('hex')) return core.findBucket(r.name);
+  }
+  return undefined;
+}
+
+/** Trim feed records older than the retention (consumer cursors are not tracked yet). */
+export function feedTrimWorker(core: Core): Worker {
+  return {
+    name: 'feed-trim',
+    async step() {
+      const cutoffUs = (core.now() - core.o.feedRetentionMs) * 1000;
+      const old: Buffer[] = [];
+      for await (const [k, v] of core.backend.meta.range({ gte: Buffer.from([T.FEED]), lt: Buffer.from([T.FEED + 1]), limit: STEP })) {
+        if (decodeFeedRecord(v).at >= cutoffUs) break;
+        old.push(Buffer.from(k));
+      }
+      // Keep the newest record: it carries the restart floor of the UVID clock (§6).
+      if (old.length === 0) return 'idle';
+      await storage(core.backend.meta.transaction((tx) => {
+        let last: Uint8Array | undefined;
+        for (const [k] of tx.range({ gte: Buffer.from([T.FEED]), lt: Buffer.from([T.FEED + 1]), reverse: true, limit: 1 })) last = k;
+        for (const k of old) if (!last || !k.equals(last)) tx.del(k);
+      }));
+      return old.length === STEP ? 'busy' : 'idle';
+    },
+  };
+}
+
