@@ -192,7 +192,8 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
     addRef(tx, s.vm.id, verReferrer(b.id, uvid));
     fx.logical += rec.size;
   }
-  tx.put(niKey(b.id, enc, uvid), encodeVersionRecord(rec));
+  const recBytes = encodeVersionRecord(rec);
+  tx.put(niKey(b.id, enc, uvid), recBytes);
   fx.feed.push({ op: 'version', bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
 
   if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, uvid, fx);
@@ -201,7 +202,7 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
 
   const ck = curKey(b.id, enc);
   if (rec.deleted) tx.del(ck);
-  else tx.put(ck, encodeVersionRecord(rec));
+  else tx.put(ck, recBytes);
   fx.objects += (rec.deleted ? 0 : 1) - (current ? 1 : 0);
   applyEffects(tx, b.id, fx);
   return rec;

@@ -65,6 +65,8 @@ export class Core {
   /** Reused chunk buffers (fresh memory is expensive to touch; see buffer-pool.ts). */
   readonly buffers = new BufferPool(64);
   readonly #buckets = new Map<string, Bucket | null>();
+  readonly #salt = randomBytes(4);
+  #intentSeq = 0;
   readonly #vms: Lru<VersionManifest>;
   readonly #cms: Lru<ChunkManifest>;
 
@@ -86,9 +88,17 @@ export class Core {
     return this.clock.now();
   }
 
-  /** A new intent owned by this process (§9). Its record is written with its first chunk. */
+  /**
+   * A new intent owned by this process (§9). Its record is written with its first chunk. The id is
+   * epoch ‖ counter ‖ a per-process random salt: unique across restarts without a random draw per
+   * put (most small puts never write their intent at all).
+   */
   newIntent(kind: Intent['kind']): Intent {
-    return { id: randomBytes(16), kind, epoch: this.epoch, lease: this.o.intentLeaseMs, renewedAt: 0, createdAt: this.now() };
+    const id = Buffer.allocUnsafe(16);
+    id.writeUInt32BE(this.epoch >>> 0, 0);
+    id.writeDoubleBE(++this.#intentSeq, 4);
+    this.#salt.copy(id, 12);
+    return { id, kind, epoch: this.epoch, lease: this.o.intentLeaseMs, renewedAt: 0, createdAt: this.now() };
   }
 
   /** The bucket or undefined (cached; the engine is the only writer of bucket records). */

@@ -143,17 +143,73 @@ export class ByteReader {
 /**
  * Canonical JSON (ccow.md §7.1): UTF-8, object keys sorted by code unit, no whitespace, `undefined`
  * members dropped. Equal values give equal bytes, which is what makes equal VMs share one id.
+ * Implementation: re-key objects whose keys are out of order, then the native JSON.stringify.
+ * Objects with integer-like keys go through the manual writer, because JavaScript enumerates such
+ * keys numerically whatever their insertion order.
  */
 export function canonicalJson(v: unknown): string {
+  try {
+    const sorted = sortKeys(v);
+    if (sorted !== MANUAL) return JSON.stringify(sorted) ?? 'null';
+  } catch (e) {
+    if (!(e instanceof ManualSignal)) throw e;
+  }
+  return manualJson(v);
+}
+
+const MANUAL = Symbol('manual');
+const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
+
+/** `v` with every object's keys in sorted order (the same value when already sorted), or MANUAL. */
+function sortKeys(v: unknown): unknown {
   if (v === null || typeof v !== 'object') {
     if (typeof v === 'number' && !Number.isFinite(v)) throw new TypeError('canonicalJson: non-finite number');
+    if (typeof v === 'bigint') return v.toString();
+    return v;
+  }
+  if (Array.isArray(v)) {
+    let changed = false;
+    const out = v.map((x) => {
+      const y = sortKeys(x);
+      if (y === MANUAL) throw MANUAL_SIGNAL;
+      if (y !== x) changed = true;
+      return y;
+    });
+    return changed ? out : v;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  let changed = false;
+  for (let i = 0; i < keys.length; i++) {
+    if (INTEGER_KEY.test(keys[i]!)) return MANUAL;
+    if (i > 0 && keys[i - 1]! > keys[i]!) changed = true;
+  }
+  const order = changed ? keys.slice().sort() : keys;
+  const vals = order.map((k) => {
+    const x = o[k];
+    const y = sortKeys(x);
+    if (y === MANUAL) throw MANUAL_SIGNAL;
+    if (y !== x) changed = true;
+    return y;
+  });
+  if (!changed) return v;
+  const out: Record<string, unknown> = {};
+  order.forEach((k, i) => (out[k] = vals[i]));
+  return out;
+}
+
+class ManualSignal extends Error {}
+const MANUAL_SIGNAL = new ManualSignal('manual');
+
+function manualJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') {
     if (typeof v === 'bigint') return JSON.stringify(v.toString());
     return JSON.stringify(v) ?? 'null';
   }
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : manualJson(x))).join(',')}]`;
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${manualJson(o[k])}`).join(',')}}`;
 }
 
 /** `tag` followed by the canonical JSON of `body` (the layout of every JSON-bodied record). */
