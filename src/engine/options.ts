@@ -22,7 +22,7 @@ export interface EngineOptions {
   holdMs?: number;
   /** Lease of single-PUT intents (§9). Default 1 h. */
   intentLeaseMs?: number;
-  /** Chunks of one put being stored at once (lets the store's group commit batch them). Default 8. */
+  /** Chunks of one put being stored at once (lets the store's group commit batch their fsyncs). Default 16. */
   putWindow?: number;
   /** Chunks fetched ahead by a read (§5: 4). */
   readAhead?: number;
@@ -52,7 +52,7 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     minPartSize: o.minPartSize ?? 5 * MiB,
     holdMs: o.holdMs ?? 3_600_000,
     intentLeaseMs: o.intentLeaseMs ?? 3_600_000,
-    putWindow: Math.max(1, o.putWindow ?? 8),
+    putWindow: Math.max(1, o.putWindow ?? 16),
     readAhead: Math.max(1, o.readAhead ?? 4),
     digestWorker: o.digestWorker ?? true,
     vmCacheSize: o.vmCacheSize ?? 4096,
