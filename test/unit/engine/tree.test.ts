@@ -12,7 +12,7 @@ import { decodeCm } from '../../../src/engine/format/cm.js';
 import { refEnd, RefKind, type ChunkRef } from '../../../src/engine/format/ref.js';
 import { allLeaves, buildTree, leavesInRange, shiftRefs, type BuiltTree } from '../../../src/engine/tree.js';
 
-const CHUNK = 8;
+const CHUNK = 16;
 const FANOUT = 4;
 
 /** An in-memory chunk/CM store keyed by hex id; CMs are verified like the engine does. */
@@ -69,8 +69,8 @@ async function depth(store: Store, root: ChunkRef[]): Promise<number> {
 
 /** Data with zero runs, so holes appear. */
 const dataArb = fc.oneof(
-  { weight: 3, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 400 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 100 }).map((n) => new Uint8Array(n)) },
+  { weight: 3, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 120 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 60 }).map((n) => new Uint8Array(n)) },
 );
 const opArb = fc.oneof(
   fc.record({ kind: fc.constant('append' as const), data: dataArb }),
@@ -80,7 +80,7 @@ const opArb = fc.oneof(
 test('tree appends and concatenations read back like a Buffer (≥ 1000 runs)', async () => {
   let maxDepth = 0;
   await fc.assert(
-    fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 3, maxLength: 3 }), async (ops, ranges) => {
+    fc.asyncProperty(fc.array(opArb, { minLength: 8, maxLength: 12 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 3, maxLength: 3 }), async (ops, ranges) => {
       const store = new Store();
       let model = Buffer.alloc(0);
       let root: ChunkRef[] = [];
