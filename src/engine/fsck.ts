@@ -12,7 +12,7 @@ import { decodeCm } from './format/cm.js';
 import { ChunkLoc, decodeChunkRow, decodePartRecord, decodeVersionRecord, type ChunkRow } from './format/records.js';
 import { RefKind, type ChunkRef } from './format/ref.js';
 import { decodeVm } from './format/vm.js';
-import { blobKey, chunkKey, decodeObjectKey, ID16, idOfKey, intentKey, prefixRange, Referrer, T, uvidOfNiKey } from './keys.js';
+import { blobKey, chunkKey, decodeObjectKey, ID16, idOfKey, intentKey, prefixRange, Referrer, Sub, subOfChunkKey, T, uvidOfNiKey } from './keys.js';
 import { CHUNK_ID_BYTES } from '../common/index.js';
 
 const table = (t: number): { gte: Buffer; lt?: Buffer } => prefixRange(Buffer.from([t]));
@@ -111,9 +111,10 @@ async function mark(core: Core, a: Audit): Promise<void> {
 /** Every back-reference must name an existing chunk row and a live referrer. */
 async function checkRefs(core: Core, a: Audit): Promise<void> {
   const meta = core.backend.meta;
-  for await (const [k] of meta.range(table(T.REF))) {
+  for await (const [k] of meta.range(table(T.CHUNK))) {
+    if (subOfChunkKey(k) !== Sub.REF) continue;
     const id = idOfKey(k);
-    const ref = k.subarray(1 + CHUNK_ID_BYTES);
+    const ref = k.subarray(2 + CHUNK_ID_BYTES);
     const label = `${chunkIdHex(id)}<-${String.fromCharCode(ref[0]!)}:${toHex(ref.subarray(1))}`;
     let ok = (await meta.get(chunkKey(id))) !== undefined;
     if (ok) {
@@ -142,7 +143,7 @@ async function findLeaks(core: Core, a: Audit): Promise<void> {
   const now = core.now();
   const meta = core.backend.meta;
   const rows = new Map<string, ChunkRow>();
-  for await (const [k, v] of meta.range(table(T.CHUNK))) rows.set(chunkIdHex(idOfKey(k)), decodeChunkRow(v));
+  for await (const [k, v] of meta.range(table(T.CHUNK))) if (subOfChunkKey(k) === Sub.ROW) rows.set(chunkIdHex(idOfKey(k)), decodeChunkRow(v));
   for (const [hex, row] of rows) {
     if (a.reached.has(hex)) continue;
     if (now - Math.max(row.createdAt, row.touchedAt, row.unreferencedAt) >= core.o.holdMs) a.report.leaked.push(hex);

@@ -14,9 +14,8 @@ export const T = {
   USER: 0x75, // 'u' accessKey → user record
   NI: 0x6e, // 'n' bucketId ‖ enc(key) ‖ ~uvid → version record
   CUR: 0x63, // 'c' bucketId ‖ enc(key) → head version record
-  BLOB: 0x42, // 'B' id → manifest bytes (VM, CM)
-  CHUNK: 0x43, // 'C' id → chunk row
-  REF: 0x52, // 'R' id ‖ referrer → back-reference
+  /** 'C' id ‖ sub → everything about one chunk, kept adjacent (see `Sub`). */
+  CHUNK: 0x43,
   GCQ: 0x47, // 'G' id → enqueuedAt
   INTENT: 0x49, // 'I' intentId → intent record
   MEMBER: 0x4a, // 'J' intentId ‖ id → '' (chunks an intent holds)
@@ -26,6 +25,14 @@ export const T = {
   BSNAP: 0x53, // 'S' bucketId ‖ utf8(name) → bucket snapshot record
   FEED: 0x46, // 'F' u64 seq → feed record
 } as const;
+
+/**
+ * Records of one chunk share the prefix `C ‖ id` and differ by a sub-kind byte, so a chunk's row,
+ * manifest bytes and back-references sit on the same B-tree page. Content-addressed ids are
+ * random; with separate tables every write would dirty one random page per table, and that write
+ * amplification grows with the store (seen as small puts slowing down at 10^6 objects).
+ */
+export const Sub = { ROW: 0x00, BLOB: 0x01, REF: 0x02 } as const;
 
 /** Referrer kinds of back-references (ccow.md §9), the first byte of the referrer. */
 export const Referrer = {
@@ -139,8 +146,11 @@ export function prefixRange(prefix: Uint8Array): { gte: Buffer; lt?: Buffer } {
 export const bucketKey = (name: string): Buffer => key(T.BUCKET, Buffer.from(name, 'utf8'));
 export const countersKey = (bucketId: Uint8Array): Buffer => key(T.COUNTERS, bucketId);
 export const userKey = (accessKey: string): Buffer => key(T.USER, Buffer.from(accessKey, 'utf8'));
-export const blobKey = (id: Uint8Array): Buffer => key(T.BLOB, id);
-export const chunkKey = (id: Uint8Array): Buffer => key(T.CHUNK, id);
+export const chunkKey = (id: Uint8Array): Buffer => key(T.CHUNK, id, SUB_ROW);
+export const blobKey = (id: Uint8Array): Buffer => key(T.CHUNK, id, SUB_BLOB);
+const SUB_ROW = Buffer.from([Sub.ROW]);
+const SUB_BLOB = Buffer.from([Sub.BLOB]);
+const SUB_REF = Buffer.from([Sub.REF]);
 export const gcqKey = (id: Uint8Array): Buffer => key(T.GCQ, id);
 export const intentKey = (intentId: Uint8Array): Buffer => key(T.INTENT, intentId);
 export const memberKey = (intentId: Uint8Array, id: Uint8Array): Buffer => key(T.MEMBER, intentId, id);
@@ -171,14 +181,19 @@ export function seqOfFeedKey(k: Uint8Array): bigint {
   return Buffer.from(k.buffer, k.byteOffset, k.byteLength).readBigUInt64BE(1);
 }
 
-/** Back-reference key: chunk id ‖ referrer. */
+/** Back-reference key: 'C' ‖ chunk id ‖ REF ‖ referrer. */
 export function refKey(id: Uint8Array, referrer: Uint8Array): Buffer {
-  return key(T.REF, id, referrer);
+  return key(T.CHUNK, id, SUB_REF, referrer);
 }
 
 /** Prefix of every back-reference held on `id`. */
 export function refPrefix(id: Uint8Array): Buffer {
-  return key(T.REF, id);
+  return key(T.CHUNK, id, SUB_REF);
+}
+
+/** Sub-kind byte of a `CHUNK` key. */
+export function subOfChunkKey(k: Uint8Array): number {
+  return k[1 + CHUNK_ID_BYTES]!;
 }
 
 /** Referrer bytes: kind byte ‖ parts. */
@@ -191,7 +206,7 @@ export function idOfMemberKey(k: Uint8Array): ChunkId {
   return Buffer.from(k.subarray(1 + ID16, 1 + ID16 + CHUNK_ID_BYTES)) as unknown as ChunkId;
 }
 
-/** Chunk id of a `CHUNK`, `BLOB`, `GCQ` or `REF` key. */
+/** Chunk id of a `CHUNK` (any sub-kind) or `GCQ` key. */
 export function idOfKey(k: Uint8Array): ChunkId {
   return Buffer.from(k.subarray(1, 1 + CHUNK_ID_BYTES)) as unknown as ChunkId;
 }
