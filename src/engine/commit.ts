@@ -10,7 +10,7 @@ import type { CommitCondition } from './api.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
-import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionRecord, encodeVersionRecord, type FeedRecordBody, type VersionRecord } from './format/records.js';
+import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionValue, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
 import { blobKey, bucketPrefix, curKey, intentKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
 import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef } from './refs.js';
@@ -22,13 +22,17 @@ export interface KeyEntry {
   k: Buffer;
   uvid: Uvid;
   rec: VersionRecord;
+  /** Embedded VM bytes (`ni2`), which a rewrite of the entry must keep. */
+  vm?: Buffer;
 }
 
 /** Entries of one key, newest first; stops after the first entry `stop` accepts (inclusive). */
 export function keyEntries(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array, stop?: (e: KeyEntry) => boolean): KeyEntry[] {
   const out: KeyEntry[] = [];
   for (const [k, v] of tx.range(prefixRange(niKeyPrefix(bucketId, encKey)))) {
-    const e: KeyEntry = { k: Buffer.from(k), uvid: uvidOfNiKey(k), rec: decodeVersionRecord(v) };
+    const { rec, vm } = decodeVersionValue(v);
+    const e: KeyEntry = { k: Buffer.from(k), uvid: uvidOfNiKey(k), rec };
+    if (vm) e.vm = vm;
     out.push(e);
     if (stop?.(e)) break;
   }
@@ -141,11 +145,12 @@ export function purgeEntry(core: Core, tx: MetaTx, b: Bucket, key: string, e: Ke
   const now = core.now();
   fx.feed.push({ op: 'purge', bucket: b.rec.name, key, uvid: e.rec.uvid, vmId: e.rec.vmId, generation: e.rec.generation, deleted: e.rec.deleted, viaIsgw: false, at: Math.floor(now * 1000) });
   if (isPinned(e.uvid, newer, cutoffs)) {
-    if (!e.rec.hidden) tx.put(e.k, encodeVersionRecord({ ...e.rec, hidden: true }));
+    if (!e.rec.hidden) tx.put(e.k, encodeVersionValue({ ...e.rec, hidden: true }, e.vm));
     return false;
   }
   tx.del(e.k);
-  if (e.rec.vmId) dropRef(tx, fromHex(e.rec.vmId), verReferrer(b.id, e.uvid), now);
+  if (e.rec.vmEmbedded) fx.physical -= e.vm?.length ?? 0;
+  else if (e.rec.vmId) dropRef(tx, fromHex(e.rec.vmId), verReferrer(b.id, e.uvid), now);
   if (!e.rec.deleted) fx.logical -= e.rec.size;
   return true;
 }
@@ -187,13 +192,21 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
   const uvid = core.uvids.next(newest?.uvid);
   const fx = newEffects();
   const rec = newRecord(core, s, uvid, newest?.rec);
+  // A VM without chunk children (inline or empty data) is embedded in its name-index entry: one
+  // small-put commit writes no chunk records at all, and the version needs no GC (§3).
+  const embedded = s.vm && s.vm.children.length === 0 && s.vm.bytes ? s.vm.bytes : undefined;
   if (s.vm) {
-    storeVmTx(core, tx, b.id, s.vm, fx, now);
-    addRef(tx, s.vm.id, verReferrer(b.id, uvid));
+    if (embedded) {
+      rec.vmEmbedded = true;
+      fx.physical += embedded.length;
+    } else {
+      storeVmTx(core, tx, b.id, s.vm, fx, now);
+      addRef(tx, s.vm.id, verReferrer(b.id, uvid));
+    }
     fx.logical += rec.size;
   }
   const recBytes = encodeVersionRecord(rec);
-  tx.put(niKey(b.id, enc, uvid), recBytes);
+  tx.put(niKey(b.id, enc, uvid), embedded ? encodeVersionValue(rec, embedded) : recBytes);
   fx.feed.push({ op: 'version', bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
 
   if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, uvid, fx);

@@ -11,9 +11,9 @@ import { ChunkWriter, type Intent } from './chunk-writer.js';
 import { DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
 import { decodeCm, type ChunkManifest } from './format/cm.js';
-import { decodeBucketRecord, type BucketRecord } from './format/records.js';
+import { decodeBucketRecord, decodeVersionValue, type BucketRecord, type VersionRecord } from './format/records.js';
 import { decodeVm, type VersionManifest } from './format/vm.js';
-import { blobKey, bucketKey } from './keys.js';
+import { blobKey, bucketKey, encodeObjectKey, niKey } from './keys.js';
 import { KeyedLock } from './locks.js';
 import type { ResolvedOptions } from './options.js';
 import { storage } from './storage-errors.js';
@@ -166,6 +166,25 @@ export class Core {
     this.#cms.set(hex, cm);
     return cm;
   };
+
+  /**
+   * The VM of a version record: from the chunk tables, or for an embedded VM (`vmEmbedded`) from
+   * the version's own name-index value. Embedded VMs come back with their bytes (a COPY re-embeds them).
+   */
+  async loadVersionVm(bucketId: Uint8Array, key: string, rec: VersionRecord): Promise<{ vm: VersionManifest; bytes?: Buffer }> {
+    const id = fromHex(rec.vmId!);
+    if (!rec.vmEmbedded) return { vm: await this.loadVm(id) };
+    const raw = await storage(this.backend.meta.get(niKey(bucketId, encodeObjectKey(key), fromHex(rec.uvid))));
+    const bytes = raw && decodeVersionValue(raw).vm;
+    if (!bytes) throw EngineErrors.CHUNK_MISSING(`embedded version manifest ${rec.vmId} is missing`);
+    if (compareBytes(chunkIdOf(bytes), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`embedded version manifest ${rec.vmId} does not match its id`);
+    let vm = this.#vms.get(rec.vmId!);
+    if (!vm) {
+      vm = decodeVm(bytes);
+      this.#vms.set(rec.vmId!, vm);
+    }
+    return { vm, bytes };
+  }
 
   /** Manifest bytes, verified against their id. */
   async loadBlob(id: Uint8Array, what: string): Promise<Buffer> {

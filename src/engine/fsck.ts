@@ -9,7 +9,7 @@ import { chunkIdHex, chunkIdOf, compareBytes, fromHex, toHex, type ChunkId } fro
 import type { FsckReport } from './api.js';
 import type { Core } from './core.js';
 import { decodeCm } from './format/cm.js';
-import { ChunkLoc, decodeChunkRow, decodePartRecord, decodeVersionRecord, type ChunkRow } from './format/records.js';
+import { ChunkLoc, decodeChunkRow, decodePartRecord, decodeVersionValue, type ChunkRow } from './format/records.js';
 import { RefKind, type ChunkRef } from './format/ref.js';
 import { decodeVm } from './format/vm.js';
 import { blobKey, chunkKey, decodeObjectKey, ID16, idOfKey, intentKey, prefixRange, Referrer, Sub, subOfChunkKey, T, uvidOfNiKey } from './keys.js';
@@ -41,6 +41,13 @@ class Audit {
         if (blob) await this.markRefs(decodeCm(blob).refs);
       } else await this.#payload(r.id);
     }
+  }
+
+  /** An embedded VM (§3 inline data): present, hashing to its id, and without chunk children. */
+  checkEmbedded(vmId: string, bytes: Buffer | undefined): void {
+    this.report.chunksChecked++;
+    if (!bytes) this.report.missing.push(vmId);
+    else if (toHex(chunkIdOf(bytes)) !== vmId || decodeVm(bytes).refs.some((r) => r.id)) this.report.corrupt.push(vmId);
   }
 
   async markVm(id: ChunkId): Promise<void> {
@@ -86,11 +93,12 @@ class Audit {
 async function mark(core: Core, a: Audit): Promise<void> {
   const meta = core.backend.meta;
   for await (const [k, v] of meta.range(table(T.NI))) {
-    const rec = decodeVersionRecord(v);
+    const { rec, vm } = decodeVersionValue(v);
     const bucketId = k.subarray(1, 1 + ID16);
     decodeObjectKey(k, 1 + ID16);
     a.versions.add(toHex(bucketId) + toHex(uvidOfNiKey(k)));
-    if (rec.vmId) await a.markVm(fromHex(rec.vmId) as unknown as ChunkId);
+    if (rec.vmEmbedded) a.checkEmbedded(rec.vmId!, vm);
+    else if (rec.vmId) await a.markVm(fromHex(rec.vmId) as unknown as ChunkId);
   }
   for await (const [, v] of meta.range(table(T.PART))) await a.markRefs(decodePartRecord(v).refs);
   // Live intents hold their members (written payloads, CMs) until commit or abort.

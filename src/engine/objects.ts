@@ -2,12 +2,11 @@
  * Object operations of the facade: put, head, read, delete, copy, clone, metadata updates
  * (shared/spec/ccow.md §7, §10). Each write ends in exactly one commit transaction (commit.ts).
  */
-import { fromHex } from '../common/index.js';
 import type { CommitCondition, DeleteResult, ObjectAddr, ObjectVersion, PutOptions, ReadOptions, ReadResult, VersionAttrs } from './api.js';
 import { applyEffects, commitTx, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type CommitVm } from './commit.js';
 import type { Core } from './core.js';
 import { EngineErrors } from './errors.js';
-import { encodeVersionRecord, type VersionRecord } from './format/records.js';
+import { encodeVersionRecord, encodeVersionValue, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
 import { curKey, encodeObjectKey } from './keys.js';
 import { readRange } from './reader.js';
@@ -87,8 +86,7 @@ export async function read(core: Core, addr: ObjectAddr, opts: ReadOptions & { s
     throw EngineErrors.INVALID_RANGE(`offset ${offset} outside 0..${size}`);
   }
   const length = Math.max(0, Math.min(opts.length ?? size - offset, size - offset));
-  const vm = await core.loadVm(h.vmId);
-  return { version: h.v, body: readRange(core, vm.refs, offset, offset + length) };
+  return { version: h.v, body: readRange(core, h.vm.refs, offset, offset + length) };
 }
 
 /** DELETE: a delete marker, or with a version id a purge of that version (§7.3). */
@@ -139,17 +137,18 @@ export async function copyObject(
   let storageClass = h.r.rec.storageClass;
   if (opts.replace) {
     const r = opts.replace;
-    const old = await core.loadVm(h.vmId);
+    const old = h.vm;
     const meta = stripUndefined({ ...old.meta, contentType: r.contentType, userMeta: cleanMap(r.userMeta, true), sysMeta: cleanMap(r.sysMeta) });
     vm = makeVm(meta, old.refs);
     storageClass = r.storageClass ?? 'STANDARD';
   } else {
-    vm = { id: h.vmId, meta: h.meta, children: [] };
+    // The same VM: by id (chunk-table VMs), or re-embedded from its bytes (child-less VMs).
+    vm = h.vmBytes ? { id: h.vmId, bytes: h.vmBytes, meta: h.meta, children: [] } : { id: h.vmId, meta: h.meta, children: [] };
   }
   const tags = opts.tags ?? opts.replace?.tags ?? h.r.rec.tags;
   const rec = await commit(core, {
     bucket: db, key: dst.key, vm, storageClass, tags, acl: opts.acl ?? opts.replace?.acl, condition: opts.condition,
-    requireBlob: h.vmId,
+    requireBlob: h.r.rec.vmEmbedded ? undefined : h.vmId,
   });
   return toObjectVersion(db.rec.name, dst.key, rec, true, vm.meta);
 }
@@ -177,7 +176,7 @@ export async function updateVersionMeta(
     if (patch.tags === null || (patch.tags && Object.keys(patch.tags).length === 0)) delete next.tags;
     else if (patch.tags) next.tags = { ...patch.tags };
     if (patch.acl !== undefined) next.acl = patch.acl;
-    tx.put(e.k, encodeVersionRecord(next));
+    tx.put(e.k, encodeVersionValue(next, e.vm));
     const head = entries.find((x) => !x.rec.hidden);
     if (head === e && !next.deleted) tx.put(curKey(b.id, enc), encodeVersionRecord(next));
     const fx = newEffects();
@@ -185,6 +184,6 @@ export async function updateVersionMeta(
     applyEffects(tx, b.id, fx);
     return next;
   }));
-  const vm = rec.vmId ? await core.loadVm(fromHex(rec.vmId)) : undefined;
+  const vm = rec.vmId ? (await core.loadVersionVm(b.id, addr.key, rec)).vm : undefined;
   return toObjectVersion(b.rec.name, addr.key, rec, r.isLatest, vm?.meta);
 }

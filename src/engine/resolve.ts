@@ -7,7 +7,7 @@ import type { ObjectVersion, PartInfo } from './api.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { decodeSnapshotRecord, decodeVersionRecord, type VersionRecord } from './format/records.js';
-import type { VmMeta } from './format/vm.js';
+import type { VersionManifest, VmMeta } from './format/vm.js';
 import { bsnapKey, curKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, uvidOfNiKey } from './keys.js';
 import { storage } from './storage-errors.js';
 import { invertUvid, uvidMs, uvidToVersionId, versionIdToUvid, type Uvid } from './uvid.js';
@@ -124,10 +124,22 @@ export function toObjectVersion(bucket: string, key: string, rec: VersionRecord,
   return v;
 }
 
+/** A resolved version with its VM (and, for an embedded VM, the VM bytes). */
+export interface HeadResult {
+  v: ObjectVersion;
+  r: Resolved;
+  meta: VmMeta;
+  vmId: ChunkId;
+  vm: VersionManifest;
+  vmBytes?: Buffer;
+}
+
 /** Resolve and load the VM attributes. */
-export async function headVersion(core: Core, b: Bucket, key: string, opts: { versionId?: string; snapshot?: string } = {}): Promise<{ v: ObjectVersion; r: Resolved; meta: VmMeta; vmId: ChunkId }> {
+export async function headVersion(core: Core, b: Bucket, key: string, opts: { versionId?: string; snapshot?: string } = {}): Promise<HeadResult> {
   const r = await resolveVersion(core, b, key, opts);
   const vmId = fromHex(r.rec.vmId!) as unknown as ChunkId;
-  const vm = await core.loadVm(vmId);
-  return { v: toObjectVersion(b.rec.name, key, r.rec, r.isLatest, vm.meta), r, meta: vm.meta, vmId };
+  const { vm, bytes } = await core.loadVersionVm(b.id, key, r.rec);
+  const out: HeadResult = { v: toObjectVersion(b.rec.name, key, r.rec, r.isLatest, vm.meta), r, meta: vm.meta, vmId, vm };
+  if (bytes) out.vmBytes = bytes;
+  return out;
 }

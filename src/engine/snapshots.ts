@@ -9,7 +9,7 @@ import type { SnapshotInfo } from './api.js';
 import { applyEffects, isPinned, newEffects, snapshotCutoffs, verReferrer, type TxEffects } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
-import { decodeSnapshotRecord, decodeVersionRecord, encodeSnapshotRecord, type SnapshotRecord } from './format/records.js';
+import { decodeSnapshotRecord, decodeVersionValue, encodeSnapshotRecord, type SnapshotRecord } from './format/records.js';
 import { bsnapKey, bucketPrefix, decodeObjectKey, prefixRange, T, uvidOfNiKey } from './keys.js';
 import { dropRef } from './refs.js';
 import { storage } from './storage-errors.js';
@@ -56,7 +56,7 @@ export async function snapshotDelete(core: Core, bucket: string, name: string): 
 function sweepHidden(core: Core, tx: MetaTx, b: Bucket, fx: TxEffects): void {
   const cutoffs = snapshotCutoffs(tx, b.id);
   const base = bucketPrefix(T.NI, b.id);
-  const drop: { k: Uint8Array; uvid: Buffer; vmId?: string; size: number; deleted: boolean }[] = [];
+  const drop: { k: Uint8Array; uvid: Buffer; vmId?: string; embedded: number; size: number; deleted: boolean }[] = [];
   let prevKey: string | undefined;
   let newer: Buffer | undefined;
   for (const [k, v] of tx.range(prefixRange(base))) {
@@ -64,14 +64,17 @@ function sweepHidden(core: Core, tx: MetaTx, b: Bucket, fx: TxEffects): void {
     const uvid = uvidOfNiKey(k);
     if (key !== prevKey) newer = undefined;
     prevKey = key;
-    const rec = decodeVersionRecord(v);
-    if (rec.hidden && !isPinned(uvid, newer, cutoffs)) drop.push({ k, uvid, vmId: rec.vmId, size: rec.size, deleted: rec.deleted });
+    const { rec, vm } = decodeVersionValue(v);
+    if (rec.hidden && !isPinned(uvid, newer, cutoffs)) {
+      drop.push({ k, uvid, vmId: rec.vmEmbedded ? undefined : rec.vmId, embedded: vm?.length ?? 0, size: rec.size, deleted: rec.deleted });
+    }
     newer = uvid;
   }
   const now = core.now();
   for (const d of drop) {
     tx.del(d.k);
     if (d.vmId) dropRef(tx, fromHex(d.vmId), verReferrer(b.id, d.uvid), now);
+    fx.physical -= d.embedded;
     if (!d.deleted) fx.logical -= d.size;
   }
 }

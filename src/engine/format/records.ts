@@ -18,6 +18,11 @@ export interface VersionRecord {
   createdAt: number;
   /** 64 hex; absent for delete markers. */
   vmId?: string;
+  /**
+   * The VM has no chunk children (inline or empty data) and its bytes live in the name-index value
+   * itself (`ni2`), not in the chunk tables: such a version costs no chunk records and no GC (§3).
+   */
+  vmEmbedded?: boolean;
   deleted: boolean;
   isNull: boolean;
   /** Purged while pinned by a bucket snapshot: visible only to snapshot views (§10). */
@@ -36,7 +41,35 @@ export interface VersionRecord {
 }
 
 export const encodeVersionRecord = (r: VersionRecord): Buffer => encodeTagged('ni1', r);
-export const decodeVersionRecord = (b: Uint8Array): VersionRecord => decodeTagged<VersionRecord>('ni1', b, 'version record');
+
+/**
+ * A name-index value: `ni1` (the record alone) or, when the version's VM is embedded,
+ * `"ni2" | u32 jsonLength | canonical JSON | VM bytes`.
+ */
+export function encodeVersionValue(r: VersionRecord, vm?: Uint8Array): Buffer {
+  if (!vm) return encodeVersionRecord(r);
+  const json = encodeTagged('', r);
+  const out = Buffer.allocUnsafe(3 + 4 + json.length + vm.length);
+  out.write('ni2', 0, 'latin1');
+  out.writeUInt32LE(json.length, 3);
+  json.copy(out, 7);
+  out.set(vm, 7 + json.length);
+  return out;
+}
+
+/** Decode either name-index value form; `vm` is set for `ni2`. */
+export function decodeVersionValue(v: Uint8Array): { rec: VersionRecord; vm?: Buffer } {
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length >= 7 && b.toString('latin1', 0, 3) === 'ni2') {
+    const n = b.readUInt32LE(3);
+    if (7 + n > b.length) throw formatError('version record (truncated)');
+    return { rec: decodeTagged<VersionRecord>('', b.subarray(7, 7 + n), 'version record'), vm: Buffer.from(b.subarray(7 + n)) };
+  }
+  return { rec: decodeTagged<VersionRecord>('ni1', b, 'version record') };
+}
+
+/** The record of a name-index or `cur` value (either form). */
+export const decodeVersionRecord = (b: Uint8Array): VersionRecord => decodeVersionValue(b).rec;
 
 /** Bucket record (`bk1`). */
 export interface BucketRecord {

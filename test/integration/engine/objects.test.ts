@@ -199,11 +199,27 @@ test('inline boundary 4095/4096/4097 with the default inline threshold', async (
   try {
     const e = h.engine;
     await e.createBucket('b', { owner: 't', chunkSize: 4096 });
+    const chunkRecords = async () => {
+      let n = 0;
+      for await (const _ of h.backend.meta.range({ gte: Buffer.from('C'), lt: Buffer.from('D') })) n++;
+      return n;
+    };
     for (const n of [4095, 4096, 4097]) {
+      const before = await chunkRecords();
       await e.putObject({ bucket: 'b', key: String(n) }, body(bytes(n, n), 4097));
+      // Inline versions keep their VM in their index entry: not a single chunk record.
+      if (n <= 4096) assert.equal(await chunkRecords(), before, `${n} bytes wrote chunk records`);
       assert.deepEqual(await readAll(e, 'b', String(n)), bytes(n, n));
     }
     assert.equal(h.engine.payloadPuts, 2);
+    // Copies and clones of inline versions carry the VM along; tags updates keep it.
+    await e.copyObject({ bucket: 'b', key: '4096' }, { bucket: 'b', key: 'copy' });
+    await e.copyObject({ bucket: 'b', key: '4096' }, { bucket: 'b', key: 'repl' }, { replace: { contentType: 'x/y' } });
+    await e.updateVersionMeta({ bucket: 'b', key: 'copy' }, undefined, { tags: { a: 'b' } });
+    assert.deepEqual(await readAll(e, 'b', 'copy'), bytes(4096, 4096));
+    assert.equal((await e.head({ bucket: 'b', key: 'repl' })).contentType, 'x/y');
+    const r = await e.fsck();
+    assert.deepEqual([r.missing, r.corrupt, r.leaked, r.danglingRefs], [[], [], [], []]);
   } finally {
     await h.close();
   }

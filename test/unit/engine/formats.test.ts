@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asChunkId } from '../../../src/common/index.js';
+import { asChunkId, blake3 } from '../../../src/common/index.js';
 import { ByteReader, ByteWriter } from '../../../src/engine/format/bin.js';
 import { decodeCm, encodeCm } from '../../../src/engine/format/cm.js';
 import * as R from '../../../src/engine/format/records.js';
@@ -75,6 +75,12 @@ const goldens: Golden[] = [
   g('vm-inline-v1', vmInline, encodeVm, decodeVm),
   g('ni1-version', version, R.encodeVersionRecord, R.decodeVersionRecord),
   g('ni1-delete-marker', marker, R.encodeVersionRecord, R.decodeVersionRecord),
+  g('ni2-embedded-vm', { rec: { ...version, size: 5, etag: vmInline.meta.etag, vmId: blake3(encodeVm(vmInline)).toString('hex'), vmEmbedded: true }, vm: encodeVm(vmInline) },
+    (v: { rec: R.VersionRecord; vm: Buffer }) => R.encodeVersionValue(v.rec, v.vm),
+    (b) => {
+      const d = R.decodeVersionValue(b);
+      return { rec: d.rec, vm: d.vm! };
+    }),
   g('bk1-bucket', { name: 'photos', id: '0f'.repeat(16), owner: 'ab'.repeat(32), createdAt: 1763000000000, versioning: 'Enabled', chunkSize: 1048576, codec: 'zstd', configs: { cors: [{ allowedOrigins: ['*'] }] } }, R.encodeBucketRecord, R.decodeBucketRecord),
   g('us1-user', { accessKey: 'AKIAEXAMPLE', secretKey: 's3cr3t', tenantId: 'ab'.repeat(32), name: 'alice', createdAt: 1763000000000 }, R.encodeUserRecord, R.decodeUserRecord),
   g('in1-intent-put', { kind: 'put', epoch: 7, createdAt: 1763000000000, expiresAt: 1763003600000 }, R.encodeIntentRecord, R.decodeIntentRecord),
@@ -102,6 +108,13 @@ for (const gd of goldens) {
     assert.ok(bytes.equals(fixture), 'the expected value encodes to the fixture bytes');
   });
 }
+
+test('both name-index value forms decode to the record', () => {
+  const v2 = R.encodeVersionValue(version, encodeVm(vmInline));
+  assert.deepEqual(R.decodeVersionRecord(v2), version);
+  assert.deepEqual(R.decodeVersionRecord(R.encodeVersionRecord(version)), version);
+  assert.throws(() => R.decodeVersionValue(v2.subarray(0, 12)), { code: 'CCOW_ERR_FORMAT' });
+});
 
 test('decoders reject wrong tags, versions and truncation', () => {
   const vmBytes = encodeVm(vm);
