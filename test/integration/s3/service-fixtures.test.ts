@@ -17,7 +17,7 @@ import type { S3Request } from '../../../src/s3/types.js';
 import { createFakeEngine } from './fake-engine.js';
 import { makeEngine, readResponse, xmlText, type TestResponse } from './helpers.js';
 
-const DIR = join(process.cwd(), '..', 'shared', 'fixtures', 'clients');
+const DIR = join(process.cwd(), 'test', 'fixtures', 'clients');
 const FIXTURE_USER = { accessKey: 'AKIAFIXTURE000000001', secretKey: 'fixtureSecretKey0123456789abcdefghijklmn', tenantId: 'f'.repeat(64), name: 'fixture' };
 
 interface Fixture {

@@ -16,7 +16,7 @@ const EXTRA_CODES: Record<string, string> = {
 };
 
 function specTable(): Map<string, number> {
-  const md = readFileSync(join(process.cwd(), '..', 'shared', 'spec', 's3-surface.md'), 'utf8');
+  const md = readFileSync(join(process.cwd(), 'test', 'fixtures', 'spec', 's3-surface.md'), 'utf8');
   const section = md.slice(md.indexOf('## 9. Error codes'), md.indexOf('## 10.'));
   const rows = new Map<string, number>();
   for (const line of section.split('\n')) {

@@ -25,7 +25,7 @@ function code(c: string): (e: unknown) => boolean {
 }
 
 function fixtureBody(name: string): Buffer {
-  const fx = JSON.parse(readFileSync(join(process.cwd(), '..', 'shared', 'fixtures', 'clients', `${name}.json`), 'utf8')) as { bodyBase64: string };
+  const fx = JSON.parse(readFileSync(join(process.cwd(), 'test', 'fixtures', 'clients', `${name}.json`), 'utf8')) as { bodyBase64: string };
   return Buffer.from(fx.bodyBase64, 'base64');
 }
 

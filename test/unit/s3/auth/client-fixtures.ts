@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { SignableRequest } from '../../../../src/s3/auth/index.js';
 
-export const FIXTURE_DIR = resolve(process.cwd(), '../shared/fixtures/clients');
+export const FIXTURE_DIR = resolve(process.cwd(), 'test/fixtures/clients');
 export const FIXTURE_ACCESS_KEY = 'AKIAFIXTURE000000001';
 export const FIXTURE_SECRET = 'fixtureSecretKey0123456789abcdefghijklmn';
 
