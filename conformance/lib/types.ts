@@ -29,10 +29,15 @@ export interface RawRequest {
   path: string;
   headers?: Record<string, string>;
   body?: Buffer | string;
-  /** 'v4' (default), 'none' (anonymous), or a function that signs the request itself. */
+  /** 'v4' (default: SigV4 header auth through aws4) or 'none' (anonymous; sign yourself in `headers`). */
   sign?: 'v4' | 'none';
   /** Keys to sign with (default: the default user's). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Headers sent after `headers`, unsigned and in this order; a name may repeat (duplicate-header
+   * cases). Sent as given, even when `headers` has the same name.
+   */
+  extraHeaders?: Array<[string, string]>;
 }
 
 /** What a case gets. */
