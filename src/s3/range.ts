@@ -10,8 +10,12 @@ export interface ByteWindow {
   length: number;
 }
 
-function unsatisfiable(size: number): Error {
-  return S3Errors.InvalidRange({ headers: { 'content-range': `bytes */${size}` }, fields: { ActualObjectSize: size } });
+/**
+ * 416 InvalidRange. AWS names the range asked for and the object's size in the error body, in this
+ * order; SDKs read ActualObjectSize to retry without a range.
+ */
+function unsatisfiable(header: string, size: number): Error {
+  return S3Errors.InvalidRange({ headers: { 'content-range': `bytes */${size}` }, fields: { RangeRequested: header, ActualObjectSize: size } });
 }
 
 /**
@@ -28,14 +32,14 @@ export function parseRange(header: string | undefined, size: number): ByteWindow
   if (a === '') {
     // Suffix range: the last n bytes; "-0" and any range of an empty object are unsatisfiable.
     const n = Number(b);
-    if (n === 0 || size === 0) throw unsatisfiable(size);
+    if (n === 0 || size === 0) throw unsatisfiable(header, size);
     const len = Math.min(n, size);
     return { offset: size - len, length: len };
   }
   const first = Number(a);
   const last = b === '' ? size - 1 : Number(b);
   if (b !== '' && last < first) return undefined;
-  if (first >= size) throw unsatisfiable(size);
+  if (first >= size) throw unsatisfiable(header, size);
   return { offset: first, length: Math.min(last, size - 1) - first + 1 };
 }
 

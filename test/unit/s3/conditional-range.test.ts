@@ -51,6 +51,8 @@ test('Range parsing (§4.6)', () => {
   assert.equal(parseRange('items=0-1', 10), undefined);
   assert.equal(parseRange('bytes=5-2', 10), undefined, 'invalid: ignored');
   assert.throws(() => parseRange('bytes=10-', 10), (e: unknown) => e instanceof S3Error && e.code === 'InvalidRange' && e.headers['content-range'] === 'bytes */10');
+  // AWS names the range and the size in the error body (SDKs read ActualObjectSize).
+  assert.throws(() => parseRange('bytes=10-', 10), (e: unknown) => e instanceof S3Error && e.fields.RangeRequested === 'bytes=10-' && e.fields.ActualObjectSize === 10);
   assert.throws(() => parseRange('bytes=-0', 10), code('InvalidRange'));
   assert.throws(() => parseRange('bytes=0-', 0), code('InvalidRange'));
   assert.equal(contentRange({ offset: 7, length: 3 }, 10), 'bytes 7-9/10');
