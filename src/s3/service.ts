@@ -197,7 +197,7 @@ class Pipeline {
 
   /** The error response; unmapped errors are logged here, once, with the request id. */
   #error(req: S3Request, e: unknown, ctx: RequestContext | undefined): S3Response {
-    const err: S3Error = clientGone(req, e) ? S3Errors.IncompleteBody({ cause: e }) : mapError(e);
+    const err: S3Error = clientGone(req, e) ? S3Errors.IncompleteBody({ cause: e }) : withSubject(mapError(e), ctx);
     if (err.internal) {
       this.#config.logger?.error({ err: e, requestId: req.requestId, method: req.method, url: req.url }, 'unmapped error answered as InternalError');
     }
@@ -234,6 +234,17 @@ class Pipeline {
     addActualCors(req, res, ctx);
     return res;
   }
+}
+
+/**
+ * AWS names the missing key in a NoSuchKey body (`<Key>`); an engine error does not know it, so
+ * take it from the operation. Not for copies: there the missing object is the source.
+ */
+function withSubject(err: S3Error, ctx: RequestContext | undefined): S3Error {
+  const op = ctx?.op;
+  if (!op || !S3Errors.NoSuchKey.is(err) || err.fields.Key !== undefined) return err;
+  if ('key' in op && op.key !== undefined && op.kind !== 'CopyObject' && op.kind !== 'UploadPartCopy') err.fields.Key = op.key;
+  return err;
 }
 
 /** CORS headers of an actual (non-preflight) cross-origin request to a bucket with rules (§7). */
