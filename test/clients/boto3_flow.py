@@ -1,0 +1,140 @@
+"""boto3 as users run it, against a ccow-s3 gateway (driven by test/clients/boto3.test.ts).
+
+Usage: python3 boto3_flow.py <params.json>
+params: endpoint, access_key, secret_key, bucket, workdir, big (file name in workdir), big_sha256.
+
+Every step runs even when an earlier one failed (except where it needs the earlier result) and
+prints one JSON line: {"step": name, "ok": bool, "error"?: str, ...facts}. The test asserts each.
+Presigned URLs are printed for the test to fetch with undici.
+"""
+import hashlib
+import json
+import os
+import sys
+import traceback
+import urllib.error
+import urllib.request
+import uuid
+
+import boto3
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+
+MiB = 1024 * 1024
+
+
+def emit(step, ok, **facts):
+    print(json.dumps({"step": step, "ok": ok, **facts}), flush=True)
+
+
+def step(name):
+    """Run fn as a named step; an exception becomes {"ok": false, "error": ...}."""
+    def wrap(fn):
+        try:
+            facts = fn() or {}
+            emit(name, True, **facts)
+        except Exception as e:  # noqa: BLE001 - every failure is reported, not raised
+            emit(name, False, error=f"{type(e).__name__}: {e}", trace=traceback.format_exc()[-2000:])
+        return fn
+    return wrap
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(MiB), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def main():
+    p = json.load(open(sys.argv[1]))
+    bucket, work = p["bucket"], p["workdir"]
+    common = dict(endpoint_url=p["endpoint"], region_name="us-east-1",
+                  aws_access_key_id=p["access_key"], aws_secret_access_key=p["secret_key"])
+    s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}), **common)
+    s3v4 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}, signature_version="s3v4"), **common)
+    emit("versions", True, boto3=boto3.__version__, botocore=__import__("botocore").__version__)
+
+    @step("create_bucket")
+    def _():
+        s3.create_bucket(Bucket=bucket)
+
+    # Threshold and part size below the file size: upload and download both go multipart.
+    tc = TransferConfig(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB, max_concurrency=4)
+
+    @step("upload_file multipart")
+    def _():
+        s3.upload_file(os.path.join(work, p["big"]), bucket, "big.bin", Config=tc)
+        head = s3.head_object(Bucket=bucket, Key="big.bin")
+        return {"etag": head["ETag"], "size": head["ContentLength"]}
+
+    @step("download_file multipart")
+    def _():
+        out = os.path.join(work, "big.out")
+        s3.download_file(bucket, "big.bin", out, Config=tc)
+        return {"sha256": sha256_file(out)}
+
+    keys = [f"page/{i:03d}-{'x' * (i % 3)}" for i in range(25)]
+
+    @step("put_object x25")
+    def _():
+        for k in keys:
+            s3.put_object(Bucket=bucket, Key=k, Body=k.encode())
+
+    @step("paginate list_objects_v2 PageSize=10")
+    def _():
+        pages = list(s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix="page/", PaginationConfig={"PageSize": 10}))
+        got = [o["Key"] for pg in pages for o in pg.get("Contents", [])]
+        return {"pages": len(pages), "keys": got}
+
+    @step("paginate list_objects (v1) PageSize=10")
+    def _():
+        pages = list(s3.get_paginator("list_objects").paginate(Bucket=bucket, Prefix="page/", PaginationConfig={"PageSize": 10}))
+        got = [o["Key"] for pg in pages for o in pg.get("Contents", [])]
+        return {"pages": len(pages), "keys": got}
+
+    @step("paginate list_object_versions PageSize=10")
+    def _():
+        pages = list(s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix="page/", PaginationConfig={"PageSize": 10}))
+        got = [o["Key"] for pg in pages for o in pg.get("Versions", [])]
+        return {"pages": len(pages), "keys": got}
+
+    @step("paginate delimiter '/' MaxKeys=1")
+    def _():
+        pages = list(s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Delimiter="/", PaginationConfig={"PageSize": 1}))
+        prefixes = [c["Prefix"] for pg in pages for c in pg.get("CommonPrefixes", [])]
+        top = [o["Key"] for pg in pages for o in pg.get("Contents", [])]
+        return {"pages": len(pages), "prefixes": prefixes, "keys": top}
+
+    @step("generate_presigned_url")
+    def _():
+        key = "page/007-x"
+        return {
+            "key": key,
+            "default_get": s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=600),
+            "v4_get": s3v4.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=600),
+            "v4_put": s3v4.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "presigned-put.txt"}, ExpiresIn=600),
+        }
+
+    @step("presigned POST")
+    def _():
+        post = s3.generate_presigned_post(bucket, "posted.txt", ExpiresIn=600)
+        boundary = uuid.uuid4().hex
+        body = b""
+        for k, v in post["fields"].items():
+            body += f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="posted.txt"\r\n'
+                 f'Content-Type: text/plain\r\n\r\nposted by boto3\r\n--{boundary}--\r\n').encode()
+        req = urllib.request.Request(post["url"], data=body, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        try:
+            with urllib.request.urlopen(req) as r:
+                status, text = r.status, r.read().decode(errors="replace")
+        except urllib.error.HTTPError as e:
+            status, text = e.code, e.read().decode(errors="replace")
+        return {"status": status, "body": text[:1000]}
+
+
+if __name__ == "__main__":
+    main()
