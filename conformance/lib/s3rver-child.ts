@@ -13,6 +13,11 @@ interface S3rverServer {
 type S3rverCtor = new (opts: Record<string, unknown>) => S3rverServer;
 
 // s3rver is CommonJS without types; load it through require.
+// s3rver lets some filesystem errors escape its request handling (e.g. ENAMETOOLONG on a long key
+// emitted by a write stream); keep serving the other cases — that request just never answers.
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`s3rver: uncaught ${e.message.slice(0, 200)}\n`);
+});
 const S3rver = createRequire(import.meta.url)('s3rver') as S3rverCtor;
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: s3rver-child <directory>');
