@@ -95,6 +95,8 @@ export interface V4Input {
   signedHeaders?: string[];
   /** Service in the scope (default `s3`). */
   service?: string;
+  /** Do not add `x-amz-date` (the request then dates itself with its `Date` header). */
+  omitAmzDate?: boolean;
 }
 
 /** The parts of a SigV4 signature, for building chunk chains and for tampering. */
@@ -126,7 +128,7 @@ export function signV4(input: V4Input): V4Signed {
   const scope = `${date.slice(0, 8)}/${input.region}/${service}/aws4_request`;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.headers)) headers[k.toLowerCase()] = v;
-  headers['x-amz-date'] ??= date;
+  if (!input.omitAmzDate) headers['x-amz-date'] ??= date;
   headers['x-amz-content-sha256'] ??= input.payloadHash;
   const signed = (input.signedHeaders ?? Object.keys(headers)).map((h) => h.toLowerCase()).sort();
   const canonical = canonicalRequestV4(input.method, input.path, headers, signed, input.payloadHash);

@@ -145,6 +145,12 @@ export interface V4Send {
   date?: Date;
   region?: string;
   signedHeaders?: string[];
+  /** Scope service (default s3). */
+  service?: string;
+  /** Leave out `x-amz-date` (dated by `Date` instead). */
+  omitAmzDate?: boolean;
+  /** Further header lines sent as given (duplicates). */
+  extraHeaders?: Array<[string, string]>;
   /** Rewrite the headers after signing (tampering). */
   after?: (headers: Record<string, string>) => void;
 }
@@ -156,9 +162,10 @@ export async function sendV4(ctx: Ctx, r: V4Send): Promise<RawResponse> {
   const signed = signV4({
     method: r.method, path: r.path, headers, payloadHash: r.payloadHash ?? sha256hex(body ?? ''),
     keys: r.keys ?? keysOf(ctx), region: r.region ?? ctx.region, date: r.date ?? new Date(), signedHeaders: r.signedHeaders,
+    service: r.service, omitAmzDate: r.omitAmzDate,
   });
   r.after?.(signed.headers);
-  return ctx.raw({ method: r.method, path: r.path, headers: withoutHost(signed.headers), body, sign: 'none' });
+  return ctx.raw({ method: r.method, path: r.path, headers: withoutHost(signed.headers), body, sign: 'none', extraHeaders: r.extraHeaders });
 }
 
 /** Drop `host` (the HTTP client sets the same value itself). */
