@@ -46,7 +46,7 @@ async function runTarget(name: TargetName, features: Feature[], verbose: boolean
     const t0 = performance.now();
     const results = await runFeatures(ctx, features, {
       onResult: (r) => {
-        if (verbose || !r.ok) console.log(`${r.ok ? 'pass' : 'FAIL'} [${name}] ${r.feature}/${r.name}${r.ok ? '' : ` — ${r.error}`}`);
+        if (verbose || !r.ok) console.log(`${r.ok ? 'pass' : 'FAIL'} [${name}] ${r.feature}/${r.name}${r.ok ? '' : ` — ${r.error}`}${verbose ? ` (${Math.round(r.ms)} ms)` : ''}`);
       },
     });
     summarise(name, features, results, performance.now() - t0);
