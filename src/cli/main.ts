@@ -3,6 +3,7 @@
  * The `ccow` binary (package.json "bin"). Process concerns only: argv, stdout/stderr, exit status
  * and signals; everything else is in program.ts.
  */
+import { installLmdbRejectionGuard } from './lmdb-rejections.js';
 import { runCli } from './program.js';
 
 let shuttingDown = false;
@@ -28,6 +29,8 @@ function onServe(close: () => Promise<void>): void {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
+
+installLmdbRejectionGuard((line) => process.stderr.write(line + '\n'));
 
 const code = await runCli(process.argv, {
   out: (line) => process.stdout.write(line + '\n'),
