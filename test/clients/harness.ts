@@ -212,6 +212,20 @@ export function watchRequests(server: Server): { seen: SeenRequest[]; stop: () =
   return { seen, stop: () => { server.off('request', onRequest); } };
 }
 
+/**
+ * Part numbers of the UploadPart requests for `path` (e.g. `/bucket/key`) that were answered 200,
+ * sorted. Distinct numbers: a client may legitimately retry a part.
+ */
+export function partsUploaded(seen: SeenRequest[], path: string): number[] {
+  const nums = new Set<number>();
+  for (const r of seen) {
+    const [p, q = ''] = r.url.split('?');
+    const n = new URLSearchParams(q).get('partNumber');
+    if (r.method === 'PUT' && p === path && n !== null && r.status === 200) nums.add(Number(n));
+  }
+  return [...nums].sort((a, b) => a - b);
+}
+
 /** The compiled `ccow` entry point next to this compiled file (dist/ or a private out dir alike). */
 export const CCOW_CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
