@@ -202,25 +202,27 @@ class Pipeline {
       this.#config.logger?.error({ err: e, requestId: req.requestId, method: req.method, url: req.url }, 'unmapped error answered as InternalError');
     }
     const bodiless = req.method.toUpperCase() === 'HEAD' || err.statusCode === 304;
+    // The body's HostId is the x-amz-id-2 header, as in AWS answers (#finish keeps this one).
+    const hostId = this.#hostId();
     const res: S3Response = {
       status: err.statusCode,
-      headers: bodiless ? { ...err.headers } : { 'content-type': 'application/xml', ...err.headers },
+      headers: bodiless ? { ...err.headers, 'x-amz-id-2': hostId } : { 'content-type': 'application/xml', ...err.headers, 'x-amz-id-2': hostId },
     };
-    if (!bodiless) res.body = renderError(err, { resource: resourceOf(req), requestId: req.requestId, hostId: this.#hostId() });
+    if (!bodiless) res.body = renderError(err, { resource: resourceOf(req), requestId: req.requestId, hostId });
     if (hasUnreadBody(req, ctx)) res.closeConnection = true;
     return res;
   }
 
   #hostId(): string {
-    return randomBytes(24).toString('base64');
+    return hostId();
   }
 
   /** Common headers (§1), CORS on actual requests (§7), no body for HEAD. */
   #finish(req: S3Request, res: S3Response, ctx: RequestContext | undefined): S3Response {
     const h = res.headers;
     h['x-amz-request-id'] = req.requestId;
-    h['x-amz-id-2'] = this.#hostId();
-    h.date = new Date(this.#config.clock()).toUTCString();
+    h['x-amz-id-2'] ??= this.#hostId();
+    h.date = httpDateOf(this.#config.clock());
     h.server = this.#opts.serverName ?? 'ccow';
     if (req.method.toUpperCase() === 'HEAD') {
       // No body; a length anyway, so Node does not announce chunked encoding on a HEAD answer.
@@ -234,6 +236,35 @@ class Pipeline {
     addActualCors(req, res, ctx);
     return res;
   }
+}
+
+// `x-amz-id-2` values are cut from a pool of random bytes: a randomBytes() call per response was a
+// visible share of a small request's CPU (bench/s3-frontend-bench.ts). They need to be unique, not secret.
+const POOL_BYTES = 8192;
+let pool = randomBytes(POOL_BYTES);
+let poolAt = 0;
+
+/** A new opaque `x-amz-id-2` (AWS sends base64 of a host token). */
+function hostId(): string {
+  if (poolAt + 24 > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  poolAt += 24;
+  return pool.toString('base64', poolAt - 24, poolAt);
+}
+
+let dateSecond = NaN;
+let dateText = '';
+
+/** The RFC 1123 `Date` of `ms`, formatted once per second (as Node does for its own Date header). */
+function httpDateOf(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s !== dateSecond) {
+    dateSecond = s;
+    dateText = new Date(s * 1000).toUTCString();
+  }
+  return dateText;
 }
 
 /**
