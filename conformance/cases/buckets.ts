@@ -34,6 +34,29 @@ const INVALID_NAMES: Array<[string, string]> = [
   ['the suffix -s3alias', 'conformance-s3alias'],
 ];
 
+/** GET /{b}?{sub} of a bucket never configured → 200 with this root element (and these fields). */
+const EMPTY_CONFIGS: Array<[string, string, Record<string, string>, string]> = [
+  ['notification', 'NotificationConfiguration', {}, 'API_GetBucketNotificationConfiguration.html'],
+  ['logging', 'BucketLoggingStatus', {}, 'API_GetBucketLogging.html'],
+  ['requestPayment', 'RequestPaymentConfiguration', { Payer: 'BucketOwner' }, 'API_GetBucketRequestPayment.html'],
+  ['accelerate', 'AccelerateConfiguration', {}, 'API_GetBucketAccelerateConfiguration.html'],
+];
+
+const emptyConfigCases: Case[] = EMPTY_CONFIGS.map(([sub, root, fields, page]) => ({
+  name: `GET ?${sub} of a new bucket: 200 with ${root}${Object.keys(fields).length ? ` (${Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(', ')})` : ' and nothing set'}`,
+  ref: `${API}/${page}`,
+  async run(ctx) {
+    const b = await ctx.bucket(`cfg-${sub.toLowerCase()}`);
+    const res = await ctx.raw({ method: 'GET', path: `/${b}?${sub}` });
+    assert.equal(res.status, 200, res.text);
+    const doc = parseXml(res.text);
+    assert.ok(root in doc, res.text);
+    const el: Xml = doc[root];
+    const got = typeof el === 'object' && el ? Object.fromEntries(Object.entries(el).filter(([k]) => !k.startsWith('@_'))) : {};
+    assert.deepEqual(got, fields);
+  },
+}));
+
 async function listAll(ctx: Ctx): Promise<string[]> {
   const res = await ctx.s3.send(new ListBucketsCommand({}));
   return (res.Buckets ?? []).map((b) => b.Name!);
@@ -301,6 +324,7 @@ export const cases: Case[] = [
       assert.equal(sdk.LocationConstraint ?? '', ctx.region === 'us-east-1' ? '' : ctx.region);
     },
   },
+  ...emptyConfigCases,
   {
     name: 'get location of a missing bucket: 404 NoSuchBucket',
     ref: `${API}/API_GetBucketLocation.html`,
