@@ -85,6 +85,32 @@ const readCases: Case[] = (['GET', 'HEAD'] as const).flatMap((method) => READS.m
 export const cases: Case[] = [
   ...readCases,
   {
+    name: 'a failed If-Match wins over a Range: 412, not 206',
+    ref: 'https://www.rfc-editor.org/rfc/rfc9110#section-13.2.2',
+    async run(ctx) {
+      const { b } = await object(ctx);
+      expectRawError(await ctx.raw({ method: 'GET', path: `/${b}/k`, headers: { 'if-match': OTHER, range: 'bytes=0-3' } }), 412, 'PreconditionFailed');
+    },
+  },
+  {
+    name: 'a matching If-None-Match wins over a Range: 304, not 206',
+    ref: 'https://www.rfc-editor.org/rfc/rfc9110#section-13.2.2',
+    async run(ctx) {
+      const { b } = await object(ctx);
+      expect304(await ctx.raw({ method: 'GET', path: `/${b}/k`, headers: { 'if-none-match': ETAG, range: 'bytes=0-3' } }));
+    },
+  },
+  {
+    name: 'a passing If-Match with a Range: 206 with the range',
+    ref: 'https://www.rfc-editor.org/rfc/rfc9110#section-13.2.2',
+    async run(ctx) {
+      const { b } = await object(ctx);
+      const res = await ctx.raw({ method: 'GET', path: `/${b}/k`, headers: { 'if-match': ETAG, range: 'bytes=0-3' } });
+      assert.equal(res.status, 206);
+      assert.equal(res.text, BODY.slice(0, 4));
+    },
+  },
+  {
     name: 'PreconditionFailed names the failed Condition',
     ref: 'https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html',
     async run(ctx) {

@@ -228,6 +228,26 @@ export const cases: Case[] = [
     },
   },
   {
+    name: 'copy into an unversioned bucket: no x-amz-version-id',
+    ref: COPY,
+    async run(ctx) {
+      const b = await source(ctx);
+      const res = await rawCopy(ctx, b, {});
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.headers['x-amz-version-id'], undefined);
+    },
+  },
+  {
+    name: 'copy source ?versionId=null names the object of an unversioned bucket',
+    ref: COPY,
+    async run(ctx) {
+      const b = await source(ctx);
+      const res = await rawCopy(ctx, b, {}, `/${b}/src?versionId=null`);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(await text(ctx, b, 'dst'), BODY);
+    },
+  },
+  {
     name: 'copy into a versioned bucket: x-amz-version-id of the new version',
     ref: COPY,
     async run(ctx) {

@@ -94,6 +94,17 @@ export const cases: Case[] = [
     },
   },
   {
+    name: 'unversioned bucket: VersionId null deletes the object and is echoed',
+    ref: API,
+    async run(ctx) {
+      const b = await ctx.bucket('mdel-null');
+      await put(ctx, b, 'a');
+      const { deleted } = result(await post(ctx, b, deleteXml([{ key: 'a', versionId: 'null' }])));
+      assert.deepEqual(deleted, [{ Key: 'a', VersionId: 'null' }]);
+      expectRawError(await ctx.raw({ method: 'GET', path: `/${b}/a` }), 404, 'NoSuchKey');
+    },
+  },
+  {
     name: 'Quiet mode: successes are left out of the result',
     ref: API,
     async run(ctx) {

@@ -271,6 +271,17 @@ export const cases: Case[] = [
     },
   },
   {
+    name: 'response-* overrides on an anonymous GET of a public object: 400 InvalidRequest',
+    ref: `${API}/API_GetObject.html`,
+    async run(ctx) {
+      const b = await ctx.bucket('override-anon');
+      await put(ctx, b, 'k', 'public', { ACL: 'public-read' });
+      const plain = await ctx.raw({ method: 'GET', path: `/${b}/k`, sign: 'none' });
+      assert.equal(plain.status, 200, 'the object is public');
+      expectRawError(await ctx.raw({ method: 'GET', path: `/${b}/k?response-content-type=text%2Fhtml`, sign: 'none' }), 400, 'InvalidRequest');
+    },
+  },
+  {
     name: 'GET a missing key: 404 NoSuchKey naming the Key',
     ref: `${API}/API_GetObject.html`,
     async run(ctx) {

@@ -296,6 +296,17 @@ export const cases: Case[] = [
     },
   },
   {
+    name: 'an unversioned bucket: DELETE ?versionId=null removes the object',
+    ref: `${API}/API_DeleteObject.html`,
+    async run(ctx) {
+      const b = await ctx.bucket('ver-delnull');
+      await put(ctx, b, 'k', 'x');
+      const res = await ctx.raw({ method: 'DELETE', path: `/${b}/k?versionId=null` });
+      assert.equal(res.status, 204);
+      expectRawError(await ctx.raw({ method: 'GET', path: `/${b}/k` }), 404, 'NoSuchKey');
+    },
+  },
+  {
     name: 'an unversioned bucket: DELETE removes the object outright, nothing left to list',
     ref: `${API}/API_DeleteObject.html`,
     async run(ctx) {
