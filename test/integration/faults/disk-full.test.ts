@@ -31,8 +31,10 @@ const MiB = 1024 * 1024;
 const SIZE_MB = 48;
 const BUCKET = 'full';
 
-/** Mount a fresh tmpfs of `SIZE_MB` MiB; undefined when this machine does not let us. */
+/** Mount a fresh tmpfs of `SIZE_MB` MiB; false when this machine does not let us. */
 function mountTmpfs(dir: string): boolean {
+  // FAULTS_NO_MOUNT=1 runs the fallback on a machine that could mount (to test the fallback).
+  if (process.env.FAULTS_NO_MOUNT === '1') return false;
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${SIZE_MB}m`, 'tmpfs', dir], { stdio: 'pipe' });
     return true;
@@ -280,7 +282,9 @@ function df(dir: string): string {
 /** Bytes of every file under `dir` (the fallback's idea of "used"). */
 async function usedBytes(dir: string): Promise<number> {
   let total = 0;
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+  // Files come and go while the gateway runs: a vanished entry counts as 0.
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
     if (e.isFile()) total += (await stat(join(e.parentPath, e.name)).catch(() => ({ size: 0 }))).size;
   }
   return total;
@@ -291,6 +295,8 @@ async function withFaults(t: TestContext, dir: string, scenario: Scenario): Prom
   const total = SIZE_MB * MiB;
   let used = 0;
   const refresh = async (): Promise<void> => { used = await usedBytes(dir); };
+  // statfs is read before each write; keep `used` current between writes too.
+  const timer = setInterval(() => void refresh(), 50);
   const gw = await startGateway({
     backend: 'local',
     dataDir: dir,
@@ -304,7 +310,10 @@ async function withFaults(t: TestContext, dir: string, scenario: Scenario): Prom
       },
     },
   });
-  t.after(() => gw.close());
+  t.after(async () => {
+    clearInterval(timer);
+    await gw.close();
+  });
   const target: Target = {
     url: gw.url,
     keys: { accessKey: gw.accessKey, secretKey: gw.secretKey },
@@ -321,9 +330,6 @@ async function withFaults(t: TestContext, dir: string, scenario: Scenario): Prom
       return { clean, report: JSON.stringify(r) };
     },
   };
-  // statfs is read before each write; keep `used` current between writes too.
-  const timer = setInterval(() => void refresh(), 50);
-  t.after(() => clearInterval(timer));
   await scenario(t, () => target);
 }
 
