@@ -151,6 +151,18 @@ export const cases: Case[] = [
     },
   },
   {
+    name: 'metadata directive REPLACE without a Content-Type: the copy is binary/octet-stream',
+    ref: COPY,
+    async run(ctx) {
+      const b = await source(ctx);
+      const res = await rawCopy(ctx, b, { 'x-amz-metadata-directive': 'REPLACE' });
+      assert.equal(res.status, 200, res.text);
+      const h = await ctx.raw({ method: 'HEAD', path: `/${b}/dst` });
+      assert.equal(h.headers['content-type'], 'binary/octet-stream');
+      assert.equal(h.headers['x-amz-meta-a'], undefined);
+    },
+  },
+  {
     name: 'an unknown metadata directive: 400 InvalidArgument',
     ref: COPY,
     async run(ctx) {

@@ -163,6 +163,28 @@ export const cases: Case[] = [
     },
   },
   {
+    name: 'Complete listing a part number twice: 400 InvalidPartOrder',
+    ref: `${API}/API_CompleteMultipartUpload.html`,
+    async run(ctx) {
+      const b = await ctx.bucket('mp-dup');
+      const id = await create(ctx, b);
+      const p1 = await part(ctx, b, 'mp', id, 1, fiveMiB());
+      await expectError(complete(ctx, b, 'mp', id, [p1, p1]), { status: 400, code: 'InvalidPartOrder' });
+    },
+  },
+  {
+    name: 'UploadPart with a Content-MD5 of other bytes: 400 BadDigest, no part stored',
+    ref: `${API}/API_UploadPart.html`,
+    async run(ctx) {
+      const b = await ctx.bucket('mp-md5');
+      const id = await create(ctx, b);
+      const md5 = createHash('md5').update('other').digest('base64');
+      expectRawError(await ctx.raw({ method: 'PUT', path: `/${b}/mp?partNumber=1&uploadId=${id}`, body: 'part', headers: { 'content-md5': md5 } }), 400, 'BadDigest');
+      const lp = await ctx.s3.send(new ListPartsCommand({ Bucket: b, Key: 'mp', UploadId: id }));
+      assert.equal((lp.Parts ?? []).length, 0);
+    },
+  },
+  {
     name: 'Complete with an empty part list: 400 MalformedXML',
     ref: `${API}/API_CompleteMultipartUpload.html`,
     async run(ctx) {
@@ -312,6 +334,22 @@ export const cases: Case[] = [
     },
   },
   {
+    name: 'ListMultipartUploads of a bucket without uploads: Bucket, markers, MaxUploads 1000, IsTruncated false',
+    ref: `${API}/API_ListMultipartUploads.html`,
+    async run(ctx) {
+      const b = await ctx.bucket('mp-list-empty');
+      const res = await ctx.raw({ method: 'GET', path: `/${b}?uploads` });
+      assert.equal(res.status, 200, res.text);
+      const r = parseXml(res.text).ListMultipartUploadsResult;
+      assert.equal(r.Bucket, b);
+      assert.equal(r.KeyMarker, '');
+      assert.equal(r.UploadIdMarker, '');
+      assert.equal(r.MaxUploads, '1000');
+      assert.equal(r.IsTruncated, 'false');
+      assert.equal(r.Upload, undefined);
+    },
+  },
+  {
     name: 'ListMultipartUploads: each upload\'s Key, UploadId, Initiated; prefix filters',
     ref: `${API}/API_ListMultipartUploads.html`,
     async run(ctx) {
@@ -420,6 +458,19 @@ export const cases: Case[] = [
       assert.equal(res.headers['content-range'], `bytes ${5 * MiB}-${5 * MiB + 1023}/${5 * MiB + 1024}`);
       assert.equal(res.headers['x-amz-mp-parts-count'], '2');
       assert.ok(res.body.equals(p2));
+    },
+  },
+  {
+    name: 'a Range across the boundary of two parts returns exactly those bytes',
+    ref: `${API}/API_GetObject.html`,
+    async run(ctx) {
+      const { b, p1, p2 } = await twoPartObject(ctx, 'mp-range');
+      const first = 5 * MiB - 10;
+      const last = 5 * MiB + 9;
+      const res = await ctx.raw({ method: 'GET', path: `/${b}/mp`, headers: { range: `bytes=${first}-${last}` } });
+      assert.equal(res.status, 206);
+      assert.equal(res.headers['content-range'], `bytes ${first}-${last}/${p1.length + p2.length}`);
+      assert.ok(res.body.equals(Buffer.concat([p1.subarray(first), p2.subarray(0, 10)])));
     },
   },
   {

@@ -232,6 +232,36 @@ export const cases: Case[] = [
     },
   },
   {
+    name: 'DELETE of a key that never existed in a versioned bucket still writes a delete marker',
+    ref: `${GUIDE}/DeleteMarker.html`,
+    async run(ctx) {
+      const b = await versioned(ctx);
+      const res = await ctx.raw({ method: 'DELETE', path: `/${b}/never` });
+      assert.equal(res.status, 204);
+      assert.equal(res.headers['x-amz-delete-marker'], 'true');
+      assert.deepEqual(await versionsOf(ctx, b, 'never'), [[res.headers['x-amz-version-id'], true, 'dm']]);
+    },
+  },
+  {
+    name: 'a versionId of another key: 404 NoSuchVersion',
+    ref: `${API}/API_GetObject.html`,
+    async run(ctx) {
+      const b = await versioned(ctx);
+      const va = await put(ctx, b, 'a', 'of a');
+      await put(ctx, b, 'b', 'of b');
+      expectRawError(await ctx.raw({ method: 'GET', path: `/${b}/b?versionId=${encodeURIComponent(va!)}` }), 404, 'NoSuchVersion');
+    },
+  },
+  {
+    name: 'versionId=null where the key has no null version: 404 NoSuchVersion',
+    ref: `${API}/API_GetObject.html`,
+    async run(ctx) {
+      const b = await versioned(ctx);
+      await put(ctx, b, 'k', 'versioned only');
+      expectRawError(await ctx.raw({ method: 'GET', path: `/${b}/k?versionId=null` }), 404, 'NoSuchVersion');
+    },
+  },
+  {
     name: 'a malformed versionId: 400 InvalidArgument',
     ref: `${API}/API_GetObject.html`,
     async run(ctx) {
