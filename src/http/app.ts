@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import type { S3Response, S3Service } from '../s3/index.js';
 import { installContinueHandler } from './continue.js';
 import { installHealth, METRICS_PATH, type ReadinessCheck, type ReservedHandler, type ReservedWrap } from './health.js';
-import { edgeLoggerOptions } from './logging.js';
+import { EdgeLogController, edgeLoggerOptions } from './logging.js';
 import { installMetrics } from './metrics.js';
 import { hostBucketOf, newHostId, requestIdOf, snapshotHeaders, toS3Request, type RequestOptions } from './request.js';
 import { sendS3Response } from './respond.js';
@@ -75,8 +75,15 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   // No body parsing, ever: the S3 layer reads (and hashes, and de-chunks) the raw stream itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  app.addHook('onRequest', async (request) => hideContentType(request));
-  app.addHook('onSend', async (request, reply) => addRequestIds(request, reply));
+  // Callback-style hooks: no promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
+    hideContentType(request);
+    done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    addRequestIds(request, reply);
+    done(null, payload);
+  });
 
   let closing = false;
   app.addHook('preClose', async () => {
@@ -99,6 +106,7 @@ function fastifyOptions(opts: AppOptions, dispatch: ReservedHandler): FastifySer
   const logging = opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : opts.logger ? { logger: edgeLoggerOptions(opts.logger) } : { logger: false };
   return {
     ...logging,
+    logController: new EdgeLogController(),
     // The id is ours (16 uppercase hex, also the S3 x-amz-request-id); a client-sent id is ignored.
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     requestIdHeader: false,
@@ -129,17 +137,18 @@ function fastifyOptions(opts: AppOptions, dispatch: ReservedHandler): FastifySer
  */
 function hideContentType(request: FastifyRequest): void {
   snapshotHeaders(request.raw);
-  delete request.raw.headers['content-type'];
+  // `delete` only when there is something to delete: it turns the object into a slow dictionary.
+  if (request.raw.headers['content-type'] !== undefined) delete request.raw.headers['content-type'];
 }
 
-/** Responses not made by the S3 layer (health, framework errors) carry the S3 id headers too. */
+/** Responses not made by the S3 layer (health, framework errors; S3 answers bypass onSend) carry the S3 id headers too. */
 function addRequestIds(request: FastifyRequest, reply: FastifyReply): void {
   if (!reply.hasHeader('x-amz-request-id')) reply.header('x-amz-request-id', request.id);
   if (!reply.hasHeader('x-amz-id-2')) reply.header('x-amz-id-2', newHostId());
 }
 
 /** Answer used when the service throws (it promises not to): bare 500, connection closed. */
-const INTERNAL: S3Response = { status: 500, headers: { 'content-length': 0 }, closeConnection: true };
+const internal = (): S3Response => ({ status: 500, headers: { 'content-length': 0 }, closeConnection: true });
 
 /** The one route handler: raw request → S3Service.handle → response. */
 async function dispatchToS3(s3: S3Service, reqOpts: RequestOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -148,7 +157,7 @@ async function dispatchToS3(s3: S3Service, reqOpts: RequestOptions, request: Fas
     res = await s3.handle(toS3Request(request.raw, reqOpts));
   } catch (err) {
     request.log.error({ err }, 's3 service threw');
-    res = INTERNAL;
+    res = internal();
   }
   return sendS3Response(reply, res);
 }

@@ -12,7 +12,7 @@ import { requestIdOf, toS3Request, type RequestOptions } from './request.js';
 import { writeRawResponse } from './respond.js';
 
 /** Answer used when the service itself throws (it promises not to). */
-const INTERNAL: S3Response = { status: 500, headers: { 'content-length': 0 }, closeConnection: true };
+const internal = (): S3Response => ({ status: 500, headers: { 'content-length': 0 }, closeConnection: true });
 
 /**
  * Install the `checkContinue` listener. Accepted requests get `100 Continue` and are then emitted as
@@ -38,7 +38,7 @@ async function precheck(
     refusal = await s3.precheck(toS3Request(req, opts));
   } catch (err) {
     log.error({ err, reqId: requestId }, 's3 precheck threw');
-    refusal = INTERNAL;
+    refusal = internal();
   }
   if (refusal === undefined) {
     res.writeContinue();

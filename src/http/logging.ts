@@ -4,7 +4,7 @@
  * SigV2 `Signature`, `X-Amz-Security-Token`) and in cookies, so the request serializer prints
  * neither headers nor those query values (shared/spec/s3-surface.md §2: "secrets are never logged").
  */
-import type { FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 
 type LoggerOptions = Exclude<NonNullable<FastifyServerOptions['logger']>, boolean>;
 
@@ -59,4 +59,37 @@ export function edgeLoggerOptions(opts: LoggerOptions | true | undefined): Logge
     redact: { paths: [...REDACT_PATHS, ...callerRedact], censor: '[REDACTED]' },
     serializers: { ...base.serializers, req: serializeRequest },
   };
+}
+
+/** pino's level check (present on every pino logger; FastifyBaseLogger's type omits it). */
+function enabled(log: FastifyRequest['log'], level: 'trace' | 'debug'): boolean {
+  return (log as { isLevelEnabled?: (l: string) => boolean }).isLevelEnabled?.(level) ?? false;
+}
+
+/**
+ * Per-request log lines (Fastify's LogController hooks). Fastify writes two `info` lines for every
+ * request ("incoming request", "request completed"); at thousands of small requests a second that
+ * is a large share of the gateway's CPU (bench/s3-frontend-bench.ts), so here:
+ *
+ *   - one access line per request ("request completed", with method, redacted URL, status and
+ *     time) at `debug`; at `warn` when the answer is a 5xx, so failures stay visible at `info`;
+ *   - the "incoming request" line only at `trace`;
+ *   - errors as Fastify logs them.
+ *
+ * Unmapped S3 errors are logged by the S3 layer itself, with the request id (s3/service.ts).
+ */
+export class EdgeLogController extends LogController {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
+    if (enabled(request.log, 'trace')) super.incomingRequest(request, reply);
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      super.requestCompleted(error, request, reply);
+      return;
+    }
+    const status = reply.raw.statusCode;
+    if (status >= 500) reply.log.warn({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    else if (enabled(reply.log, 'debug')) reply.log.debug({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }

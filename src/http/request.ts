@@ -16,14 +16,29 @@ export interface RequestOptions {
   trustProxyHeaders?: boolean;
 }
 
+// Ids are cut from a pool of random bytes: one randomBytes() call per request was a visible share
+// of a small request's CPU (bench/s3-frontend-bench.ts). The ids only need to be unique, not secret.
+const POOL_BYTES = 8192;
+let pool = randomBytes(POOL_BYTES);
+let poolAt = 0;
+
+function randomSlice(n: number): Buffer {
+  if (poolAt + n > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  poolAt += n;
+  return pool.subarray(poolAt - n, poolAt);
+}
+
 /** A new request id: 16 uppercase hex characters, as S3 writes `x-amz-request-id` (s3-surface.md §1). */
 export function newRequestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  return randomSlice(8).toString('hex').toUpperCase();
 }
 
 /** A new `x-amz-id-2` value (opaque; AWS sends base64 of a host token). */
 export function newHostId(): string {
-  return randomBytes(24).toString('base64');
+  return randomSlice(24).toString('base64');
 }
 
 // Per-request state kept beside the raw request rather than on it, so IncomingMessage stays untyped
@@ -49,7 +64,9 @@ export function snapshotHeaders(req: IncomingMessage): Record<string, string | u
   let snap = snapshots.get(req);
   if (snap === undefined) {
     snap = {};
-    for (const [name, value] of Object.entries(req.headers)) {
+    const h = req.headers;
+    for (const name in h) {
+      const value = h[name];
       snap[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     snapshots.set(req, snap);

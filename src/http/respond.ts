@@ -1,25 +1,19 @@
 /**
- * S3Response → HTTP. Small bodies go through Fastify's `reply.send`; streamed bodies are piped by
- * hand so that a failure after the status line can only ever truncate the response
+ * S3Response → HTTP. Every S3 answer is written on the raw ServerResponse (the reply is hijacked):
+ * Fastify's reply pipeline (onSend hooks, payload type checks, its own error answers) has nothing
+ * to add to a response the S3 layer completed, and skipping it is a measurable part of a small
+ * request's cost (bench/s3-frontend-bench.ts). Streamed bodies are pumped by hand with
+ * back-pressure, so that a failure after the status line can only ever truncate the response
  * (shared/spec/ccow.md §5: "a client sees a truncated body, never wrong bytes").
  */
 import type { ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { S3Response } from '../s3/index.js';
 import { newHostId } from './request.js';
 
-/**
- * Bytes a streamed body may buffer ahead of the socket. The engine yields whole chunks (up to
- * 8 MiB); with a small high-water mark the source pulls one chunk, then waits for the socket to
- * drain, which keeps per-response buffering near one chunk (s3-surface.md §10).
- */
-const STREAM_HIGH_WATER_MARK = 64 * 1024;
-
 /** Response headers plus the ids every response carries (set by s3/ already; added only if absent). */
 export function responseHeaders(res: S3Response, requestId: string): Record<string, string | number | string[]> {
-  const headers: Record<string, string | number | string[]> = { ...res.headers };
+  const headers = res.headers;
   headers['x-amz-request-id'] ??= requestId;
   headers['x-amz-id-2'] ??= newHostId();
   // The S3 layer asks for this when it answered without reading the body: the unread bytes make the
@@ -33,57 +27,87 @@ function isAsyncIterable(body: S3Response['body']): body is AsyncIterable<Uint8A
   return typeof body === 'object' && !Buffer.isBuffer(body) && body !== null && Symbol.asyncIterator in body;
 }
 
-/** Send an S3Response through Fastify. Returns the reply (Fastify's async-handler contract). */
+/** Send an S3Response for a request Fastify routed. Returns the reply (Fastify's async-handler contract). */
 export function sendS3Response(reply: FastifyReply, res: S3Response): FastifyReply {
-  const headers = responseHeaders(res, reply.request.id);
-  if (isAsyncIterable(res.body)) {
-    // Fastify would answer a stream error that happens before the first byte with its own JSON
-    // 500 under the S3 headers; take the response over so every stream error is a truncation.
-    reply.hijack();
-    streamBody(reply.raw, res.status, headers, res.body, reply.log);
-    return reply;
-  }
-  reply.code(res.status).headers(headers);
-  return reply.send(res.body);
+  reply.hijack();
+  writeRawResponse(reply.raw, res, reply.request.id, reply.log);
+  return reply;
 }
 
 /**
- * Write a whole S3Response on a bare ServerResponse (the `checkContinue` path, where Fastify has
- * not seen the request).
+ * Write a whole S3Response on a bare ServerResponse (also the `checkContinue` path, where Fastify
+ * has not seen the request).
  */
 export function writeRawResponse(raw: ServerResponse, res: S3Response, requestId: string, log: FastifyBaseLogger): void {
   const headers = responseHeaders(res, requestId);
   if (isAsyncIterable(res.body)) {
-    streamBody(raw, res.status, headers, res.body, log);
+    raw.writeHead(res.status, headers);
+    void pump(raw, res.body, log);
     return;
   }
-  const body = res.body === undefined ? undefined : Buffer.from(res.body);
+  const body = typeof res.body === 'string' ? Buffer.from(res.body) : res.body;
   if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = body.length;
   raw.writeHead(res.status, headers);
   raw.end(body);
 }
 
 /**
- * Pipe an async iterable to the response with back-pressure. On a source error the response is
- * destroyed, which destroys the socket: the client sees a short body (Content-Length) or a chunked
- * body without its terminating chunk, and must fail the read. On a client abort the source is
- * destroyed, which calls the iterator's `return()` so the engine releases what it holds.
+ * End the connection after what was written so far: the client gets the status line and the
+ * correct prefix, then the connection closes before the announced length (or the last chunk).
+ * Node corks the socket during a tick of response writes, and a source that fails in the same
+ * tick must not take that already-written prefix down with it, so flush first, then close.
  */
-function streamBody(
-  raw: ServerResponse,
-  status: number,
-  headers: Record<string, string | number | string[]>,
-  body: AsyncIterable<Uint8Array>,
-  log: FastifyBaseLogger,
-): void {
-  raw.writeHead(status, headers);
-  const source = Readable.from(body, { objectMode: false, highWaterMark: STREAM_HIGH_WATER_MARK });
-  pipeline(source, raw, (err) => {
-    if (!err) return;
-    // ERR_STREAM_PREMATURE_CLOSE is the client going away; anything else is the source failing.
-    const code = (err).code;
-    if (code === 'ERR_STREAM_PREMATURE_CLOSE') log.info({ err }, 'client closed the connection during the response body');
-    else log.error({ err }, 'response body failed after the headers were sent; connection destroyed');
-    raw.socket?.destroy();
+function cutOff(raw: ServerResponse): void {
+  const socket = raw.socket;
+  if (!socket) {
+    raw.destroy();
+    return;
+  }
+  while (socket.writableCorked > 0) socket.uncork();
+  socket.destroySoon();
+}
+
+/** Resolves once `raw` can take more data, or has closed. */
+function writable(raw: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      raw.off('drain', done);
+      raw.off('close', done);
+      resolve();
+    };
+    raw.on('drain', done);
+    raw.on('close', done);
   });
+}
+
+/**
+ * Copy an async iterable to the response with back-pressure (waits for 'drain' whenever the socket
+ * buffer is full). A client that goes away ends the loop, and leaving a `for await` calls the
+ * iterator's `return()`, so the engine releases what it holds. On a source error the response is
+ * destroyed, which destroys the socket: the client sees a short body (Content-Length) or a chunked
+ * body without its terminating chunk, and must fail the read.
+ */
+async function pump(raw: ServerResponse, body: AsyncIterable<Uint8Array>, log: FastifyBaseLogger): Promise<void> {
+  let closed = false;
+  const onClose = (): void => {
+    closed = true;
+  };
+  raw.once('close', onClose);
+  try {
+    for await (const chunk of body) {
+      if (closed) break;
+      if (!raw.write(chunk)) await writable(raw);
+      if (closed) break;
+    }
+    if (closed) {
+      log.info('client closed the connection during the response body');
+      return;
+    }
+    raw.end();
+  } catch (err) {
+    log.error({ err }, 'response body failed after the headers were sent; connection closed');
+    cutOff(raw);
+  } finally {
+    raw.off('close', onClose);
+  }
 }

@@ -1,9 +1,9 @@
 /**
- * The XML codec core: a safe parser for request bodies and a renderer for response bodies, both on
- * fast-xml-parser (shared/spec/s3-surface.md §1). Shapes live in the sibling files; this file knows
- * no S3 element names.
+ * The XML codec core: a safe parser for request bodies (fast-xml-parser) and a renderer for response
+ * bodies (shared/spec/s3-surface.md §1). Shapes live in the sibling files; this file knows no S3
+ * element names.
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { S3Errors } from '../errors.js';
 import { S3_XML_NS, escapeXml } from './escape.js';
 
@@ -30,61 +30,55 @@ export class XmlSequence {
 
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
-// preserveOrder: element order is part of each S3 shape. processEntities:false: every text value is
-// pre-escaped by escapeXml, so control characters come out as numeric references, which
-// fast-xml-parser's own escaping does not do.
-const builder = new XMLBuilder({ processEntities: false, ignoreAttributes: false, suppressEmptyNode: false, preserveOrder: true });
-
-type OrderedNode = Record<string, unknown>;
-
 /**
  * Render `<root xmlns="…">body</root>` with the XML declaration. Dates are ISO 8601 with
  * milliseconds (s3-surface.md §1); strings are escaped by escapeXml.
  *
+ * Written straight to a string: fast-xml-parser's builder (which produced this exact output before;
+ * test/unit/s3/xml-render-builder.test.ts keeps checking the two agree) validates every name and
+ * tracks paths through a matcher, which made a 1000-key ListObjectsV2 page cost more CPU than the
+ * engine's scan. Every name here is a constant of ours; every text goes through escapeXml.
+ *
  * @example renderXml('VersioningConfiguration', { Status: 'Enabled' })
  */
 export function renderXml(root: string, body: XmlObject | string, opts: { namespace?: boolean } = {}): string {
-  const node = element(root, typeof body === 'string' ? { '#text': body } : body);
-  if (opts.namespace !== false) node[':@'] = { '@_xmlns': S3_XML_NS, ...(node[':@'] as object | undefined) };
-  return XML_DECL + builder.build([node]);
+  const o: XmlObject = typeof body === 'string' ? { '#text': body } : body;
+  return XML_DECL + element(root, o, opts.namespace !== false ? S3_XML_NS : undefined);
 }
 
-/** One element in fast-xml-parser's preserveOrder form (`'#text'` in `o` is its text). */
-function element(name: string, o: XmlObject): OrderedNode {
-  const kids: OrderedNode[] = [];
-  const attrs: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (k.startsWith('@')) {
-      if (typeof v === 'string') attrs['@_' + k.slice(1)] = escapeXml(v);
+/** One element; `ns` adds the default namespace as its first attribute (the root only). */
+function element(name: string, o: XmlObject, ns?: string): string {
+  let attrs = ns === undefined ? '' : ` xmlns="${ns}"`;
+  let inner = '';
+  for (const k in o) {
+    const v = o[k];
+    if (k.charCodeAt(0) === 64 /* @ */) {
+      if (typeof v === 'string') attrs += ` ${k.slice(1)}="${escapeXml(v).replace(/'/g, '&apos;')}"`;
     } else if (k === '#text') {
-      if (typeof v === 'string' && v !== '') kids.push({ '#text': escapeXml(v) });
+      if (typeof v === 'string') inner += escapeXml(v);
     } else {
-      emit(kids, k, v);
+      inner += emit(k, v);
     }
   }
-  const node: OrderedNode = { [name]: kids };
-  if (Object.keys(attrs).length > 0) node[':@'] = attrs;
-  return node;
+  return `<${name}${attrs}>${inner}</${name}>`;
 }
 
-function emit(out: OrderedNode[], name: string, v: XmlValue): void {
-  if (v === undefined || v === null) return;
+function emit(name: string, v: XmlValue): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return `<${name}>${escapeXml(v)}</${name}>`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `<${name}>${String(v)}</${name}>`;
+  if (v instanceof Date) return `<${name}>${v.toISOString()}</${name}>`;
   if (v instanceof XmlSequence) {
-    for (const [n, x] of v.items) emit(out, n, x);
-  } else if (Array.isArray(v)) {
-    for (const x of v as readonly XmlValue[]) emit(out, name, x);
-  } else if (typeof v === 'object' && !(v instanceof Date)) {
-    out.push(element(name, v as XmlObject));
-  } else {
-    const text = scalarText(v);
-    out.push({ [name]: text === '' ? [] : [{ '#text': text }] });
+    let out = '';
+    for (const [n, x] of v.items) out += emit(n, x);
+    return out;
   }
-}
-
-function scalarText(v: string | number | boolean | Date): string {
-  if (typeof v === 'string') return escapeXml(v);
-  if (v instanceof Date) return v.toISOString();
-  return String(v);
+  if (Array.isArray(v)) {
+    let out = '';
+    for (const x of v as readonly XmlValue[]) out += emit(name, x);
+    return out;
+  }
+  return element(name, v as XmlObject);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -228,10 +228,34 @@ test('request logs never contain the Authorization header or a presigned signatu
 test('a shared pino instance (as ccow serve passes) gets the same redaction', async (t) => {
   let all = '';
   const stream = new Writable({ write(chunk: Buffer, _enc, cb) { all += chunk.toString(); cb(); } });
-  const { app } = appWith({ loggerInstance: pino(edgeLoggerOptions({ level: 'info' }) as object, stream) });
+  // The access line of a request is written at debug (logging.ts, EdgeLogController).
+  const { app } = appWith({ loggerInstance: pino(edgeLoggerOptions({ level: 'debug' }) as object, stream) });
   t.after(() => app.close());
   await app.inject({ method: 'GET', url: '/summary/k?X-Amz-Signature=sharedsecretsig', headers: { authorization: 'AWS4-HMAC-SHA256 Signature=sharedsecretauth' } });
   assert.ok(all.includes('X-Amz-Signature=REDACTED'));
   assert.equal(all.includes('sharedsecretsig'), false);
   assert.equal(all.includes('sharedsecretauth'), false);
+});
+
+test('at info a request writes no log line unless it is answered with a 5xx; at debug one access line each', async (t) => {
+  const lines = (level: string): { app: ReturnType<typeof buildApp>; out: () => Record<string, unknown>[] } => {
+    const got: string[] = [];
+    const stream = new Writable({ write(chunk: Buffer, _enc, cb) { got.push(chunk.toString()); cb(); } });
+    const { app } = appWith({ loggerInstance: pino(edgeLoggerOptions({ level }) as object, stream) });
+    return { app, out: () => got.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  };
+  const info = lines('info');
+  const debug = lines('debug');
+  t.after(() => Promise.all([info.app.close(), debug.app.close()]));
+  for (const { app } of [info, debug]) {
+    await app.inject({ method: 'GET', url: '/summary/ok' });
+    await app.inject({ method: 'GET', url: '/throw/x' });
+  }
+  const atInfo = info.out().filter((l) => l.msg === 'request completed');
+  assert.equal(atInfo.length, 1, 'only the 5xx');
+  assert.equal((atInfo[0]?.res as { statusCode?: number }).statusCode, 500);
+  assert.equal(atInfo[0]?.level, 40, 'warn');
+  const atDebug = debug.out().filter((l) => l.msg === 'request completed');
+  assert.deepEqual(atDebug.map((l) => (l.req as { url?: string }).url), ['/summary/ok', '/throw/x']);
+  assert.equal(info.out().some((l) => l.msg === 'incoming request'), false);
 });

@@ -1,0 +1,76 @@
+/**
+ * The benchmark's S3 client: undici (a keep-alive Pool per server) with requests signed by aws4
+ * (SigV4, header form) and `x-amz-content-sha256: UNSIGNED-PAYLOAD`, so the client hashes no
+ * payload: it shares the 2 cores with the server under test, and the AWS SDK's middleware stack
+ * plus its default CRC32 of every body would cost more than the servers' own work at 4 KiB.
+ */
+import type { Readable } from 'node:stream';
+import aws4 from 'aws4';
+import { Pool, type Dispatcher } from 'undici';
+
+/** Keys of one server. */
+export interface BenchCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** A request's inputs. `path` is already percent-encoded (bench keys are plain ASCII). */
+export interface BenchRequest {
+  method: 'GET' | 'PUT' | 'HEAD' | 'DELETE' | 'POST';
+  path: string;
+  /** Raw query string without `?` (encoded). */
+  query?: string;
+  headers?: Record<string, string>;
+  body?: Buffer | Readable | AsyncIterable<Uint8Array>;
+  /** Required when `body` is a stream. */
+  contentLength?: number;
+}
+
+/** A signing HTTP client for one endpoint. */
+export class BenchClient {
+  readonly #pool: Pool;
+  readonly #host: string;
+  readonly #creds: BenchCredentials;
+  readonly #region: string;
+
+  constructor(readonly endpoint: string, creds: BenchCredentials, opts: { connections?: number; region?: string } = {}) {
+    this.#pool = new Pool(endpoint, { connections: opts.connections ?? 16, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.#host = new URL(endpoint).host;
+    this.#creds = creds;
+    this.#region = opts.region ?? 'us-east-1';
+  }
+
+  /** Send a request; the caller consumes (or dumps) the response body. */
+  async send(r: BenchRequest): Promise<Dispatcher.ResponseData> {
+    const path = r.query ? `${r.path}?${r.query}` : r.path;
+    const headers: Record<string, string> = { 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD', ...r.headers };
+    const length = Buffer.isBuffer(r.body) ? r.body.length : r.contentLength;
+    if (length !== undefined) headers['Content-Length'] = String(length);
+    const signed = aws4.sign({ host: this.#host, path, method: r.method, service: 's3', region: this.#region, headers }, this.#creds);
+    return this.#pool.request({ path, method: r.method, headers: signed.headers as Record<string, string>, body: r.body as Dispatcher.DispatchOptions['body'] });
+  }
+
+  /** Send, require a 2xx status and discard the body; returns the body length read. */
+  async ok(r: BenchRequest): Promise<number> {
+    const res = await this.send(r);
+    if (res.statusCode >= 300) {
+      const text = await res.body.text();
+      throw new Error(`${r.method} ${r.path}${r.query ? '?' + r.query : ''} → ${res.statusCode}: ${text.slice(0, 300)}`);
+    }
+    let n = 0;
+    for await (const c of res.body) n += (c as Buffer).length;
+    return n;
+  }
+
+  /** Send, require a 2xx status, return the body as text. */
+  async text(r: BenchRequest): Promise<string> {
+    const res = await this.send(r);
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${r.method} ${r.path} → ${res.statusCode}: ${text.slice(0, 300)}`);
+    return text;
+  }
+
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+}
