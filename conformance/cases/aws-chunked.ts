@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { awsChunked, objectPath, signV4, type ChunkedBody, type ChunkedMode } from '../lib/sign.js';
 import type { Case, Ctx, RawResponse } from '../lib/types.js';
-import { assertError, assertOk, bodyBytes, bytes, checksum, hostOf, keysOf, md5hex, withoutHost } from '../lib/wire.js';
+import { assertError, assertOk, bodyBytes, bytes, checksum, hostOf, keysOf, md5b64, md5hex, withoutHost } from '../lib/wire.js';
 
 const STREAMING = 'https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html';
 const TRAILERS = 'https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html';
@@ -350,6 +350,24 @@ export const cases: Case[] = [
       const b = await ctx.bucket('ch-noce');
       assertOk(await send(ctx, { mode: SIGNED, path: objectPath(b, 'k'), chunks: [A, B], headers: { 'content-encoding': undefined } }));
       await assertStored(ctx, b, 'k', AB);
+    },
+  },
+  {
+    name: 'signed chunks with a Content-MD5 of the decoded payload: 200',
+    ref: STREAMING,
+    async run(ctx) {
+      const b = await ctx.bucket('ch-md5');
+      assertOk(await send(ctx, { mode: SIGNED, path: objectPath(b, 'k'), chunks: [A, B], headers: { 'content-md5': md5b64(AB) } }));
+      await assertStored(ctx, b, 'k', AB);
+    },
+  },
+  {
+    name: 'signed chunks with a wrong Content-MD5: 400 BadDigest, nothing stored',
+    ref: STREAMING,
+    async run(ctx) {
+      const b = await ctx.bucket('ch-md5bad');
+      assertError(await send(ctx, { mode: SIGNED, path: objectPath(b, 'k'), chunks: [A, B], headers: { 'content-md5': md5b64(A) } }), 400, 'BadDigest');
+      await assertAbsent(ctx, b, 'k');
     },
   },
   {

@@ -500,6 +500,28 @@ const general: Case[] = [
     },
   },
   {
+    name: 'HeadObject partNumber=1 with checksum mode on a COMPOSITE upload returns that part\'s own checksum',
+    ref: 'shared/spec/s3-surface.md §5.4',
+    async run(ctx) {
+      const parts = [bytes(4096, 17)];
+      const { bucket } = await multipart(ctx, 'SHA256', 'COMPOSITE', parts);
+      const res = await ctx.raw({ method: 'HEAD', path: `${objectPath(bucket, 'obj')}?partNumber=1`, headers: { 'x-amz-checksum-mode': 'ENABLED' } });
+      assertOk(res, 206);
+      assert.equal(res.headers['x-amz-checksum-sha256'], await checksum('SHA256', parts[0]!));
+    },
+  },
+  {
+    name: 'GetObject partNumber=1 with checksum mode on a FULL_OBJECT upload returns no checksum (not the whole object)',
+    ref: 'shared/spec/s3-surface.md §5.4',
+    async run(ctx) {
+      const parts = [bytes(4096, 18)];
+      const { bucket } = await multipart(ctx, 'CRC64NVME', 'FULL_OBJECT', parts);
+      const res = await ctx.raw({ method: 'GET', path: `${objectPath(bucket, 'obj')}?partNumber=1`, headers: { 'x-amz-checksum-mode': 'ENABLED' } });
+      assertOk(res, 206);
+      assert.equal(res.headers['x-amz-checksum-crc64nvme'], undefined);
+    },
+  },
+  {
     name: 'upload without a declared algorithm: the completed object has no object checksum',
     ref: INTEGRITY,
     async run(ctx) {
