@@ -96,6 +96,7 @@ export const S3Errors = {
   InvalidRange: declare('InvalidRange', 416, 'The requested range is not satisfiable'),
   InvalidRequest: declare('InvalidRequest', 400, 'Invalid Request'),
   InvalidStorageClass: declare('InvalidStorageClass', 400, 'The storage class you specified is not valid'),
+  InvalidTag: declare('InvalidTag', 400, 'The TagKey you have provided is invalid'),
   InvalidToken: declare('InvalidToken', 400, 'The provided token is malformed or otherwise invalid.'),
   /** Not in the §9 table: AWS's answer to a request target that is not valid percent-encoded UTF-8. */
   InvalidURI: declare('InvalidURI', 400, 'Couldn\'t parse the specified URI.'),

@@ -26,19 +26,23 @@ export function renderVersioning(v: Versioning): string {
 export const TAG_LIMITS = { object: 10, bucket: 50, keyChars: 128, valueChars: 256 } as const;
 
 /**
- * Check a tag set against the limits; InvalidArgument otherwise (§9 lists tag limits under
- * InvalidArgument). Lengths count Unicode code points, as AWS does.
+ * Check a tag set against the limits, with the codes AWS answers (not §9's InvalidArgument, which
+ * no client sees from AWS): more tags than allowed → `BadRequest`; an empty, too long, duplicate or
+ * `aws:`-prefixed key or a too long value → `InvalidTag` (PutObjectTagging / PutBucketTagging error
+ * lists; MinIO, Ceph and CloudServer answer the same). Lengths count Unicode code points, as AWS does.
  */
 export function validateTags(tags: [string, string][], scope: 'object' | 'bucket'): Record<string, string> {
   if (tags.length > TAG_LIMITS[scope]) {
-    throw S3Errors.InvalidArgument(scope === 'object' ? 'Object tags cannot be greater than 10' : 'Bucket tag count cannot be greater than 50');
+    throw S3Errors.BadRequest(scope === 'object' ? 'Object tags cannot be greater than 10' : 'Bucket tag count cannot be greater than 50');
   }
   const out: Record<string, string> = {};
   for (const [k, v] of tags) {
     const kl = [...k].length;
-    if (kl === 0 || kl > TAG_LIMITS.keyChars) throw S3Errors.InvalidArgument('The TagKey you have provided is invalid');
-    if ([...v].length > TAG_LIMITS.valueChars) throw S3Errors.InvalidArgument('The TagValue you have provided is invalid');
-    if (Object.hasOwn(out, k)) throw S3Errors.InvalidArgument('Cannot provide multiple Tags with the same key');
+    if (kl === 0 || kl > TAG_LIMITS.keyChars) throw S3Errors.InvalidTag('The TagKey you have provided is invalid');
+    if ([...v].length > TAG_LIMITS.valueChars) throw S3Errors.InvalidTag('The TagValue you have provided is invalid');
+    // The aws: prefix is reserved for tags AWS itself sets ("System tags cannot be added/updated by requester").
+    if (k.toLowerCase().startsWith('aws:')) throw S3Errors.InvalidTag('Your TagKey cannot be prefixed with aws:');
+    if (Object.hasOwn(out, k)) throw S3Errors.InvalidTag('Cannot provide multiple Tags with the same key');
     out[k] = v;
   }
   return out;

@@ -13,6 +13,7 @@ import { EngineErrors } from '../../../src/engine/errors.js';
 /** Codes the catalog declares beyond the §9 table, each with its reason. */
 const EXTRA_CODES: Record<string, string> = {
   InvalidURI: 'AWS answer to a request target that is not valid percent-encoded UTF-8',
+  InvalidTag: 'AWS answer to a tag key or value that fails validation (PutObjectTagging error list); §9 folds it into InvalidArgument',
 };
 
 function specTable(): Map<string, number> {

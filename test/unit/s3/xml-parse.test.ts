@@ -84,15 +84,16 @@ test('CompleteMultipartUpload bodies from JS SDK, boto3 and minio-go', () => {
   assert.throws(() => parseCompleteUpload(b('<CompleteMultipartUpload><Part><PartNumber>x</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>')), code('MalformedXML'));
 });
 
-test('Tagging: limits and duplicate keys are InvalidArgument; header form is form-encoded', () => {
+test('Tagging: too many tags are BadRequest, bad keys/values InvalidTag (as AWS); header form is form-encoded', () => {
   const tag = (k: string, v: string): string => `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`;
   assert.deepEqual(parseTagging(b(`<Tagging><TagSet>${tag('a', '1')}${tag('b', '')}</TagSet></Tagging>`), 'object'), { a: '1', b: '' });
   const eleven = Array.from({ length: 11 }, (_, i) => tag(`k${i}`, 'v')).join('');
-  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${eleven}</TagSet></Tagging>`), 'object'), code('InvalidArgument'));
+  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${eleven}</TagSet></Tagging>`), 'object'), code('BadRequest'));
   assert.equal(Object.keys(parseTagging(b(`<Tagging><TagSet>${eleven}</TagSet></Tagging>`), 'bucket')).length, 11);
-  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('k'.repeat(129), 'v')}</TagSet></Tagging>`), 'object'), code('InvalidArgument'));
-  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('k', 'v'.repeat(257))}</TagSet></Tagging>`), 'object'), code('InvalidArgument'));
-  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('k', '1')}${tag('k', '2')}</TagSet></Tagging>`), 'object'), code('InvalidArgument'));
+  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('k'.repeat(129), 'v')}</TagSet></Tagging>`), 'object'), code('InvalidTag'));
+  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('k', 'v'.repeat(257))}</TagSet></Tagging>`), 'object'), code('InvalidTag'));
+  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('k', '1')}${tag('k', '2')}</TagSet></Tagging>`), 'object'), code('InvalidTag'));
+  assert.throws(() => parseTagging(b(`<Tagging><TagSet>${tag('aws:x', '1')}</TagSet></Tagging>`), 'bucket'), code('InvalidTag'));
   assert.throws(() => parseTagging(b('<Tagging></Tagging>'), 'object'), code('MalformedXML'));
   assert.deepEqual(parseTaggingHeader('a=1&b+c=d%20e&empty='), { a: '1', 'b c': 'd e', empty: '' });
 });
