@@ -142,11 +142,13 @@ async function main(): Promise<void> {
       await phase(`${big} GET, one stream`, 'MB/s', perGB(bigBytes), () => '≥ 1,000', (c) => bigGet(c, 'big', bigBytes));
     }
     const gw = servers.find((s) => s.name === GW);
-    const peakRow: Row = { metric: 'peak RSS during the phases above', unit: 'MiB', values: new Map([...peaks].map(([k, v]) => [k, v / MiB])), target: () => 'gateway < 150' };
-    const anonRow: Row = { metric: '  of which anonymous (heap, buffers; polled)', unit: 'MiB', values: new Map([...anonPeaks].map(([k, v]) => [k, v / MiB])), target: () => '' };
-    rows.push(peakRow, anonRow);
-    for (const s of servers) print(peakRow, s.name);
-    for (const s of servers) print(anonRow, s.name);
+    if (peaks.size > 0) {
+      const peakRow: Row = { metric: 'peak RSS during the phases above', unit: 'MiB', values: new Map([...peaks].map(([k, v]) => [k, v / MiB])), target: () => 'gateway < 150' };
+      const anonRow: Row = { metric: '  of which anonymous (heap, buffers; polled)', unit: 'MiB', values: new Map([...anonPeaks].map(([k, v]) => [k, v / MiB])), target: () => '' };
+      rows.push(peakRow, anonRow);
+      for (const s of servers) print(peakRow, s.name);
+      for (const s of servers) print(anonRow, s.name);
+    }
     if (gw && f.many > 0) {
       gw.resetPeak();
       const r = await manyBigPuts(clients.get(GW)!, f.many, f.manyMib * MiB);

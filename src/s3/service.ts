@@ -51,8 +51,16 @@ export interface S3ServiceOptions {
   extensions?: readonly S3Extension[];
   /** Admission control (§10): requests being handled at once; beyond → 503 SlowDown. Default 1024. */
   maxInflightRequests?: number;
-  /** Admission control (§10): declared body bytes of the requests being handled. Default 1 GiB. */
+  /**
+   * Admission control (§10): body bytes the requests being handled may hold in memory at once,
+   * each counted as the smaller of its declared length and `bodyBufferBytes`. Default 1 GiB.
+   */
   maxInflightBodyBytes?: number;
+  /**
+   * The most one streamed body holds in memory at a time (the engine's put window: 16 chunks of
+   * 1 MiB by default). Default 16 MiB.
+   */
+  bodyBufferBytes?: number;
 }
 
 const GiB = 1024 ** 3;
@@ -92,7 +100,9 @@ class Pipeline {
   }
 
   async handle(req: S3Request): Promise<S3Response> {
-    const bytes = declaredBodyBytes(req);
+    // Bodies are streamed, never held whole: what a request costs in memory is its buffer share,
+    // not its length. Counting whole lengths refused the second of two concurrent 1 GiB uploads.
+    const bytes = Math.min(declaredBodyBytes(req), this.#opts.bodyBufferBytes ?? 16 * 1024 * 1024);
     if (!this.#admit(bytes)) return this.#finish(req, this.#error(req, S3Errors.SlowDown(), undefined), undefined);
     let ctx: RequestContext | undefined;
     let res: S3Response;
