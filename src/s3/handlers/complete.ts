@@ -3,7 +3,7 @@
  * here from the stored part checksums — COMPOSITE by hashing them, FULL_OBJECT by CRC combination —
  * never by re-reading data; the engine stores it with the version.
  */
-import type { ChecksumAlgorithm, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
+import type { StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
 import { readBody } from '../body.js';
 import { compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
 import { commitCondition } from '../conditional.js';
@@ -32,9 +32,14 @@ async function storedParts(ctx: RequestContext, bucket: string, uploadId: string
 
 /**
  * Check the listed parts against the stored ones (§4.5, §5.3): ascending numbers, existing parts
- * with the same ETag, and — with a declared algorithm — a matching checksum for every part.
+ * with the same ETag, a listed checksum equal to the stored one, and — for a COMPOSITE upload — a
+ * checksum for every part. A FULL_OBJECT upload may omit them: AWS answers the missing-checksum
+ * InvalidRequest only for composite uploads (its object checksum is built from the listed values;
+ * a full-object CRC is combined from the stored part CRCs either way), as Scality's CloudServer and
+ * SILO, which follow AWS here, also do.
  */
-function checkParts(listed: CompletePartXml[], stored: Map<number, UploadedPart>, alg: ChecksumAlgorithm | undefined): UploadedPart[] {
+function checkParts(listed: CompletePartXml[], stored: Map<number, UploadedPart>, upload: UploadInfo): UploadedPart[] {
+  const alg = upload.checksumType === 'FULL_OBJECT' ? undefined : upload.checksumAlgorithm;
   const out: UploadedPart[] = [];
   let prev = 0;
   for (const p of listed) {
@@ -82,7 +87,7 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const listed = parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
   const condition = commitCondition(ctx.headers);
-  const parts = checkParts(listed, await storedParts(ctx, op.bucket, upload.uploadId), upload.checksumAlgorithm);
+  const parts = checkParts(listed, await storedParts(ctx, op.bucket, upload.uploadId), upload);
   const checksum = objectChecksum(upload, parts);
   checkObjectChecksumHeader(ctx, checksum);
   const v = await ctx.engine.completeUpload(op.bucket, upload.uploadId, listed.map((p, i) => ({
