@@ -122,21 +122,68 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
 /**
  * Yield the request body but fail with RequestTimeout when the client sends nothing for `ms`
  * (§10: a stalled body must not hold an upload, its buffers and its intent forever). Time the
- * consumer spends on a piece does not count; the timer destroys the stream, so a pending read
- * rejects at once.
+ * consumer spends on a piece does not count.
+ *
+ * The request stream is never destroyed here: destroying a server request destroys its socket, so
+ * the 400 RequestTimeout (or the 507 of a consumer that stopped early) could not be sent. A stalled
+ * read is abandoned instead (the service then closes the connection after answering), and an early
+ * stop leaves the rest of the body for discardRest() (hence `destroyOnReturn: false`).
  */
 async function* stallGuard(body: Readable, ms: number): AsyncGenerator<Uint8Array, void, undefined> {
-  const arm = (): NodeJS.Timeout => setTimeout(() => body.destroy(S3Errors.RequestTimeout()), ms);
-  let timer = arm();
+  const it = body.iterator({ destroyOnReturn: false }) as AsyncIterator<Uint8Array>;
+  let pending: Promise<IteratorResult<Uint8Array>> | undefined;
   try {
-    for await (const chunk of body) {
-      clearTimeout(timer);
-      yield chunk as Uint8Array;
-      timer = arm();
+    for (;;) {
+      pending = it.next();
+      const r = await withStallTimeout(pending, ms);
+      pending = undefined;
+      if (r.done) return;
+      yield r.value;
     }
   } finally {
-    clearTimeout(timer);
+    // An abandoned read settles when the connection closes; nobody waits for it.
+    if (pending) pending.catch(() => undefined);
+    else await it.return?.();
   }
+}
+
+/** `p`, or a RequestTimeout rejection if it has not settled within `ms`. */
+function withStallTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(S3Errors.RequestTimeout()), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/**
+ * Read and discard what a failed consumer left of a request body. A handler that stops reading
+ * half-way (the engine refused a chunk: 507, 400 …) answers at once; the rest of the body is still
+ * on the connection, and on a kept-alive connection the next request would queue behind bytes
+ * nobody reads — the client hangs (RFC 9112 §9.3: the message must be read whole before the next
+ * one). Node does this itself (`_dump`) only for bodies nobody started to read. The consumer's own
+ * iterator may still be attached (suspended), so this reads with `read()` rather than flowing mode.
+ */
+export function discardRest(body: Readable): void {
+  if (body.readableEnded || body.destroyed) return;
+  const drain = (): void => {
+    while (body.read() !== null) {
+      // discarded
+    }
+  };
+  body.on('readable', drain);
+  body.once('end', () => body.off('readable', drain));
+  // A client that goes away meanwhile is not an error here.
+  body.on('error', () => undefined);
+  drain();
 }
 
 /** Content-Length as a number; absent with no chunked encoding → 411 when a length is required. */

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineApi } from '../engine/api.js';
 import { authenticate, type AuthResult } from './auth/index.js';
 import { authorize } from './authz.js';
-import { planBody } from './body.js';
+import { discardRest, planBody } from './body.js';
 import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
 import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
 import { mapError, S3Error, S3Errors } from './errors.js';
@@ -106,15 +106,24 @@ class Pipeline {
     if (!this.#admit(bytes)) return this.#finish(req, this.#error(req, S3Errors.SlowDown(), undefined), undefined);
     let ctx: RequestContext | undefined;
     let res: S3Response;
+    let failure: unknown;
     try {
       ctx = await this.#context(req);
       res = await this.#dispatch(ctx);
       if (hasUnreadBody(req, ctx)) res.closeConnection = true;
     } catch (e) {
+      failure = e;
       res = this.#error(req, e, ctx);
     } finally {
       this.#inflight--;
       this.#inflightBytes -= bytes;
+    }
+    // A body the handler began but did not finish must not block the connection: a stalled or
+    // broken one closes it after the answer; otherwise (the engine refused it half-way) the rest is
+    // read and discarded, so the next request on the connection is served.
+    if (ctx?.bodyRead && !req.body.readableEnded) {
+      if (req.body.destroyed || S3Errors.RequestTimeout.is(failure)) res.closeConnection = true;
+      else discardRest(req.body);
     }
     return this.#finish(req, res, ctx);
   }

@@ -249,10 +249,13 @@ test('a body that stalls past bodyStallMs → 400 RequestTimeout, nothing stored
   const req = buildRequest({ method: 'PUT', path: '/stall/k', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
   req.headers['content-length'] = '100';
   body.write('only a little');
-  const res = await readResponse(await service.handle({ ...req, body }));
+  const raw = await service.handle({ ...req, body });
+  const res = await readResponse(raw);
   assert.equal(res.status, 400);
   assert.equal(xmlText(res.text, 'Code'), 'RequestTimeout');
   assert.equal(logged.length, 0);
-  assert.equal(body.destroyed, true, 'the request stream is closed');
+  // The connection is closed after the answer; destroying the request itself would destroy the
+  // socket before the 400 could be sent (test/regress/issue-5-unread-body-keepalive.test.ts).
+  assert.equal(raw.closeConnection, true, 'the connection is closed after the answer');
   assert.equal((await send(service, { method: 'HEAD', path: '/stall/k' })).status, 404);
 });
