@@ -145,3 +145,32 @@ test('a FULL_OBJECT upload completes without part checksums; the object CRC is c
   const v = await engine.head({ bucket: 'fullobj', key: 'obj' });
   assert.deepEqual({ ...v.checksum }, { algorithm: 'CRC32C', type: 'FULL_OBJECT', value: whole });
 });
+
+test('FULL_OBJECT parts sent without a checksum get one computed (AWS); COMPOSITE parts without one are refused', async () => {
+  const { service, engine } = await makeService();
+  assert.equal((await send(service, { method: 'PUT', path: '/fullobj' })).status, 200);
+  const start = async (key: string, algorithm: string, type: string): Promise<string> => {
+    const r = await send(service, { method: 'POST', path: `/fullobj/${key}?uploads`, headers: { 'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': type } });
+    assert.equal(r.status, 200, r.text);
+    return xmlText(r.text, 'UploadId')!;
+  };
+  const full = await start('nvme', 'CRC64NVME', 'FULL_OBJECT');
+  const data = [Buffer.alloc(5 * 1024 * 1024, 3), Buffer.from('last part')];
+  const etags: string[] = [];
+  for (const [i, part] of data.entries()) {
+    const r = await send(service, { method: 'PUT', path: `/fullobj/nvme?partNumber=${i + 1}&uploadId=${full}`, body: part });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['x-amz-checksum-crc64nvme'], undefined, 'a computed part checksum is not echoed');
+    etags.push(String(r.headers.etag));
+  }
+  const xml = `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+  const done = await send(service, { method: 'POST', path: `/fullobj/nvme?uploadId=${full}`, body: xml });
+  assert.equal(done.status, 200, done.text);
+  const v = await engine.head({ bucket: 'fullobj', key: 'nvme' });
+  assert.deepEqual({ ...v.checksum }, { algorithm: 'CRC64NVME', type: 'FULL_OBJECT', value: checksumOf('CRC64NVME', Buffer.concat(data)).toString('base64') });
+
+  const composite = await start('comp', 'CRC32', 'COMPOSITE');
+  const refused = await send(service, { method: 'PUT', path: `/fullobj/comp?partNumber=1&uploadId=${composite}`, body: Buffer.from('x') });
+  assert.equal(refused.status, 400);
+  assert.equal(xmlText(refused.text, 'Code'), 'InvalidRequest');
+});

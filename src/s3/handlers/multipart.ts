@@ -3,7 +3,7 @@
  * UploadPartCopy, Complete, Abort, ListParts, ListMultipartUploads.
  */
 import type { UploadInfo } from '../../engine/api.js';
-import { planBody } from '../body.js';
+import { digestName, planBody } from '../body.js';
 import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
@@ -48,14 +48,22 @@ export const createMultipartUpload: Handler<OperationOf<'CreateMultipartUpload'>
 };
 
 /**
- * PUT /{b}/{k}?partNumber&uploadId. With a declared algorithm every part must carry that checksum
- * (§5.3); without one, a part checksum that arrives is verified and kept.
+ * PUT /{b}/{k}?partNumber&uploadId. With a declared algorithm every part of a COMPOSITE upload must
+ * carry that checksum (§5.3); a part of a FULL_OBJECT upload that carries none gets it computed
+ * here, as AWS does (versitygw #1419 and CloudServer follow it): SDKs with
+ * `requestChecksumCalculation: WHEN_REQUIRED` send parts without one. Without a declared algorithm,
+ * a part checksum that arrives is verified and kept.
  */
 export const uploadPart: Handler<OperationOf<'UploadPart'>> = async (ctx, op) => {
   const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const plan = planBody(ctx, { requireLength: true });
   const alg = upload.checksumAlgorithm;
+  const computed = alg !== undefined && plan.checksumAlgorithm === undefined && upload.checksumType === 'FULL_OBJECT';
+  if (computed) {
+    plan.checksumAlgorithm = alg;
+    plan.digests.push(digestName(alg));
+  }
   if (alg && plan.checksumAlgorithm !== alg) {
     throw S3Errors.InvalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${alg.toLowerCase()}, actual checksum Type: ${plan.checksumAlgorithm?.toLowerCase() ?? 'null'}`);
   }
@@ -67,7 +75,8 @@ export const uploadPart: Handler<OperationOf<'UploadPart'>> = async (ctx, op) =>
     maxSize: ctx.config.maxPutSize,
     verify: plan.verify,
   });
-  const h = checksumHeaders(part.checksum);
+  // AWS returns a part checksum only when the request provided one.
+  const h = computed ? {} : checksumHeaders(part.checksum);
   delete h['x-amz-checksum-type'];
   return empty(200, { etag: part.etag, ...h });
 };
