@@ -125,7 +125,28 @@ class Pipeline {
       if (req.body.destroyed || S3Errors.RequestTimeout.is(failure)) res.closeConnection = true;
       else discardRest(req.body);
     }
+    if (ctx === undefined && req.headers.origin !== undefined) await this.#corsOfFailure(req, res);
     return this.#finish(req, res, ctx);
+  }
+
+  /**
+   * CORS headers on an answer that failed before the request context existed (bad or expired
+   * signature, access denied): the bucket's rules apply to error answers too (§7 "actual requests
+   * with a matching Origin"), and a browser can read an error only when it carries them. Preflights
+   * answer for themselves.
+   */
+  async #corsOfFailure(req: S3Request, res: S3Response): Promise<void> {
+    const origin = req.headers.origin!;
+    const method = req.method.toUpperCase();
+    if (method === 'OPTIONS') return;
+    try {
+      const { bucket } = splitPath(parseTarget(req.url).path, this.#hostBucket(req));
+      const info = bucket === undefined ? undefined : await this.#config.engine.getBucket(bucket);
+      const rule = info ? matchRule(asStoredCors(info.configs.cors), origin, method) : undefined;
+      if (rule) Object.assign(res.headers, corsResponseHeaders(rule, origin));
+    } catch {
+      // An unparseable target or an unreadable bucket: the error goes out without CORS headers.
+    }
   }
 
   /**
