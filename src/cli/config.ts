@@ -39,6 +39,9 @@ export interface ServeFlags {
   /** commander's `--no-metrics` sets this to false. */
   metrics?: boolean;
   trustProxyHeaders?: boolean;
+  strictRegion?: boolean;
+  /** commander's `--no-sigv2` sets this to false. */
+  sigv2?: boolean;
 }
 
 /** The resolved configuration of `ccow serve`. */
@@ -53,6 +56,10 @@ export interface ServeConfig {
   metrics: boolean;
   /** Behind a reverse proxy: sign-check against X-Forwarded-Host (s3-surface.md §2). */
   trustProxyHeaders: boolean;
+  /** `--strict-region`: a signature scoped to another region → AuthorizationHeaderMalformed (§2). */
+  strictRegion: boolean;
+  /** Accept SigV2 header and presigned auth (§2: on by default, a switch turns it off). */
+  allowSigV2: boolean;
   /** Default user's keys from CCOW_ACCESS_KEY / CCOW_SECRET_KEY (both or neither). */
   credentials?: { accessKey: string; secretKey: string };
 }
@@ -145,6 +152,8 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     logLevel: pick(flags.logLevel, env.CCOW_LOG_LEVEL, DEFAULTS.logLevel),
     metrics: flags.metrics ?? env.CCOW_METRICS !== '0',
     trustProxyHeaders: flags.trustProxyHeaders ?? env.CCOW_TRUST_PROXY_HEADERS === '1',
+    strictRegion: flags.strictRegion ?? env.CCOW_STRICT_REGION === '1',
+    allowSigV2: flags.sigv2 ?? env.CCOW_SIGV2 !== '0',
   };
   if (domain !== undefined) cfg.domain = domain.toLowerCase().replace(/\.$/, '');
   if (certFile !== undefined && keyFile !== undefined) cfg.tls = { certFile, keyFile };

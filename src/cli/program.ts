@@ -40,8 +40,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--log-level <level>', 'pino log level (env CCOW_LOG_LEVEL, default info)')
     .option('--trust-proxy-headers', 'use X-Forwarded-Host/-For (behind a reverse proxy; env CCOW_TRUST_PROXY_HEADERS=1)')
     .option('--no-metrics', 'do not serve GET /_ccow/metrics (env CCOW_METRICS=0)')
-    .action(async (flags: ServeFlags) => {
-      const cfg = resolveServeConfig(flags, io.env);
+    .option('--strict-region', 'refuse signatures scoped to a region other than --region (env CCOW_STRICT_REGION=1)')
+    .option('--no-sigv2', 'refuse AWS Signature Version 2, header and presigned (env CCOW_SIGV2=0)')
+    .action(async (flags: ServeFlags, cmd: Command) => {
+      const cfg = resolveServeConfig(explicit(flags, cmd), io.env);
       const gw = await startGatewayProcess(cfg, io.out);
       io.onServe?.(() => gw.close());
       setExit(0);
@@ -82,6 +84,20 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (o: { grace?: number; data?: string }) => setExit(await gc(resolveDataDirs(o.data, io.env), o.grace, io.out)));
 
   return program;
+}
+
+/**
+ * The flags the user actually gave. commander gives a `--no-x` option the value `true` when it is
+ * absent, which would hide the environment variable behind it (CCOW_METRICS=0, CCOW_SIGV2=0 had no
+ * effect); defaults are config.ts's business, so values that only come from commander's defaults
+ * are dropped.
+ */
+function explicit<T extends object>(flags: T, cmd: Command): T {
+  const out = { ...flags };
+  for (const name of Object.keys(out)) {
+    if (cmd.getOptionValueSource(name) === 'default') delete (out as Record<string, unknown>)[name];
+  }
+  return out;
 }
 
 /**

@@ -31,7 +31,15 @@ export async function startGatewayProcess(cfg: ServeConfig, print: (line: string
   let app: FastifyInstance | undefined;
   try {
     const credentials = await ensureDefaultUser(stack.engine, cfg.dataDirs[0]!, cfg.credentials);
-    const s3 = createS3Service({ engine: stack.engine, region: cfg.region, domain: cfg.domain, trustProxyHeaders: cfg.trustProxyHeaders, logger });
+    const s3 = createS3Service({
+      engine: stack.engine,
+      region: cfg.region,
+      domain: cfg.domain,
+      trustProxyHeaders: cfg.trustProxyHeaders,
+      strictRegion: cfg.strictRegion,
+      allowSigV2: cfg.allowSigV2,
+      logger,
+    });
     app = buildApp({
       s3,
       loggerInstance: logger,
