@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { S3Response, S3Service } from '../s3/index.js';
+import { handleClientError } from './client-error.js';
 import { installContinueHandler } from './continue.js';
 import { installHealth, METRICS_PATH, type ReadinessCheck, type ReservedHandler, type ReservedWrap } from './health.js';
 import { EdgeLogController, edgeLoggerOptions } from './logging.js';
@@ -44,7 +45,7 @@ export interface AppOptions {
   domain?: string;
   /** Resolve the Host from X-Forwarded-Host and the client from X-Forwarded-For. */
   trustProxyHeaders?: boolean;
-  /** Largest request header block in bytes (Node default 16 KiB); larger → 431 from Node. */
+  /** Largest request header block in bytes (Node default 16 KiB); larger → 400 RequestHeaderSectionTooLarge. */
   maxHeaderSize?: number;
   /** Serve `GET /_ccow/metrics`; pass a Registry to add collectors of your own. Default false. */
   metrics?: boolean | Registry;
@@ -120,6 +121,8 @@ function fastifyOptions(opts: AppOptions, dispatch: ReservedHandler): FastifySer
     http: opts.maxHeaderSize ? { maxHeaderSize: opts.maxHeaderSize } : undefined,
     ...(opts.https ? { https: { ...opts.https, ...(opts.maxHeaderSize ? { maxHeaderSize: opts.maxHeaderSize } : {}) } } : {}),
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, useSemicolonDelimiter: false },
+    // Requests Node's parser refuses (header overflow, header timeout) get S3 XML, not Fastify's JSON.
+    clientErrorHandler: handleClientError,
     // find-my-way refuses some raw paths (bad percent-encoding, very long segments); S3 keys may
     // legitimately look like that, and the S3 layer decides how to answer them.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

@@ -121,6 +121,7 @@ export const S3Errors = {
   ObjectLockConfigurationNotFoundError: declare('ObjectLockConfigurationNotFoundError', 404, 'Object Lock configuration does not exist for this bucket'),
   OwnershipControlsNotFoundError: declare('OwnershipControlsNotFoundError', 404, 'The bucket ownership controls were not found'),
   PreconditionFailed: declare('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold'),
+  RequestHeaderSectionTooLarge: declare('RequestHeaderSectionTooLarge', 400, 'Your request header section exceeds the maximum allowed size.'),
   RequestTimeout: declare('RequestTimeout', 400, 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.'),
   RequestTimeTooSkewed: declare('RequestTimeTooSkewed', 403, 'The difference between the request time and the current time is too large.'),
   ServerSideEncryptionConfigurationNotFoundError: declare('ServerSideEncryptionConfigurationNotFoundError', 404, 'The server side encryption configuration was not found'),

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { connect } from 'node:net';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -171,11 +172,30 @@ test('Expect: 100-continue refused: the error comes before any body, with Connec
   assert.equal(s.s3.seen.length, 0, 'handle() must not run for a refused request');
 });
 
-test('headers beyond maxHeaderSize are refused with 431 by Node', async (t) => {
+test('headers beyond maxHeaderSize get the S3 error RequestHeaderSectionTooLarge (400, XML), never the service', async (t) => {
   const s = await serve({ maxHeaderSize: 4096 });
   t.after(s.close);
-  const r = await request(s.port, { method: 'GET', path: '/summary/x', headers: { 'x-amz-meta-big': 'v'.repeat(8000) } });
-  assert.equal(r.status, 431);
+  const r = await request(s.port, { method: 'PUT', path: '/summary/x', headers: { 'x-amz-meta-big': 'v'.repeat(8000), 'content-length': '3' }, body: 'abc' });
+  assert.equal(r.status, 400);
+  assert.equal(r.headers['content-type'], 'application/xml');
+  assert.match(String(r.headers['x-amz-request-id']), /^[0-9A-F]{16}$/);
+  assert.match(r.body.toString(), /^<\?xml[^>]*>\n<Error><Code>RequestHeaderSectionTooLarge<\/Code><Message>Your request header section exceeds the maximum allowed size\.<\/Message>/);
+  assert.equal(s.s3.seen.length, 0);
+});
+
+test('malformed HTTP gets 400 BadRequest in S3 XML and the connection closes', async (t) => {
+  const s = await serve();
+  t.after(s.close);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const sock = connect(s.port, '127.0.0.1', () => sock.write('GET /b/k HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n'));
+    let got = '';
+    sock.on('data', (c: Buffer) => { got += c.toString(); });
+    sock.on('close', () => resolve(got));
+    sock.on('error', reject);
+  });
+  assert.match(answer, /^HTTP\/1\.1 400 /);
+  assert.match(answer, /<Code>BadRequest<\/Code>/);
+  assert.match(answer, /\r\nConnection: close\r\n/);
   assert.equal(s.s3.seen.length, 0);
 });
 
