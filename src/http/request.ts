@@ -57,21 +57,42 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * Snapshot the headers for the S3 layer (names are lower-case already: Node lower-cases them and
- * joins duplicates with ", "). Taken once, before anything else may touch `req.headers`.
+ * Snapshot the headers for the S3 layer, names lower-case. Taken once, before anything else may
+ * touch `req.headers`. A header sent more than once is joined with "," — the form SigV4 signs
+ * (AWS test suite get-header-key-duplicate) and S3Request promises — where Node joins with ", "
+ * (a request repeating a signed header never verified). Headers whose repeats Node discards
+ * (content-type, host, authorization …) keep Node's single value.
  */
 export function snapshotHeaders(req: IncomingMessage): Record<string, string | undefined> {
   let snap = snapshots.get(req);
   if (snap === undefined) {
     snap = {};
     const h = req.headers;
+    let names = 0;
     for (const name in h) {
       const value = h[name];
-      snap[name] = Array.isArray(value) ? value.join(', ') : value;
+      snap[name] = Array.isArray(value) ? value.join(',') : value;
+      names++;
     }
+    // rawHeaders holds name/value pairs as sent: more pairs than names means a repeat.
+    if (req.rawHeaders.length > 2 * names) rejoinRepeats(snap, req.rawHeaders);
     snapshots.set(req, snap);
   }
   return snap;
+}
+
+/** Re-join Node's ", "-joined repeated headers with ",". */
+function rejoinRepeats(snap: Record<string, string | undefined>, raw: string[]): void {
+  const values = new Map<string, string[]>();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const list = values.get(name);
+    if (list) list.push(raw[i + 1]!);
+    else values.set(name, [raw[i + 1]!]);
+  }
+  for (const [name, list] of values) {
+    if (list.length > 1 && snap[name] === list.join(', ')) snap[name] = list.join(',');
+  }
 }
 
 /** Build the S3Request for one raw Node request. The body is the IncomingMessage itself, unread. */

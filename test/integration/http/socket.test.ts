@@ -183,6 +183,22 @@ test('headers beyond maxHeaderSize get the S3 error RequestHeaderSectionTooLarge
   assert.equal(s.s3.seen.length, 0);
 });
 
+test('a repeated header reaches the service joined with "," (as SigV4 signs it); discarded repeats keep the first', async (t) => {
+  const s = await serve();
+  t.after(s.close);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const sock = connect(s.port, '127.0.0.1', () => sock.write('GET /summary/k HTTP/1.1\r\nHost: x\r\nX-Amz-Meta-A: one\r\nx-amz-meta-a: two, three\r\nContent-Type: a/b\r\nContent-Type: c/d\r\nConnection: close\r\n\r\n'));
+    let got = '';
+    sock.on('data', (c: Buffer) => { got += c.toString(); });
+    sock.on('close', () => resolve(got));
+    sock.on('error', reject);
+  });
+  assert.match(answer, /^HTTP\/1\.1 200 /);
+  const headers = s.s3.seen[0]?.req.headers;
+  assert.equal(headers?.['x-amz-meta-a'], 'one,two, three');
+  assert.equal(headers?.['content-type'], 'a/b');
+});
+
 test('malformed HTTP gets 400 BadRequest in S3 XML and the connection closes', async (t) => {
   const s = await serve();
   t.after(s.close);
