@@ -1,5 +1,5 @@
 /** Helpers shared by the handlers: query parameters, version ids, owners, delete-marker errors. */
-import type { ObjectVersion } from '../../engine/api.js';
+import type { ObjectVersion, ReadResult } from '../../engine/api.js';
 import { EngineErrors } from '../../engine/errors.js';
 import { hasCode } from '../../common/index.js';
 import type { RequestContext } from '../context.js';
@@ -103,6 +103,23 @@ export async function headVersion(ctx: RequestContext, bucket: string, key: stri
     const hit = deleteMarkerOf(e);
     if (!hit) throw e;
     throw markerError(ctx, hit.versionId ?? versionId, versionId !== undefined && methodNotAllowed, key);
+  }
+}
+
+/**
+ * `engine.read` of the whole version (body opened lazily) with headVersion's delete-marker handling
+ * for GET: a marker as the head → NoSuchKey with `x-amz-delete-marker`, a marker named by versionId
+ * → MethodNotAllowed.
+ */
+export async function readVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined): Promise<ReadResult> {
+  try {
+    const r = await ctx.engine.read({ bucket, key }, versionId === undefined ? undefined : { versionId });
+    if (r.version.deleteMarker) throw markerError(ctx, r.version.versionId, versionId !== undefined, key);
+    return r;
+  } catch (e) {
+    const hit = deleteMarkerOf(e);
+    if (!hit) throw e;
+    throw markerError(ctx, hit.versionId ?? versionId, versionId !== undefined, key);
   }
 }
 

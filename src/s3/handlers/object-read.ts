@@ -12,7 +12,7 @@ import { contentRange, parsePartNumber, parseRange, partWindow, type ByteWindow 
 import { empty, xml } from '../respond.js';
 import type { S3Response } from '../types.js';
 import { OBJECT_ATTRIBUTES, renderObjectAttributes, type ObjectAttribute } from '../xml/objects.js';
-import { headVersion, versionIdParam } from './common.js';
+import { headVersion, readVersion, versionIdParam } from './common.js';
 
 /** What part of the object a GET/HEAD answers with. */
 interface Selection {
@@ -57,11 +57,8 @@ type Prepared =
   | { notModified: S3Response }
   | { notModified?: undefined; v: ObjectVersion; window: ByteWindow; status: number; headers: Record<string, string> };
 
-/** Head, conditionals, selection and headers shared by GET and HEAD. */
-async function prepare(ctx: RequestContext, op: { bucket: string; key: string }, isGet: boolean): Promise<Prepared> {
-  const versionId = versionIdParam(ctx);
-  const over = overrides(ctx);
-  const v = await headVersion(ctx, op.bucket, op.key, versionId, true);
+/** Conditionals, selection and headers shared by GET and HEAD, for the version `v` addressed. */
+function prepare(ctx: RequestContext, v: ObjectVersion, isGet: boolean, over: Record<string, string>): Prepared {
   const cond = evaluatePreconditions(requestConditions(ctx.headers), v);
   if (cond === 412) throw S3Errors.PreconditionFailed({ fields: { Condition: 'If-Match' } });
   if (cond === 304) {
@@ -91,18 +88,39 @@ function addPartChecksum(h: Record<string, string>, v: ObjectVersion, n: number)
   h['x-amz-checksum-type'] = 'COMPOSITE';
 }
 
-/** GET /{b}/{k}. */
+/**
+ * GET /{b}/{k}. One engine read resolves the version and opens the whole body lazily (nothing is
+ * fetched before the first chunk is pulled); the conditionals and the selection are then decided
+ * on that version. Only a ranged or part read asks the engine a second time, for its window — a
+ * plain GET used to resolve the version twice (head, then read).
+ */
 export const getObject: Handler<OperationOf<'GetObject'>> = async (ctx, op): Promise<S3Response> => {
-  const p = await prepare(ctx, op, true);
+  const over = overrides(ctx);
+  const r = await readVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  let p: Prepared;
+  try {
+    p = prepare(ctx, r.version, true, over);
+  } catch (e) {
+    await release(r.body);
+    throw e;
+  }
+  if (p.notModified || p.window.length === 0 || p.window.length !== r.version.size) await release(r.body);
   if (p.notModified) return p.notModified;
   if (p.window.length === 0) return { status: p.status, headers: p.headers, body: Buffer.alloc(0) };
-  const r = await ctx.engine.read({ bucket: op.bucket, key: op.key }, { versionId: p.v.versionId, offset: p.window.offset, length: p.window.length });
-  return { status: p.status, headers: p.headers, body: r.body };
+  if (p.window.length === r.version.size) return { status: p.status, headers: p.headers, body: r.body };
+  const ranged = await ctx.engine.read({ bucket: op.bucket, key: op.key }, { versionId: p.v.versionId, offset: p.window.offset, length: p.window.length });
+  return { status: p.status, headers: p.headers, body: ranged.body };
 };
+
+/** Close a body that will not be sent (an unstarted engine read holds nothing, but say so). */
+async function release(body: AsyncIterable<Uint8Array>): Promise<void> {
+  await body[Symbol.asyncIterator]().return?.();
+}
 
 /** HEAD /{b}/{k}: GET's headers, no body (§3). */
 export const headObject: Handler<OperationOf<'HeadObject'>> = async (ctx, op): Promise<S3Response> => {
-  const p = await prepare(ctx, op, false);
+  const over = overrides(ctx);
+  const p = prepare(ctx, await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true), false, over);
   if (p.notModified) return p.notModified;
   return { status: p.status, headers: p.headers };
 };
