@@ -1,9 +1,10 @@
 /**
  * Storing payload chunks under an intent with dedup (shared/spec/ccow.md §12, §13):
  *
- *   claim (one MetaStore transaction per batch: present ids are touched and held by the intent)
- *   → ChunkStore.put of the absent ids only (several in flight, so the store's group commit batches
- *     their fsyncs) → record (one transaction per batch: chunk rows + intent references).
+ *   claim (one MetaStore transaction per batch: present ids are touched and held by the intent;
+ *   ids that a plain read finds without a chunk row skip it) → ChunkStore.put of the absent ids
+ *   only (several in flight, so the store's group commit batches their fsyncs) → record (one
+ *   transaction per batch: chunk rows + intent references).
  *
  * Claims and records of concurrent puts share transactions: one loop drains both queues, so a
  * stream of chunks costs about one metadata commit per batch rather than two per chunk. Between a
@@ -14,11 +15,11 @@ import { chunkIdHex, type ChunkId } from '../common/index.js';
 import type { MetaTx, StorageBackend } from '../storage/contract/index.js';
 import type { Clock } from './uvid.js';
 import { ChunkKind, ChunkLoc, encodeIntentRecord, type IntentRecord } from './format/records.js';
-import { intentKey } from './keys.js';
+import { chunkKey, intentKey } from './keys.js';
 import { EngineErrors } from './errors.js';
 import type { KeyedLock } from './locks.js';
 import { bumpCounters, createChunkRow, holdUnderIntent, touchIfPresent } from './refs.js';
-import { mapStorageError } from './storage-errors.js';
+import { mapStorageError, storage } from './storage-errors.js';
 
 /** Largest batch of ids per claim or record transaction (§12: up to 256). */
 const BATCH = 256;
@@ -95,9 +96,19 @@ export class ChunkWriter {
     // The same id already on its way in (repeated data): wait, then claim what it stored.
     const pending = this.inflight.get(hex);
     if (pending) await pending.catch(() => undefined);
+    // Only an id that has a chunk row needs the claim transaction (§12 step 1: hold it so GC cannot
+    // take it before the commit). An id without one goes straight to the payload put: nothing can
+    // collect bytes that have no row (the orphan sweep skips `inflight`), and if a row appears
+    // meanwhile the put is idempotent and the record transaction touches that row. This saves one
+    // metadata commit per batch of new chunks, i.e. per stored chunk of a large put.
+    const absent = !pending && (await storage(this.#backend.meta.get(chunkKey(id)))) === undefined;
     return new Promise<boolean>((resolve, reject) => {
-      this.#claims.push({ intent, bucketId, id, hex, bytes, resolve, reject });
-      this.#kick();
+      const job: Job = { intent, bucketId, id, hex, bytes, resolve, reject };
+      if (absent) this.#put(job);
+      else {
+        this.#claims.push(job);
+        this.#kick();
+      }
     });
   }
 
@@ -185,7 +196,9 @@ export class ChunkWriter {
       try {
         c.release = await this.#locks.acquire(c.hex);
         this.puts++;
-        await this.#backend.chunks.put(c.id, c.bytes);
+        // `verified`: every id reaching the writer was computed from these bytes by this process
+        // (prepareChunk, encodeCm), and ingest does not touch a buffer until its store resolved.
+        await this.#backend.chunks.put(c.id, c.bytes, { verified: true });
       } catch (e) {
         this.#finish(c, mapStorageError(e));
         return;

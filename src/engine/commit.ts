@@ -10,7 +10,7 @@ import type { CommitCondition } from './api.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
-import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionValue, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
+import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionValue, embedVm, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
 import { blobKey, bucketPrefix, curKey, intentKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
 import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef } from './refs.js';
@@ -206,7 +206,7 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
     fx.logical += rec.size;
   }
   const recBytes = encodeVersionRecord(rec);
-  tx.put(niKey(b.id, enc, uvid), embedded ? encodeVersionValue(rec, embedded) : recBytes);
+  tx.put(niKey(b.id, enc, uvid), embedded ? embedVm(recBytes, embedded) : recBytes);
   fx.feed.push({ op: 'version', bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
 
   if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, uvid, fx);

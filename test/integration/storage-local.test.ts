@@ -57,6 +57,22 @@ test('smallChunkMax moves the blob/file boundary', async () => {
   await stat(join(opts.dataDirs[0]!, 'chunks', h.slice(0, 2), h.slice(2, 4), h));
 });
 
+test('put re-hashes unless the caller vouches for the id (`verified`): then the bytes are stored as given', async () => {
+  const be = await createLocalBackend(await setup(1));
+  const good = bytes(20_000, 4);
+  const id = chunkIdOf(good);
+  const wrong = bytes(20_000, 5);
+  await assert.rejects(be.chunks.put(id, wrong), (e) => StorageErrors.BAD_DIGEST.is(e));
+  // The hint only saves the second hash of bytes the engine hashed itself; a liar's bytes land as
+  // given (and the engine's read-side check, ccow.md §5, is what then refuses to serve them).
+  await be.chunks.put(id, wrong, { verified: true });
+  assert.deepEqual(Buffer.from(await be.chunks.get(id)), wrong);
+  const small = bytes(100, 6);
+  await be.chunks.put(chunkIdOf(small), small, { verified: true });
+  assert.deepEqual(Buffer.from(await be.chunks.get(chunkIdOf(small))), small);
+  await be.close();
+});
+
 test('LOCK: a second open of a held data dir fails with LOCKED until the first closes', async () => {
   const opts = await setup(2);
   const be = await createLocalBackend(opts);

@@ -47,8 +47,12 @@ export const encodeVersionRecord = (r: VersionRecord): Buffer => encodeTagged('n
  * `"ni2" | u32 jsonLength | canonical JSON | VM bytes`.
  */
 export function encodeVersionValue(r: VersionRecord, vm?: Uint8Array): Buffer {
-  if (!vm) return encodeVersionRecord(r);
-  const json = encodeTagged('', r);
+  return vm ? embedVm(encodeVersionRecord(r), vm) : encodeVersionRecord(r);
+}
+
+/** The `ni2` value of an already encoded `ni1` record (a commit encodes its record JSON once). */
+export function embedVm(ni1: Buffer, vm: Uint8Array): Buffer {
+  const json = ni1.subarray(3);
   const out = Buffer.allocUnsafe(3 + 4 + json.length + vm.length);
   out.write('ni2', 0, 'latin1');
   out.writeUInt32LE(json.length, 3);
