@@ -142,6 +142,9 @@ function hideContentType(request: FastifyRequest): void {
   snapshotHeaders(request.raw);
   // `delete` only when there is something to delete: it turns the object into a slow dictionary.
   if (request.raw.headers['content-type'] !== undefined) delete request.raw.headers['content-type'];
+  // Fastify refuses a QUERY (RFC 10008) without Content-Type with its own JSON 400 before any
+  // handler runs; give it a neutral one, so the S3 layer answers (it reads the snapshot).
+  if (request.raw.method === 'QUERY') request.raw.headers['content-type'] = 'application/octet-stream';
 }
 
 /** Responses not made by the S3 layer (health, framework errors; S3 answers bypass onSend) carry the S3 id headers too. */
