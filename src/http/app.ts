@@ -3,7 +3,7 @@
  * S3Request, hands it to the S3Service and writes the S3Response back. It decides nothing about S3:
  * no routing beyond "reserved `/_ccow/` path or not", no body parsing, no URL normalisation.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { S3Response, S3Service } from '../s3/index.js';
@@ -98,6 +98,9 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   app.route({ method: METHODS, url: '*', handler: dispatch });
   app.setNotFoundHandler(dispatch);
   installContinueHandler(server, opts.s3, reqOpts, app.log);
+  // An Expect other than 100-continue: Node would answer a bare 417; RFC 9110 §10.1.1 lets a
+  // server ignore it instead, so the request is handled as if the field were absent.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
   return app;
 }
 
@@ -118,8 +121,10 @@ function fastifyOptions(opts: AppOptions, dispatch: ReservedHandler): FastifySer
     keepAliveTimeout: t.keepAliveMs ?? 65_000,
     // No cap on the whole request: a 5 GiB PUT may take long; stalls are caught by connectionTimeout.
     requestTimeout: 0,
-    http: opts.maxHeaderSize ? { maxHeaderSize: opts.maxHeaderSize } : undefined,
-    ...(opts.https ? { https: { ...opts.https, ...(opts.maxHeaderSize ? { maxHeaderSize: opts.maxHeaderSize } : {}) } } : {}),
+    // requireHostHeader: false — Node would refuse a request without Host with its own bare 400;
+    // the S3 layer answers it in XML instead (a signature needs the Host anyway).
+    http: { ...(opts.maxHeaderSize ? { maxHeaderSize: opts.maxHeaderSize } : {}), requireHostHeader: false },
+    ...(opts.https ? { https: { ...opts.https, ...(opts.maxHeaderSize ? { maxHeaderSize: opts.maxHeaderSize } : {}), requireHostHeader: false } } : {}),
     routerOptions: { ignoreTrailingSlash: false, ignoreDuplicateSlashes: false, useSemicolonDelimiter: false },
     // Requests Node's parser refuses (header overflow, header timeout) get S3 XML, not Fastify's JSON.
     clientErrorHandler: handleClientError,
