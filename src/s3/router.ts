@@ -3,6 +3,7 @@
  * (shared/STYLE.md habit 3, after Garage's `src/api/s3/router.rs`). No I/O, no engine, no auth —
  * `test/unit/s3/router.test.ts` drives it with request lines from the AWS API reference.
  */
+import { checkBucketNameLength } from './bucket-name.js';
 import { S3Errors } from './errors.js';
 import { OPERATION_INFO, type OperationOf, type S3Operation, type S3OperationKind } from './operations.js';
 
@@ -27,8 +28,8 @@ export interface RouteInput {
 export const MAX_KEY_BYTES = 1024;
 
 /**
- * Route one request. Throws only InvalidURI (path not valid percent-encoded UTF-8) and
- * KeyTooLongError; every other outcome, NotImplemented and MethodNotAllowed included, is an
+ * Route one request. Throws only InvalidURI (path not valid percent-encoded UTF-8),
+ * KeyTooLongError and InvalidBucketName (a name longer than any bucket's); every other outcome, NotImplemented and MethodNotAllowed included, is an
  * operation.
  *
  * @example
@@ -37,6 +38,7 @@ export const MAX_KEY_BYTES = 1024;
  */
 export function route(req: RouteInput): S3Operation {
   const { bucket, key } = splitPath(req.path, req.hostBucket);
+  if (bucket !== undefined) checkBucketNameLength(bucket);
   const method = req.method.toUpperCase();
   const versioned = req.query.has('versionId');
   if (bucket === undefined) {

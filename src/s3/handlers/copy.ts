@@ -5,12 +5,14 @@
  */
 import type { BucketInfo, ObjectVersion, VersionAttrs } from '../../engine/api.js';
 import { authorizeAccess, checkExpectedOwner } from '../authz.js';
+import { checkBucketNameLength } from '../bucket-name.js';
 import { checkCopySourceConditions, commitCondition } from '../conditional.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
 import { showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
+import { MAX_KEY_BYTES } from '../router.js';
 import { parseTaggingHeader } from '../xml/config.js';
 import { renderCopyObjectResult } from '../xml/objects.js';
 import { checkVersionId, headVersion } from './common.js';
@@ -41,6 +43,10 @@ export function parseCopySource(header: string): CopySource {
   const slash = decoded.indexOf('/');
   if (slash <= 0 || slash === decoded.length - 1) throw badSource();
   const src: CopySource = { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  // Names no bucket or key can have are refused before any lookup (issue #5 fuzzer: they failed
+  // as internal errors).
+  checkBucketNameLength(src.bucket);
+  if (Buffer.byteLength(src.key, 'utf8') > MAX_KEY_BYTES) throw S3Errors.KeyTooLongError({ fields: { Key: src.key } });
   if (q >= 0) {
     const m = /^versionId=(.*)$/.exec(header.slice(q + 1));
     if (!m) throw badSource();
