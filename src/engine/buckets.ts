@@ -11,7 +11,7 @@ import { decodeBucketRecord, decodeCounters, decodeUserRecord, decodeVersionReco
 import { bucketKey, bucketPrefix, countersKey, prefixRange, T, userKey } from './keys.js';
 import { MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './options.js';
 import { bumpCounters } from './refs.js';
-import { storage } from './storage-errors.js';
+import { GROWS, storage } from './storage-errors.js';
 
 /** Public view of a bucket record. */
 export function toBucketInfo(r: BucketRecord): BucketInfo {
@@ -47,7 +47,7 @@ export async function createBucket(core: Core, name: string, opts: CreateBucketO
     bumpCounters(tx, Buffer.from(rec.id, 'hex'), {}, true);
     appendFeed(tx, [bucketFeed(core, name, rec.owner)]);
     core.cacheBucket(name, rec);
-  })).catch((e: unknown) => {
+  }, GROWS)).catch((e: unknown) => {
     core.forgetBucket(name);
     throw e;
   });
@@ -148,7 +148,7 @@ function toUser(r: ReturnType<typeof decodeUserRecord>): User {
 export async function putUser(core: Core, u: Omit<User, 'createdAt'> & { createdAt?: Date }): Promise<User> {
   if (!u.accessKey) throw EngineErrors.INVALID_ARGUMENT('access key must not be empty');
   const rec = { accessKey: u.accessKey, secretKey: u.secretKey, tenantId: u.tenantId, name: u.name, createdAt: (u.createdAt ?? new Date(core.now())).getTime() };
-  await storage(core.backend.meta.transaction((tx) => tx.put(userKey(u.accessKey), encodeUserRecord(rec))));
+  await storage(core.backend.meta.transaction((tx) => tx.put(userKey(u.accessKey), encodeUserRecord(rec)), GROWS));
   return toUser(rec);
 }
 

@@ -18,7 +18,7 @@ import { commonPrefixOf, seekPast } from './listing.js';
 import { stripUndefined, read } from './objects.js';
 import { dropIntent } from './refs.js';
 import { toObjectVersion } from './resolve.js';
-import { storage } from './storage-errors.js';
+import { GROWS, storage } from './storage-errors.js';
 import { buildTree, shiftRefs } from './tree.js';
 import { checkKey, checksumFrom, cleanMap, DIGEST_OF, ingestBody, leavesOf, makeVm, storeCms } from './write-path.js';
 import { prefixEnd } from '../common/index.js';
@@ -73,7 +73,7 @@ export async function createUpload(
     tx.put(intentKey(intentId), encodeIntentRecord({ kind: 'upload', epoch: core.epoch, createdAt: now }));
     tx.put(uploadKey(b.id, uploadId), encodeUploadRecord(rec));
     tx.put(uploadByKeyKey(b.id, encodeObjectKey(addr.key), uploadId), Buffer.alloc(0));
-  }));
+  }, GROWS));
   return toUploadInfo(b.rec.name, rec);
 }
 
@@ -116,7 +116,7 @@ export async function putPart(
       throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
     }
     tx.put(partKey(fromHex(up.uploadId), partNumber), encodePartRecord(part));
-  }));
+  }, GROWS));
   return toUploadedPart(part);
 }
 
@@ -222,7 +222,7 @@ export async function completeUpload(
       bucket: b, key: up.key, vm, storageClass: a.storageClass, tags: a.tags, acl: a.acl, condition: opts.condition,
       intentId: intent.id, extra: (t) => deleteUploadRecords(t, b, up),
     });
-  }));
+  }, GROWS));
   return toObjectVersion(b.rec.name, up.key, rec!, true, vm.meta);
 }
 

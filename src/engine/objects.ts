@@ -11,7 +11,7 @@ import type { VmMeta } from './format/vm.js';
 import { curKey, encodeObjectKey } from './keys.js';
 import { readRange } from './reader.js';
 import { headVersion, resolveVersion, toObjectVersion, versionIdOf } from './resolve.js';
-import { storage } from './storage-errors.js';
+import { GROWS, storage } from './storage-errors.js';
 import { buildTree } from './tree.js';
 import { versionIdToUvid } from './uvid.js';
 import { abandonIntent, checkKey, checksumFrom, cleanMap, ingestBody, leavesOf, makeVm, storeCms } from './write-path.js';
@@ -63,9 +63,9 @@ export function stripUndefined<T extends object>(o: T): T {
   return o;
 }
 
-/** Run a commit transaction that must produce a record. */
+/** Run a commit transaction that must produce a record (a new version with data: `grows`, §17). */
 async function commit(core: Core, spec: Parameters<typeof commitTx>[2]): Promise<VersionRecord> {
-  const rec = await storage(core.backend.meta.transaction((tx) => commitTx(core, tx, spec)));
+  const rec = await storage(core.backend.meta.transaction((tx) => commitTx(core, tx, spec), GROWS));
   if (!rec) throw new Error('commit produced no version');
   return rec;
 }

@@ -3,7 +3,7 @@
  * engine sees a StorageErrors value raw.
  */
 import { CodedError } from '../common/index.js';
-import { StorageErrors } from '../storage/contract/index.js';
+import { StorageErrors, type TransactionOptions } from '../storage/contract/index.js';
 import { EngineErrors } from './errors.js';
 
 /** Translate a storage failure; engine errors and unknown errors pass through. */
@@ -33,3 +33,10 @@ export async function storage<T>(p: Promise<T>): Promise<T> {
     throw mapStorageError(e);
   }
 }
+
+/**
+ * Options of a transaction that adds data (a version, an upload or part, CMs, a bucket, a user): the
+ * backend refuses it with NO_SPACE once its metadata disk is past the fill limit, so deletes and GC,
+ * which do not pass it, keep the headroom to free space (storage contract, ccow.md §17).
+ */
+export const GROWS: TransactionOptions = Object.freeze({ grows: true });

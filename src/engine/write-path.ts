@@ -15,7 +15,7 @@ import { encodeVm, type VmMeta } from './format/vm.js';
 import { ingest, type Ingested } from './ingest.js';
 import { blobKey, encodeObjectKey, Referrer, referrer } from './keys.js';
 import { addRef, bumpCounters, createChunkRow, dropIntent, holdUnderIntent, touchIfPresent } from './refs.js';
-import { storage } from './storage-errors.js';
+import { GROWS, storage } from './storage-errors.js';
 import type { BuiltCm } from './tree.js';
 
 /** Digest name of each checksum algorithm. */
@@ -100,7 +100,7 @@ export async function storeCms(core: Core, intent: Intent, bucketId: Buffer, cms
         holdUnderIntent(tx, intent.id, cm.id);
       }
       if (physical) bumpCounters(tx, bucketId, { physicalBytes: physical });
-    }));
+    }, GROWS));
   }
 }
 

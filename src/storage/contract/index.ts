@@ -82,8 +82,20 @@ export interface MetaStore {
   /**
    * Run `fn` in one serialisable transaction. `fn` is synchronous (as lmdb-js requires); reads see
    * the transaction's own writes. Durable when the promise resolves. A throw in `fn` rolls back.
+   * A commit that runs out of space fails with StorageErrors.NO_SPACE, and nothing is committed.
    */
-  transaction<T>(fn: (tx: MetaTx) => T): Promise<T>;
+  transaction<T>(fn: (tx: MetaTx) => T, opts?: TransactionOptions): Promise<T>;
+}
+
+/** Options of `MetaStore.transaction`. */
+export interface TransactionOptions {
+  /**
+   * The transaction adds data (a new version, an upload, a bucket). A backend whose metadata disk is
+   * past its fill limit refuses it with StorageErrors.NO_SPACE before running `fn`, so that
+   * transactions without the flag — deletes, purges, GC — keep the headroom they need to free
+   * space (shared/spec/ccow.md §17: "deletes and GC keep working when disks are full").
+   */
+  grows?: boolean;
 }
 
 /** Space and health figures a backend can report. */

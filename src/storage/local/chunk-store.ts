@@ -10,7 +10,7 @@ import { chunkIdHex, chunkIdOf, compareBytes, parseChunkId, type ChunkId } from 
 import { StorageErrors, type ChunkPutOptions, type ChunkStore } from '../contract/index.js';
 import type { ChunkFiles } from './chunk-files.js';
 import type { DiskSet } from './disks.js';
-import { mapFsError } from './fs-errors.js';
+import { mapFsError, mapLmdbError } from './fs-errors.js';
 import { KeyedLock } from './keyed-lock.js';
 
 /** Dependencies shared with the backend. */
@@ -21,6 +21,8 @@ export interface LocalChunkStoreDeps {
   smallChunkMax: number;
   /** Runs an operation as "in flight" (close() waits for it) and fails with CLOSED after close. */
   guard: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Rejects with NO_SPACE when LMDB should take no more data (small chunks live there). */
+  room: () => Promise<void>;
 }
 
 /** Approximate counters: exact for what this process did, seeded by a scan on first stats(). */
@@ -76,7 +78,7 @@ export class LocalChunkStore implements ChunkStore {
         const key = asBuf(id);
         const blob = this.#d.blobs.get(key);
         if (blob) {
-          await this.#d.blobs.remove(key);
+          await this.#d.blobs.remove(key).catch(async (e: unknown) => Promise.reject(await mapLmdbError(e, `deleting chunk ${hex}`)));
           this.#count(-1, -blob.length);
         }
         // Every disk, not just the home one: a chunk may sit on a fallback disk (fill limit).
@@ -104,8 +106,14 @@ export class LocalChunkStore implements ChunkStore {
   async #putBlob(id: ChunkId, bytes: Uint8Array): Promise<void> {
     const key = asBuf(id);
     if (this.#d.blobs.doesExist(key)) return;
-    // Copy: lmdb-js may read the value on its write thread after this call returns.
-    await this.#d.blobs.put(key, Buffer.from(bytes));
+    // Small chunks obey the fill limit of LMDB's disk like files obey theirs (§17).
+    await this.#d.room();
+    try {
+      // Copy: lmdb-js may read the value on its write thread after this call returns.
+      await this.#d.blobs.put(key, Buffer.from(bytes));
+    } catch (e) {
+      throw await mapLmdbError(e, `storing chunk ${chunkIdHex(id)}`);
+    }
     this.#count(1, bytes.length);
   }
 

@@ -13,6 +13,8 @@ import type { LocalFaults } from './options.js';
 
 /** How long a statfs reading is trusted before a write re-reads it. */
 const STATFS_TTL_MS = 1000;
+/** Within this fraction of the disk below the fill limit, statfs readings are not cached. */
+const NEAR_MARGIN = 0.05;
 
 /** One data directory. */
 export interface Disk {
@@ -93,8 +95,14 @@ export class DiskSet {
     throw StorageErrors.NO_SPACE(`all ${this.disks.length} data dirs are past the fill limit`);
   }
 
-  #isFull(s: DiskSpace): boolean {
-    return s.total > 0 && (s.total - s.free) / s.total >= this.#fillLimit;
+  /** True when `disk` is past the fill limit (statfs cached as in `space`). */
+  async pastLimit(disk: Disk): Promise<boolean> {
+    return this.#isFull(await this.space(disk));
+  }
+
+  /** Past the fill limit (less `margin`, a fraction of the disk). */
+  #isFull(s: DiskSpace, margin = 0): boolean {
+    return s.total > 0 && (s.total - s.free) / s.total >= this.#fillLimit - margin;
   }
 
   /** Free/total of `disk`, cached for a second (`fresh` forces a new reading). */
@@ -104,9 +112,10 @@ export class DiskSet {
     // A statfs fault hook is read every time, so tests can fill and free disks at will.
     if (!fresh && cached && now - cached.at < STATFS_TTL_MS && !this.#faults?.statfs) return cached.space;
     const space = await this.#statfs(disk);
-    // Only readings with room are cached: a full disk is re-read on every write, so writes resume
-    // as soon as space is freed (§17), at the cost of one statfs per write while it is full.
-    if (this.#isFull(space)) this.#space.delete(disk.index);
+    // Only readings with clear room are cached. A disk near or past the limit is re-read on every
+    // write: writes resume as soon as space is freed (§17), and writes that bypass `consumed` (LMDB)
+    // cannot overshoot the limit during a cached second. One statfs per write while it is near.
+    if (this.#isFull(space, NEAR_MARGIN)) this.#space.delete(disk.index);
     else this.#space.set(disk.index, { at: now, space });
     return space;
   }

@@ -18,6 +18,64 @@ import { acquireOwnerLock, type OwnerLock } from './owner-lock.js';
 export { errnoError, LOCAL_DEFAULTS, type Durability, type LocalBackendOptions, type LocalFaults } from './options.js';
 export { CHUNK_HEADER_BYTES, decodeChunkFile, encodeChunkHeader } from './chunk-file-format.js';
 
+/** Reusable LMDB free-list space that lets data-adding writes go on past the fill limit. */
+const MIN_REUSABLE_BYTES = 4 * 1024 * 1024;
+/** How often LMDB's file growth is charged to the disk reading. */
+const STATS_EVERY_MS = 10;
+
+/** Page counts of one LMDB tree, as lmdb-js `getStats()` reports them. */
+interface TreeStats {
+  treeBranchPageCount?: number;
+  treeLeafPageCount?: number;
+  overflowPages?: number;
+}
+
+/** The part of lmdb-js `env.getStats()` used here. */
+interface LmdbStats extends TreeStats {
+  pageSize?: number;
+  lastPageNumber?: number;
+  free?: TreeStats;
+}
+
+const pagesOf = (t: TreeStats | undefined): number => (t?.treeBranchPageCount ?? 0) + (t?.treeLeafPageCount ?? 0) + (t?.overflowPages ?? 0);
+
+/**
+ * Rejects with NO_SPACE when LMDB (on the first data dir) should take no more data: its disk is past
+ * the fill limit (§17) and LMDB's free list is small. Small chunks and data-adding metadata bypass
+ * chunk placement, so without this they would fill the disk to 100 %, where even the deletes that
+ * could free space fail to commit. LMDB never shrinks its file; pages that deletes free are reused
+ * from its free list, so a disk past the limit still has room while the file holds enough unused
+ * pages: the file's pages less those of every tree (both databases, the main and the free-list
+ * tree, two meta pages). The file's growth since the last check is charged to the cached disk
+ * reading (as chunk files are), so a fast-growing LMDB cannot overshoot the limit between two
+ * statfs readings.
+ */
+function lmdbRoom(env: RootDatabase<Buffer, Buffer>, dbs: readonly BinaryDb[], disks: DiskSet): () => Promise<void> {
+  const disk = disks.disks[0]!;
+  const stats = (): LmdbStats => env.getStats();
+  let lastPage = stats().lastPageNumber ?? 0;
+  let lastAt = 0;
+  /** Charge the file's growth since the last look (at most every STATS_EVERY_MS: ~10 µs a call). */
+  const charge = (s: LmdbStats): void => {
+    const now = s.lastPageNumber ?? lastPage;
+    if (now > lastPage) disks.consumed(disk, (now - lastPage) * (s.pageSize ?? 4096));
+    lastPage = now;
+  };
+  return async () => {
+    const t = Date.now();
+    if (t - lastAt >= STATS_EVERY_MS) {
+      lastAt = t;
+      charge(stats());
+    }
+    if (!(await disks.pastLimit(disk))) return;
+    const s = stats();
+    charge(s);
+    const used = dbs.reduce((n, db) => n + pagesOf(db.getStats() as TreeStats), pagesOf(s) + pagesOf(s.free) + 2);
+    if (((s.lastPageNumber ?? 0) + 1 - used) * (s.pageSize ?? 4096) >= MIN_REUSABLE_BYTES) return;
+    throw StorageErrors.NO_SPACE(`data dir ${disk.path} is past the fill limit`);
+  };
+}
+
 /** In relaxed mode, how often LMDB is synced (§13: "noSync + fsync every second"). */
 const RELAXED_SYNC_MS = 1000;
 
@@ -46,8 +104,9 @@ export class LocalBackend implements StorageBackend {
     this.#locks = parts.locks;
     this.dataDirs = parts.disks.disks.map((d) => d.path);
     const guard = <T>(fn: () => Promise<T>): Promise<T> => this.#guard(fn);
-    this.meta = new LmdbMetaStore(parts.meta, guard, () => this.#open);
-    this.chunks = new LocalChunkStore({ blobs: parts.blobs, files: parts.files, disks: parts.disks, smallChunkMax: parts.smallChunkMax, guard });
+    const room = lmdbRoom(parts.env, [parts.meta, parts.blobs], parts.disks);
+    this.meta = new LmdbMetaStore(parts.meta, guard, () => this.#open, room);
+    this.chunks = new LocalChunkStore({ blobs: parts.blobs, files: parts.files, disks: parts.disks, smallChunkMax: parts.smallChunkMax, guard, room });
     if (parts.relaxed) {
       // mdb_env_sync; present at run time, missing from lmdb-js's typings.
       const env = this.#env as unknown as { sync(cb: (e?: unknown) => void): void };

@@ -4,7 +4,8 @@
  * lmdb-js's batched write transaction as a nested, abortable transaction, so concurrent writers
  * share one commit + fsync (group commit) and a throw rolls back only that callback's writes. (Plain
  * `transaction()` would not roll back on throw.) The env is opened with `overlappingSync: false`, so
- * the promise resolves only after the commit is on disk (strict mode).
+ * the promise resolves only after the commit is on disk (strict mode). A failed commit (a full disk)
+ * is reported as StorageErrors.NO_SPACE or IO, never as lmdb-js's untyped "Commit failed".
  */
 import type { Database } from 'lmdb';
 import {
@@ -15,7 +16,9 @@ import {
   type MetaTx,
   type NormalizedRange,
   type RangeOptions,
+  type TransactionOptions,
 } from '../contract/index.js';
+import { mapLmdbError, mapLmdbErrorNow } from './fs-errors.js';
 
 /** Buffers as lmdb-js binary encoding returns them. */
 type BinaryDb = Database<Buffer, Buffer>;
@@ -55,15 +58,18 @@ export class LmdbMetaStore implements MetaStore {
   readonly #db: BinaryDb;
   readonly #guard: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly #isOpen: () => boolean;
+  readonly #room: () => Promise<void>;
 
   /**
    * `guard` tracks in-flight operations so the backend's close() can wait for them;
-   * `isOpen` makes calls after close() fail with CLOSED.
+   * `isOpen` makes calls after close() fail with CLOSED; `room` rejects with NO_SPACE when LMDB's
+   * disk is past its fill limit (checked for `grows` transactions).
    */
-  constructor(db: BinaryDb, guard: <T>(fn: () => Promise<T>) => Promise<T>, isOpen: () => boolean) {
+  constructor(db: BinaryDb, guard: <T>(fn: () => Promise<T>) => Promise<T>, isOpen: () => boolean, room: () => Promise<void>) {
     this.#db = db;
     this.#guard = guard;
     this.#isOpen = isOpen;
+    this.#room = room;
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -77,21 +83,33 @@ export class LmdbMetaStore implements MetaStore {
     return this.#scan(normalizeRange(opts));
   }
 
-  transaction<T>(fn: (tx: MetaTx) => T): Promise<T> {
+  transaction<T>(fn: (tx: MetaTx) => T, opts?: TransactionOptions): Promise<T> {
     // guard() rejects with CLOSED after close().
-    return this.#guard(() =>
-      this.#db.childTransaction(() => {
-        const tx = new LmdbTx(this.#db);
-        try {
-          const result = fn(tx);
-          // lmdb-js would hold the write lock across an async callback; the contract forbids it.
-          if (isThenable(result)) throw new TypeError('MetaStore.transaction: fn must be synchronous');
-          return result;
-        } finally {
-          tx.finish();
-        }
-      }),
-    );
+    return this.#guard(async () => {
+      // §17: data-adding transactions stop at the fill limit, so deletes and GC keep room to run.
+      if (opts?.grows) await this.#room();
+      let own: unknown;
+      try {
+        return await this.#db.childTransaction(() => {
+          const tx = new LmdbTx(this.#db);
+          try {
+            const result = fn(tx);
+            // lmdb-js would hold the write lock across an async callback; the contract forbids it.
+            if (isThenable(result)) throw new TypeError('MetaStore.transaction: fn must be synchronous');
+            return result;
+          } catch (e) {
+            own = e;
+            throw e;
+          } finally {
+            tx.finish();
+          }
+        });
+      } catch (e) {
+        // The caller's own errors pass unchanged; a failed commit (ENOSPC, EIO) becomes typed.
+        if (e === own) throw e;
+        throw await mapLmdbError(e, 'committing metadata');
+      }
+    });
   }
 
   async *#scan(r: NormalizedRange): AsyncGenerator<[Uint8Array, Uint8Array]> {
@@ -164,13 +182,21 @@ class LmdbTx implements MetaTx {
     this.#check();
     checkMetaKey(key);
     // Inside the write transaction putSync writes at once (copying the bytes into LMDB).
-    this.#db.putSync(asBuf(key), asBuf(value));
+    try {
+      this.#db.putSync(asBuf(key), asBuf(value));
+    } catch (e) {
+      throw mapLmdbErrorNow(e, 'writing metadata');
+    }
   }
 
   del(key: Uint8Array): void {
     this.#check();
     checkMetaKey(key);
-    this.#db.removeSync(asBuf(key));
+    try {
+      this.#db.removeSync(asBuf(key));
+    } catch (e) {
+      throw mapLmdbErrorNow(e, 'deleting metadata');
+    }
   }
 
   finish(): void {
