@@ -33,11 +33,17 @@ export interface LocalBackendOptions {
   durability?: Durability;
   /** Payloads up to this many bytes are stored in the LMDB `blobs` database (default 16 KiB). */
   smallChunkMax?: number;
-  /** Fraction of a disk's capacity after which it takes no new chunks (default 0.9). */
+  /**
+   * Fraction of a disk's capacity after which it takes no new chunks (default 0.9). On the first
+   * disk it also stops small chunks and data-adding metadata, which live in LMDB there.
+   */
   fillLimit?: number;
   /** Fault injection for tests. */
   faults?: LocalFaults;
-  /** LMDB map size in bytes (default 4 GiB; pre-sized so deletes never need new space, §17). */
+  /**
+   * LMDB map size in bytes (default 4 GiB): the most metadata the store can hold. The file grows
+   * as needed; deletes keep room because data-adding writes stop at the fill limit (§17).
+   */
   mapSize?: number;
 }
 
