@@ -22,6 +22,7 @@
  *   --phases=small,list,big   subset of phases (default all)
  *   --durability=relaxed --cpu-prof=DIR --log-level=L   gateway settings (profile written at its exit)
  *   --base-main=PATH     also run another build's gateway (`…/src/cli/main.js`) as "ccow (base)": A/B in one run
+ *   --gateway-main=PATH  the gateway build to measure (default: the one this file was built with)
  *   --no-record          do not append to bench/RESULTS.md
  *   --tmp=DIR            where the servers keep their data (default os.tmpdir())
  */
@@ -48,6 +49,7 @@ interface Flags {
   record: boolean;
   tmp: string;
   baseMain?: string;
+  gatewayMain?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -70,6 +72,7 @@ function parseFlags(argv: string[]): Flags {
     record: get('no-record') === undefined,
     tmp: get('tmp') ?? tmpdir(),
     baseMain: get('base-main'),
+    gatewayMain: get('gateway-main'),
   };
 }
 
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
   const bigBytes = f.bigMib * MiB;
   const big = `${f.bigMib >= 1024 ? `${f.bigMib / 1024} GiB` : `${f.bigMib} MiB`}`;
   try {
-    if (f.only !== 's3rver') servers.push(await startGatewayServer({ tmpRoot: f.tmp, durability: f.durability, cpuProfDir: f.cpuProf, logLevel: f.logLevel }));
+    if (f.only !== 's3rver') servers.push(await startGatewayServer({ tmpRoot: f.tmp, durability: f.durability, cpuProfDir: f.cpuProf, logLevel: f.logLevel, main: f.gatewayMain }));
     if (f.baseMain) servers.push(await startGatewayServer({ tmpRoot: f.tmp, durability: f.durability, logLevel: f.logLevel, main: f.baseMain, name: 'ccow (base)' }));
     if (f.only !== 'gateway') servers.push(await startS3rver({ tmpRoot: f.tmp }));
     const clients = new Map(servers.map((s) => [s.name, new BenchClient(s.url, s.credentials)]));
