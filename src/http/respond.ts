@@ -40,14 +40,23 @@ export function sendS3Response(reply: FastifyReply, res: S3Response): FastifyRep
  */
 export function writeRawResponse(raw: ServerResponse, res: S3Response, requestId: string, log: FastifyBaseLogger): void {
   const headers = responseHeaders(res, requestId);
-  if (isAsyncIterable(res.body)) {
+  const body = isAsyncIterable(res.body) ? undefined : typeof res.body === 'string' ? Buffer.from(res.body) : res.body;
+  if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = body.length;
+  try {
     raw.writeHead(res.status, headers);
+  } catch (err) {
+    // A header value Node refuses to write (ERR_INVALID_CHAR): without this the request would never
+    // be answered and the client would hang. Nothing was written yet: answer 500 and close.
+    log.error({ err }, 'response headers could not be written; answered 500');
+    if (isAsyncIterable(res.body)) void res.body[Symbol.asyncIterator]().return?.();
+    raw.writeHead(500, { 'content-length': 0, connection: 'close', 'x-amz-request-id': requestId });
+    raw.end();
+    return;
+  }
+  if (isAsyncIterable(res.body)) {
     void pump(raw, res.body, log);
     return;
   }
-  const body = typeof res.body === 'string' ? Buffer.from(res.body) : res.body;
-  if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = body.length;
-  raw.writeHead(res.status, headers);
   raw.end(body);
 }
 
