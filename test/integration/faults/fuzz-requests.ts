@@ -27,7 +27,8 @@ export interface FuzzWorld {
   versionId: string;
 }
 
-const printable = (max: number): fc.Arbitrary<string> => fc.string({ unit: 'binary-ascii', maxLength: max }).map((s) => s.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, ''));
+/** Printable ASCII and tab (what undici accepts in a header value). */
+const printable = (max: number): fc.Arbitrary<string> => fc.string({ unit: 'binary-ascii', maxLength: max }).map((s) => [...s].filter((c) => c === '\t' || (c >= ' ' && c <= '~')).join(''));
 const latin1 = (max: number): fc.Arbitrary<string> => fc.array(fc.integer({ min: 0x20, max: 0xff }), { maxLength: max }).map((a) => String.fromCharCode(...a.filter((c) => c !== 0x7f)));
 /** Characters a request target may carry through undici (U+0021..U+00FF). */
 const pathChars = (max: number): fc.Arbitrary<string> => fc.array(fc.integer({ min: 0x21, max: 0xff }), { maxLength: max }).map((a) => String.fromCharCode(...a.filter((c) => c !== 0x7f && c !== 0x3f && c !== 0x23)));
