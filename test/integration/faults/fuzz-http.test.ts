@@ -24,32 +24,50 @@ const COUNT = 1000;
 const CONCURRENCY = 8;
 const CLOSE_WITHIN_MS = 10_000;
 
-const methods = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('GET', 'PUT', 'POST', 'DELETE', 'HEAD', 'OPTIONS') },
-  { weight: 3, arbitrary: fc.constantFrom('get', 'G ET', '', 'GET\t', 'PRI', 'CONNECT', 'TRACE', 'A'.repeat(300), 'QUERY', 'M-SEARCH', 'SOURCE', '\x00GET') },
-);
-const targets = fc.oneof(
-  { weight: 5, arbitrary: fc.constantFrom('/', '/fuzz', '/fuzz/a', '/fuzz/a?acl', '/fuzz?uploads', '/fuzz/a?partNumber=1&uploadId=x') },
-  { weight: 4, arbitrary: fc.constantFrom('*', 'http://evil.example/fuzz', 'fuzz', '//', '/fuzz/a b', '/fuzz/%00', '/fuzz/\x00', '/fuzz/\x7f', '/fuzz/\xff\xfe', '/' + 'x'.repeat(9000), '/fuzz?' + 'q'.repeat(20_000), '', '/fuzz#frag', '/fuzz/a\tb') },
-);
-const versions = fc.constantFrom('HTTP/1.1', 'HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/1.2', 'HTTP/2.0', 'HTTP/0.9', 'http/1.1', 'HTTP/1.1 x', '', 'HTTP/11');
-const eols = fc.constantFrom('\r\n', '\r\n', '\r\n', '\n', '\r');
+const GOOD_METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD', 'OPTIONS'];
+const BAD_METHODS = ['get', 'G ET', '', 'GET\t', 'PRI', 'CONNECT', 'TRACE', 'A'.repeat(300), 'QUERY', 'M-SEARCH', 'SOURCE', '\x00GET'];
+const GOOD_TARGETS = ['/', '/fuzz', '/fuzz/a', '/fuzz/a?acl', '/fuzz?uploads', '/fuzz/a?partNumber=1&uploadId=x', '/fuzz?delete', '/fuzz?list-type=2'];
+const BAD_TARGETS = ['*', 'http://evil.example/fuzz', 'fuzz', '//', '/fuzz/a b', '/fuzz/%00', '/fuzz/\x00', '/fuzz/\x7f', '/fuzz/\xff\xfe', '/' + 'x'.repeat(9000), '/fuzz?' + 'q'.repeat(20_000), '', '/fuzz#frag', '/fuzz/a\tb'];
+const BAD_VERSIONS = ['HTTP/1.0', 'HTTP/1.2', 'HTTP/2.0', 'HTTP/0.9', 'http/1.1', 'HTTP/1.1 x', '', 'HTTP/11'];
+const GOOD_HEADERS = ['Content-Type: application/xml', 'x-amz-content-sha256: UNSIGNED-PAYLOAD', 'Authorization: AWS4-HMAC-SHA256 Credential=x', 'x-amz-date: 20260101T000000Z', 'Connection: keep-alive', 'Connection: close', 'Range: bytes=0-1', 'x-amz-meta-a: b'];
+const BAD_HEADERS = [
+  'Content-Length: -1', 'Content-Length: 1e3', 'Content-Length: 0x10', 'Content-Length: 99999999999999999999', 'Content-Length: 5, 6', 'Content-Length:',
+  'Transfer-Encoding: gzip, chunked', 'Transfer-Encoding: chunked, identity', 'Transfer-Encoding: xchunked', 'Transfer-Encoding:  chunked',
+  'NoColonHere', ' Host: folded', '\tcontinued', 'Host : spaced', '(bad): name', 'x-a: nul\x00value', 'x-b: bare\rcr', ': empty-name', 'x-amz-meta-\xff: v',
+  'Expect: 100-continue', 'Expect: garbage', 'Upgrade: websocket', 'Connection: Upgrade', 'Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAAQAAP__', 'Host: a', 'Content-Length: 3',
+];
+/** Body framings: a length that matches, lies or is missing, chunked right or wrong. */
+const FRAMINGS: [string[], string][] = [
+  [['Content-Length: 5'], 'hello'], [['Content-Length: 10'], 'hello'], [['Content-Length: 2'], 'hello'], [[], 'hello'],
+  [['Transfer-Encoding: chunked'], '5\r\nhello\r\n0\r\n\r\n'], [['Transfer-Encoding: chunked'], 'zz\r\nhello\r\n'], [['Transfer-Encoding: chunked'], '5;ext=1\r\nhello\r\n0\r\n\r\n'],
+  [['Transfer-Encoding: chunked'], '-1\r\n'], [['Transfer-Encoding: chunked'], 'ffffffffffffffff\r\nx'], [['Transfer-Encoding: chunked'], '5\r\nhello'], [['Transfer-Encoding: chunked'], '5\r\nhelloXX0\r\n\r\n'],
+  [['Transfer-Encoding: chunked'], '0\r\nTrailer: x\r\n\r\n'], [['Transfer-Encoding: chunked', 'Content-Length: 5'], '5\r\nhello\r\n0\r\n\r\n'], [['Content-Length: 5', 'Content-Length: 6'], 'hello!'],
+  [['Content-Length: 46'], '<Delete><Object><Key>a</Key></Object></Delete>'], [['Content-Length: 70000'], 'x'.repeat(70_000)],
+];
 
-const headerLine = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('Host: localhost', 'Content-Type: application/xml', 'x-amz-content-sha256: UNSIGNED-PAYLOAD', 'Authorization: AWS4-HMAC-SHA256 Credential=x', 'x-amz-date: 20260101T000000Z', 'Connection: keep-alive', 'Connection: close') },
-  { weight: 4, arbitrary: fc.constantFrom('Content-Length: 5', 'Content-Length: -1', 'Content-Length: 1e3', 'Content-Length: 0x10', 'Content-Length: 99999999999999999999', 'Content-Length: 5, 6', 'Content-Length:', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Transfer-Encoding: chunked, identity', 'Transfer-Encoding: xchunked', 'Transfer-Encoding:  chunked') },
-  { weight: 3, arbitrary: fc.constantFrom('NoColonHere', ' Host: folded', '\tcontinued', 'Host : spaced', '(bad): name', 'x-a: nul\x00value', 'x-b: bare\rcr', ': empty-name', 'x-amz-meta-\xff: v', 'Expect: 100-continue', 'Expect: garbage', 'Upgrade: websocket', 'Connection: Upgrade', 'Upgrade: h2c', 'HTTP2-Settings: AAMAAABkAAQAAP__') },
-  { weight: 1, arbitrary: fc.integer({ min: 17_000, max: 40_000 }).map((n) => `x-amz-meta-big: ${'v'.repeat(n)}`) },
-  { weight: 1, arbitrary: fc.integer({ min: 200, max: 3000 }).map((n) => Array.from({ length: n }, (_, i) => `x-h${i}: v`).join('\r\n')) },
-);
-const bodies = fc.constantFrom('', '', 'hello', '5\r\nhello\r\n0\r\n\r\n', 'zz\r\nhello\r\n', '5;ext=1\r\nhello\r\n0\r\n\r\n', '-1\r\n', 'ffffffffffffffff\r\nx', '5\r\nhello', '5\r\nhelloXX0\r\n\r\n', '0\r\nTrailer: x\r\n\r\n', '<Delete><Object><Key>a</Key></Object></Delete>', 'x'.repeat(70_000));
-
-/** One raw request: request line, header lines, body — sometimes followed by a second, valid one. */
-const rawRequest = fc.record({ method: methods, target: targets, version: versions, eol: eols, headers: fc.array(headerLine, { maxLength: 6 }), body: bodies, pipelined: fc.boolean() })
-  .map(({ method, target, version, eol, headers, body, pipelined }) => {
-    const text = `${method} ${target} ${version}${eol}${headers.join(eol)}${headers.length ? eol : ''}${eol}${body}`;
-    return { text, head: method.toUpperCase().startsWith('HEAD'), next: pipelined ? 'GET /_ccow/health/live HTTP/1.1\r\nHost: x\r\n\r\n' : '' };
-  });
+/**
+ * One raw request: a well-formed skeleton (method, target, HTTP/1.1, CRLF, Host) with one or two
+ * parts broken, extra header lines, a body framing — sometimes followed by a second, valid request.
+ */
+const rawRequest = fc.record({
+  method: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...GOOD_METHODS) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_METHODS) }),
+  target: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...GOOD_TARGETS) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_TARGETS) }),
+  version: fc.oneof({ weight: 6, arbitrary: fc.constant('HTTP/1.1') }, { weight: 1, arbitrary: fc.constantFrom(...BAD_VERSIONS) }),
+  eol: fc.oneof({ weight: 10, arbitrary: fc.constant('\r\n') }, { weight: 1, arbitrary: fc.constantFrom('\n', '\r') }),
+  host: fc.oneof({ weight: 6, arbitrary: fc.constant(['Host: localhost']) }, { weight: 1, arbitrary: fc.constant([]) }),
+  headers: fc.array(fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...GOOD_HEADERS) },
+    { weight: 2, arbitrary: fc.constantFrom(...BAD_HEADERS) },
+    { weight: 1, arbitrary: fc.integer({ min: 17_000, max: 40_000 }).map((n) => `x-amz-meta-big: ${'v'.repeat(n)}`) },
+    { weight: 1, arbitrary: fc.integer({ min: 200, max: 3000 }).map((n) => Array.from({ length: n }, (_, i) => `x-h${i}: v`).join('\r\n')) },
+  ), { maxLength: 4 }),
+  framing: fc.option(fc.constantFrom(...FRAMINGS), { freq: 2 }),
+  pipelined: fc.boolean(),
+}).map(({ method, target, version, eol, host, headers, framing, pipelined }) => {
+  const lines = [...host, ...headers, ...(framing?.[0] ?? [])];
+  const text = `${method} ${target} ${version}${eol}${lines.map((l) => l + eol).join('')}${eol}${framing?.[1] ?? ''}`;
+  return { text, head: method.toUpperCase().startsWith('HEAD'), next: pipelined ? 'GET /_ccow/health/live HTTP/1.1\r\nHost: x\r\n\r\n' : '' };
+});
 
 interface Outcome {
   text: string;
