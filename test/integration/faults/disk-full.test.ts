@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { startGateway } from '../../helpers/gateway.js';
 import { errnoError } from '../../../src/storage/local/index.js';
-import { errorCode, KEYS, payloadOf, runCcow, send, sha256, spawnGateway, type ChildGateway, type Keys, type RawResponse, sleep } from './helpers.js';
+import { errorCode, KEYS, payloadOf, runCcow, send, sha256, spawnGateway, type ChildGateway, type Keys, type RawResponse, sleep, forEachLimit } from './helpers.js';
 
 const MiB = 1024 * 1024;
 const SIZE_MB = 48;
@@ -139,20 +139,25 @@ async function fillLarge(c: Client): Promise<{ acked: string[]; refused: string[
   return { acked, refused };
 }
 
-/** Small objects (stored inside LMDB, not as chunk files) until refused; returns acked keys. */
-async function fillSmall(c: Client, t: TestContext): Promise<{ acked: string[]; refused?: string }> {
+/** Small objects (stored inside LMDB, not as chunk files), 8 at a time, until refused. */
+async function fillSmall(c: Client, t: TestContext, size: number): Promise<{ acked: string[]; refused: string[] }> {
   const acked: string[] = [];
-  for (let i = 0; i < 1500; i++) {
-    const key = `small-${i}`;
-    const r = await c.send('PUT', `/${BUCKET}/${key}`, payloadOf(key, 12 * 1024));
-    if (r.status !== 200) {
-      assertInsufficient(r, `PUT ${key} (small, ${acked.length} accepted before)`);
-      return { acked, refused: key };
+  const refused: string[] = [];
+  const max = Math.ceil((SIZE_MB * MiB) / size) + 400;
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (refused.length === 0 && next < max) {
+      const key = `small-${next++}`;
+      const r = await c.send('PUT', `/${BUCKET}/${key}`, payloadOf(key, size));
+      if (r.status === 200) acked.push(key);
+      else {
+        assertInsufficient(r, `PUT ${key} (small, ${acked.length} accepted before)`);
+        refused.push(key);
+      }
     }
-    acked.push(key);
-  }
-  t.diagnostic(`small objects: all 1500 accepted (the disk never filled up through LMDB)`);
-  return { acked };
+  }));
+  if (refused.length === 0) t.diagnostic(`small objects: all ${max} accepted (the disk never filled up through LMDB)`);
+  return { acked, refused };
 }
 
 async function assertIntact(c: Client, keys: string[], size: (k: string) => number): Promise<void> {
@@ -181,26 +186,36 @@ async function assertConsistent(c: Client, refused: string[], acked: { key: stri
   for (const { key } of acked) assert.ok(listed.has(key), `acknowledged ${key} not listed`);
   const sizes = new Map(acked.map((a) => [a.key, a.size]));
   // Every large object, and a sample of the small ones.
-  await assertIntact(c, acked.filter((a) => a.size >= MiB || Number(/\d+$/.exec(a.key)?.[0]) % 16 === 0).map((a) => a.key), (k) => sizes.get(k)!);
+  await assertIntact(c, acked.filter((a) => a.size >= MiB || Number(/\d+$/.exec(a.key)?.[0]) % 64 === 0).map((a) => a.key), (k) => sizes.get(k)!);
 }
 
-/** Delete `keys` (deletes must work on a full disk, ccow.md §17), collect, and write again. */
-async function freeAndWriteAgain(t: TestContext, getTarget: () => Target, c: Client, keys: string[]): Promise<void> {
-  for (const key of keys) {
+/**
+ * Delete `keys` (deletes must work on a full disk, ccow.md §17), collect, and write again: small
+ * objects, then 1 MiB ones. `largeTodo`: a known reason the large writes still fail (reported,
+ * not fixed here) — they then run as a todo subtest, so the run shows whether they work yet.
+ */
+async function freeAndWriteAgain(t: TestContext, getTarget: () => Target, c: Client, keys: string[], largeTodo?: string): Promise<void> {
+  await forEachLimit(keys, 8, async (key) => {
     const d = await c.send('DELETE', `/${BUCKET}/${key}`);
     assert.equal(d.status, 204, `DELETE ${key} on a full disk: ${d.status} ${d.body.toString().slice(0, 300)}`);
-  }
+  });
   await c.close();
   await getTarget().collect();
   const again = new Client(getTarget());
   t.after(() => again.close());
-  // Space is back: large and small writes work again and read back.
-  for (const key of ['again-1', 'again-2', 'again-3']) {
-    const r = await again.send('PUT', `/${BUCKET}/${key}`, payloadOf(key, MiB));
+  // Space is back: small and large writes work again and read back.
+  for (const key of ['again-small-1', 'again-small-2']) {
+    const r = await again.send('PUT', `/${BUCKET}/${key}`, payloadOf(key, 12 * 1024));
     assert.equal(r.status, 200, `PUT ${key} after freeing space: ${r.status} ${r.body.toString().slice(0, 300)}`);
   }
-  assert.equal((await again.send('PUT', `/${BUCKET}/again-small`, payloadOf('again-small', 12 * 1024))).status, 200);
-  await assertIntact(again, ['again-1', 'again-2', 'again-3'], () => MiB);
+  await assertIntact(again, ['again-small-1', 'again-small-2'], () => 12 * 1024);
+  await t.test('1 MiB writes after freeing space', largeTodo ? { todo: largeTodo } : {}, async () => {
+    for (const key of ['again-1', 'again-2', 'again-3']) {
+      const r = await again.send('PUT', `/${BUCKET}/${key}`, payloadOf(key, MiB));
+      assert.equal(r.status, 200, `PUT ${key} after freeing space: ${r.status} ${r.body.toString().slice(0, 300)}`);
+    }
+    await assertIntact(again, ['again-1', 'again-2', 'again-3'], () => MiB);
+  });
   await again.close();
   const f = await getTarget().fsck();
   assert.ok(f.clean, `fsck after the disk-full run:\n${f.report}`);
@@ -215,15 +230,23 @@ async function chunkFilesScenario(t: TestContext, getTarget: () => Target): Prom
   t.after(() => c.close());
   const large = await fillToLimit(t, c);
 
-  // A multipart part is refused the same way and leaves no part behind.
+  // A multipart upload is refused the same way: at Create (its record is data too), or at the part,
+  // which then leaves no part behind.
   const mpu = await c.send('POST', `/${BUCKET}/mpu-key?uploads`);
-  assert.equal(mpu.status, 200, mpu.body.toString());
-  const uploadId = encodeURIComponent(/<UploadId>([^<]+)</.exec(mpu.body.toString())![1]!);
-  assertInsufficient(await c.send('PUT', `/${BUCKET}/mpu-key?partNumber=1&uploadId=${uploadId}`, payloadOf('part', 5 * MiB)), 'UploadPart');
-  const parts = await c.send('GET', `/${BUCKET}/mpu-key?uploadId=${uploadId}`);
-  assert.equal(parts.status, 200);
-  assert.doesNotMatch(parts.body.toString(), /<Part>/, 'a refused part is listed');
-  assert.equal((await c.send('DELETE', `/${BUCKET}/mpu-key?uploadId=${uploadId}`)).status, 204);
+  if (mpu.status !== 200) {
+    assertInsufficient(mpu, 'CreateMultipartUpload');
+    t.diagnostic('multipart: refused at CreateMultipartUpload');
+  } else {
+    const uploadId = encodeURIComponent(/<UploadId>([^<]+)</.exec(mpu.body.toString())![1]!);
+    assertInsufficient(await c.send('PUT', `/${BUCKET}/mpu-key?partNumber=1&uploadId=${uploadId}`, payloadOf('part', 5 * MiB)), 'UploadPart');
+    const parts = await c.send('GET', `/${BUCKET}/mpu-key?uploadId=${uploadId}`);
+    assert.equal(parts.status, 200);
+    assert.doesNotMatch(parts.body.toString(), /<Part>/, 'a refused part is listed');
+    assert.equal((await c.send('DELETE', `/${BUCKET}/mpu-key?uploadId=${uploadId}`)).status, 204);
+    t.diagnostic('multipart: refused at UploadPart, no part listed, upload aborted');
+  }
+  const uploads = await c.send('GET', `/${BUCKET}?uploads`);
+  assert.doesNotMatch(uploads.body.toString(), /<Upload>/, 'an upload is left over');
 
   assert.ok(getTarget().alive(), `the gateway died on a full disk:\n${getTarget().output().slice(-3000)}`);
   await assertConsistent(c, large.refused, large.acked.map((key) => ({ key, size: MiB })));
@@ -231,19 +254,23 @@ async function chunkFilesScenario(t: TestContext, getTarget: () => Target): Prom
 }
 
 /**
- * Small objects (stored in LMDB, not as chunk files) fill what the chunk-file fill limit left:
- * they must be refused with 507 as well, and deletes must still work so space can be freed.
+ * Small objects alone (stored in LMDB's `blobs`, not as chunk files) fill the disk: they must be
+ * refused with 507 as well, before LMDB itself runs out of space, so that deletes and gc still
+ * commit and writes resume.
  */
 async function smallObjectsScenario(t: TestContext, getTarget: () => Target): Promise<void> {
   const c = new Client(getTarget());
   t.after(() => c.close());
-  const large = await fillToLimit(t, c);
-  const small = await fillSmall(c, t);
-  t.diagnostic(`12 KiB objects after that: ${small.acked.length} accepted${small.refused ? ', then 507' : ''}`);
+  assert.equal((await c.send('PUT', `/${BUCKET}`)).status, 200);
+  const size = 16 * 1024;
+  const small = await fillSmall(c, t, size);
+  t.diagnostic(`16 KiB objects: ${small.acked.length} accepted, ${small.refused.length} refused with 507`);
+  assert.ok(small.refused.length > 0, 'the disk never filled');
   assert.ok(getTarget().alive(), `the gateway died on a full disk:\n${getTarget().output().slice(-3000)}`);
-  const refused = [...large.refused, ...(small.refused ? [small.refused] : [])];
-  await assertConsistent(c, refused, [...large.acked.map((key) => ({ key, size: MiB })), ...small.acked.map((key) => ({ key, size: 12 * 1024 }))]);
-  await freeAndWriteAgain(t, getTarget, c, [...large.acked, ...small.acked]);
+  await assertConsistent(c, small.refused, small.acked.map((key) => ({ key, size })));
+  // Known (reported, storage/local): LMDB's file never shrinks, so after deleting everything the
+  // disk still looks 90 % full to the chunk-file fill limit, and large objects stay refused.
+  await freeAndWriteAgain(t, getTarget, c, small.acked, 'storage/local: LMDB keeps the freed pages, the chunk-file fill limit still sees a full disk (issue #5 faults report)');
 }
 
 /** The real thing: `ccow serve` on a tmpfs. */
@@ -360,11 +387,9 @@ test(`disk full, chunk files: 507 InsufficientStorage, no partial object or part
   await onSmallDisk(t, chunkFilesScenario);
 });
 
-// Known failure, reported in the issue #5 faults report (storage/local, not fixed here): small
-// objects live in LMDB's `blobs` and bypass the 90 % fill limit, so they fill the disk to 100 %;
-// then every LMDB commit fails with ENOSPC — the client gets 500 InternalError (not 507), and
-// DELETE and `ccow gc` fail too, so space cannot be freed through the gateway. (Before the
-// cli/lmdb-rejections.ts guard, the first failed commit also killed the process.)
-test(`disk full, small objects in LMDB: 507 too, deletes and gc still work (${SIZE_MB} MiB disk)`, { timeout: 90_000, todo: 'storage/local: LMDB ENOSPC → 500 and undeletable full disk (issue #5 faults report)' }, async (t) => {
+// Small objects live in LMDB's `blobs`: before storage/local 7c071e2 they bypassed the 90 % fill
+// limit, filled the disk to 100 %, got 500 InternalError, and DELETE and `ccow gc` failed too
+// (found by this test; the first failed commit also killed the process before cli/lmdb-rejections.ts).
+test(`disk full, small objects in LMDB: 507 too, deletes and gc still work (${SIZE_MB} MiB disk)`, { timeout: 90_000 }, async (t) => {
   await onSmallDisk(t, smallObjectsScenario, { needsTmpfs: true });
 });
