@@ -8,7 +8,7 @@ import type { StorageBackend } from '../storage/contract/index.js';
 import type * as A from './api.js';
 import * as buckets from './buckets.js';
 import { Core } from './core.js';
-import { feedFloorTs, readFeed } from './feed.js';
+import { deleteCursor, feedFloorTs, getCursor, readFeed, setCursor } from './feed.js';
 import { decodeStateRecord, encodeStateRecord, type StateRecord } from './format/records.js';
 import { fsck } from './fsck.js';
 import { expireIntents, makeWorkers, runGc, sweepOrphans } from './gc.js';
@@ -144,6 +144,21 @@ export class Engine implements A.EngineApi {
 
   feedRead(fromSeq: bigint, limit: number): Promise<A.FeedRecord[]> {
     return readFeed(this.#core.backend.meta, fromSeq, limit);
+  }
+  /**
+   * Move the feed cursor of consumer `name` to `seq` (the first record it has not processed; only
+   * forward) and register it: retention keeps what it has not passed (§14). Returns the cursor.
+   */
+  feedCursorSet(name: string, seq: bigint): Promise<bigint> {
+    return storage(setCursor(this.#core.backend.meta, name, seq, this.#core.now()));
+  }
+  /** The feed cursor of consumer `name`; undefined when not registered. */
+  feedCursorGet(name: string): Promise<bigint | undefined> {
+    return storage(getCursor(this.#core.backend.meta, name));
+  }
+  /** Unregister consumer `name`: retention stops waiting for it. */
+  feedCursorDelete(name: string): Promise<void> {
+    return storage(deleteCursor(this.#core.backend.meta, name));
   }
   fsck(): Promise<A.FsckReport> {
     return fsck(this.#core);

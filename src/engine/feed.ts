@@ -4,13 +4,16 @@
  */
 import type { MetaStore, MetaTx } from '../storage/contract/index.js';
 import type { FeedRecord } from './api.js';
-import { decodeFeedRecord, encodeFeedRecord, type FeedRecordBody } from './format/records.js';
-import { feedKey, seqOfFeedKey, T } from './keys.js';
+import { EngineErrors } from './errors.js';
+import { decodeCursorRecord, decodeFeedRecord, encodeCursorRecord, encodeFeedRecord, type FeedRecordBody } from './format/records.js';
+import { cursorKey, feedKey, seqOfFeedKey, T } from './keys.js';
 import { uvidToVersionId } from './uvid.js';
 import { fromHex } from '../common/index.js';
 
 const FEED_LO = Buffer.from([T.FEED]);
 const FEED_HI = Buffer.from([T.FEED + 1]);
+const CURSOR_LO = Buffer.from([T.CURSOR]);
+const CURSOR_HI = Buffer.from([T.CURSOR + 1]);
 
 /** The last sequence number used (0n when the feed is empty), read inside `tx`. */
 export function lastSeq(tx: MetaTx): bigint {
@@ -49,6 +52,50 @@ function toFeedRecord(b: FeedRecordBody): FeedRecord {
   if (b.size !== undefined) r.size = b.size;
   if (b.etag !== undefined) r.etag = b.etag;
   return r;
+}
+
+/**
+ * Consumer cursors (§14): a consumer (ISGW, a listing cache) names itself and moves its cursor to
+ * the first seq it has not processed; feed retention keeps every record some cursor has not passed
+ * (up to the hard cap). A cursor only moves forward: a stale writer cannot move it back.
+ */
+export async function setCursor(meta: MetaStore, name: string, seq: bigint, now: number): Promise<bigint> {
+  checkCursor(name, seq);
+  return meta.transaction((tx) => {
+    const raw = tx.get(cursorKey(name));
+    const cur = raw ? BigInt(decodeCursorRecord(raw).seq) : 0n;
+    const next = seq > cur ? seq : cur;
+    tx.put(cursorKey(name), encodeCursorRecord({ seq: next.toString(), updatedAt: Math.floor(now) }));
+    return next;
+  }, { grows: true });
+}
+
+/** The cursor of `name`, or undefined when it is not registered. */
+export async function getCursor(meta: MetaStore, name: string): Promise<bigint | undefined> {
+  checkCursor(name, 0n);
+  const raw = await meta.get(cursorKey(name));
+  return raw ? BigInt(decodeCursorRecord(raw).seq) : undefined;
+}
+
+/** Unregister a consumer: retention no longer waits for it. */
+export async function deleteCursor(meta: MetaStore, name: string): Promise<void> {
+  checkCursor(name, 0n);
+  await meta.transaction((tx) => tx.del(cursorKey(name)));
+}
+
+/** The smallest registered cursor (undefined without consumers). */
+export async function minCursor(meta: MetaStore): Promise<bigint | undefined> {
+  let min: bigint | undefined;
+  for await (const [, v] of meta.range({ gte: CURSOR_LO, lt: CURSOR_HI })) {
+    const s = BigInt(decodeCursorRecord(v).seq);
+    if (min === undefined || s < min) min = s;
+  }
+  return min;
+}
+
+function checkCursor(name: string, seq: bigint): void {
+  if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) > 256) throw EngineErrors.INVALID_ARGUMENT('cursor name must be 1..256 bytes');
+  if (seq < 0n || seq > 0xffffffffffffffffn) throw EngineErrors.INVALID_ARGUMENT('cursor seq out of range');
 }
 
 /** Largest UVID timestamp among the newest feed records (the §6 restart floor). */

@@ -9,6 +9,7 @@ import { applyEffects, keyEntries, newEffects, purgeEntry, refreshCur, snapshotC
 import type { Bucket, Core } from './core.js';
 import { decodeBucketRecord, decodeFeedRecord, decodeVersionRecord } from './format/records.js';
 import { decodeObjectKey, encodeObjectKey, prefixRange, T, uvidOfNiKey } from './keys.js';
+import { minCursor } from './feed.js';
 import { storage } from './storage-errors.js';
 import { uvidMs } from './uvid.js';
 
@@ -65,15 +66,24 @@ async function bucketById(core: Core, id: Buffer): Promise<Bucket | undefined> {
   return undefined;
 }
 
-/** Trim feed records older than the retention (consumer cursors are not tracked yet). */
+/**
+ * Trim feed records (§14): older than the retention and passed by every registered consumer's
+ * cursor, or older than the hard cap whatever the cursors say (a consumer that far behind must
+ * resync). Records are in seq and time order, so the scan stops at the first record to keep.
+ */
 export function feedTrimWorker(core: Core): Worker {
   return {
     name: 'feed-trim',
     async step() {
-      const cutoffUs = (core.now() - core.o.feedRetentionMs) * 1000;
+      const now = core.now();
+      const cutoffUs = (now - core.o.feedRetentionMs) * 1000;
+      const capUs = (now - core.o.feedMaxRetentionMs) * 1000;
+      const floor = await storage(minCursor(core.backend.meta));
       const old: Buffer[] = [];
       for await (const [k, v] of core.backend.meta.range({ gte: Buffer.from([T.FEED]), lt: Buffer.from([T.FEED + 1]), limit: STEP })) {
-        if (decodeFeedRecord(v).at >= cutoffUs) break;
+        const r = decodeFeedRecord(v);
+        const passed = floor === undefined || BigInt(r.seq) < floor;
+        if (r.at >= cutoffUs || (!passed && r.at >= capUs)) break;
         old.push(Buffer.from(k));
       }
       // Keep the newest record: it carries the restart floor of the UVID clock (§6).

@@ -24,6 +24,7 @@ export const T = {
   PART: 0x50, // 'P' uploadId ‖ u16 partNumber → part record
   BSNAP: 0x53, // 'S' bucketId ‖ utf8(name) → bucket snapshot record
   FEED: 0x46, // 'F' u64 seq → feed record
+  CURSOR: 0x4b, // 'K' utf8(consumer name) → feed cursor record
 } as const;
 
 /**
@@ -160,6 +161,7 @@ export const uploadByKeyKey = (bucketId: Uint8Array, encKey: Uint8Array, uploadI
   key(T.UPLOAD_BY_KEY, bucketId, encKey, uploadId);
 export const bsnapKey = (bucketId: Uint8Array, name: string): Buffer => key(T.BSNAP, bucketId, Buffer.from(name, 'utf8'));
 export const stateKey = (name: string): Buffer => key(T.STATE, Buffer.from(name, 'latin1'));
+export const cursorKey = (name: string): Buffer => key(T.CURSOR, Buffer.from(name, 'utf8'));
 
 /** Part key: uploadId ‖ u16 BE part number. */
 export function partKey(uploadId: Uint8Array, partNumber: number): Buffer {

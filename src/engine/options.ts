@@ -32,8 +32,10 @@ export interface EngineOptions {
   vmCacheSize?: number;
   /** Quiet delete markers of never-versioned buckets are purged after this (§7.3). Default 24 h. */
   tombstoneRetentionMs?: number;
-  /** Change-feed records older than this are trimmed (§14). Default 7 days. */
+  /** Change-feed records older than this are trimmed once every consumer cursor has passed them (§14). Default 7 days. */
   feedRetentionMs?: number;
+  /** Records older than this are trimmed even if a cursor has not passed them (that consumer must resync). Default 30 days. */
+  feedMaxRetentionMs?: number;
 }
 
 /** Options with every default applied. */
@@ -58,6 +60,7 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     vmCacheSize: o.vmCacheSize ?? 4096,
     tombstoneRetentionMs: o.tombstoneRetentionMs ?? 24 * 3_600_000,
     feedRetentionMs: o.feedRetentionMs ?? 7 * 24 * 3_600_000,
+    feedMaxRetentionMs: o.feedMaxRetentionMs ?? 30 * 24 * 3_600_000,
   };
 }
 

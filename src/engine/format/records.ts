@@ -169,6 +169,17 @@ export interface FeedRecordBody {
 export const encodeFeedRecord = (r: FeedRecordBody): Buffer => encodeTagged('fd1', r);
 export const decodeFeedRecord = (b: Uint8Array): FeedRecordBody => decodeTagged<FeedRecordBody>('fd1', b, 'feed record');
 
+/** A feed consumer's cursor (`cu1`, ccow.md §14): the first seq it has not processed yet. */
+export interface CursorRecord {
+  /** u64 as a decimal string. */
+  seq: string;
+  /** ms of the last move. */
+  updatedAt: number;
+}
+
+export const encodeCursorRecord = (r: CursorRecord): Buffer => encodeTagged('cu1', r);
+export const decodeCursorRecord = (b: Uint8Array): CursorRecord => decodeTagged<CursorRecord>('cu1', b, 'feed cursor');
+
 /** Engine state (`st1`): segment identity, fixed at first start; the process epoch. */
 export interface StateRecord {
   segmentId: number;

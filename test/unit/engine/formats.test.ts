@@ -88,6 +88,7 @@ const goldens: Golden[] = [
   g('up1-upload', { uploadId: '12'.repeat(16), key: 'dir/file.bin', initiated: 1763000000000, attrs: { contentType: 'video/mp4', userMeta: { a: 'b' } }, checksumAlgorithm: 'CRC32', checksumType: 'COMPOSITE', intentId: '34'.repeat(16), chunkSize: 1048576, codec: 'none' }, R.encodeUploadRecord, R.decodeUploadRecord),
   g('pt1-part', { partNumber: 2, size: 1052672, md5: '00112233445566778899aabbccddeeff', lastModified: 1763000000000, checksum: { algorithm: 'CRC32', type: 'FULL_OBJECT', value: 'AAAAAA==' }, refs: [payloadRef, { ...lz4Ref, offset: 1048576 }] }, R.encodePartRecord, R.decodePartRecord),
   g('fd1-feed', { seq: '42', op: 'version', bucket: 'photos', key: 'a/b.jpg', uvid: uvid.toString('hex'), vmId: 'cc'.repeat(32), generation: 3, deleted: false, size: 5242883, etag: '"x"', originSegment: 0x1234, viaIsgw: false, at: 1763000000000000 }, R.encodeFeedRecord, R.decodeFeedRecord),
+  g('cu1-cursor', { seq: '18446744073709551615', updatedAt: 1763000000000 }, R.encodeCursorRecord, R.decodeCursorRecord),
   g('sn1-snapshot', { name: 'nightly', uvid: uvid.toString('hex'), createdAt: 1763000000000 }, R.encodeSnapshotRecord, R.decodeSnapshotRecord),
   g('st1-state', { segmentId: 0x1234, segmentGuid: '56'.repeat(16), nodeId: 1, epoch: 9 }, R.encodeStateRecord, R.decodeStateRecord),
   g('ch1-chunk-row', { kind: 1, loc: 0, storedLength: 1048576, createdAt: 1763000000000.5, touchedAt: 1763000001000, unreferencedAt: 0, bucketId: Buffer.alloc(16, 0x0f) }, R.encodeChunkRow, R.decodeChunkRow),
