@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../src/engine/index.js';
 import { createLocalBackend, type LocalBackend } from '../src/storage/local/index.js';
@@ -45,6 +45,9 @@ async function* one(b: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+
+const loadNow = (): string => loadavg().map((l) => l.toFixed(2)).join(' / ');
+const LOAD_AT_START = loadNow();
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -155,6 +158,9 @@ function record(rows: [string, string, string][]): void {
     `## engine-bench ${new Date().toISOString()}`,
     '',
     `Machine: ${machine}. Local backend, strict durability, temp dir on ${process.env.BENCH_DIR ?? tmpdir()}.`,
+    '',
+    // The machine is shared: the load says how much of it the benchmark had.
+    `Load average (1/5/15 min): ${LOAD_AT_START} at the start, ${loadNow()} at the end; UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 'unset (4)'}.`,
     '',
     '| metric | result | target |',
     '|---|---|---|',
