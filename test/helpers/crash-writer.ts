@@ -237,6 +237,9 @@ class Writer {
     emit({ t: 'begin', op: n, ...op });
     try {
       const versionId = await fn();
+      // Sometimes dawdle between the commit and the acknowledgement (as a server writing its
+      // response does), so that kills also land on committed but unacknowledged operations.
+      if (this.#rng() < 0.3) await sleep(this.#rng() * 5);
       emit(versionId === undefined ? { t: 'ack', op: n } : { t: 'ack', op: n, versionId });
     } catch (e) {
       emit({ t: 'fail', op: n, error: e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e) });
