@@ -13,7 +13,7 @@ import { installHealth, METRICS_PATH, type ReadinessCheck, type ReservedHandler,
 import { EdgeLogController, edgeLoggerOptions } from './logging.js';
 import { installMetrics } from './metrics.js';
 import { hostBucketOf, newHostId, requestIdOf, snapshotHeaders, toS3Request, type RequestOptions } from './request.js';
-import { sendS3Response } from './respond.js';
+import { internalErrorResponse, sendS3Response } from './respond.js';
 
 type LoggerOptions = Exclude<NonNullable<FastifyServerOptions['logger']>, boolean>;
 
@@ -158,9 +158,6 @@ function addRequestIds(request: FastifyRequest, reply: FastifyReply): void {
   if (!reply.hasHeader('x-amz-id-2')) reply.header('x-amz-id-2', newHostId());
 }
 
-/** Answer used when the service throws (it promises not to): bare 500, connection closed. */
-const internal = (): S3Response => ({ status: 500, headers: { 'content-length': 0 }, closeConnection: true });
-
 /** The one route handler: raw request → S3Service.handle → response. */
 async function dispatchToS3(s3: S3Service, reqOpts: RequestOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   let res: S3Response;
@@ -168,7 +165,7 @@ async function dispatchToS3(s3: S3Service, reqOpts: RequestOptions, request: Fas
     res = await s3.handle(toS3Request(request.raw, reqOpts));
   } catch (err) {
     request.log.error({ err }, 's3 service threw');
-    res = internal();
+    res = internalErrorResponse();
   }
   return sendS3Response(reply, res);
 }

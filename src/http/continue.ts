@@ -9,10 +9,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { S3Response, S3Service } from '../s3/index.js';
 import { requestIdOf, toS3Request, type RequestOptions } from './request.js';
-import { writeRawResponse } from './respond.js';
-
-/** Answer used when the service itself throws (it promises not to). */
-const internal = (): S3Response => ({ status: 500, headers: { 'content-length': 0 }, closeConnection: true });
+import { internalErrorResponse, writeRawResponse } from './respond.js';
 
 /**
  * Install the `checkContinue` listener. Accepted requests get `100 Continue` and are then emitted as
@@ -38,7 +35,7 @@ async function precheck(
     refusal = await s3.precheck(toS3Request(req, opts));
   } catch (err) {
     log.error({ err, reqId: requestId }, 's3 precheck threw');
-    refusal = internal();
+    refusal = internalErrorResponse();
   }
   if (refusal === undefined) {
     res.writeContinue();

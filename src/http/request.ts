@@ -3,7 +3,6 @@
  * rewrites the URL: the S3 layer signs and routes on the bytes exactly as the client sent them
  * (shared/spec/s3-surface.md §2: the canonical URI is the path as sent, not normalised).
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { S3Request } from '../s3/index.js';
@@ -16,30 +15,10 @@ export interface RequestOptions {
   trustProxyHeaders?: boolean;
 }
 
-// Ids are cut from a pool of random bytes: one randomBytes() call per request was a visible share
-// of a small request's CPU (bench/s3-frontend-bench.ts). The ids only need to be unique, not secret.
-const POOL_BYTES = 8192;
-let pool = randomBytes(POOL_BYTES);
-let poolAt = 0;
+/** Request ids live in common/ (s3/ makes them too). */
+import { newRequestId } from '../common/index.js';
 
-function randomSlice(n: number): Buffer {
-  if (poolAt + n > POOL_BYTES) {
-    pool = randomBytes(POOL_BYTES);
-    poolAt = 0;
-  }
-  poolAt += n;
-  return pool.subarray(poolAt - n, poolAt);
-}
-
-/** A new request id: 16 uppercase hex characters, as S3 writes `x-amz-request-id` (s3-surface.md §1). */
-export function newRequestId(): string {
-  return randomSlice(8).toString('hex').toUpperCase();
-}
-
-/** A new `x-amz-id-2` value (opaque; AWS sends base64 of a host token). */
-export function newHostId(): string {
-  return randomSlice(24).toString('base64');
-}
+export { newHostId, newRequestId } from '../common/index.js';
 
 // Per-request state kept beside the raw request rather than on it, so IncomingMessage stays untyped
 // by us: the id (assigned early for `Expect: 100-continue`) and the header snapshot.

@@ -11,6 +11,9 @@ import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { S3Response } from '../s3/index.js';
 import { newHostId } from './request.js';
 
+/** Answer used when the S3 service throws (it promises not to): bare 500, connection closed. A fresh object each time: responseHeaders() adds the ids to it. */
+export const internalErrorResponse = (): S3Response => ({ status: 500, headers: { 'content-length': 0 }, closeConnection: true });
+
 /** Response headers plus the ids every response carries (set by s3/ already; added only if absent). */
 export function responseHeaders(res: S3Response, requestId: string): Record<string, string | number | string[]> {
   const headers = res.headers;

@@ -8,7 +8,7 @@
  * (shared/STYLE.md habit 2). Every response carries `x-amz-request-id`, `x-amz-id-2`, `Date` and
  * `Server` (shared/spec/s3-surface.md §1).
  */
-import { randomBytes } from 'node:crypto';
+import { newHostId } from '../common/index.js';
 import type { EngineApi } from '../engine/api.js';
 import { authenticate, type AuthResult } from './auth/index.js';
 import { authorize } from './authz.js';
@@ -254,7 +254,7 @@ class Pipeline {
   }
 
   #hostId(): string {
-    return hostId();
+    return newHostId();
   }
 
   /** Common headers (§1), CORS on actual requests (§7), no body for HEAD. */
@@ -276,22 +276,6 @@ class Pipeline {
     addActualCors(req, res, ctx);
     return res;
   }
-}
-
-// `x-amz-id-2` values are cut from a pool of random bytes: a randomBytes() call per response was a
-// visible share of a small request's CPU (bench/s3-frontend-bench.ts). They need to be unique, not secret.
-const POOL_BYTES = 8192;
-let pool = randomBytes(POOL_BYTES);
-let poolAt = 0;
-
-/** A new opaque `x-amz-id-2` (AWS sends base64 of a host token). */
-function hostId(): string {
-  if (poolAt + 24 > POOL_BYTES) {
-    pool = randomBytes(POOL_BYTES);
-    poolAt = 0;
-  }
-  poolAt += 24;
-  return pool.toString('base64', poolAt - 24, poolAt);
 }
 
 let dateSecond = NaN;
