@@ -13,9 +13,9 @@
  * MB/s = 10^6 bytes per second.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendResults, machineLine } from './results.js';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../src/engine/index.js';
 import { createLocalBackend, type LocalBackend } from '../src/storage/local/index.js';
@@ -149,10 +149,7 @@ async function main(): Promise<void> {
 }
 
 function record(rows: [string, string, string][]): void {
-  const cpu = cpus();
-  const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM (${(freemem() / 1024 ** 3).toFixed(1)} free), ${platform()} ${release()}, node ${process.version}`;
-  const file = join(process.cwd(), 'bench', 'RESULTS.md');
-  if (!existsSync(file)) writeFileSync(file, '# Benchmark results\n\nAppended by the benchmarks (`npm run bench`, …); newest last.\n');
+  const machine = machineLine();
   const lines = [
     '',
     `## engine-bench ${new Date().toISOString()}`,
@@ -167,8 +164,7 @@ function record(rows: [string, string, string][]): void {
     ...rows.map(([m, v, t]) => `| ${m} | ${v} | ${t} |`),
     '',
   ];
-  appendFileSync(file, lines.join('\n'));
-  console.log(`appended to ${file}`);
+  console.log(`appended to ${appendResults(lines)}`);
 }
 
 await main();

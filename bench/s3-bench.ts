@@ -26,9 +26,8 @@
  *   --no-record          do not append to bench/RESULTS.md
  *   --tmp=DIR            where the servers keep their data (default os.tmpdir())
  */
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { appendResults, machineLine } from './results.js';
+import { loadavg, tmpdir } from 'node:os';
 import { BenchClient } from './s3/client.js';
 import { startGatewayServer, startS3rver, type BenchServer } from './s3/servers.js';
 import { bigGet, bigPut, createBucket, listAll, manyBigPuts, smallGets, smallPuts } from './s3/workloads.js';
@@ -199,10 +198,7 @@ function cell(r: Row, n: string): string {
 }
 
 function record(rows: Row[], names: string[], f: Flags, notes: string[]): void {
-  const cpu = cpus();
-  const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM (${(freemem() / 1024 ** 3).toFixed(1)} free), ${platform()} ${release()}, node ${process.version}`;
-  const file = join(process.cwd(), 'bench', 'RESULTS.md');
-  if (!existsSync(file)) writeFileSync(file, '# Benchmark results\n\nAppended by the benchmarks (`npm run bench`, …); newest last.\n');
+  const machine = machineLine();
   const lines = [
     '',
     `## s3-bench ${new Date().toISOString()}`,
@@ -217,8 +213,7 @@ function record(rows: Row[], names: string[], f: Flags, notes: string[]): void {
     '',
     ...notes.map((n) => `${n}\n`),
   ];
-  appendFileSync(file, lines.join('\n'));
-  console.log(`appended to ${file}`);
+  console.log(`appended to ${appendResults(lines)}`);
 }
 
 await main();
