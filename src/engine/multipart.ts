@@ -20,6 +20,7 @@ import { dropIntent } from './refs.js';
 import { toObjectVersion } from './resolve.js';
 import { GROWS, storage } from './storage-errors.js';
 import { buildTree, shiftRefs } from './tree.js';
+import { uvidTs } from './uvid.js';
 import { checkKey, checksumFrom, cleanMap, DIGEST_OF, ingestBody, leavesOf, makeVm, storeCms } from './write-path.js';
 import { prefixEnd } from '../common/index.js';
 
@@ -49,6 +50,31 @@ async function loadUpload(core: Core, b: Bucket, uploadId: string): Promise<Uplo
   return decodeUploadRecord(raw);
 }
 
+/** Last upload-id timestamp issued per engine, so ids of one process strictly increase. */
+const lastUploadTs = new WeakMap<Core, bigint>();
+
+/**
+ * A new upload id: u64 BE µs timestamp ‖ 8 random bytes (formats.md, "Upload ids").
+ *
+ * ListMultipartUploads lists a key's uploads in initiation order, and AWS pages them with an
+ * upload-id-marker compared lexicographically (API_ListMultipartUploads: "upload ID
+ * lexicographically greater than the specified upload-id-marker"). Ids whose bytes sort by time
+ * make both hold with the `W` index (bucketId ‖ enc(key) ‖ uploadId) unchanged. The timestamp comes
+ * from the UVID issuer (never behind any UVID issued, floored across restarts, ccow.md §6) and is
+ * bumped past the previous id's, so ids issued within one µs (or under a frozen test clock) still
+ * sort in creation order. Ids issued before this layout (16 random bytes) stay valid; they sort by
+ * their bytes, i.e. almost always after every time-ordered id of the same key.
+ */
+function newUploadId(core: Core): Buffer {
+  let ts = uvidTs(core.uvids.next());
+  const last = lastUploadTs.get(core);
+  if (last !== undefined && ts <= last) ts = last + 1n;
+  lastUploadTs.set(core, ts);
+  const id = randomBytes(16);
+  id.writeBigUInt64BE(ts, 0);
+  return id;
+}
+
 function uploadIntent(core: Core, r: UploadRecord): Intent {
   // Already persisted at createUpload; upload intents never expire by time (§9).
   return { id: fromHex(r.intentId), kind: 'upload', epoch: core.epoch, lease: 0, renewedAt: 1, createdAt: r.initiated };
@@ -61,7 +87,7 @@ export async function createUpload(
 ): Promise<UploadInfo> {
   const b = await core.bucket(addr.bucket);
   checkKey(addr.key);
-  const uploadId = randomBytes(16);
+  const uploadId = newUploadId(core);
   const intentId = randomBytes(16);
   const now = core.now();
   const rec: UploadRecord = stripUndefined({
