@@ -328,11 +328,16 @@ export interface EngineApi {
   head(addr: ObjectAddr, opts?: { versionId?: string; snapshot?: string }): Promise<ObjectVersion>;
   read(addr: ObjectAddr, opts?: ReadOptions): Promise<ReadResult>;
   deleteObject(addr: ObjectAddr, opts?: { versionId?: string; condition?: CommitCondition }): Promise<DeleteResult>;
-  /** New version of dst sharing src's VM (COPY) or a new VM with src's refs and `replace` attrs. */
+  /**
+   * New version of dst sharing src's VM (COPY) or a new VM with src's refs and `replace` attrs.
+   * `checksumAlgorithm` (CopyObject `x-amz-checksum-algorithm`): the copy stores a FULL_OBJECT
+   * checksum of that algorithm, computed by reading the source unless it already has one; chunks
+   * are shared either way.
+   */
   copyObject(
     src: ObjectAddr & { versionId?: string },
     dst: ObjectAddr,
-    opts?: { replace?: VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: CommitCondition },
+    opts?: { replace?: VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: CommitCondition; checksumAlgorithm?: ChecksumAlgorithm },
   ): Promise<ObjectVersion>;
   /** Change tags/ACL of one version in place (metadata-only; recorded in the feed as 'meta'). */
   updateVersionMeta(addr: ObjectAddr, versionId: string | undefined, patch: { tags?: Record<string, string> | null; acl?: unknown }): Promise<ObjectVersion>;

@@ -87,7 +87,7 @@ export class Engine implements A.EngineApi {
   copyObject(
     src: A.ObjectAddr & { versionId?: string },
     dst: A.ObjectAddr,
-    opts?: { replace?: A.VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: A.CommitCondition },
+    opts?: { replace?: A.VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: A.CommitCondition; checksumAlgorithm?: A.ChecksumAlgorithm },
   ): Promise<A.ObjectVersion> {
     return objects.copyObject(this.#core, src, dst, opts);
   }

@@ -85,3 +85,10 @@ export class DigestSet {
     return out;
   }
 }
+
+/** One digest of a whole stream (e.g. a stored version's data, read chunk by chunk). */
+export async function digestOf(name: DigestName, body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const h = hasherOf(name);
+  for await (const piece of body) h.update(piece);
+  return h.digest();
+}

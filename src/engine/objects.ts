@@ -2,9 +2,10 @@
  * Object operations of the facade: put, head, read, delete, copy, clone, metadata updates
  * (shared/spec/ccow.md §7, §10). Each write ends in exactly one commit transaction (commit.ts).
  */
-import type { CommitCondition, DeleteResult, ObjectAddr, ObjectVersion, PutOptions, ReadOptions, ReadResult, VersionAttrs } from './api.js';
+import type { ChecksumAlgorithm, CommitCondition, DeleteResult, ObjectAddr, ObjectVersion, PutOptions, ReadOptions, ReadResult, VersionAttrs } from './api.js';
 import { applyEffects, commitTx, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type CommitVm } from './commit.js';
 import type { Core } from './core.js';
+import { copyChecksum, withChecksum } from './copy-checksum.js';
 import { EngineErrors } from './errors.js';
 import { encodeVersionRecord, encodeVersionValue, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
@@ -122,25 +123,32 @@ export async function deleteObject(core: Core, addr: ObjectAddr, opts: { version
   }));
 }
 
-/** COPY (§10, s3-surface §4.4): the same VM, or with `replace` a new VM over the same refs. */
+/**
+ * COPY (§10, s3-surface §4.4): the same VM, or with `replace` (or a newly computed checksum, see
+ * copy-checksum.ts) a new VM over the same refs.
+ */
 export async function copyObject(
   core: Core,
   src: ObjectAddr & { versionId?: string; snapshot?: string },
   dst: ObjectAddr,
-  opts: { replace?: VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: CommitCondition } = {},
+  opts: { replace?: VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: CommitCondition; checksumAlgorithm?: ChecksumAlgorithm } = {},
 ): Promise<ObjectVersion> {
   const sb = await core.bucket(src.bucket);
   const db = await core.bucket(dst.bucket);
   checkKey(dst.key);
   const h = await headVersion(core, sb, src.key, src);
+  // Computed over the very refs the copy shares (h.vm), so a concurrent overwrite of the source
+  // cannot pair one version's data with another's checksum.
+  const checksum = await copyChecksum(core, h.vm, opts.checksumAlgorithm);
   let vm: CommitVm;
   let storageClass = h.r.rec.storageClass;
-  if (opts.replace) {
+  if (opts.replace || checksum) {
     const r = opts.replace;
     const old = h.vm;
-    const meta = stripUndefined({ ...old.meta, contentType: r.contentType, userMeta: cleanMap(r.userMeta, true), sysMeta: cleanMap(r.sysMeta) });
-    vm = makeVm(meta, old.refs);
-    storageClass = r.storageClass ?? 'STANDARD';
+    let meta = r ? { ...old.meta, contentType: r.contentType, userMeta: cleanMap(r.userMeta, true), sysMeta: cleanMap(r.sysMeta) } : old.meta;
+    if (checksum) meta = withChecksum(meta, checksum);
+    vm = makeVm(stripUndefined({ ...meta }), old.refs);
+    if (r) storageClass = r.storageClass ?? 'STANDARD';
   } else {
     // The same VM: by id (chunk-table VMs), or re-embedded from its bytes (child-less VMs).
     vm = h.vmBytes ? { id: h.vmId, bytes: h.vmBytes, meta: h.meta, children: [] } : { id: h.vmId, meta: h.meta, children: [] };

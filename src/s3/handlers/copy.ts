@@ -3,9 +3,10 @@
  * Within a segment a copy never copies payload: the engine points the new version at the source's
  * VM (COPY) or builds a new VM over the same refs (REPLACE).
  */
-import type { BucketInfo, ObjectVersion, VersionAttrs } from '../../engine/api.js';
+import type { BucketInfo, ChecksumAlgorithm, ObjectVersion, VersionAttrs } from '../../engine/api.js';
 import { authorizeAccess, checkExpectedOwner } from '../authz.js';
 import { checkBucketNameLength } from '../bucket-name.js';
+import { parseChecksumAlgorithm } from '../checksum/index.js';
 import { checkCopySourceConditions, commitCondition } from '../conditional.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
@@ -89,6 +90,20 @@ function attrsOf(v: ObjectVersion): VersionAttrs {
   return { contentType: v.contentType, userMeta: v.userMeta, sysMeta: v.sysMeta, storageClass: v.storageClass };
 }
 
+/**
+ * `x-amz-checksum-algorithm` of a CopyObject: "the algorithm that you want Amazon S3 to use to
+ * create the checksum for the object" (API_CopyObject); without it the source's checksum is copied.
+ * Unknown names → 400 InvalidRequest, as for CreateMultipartUpload. Undefined when nothing changes;
+ * otherwise the copy gets a new checksum, a change that also makes a copy onto itself legal.
+ */
+function requestedChecksumAlgorithm(ctx: RequestContext, source: ObjectVersion): ChecksumAlgorithm | undefined {
+  const header = ctx.headers['x-amz-checksum-algorithm'];
+  if (header === undefined) return undefined;
+  const alg = parseChecksumAlgorithm(header);
+  // The same algorithm as a FULL_OBJECT source checksum asks for nothing new: no read, as without it.
+  return source.checksum?.algorithm === alg && source.checksum.type === 'FULL_OBJECT' ? undefined : alg;
+}
+
 /** PUT /{b}/{k} with `x-amz-copy-source` (§4.4). */
 export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
@@ -96,8 +111,9 @@ export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) =>
   const metaDirective = directive(ctx, 'x-amz-metadata-directive');
   const tagDirective = directive(ctx, 'x-amz-tagging-directive');
   const storageClass = storageClassOf(ctx.headers);
+  const checksumAlgorithm = requestedChecksumAlgorithm(ctx, version);
   const sameObject = src.bucket === op.bucket && src.key === op.key && (src.versionId === undefined || version.isLatest);
-  if (sameObject && metaDirective === 'COPY' && storageClass === undefined) {
+  if (sameObject && metaDirective === 'COPY' && storageClass === undefined && checksumAlgorithm === undefined) {
     throw S3Errors.InvalidRequest('This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
   }
   let replace: VersionAttrs | undefined;
@@ -114,6 +130,7 @@ export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) =>
     tags,
     acl,
     condition: commitCondition(ctx.headers),
+    checksumAlgorithm,
   });
   const headers = { ...writtenVersionHeader(v) };
   if (showsVersionId(version, srcBucket)) headers['x-amz-copy-source-version-id'] = version.versionId;
