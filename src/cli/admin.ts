@@ -4,6 +4,8 @@
  * status; output goes through `print`.
  */
 import type { FsckReport } from '../engine/index.js';
+import { StorageErrors } from '../storage/contract/index.js';
+import { createLocalBackend, type LocalBackend } from '../storage/local/index.js';
 import { checkAccessKey, checkSecretKey } from './config.js';
 import { CliError, openStack, type Stack } from './compose.js';
 import { generateKeys, newTenantId } from './credentials.js';
@@ -91,4 +93,34 @@ export async function gc(dataDirs: string[], graceSeconds: number | undefined, p
     print(`gc: ${deleted} chunk(s) deleted`);
     return 0;
   });
+}
+
+/**
+ * `ccow compact [--scratch DIR]`: give the free pages of the metadata store (LMDB) back to the
+ * disk, offline. The gateway does it by itself when the disk is past the fill limit and that brings
+ * it back under (at start, and online when a chunk write is refused), if a data disk has room for
+ * the copy; this is the manual way, whatever the fill, and `--scratch` (a directory on another
+ * file system) is for when no data disk has that room. Only the storage is opened (not the
+ * engine): compaction is below it. Costs a copy of the live pages.
+ */
+export async function compact(dataDirs: string[], scratch: string | undefined, print: Print): Promise<number> {
+  let backend: LocalBackend;
+  try {
+    backend = await createLocalBackend({ dataDirs, compactOnOpen: false });
+  } catch (e) {
+    if (StorageErrors.LOCKED.is(e)) throw new CliError(`data dir ${dataDirs.join(',')} is in use by another ccow process (is a gateway running on it?): ${e.message}`);
+    throw e;
+  }
+  try {
+    const r = await backend.compact(scratch === undefined ? {} : { scratch });
+    if (!r.compacted) throw new CliError(`compact: not done: ${r.reason ?? 'unknown reason'}${scratch === undefined ? ' (--scratch DIR)' : ''}`);
+    print(`compact: metadata store ${formatBytes(r.beforeBytes)} -> ${formatBytes(r.afterBytes)} (${formatBytes(r.beforeBytes - r.afterBytes)} given back)`);
+    return 0;
+  } finally {
+    await backend.close();
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
 }

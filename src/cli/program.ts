@@ -3,7 +3,7 @@
  * once the gateway is listening and keeps the process alive until a signal shuts it down.
  */
 import { Command, Option } from 'commander';
-import { fsck, gc, userAdd, userList, userRemove } from './admin.js';
+import { compact, fsck, gc, userAdd, userList, userRemove } from './admin.js';
 import { ConfigError, resolveDataDirs, resolveServeConfig, type ServeFlags } from './config.js';
 import { CliError } from './compose.js';
 import { startGatewayProcess } from './serve.js';
@@ -82,6 +82,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--grace <seconds>', 'hold period override in seconds (default: the engine hold, 1 h)', Number)
     .option('--data <dirs>', DATA_HELP)
     .action(async (o: { grace?: number; data?: string }) => setExit(await gc(resolveDataDirs(o.data, io.env), o.grace, io.out)));
+
+  program
+    .command('compact')
+    .description('give the metadata store\'s free pages back to the disk (offline)')
+    .option('--scratch <dir>', 'make the copy in this directory on another file system (when the data disks have no room for it)')
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (o: { scratch?: string; data?: string }) => setExit(await compact(resolveDataDirs(o.data, io.env), o.scratch, io.out)));
 
   return program;
 }

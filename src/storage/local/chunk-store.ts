@@ -3,26 +3,31 @@
  * live in the LMDB `blobs` database (one group-committed LMDB write, no file, no inode); larger ones
  * are chunk files placed by rendezvous hashing over the data disks. `put` and `delete` of one id
  * hold an in-process per-id lock (§13 "Per-id lock"), so a delete never unlinks a file that a
- * concurrent put of the same id just renamed into place, and vice versa.
+ * concurrent put of the same id just renamed into place, and vice versa. A chunk file refused for
+ * lack of space is retried once if compacting LMDB gave space back (compaction.ts).
  */
-import type { Database } from 'lmdb';
 import { chunkIdHex, chunkIdOf, compareBytes, parseChunkId, type ChunkId } from '../../common/index.js';
 import { StorageErrors, type ChunkPutOptions, type ChunkStore } from '../contract/index.js';
 import type { ChunkFiles } from './chunk-files.js';
 import type { DiskSet } from './disks.js';
 import { mapFsError, mapLmdbError } from './fs-errors.js';
 import { KeyedLock } from './keyed-lock.js';
+import type { LmdbRef } from './lmdb-env.js';
+import type { OpGate } from './op-gate.js';
 
 /** Dependencies shared with the backend. */
 export interface LocalChunkStoreDeps {
-  blobs: Database<Buffer, Buffer>;
+  /** The current LMDB handles (`blobs`), read per operation (a compaction swaps them). */
+  lmdb: LmdbRef;
   files: ChunkFiles;
   disks: DiskSet;
   smallChunkMax: number;
-  /** Runs an operation as "in flight" (close() waits for it) and fails with CLOSED after close. */
-  guard: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Runs an operation as "in flight" (close() and compaction wait for it); CLOSED after close. */
+  gate: OpGate;
   /** Rejects with NO_SPACE when LMDB should take no more data (small chunks live there). */
   room: () => Promise<void>;
+  /** After a refused chunk file: true once compacting LMDB gave space back (then retry). */
+  reclaim: () => Promise<boolean>;
 }
 
 /** Approximate counters: exact for what this process did, seeded by a scan on first stats(). */
@@ -43,28 +48,37 @@ export class LocalChunkStore implements ChunkStore {
     this.#d = deps;
   }
 
-  put(id: ChunkId, bytes: Uint8Array, opts?: ChunkPutOptions): Promise<void> {
-    return this.#d.guard(async () => {
-      // The engine in this process hashed these bytes a moment ago: a second pass would only cost time.
-      if (!opts?.verified && compareBytes(chunkIdOf(bytes), id) !== 0) throw StorageErrors.BAD_DIGEST(`chunk bytes do not hash to ${chunkIdHex(id)}`);
-      const hex = chunkIdHex(id);
-      await this.#locks.run(hex, () => (bytes.length <= this.#d.smallChunkMax ? this.#putBlob(id, bytes) : this.#putFile(id, hex, bytes)));
-    });
+  async put(id: ChunkId, bytes: Uint8Array, opts?: ChunkPutOptions): Promise<void> {
+    // The engine in this process hashed these bytes a moment ago: a second pass would only cost time.
+    if (!opts?.verified && compareBytes(chunkIdOf(bytes), id) !== 0) throw StorageErrors.BAD_DIGEST(`chunk bytes do not hash to ${chunkIdHex(id)}`);
+    const hex = chunkIdHex(id);
+    const small = bytes.length <= this.#d.smallChunkMax;
+    const attempt = (): Promise<void> => this.#d.gate.run('write', () => this.#locks.run(hex, () => (small ? this.#putBlob(id, bytes) : this.#putFile(id, hex, bytes))));
+    try {
+      await attempt();
+    } catch (e) {
+      // A file refused at the fill limit may fit once LMDB's free pages are given back (§17:
+      // "writes work again as soon as space is freed"). The reclaim runs outside the gate: a
+      // compaction waits for the writes in flight. Small chunks go to LMDB, which a compaction
+      // would only deprive of its free pages.
+      if (small || !StorageErrors.NO_SPACE.is(e) || !(await this.#d.reclaim())) throw e;
+      await attempt();
+    }
   }
 
   get(id: ChunkId): Promise<Uint8Array> {
-    return this.#d.guard(async () => {
-      const blob = this.#d.blobs.get(asBuf(id));
+    return this.#d.gate.run('read', async () => {
+      const blob = this.#d.lmdb.blobs.get(asBuf(id));
       if (blob) return blob;
       return this.#d.files.read(this.#d.disks.order(id), chunkIdHex(id));
     });
   }
 
   has(ids: readonly ChunkId[]): Promise<boolean[]> {
-    return this.#d.guard(() =>
+    return this.#d.gate.run('read', () =>
       Promise.all(
         ids.map(async (id) => {
-          if (this.#d.blobs.doesExist(asBuf(id))) return true;
+          if (this.#d.lmdb.blobs.doesExist(asBuf(id))) return true;
           return (await this.#d.files.locate(this.#d.disks.order(id), chunkIdHex(id))) !== undefined;
         }),
       ),
@@ -72,13 +86,14 @@ export class LocalChunkStore implements ChunkStore {
   }
 
   delete(id: ChunkId): Promise<void> {
-    return this.#d.guard(async () => {
+    return this.#d.gate.run('write', async () => {
       const hex = chunkIdHex(id);
       await this.#locks.run(hex, async () => {
         const key = asBuf(id);
-        const blob = this.#d.blobs.get(key);
+        const blobs = this.#d.lmdb.blobs;
+        const blob = blobs.get(key);
         if (blob) {
-          await this.#d.blobs.remove(key).catch(async (e: unknown) => Promise.reject(await mapLmdbError(e, `deleting chunk ${hex}`)));
+          await blobs.remove(key).catch(async (e: unknown) => Promise.reject(await mapLmdbError(e, `deleting chunk ${hex}`)));
           this.#count(-1, -blob.length);
         }
         // Every disk, not just the home one: a chunk may sit on a fallback disk (fill limit).
@@ -92,7 +107,7 @@ export class LocalChunkStore implements ChunkStore {
   }
 
   async *iterate(): AsyncIterable<ChunkId> {
-    await this.#d.guard(async () => undefined); // CLOSED after close()
+    await this.#d.gate.run('read', async () => undefined); // CLOSED after close()
     for await (const [hex] of this.#all(false)) yield parseChunkId(hex);
   }
 
@@ -105,12 +120,12 @@ export class LocalChunkStore implements ChunkStore {
 
   async #putBlob(id: ChunkId, bytes: Uint8Array): Promise<void> {
     const key = asBuf(id);
-    if (this.#d.blobs.doesExist(key)) return;
+    if (this.#d.lmdb.blobs.doesExist(key)) return;
     // Small chunks obey the fill limit of LMDB's disk like files obey theirs (§17).
     await this.#d.room();
     try {
       // Copy: lmdb-js may read the value on its write thread after this call returns.
-      await this.#d.blobs.put(key, Buffer.from(bytes));
+      await this.#d.lmdb.blobs.put(key, Buffer.from(bytes));
     } catch (e) {
       throw await mapLmdbError(e, `storing chunk ${chunkIdHex(id)}`);
     }
@@ -129,6 +144,21 @@ export class LocalChunkStore implements ChunkStore {
     }
     this.#d.disks.consumed(disk, bytes.length);
     this.#count(1, bytes.length);
+  }
+
+  /** The blobs, as one scan (a compaction waits for it to end before closing the env). */
+  async *#allBlobs(withSizes: boolean): AsyncGenerator<[string, number]> {
+    await this.#d.gate.enterScan();
+    try {
+      const blobs = this.#d.lmdb.blobs;
+      if (withSizes) {
+        for (const { key, value } of blobs.getRange({})) yield [key.toString('hex'), value.length];
+      } else {
+        for (const key of blobs.getKeys({})) yield [key.toString('hex'), 0];
+      }
+    } finally {
+      this.#d.gate.exitScan();
+    }
   }
 
   #count(count: number, bytes: number): void {
@@ -150,11 +180,7 @@ export class LocalChunkStore implements ChunkStore {
   /** Blobs, then each disk's files, as [hex, payload size]. */
   async *#all(withSizes: boolean): AsyncGenerator<[string, number]> {
     try {
-      if (withSizes) {
-        for (const { key, value } of this.#d.blobs.getRange({})) yield [key.toString('hex'), value.length];
-      } else {
-        for (const key of this.#d.blobs.getKeys({})) yield [key.toString('hex'), 0];
-      }
+      yield* this.#allBlobs(withSizes);
       for (const disk of this.#d.disks.disks) yield* this.#d.files.list(disk, withSizes);
     } catch (e) {
       throw mapFsError(e, 'listing chunks');

@@ -3,83 +3,30 @@
  * LMDB under `dataDirs[0]/meta`, chunk payloads in LMDB `blobs` (small) or files spread over the
  * data dirs (large). Each data dir is owned by one process through its `LOCK` file.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
 import { StorageErrors, type StorageBackend, type StorageStats } from '../contract/index.js';
 import { ChunkFiles } from './chunk-files.js';
 import { LocalChunkStore } from './chunk-store.js';
-import { DiskSet } from './disks.js';
+import { CompactFailed, compactLmdb, copyTarget, recoverCompaction, SCRATCH_DIR, worthCompacting, type CompactionResult } from './compaction.js';
+import { DiskSet, type DiskSpace } from './disks.js';
 import { mapFsError } from './fs-errors.js';
+import { lmdbRoom, lmdbUsage, LmdbRef, openLmdb, type LmdbConfig, type LmdbHandles } from './lmdb-env.js';
 import { LmdbMetaStore } from './meta-store.js';
-import { LOCAL_DEFAULTS, type LocalBackendOptions } from './options.js';
+import { OpGate } from './op-gate.js';
+import { LOCAL_DEFAULTS, type LocalBackendOptions, type LocalFaults } from './options.js';
 import { acquireOwnerLock, type OwnerLock } from './owner-lock.js';
 
 export { errnoError, LOCAL_DEFAULTS, type Durability, type LocalBackendOptions, type LocalFaults } from './options.js';
 export { CHUNK_HEADER_BYTES, decodeChunkFile, encodeChunkHeader } from './chunk-file-format.js';
-
-/** Reusable LMDB free-list space that lets data-adding writes go on past the fill limit. */
-const MIN_REUSABLE_BYTES = 4 * 1024 * 1024;
-/** How often LMDB's file growth is charged to the disk reading. */
-const STATS_EVERY_MS = 10;
-
-/** Page counts of one LMDB tree, as lmdb-js `getStats()` reports them. */
-interface TreeStats {
-  treeBranchPageCount?: number;
-  treeLeafPageCount?: number;
-  overflowPages?: number;
-}
-
-/** The part of lmdb-js `env.getStats()` used here. */
-interface LmdbStats extends TreeStats {
-  pageSize?: number;
-  lastPageNumber?: number;
-  free?: TreeStats;
-}
-
-const pagesOf = (t: TreeStats | undefined): number => (t?.treeBranchPageCount ?? 0) + (t?.treeLeafPageCount ?? 0) + (t?.overflowPages ?? 0);
-
-/**
- * Rejects with NO_SPACE when LMDB (on the first data dir) should take no more data: its disk is past
- * the fill limit (§17) and LMDB's free list is small. Small chunks and data-adding metadata bypass
- * chunk placement, so without this they would fill the disk to 100 %, where even the deletes that
- * could free space fail to commit. LMDB never shrinks its file; pages that deletes free are reused
- * from its free list, so a disk past the limit still has room while the file holds enough unused
- * pages: the file's pages less those of every tree (both databases, the main and the free-list
- * tree, two meta pages). The file's growth since the last check is charged to the cached disk
- * reading (as chunk files are), so a fast-growing LMDB cannot overshoot the limit between two
- * statfs readings.
- */
-function lmdbRoom(env: RootDatabase<Buffer, Buffer>, dbs: readonly BinaryDb[], disks: DiskSet): () => Promise<void> {
-  const disk = disks.disks[0]!;
-  const stats = (): LmdbStats => env.getStats();
-  let lastPage = stats().lastPageNumber ?? 0;
-  let lastAt = 0;
-  /** Charge the file's growth since the last look (at most every STATS_EVERY_MS: ~10 µs a call). */
-  const charge = (s: LmdbStats): void => {
-    const now = s.lastPageNumber ?? lastPage;
-    if (now > lastPage) disks.consumed(disk, (now - lastPage) * (s.pageSize ?? 4096));
-    lastPage = now;
-  };
-  return async () => {
-    const t = Date.now();
-    if (t - lastAt >= STATS_EVERY_MS) {
-      lastAt = t;
-      charge(stats());
-    }
-    if (!(await disks.pastLimit(disk))) return;
-    const s = stats();
-    charge(s);
-    const used = dbs.reduce((n, db) => n + pagesOf(db.getStats() as TreeStats), pagesOf(s) + pagesOf(s.free) + 2);
-    if (((s.lastPageNumber ?? 0) + 1 - used) * (s.pageSize ?? 4096) >= MIN_REUSABLE_BYTES) return;
-    throw StorageErrors.NO_SPACE(`data dir ${disk.path} is past the fill limit`);
-  };
-}
+export { COMPACT_TMP, decodePending, encodePending, PENDING, type CompactionResult, type CompactStep } from './compaction.js';
 
 /** In relaxed mode, how often LMDB is synced (§13: "noSync + fsync every second"). */
 const RELAXED_SYNC_MS = 1000;
-
-type BinaryDb = Database<Buffer, Buffer>;
+/** How long an online compaction waits for range scans in progress before giving up. */
+const SCAN_DEADLINE_MS = 2000;
+/** After an automatic compaction gave up or failed, how long before the next one is tried. */
+const RETRY_AFTER_MS = 60_000;
 
 /** A local backend; build it with `createLocalBackend`. */
 export class LocalBackend implements StorageBackend {
@@ -88,29 +35,48 @@ export class LocalBackend implements StorageBackend {
   readonly meta: LmdbMetaStore;
   /** Resolved data dirs, in the order given. */
   readonly dataDirs: readonly string[];
-  readonly #env: RootDatabase<Buffer, Buffer>;
+  readonly #lmdb: LmdbRef;
+  readonly #cfg: LmdbConfig;
+  readonly #gate = new OpGate();
   readonly #disks: DiskSet;
   readonly #files: ChunkFiles;
   readonly #locks: OwnerLock[];
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #faults: LocalFaults | undefined;
+  readonly #fillLimit: number;
   readonly #syncTimer: NodeJS.Timeout | undefined;
-  #open = true;
+  #compaction: Promise<CompactionResult> | undefined;
+  #compactions = 0;
+  #retryAt = 0;
+  #closing: Promise<void> | undefined;
 
   /** @internal use createLocalBackend */
-  constructor(parts: { env: RootDatabase<Buffer, Buffer>; meta: BinaryDb; blobs: BinaryDb; disks: DiskSet; files: ChunkFiles; locks: OwnerLock[]; smallChunkMax: number; relaxed: boolean }) {
-    this.#env = parts.env;
+  constructor(parts: { handles: LmdbHandles; cfg: LmdbConfig; disks: DiskSet; files: ChunkFiles; locks: OwnerLock[]; smallChunkMax: number; fillLimit: number; faults: LocalFaults | undefined }) {
+    this.#lmdb = new LmdbRef(parts.handles);
+    this.#cfg = parts.cfg;
     this.#disks = parts.disks;
     this.#files = parts.files;
     this.#locks = parts.locks;
+    this.#faults = parts.faults;
+    this.#fillLimit = parts.fillLimit;
     this.dataDirs = parts.disks.disks.map((d) => d.path);
-    const guard = <T>(fn: () => Promise<T>): Promise<T> => this.#guard(fn);
-    const room = lmdbRoom(parts.env, [parts.meta, parts.blobs], parts.disks);
-    this.meta = new LmdbMetaStore(parts.meta, guard, () => this.#open, room);
-    this.chunks = new LocalChunkStore({ blobs: parts.blobs, files: parts.files, disks: parts.disks, smallChunkMax: parts.smallChunkMax, guard, room });
-    if (parts.relaxed) {
-      // mdb_env_sync; present at run time, missing from lmdb-js's typings.
-      const env = this.#env as unknown as { sync(cb: (e?: unknown) => void): void };
-      this.#syncTimer = setInterval(() => env.sync(() => undefined), RELAXED_SYNC_MS);
+    const room = lmdbRoom(this.#lmdb, parts.disks);
+    this.meta = new LmdbMetaStore(this.#lmdb, this.#gate, room);
+    this.chunks = new LocalChunkStore({
+      lmdb: this.#lmdb,
+      files: parts.files,
+      disks: parts.disks,
+      smallChunkMax: parts.smallChunkMax,
+      gate: this.#gate,
+      room,
+      reclaim: () => this.#reclaim(),
+    });
+    if (parts.cfg.relaxed) {
+      this.#syncTimer = setInterval(() => {
+        // Not while a compaction may have the env closed; the compaction's reopen syncs anyway.
+        if (this.#gate.holding || this.#gate.closed) return;
+        // mdb_env_sync; present at run time, missing from lmdb-js's typings.
+        (this.#lmdb.env as unknown as { sync(cb: (e?: unknown) => void): void }).sync(() => undefined);
+      }, RELAXED_SYNC_MS);
       this.#syncTimer.unref();
     }
   }
@@ -120,31 +86,122 @@ export class LocalBackend implements StorageBackend {
     return this.#files.dirSyncs;
   }
 
-  async stats(): Promise<StorageStats> {
-    return this.#guard(async () => {
-      const { count, bytes } = await this.chunks.counters();
-      const disks = await Promise.all(this.#disks.disks.map((d) => this.#disks.space(d, true)));
-      return { chunkCount: count, chunkBytes: bytes, disks };
-    });
+  /** Online LMDB compactions completed by this backend (tests, diagnostics). */
+  get compactions(): number {
+    return this.#compactions;
   }
 
-  /** Wait for in-flight operations, close LMDB (syncing it) and release the data dir locks. */
-  async close(): Promise<void> {
-    if (!this.#open) return;
-    this.#open = false;
+  /** The LMDB file's size and its free pages (bytes). */
+  lmdbUsage(): { fileBytes: number; freeBytes: number } {
+    if (this.#gate.closed) throw StorageErrors.CLOSED();
+    const { fileBytes, freeBytes } = lmdbUsage(this.#lmdb.handles);
+    return { fileBytes, freeBytes };
+  }
+
+  async stats(): Promise<StorageStats> {
+    this.#gate.assertOpen();
+    // Not one gated operation: the first call scans the blobs (a scan, gated as such), and an
+    // operation in flight that waits to start a scan would deadlock a compaction waiting for both.
+    const { count, bytes } = await this.chunks.counters();
+    return { chunkCount: count, chunkBytes: bytes, disks: await this.#spaces() };
+  }
+
+  /**
+   * Compact LMDB now, online (compaction.ts): new writes wait from the start of the copy, every
+   * operation waits while the env is swapped; nothing is refused, nothing is lost. The copy goes
+   * next to data.mdb, or to `opts.scratch` (a directory on another file system), or, when LMDB's
+   * disk has no room for it, to another data dir with room; with no room anywhere, nothing is done
+   * (the result says so). Gives up when range scans in progress do not end within 2 s. One at a
+   * time: a call during a compaction returns that compaction's result.
+   */
+  compact(opts: { scratch?: string } = {}): Promise<CompactionResult> {
+    if (this.#gate.closed) return Promise.reject(StorageErrors.CLOSED());
+    const run = (this.#compaction ??= this.#compactNow(opts.scratch).finally(() => {
+      this.#compaction = undefined;
+    }));
+    return run;
+  }
+
+  /** Wait for in-flight operations (and a compaction), close LMDB (syncing it), release the locks. */
+  close(): Promise<void> {
+    return (this.#closing ??= this.#close());
+  }
+
+  async #close(): Promise<void> {
     if (this.#syncTimer) clearInterval(this.#syncTimer);
-    await Promise.allSettled([...this.#inFlight]);
-    await this.#env.close();
+    const compaction = this.#compaction;
+    await this.#gate.close();
+    await compaction?.catch(() => undefined);
+    try {
+      await this.#lmdb.env.close();
+    } catch (e) {
+      // Already closed when a compaction could not reopen it (the gate then says so).
+      if (!this.#gate.broken) throw e;
+    }
     await Promise.allSettled(this.#locks.map((l) => l.release()));
   }
 
-  #guard<T>(fn: () => Promise<T>): Promise<T> {
-    if (!this.#open) return Promise.reject(StorageErrors.CLOSED());
-    const p = fn();
-    this.#inFlight.add(p);
-    const forget = (): void => void this.#inFlight.delete(p);
-    p.then(forget, forget);
-    return p;
+  async #compactNow(scratch: string | undefined): Promise<CompactionResult> {
+    let compacting = false;
+    try {
+      await this.#gate.holdWrites();
+      if (scratch === undefined) {
+        const u = lmdbUsage(this.#lmdb.handles);
+        const [lmdbDisk, ...others] = await this.#spaces();
+        const target = copyTarget(u, lmdbDisk!, others);
+        if (target === null) {
+          const live = u.fileBytes - u.freeBytes;
+          return { compacted: false, beforeBytes: u.fileBytes, afterBytes: u.fileBytes, reason: `no data disk has room for a copy of the ${live} B in use (${lmdbDisk!.free} B free next to it); name a scratch dir on another file system` };
+        }
+        scratch = target;
+      }
+      compacting = true;
+      const { handles, result } = await compactLmdb(this.#lmdb.handles, {
+        cfg: this.#cfg,
+        faults: this.#faults,
+        quiesce: () => this.#gate.holdAll(SCAN_DEADLINE_MS),
+        scratch,
+      });
+      this.#lmdb.swap(handles);
+      if (result.compacted) {
+        this.#compactions++;
+        // The disk readings predate the freed pages.
+        this.#disks.invalidateAll();
+      }
+      return result;
+    } catch (e) {
+      if (e instanceof CompactFailed) {
+        this.#lmdb.swap(e.handles);
+        throw e.cause as Error;
+      }
+      // The env was closed and could not be reopened (compact-scratch.ts refuses to open without
+      // the database): nothing more works in this process; the next open recovers.
+      if (compacting) this.#gate.breakWith(mapFsError(e, 'reopening the metadata store after a compaction'));
+      throw e;
+    } finally {
+      this.#gate.release();
+    }
+  }
+
+  /** Fresh readings of every data disk (the first holds LMDB). */
+  #spaces(): Promise<DiskSpace[]> {
+    return Promise.all(this.#disks.disks.map((d) => this.#disks.space(d, true)));
+  }
+
+  /**
+   * A chunk write was refused for lack of space: compact LMDB if that gives enough back (resolves
+   * true once done, and the write is retried), else false at once. Joins a compaction in progress.
+   */
+  async #reclaim(): Promise<boolean> {
+    if (this.#compaction) return (await this.#compaction.catch(() => undefined))?.compacted ?? false;
+    if (this.#gate.closed || Date.now() < this.#retryAt) return false;
+    const [lmdbDisk, ...others] = await this.#spaces();
+    if (this.#compaction) return this.#reclaim();
+    const u = lmdbUsage(this.#lmdb.handles);
+    if (!worthCompacting(u, lmdbDisk!, this.#fillLimit) || copyTarget(u, lmdbDisk!, others) === null) return false;
+    const result = await this.compact().catch(() => undefined);
+    if (!result?.compacted) this.#retryAt = Date.now() + RETRY_AFTER_MS;
+    return result?.compacted ?? false;
   }
 }
 
@@ -168,32 +225,45 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
       });
       locks.push(await acquireOwnerLock(dir));
     }
-    const disks = new DiskSet(dirs, opts.fillLimit ?? LOCAL_DEFAULTS.fillLimit, opts.faults);
+    const fillLimit = opts.fillLimit ?? LOCAL_DEFAULTS.fillLimit;
+    const disks = new DiskSet(dirs, fillLimit, opts.faults);
     const files = new ChunkFiles(!relaxed, opts.faults);
     for (const d of disks.disks) await files.prepare(d).catch((e: unknown) => Promise.reject(mapFsError(e, `preparing ${d.path}`)));
-    const { env, meta, blobs } = await openLmdb(join(dirs[0]!, 'meta'), opts.mapSize ?? LOCAL_DEFAULTS.mapSize, relaxed);
-    return new LocalBackend({ env, meta, blobs, disks, files, locks, smallChunkMax: opts.smallChunkMax ?? LOCAL_DEFAULTS.smallChunkMax, relaxed });
+    const cfg: LmdbConfig = { path: join(dirs[0]!, 'meta'), mapSize: opts.mapSize ?? LOCAL_DEFAULTS.mapSize, relaxed };
+    const handles = await openAndCompact(cfg, disks, fillLimit, opts);
+    return new LocalBackend({ handles, cfg, disks, files, locks, smallChunkMax: opts.smallChunkMax ?? LOCAL_DEFAULTS.smallChunkMax, fillLimit, faults: opts.faults });
   } catch (e) {
     await Promise.allSettled(locks.map((l) => l.release()));
     throw e;
   }
 }
 
-/** The LMDB env with its two databases: `meta` (the MetaStore) and `blobs` (small chunks). */
-async function openLmdb(path: string, mapSize: number, relaxed: boolean): Promise<{ env: RootDatabase<Buffer, Buffer>; meta: BinaryDb; blobs: BinaryDb }> {
-  await mkdir(path, { recursive: true, mode: 0o700 });
-  const env = open<Buffer, Buffer>({
-    path,
-    keyEncoding: 'binary',
-    encoding: 'binary',
-    mapSize,
-    maxDbs: 4,
-    // Strict: a commit's promise resolves only once it is fsynced (no overlapping sync).
-    overlappingSync: false,
-    noSync: relaxed,
-    // The engine never relies on lmdb-js's value cache or structure sharing.
-    cache: false,
-  });
-  const dbOpts = { keyEncoding: 'binary', encoding: 'binary' } as const;
-  return { env, meta: env.openDB<Buffer, Buffer>('meta', dbOpts), blobs: env.openDB<Buffer, Buffer>('blobs', dbOpts) };
+/**
+ * Open LMDB after recovering from a compaction a crash interrupted (§13 recovery;
+ * compact-scratch.ts), and compact it first when worthwhile (`worthCompacting`: its disk is past
+ * the fill limit and the free pages would bring it back under) and a disk has room for the copy.
+ * This is what gives the space back after `ccow gc` freed it offline; the copy costs the live
+ * pages only.
+ */
+async function openAndCompact(cfg: LmdbConfig, disks: DiskSet, fillLimit: number, opts: LocalBackendOptions): Promise<LmdbHandles> {
+  await recoverCompaction(cfg.path);
+  // Copies of compactions that died before their marker was written: garbage once recovered.
+  for (const d of disks.disks) {
+    await rm(join(d.path, SCRATCH_DIR), { recursive: true, force: true }).catch((e: unknown) => Promise.reject(mapFsError(e, `emptying ${join(d.path, SCRATCH_DIR)}`)));
+  }
+  const handles = await openLmdb(cfg);
+  if (opts.compactOnOpen === false) return handles;
+  try {
+    const [lmdbDisk, ...others] = await Promise.all(disks.disks.map((d) => disks.space(d, true)));
+    const u = lmdbUsage(handles);
+    if (!worthCompacting(u, lmdbDisk!, fillLimit)) return handles;
+    const target = copyTarget(u, lmdbDisk!, others);
+    if (target === null) return handles;
+    return (await compactLmdb(handles, { cfg, faults: opts.faults, scratch: target })).handles;
+  } catch (e) {
+    // A compaction that failed is no reason not to start: the old file is complete (or the new
+    // one is); the next chance is the next start, or online.
+    if (e instanceof CompactFailed) return e.handles;
+    throw e;
+  }
 }

@@ -6,12 +6,12 @@
  * `transaction()` would not roll back on throw.) The env is opened with `overlappingSync: false`, so
  * the promise resolves only after the commit is on disk (strict mode). A failed commit (a full disk)
  * is reported as StorageErrors.NO_SPACE or IO, never as lmdb-js's untyped "Commit failed".
+ * The database handle is read from the backend's `LmdbRef` per operation, and every operation
+ * passes the backend's `OpGate`, so an online compaction can hold them and swap the env.
  */
-import type { Database } from 'lmdb';
 import {
   checkMetaKey,
   normalizeRange,
-  StorageErrors,
   type MetaStore,
   type MetaTx,
   type NormalizedRange,
@@ -19,9 +19,8 @@ import {
   type TransactionOptions,
 } from '../contract/index.js';
 import { mapLmdbError, mapLmdbErrorNow } from './fs-errors.js';
-
-/** Buffers as lmdb-js binary encoding returns them. */
-type BinaryDb = Database<Buffer, Buffer>;
+import type { BinaryDb, LmdbRef } from './lmdb-env.js';
+import type { OpGate } from './op-gate.js';
 
 const LOWEST_KEY = Buffer.from([0x00]);
 
@@ -55,27 +54,30 @@ function isThenable(v: unknown): boolean {
 
 /** LMDB-backed ordered KV store. */
 export class LmdbMetaStore implements MetaStore {
-  readonly #db: BinaryDb;
-  readonly #guard: <T>(fn: () => Promise<T>) => Promise<T>;
-  readonly #isOpen: () => boolean;
+  readonly #lmdb: LmdbRef;
+  readonly #gate: OpGate;
   readonly #room: () => Promise<void>;
 
   /**
-   * `guard` tracks in-flight operations so the backend's close() can wait for them;
-   * `isOpen` makes calls after close() fail with CLOSED; `room` rejects with NO_SPACE when LMDB's
-   * disk is past its fill limit (checked for `grows` transactions).
+   * `gate` tracks in-flight operations so the backend's close() and compaction can wait for them,
+   * and fails calls after close() with CLOSED; `room` rejects with NO_SPACE when LMDB's disk is
+   * past its fill limit (checked for `grows` transactions).
    */
-  constructor(db: BinaryDb, guard: <T>(fn: () => Promise<T>) => Promise<T>, isOpen: () => boolean, room: () => Promise<void>) {
-    this.#db = db;
-    this.#guard = guard;
-    this.#isOpen = isOpen;
+  constructor(lmdb: LmdbRef, gate: OpGate, room: () => Promise<void>) {
+    this.#lmdb = lmdb;
+    this.#gate = gate;
     this.#room = room;
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     this.#checkOpen();
     checkMetaKey(key);
-    return this.#db.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength));
+    // A synchronous read needs no tracking, only to wait while a compaction swaps the env.
+    for (let wait = this.#gate.readBarrier(); wait; wait = this.#gate.readBarrier()) {
+      await wait;
+      this.#checkOpen();
+    }
+    return this.#lmdb.meta.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength));
   }
 
   range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
@@ -84,14 +86,15 @@ export class LmdbMetaStore implements MetaStore {
   }
 
   transaction<T>(fn: (tx: MetaTx) => T, opts?: TransactionOptions): Promise<T> {
-    // guard() rejects with CLOSED after close().
-    return this.#guard(async () => {
+    // The gate rejects with CLOSED after close().
+    return this.#gate.run('write', async () => {
       // §17: data-adding transactions stop at the fill limit, so deletes and GC keep room to run.
       if (opts?.grows) await this.#room();
+      const db = this.#lmdb.meta;
       let own: unknown;
       try {
-        return await this.#db.childTransaction(() => {
-          const tx = new LmdbTx(this.#db);
+        return await db.childTransaction(() => {
+          const tx = new LmdbTx(db);
           try {
             const result = fn(tx);
             // lmdb-js would hold the write lock across an async callback; the contract forbids it.
@@ -115,14 +118,18 @@ export class LmdbMetaStore implements MetaStore {
   async *#scan(r: NormalizedRange): AsyncGenerator<[Uint8Array, Uint8Array]> {
     this.#checkOpen();
     if (r.empty) return;
+    // Counted as a scan while it holds its snapshot: a compaction closes the env only after it.
+    await this.#gate.enterScan();
     // Pin a read transaction when iteration starts, so the scan sees one snapshot however slowly it
     // is consumed (a listing page is one snapshot, §15). Taken lazily, so a range that is never
     // iterated pins nothing; released when the scan ends, breaks or throws.
-    const txn = this.#db.useReadTransaction();
+    const db = this.#lmdb.meta;
+    let txn: ReturnType<BinaryDb['useReadTransaction']> | undefined;
     let it: Iterator<{ key: Buffer; value: Buffer }> | undefined;
     let finished = false;
     try {
-      it = this.#db.getRange({ ...lmdbRange(r), transaction: txn, snapshot: true })[Symbol.iterator]();
+      txn = db.useReadTransaction();
+      it = db.getRange({ ...lmdbRange(r), transaction: txn, snapshot: true })[Symbol.iterator]();
       for (;;) {
         let step: IteratorResult<{ key: Buffer; value: Buffer }>;
         try {
@@ -140,16 +147,17 @@ export class LmdbMetaStore implements MetaStore {
         this.#checkOpen();
       }
     } finally {
-      if (this.#isOpen()) {
+      if (!this.#gate.closed) {
         // Abandoned early (break/throw): close the cursor before releasing the snapshot.
         if (!finished) it?.return?.();
-        txn.done();
+        txn?.done();
       }
+      this.#gate.exitScan();
     }
   }
 
   #checkOpen(): void {
-    if (!this.#isOpen()) throw StorageErrors.CLOSED();
+    this.#gate.assertOpen();
   }
 }
 

@@ -2,6 +2,8 @@
  * Options of the local backend (shared/spec/ccow.md §13, §17) and its fault-injection hook.
  */
 
+import type { CompactStep } from './compaction.js';
+
 /** Durability of acknowledged writes (shared/spec/ccow.md §13 "Durability modes"). */
 export type Durability = 'strict' | 'relaxed';
 
@@ -23,6 +25,8 @@ export interface LocalFaults {
   beforeRead?(path: string): void | Promise<void>;
   /** Replace `statfs` figures of data dir `dir` (return undefined to use the real ones). */
   statfs?(dir: string): { free: number; total: number } | undefined;
+  /** Before each step of an LMDB compaction (compaction.ts; crash tests kill the process here). */
+  beforeCompactStep?(step: CompactStep): void | Promise<void>;
 }
 
 /** Options of `createLocalBackend`. */
@@ -45,6 +49,11 @@ export interface LocalBackendOptions {
    * as needed; deletes keep room because data-adding writes stop at the fill limit (§17).
    */
   mapSize?: number;
+  /**
+   * Compact LMDB on open when its disk is past the fill limit and its free pages would bring it
+   * back under (default true; `ccow compact` opens without, then compacts unconditionally).
+   */
+  compactOnOpen?: boolean;
 }
 
 /** Defaults of the optional fields. */

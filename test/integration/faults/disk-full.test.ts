@@ -10,7 +10,13 @@
  *   listed by ListParts,
  * - every acknowledged object still reads back bit-exact,
  * - after deleting objects and collecting (`ccow gc --grace 0`, the engine's hold would otherwise
- *   keep the chunks an hour) writes work again, and `ccow fsck` is clean.
+ *   keep the chunks an hour; then `ccow compact`) writes work again, small and 1 MiB ones, and
+ *   `ccow fsck` is clean. When small objects filled the disk, their space is in LMDB's file, which
+ *   never shrinks by itself: compaction gives it back (storage/local/compaction.ts). The gateway
+ *   compacts by itself (at start, or when a chunk write is refused) when a data disk has room for a
+ *   copy of LMDB's live pages; here the deleted objects' tombstones and feed records are about as
+ *   large as the free space, so the operator's step is `ccow compact`, naming a scratch dir on
+ *   another disk when it says there is no room (README, operations).
  *
  * Where mounting is impossible (no CAP_SYS_ADMIN), the same scenario runs in-process on the local
  * backend's fault injection (a fake 48 MiB statfs and ENOSPC from `beforeWrite`); the test prints
@@ -191,10 +197,9 @@ async function assertConsistent(c: Client, refused: string[], acked: { key: stri
 
 /**
  * Delete `keys` (deletes must work on a full disk, ccow.md §17), collect, and write again: small
- * objects, then 1 MiB ones. `largeTodo`: a known reason the large writes still fail (reported,
- * not fixed here) — they then run as a todo subtest, so the run shows whether they work yet.
+ * objects, then 1 MiB ones.
  */
-async function freeAndWriteAgain(t: TestContext, getTarget: () => Target, c: Client, keys: string[], largeTodo?: string): Promise<void> {
+async function freeAndWriteAgain(t: TestContext, getTarget: () => Target, c: Client, keys: string[]): Promise<void> {
   await forEachLimit(keys, 8, async (key) => {
     const d = await c.send('DELETE', `/${BUCKET}/${key}`);
     assert.equal(d.status, 204, `DELETE ${key} on a full disk: ${d.status} ${d.body.toString().slice(0, 300)}`);
@@ -209,7 +214,7 @@ async function freeAndWriteAgain(t: TestContext, getTarget: () => Target, c: Cli
     assert.equal(r.status, 200, `PUT ${key} after freeing space: ${r.status} ${r.body.toString().slice(0, 300)}`);
   }
   await assertIntact(again, ['again-small-1', 'again-small-2'], () => 12 * 1024);
-  await t.test('1 MiB writes after freeing space', largeTodo ? { todo: largeTodo } : {}, async () => {
+  await t.test('1 MiB writes after freeing space', async () => {
     for (const key of ['again-1', 'again-2', 'again-3']) {
       const r = await again.send('PUT', `/${BUCKET}/${key}`, payloadOf(key, MiB));
       assert.equal(r.status, 200, `PUT ${key} after freeing space: ${r.status} ${r.body.toString().slice(0, 300)}`);
@@ -268,9 +273,9 @@ async function smallObjectsScenario(t: TestContext, getTarget: () => Target): Pr
   assert.ok(small.refused.length > 0, 'the disk never filled');
   assert.ok(getTarget().alive(), `the gateway died on a full disk:\n${getTarget().output().slice(-3000)}`);
   await assertConsistent(c, small.refused, small.acked.map((key) => ({ key, size })));
-  // Known (reported, storage/local): LMDB's file never shrinks, so after deleting everything the
-  // disk still looks 90 % full to the chunk-file fill limit, and large objects stay refused.
-  await freeAndWriteAgain(t, getTarget, c, small.acked, 'storage/local: LMDB keeps the freed pages, the chunk-file fill limit still sees a full disk (issue #5 faults report)');
+  // LMDB's file does not shrink by itself: after deleting everything the disk would still look 90 %
+  // full to the chunk-file fill limit. Collecting includes `ccow compact` (issue #3).
+  await freeAndWriteAgain(t, getTarget, c, small.acked);
 }
 
 /** The real thing: `ccow serve` on a tmpfs. */
@@ -287,6 +292,7 @@ async function onTmpfs(t: TestContext, dir: string, cleanup: (() => Promise<unkn
       const r = await runCcow(['gc', '--grace', '0', '--data', dir]);
       assert.equal(r.code, 0, `ccow gc: ${r.stdout}${r.stderr}`);
       t.diagnostic(`${r.stdout.trim()}; df after gc: ${df(dir)}`);
+      t.diagnostic(await compactLmdb(dir, cleanup));
       gw = await spawnGateway(dir);
     },
     fsck: async () => {
@@ -296,6 +302,24 @@ async function onTmpfs(t: TestContext, dir: string, cleanup: (() => Promise<unkn
     },
   };
   await scenario(t, () => target);
+}
+
+/**
+ * The operator's `ccow compact`: in place when the disk has room for the copy, else (it says so)
+ * again with a scratch dir on another disk (os.tmpdir(), outside the mounted tmpfs).
+ */
+async function compactLmdb(dir: string, cleanup: (() => Promise<unknown>)[]): Promise<string> {
+  let r = await runCcow(['compact', '--data', dir]);
+  let how = 'in place';
+  if (r.code !== 0) {
+    assert.match(r.stderr, /no data disk has room.*--scratch/, `ccow compact: ${r.stdout}${r.stderr}`);
+    const scratch = await mkdtemp(join(tmpdir(), 'ccow-faults-scratch-'));
+    cleanup.push(() => rm(scratch, { recursive: true, force: true }));
+    r = await runCcow(['compact', '--data', dir, '--scratch', scratch]);
+    how = 'through a scratch dir (no room on the disk)';
+  }
+  assert.equal(r.code, 0, `ccow compact: ${r.stdout}${r.stderr}`);
+  return `${r.stdout.trim()}, ${how}; df after compact: ${df(dir)}`;
 }
 
 function df(dir: string): string {
