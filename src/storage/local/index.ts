@@ -72,7 +72,7 @@ export class LocalBackend implements StorageBackend {
     });
     if (parts.cfg.relaxed) {
       this.#syncTimer = setInterval(() => {
-        // Not while a compaction may have the env closed; the compaction's reopen syncs anyway.
+        // Not while a compaction may have the env closed (closing it for the swap syncs it).
         if (this.#gate.holding || this.#gate.closed) return;
         // mdb_env_sync; present at run time, missing from lmdb-js's typings.
         (this.#lmdb.env as unknown as { sync(cb: (e?: unknown) => void): void }).sync(() => undefined);
@@ -197,6 +197,7 @@ export class LocalBackend implements StorageBackend {
     if (this.#gate.closed || Date.now() < this.#retryAt) return false;
     const [lmdbDisk, ...others] = await this.#spaces();
     if (this.#compaction) return this.#reclaim();
+    if (this.#gate.closed) return false;
     const u = lmdbUsage(this.#lmdb.handles);
     if (!worthCompacting(u, lmdbDisk!, this.#fillLimit) || copyTarget(u, lmdbDisk!, others) === null) return false;
     const result = await this.compact().catch(() => undefined);
@@ -207,7 +208,8 @@ export class LocalBackend implements StorageBackend {
 
 /**
  * Open (creating if needed) a local backend over `opts.dataDirs`: takes every dir's `LOCK`
- * (StorageErrors.LOCKED if another live process holds one), empties each `tmp/`, opens LMDB.
+ * (StorageErrors.LOCKED if another live process holds one), empties each `tmp/`, opens LMDB
+ * (finishing an interrupted compaction first, and compacting it when worthwhile: compaction.ts).
  * @example
  * const backend = await createLocalBackend({ dataDirs: ['/srv/ccow/d0', '/srv/ccow/d1'] });
  */
