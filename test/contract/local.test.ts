@@ -7,11 +7,11 @@ import { runStorageContract, type BackendUnderTest } from './storage-contract.js
 
 after(removeTempDirs);
 
-function factory(disks: number): () => Promise<BackendUnderTest> {
+function factory(disks: number, extra: Partial<LocalBackendOptions> = {}): () => Promise<BackendUnderTest> {
   return async () => {
     const dir = await makeTempDir(`local-contract-${disks}`);
     // Small LMDB map: many envs are open over a run, and tests store little.
-    const opts: LocalBackendOptions = { dataDirs: Array.from({ length: disks }, (_, i) => join(dir.path, `d${i}`)), mapSize: 256 * 1024 * 1024 };
+    const opts: LocalBackendOptions = { dataDirs: Array.from({ length: disks }, (_, i) => join(dir.path, `d${i}`)), mapSize: 256 * 1024 * 1024, ...extra };
     let backend = await createLocalBackend(opts);
     return {
       backend,
@@ -30,3 +30,5 @@ function factory(disks: number): () => Promise<BackendUnderTest> {
 
 runStorageContract('local, 1 data dir', factory(1), { persistent: true });
 runStorageContract('local, 3 data dirs', factory(3), { persistent: true });
+// Chunk files written through the page cache (v1 files), as on tmpfs or with directIo off.
+runStorageContract('local, 1 data dir, buffered chunk files', factory(1, { directIo: false }), { persistent: true });

@@ -10,6 +10,7 @@ import { after, test } from 'node:test';
 import { chunkIdHex, chunkIdOf, type ChunkId } from '../../src/common/index.js';
 import { StorageErrors } from '../../src/storage/contract/index.js';
 import { createLocalBackend, errnoError, type LocalBackendOptions, type LocalFaults } from '../../src/storage/local/index.js';
+import { readChunkHeader } from '../../src/storage/local/chunk-file-format.js';
 import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
 
 after(removeTempDirs);
@@ -163,13 +164,15 @@ test('damaged chunk files: flipped payload byte returned as-is; truncated or del
 
   const fp = filePath(d0, flip.id);
   const raw = await readFile(fp);
-  raw[16 + 1000]! ^= 0xff;
+  // v2 (O_DIRECT) files keep the payload at 4096, v1 files at 16.
+  const at = readChunkHeader(raw)!.offset;
+  raw[at + 1000]! ^= 0xff;
   await writeFile(fp, raw);
   const got = Buffer.from(await be.chunks.get(flip.id));
   assert.equal(got.length, flip.bytes.length);
   assert.equal(got[1000], flip.bytes[1000]! ^ 0xff, 'returned as stored; the engine verifies the hash');
 
-  await truncate(filePath(d0, trunc.id), 16 + 39_000);
+  await truncate(filePath(d0, trunc.id), at + 39_000);
   await assert.rejects(be.chunks.get(trunc.id), (e) => StorageErrors.CHUNK_MISSING.is(e));
 
   await unlink(filePath(d0, gone.id));

@@ -3,12 +3,21 @@
  * rename into `<disk>/chunks/<hex[0..2]>/<hex[2..4]>/<hex>`, fsync the directory. The directory
  * fsync is group-committed (GroupSync); file data syncs run in parallel on libuv's pool. A failed
  * write removes its temp file, so a chunk path only ever holds a complete file.
+ *
+ * In strict mode on a file system that supports it, the temp file is written with O_DIRECT from a
+ * block-aligned staging buffer (format v2, chunk-file-format.ts): the bytes go to the device without
+ * the kernel's page-cache copy, which measured ~2 s of system CPU per GiB here against ~0.65 s
+ * direct. The file is fdatasynced all the same (block allocation and size are metadata). tmpfs and
+ * other file systems that refuse O_DIRECT get buffered v1 files; relaxed mode too, since it acks
+ * before the disk and a direct write would make it wait for the device.
  */
 import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
-import { CHUNK_HEADER_BYTES, decodeChunkFile, encodeChunkHeader } from './chunk-file-format.js';
+import { AlignedBuffers } from './aligned-buffers.js';
+import { CHUNK_BLOCK, CHUNK_HEADER_BYTES, chunkFileV2Size, decodeChunkFile, encodeChunkHeader, readChunkHeader, writeChunkHeaderV2 } from './chunk-file-format.js';
 import { chunkDir, chunkPath, type Disk } from './disks.js';
 import { errnoCode, mapFsError } from './fs-errors.js';
 import { GroupSync } from './group-sync.js';
@@ -17,6 +26,9 @@ import type { LocalFaults } from './options.js';
 const HEX64 = /^[0-9a-f]{64}$/;
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
+const DIRECT_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_DIRECT;
+/** Staging buffers in use at once: about libuv's pool size, the writes that can run at a time. */
+const STAGED_AT_ONCE = 8;
 
 /** fsync a directory: makes renames and creations inside it durable. */
 async function fsyncDir(dir: string): Promise<void> {
@@ -49,16 +61,33 @@ async function writeAll(fh: FileHandle, parts: Uint8Array[]): Promise<void> {
   }
 }
 
+/** Write `buf` whole at `position` (O_DIRECT writes may also come back short). */
+async function writeAllAt(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off, position + off);
+    if (bytesWritten === 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
+    off += bytesWritten;
+  }
+}
+
 /** File-backed chunk payloads over a set of disks. */
 export class ChunkFiles {
   readonly #strict: boolean;
   readonly #faults: LocalFaults | undefined;
+  readonly #directIo: boolean;
   readonly #dirs = new Map<string, Promise<void>>();
   readonly #dirSync: GroupSync;
+  /** Disks (by index) whose file system accepts O_DIRECT. */
+  readonly #direct = new Set<number>();
+  #aligned: AlignedBuffers | undefined;
+  #probe: FileHandle | undefined;
 
-  constructor(strict: boolean, faults?: LocalFaults) {
+  /** `directIo`: use O_DIRECT where the file system allows it (strict mode only; default true). */
+  constructor(strict: boolean, faults?: LocalFaults, directIo = true) {
     this.#strict = strict;
     this.#faults = faults;
+    this.#directIo = directIo && strict;
     this.#dirSync = new GroupSync(async (dir) => {
       await this.#faults?.beforeDirSync?.(dir);
       await fsyncDir(dir);
@@ -70,11 +99,38 @@ export class ChunkFiles {
     return this.#dirSync.performed;
   }
 
-  /** Create a disk's `chunks/` and `tmp/` (mode 0700) and empty its `tmp/` (§13 recovery). */
+  /**
+   * Create a disk's `chunks/` and `tmp/` (mode 0700) and empty its `tmp/` (§13 recovery); find out
+   * whether its file system takes O_DIRECT writes.
+   */
   async prepare(disk: Disk): Promise<void> {
     await mkdir(disk.chunksDir, { recursive: true, mode: DIR_MODE });
     await rm(disk.tmpDir, { recursive: true, force: true });
     await mkdir(disk.tmpDir, { recursive: true, mode: DIR_MODE });
+    if (!this.#directIo) return;
+    let probe: FileHandle;
+    const probePath = join(disk.tmpDir, 'direct-io-probe');
+    try {
+      probe = await open(probePath, DIRECT_FLAGS, FILE_MODE);
+    } catch (e) {
+      if (errnoCode(e) === 'EINVAL') return; // tmpfs and friends: buffered writes on this disk
+      throw e;
+    }
+    // Unlinked at once: the handle keeps working and no probe file outlives the process.
+    await unlink(probePath);
+    this.#direct.add(disk.index);
+    if (this.#probe) await probe.close();
+    else {
+      this.#probe = probe;
+      this.#aligned = new AlignedBuffers(probe, STAGED_AT_ONCE);
+    }
+  }
+
+  /** Release the O_DIRECT probe file handle. */
+  async close(): Promise<void> {
+    const p = this.#probe;
+    this.#probe = undefined;
+    await p?.close();
   }
 
   /** Store `bytes` as chunk `hex` on `disk`; durable on resolve in strict mode. */
@@ -84,9 +140,14 @@ export class ChunkFiles {
     let fh: FileHandle | undefined;
     try {
       await this.#faults?.beforeWrite?.(tmp);
-      fh = await open(tmp, 'wx', FILE_MODE);
-      // Header and payload in one writev: the caller's bytes are written without a copy.
-      await writeAll(fh, [encodeChunkHeader(bytes.length), bytes]);
+      if (this.#aligned && this.#direct.has(disk.index)) {
+        fh = await open(tmp, DIRECT_FLAGS, FILE_MODE);
+        await this.#writeDirect(fh, bytes);
+      } else {
+        fh = await open(tmp, 'wx', FILE_MODE);
+        // Header and payload in one writev: the caller's bytes are written without a copy.
+        await writeAll(fh, [encodeChunkHeader(bytes.length), bytes]);
+      }
       if (this.#strict) {
         await this.#faults?.beforeFsync?.(tmp);
         await fh.datasync();
@@ -109,6 +170,25 @@ export class ChunkFiles {
     }
   }
 
+  /**
+   * A v2 file from a staging buffer: header block, payload, zero padding to the block boundary.
+   * The buffer is held only for the write itself (an O_DIRECT write returns once the device has the
+   * bytes), not for the fdatasync that follows.
+   */
+  async #writeDirect(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+    const size = chunkFileV2Size(bytes.length);
+    const staged = await this.#aligned!.take(size);
+    try {
+      const buf = staged.buf.subarray(0, size);
+      writeChunkHeaderV2(buf, bytes.length);
+      buf.set(bytes, CHUNK_BLOCK);
+      buf.fill(0, CHUNK_BLOCK + bytes.length);
+      await writeAllAt(fh, buf, 0);
+    } finally {
+      staged.release();
+    }
+  }
+
   /** The payload of chunk `hex` from the first of `disks` that has it; CHUNK_MISSING if none. */
   async read(disks: readonly Disk[], hex: string): Promise<Buffer> {
     for (const disk of disks) {
@@ -126,12 +206,12 @@ export class ChunkFiles {
     throw StorageErrors.CHUNK_MISSING(`chunk ${hex} not found`);
   }
 
-  /** The first of `disks` holding a file for `hex`, with its payload size; undefined if none. */
-  async locate(disks: readonly Disk[], hex: string): Promise<{ disk: Disk; size: number } | undefined> {
+  /** The first of `disks` holding a file for `hex`; undefined if none. */
+  async locate(disks: readonly Disk[], hex: string): Promise<Disk | undefined> {
     for (const disk of disks) {
       try {
-        const s = await stat(chunkPath(disk, hex));
-        return { disk, size: Math.max(0, s.size - CHUNK_HEADER_BYTES) };
+        await stat(chunkPath(disk, hex));
+        return disk;
       } catch (e) {
         if (errnoCode(e) !== 'ENOENT') throw mapFsError(e, `looking up chunk ${hex}`);
       }
@@ -146,10 +226,10 @@ export class ChunkFiles {
     for (const disk of disks) {
       const path = chunkPath(disk, hex);
       try {
-        const s = await stat(path);
+        const size = await payloadSize(path);
         await unlink(path);
         count++;
-        bytes += Math.max(0, s.size - CHUNK_HEADER_BYTES);
+        bytes += size;
       } catch (e) {
         if (errnoCode(e) !== 'ENOENT') throw mapFsError(e, `deleting chunk ${hex}`);
       }
@@ -165,7 +245,7 @@ export class ChunkFiles {
         for (const name of await readdirOrEmpty(dir)) {
           if (!HEX64.test(name) || !name.startsWith(a + b)) continue;
           const size = withSizes ? await sizeOrUndefined(join(dir, name)) : 0;
-          if (size !== undefined) yield [name, Math.max(0, size - CHUNK_HEADER_BYTES)];
+          if (size !== undefined) yield [name, size];
         }
       }
     }
@@ -225,9 +305,25 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
 
 async function sizeOrUndefined(path: string): Promise<number | undefined> {
   try {
-    return (await stat(path)).size;
+    return await payloadSize(path);
   } catch (e) {
     if (errnoCode(e) === 'ENOENT') return undefined;
     throw mapFsError(e, `stat ${path}`);
+  }
+}
+
+/**
+ * Payload bytes of the chunk file at `path`, from its header (v2 files are padded, so the file
+ * size alone does not tell); a file without a readable header counts as its size less a v1 header.
+ */
+async function payloadSize(path: string): Promise<number> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(CHUNK_HEADER_BYTES);
+    const { bytesRead } = await fh.read(head, 0, CHUNK_HEADER_BYTES, 0);
+    const h = bytesRead === CHUNK_HEADER_BYTES ? readChunkHeader(head) : undefined;
+    return h ? h.length : Math.max(0, (await fh.stat()).size - CHUNK_HEADER_BYTES);
+  } finally {
+    await fh.close();
   }
 }

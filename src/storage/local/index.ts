@@ -138,6 +138,7 @@ export class LocalBackend implements StorageBackend {
       // Already closed when a compaction could not reopen it (the gate then says so).
       if (!this.#gate.broken) throw e;
     }
+    await this.#files.close();
     await Promise.allSettled(this.#locks.map((l) => l.release()));
   }
 
@@ -229,7 +230,7 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
     }
     const fillLimit = opts.fillLimit ?? LOCAL_DEFAULTS.fillLimit;
     const disks = new DiskSet(dirs, fillLimit, opts.faults);
-    const files = new ChunkFiles(!relaxed, opts.faults);
+    const files = new ChunkFiles(!relaxed, opts.faults, opts.directIo ?? true);
     for (const d of disks.disks) await files.prepare(d).catch((e: unknown) => Promise.reject(mapFsError(e, `preparing ${d.path}`)));
     const cfg: LmdbConfig = { path: join(dirs[0]!, 'meta'), mapSize: opts.mapSize ?? LOCAL_DEFAULTS.mapSize, relaxed };
     const handles = await openAndCompact(cfg, disks, fillLimit, opts);

@@ -42,6 +42,11 @@ export interface LocalBackendOptions {
    * disk it also stops small chunks and data-adding metadata, which live in LMDB there.
    */
   fillLimit?: number;
+  /**
+   * Write chunk files with O_DIRECT where the file system allows it (default true; strict
+   * durability only). See chunk-files.ts for why.
+   */
+  directIo?: boolean;
   /** Fault injection for tests. */
   faults?: LocalFaults;
   /**

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { chunkIdOf } from '../../../src/common/index.js';
 import { checkMetaKey, normalizeRange, StorageErrors } from '../../../src/storage/contract/index.js';
-import { CHUNK_HEADER_BYTES, decodeChunkFile, encodeChunkHeader } from '../../../src/storage/local/chunk-file-format.js';
+import { CHUNK_BLOCK, CHUNK_HEADER_BYTES, chunkFileV2Size, decodeChunkFile, encodeChunkHeader, readChunkHeader, writeChunkHeaderV2 } from '../../../src/storage/local/chunk-file-format.js';
 import { DiskSet } from '../../../src/storage/local/disks.js';
 
 const b = (...xs: number[]): Buffer => Buffer.from(xs);
@@ -41,6 +41,47 @@ test('chunk file v1 matches its golden fixture and decodes back', () => {
   assert.ok(Buffer.concat([encodeChunkHeader(payload.length), payload]).equals(golden));
   assert.ok(decodeChunkFile(golden, 'x').equals(payload));
   assert.equal(CHUNK_HEADER_BYTES, 16);
+});
+
+/** Parse the sparse fixture form of chunk-file-v2.hex ("size N", "@offset hex", rest zero). */
+function sparseFixture(name: string): Buffer {
+  const lines = readFileSync(join(process.cwd(), 'test/fixtures/storage', name), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const size = Number(/^size (\d+)$/.exec(lines[0]!)![1]);
+  const out = Buffer.alloc(size);
+  for (const l of lines.slice(1)) {
+    const m = /^@(\d+) (.*)$/.exec(l)!;
+    Buffer.from(m[2]!.replace(/\s+/g, ''), 'hex').copy(out, Number(m[1]));
+  }
+  return out;
+}
+
+/** A v2 file as chunk-files.ts writes it: header block, payload, zero padding. */
+function v2File(payload: Buffer): Buffer {
+  const f = Buffer.alloc(chunkFileV2Size(payload.length), 0xee);
+  writeChunkHeaderV2(f, payload.length);
+  payload.copy(f, CHUNK_BLOCK);
+  f.fill(0, CHUNK_BLOCK + payload.length);
+  return f;
+}
+
+test('chunk file v2 (O_DIRECT layout) matches its golden fixture and decodes back', () => {
+  const golden = sparseFixture('chunk-file-v2.hex');
+  const payload = Buffer.from('hello');
+  assert.ok(v2File(payload).equals(golden));
+  assert.ok(decodeChunkFile(golden, 'x').equals(payload));
+  assert.deepEqual(readChunkHeader(golden), { version: 2, length: 5, offset: 4096 });
+  assert.equal(chunkFileV2Size(4096), 8192);
+  assert.equal(chunkFileV2Size(0), 4096);
+  const big = Buffer.alloc(3 * CHUNK_BLOCK, 7);
+  assert.ok(decodeChunkFile(v2File(big), 'x').equals(big));
+  assert.ok(decodeChunkFile(v2File(Buffer.alloc(0)), 'x').equals(Buffer.alloc(0)));
+});
+
+test('chunk file v2 decode: short of its padded length → CHUNK_MISSING, longer → CHUNK_CORRUPT', () => {
+  const f = v2File(Buffer.from('hello'));
+  assert.throws(() => decodeChunkFile(f.subarray(0, 4096 + 3), 'x'), (e) => StorageErrors.CHUNK_MISSING.is(e));
+  assert.throws(() => decodeChunkFile(f.subarray(0, 4096 + 5), 'x'), (e) => StorageErrors.CHUNK_MISSING.is(e));
+  assert.throws(() => decodeChunkFile(Buffer.concat([f, Buffer.alloc(4096)]), 'x'), (e) => StorageErrors.CHUNK_CORRUPT.is(e));
 });
 
 test('chunk file decode: truncated → CHUNK_MISSING, bad header or trailing bytes → CHUNK_CORRUPT', () => {
