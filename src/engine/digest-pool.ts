@@ -9,8 +9,8 @@ import type { FromWorker, ToWorker } from './digest-worker.js';
 
 interface JobState {
   pending: number;
-  /** Receives each buffer the worker hands back. */
-  recycle?: (ab: ArrayBuffer) => void;
+  /** Called once per acknowledged post, in post order. */
+  acked?: () => void;
   wake?: () => void;
   done?: (d: Partial<Record<DigestName, Buffer>>) => void;
   fail?: (e: Error) => void;
@@ -42,7 +42,7 @@ export class DigestPool {
     if (!j) return;
     if (m.op === 'ack') {
       j.pending--;
-      j.recycle?.(m.buf);
+      j.acked?.();
       j.wake?.();
     } else if (m.op === 'done') {
       this.#jobs.delete(m.id);
@@ -67,11 +67,11 @@ export class DigestPool {
     this.#jobs.clear();
   }
 
-  /** Start a job computing `names` (md5 always); `recycle` receives the buffers back. */
-  job(names: readonly DigestName[], recycle?: (ab: ArrayBuffer) => void): DigestJob {
+  /** Start a job computing `names` (md5 always); `acked` runs once per post the worker is done with. */
+  job(names: readonly DigestName[], acked?: () => void): DigestJob {
     const w = this.#start();
     const id = this.#nextId++;
-    const state: JobState = { pending: 0, recycle };
+    const state: JobState = { pending: 0, acked };
     this.#jobs.set(id, state);
     w.postMessage({ op: 'start', id, names: [...names] } satisfies ToWorker);
     return new DigestJob(w, id, state, () => this.#jobs.delete(id));
@@ -99,16 +99,16 @@ export class DigestJob {
   }
 
   /**
-   * Post the next bytes (in order). With `transfer` the buffer's ArrayBuffer moves to the worker
-   * (zero-copy; the caller must own it whole and never touch it again); otherwise it is copied.
+   * Post the next bytes (in order). Bytes over a SharedArrayBuffer are read by the worker in place
+   * (the caller must not change them before the post is acknowledged); others are copied.
    */
-  post(b: Uint8Array, transfer: boolean): void {
+  post(b: Uint8Array): void {
     this.#check();
-    const own = transfer ? b : new Uint8Array(b);
-    const buf = own.buffer as ArrayBuffer;
-    const msg: ToWorker = { op: 'data', id: this.#id, buf, off: own.byteOffset, len: own.byteLength };
+    const own = b.buffer instanceof SharedArrayBuffer ? b : new Uint8Array(b);
+    const msg: ToWorker = { op: 'data', id: this.#id, buf: own.buffer, off: own.byteOffset, len: own.byteLength };
     this.#s.pending++;
-    this.#w.postMessage(msg, [buf]);
+    if (own.buffer instanceof SharedArrayBuffer) this.#w.postMessage(msg);
+    else this.#w.postMessage(msg, [own.buffer]);
   }
 
   /** Resolves once fewer than `maxPending` posts are unacknowledged. */

@@ -1,8 +1,9 @@
 /**
  * Worker thread that runs the serial digests (MD5 and friends) of large puts, so the main thread
- * only cuts, hashes (BLAKE3) and stores chunks. Each chunk arrives as a transferred copy. Messages
- * of one job are processed in order; every `data` message is acknowledged so the sender can bound
- * its backlog.
+ * only cuts, hashes (BLAKE3) and stores chunks. A chunk arrives as a view of shared memory (read in
+ * place while the main thread stores it) or as a transferred copy. Messages of one job are processed
+ * in order; every `data` message is acknowledged, in order, so the sender can bound its backlog and
+ * reuse the memory.
  */
 import { parentPort } from 'node:worker_threads';
 import type { DigestName } from './api.js';
@@ -11,13 +12,13 @@ import { DigestSet } from './hashers.js';
 /** Messages to the worker. */
 export type ToWorker =
   | { op: 'start'; id: number; names: DigestName[] }
-  | { op: 'data'; id: number; buf: ArrayBuffer; off: number; len: number }
+  | { op: 'data'; id: number; buf: ArrayBufferLike; off: number; len: number }
   | { op: 'end'; id: number }
   | { op: 'abort'; id: number };
 
 /** Messages from the worker. */
 export type FromWorker =
-  | { op: 'ack'; id: number; buf: ArrayBuffer }
+  | { op: 'ack'; id: number }
   | { op: 'done'; id: number; digests: Partial<Record<DigestName, Uint8Array>> }
   | { op: 'error'; id: number; message: string };
 
@@ -30,8 +31,7 @@ if (port) {
       if (m.op === 'start') jobs.set(m.id, new DigestSet(m.names));
       else if (m.op === 'data') {
         jobs.get(m.id)?.update(new Uint8Array(m.buf, m.off, m.len));
-        // The buffer goes back to the main thread's pool.
-        port.postMessage({ op: 'ack', id: m.id, buf: m.buf } satisfies FromWorker, [m.buf]);
+        port.postMessage({ op: 'ack', id: m.id } satisfies FromWorker);
       } else if (m.op === 'end') {
         const set = jobs.get(m.id);
         jobs.delete(m.id);

@@ -71,9 +71,10 @@ class IngestRun {
   #local: DigestSet | undefined;
   readonly #inflight = new Set<Promise<void>>();
   readonly #leaves: (ChunkRef | undefined)[] = [];
-  /** Stored chunks waiting for their predecessors before going to the digest worker, by index. */
-  readonly #toDigest = new Map<number, Buffer>();
-  #nextDigest = 0;
+  /** Buffers posted to the digest worker and not yet acknowledged, in post order. */
+  readonly #digesting: Buffer[] = [];
+  /** Users (store, digest) of each buffer in flight; it goes back to the pool at zero. */
+  readonly #users = new Map<Buffer, number>();
   #error: Error | undefined;
 
   constructor(o: IngestOptions, store: StoreChunk) {
@@ -128,11 +129,19 @@ class IngestRun {
   /** Hand one chunk to the digests and the store; waits while the window is full. */
   async #dispatch(buf: Buffer, last: boolean): Promise<void> {
     if (!this.#job && !this.#local) {
-      if (!last && this.#o.pool) this.#job = this.#o.pool.job(this.#o.digests, (ab) => this.#o.buffers.give(ab));
+      if (!last && this.#o.pool) this.#job = this.#o.pool.job(this.#o.digests, () => this.#release(this.#digesting.shift()!));
       else this.#local = new DigestSet(this.#o.digests);
     }
-    if (this.#job) await this.#job.drain(MAX_DIGEST_BACKLOG);
-    else this.#local!.update(buf);
+    if (this.#job) {
+      await this.#job.drain(MAX_DIGEST_BACKLOG);
+      // The worker reads the shared memory while this thread hashes and stores the same bytes.
+      this.#users.set(buf, 2);
+      this.#digesting.push(buf);
+      this.#job.post(buf);
+    } else {
+      this.#local!.update(buf);
+      this.#users.set(buf, 1);
+    }
     while (this.#inflight.size >= this.#o.window) await Promise.race(this.#inflight);
     this.#throwIfFailed();
     const index = this.#leaves.length;
@@ -151,23 +160,22 @@ class IngestRun {
         await this.#store(prep.ref, prep.stored);
         this.#leaves[index] = prep.ref;
       }
-      if (this.#job) this.#digestInOrder(index, buf);
-      else this.#o.buffers.give(buf.buffer as ArrayBuffer);
     } catch (e) {
       this.#error ??= e instanceof Error ? e : new Error(String(e));
+    } finally {
+      this.#release(buf);
     }
   }
 
-  /**
-   * Hand stored chunks to the digest worker in body order. The store is done with the buffer by
-   * now, so it is transferred, not copied: MD5 runs behind the store by at most the window.
-   */
-  #digestInOrder(index: number, buf: Buffer): void {
-    this.#toDigest.set(index, buf);
-    for (let b = this.#toDigest.get(this.#nextDigest); b; b = this.#toDigest.get(this.#nextDigest)) {
-      this.#toDigest.delete(this.#nextDigest++);
-      this.#job!.post(b, true);
+  /** One user of `buf` is done; the last one returns it to the pool. */
+  #release(buf: Buffer): void {
+    const n = (this.#users.get(buf) ?? 1) - 1;
+    if (n > 0) {
+      this.#users.set(buf, n);
+      return;
     }
+    this.#users.delete(buf);
+    this.#o.buffers.give(buf.buffer as SharedArrayBuffer);
   }
 
   #throwIfFailed(): void {
