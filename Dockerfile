@@ -17,9 +17,10 @@ ENV NODE_ENV=production CCOW_LISTEN=0.0.0.0:9000 CCOW_DATA=/data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY package.json ./
+COPY bin ./bin
 VOLUME /data
 EXPOSE 9000
 # Health endpoints need no auth (README: Health endpoints).
 HEALTHCHECK CMD node -e "fetch('http://127.0.0.1:9000/_ccow/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+ENTRYPOINT ["bin/ccow"]
 CMD ["serve"]

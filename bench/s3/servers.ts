@@ -56,6 +56,9 @@ export interface GatewayBenchOptions {
 const GATEWAY_KEYS: BenchCredentials = { accessKeyId: 'BENCHACCESSKEY000001', secretAccessKey: 'benchSecretKey0000000000000000000000000001' };
 const S3RVER_KEYS: BenchCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/** bin/node-tuned of this checkout: the gateway runs under the same settings as `ccow` / `npm start`. */
+const NODE_TUNED = join(process.cwd(), 'bin', 'node-tuned');
+
 /** The gateway's entry point in the same build as this file (dist/ or a private outDir). */
 function gatewayMain(): string {
   return fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -72,9 +75,9 @@ export async function startGatewayServer(o: GatewayBenchOptions): Promise<BenchS
   }
   args.push(o.main ?? gatewayMain(), 'serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--durability', o.durability ?? 'strict', '--log-level', o.logLevel ?? 'info');
   const out = openSync(logFile, 'w');
-  const child = spawn(process.execPath, args, {
+  const child = spawn(NODE_TUNED, args, {
     stdio: ['ignore', out, out],
-    env: { ...process.env, ...o.env, CCOW_ACCESS_KEY: GATEWAY_KEYS.accessKeyId, CCOW_SECRET_KEY: GATEWAY_KEYS.secretAccessKey },
+    env: { ...process.env, NODE: process.execPath, ...o.env, CCOW_ACCESS_KEY: GATEWAY_KEYS.accessKeyId, CCOW_SECRET_KEY: GATEWAY_KEYS.secretAccessKey },
   });
   closeSync(out);
   const url = await waitFor(child, 'gateway', () => /listening on (https?:\/\/\S+)/.exec(readFileSync(logFile, 'utf8'))?.[1], logFile);

@@ -1,0 +1,41 @@
+/**
+ * bin/ccow and bin/node-tuned (README "Process settings"): the launcher sets libuv's pool size and
+ * glibc's malloc thresholds before Node starts, a value already in the environment wins, and
+ * `bin/ccow` reaches the built CLI from any working directory and through a symlink (npm links it
+ * into node_modules/.bin).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = process.cwd();
+const PRINT = 'console.log(JSON.stringify([process.env.UV_THREADPOOL_SIZE, process.env.MALLOC_MMAP_THRESHOLD_, process.env.MALLOC_TRIM_THRESHOLD_]))';
+
+test('bin/node-tuned sets the process settings and keeps ones already set', async () => {
+  const env = { PATH: process.env.PATH, NODE: process.execPath };
+  const { stdout } = await run(join(ROOT, 'bin/node-tuned'), ['-e', PRINT], { env });
+  assert.deepEqual(JSON.parse(stdout), ['16', '67108864', '268435456']);
+  const preset = await run(join(ROOT, 'bin/node-tuned'), ['-e', PRINT], { env: { ...env, UV_THREADPOOL_SIZE: '3', MALLOC_TRIM_THRESHOLD_: '0' } });
+  assert.deepEqual(JSON.parse(preset.stdout), ['3', '67108864', '0']);
+  // The node it runs is $NODE (so a Node 24 test run starts Node 24 gateways).
+  const v = await run(join(ROOT, 'bin/node-tuned'), ['-p', 'process.version'], { env });
+  assert.equal(v.stdout.trim(), process.version);
+});
+
+test('bin/ccow runs the built CLI from another directory and through a symlink', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ccow-launcher-'));
+  try {
+    await symlink(join(ROOT, 'bin/ccow'), join(dir, 'ccow'));
+    const env = { PATH: process.env.PATH, NODE: process.execPath };
+    const { stdout } = await run(join(dir, 'ccow'), ['--help'], { env, cwd: dir });
+    assert.match(stdout, /^Usage: ccow /);
+    assert.match(stdout, /serve \[options\] +run the S3 gateway/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
