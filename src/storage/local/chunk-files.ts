@@ -9,14 +9,19 @@
  * the kernel's page-cache copy, which measured ~2 s of system CPU per GiB here against ~0.65 s
  * direct. The file is fdatasynced all the same (block allocation and size are metadata). tmpfs and
  * other file systems that refuse O_DIRECT get buffered v1 files; relaxed mode too, since it acks
- * before the disk and a direct write would make it wait for the device.
+ * before the disk and a direct write would make it wait for the device. Some file systems take the
+ * O_DIRECT open and refuse the write (EINVAL: FUSE and network file systems, alignment rules above
+ * 4 KiB): `prepare` writes a probe block to find out, and a write refused later still falls back
+ * to a buffered file and makes the disk buffered. A chunk for which no staging memory can be
+ * mapped (RangeError: an address-space limit, as V8 reserves guard regions with each memory) is
+ * written buffered too.
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
-import { AlignedBuffers } from './aligned-buffers.js';
+import { AlignedBuffers, type Staged } from './aligned-buffers.js';
 import { CHUNK_BLOCK, CHUNK_HEADER_BYTES, chunkFileV2Size, decodeChunkFile, encodeChunkHeader, readChunkHeader, writeChunkHeaderV2 } from './chunk-file-format.js';
 import { chunkDir, chunkPath, type Disk } from './disks.js';
 import { errnoCode, mapFsError } from './fs-errors.js';
@@ -71,6 +76,31 @@ async function writeAllAt(fh: FileHandle, buf: Buffer, position: number): Promis
   }
 }
 
+/**
+ * True when one block written with O_DIRECT from a staging buffer into `probe` goes through: some
+ * file systems accept the O_DIRECT open and refuse the write (EINVAL), and a staging buffer needs
+ * address space for a WebAssembly memory (RangeError without it).
+ */
+async function directWriteWorks(aligned: AlignedBuffers, probe: FileHandle): Promise<boolean> {
+  let staged: Staged;
+  try {
+    staged = await aligned.take(CHUNK_BLOCK);
+  } catch (e) {
+    if (e instanceof RangeError || errnoCode(e) === 'EINVAL') return false;
+    throw e;
+  }
+  try {
+    staged.buf.fill(0, 0, CHUNK_BLOCK);
+    await probe.write(staged.buf, 0, CHUNK_BLOCK, 0);
+    return true;
+  } catch (e) {
+    if (errnoCode(e) === 'EINVAL') return false;
+    throw e;
+  } finally {
+    staged.release();
+  }
+}
+
 /** File-backed chunk payloads over a set of disks. */
 export class ChunkFiles {
   readonly #strict: boolean;
@@ -116,13 +146,20 @@ export class ChunkFiles {
       if (errnoCode(e) === 'EINVAL') return; // tmpfs and friends: buffered writes on this disk
       throw e;
     }
-    // Unlinked at once: the handle keeps working and no probe file outlives the process.
-    await unlink(probePath);
-    this.#direct.add(disk.index);
-    if (this.#probe) await probe.close();
-    else {
-      this.#probe = probe;
-      this.#aligned = new AlignedBuffers(probe, STAGED_AT_ONCE);
+    let keep = false;
+    try {
+      // Unlinked at once: the handle keeps working and no probe file outlives the process.
+      await unlink(probePath);
+      const aligned = this.#aligned ?? new AlignedBuffers(probe, STAGED_AT_ONCE);
+      if (!(await directWriteWorks(aligned, probe))) return;
+      this.#direct.add(disk.index);
+      if (!this.#aligned) {
+        this.#probe = probe;
+        this.#aligned = aligned;
+        keep = true;
+      }
+    } finally {
+      if (!keep) await probe.close();
     }
   }
 
@@ -140,14 +177,7 @@ export class ChunkFiles {
     let fh: FileHandle | undefined;
     try {
       await this.#faults?.beforeWrite?.(tmp);
-      if (this.#aligned && this.#direct.has(disk.index)) {
-        fh = await open(tmp, DIRECT_FLAGS, FILE_MODE);
-        await this.#writeDirect(fh, bytes);
-      } else {
-        fh = await open(tmp, 'wx', FILE_MODE);
-        // Header and payload in one writev: the caller's bytes are written without a copy.
-        await writeAll(fh, [encodeChunkHeader(bytes.length), bytes]);
-      }
+      fh = await this.#writeTemp(disk, tmp, bytes);
       if (this.#strict) {
         await this.#faults?.beforeFsync?.(tmp);
         await fh.datasync();
@@ -170,20 +200,57 @@ export class ChunkFiles {
     }
   }
 
+  /** Create `tmp` holding `bytes` (v2 with O_DIRECT where possible, else v1); its open handle. */
+  async #writeTemp(disk: Disk, tmp: string, bytes: Uint8Array): Promise<FileHandle> {
+    if (this.#aligned && this.#direct.has(disk.index)) {
+      const direct = await this.#writeDirect(disk, tmp, bytes);
+      if (direct) return direct;
+    }
+    const fh = await open(tmp, 'wx', FILE_MODE);
+    try {
+      // Header and payload in one writev: the caller's bytes are written without a copy.
+      await writeAll(fh, [encodeChunkHeader(bytes.length), bytes]);
+      return fh;
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
   /**
    * A v2 file from a staging buffer: header block, payload, zero padding to the block boundary.
    * The buffer is held only for the write itself (an O_DIRECT write returns once the device has the
-   * bytes), not for the fdatasync that follows.
+   * bytes), not for the fdatasync that follows. Undefined, with nothing left at `tmp`, when this
+   * chunk must be written buffered: no staging memory could be mapped (RangeError), or O_DIRECT
+   * was refused (EINVAL), which makes the disk buffered from then on.
    */
-  async #writeDirect(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  async #writeDirect(disk: Disk, tmp: string, bytes: Uint8Array): Promise<FileHandle | undefined> {
     const size = chunkFileV2Size(bytes.length);
-    const staged = await this.#aligned!.take(size);
+    let staged: Staged;
+    try {
+      staged = await this.#aligned!.take(size);
+    } catch (e) {
+      if (e instanceof RangeError) return undefined;
+      if (errnoCode(e) !== 'EINVAL') throw e;
+      // The probe write from a new staging buffer was refused: its memory is not aligned enough.
+      this.#direct.clear();
+      return undefined;
+    }
+    let fh: FileHandle | undefined;
     try {
       const buf = staged.buf.subarray(0, size);
       writeChunkHeaderV2(buf, bytes.length);
       buf.set(bytes, CHUNK_BLOCK);
       buf.fill(0, CHUNK_BLOCK + bytes.length);
+      fh = await open(tmp, DIRECT_FLAGS, FILE_MODE);
       await writeAllAt(fh, buf, 0);
+      return fh;
+    } catch (e) {
+      await fh?.close().catch(() => undefined);
+      if (errnoCode(e) !== 'EINVAL') throw e;
+      this.#direct.delete(disk.index);
+      await rm(tmp, { force: true });
+      return undefined;
     } finally {
       staged.release();
     }

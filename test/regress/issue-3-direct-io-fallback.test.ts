@@ -1,0 +1,135 @@
+/**
+ * Review of fe6158b (O_DIRECT chunk files, issue #3 follow-up): a chunk write must not fail where
+ * O_DIRECT cannot be used at write time; it falls back to a buffered v1 file instead.
+ *
+ * - Some file systems take an O_DIRECT open but refuse the write with EINVAL (FUSE and network
+ *   file systems, or alignment rules above 4 KiB such as OpenZFS direct I/O on a 64 KiB-page
+ *   kernel). Before the fix, the disk was marked direct because the open succeeded, and every
+ *   chunk file write failed with an IO error.
+ * - A staging buffer is a WebAssembly.Memory, which V8 maps with ~10 GiB of guard regions; under an
+ *   address-space limit (RLIMIT_AS, `ulimit -v`) it throws a RangeError. Before the fix, that too
+ *   failed the chunk write.
+ *
+ * Both are simulated in this process: `open` of node:fs/promises is wrapped (module.
+ * syncBuiltinESMExports updates the ESM binding chunk-files.ts uses) so that handles opened with
+ * O_DIRECT fail their writes with EINVAL; WebAssembly.Memory is replaced by a constructor throwing
+ * the RangeError V8 throws ("WebAssembly.Memory(): could not allocate memory").
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { readdir, type FileHandle, type open } from 'node:fs/promises';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { join } from 'node:path';
+import { after, afterEach, test } from 'node:test';
+import { chunkIdHex, chunkIdOf } from '../../src/common/index.js';
+import { readChunkHeader } from '../../src/storage/local/chunk-file-format.js';
+import { createLocalBackend, type LocalBackend } from '../../src/storage/local/index.js';
+import { makeTempDir, removeTempDirs } from '../helpers/temp-dir.js';
+
+after(removeTempDirs);
+
+const require = createRequire(import.meta.url);
+const fsp = require('node:fs/promises') as { open: typeof open };
+const realOpen = fsp.open;
+const g = globalThis as unknown as { WebAssembly: { Memory: unknown } };
+const RealMemory = g.WebAssembly.Memory;
+
+/** O_DIRECT opens since the last `refuseDirectWrites` (each one a direct attempt). */
+let directOpens = 0;
+
+/** From now on, writes through handles opened with O_DIRECT fail with EINVAL. */
+function refuseDirectWrites(): void {
+  directOpens = 0;
+  fsp.open = (async (path: string, flags?: number | string, mode?: number) => {
+    const fh: FileHandle = await realOpen(path, flags, mode);
+    if (typeof flags === 'number' && (flags & fsc.O_DIRECT) !== 0) {
+      directOpens++;
+      const einval = Object.assign(new Error(`EINVAL: invalid argument, write`), { code: 'EINVAL', errno: -22, syscall: 'write' });
+      Object.defineProperty(fh, 'write', { value: () => Promise.reject(einval) });
+    }
+    return fh;
+  }) as typeof open;
+  syncBuiltinESMExports();
+}
+
+/** From now on, new WebAssembly memories cannot be mapped. */
+function noStagingMemory(): void {
+  g.WebAssembly.Memory = function Memory(): never {
+    throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+  };
+}
+
+afterEach(() => {
+  fsp.open = realOpen;
+  syncBuiltinESMExports();
+  g.WebAssembly.Memory = RealMemory;
+});
+
+/** Header version of the chunk file of `hex` under data dir `dir`. */
+async function versionOf(dir: string, hex: string): Promise<number> {
+  const fh = await realOpen(join(dir, 'chunks', hex.slice(0, 2), hex.slice(2, 4), hex), 'r');
+  try {
+    const head = Buffer.alloc(16);
+    await fh.read(head, 0, 16, 0);
+    return readChunkHeader(head)!.version;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Put a fresh file-sized chunk; check it reads back; its file's format version. */
+async function putOne(backend: LocalBackend, dir: string, size = 100_000): Promise<number> {
+  const bytes = randomBytes(size);
+  const id = chunkIdOf(bytes);
+  await backend.chunks.put(id, bytes);
+  assert.ok(Buffer.from(await backend.chunks.get(id)).equals(bytes));
+  return versionOf(dir, chunkIdHex(id));
+}
+
+async function fresh(name: string): Promise<{ dir: string; backend: LocalBackend }> {
+  const dir = join((await makeTempDir(name)).path, 'd0');
+  return { dir, backend: await createLocalBackend({ dataDirs: [dir], mapSize: 64 * 1024 * 1024 }) };
+}
+
+test('a file system that takes O_DIRECT opens but refuses the writes gets buffered v1 files', async () => {
+  refuseDirectWrites();
+  const { dir, backend } = await fresh('direct-refused');
+  try {
+    assert.equal(await putOne(backend, dir), 1);
+    assert.equal(await putOne(backend, dir), 1);
+    assert.deepEqual(await readdir(join(dir, 'tmp')), [], 'no temp or probe file left behind');
+  } finally {
+    await backend.close();
+  }
+});
+
+test('an O_DIRECT write refused after start falls back to a buffered file, and the disk stays buffered', async () => {
+  const { dir, backend } = await fresh('direct-refused-later');
+  try {
+    refuseDirectWrites();
+    assert.equal(await putOne(backend, dir), 1);
+    const attempts = directOpens;
+    assert.equal(await putOne(backend, dir), 1);
+    assert.equal(directOpens, attempts, 'no further O_DIRECT attempt on that disk');
+    assert.deepEqual(await readdir(join(dir, 'tmp')), [], 'the refused temp file is removed');
+  } finally {
+    await backend.close();
+  }
+});
+
+test('no staging memory (address-space limit): the chunk is written buffered, direct again once memory maps', async () => {
+  const { dir, backend } = await fresh('direct-no-memory');
+  try {
+    // 2 on a file system that takes O_DIRECT (1 on tmpfs and the like, then 1 throughout).
+    const usual = await putOne(backend, dir, 100_000);
+    noStagingMemory();
+    // A size class with no free staging buffer yet: it needs a new memory.
+    assert.equal(await putOne(backend, dir, 300_000), 1);
+    g.WebAssembly.Memory = RealMemory;
+    assert.equal(await putOne(backend, dir, 500_000), usual, 'direct again once memory maps');
+    assert.deepEqual(await readdir(join(dir, 'tmp')), []);
+  } finally {
+    await backend.close();
+  }
+});
