@@ -165,6 +165,12 @@ export interface ReadOptions {
   length?: number;
   /** Read through a bucket snapshot's view (ccow.md §10) instead of the live bucket. */
   snapshot?: string;
+  /**
+   * Read chunks into reused buffers: each yielded piece is valid only until the consumer asks for
+   * the next one or ends the iteration (copy it to keep it). For consumers that write each piece
+   * out before pulling the next, e.g. an HTTP response that waits for the write callback.
+   */
+  lend?: boolean;
 }
 
 /** Result of read(): the version and its (possibly ranged) bytes, streamed with back-pressure. */

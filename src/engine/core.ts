@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chunkIdHex, chunkIdOf, compareBytes, fromHex, type ChunkId } from '../common/index.js';
 import type { MetaTx, StorageBackend } from '../storage/contract/index.js';
 import { BufferPool } from './buffer-pool.js';
+import { ReadBuffers } from './read-buffers.js';
 import { ChunkWriter, type Intent } from './chunk-writer.js';
 import { DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
@@ -64,6 +65,8 @@ export class Core {
   readonly pool: DigestPool | undefined;
   /** Reused chunk buffers (fresh memory is expensive to touch; see buffer-pool.ts). */
   readonly buffers = new BufferPool(64);
+  /** Buffers lent to readers (ReadOptions.lend). */
+  readonly readBuffers = new ReadBuffers();
   readonly #buckets = new Map<string, Bucket | null>();
   readonly #salt = randomBytes(4);
   #intentSeq = 0;
@@ -195,8 +198,8 @@ export class Core {
   }
 
   /** Payload bytes of chunk `id`, verified (§5): a mismatch is CHUNK_CORRUPT, never served. */
-  async loadChunk(id: ChunkId): Promise<Uint8Array> {
-    const raw = await storage(this.backend.chunks.get(id));
+  async loadChunk(id: ChunkId, alloc?: (size: number) => Buffer): Promise<Uint8Array> {
+    const raw = await storage(this.backend.chunks.get(id, alloc ? { alloc } : undefined));
     if (compareBytes(chunkIdOf(raw), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`chunk ${chunkIdHex(id)} does not match its id`);
     return raw;
   }

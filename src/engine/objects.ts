@@ -87,7 +87,7 @@ export async function read(core: Core, addr: ObjectAddr, opts: ReadOptions & { s
     throw EngineErrors.INVALID_RANGE(`offset ${offset} outside 0..${size}`);
   }
   const length = Math.max(0, Math.min(opts.length ?? size - offset, size - offset));
-  return { version: h.v, body: readRange(core, h.vm.refs, offset, offset + length) };
+  return { version: h.v, body: readRange(core, h.vm.refs, offset, offset + length, opts.lend ? core.readBuffers : undefined) };
 }
 
 /** DELETE: a delete marker, or with a version id a purge of that version (§7.3). */

@@ -3,18 +3,43 @@
  * chunks with a bounded number in flight (default 4) while keeping order, verify every chunk's
  * BLAKE3 before its bytes are yielded, decompress, slice, and fill holes with zeros. The generator
  * pulls ahead only `readAhead` chunks, so a slow consumer applies back-pressure all the way down.
+ *
+ * With a `lend` pool (ReadOptions.lend) chunk files are read into reused buffers: a yielded piece
+ * stays valid until the consumer asks for the next one (or ends the iteration), then its buffer is
+ * reused.
  */
 import type { Core } from './core.js';
 import { decodeChunk } from './chunk-codec.js';
 import { refEnd, RefKind, type ChunkRef } from './format/ref.js';
+import type { ReadBuffers } from './read-buffers.js';
 import { leavesInRange } from './tree.js';
 
 const ZERO_PIECE = 1024 * 1024;
 
+/** A fetched leaf: its logical bytes and the lent buffer they may live in. */
+interface Fetched {
+  data: Uint8Array;
+  lent?: Buffer;
+}
+
 /** Logical bytes of one leaf ref (verified). */
-async function fetchLeaf(core: Core, ref: ChunkRef): Promise<Uint8Array> {
-  if (ref.kind === RefKind.INLINE) return ref.data!;
-  return decodeChunk(ref, await core.loadChunk(ref.id!));
+async function fetchLeaf(core: Core, ref: ChunkRef, lend: ReadBuffers | undefined): Promise<Fetched> {
+  if (ref.kind === RefKind.INLINE) return { data: ref.data! };
+  if (!lend) return { data: await decodeChunk(ref, await core.loadChunk(ref.id!)) };
+  let lent: Buffer | undefined;
+  try {
+    const raw = await core.loadChunk(ref.id!, (n) => (lent = lend.take(n)));
+    const data = await decodeChunk(ref, raw);
+    if (data !== raw && lent) {
+      // Decompressed into new memory: the raw bytes are done with.
+      lend.give(lent);
+      lent = undefined;
+    }
+    return lent ? { data, lent } : { data };
+  } catch (e) {
+    if (lent) lend.give(lent);
+    throw e;
+  }
 }
 
 function* zeros(n: number): Generator<Uint8Array> {
@@ -25,23 +50,29 @@ function* zeros(n: number): Generator<Uint8Array> {
   }
 }
 
-/** Bytes `[start, end)` of the object whose root refs are `root`. */
-export async function* readRange(core: Core, root: readonly ChunkRef[], start: number, end: number): AsyncGenerator<Uint8Array> {
+/**
+ * Bytes `[start, end)` of the object whose root refs are `root`. With `lend`, chunk files are read
+ * into its buffers (see the module comment for how long a piece stays valid).
+ */
+export async function* readRange(core: Core, root: readonly ChunkRef[], start: number, end: number, lend?: ReadBuffers): AsyncGenerator<Uint8Array> {
   if (end <= start) return;
-  const queue: { ref: ChunkRef; data: Promise<Uint8Array> }[] = [];
+  const queue: { ref: ChunkRef; data: Promise<Fetched> }[] = [];
   let pos = start;
-  const emit = async function* (item: { ref: ChunkRef; data: Promise<Uint8Array> }): AsyncGenerator<Uint8Array> {
+  const emit = async function* (item: { ref: ChunkRef; data: Promise<Fetched> }): AsyncGenerator<Uint8Array> {
     const { ref } = item;
     if (ref.offset > pos) yield* zeros(ref.offset - pos);
-    const data = await item.data;
+    const { data, lent } = await item.data;
     const from = Math.max(start, ref.offset) - ref.offset;
     const to = Math.min(end, refEnd(ref)) - ref.offset;
     if (to > from) yield from === 0 && to === data.length ? data : data.subarray(from, to);
+    // Only reached when the consumer asked for more: it is done with the piece. (An iteration
+    // ended early leaves the buffer to the garbage collector instead.)
+    if (lent) lend!.give(lent);
     pos = Math.max(pos, ref.offset + to);
   };
   try {
     for await (const ref of leavesInRange(root, start, end, core.loadCm)) {
-      const data = fetchLeaf(core, ref);
+      const data = fetchLeaf(core, ref, lend);
       // Rejections are observed when the item is emitted; this keeps early ones from going unhandled.
       data.catch(() => undefined);
       queue.push({ ref, data });

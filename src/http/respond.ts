@@ -79,22 +79,25 @@ function cutOff(raw: ServerResponse): void {
   socket.destroySoon();
 }
 
-/** Resolves once `raw` can take more data, or has closed. */
-function writable(raw: ServerResponse): Promise<void> {
+/** Write `chunk`; resolves once it is written out (its write callback) or the response closed. */
+function written(raw: ServerResponse, chunk: Uint8Array): Promise<void> {
   return new Promise((resolve) => {
+    // The callback also runs (with an error) when the stream is destroyed; 'close' covers a
+    // connection that goes away while the piece still waits in the response's own buffer.
     const done = (): void => {
-      raw.off('drain', done);
       raw.off('close', done);
       resolve();
     };
-    raw.on('drain', done);
     raw.on('close', done);
+    raw.write(chunk, done);
   });
 }
 
 /**
- * Copy an async iterable to the response with back-pressure (waits for 'drain' whenever the socket
- * buffer is full). A client that goes away ends the loop, and leaving a `for await` calls the
+ * Copy an async iterable to the response with back-pressure: the next piece is pulled only once the
+ * previous one is written out (its write callback), which is also what lets the engine lend its
+ * read buffers (ReadOptions.lend: a piece is reused once the next one is asked for). A client that
+ * goes away ends the loop, and leaving a `for await` calls the
  * iterator's `return()`, so the engine releases what it holds. On a source error the response is
  * destroyed, which destroys the socket: the client sees a short body (Content-Length) or a chunked
  * body without its terminating chunk, and must fail the read.
@@ -108,7 +111,7 @@ async function pump(raw: ServerResponse, body: AsyncIterable<Uint8Array>, log: F
   try {
     for await (const chunk of body) {
       if (closed) break;
-      if (!raw.write(chunk)) await writable(raw);
+      await written(raw, chunk);
       if (closed) break;
     }
     if (closed) {

@@ -113,7 +113,8 @@ export async function headVersion(ctx: RequestContext, bucket: string, key: stri
  */
 export async function readVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined): Promise<ReadResult> {
   try {
-    const r = await ctx.engine.read({ bucket, key }, versionId === undefined ? undefined : { versionId });
+    // lend: the body goes to the HTTP response, which writes each piece out before it pulls the next.
+    const r = await ctx.engine.read({ bucket, key }, versionId === undefined ? { lend: true } : { versionId, lend: true });
     if (r.version.deleteMarker) throw markerError(ctx, r.version.versionId, versionId !== undefined, key);
     return r;
   } catch (e) {

@@ -124,7 +124,7 @@ export const getObject: Handler<OperationOf<'GetObject'>> = async (ctx, op): Pro
   if (p.notModified) return p.notModified;
   if (p.window.length === 0) return { status: p.status, headers: p.headers, body: Buffer.alloc(0) };
   if (p.window.length === r.version.size) return { status: p.status, headers: p.headers, body: r.body };
-  const ranged = await ctx.engine.read({ bucket: op.bucket, key: op.key }, { versionId: p.v.versionId, offset: p.window.offset, length: p.window.length });
+  const ranged = await ctx.engine.read({ bucket: op.bucket, key: op.key }, { versionId: p.v.versionId, offset: p.window.offset, length: p.window.length, lend: true });
   return { status: p.status, headers: p.headers, body: ranged.body };
 };
 

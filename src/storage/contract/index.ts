@@ -20,6 +20,16 @@ export interface ChunkPutOptions {
   verified?: boolean;
 }
 
+/** Options of ChunkStore.get. */
+export interface ChunkGetOptions {
+  /**
+   * Memory for the read: the store may read the chunk into a buffer this returns (at least `size`
+   * bytes, where `size` is what the store needs, e.g. a file's length) and return a view of it, so a
+   * caller that reuses buffers reads without fresh allocations. A store may ignore it.
+   */
+  alloc?: (size: number) => Buffer;
+}
+
 /** Payload bytes, addressed by BLAKE3-256 of the stored bytes. */
 export interface ChunkStore {
   /**
@@ -28,7 +38,7 @@ export interface ChunkStore {
    */
   put(id: ChunkId, bytes: Uint8Array, opts?: ChunkPutOptions): Promise<void>;
   /** The stored bytes of `id`; StorageErrors.CHUNK_MISSING when absent. The caller verifies the hash. */
-  get(id: ChunkId): Promise<Uint8Array>;
+  get(id: ChunkId, opts?: ChunkGetOptions): Promise<Uint8Array>;
   /** Batched presence check, no side effects; result[i] answers ids[i]. */
   has(ids: readonly ChunkId[]): Promise<boolean[]>;
   /** Remove `id`; idempotent (deleting an absent chunk is not an error). */

@@ -256,14 +256,17 @@ export class ChunkFiles {
     }
   }
 
-  /** The payload of chunk `hex` from the first of `disks` that has it; CHUNK_MISSING if none. */
-  async read(disks: readonly Disk[], hex: string): Promise<Buffer> {
+  /**
+   * The payload of chunk `hex` from the first of `disks` that has it; CHUNK_MISSING if none. With
+   * `alloc`, the file is read into memory it returns (ChunkGetOptions.alloc).
+   */
+  async read(disks: readonly Disk[], hex: string, alloc?: (size: number) => Buffer): Promise<Buffer> {
     for (const disk of disks) {
       const path = chunkPath(disk, hex);
       let file: Buffer;
       try {
         await this.#faults?.beforeRead?.(path);
-        file = await readWhole(path);
+        file = await readWhole(path, alloc);
       } catch (e) {
         if (errnoCode(e) === 'ENOENT') continue;
         throw mapFsError(e, `reading chunk ${hex}`);
@@ -344,11 +347,11 @@ export class ChunkFiles {
   }
 }
 
-async function readWhole(path: string): Promise<Buffer> {
+async function readWhole(path: string, alloc?: (size: number) => Buffer): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
     const { size } = await fh.stat();
-    const buf = Buffer.allocUnsafe(size);
+    const buf = alloc ? alloc(size).subarray(0, size) : Buffer.allocUnsafe(size);
     let off = 0;
     while (off < size) {
       const { bytesRead } = await fh.read(buf, off, size - off, off);

@@ -7,7 +7,7 @@
  * lack of space is retried once if compacting LMDB gave space back (compaction.ts).
  */
 import { chunkIdHex, chunkIdOf, compareBytes, parseChunkId, type ChunkId } from '../../common/index.js';
-import { StorageErrors, type ChunkPutOptions, type ChunkStore } from '../contract/index.js';
+import { StorageErrors, type ChunkGetOptions, type ChunkPutOptions, type ChunkStore } from '../contract/index.js';
 import type { ChunkFiles } from './chunk-files.js';
 import type { DiskSet } from './disks.js';
 import { mapFsError, mapLmdbError } from './fs-errors.js';
@@ -66,11 +66,11 @@ export class LocalChunkStore implements ChunkStore {
     }
   }
 
-  get(id: ChunkId): Promise<Uint8Array> {
+  get(id: ChunkId, opts?: ChunkGetOptions): Promise<Uint8Array> {
     return this.#d.gate.run('read', async () => {
       const blob = this.#d.lmdb.blobs.get(asBuf(id));
       if (blob) return blob;
-      return this.#d.files.read(this.#d.disks.order(id), chunkIdHex(id));
+      return this.#d.files.read(this.#d.disks.order(id), chunkIdHex(id), opts?.alloc);
     });
   }
 
