@@ -14,11 +14,14 @@
  * syncBuiltinESMExports updates the ESM binding chunk-files.ts uses) so that handles opened with
  * O_DIRECT fail their writes with EINVAL; WebAssembly.Memory is replaced by a constructor throwing
  * the RangeError V8 throws ("WebAssembly.Memory(): could not allocate memory").
+ *
+ * Also: a backend that fails to open after its disks were prepared (LMDB) closed its O_DIRECT
+ * probe handle only on GC (Node's DEP0137 warning), holding an fd on the data disk meanwhile.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { readdir, type FileHandle, type open } from 'node:fs/promises';
+import { mkdir, readdir, writeFile, type FileHandle, type open } from 'node:fs/promises';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
@@ -132,4 +135,25 @@ test('no staging memory (address-space limit): the chunk is written buffered, di
   } finally {
     await backend.close();
   }
+});
+
+test('a backend that fails to open closes its O_DIRECT probe handle', async () => {
+  // Handles opened with O_DIRECT, kept reachable here so that GC cannot close them instead.
+  const direct: FileHandle[] = [];
+  fsp.open = (async (path: string, flags?: number | string, mode?: number) => {
+    const fh: FileHandle = await realOpen(path, flags, mode);
+    if (typeof flags === 'number' && (flags & fsc.O_DIRECT) !== 0) direct.push(fh);
+    return fh;
+  }) as typeof open;
+  syncBuiltinESMExports();
+  const dir = join((await makeTempDir('direct-probe-leak')).path, 'd0');
+  // LMDB's directory is a file: the open fails after the disks were prepared.
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'meta'), 'not a directory');
+  await assert.rejects(createLocalBackend({ dataDirs: [dir], mapSize: 64 * 1024 * 1024 }));
+  assert.deepEqual(
+    direct.map((fh) => fh.fd),
+    direct.map(() => -1),
+    'every O_DIRECT handle closed',
+  );
 });

@@ -221,6 +221,7 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
   const durability = opts.durability ?? LOCAL_DEFAULTS.durability;
   const relaxed = durability === 'relaxed';
   const locks: OwnerLock[] = [];
+  let files: ChunkFiles | undefined;
   try {
     for (const dir of dirs) {
       await mkdir(dir, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
@@ -230,12 +231,14 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
     }
     const fillLimit = opts.fillLimit ?? LOCAL_DEFAULTS.fillLimit;
     const disks = new DiskSet(dirs, fillLimit, opts.faults);
-    const files = new ChunkFiles(!relaxed, opts.faults, opts.directIo ?? true);
+    files = new ChunkFiles(!relaxed, opts.faults, opts.directIo ?? true);
     for (const d of disks.disks) await files.prepare(d).catch((e: unknown) => Promise.reject(mapFsError(e, `preparing ${d.path}`)));
     const cfg: LmdbConfig = { path: join(dirs[0]!, 'meta'), mapSize: opts.mapSize ?? LOCAL_DEFAULTS.mapSize, relaxed };
     const handles = await openAndCompact(cfg, disks, fillLimit, opts);
     return new LocalBackend({ handles, cfg, disks, files, locks, smallChunkMax: opts.smallChunkMax ?? LOCAL_DEFAULTS.smallChunkMax, fillLimit, faults: opts.faults });
   } catch (e) {
+    // The O_DIRECT probe handle too: nothing of a backend that did not open stays open.
+    await files?.close().catch(() => undefined);
     await Promise.allSettled(locks.map((l) => l.release()));
     throw e;
   }
