@@ -15,13 +15,17 @@
  * O_DIRECT fail their writes with EINVAL; WebAssembly.Memory is replaced by a constructor throwing
  * the RangeError V8 throws ("WebAssembly.Memory(): could not allocate memory").
  *
+ * tmpfs takes O_DIRECT since Linux 6.6 (a no-op: the bytes still go through its page cache), so
+ * the "tmpfs keeps buffered v1 files" of fe6158b no longer held: it paid the staging copy and the
+ * padding for nothing.
+ *
  * Also: a backend that fails to open after its disks were prepared (LMDB) closed its O_DIRECT
  * probe handle only on GC (Node's DEP0137 warning), holding an fd on the data disk meanwhile.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { mkdir, readdir, writeFile, type FileHandle, type open } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, statfs, writeFile, type FileHandle, type open } from 'node:fs/promises';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
@@ -156,4 +160,24 @@ test('a backend that fails to open closes its O_DIRECT probe handle', async () =
     direct.map(() => -1),
     'every O_DIRECT handle closed',
   );
+});
+
+test('a data dir on tmpfs gets buffered v1 files', async (t) => {
+  const TMPFS_MAGIC = 0x01021994;
+  if ((await statfs('/dev/shm').catch(() => undefined))?.type !== TMPFS_MAGIC) {
+    t.skip('no tmpfs at /dev/shm');
+    return;
+  }
+  const root = await mkdtemp('/dev/shm/ccow-direct-tmpfs-');
+  try {
+    const dir = join(root, 'd0');
+    const backend = await createLocalBackend({ dataDirs: [dir], mapSize: 16 * 1024 * 1024 });
+    try {
+      assert.equal(await putOne(backend, dir), 1);
+    } finally {
+      await backend.close();
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

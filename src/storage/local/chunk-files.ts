@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
 import { AlignedBuffers, type Staged } from './aligned-buffers.js';
@@ -32,6 +32,8 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 const DIRECT_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_DIRECT;
+/** statfs(2) f_type of tmpfs (linux/magic.h). */
+const TMPFS_MAGIC = 0x01021994;
 /** Staging buffers in use at once: about libuv's pool size, the writes that can run at a time. */
 const STAGED_AT_ONCE = 8;
 
@@ -138,12 +140,15 @@ export class ChunkFiles {
     await rm(disk.tmpDir, { recursive: true, force: true });
     await mkdir(disk.tmpDir, { recursive: true, mode: DIR_MODE });
     if (!this.#directIo) return;
+    // tmpfs takes O_DIRECT since Linux 6.6, as a no-op: the bytes go through its page cache all the
+    // same, so the staging copy and the padding would be pure cost.
+    if ((await statfs(disk.path)).type === TMPFS_MAGIC) return;
     let probe: FileHandle;
     const probePath = join(disk.tmpDir, 'direct-io-probe');
     try {
       probe = await open(probePath, DIRECT_FLAGS, FILE_MODE);
     } catch (e) {
-      if (errnoCode(e) === 'EINVAL') return; // tmpfs and friends: buffered writes on this disk
+      if (errnoCode(e) === 'EINVAL') return; // tmpfs before 6.6 and friends: buffered writes here
       throw e;
     }
     let keep = false;
