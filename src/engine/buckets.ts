@@ -13,9 +13,30 @@ import { MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './options.js';
 import { bumpCounters } from './refs.js';
 import { GROWS, storage } from './storage-errors.js';
 
-/** Public view of a bucket record. */
+/**
+ * Public views already built, per record. Core caches a bucket's record and replaces it on every
+ * change, so a view keyed by the record object is never stale; it is frozen (configs deeply) so it
+ * can be handed to every request instead of a structuredClone per request (the S3 front end asks
+ * for the bucket on each one).
+ */
+const views = new WeakMap<BucketRecord, BucketInfo>();
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+/** Public view of a bucket record (frozen; shared between callers). */
 export function toBucketInfo(r: BucketRecord): BucketInfo {
-  return { name: r.name, id: r.id, owner: r.owner, createdAt: new Date(r.createdAt), versioning: r.versioning, chunkSize: r.chunkSize, codec: r.codec, configs: structuredClone(r.configs) };
+  let info = views.get(r);
+  if (!info) {
+    info = Object.freeze({ name: r.name, id: r.id, owner: r.owner, createdAt: new Date(r.createdAt), versioning: r.versioning, chunkSize: r.chunkSize, codec: r.codec, configs: deepFreeze(structuredClone(r.configs)) });
+    views.set(r, info);
+  }
+  return info;
 }
 
 function checkChunkSize(core: Core, n: number): void {
