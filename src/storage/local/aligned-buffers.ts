@@ -22,6 +22,12 @@ declare const WebAssembly: { Memory: new (d: { initial: number; maximum: number 
 
 /** Buffer sizes are multiples of this: the WebAssembly page size. */
 const CLASS = 64 * 1024;
+/**
+ * Smallest buffer allocated: a default 1 MiB chunk's file (payload + header block) fits, and so does
+ * any shorter one (an object's tail, a compressed chunk), so mixed sizes share buffers instead of
+ * each odd size growing a free list of its own.
+ */
+const MIN_ALLOC = 1024 * 1024 + CLASS;
 
 /** A staging buffer: `buf` is block-aligned in memory; give it back with `release`. */
 export interface Staged {
@@ -32,7 +38,8 @@ export interface Staged {
 /** Pool of aligned buffers; `probe` is an O_DIRECT handle on a scratch file of the same file system. */
 export class AlignedBuffers {
   readonly #probe: FileHandle;
-  readonly #free = new Map<number, Buffer[]>();
+  /** Free buffers, any size; `take` picks the smallest that fits. */
+  readonly #free: Buffer[] = [];
   #freeBytes = 0;
   #staged = 0;
   readonly #limit: number;
@@ -49,17 +56,15 @@ export class AlignedBuffers {
     while (this.#staged >= this.#limit) await new Promise<void>((res) => this.#waiters.push(res));
     this.#staged++;
     try {
-      const cls = Math.ceil(size / CLASS) * CLASS;
-      let buf = this.#free.get(cls)?.pop();
-      if (buf) this.#freeBytes -= cls;
-      else buf = await this.#allocate(cls);
+      let buf = this.#bestFit(size);
+      buf ??= await this.#allocate(Math.max(MIN_ALLOC, Math.ceil(size / CLASS) * CLASS));
       let released = false;
       return {
         buf,
         release: () => {
           if (released) return;
           released = true;
-          this.#give(cls, buf);
+          this.#give(buf);
         },
       };
     } catch (e) {
@@ -68,12 +73,27 @@ export class AlignedBuffers {
     }
   }
 
-  #give(cls: number, buf: Buffer): void {
-    if (this.#freeBytes + cls <= MAX_FREE_BYTES) {
-      let l = this.#free.get(cls);
-      if (!l) this.#free.set(cls, (l = []));
-      l.push(buf);
-      this.#freeBytes += cls;
+  /** Remove and return the smallest free buffer of at least `size` bytes. */
+  #bestFit(size: number): Buffer | undefined {
+    let at = -1;
+    for (let i = 0; i < this.#free.length; i++) {
+      const l = this.#free[i]!.length;
+      if (l >= size && (at < 0 || l < this.#free[at]!.length)) at = i;
+    }
+    if (at < 0) return undefined;
+    const [b] = this.#free.splice(at, 1);
+    this.#freeBytes -= b!.length;
+    return b;
+  }
+
+  #give(buf: Buffer): void {
+    this.#free.push(buf);
+    this.#freeBytes += buf.length;
+    // Over the cap: let the smallest go first (the large ones are the costly ones to remake).
+    while (this.#freeBytes > MAX_FREE_BYTES) {
+      let min = 0;
+      for (let i = 1; i < this.#free.length; i++) if (this.#free[i]!.length < this.#free[min]!.length) min = i;
+      this.#freeBytes -= this.#free.splice(min, 1)[0]!.length;
     }
     this.#done();
   }
