@@ -178,6 +178,11 @@ export interface ReadResult {
   version: ObjectVersion;
   /** Each chunk is BLAKE3-verified before it is yielded; corruption throws CHUNK_CORRUPT. */
   body: AsyncIterable<Uint8Array>;
+  /**
+   * The same bytes as `body`, when the engine already holds them in memory (an object stored
+   * inline in its manifest, ccow.md §3): a caller may send these and drop `body` (nothing to close).
+   */
+  bytes?: Uint8Array;
 }
 
 /** Result of deleteObject. */

@@ -11,6 +11,7 @@ import { encodeVersionRecord, encodeVersionValue, type VersionRecord } from './f
 import type { VmMeta } from './format/vm.js';
 import { curKey, encodeObjectKey } from './keys.js';
 import { readRange } from './reader.js';
+import { RefKind } from './format/ref.js';
 import { headVersion, resolveVersion, toObjectVersion, versionIdOf } from './resolve.js';
 import { GROWS, storage } from './storage-errors.js';
 import { buildTree } from './tree.js';
@@ -87,7 +88,13 @@ export async function read(core: Core, addr: ObjectAddr, opts: ReadOptions & { s
     throw EngineErrors.INVALID_RANGE(`offset ${offset} outside 0..${size}`);
   }
   const length = Math.max(0, Math.min(opts.length ?? size - offset, size - offset));
-  return { version: h.v, body: readRange(core, h.vm.refs, offset, offset + length, opts.lend ? core.readBuffers : undefined) };
+  const body = readRange(core, h.vm.refs, offset, offset + length, opts.lend ? core.readBuffers : undefined);
+  const only = h.vm.refs.length === 1 ? h.vm.refs[0]! : undefined;
+  // Small objects live in the manifest (§3): hand the bytes over as they are (a view, no copy).
+  if (only?.kind === RefKind.INLINE && only.offset === 0 && only.data!.length === size) {
+    return { version: h.v, body, bytes: only.data!.subarray(offset, offset + length) };
+  }
+  return { version: h.v, body };
 }
 
 /** DELETE: a delete marker, or with a version id a purge of that version (§7.3). */

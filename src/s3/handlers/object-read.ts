@@ -123,7 +123,8 @@ export const getObject: Handler<OperationOf<'GetObject'>> = async (ctx, op): Pro
   if (p.notModified || p.window.length === 0 || p.window.length !== r.version.size) await release(r.body);
   if (p.notModified) return p.notModified;
   if (p.window.length === 0) return { status: p.status, headers: p.headers, body: Buffer.alloc(0) };
-  if (p.window.length === r.version.size) return { status: p.status, headers: p.headers, body: r.body };
+  // An inline object's bytes are in memory already: sent in one write, no stream to pump.
+  if (p.window.length === r.version.size) return { status: p.status, headers: p.headers, body: r.bytes ? Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) : r.body };
   const ranged = await ctx.engine.read({ bucket: op.bucket, key: op.key }, { versionId: p.v.versionId, offset: p.window.offset, length: p.window.length, lend: true });
   return { status: p.status, headers: p.headers, body: ranged.body };
 };
