@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chunkIdHex, chunkIdOf, compareBytes, fromHex, type ChunkId } from '../common/index.js';
 import type { MetaTx, StorageBackend } from '../storage/contract/index.js';
 import { BufferPool } from './buffer-pool.js';
+import { ByteBudget } from './budget.js';
 import { ReadBuffers } from './read-buffers.js';
 import { ChunkWriter, type Intent } from './chunk-writer.js';
 import { DigestPool } from './digest-pool.js';
@@ -65,6 +66,8 @@ export class Core {
   readonly pool: DigestPool | undefined;
   /** Reused chunk buffers (fresh memory is expensive to touch; see buffer-pool.ts). */
   readonly buffers = new BufferPool(64);
+  /** Bytes of chunks in flight across all puts (EngineOptions.putBudget). */
+  readonly putBudget: ByteBudget;
   /** Buffers lent to readers (ReadOptions.lend). */
   readonly readBuffers = new ReadBuffers();
   readonly #buckets = new Map<string, Bucket | null>();
@@ -83,6 +86,7 @@ export class Core {
     this.uvids = new UvidIssuer({ clock: o.clock, segmentId: ids.segmentId, nodeId: ids.nodeId, floorTs: ids.floorTs });
     this.writer = new ChunkWriter(backend, o.clock, this.chunkLocks);
     this.pool = o.digestWorker ? new DigestPool() : undefined;
+    this.putBudget = new ByteBudget(o.putBudget);
     this.#vms = new Lru(o.vmCacheSize);
     this.#cms = new Lru(256);
   }

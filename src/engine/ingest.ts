@@ -7,6 +7,7 @@
  */
 import type { Codec, DigestName, PutDigests } from './api.js';
 import type { BufferPool } from './buffer-pool.js';
+import type { ByteBudget } from './budget.js';
 import { prepareChunk } from './chunk-codec.js';
 import type { DigestJob, DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
@@ -26,6 +27,8 @@ export interface IngestOptions {
   maxSize?: number;
   /** Chunks in flight. */
   window: number;
+  /** Bytes in flight shared with other puts (undefined: only the window bounds this put). */
+  budget?: ByteBudget;
   /** Worker for the digests of multi-chunk bodies (undefined: main thread). */
   pool?: DigestPool;
   /** Chunk buffers: each has an ArrayBuffer of its own, returned once stored and digested. */
@@ -75,6 +78,8 @@ class IngestRun {
   readonly #digesting: Buffer[] = [];
   /** Users (store, digest) of each buffer in flight; it goes back to the pool at zero. */
   readonly #users = new Map<Buffer, number>();
+  /** Budget bytes each buffer in flight holds, released with the buffer. */
+  readonly #charged = new Map<Buffer, number>();
   #error: Error | undefined;
 
   constructor(o: IngestOptions, store: StoreChunk) {
@@ -132,8 +137,14 @@ class IngestRun {
       if (!last && this.#o.pool) this.#job = this.#o.pool.job(this.#o.digests, () => this.#release(this.#digesting.shift()!));
       else this.#local = new DigestSet(this.#o.digests);
     }
+    while (this.#inflight.size >= this.#o.window) await Promise.race(this.#inflight);
+    this.#throwIfFailed();
+    if (this.#job) await this.#job.drain(MAX_DIGEST_BACKLOG);
+    if (this.#o.budget) {
+      await this.#o.budget.acquire(buf.length);
+      this.#charged.set(buf, buf.length);
+    }
     if (this.#job) {
-      await this.#job.drain(MAX_DIGEST_BACKLOG);
       // The worker reads the shared memory while this thread hashes and stores the same bytes.
       this.#users.set(buf, 2);
       this.#digesting.push(buf);
@@ -142,8 +153,6 @@ class IngestRun {
       this.#local!.update(buf);
       this.#users.set(buf, 1);
     }
-    while (this.#inflight.size >= this.#o.window) await Promise.race(this.#inflight);
-    this.#throwIfFailed();
     const index = this.#leaves.length;
     const offset = this.#offset;
     this.#offset += buf.length;
@@ -175,6 +184,11 @@ class IngestRun {
       return;
     }
     this.#users.delete(buf);
+    const charged = this.#charged.get(buf);
+    if (charged !== undefined) {
+      this.#charged.delete(buf);
+      this.#o.budget!.release(charged);
+    }
     this.#o.buffers.give(buf.buffer as SharedArrayBuffer);
   }
 
@@ -207,5 +221,12 @@ class IngestRun {
     this.#job?.abort();
     this.#job = undefined;
     await Promise.allSettled(this.#inflight);
+    // An aborted job's acknowledgements never come: give the budget of what the worker held back
+    // (the buffers themselves are left to the garbage collector, the worker may still read them).
+    for (const buf of this.#digesting.splice(0)) {
+      const charged = this.#charged.get(buf);
+      if (charged !== undefined) this.#o.budget?.release(charged);
+      this.#charged.delete(buf);
+    }
   }
 }

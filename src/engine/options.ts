@@ -24,6 +24,11 @@ export interface EngineOptions {
   intentLeaseMs?: number;
   /** Chunks of one put being stored at once (lets the store's group commit batch their fsyncs). Default 16. */
   putWindow?: number;
+  /**
+   * Bytes of chunks all puts together may have in flight (stored or digested, not yet done); a put
+   * beyond it waits. Bounds memory under many concurrent uploads. Default 64 MiB (four windows of 1 MiB chunks).
+   */
+  putBudget?: number;
   /** Chunks fetched ahead by a read (§5: 4). */
   readAhead?: number;
   /** Run MD5 & co. of large puts in a worker thread. Default true. */
@@ -55,6 +60,7 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     holdMs: o.holdMs ?? 3_600_000,
     intentLeaseMs: o.intentLeaseMs ?? 3_600_000,
     putWindow: Math.max(1, o.putWindow ?? 16),
+    putBudget: Math.max(1, o.putBudget ?? 64 * MiB),
     readAhead: Math.max(1, o.readAhead ?? 4),
     digestWorker: o.digestWorker ?? true,
     vmCacheSize: o.vmCacheSize ?? 4096,

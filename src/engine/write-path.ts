@@ -42,7 +42,7 @@ export async function ingestBody(
   body: AsyncIterable<Uint8Array>,
   o: { chunkSize: number; codec: Codec; digests: readonly DigestName[]; expectedSize?: number; maxSize?: number },
 ): Promise<Ingested> {
-  return ingest(body, { ...o, inlineMax: core.o.inlineMax, window: core.o.putWindow, pool: core.pool, buffers: core.buffers }, (ref, stored) =>
+  return ingest(body, { ...o, inlineMax: core.o.inlineMax, window: core.o.putWindow, budget: core.putBudget, pool: core.pool, buffers: core.buffers }, (ref, stored) =>
     core.writer.store(intent, bucketId, ref.id!, stored),
   );
 }

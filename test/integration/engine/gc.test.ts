@@ -243,3 +243,17 @@ eachBackend('concurrent writers: same key, shared data, overwrites and deletes s
   await assertClean(e);
   await e.deleteBucket('b');
 });
+
+eachBackend('a put budget of two chunks: concurrent multi-chunk puts and failed ones all settle, the budget comes back', async (h) => {
+  const { engine: e } = h;
+  await e.createBucket('b', { owner: 't', chunkSize: 1024 });
+  const data = (i: number): Buffer => bytes(1024 * 7 + 100, i);
+  const ok = Array.from({ length: 8 }, (_, i) => e.putObject({ bucket: 'b', key: `k${i}` }, body(data(i), 700)));
+  // Bodies that turn out short of what they announced: they fail mid-way with chunks in flight.
+  const bad = Array.from({ length: 4 }, (_, i) => e.putObject({ bucket: 'b', key: `bad${i}` }, body(data(50 + i), 700), { expectedSize: 1024 * 20 }).then(() => 'ok', (err: { code?: string }) => err.code));
+  await Promise.all(ok);
+  assert.deepEqual(await Promise.all(bad), Array(4).fill('CCOW_ERR_INCOMPLETE_BODY'));
+  // The budget was returned by the failed puts too: more puts go through.
+  for (let i = 0; i < 8; i++) await e.putObject({ bucket: 'b', key: `again${i}` }, body(data(100 + i), 700));
+  for (let i = 0; i < 8; i++) assert.ok((await readAll(e, 'b', `k${i}`)).equals(data(i)));
+}, { putBudget: 2048 });
