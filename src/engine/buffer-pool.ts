@@ -1,30 +1,50 @@
 /**
- * Reusable chunk buffers. Writing into freshly allocated memory costs a page fault per 4 KiB page
- * (measured ~1.3 ms per MiB on the CI-class VM against ~0.03 ms for a reused buffer), which alone
- * would cap a put far below the disk, so chunk buffers go back to a free list once the store and
- * the digest worker are done with them.
+ * Reusable buffers. Writing into freshly allocated memory costs a page fault per 4 KiB page
+ * (measured ~1.3 ms per MiB on the CI-class VM against ~0.03 ms for a reused buffer), and a fresh
+ * buffer per chunk is external memory V8 accounts for: at hundreds of MB/s it drives back-to-back
+ * full garbage collections (measured ~35 % of the gateway's CPU in a 1 GiB GET). So chunk buffers
+ * of puts and the read buffers of GETs (ReadOptions.lend) go back to a free list once done with.
  *
- * The memory is a SharedArrayBuffer: the digest worker reads a chunk while the main thread hashes
+ * Put buffers are SharedArrayBuffers: the digest worker reads a chunk while the main thread hashes
  * and stores it, instead of waiting for the store to finish and then moving the buffer over.
  */
 export class BufferPool {
-  readonly #free = new Map<number, SharedArrayBuffer[]>();
-  readonly #cap: number;
+  readonly #free = new Map<number, ArrayBufferLike[]>();
+  #freeBytes = 0;
+  readonly #o: BufferPoolOptions;
 
-  /** `cap`: buffers kept per size. */
-  constructor(cap: number) {
-    this.#cap = cap;
+  constructor(o: BufferPoolOptions) {
+    this.#o = o;
   }
 
-  /** A buffer of exactly `size` bytes over a SharedArrayBuffer of its own. Contents undefined. */
+  /**
+   * A buffer over memory of its own, of `size` bytes rounded up to the size class (exactly `size`
+   * when the class is 1). Contents undefined.
+   */
   take(size: number): Buffer {
-    return Buffer.from(this.#free.get(size)?.pop() ?? new SharedArrayBuffer(size));
+    const cls = this.#o.classSize ?? 1;
+    const n = Math.ceil(size / cls) * cls;
+    const mem = this.#free.get(n)?.pop();
+    if (mem) this.#freeBytes -= n;
+    return Buffer.from(mem ?? (this.#o.shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n)));
   }
 
-  /** Return a buffer taken from `take` (its whole memory). Nobody may still hold a view of it. */
-  give(ab: SharedArrayBuffer): void {
-    let l = this.#free.get(ab.byteLength);
-    if (!l) this.#free.set(ab.byteLength, (l = []));
-    if (l.length < this.#cap) l.push(ab);
+  /** Return the memory of a buffer from `take` (`buf.buffer`). Nobody may still hold a view of it. */
+  give(mem: ArrayBufferLike): void {
+    if (this.#freeBytes + mem.byteLength > this.#o.maxFreeBytes) return;
+    let l = this.#free.get(mem.byteLength);
+    if (!l) this.#free.set(mem.byteLength, (l = []));
+    l.push(mem);
+    this.#freeBytes += mem.byteLength;
   }
+}
+
+/** Options of a BufferPool. */
+export interface BufferPoolOptions {
+  /** SharedArrayBuffer memory (readable in place by worker threads). */
+  shared: boolean;
+  /** Most bytes kept in free buffers. */
+  maxFreeBytes: number;
+  /** Sizes are rounded up to a multiple of this (few free lists for many sizes). Default 1. */
+  classSize?: number;
 }

@@ -8,7 +8,6 @@ import { chunkIdHex, chunkIdOf, compareBytes, fromHex, type ChunkId } from '../c
 import type { MetaTx, StorageBackend } from '../storage/contract/index.js';
 import { BufferPool } from './buffer-pool.js';
 import { ByteBudget } from './budget.js';
-import { ReadBuffers } from './read-buffers.js';
 import { ChunkWriter, type Intent } from './chunk-writer.js';
 import { DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
@@ -65,11 +64,12 @@ export class Core {
   readonly writer: ChunkWriter;
   readonly pool: DigestPool | undefined;
   /** Reused chunk buffers (fresh memory is expensive to touch; see buffer-pool.ts). */
-  readonly buffers = new BufferPool(64);
+  /** Chunk buffers of puts (their 1 MiB chunks: ~64 kept). */
+  readonly buffers = new BufferPool({ shared: true, maxFreeBytes: 64 * 1024 * 1024 });
   /** Bytes of chunks in flight across all puts (EngineOptions.putBudget). */
   readonly putBudget: ByteBudget;
   /** Buffers lent to readers (ReadOptions.lend). */
-  readonly readBuffers = new ReadBuffers();
+  readonly readBuffers = new BufferPool({ shared: false, maxFreeBytes: 32 * 1024 * 1024, classSize: 64 * 1024 });
   readonly #buckets = new Map<string, Bucket | null>();
   readonly #salt = randomBytes(4);
   #intentSeq = 0;

@@ -31,7 +31,7 @@ export interface IngestOptions {
   budget?: ByteBudget;
   /** Worker for the digests of multi-chunk bodies (undefined: main thread). */
   pool?: DigestPool;
-  /** Chunk buffers: each has an ArrayBuffer of its own, returned once stored and digested. */
+  /** Chunk buffers (shared memory of their own), returned once stored and digested. */
   buffers: BufferPool;
 }
 
@@ -78,8 +78,6 @@ class IngestRun {
   readonly #digesting: Buffer[] = [];
   /** Users (store, digest) of each buffer in flight; it goes back to the pool at zero. */
   readonly #users = new Map<Buffer, number>();
-  /** Budget bytes each buffer in flight holds, released with the buffer. */
-  readonly #charged = new Map<Buffer, number>();
   #error: Error | undefined;
 
   constructor(o: IngestOptions, store: StoreChunk) {
@@ -140,10 +138,8 @@ class IngestRun {
     while (this.#inflight.size >= this.#o.window) await Promise.race(this.#inflight);
     this.#throwIfFailed();
     if (this.#job) await this.#job.drain(MAX_DIGEST_BACKLOG);
-    if (this.#o.budget) {
-      await this.#o.budget.acquire(buf.length);
-      this.#charged.set(buf, buf.length);
-    }
+    // Every buffer in `#users` holds its length of the budget until it goes back to the pool.
+    await this.#o.budget?.acquire(buf.length);
     if (this.#job) {
       // The worker reads the shared memory while this thread hashes and stores the same bytes.
       this.#users.set(buf, 2);
@@ -184,12 +180,8 @@ class IngestRun {
       return;
     }
     this.#users.delete(buf);
-    const charged = this.#charged.get(buf);
-    if (charged !== undefined) {
-      this.#charged.delete(buf);
-      this.#o.budget!.release(charged);
-    }
-    this.#o.buffers.give(buf.buffer as SharedArrayBuffer);
+    this.#o.budget?.release(buf.length);
+    this.#o.buffers.give(buf.buffer);
   }
 
   #throwIfFailed(): void {
@@ -223,10 +215,6 @@ class IngestRun {
     await Promise.allSettled(this.#inflight);
     // An aborted job's acknowledgements never come: give the budget of what the worker held back
     // (the buffers themselves are left to the garbage collector, the worker may still read them).
-    for (const buf of this.#digesting.splice(0)) {
-      const charged = this.#charged.get(buf);
-      if (charged !== undefined) this.#o.budget?.release(charged);
-      this.#charged.delete(buf);
-    }
+    for (const buf of this.#digesting.splice(0)) this.#o.budget?.release(buf.length);
   }
 }

@@ -8,10 +8,10 @@
  * stays valid until the consumer asks for the next one (or ends the iteration), then its buffer is
  * reused.
  */
+import type { BufferPool } from './buffer-pool.js';
 import type { Core } from './core.js';
 import { decodeChunk } from './chunk-codec.js';
 import { refEnd, RefKind, type ChunkRef } from './format/ref.js';
-import type { ReadBuffers } from './read-buffers.js';
 import { leavesInRange } from './tree.js';
 
 const ZERO_PIECE = 1024 * 1024;
@@ -23,7 +23,7 @@ interface Fetched {
 }
 
 /** Logical bytes of one leaf ref (verified). */
-async function fetchLeaf(core: Core, ref: ChunkRef, lend: ReadBuffers | undefined): Promise<Fetched> {
+async function fetchLeaf(core: Core, ref: ChunkRef, lend: BufferPool | undefined): Promise<Fetched> {
   if (ref.kind === RefKind.INLINE) return { data: ref.data! };
   if (!lend) return { data: await decodeChunk(ref, await core.loadChunk(ref.id!)) };
   let lent: Buffer | undefined;
@@ -32,12 +32,12 @@ async function fetchLeaf(core: Core, ref: ChunkRef, lend: ReadBuffers | undefine
     const data = await decodeChunk(ref, raw);
     if (data !== raw && lent) {
       // Decompressed into new memory: the raw bytes are done with.
-      lend.give(lent);
+      lend.give(lent.buffer);
       lent = undefined;
     }
     return lent ? { data, lent } : { data };
   } catch (e) {
-    if (lent) lend.give(lent);
+    if (lent) lend.give(lent.buffer);
     throw e;
   }
 }
@@ -54,7 +54,7 @@ function* zeros(n: number): Generator<Uint8Array> {
  * Bytes `[start, end)` of the object whose root refs are `root`. With `lend`, chunk files are read
  * into its buffers (see the module comment for how long a piece stays valid).
  */
-export async function* readRange(core: Core, root: readonly ChunkRef[], start: number, end: number, lend?: ReadBuffers): AsyncGenerator<Uint8Array> {
+export async function* readRange(core: Core, root: readonly ChunkRef[], start: number, end: number, lend?: BufferPool): AsyncGenerator<Uint8Array> {
   if (end <= start) return;
   const queue: { ref: ChunkRef; data: Promise<Fetched> }[] = [];
   let pos = start;
@@ -67,7 +67,7 @@ export async function* readRange(core: Core, root: readonly ChunkRef[], start: n
     if (to > from) yield from === 0 && to === data.length ? data : data.subarray(from, to);
     // Only reached when the consumer asked for more: it is done with the piece. (An iteration
     // ended early leaves the buffer to the garbage collector instead.)
-    if (lent) lend!.give(lent);
+    if (lent) lend!.give(lent.buffer);
     pos = Math.max(pos, ref.offset + to);
   };
   try {

@@ -53,7 +53,7 @@ function refuseDirectWrites(): void {
     if (typeof flags === 'number' && (flags & fsc.O_DIRECT) !== 0) {
       directOpens++;
       const einval = Object.assign(new Error(`EINVAL: invalid argument, write`), { code: 'EINVAL', errno: -22, syscall: 'write' });
-      Object.defineProperty(fh, 'write', { value: () => Promise.reject(einval) });
+      for (const m of ['write', 'writev']) Object.defineProperty(fh, m, { value: () => Promise.reject(einval) });
     }
     return fh;
   }) as typeof open;

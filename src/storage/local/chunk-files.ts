@@ -68,16 +68,6 @@ async function writeAll(fh: FileHandle, parts: Uint8Array[]): Promise<void> {
   }
 }
 
-/** Write `buf` whole at `position` (O_DIRECT writes may also come back short). */
-async function writeAllAt(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    const { bytesWritten } = await fh.write(buf, off, buf.length - off, position + off);
-    if (bytesWritten === 0) throw Object.assign(new Error('write returned 0 bytes'), { code: 'EIO' });
-    off += bytesWritten;
-  }
-}
-
 /**
  * True when one block written with O_DIRECT from a staging buffer into `probe` goes through: some
  * file systems accept the O_DIRECT open and refuse the write (EINVAL), and a staging buffer needs
@@ -248,7 +238,7 @@ export class ChunkFiles {
       buf.set(bytes, CHUNK_BLOCK);
       buf.fill(0, CHUNK_BLOCK + bytes.length);
       fh = await open(tmp, DIRECT_FLAGS, FILE_MODE);
-      await writeAllAt(fh, buf, 0);
+      await writeAll(fh, [buf]);
       return fh;
     } catch (e) {
       await fh?.close().catch(() => undefined);
