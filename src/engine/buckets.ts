@@ -169,14 +169,31 @@ function toUser(r: ReturnType<typeof decodeUserRecord>): User {
 export async function putUser(core: Core, u: Omit<User, 'createdAt'> & { createdAt?: Date }): Promise<User> {
   if (!u.accessKey) throw EngineErrors.INVALID_ARGUMENT('access key must not be empty');
   const rec = { accessKey: u.accessKey, secretKey: u.secretKey, tenantId: u.tenantId, name: u.name, createdAt: (u.createdAt ?? new Date(core.now())).getTime() };
-  await storage(core.backend.meta.transaction((tx) => tx.put(userKey(u.accessKey), encodeUserRecord(rec)), GROWS));
+  core.usersGen++;
+  core.users.delete(u.accessKey);
+  try {
+    await storage(core.backend.meta.transaction((tx) => tx.put(userKey(u.accessKey), encodeUserRecord(rec)), GROWS));
+  } finally {
+    core.usersGen++;
+    core.users.delete(u.accessKey);
+  }
   return toUser(rec);
 }
 
+/** The user of an access key (cached: Core.users; every signed request asks). */
 export async function getUser(core: Core, accessKey: string): Promise<User | undefined> {
   if (!accessKey) return undefined;
-  const raw = await storage(core.backend.meta.get(userKey(accessKey)));
-  return raw ? toUser(decodeUserRecord(raw)) : undefined;
+  let rec = core.users.get(accessKey);
+  if (rec === undefined) {
+    const gen = core.usersGen;
+    const raw = await storage(core.backend.meta.get(userKey(accessKey)));
+    if (!raw) return undefined;
+    rec = decodeUserRecord(raw);
+    // Unknown keys are not remembered (made-up keys must not evict real users), nor is a read that
+    // a putUser/deleteUser overlapped (it may predate that change).
+    if (gen === core.usersGen) core.users.set(accessKey, rec);
+  }
+  return toUser(rec);
 }
 
 export async function listUsers(core: Core): Promise<User[]> {
@@ -187,10 +204,17 @@ export async function listUsers(core: Core): Promise<User[]> {
 
 export async function deleteUser(core: Core, accessKey: string): Promise<boolean> {
   if (!accessKey) return false;
-  return storage(core.backend.meta.transaction((tx) => {
-    const k = userKey(accessKey);
-    if (tx.get(k) === undefined) return false;
-    tx.del(k);
-    return true;
-  }));
+  core.usersGen++;
+  core.users.delete(accessKey);
+  try {
+    return await storage(core.backend.meta.transaction((tx) => {
+      const k = userKey(accessKey);
+      if (tx.get(k) === undefined) return false;
+      tx.del(k);
+      return true;
+    }));
+  } finally {
+    core.usersGen++;
+    core.users.delete(accessKey);
+  }
 }

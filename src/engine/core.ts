@@ -12,7 +12,7 @@ import { ChunkWriter, type Intent } from './chunk-writer.js';
 import { DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
 import { decodeCm, type ChunkManifest } from './format/cm.js';
-import { decodeBucketRecord, decodeVersionValue, type BucketRecord, type VersionRecord } from './format/records.js';
+import { decodeBucketRecord, decodeVersionValue, type BucketRecord, type UserRecord, type VersionRecord } from './format/records.js';
 import { decodeVm, type VersionManifest } from './format/vm.js';
 import { blobKey, bucketKey, encodeObjectKey, niKey } from './keys.js';
 import { KeyedLock } from './locks.js';
@@ -26,8 +26,11 @@ export interface Bucket {
   id: Buffer;
 }
 
+/** Largest embedded VM (bytes) the VM cache keeps; larger ones carry inline data. */
+const EMBEDDED_VM_CACHE_MAX = 1024;
+
 /** Small LRU map (insertion order = recency). */
-class Lru<V> {
+export class Lru<V> {
   readonly #m = new Map<string, V>();
   readonly #cap: number;
   constructor(cap: number) {
@@ -75,6 +78,14 @@ export class Core {
   #intentSeq = 0;
   readonly #vms: Lru<VersionManifest>;
   readonly #cms: Lru<ChunkManifest>;
+  /**
+   * Users by access key. Every signed request reads its user, and the
+   * engine is the only writer of user records (the data dir is locked to one process), so
+   * putUser/deleteUser keep this exact.
+   */
+  readonly users = new Lru<UserRecord>(1024);
+  /** Bumped by every user change: a lookup that a change overlapped is not cached. */
+  usersGen = 0;
 
   constructor(backend: StorageBackend, o: ResolvedOptions, ids: { segmentId: number; nodeId: number; epoch: number; floorTs: bigint }) {
     this.backend = backend;
@@ -178,27 +189,38 @@ export class Core {
    * The VM of a version record: from the chunk tables, or for an embedded VM (`vmEmbedded`) from
    * the version's own name-index value. Embedded VMs come back with their bytes (a COPY re-embeds them).
    */
-  async loadVersionVm(bucketId: Uint8Array, key: string, rec: VersionRecord): Promise<{ vm: VersionManifest; bytes?: Buffer }> {
+  async loadVersionVm(bucketId: Uint8Array, key: string, rec: VersionRecord, opts: { bytes?: boolean } = {}): Promise<{ vm: VersionManifest; bytes?: Buffer }> {
     const id = fromHex(rec.vmId!);
     if (!rec.vmEmbedded) return { vm: await this.loadVm(id) };
+    // A cached VM was hash-checked when it was decoded and is named by its id, so a hit needs
+    // neither the stored bytes nor a second check; only a COPY (which re-embeds them) reads them.
+    const hit = opts.bytes ? undefined : this.#vms.get(rec.vmId!);
+    if (hit) return { vm: hit };
     const raw = await storage(this.backend.meta.get(niKey(bucketId, encodeObjectKey(key), fromHex(rec.uvid))));
     const bytes = raw && decodeVersionValue(raw).vm;
     if (!bytes) throw EngineErrors.CHUNK_MISSING(`embedded version manifest ${rec.vmId} is missing`);
     if (compareBytes(chunkIdOf(bytes), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`embedded version manifest ${rec.vmId} does not match its id`);
     let vm = this.#vms.get(rec.vmId!);
-    if (!vm) {
-      vm = decodeVm(bytes);
+    if (!vm && bytes.length <= EMBEDDED_VM_CACHE_MAX) {
+      // Decoded from a compact copy: the cached VM must not pin the store's buffer (value-slab).
+      vm = decodeVm(Buffer.from(bytes));
       this.#vms.set(rec.vmId!, vm);
     }
+    // An embedded VM with inline data (~4 KiB of views into the value) is not cached: re-reading
+    // it (one get, one hash) costs less than copying it to keep.
+    vm ??= decodeVm(bytes);
     return { vm, bytes };
   }
 
-  /** Manifest bytes, verified against their id. */
+  /**
+   * Manifest bytes, verified against their id: a compact copy, since decoded manifests are cached
+   * and keep views into these bytes (a store's value may be a piece of a larger slab).
+   */
   async loadBlob(id: Uint8Array, what: string): Promise<Buffer> {
     const raw = await storage(this.backend.meta.get(blobKey(id)));
     if (!raw) throw EngineErrors.CHUNK_MISSING(`${what} ${chunkIdHex(id as ChunkId)} is missing`);
     if (compareBytes(chunkIdOf(raw), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`${what} ${chunkIdHex(id as ChunkId)} does not match its id`);
-    return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    return Buffer.from(raw);
   }
 
   /** Payload bytes of chunk `id`, verified (§5): a mismatch is CHUNK_CORRUPT, never served. */

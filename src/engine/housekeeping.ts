@@ -14,13 +14,24 @@ import { storage } from './storage-errors.js';
 import { uvidMs } from './uvid.js';
 
 const STEP = 256;
+/** Longest pause between two passes of the tombstone scan (a quarter of the retention when shorter). */
+const TOMBSTONE_PASS_EVERY_MS = 15 * 60_000;
+/** How a quiet marker's record reads in its canonical JSON (records.ts): a cheap pre-filter. */
+const QUIET = Buffer.from('"quiet":true');
 
-/** Purge quiet markers older than the retention, one bucket page at a time. */
+/**
+ * Purge quiet markers older than the retention, one page of the name index at a time. A pass
+ * reads the whole name index, so passes are paced (a marker waits at most its retention plus the
+ * pause; the pause is bounded by a quarter of the retention): back to back they took a steady
+ * share of a busy gateway's CPU, re-reading millions of records that have no marker.
+ */
 export function tombstoneWorker(core: Core): Worker {
   let cursor: Buffer | undefined;
+  let nextPassAt = -Infinity;
   return {
     name: 'tombstone-purge',
     async step() {
+      if (cursor === undefined && core.now() < nextPassAt) return 'idle';
       const cutoff = core.now() - core.o.tombstoneRetentionMs;
       const due: { bucket: Bucket; key: string; uvid: Buffer }[] = [];
       const buckets = new Map<string, Bucket>();
@@ -28,6 +39,7 @@ export function tombstoneWorker(core: Core): Worker {
       for await (const [k, v] of core.backend.meta.range({ ...(cursor ? { gt: cursor } : { gte: Buffer.from([T.NI]) }), lt: Buffer.from([T.NI + 1]), limit: STEP })) {
         seen++;
         cursor = Buffer.from(k);
+        if (Buffer.from(v.buffer, v.byteOffset, v.byteLength).indexOf(QUIET) < 0) continue;
         const r = decodeVersionRecord(v);
         if (!r.quiet || r.hidden || uvidMs(fromHex(r.uvid)) > cutoff) continue;
         const bid = Buffer.from(k.subarray(1, 17)).toString('hex');
@@ -39,7 +51,10 @@ export function tombstoneWorker(core: Core): Worker {
         }
         due.push({ bucket: b, key: decodeObjectKey(k, 17).key, uvid: uvidOfNiKey(k) });
       }
-      if (seen < STEP) cursor = undefined;
+      if (seen < STEP) {
+        cursor = undefined;
+        nextPassAt = core.now() + Math.min(TOMBSTONE_PASS_EVERY_MS, core.o.tombstoneRetentionMs / 4);
+      }
       for (const d of due) {
         const enc = encodeObjectKey(d.key);
         await storage(core.backend.meta.transaction((tx) => {

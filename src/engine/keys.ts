@@ -96,6 +96,9 @@ export function escapeKeyPrefix(p: string): Buffer {
 /** Decode `enc(key)` starting at `start`; returns the key and the offset just past its terminator. */
 export function decodeObjectKey(b: Uint8Array, start: number): { key: string; end: number } {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  // Most keys hold no 0x00 byte: their first 0x00 is the terminator (a listing decodes a key per row).
+  const z0 = buf.indexOf(0, start);
+  if (z0 >= 0 && buf[z0 + 1] === 0x01) return { key: buf.toString('utf8', start, z0), end: z0 + 2 };
   const parts: Buffer[] = [];
   let from = start;
   for (;;) {

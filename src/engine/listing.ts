@@ -4,7 +4,7 @@
  * scanning: after a common prefix the scan seeks to `escape(prefix) ‖ 0xFF`, past every key under
  * it, so a page costs O(entries shown + prefixes shown) seeks whatever the bucket holds.
  */
-import { compareBytes, fromHex, prefixEnd } from '../common/index.js';
+import { compareBytes, prefixEnd } from '../common/index.js';
 import type { RangeOptions } from '../storage/contract/index.js';
 import type { ListEntry, ListOptions, ListPage, ListVersionsOptions, ObjectVersion, VersionsPage } from './api.js';
 import type { Core } from './core.js';
@@ -13,7 +13,7 @@ import { decodeVersionRecord, type VersionRecord } from './format/records.js';
 import { bucketPrefix, decodeObjectKey, encodeObjectKey, escapeKeyPrefix, niKey, niKeyPrefix, prefixRange, T, uvidOfNiKey } from './keys.js';
 import { snapshotCutoff, toObjectVersion } from './resolve.js';
 import { storage } from './storage-errors.js';
-import { uvidMs, versionIdToUvid } from './uvid.js';
+import { uvidHexMs, versionIdToUvid } from './uvid.js';
 
 /** A lower scan bound. */
 interface Bound {
@@ -53,7 +53,7 @@ function rangeOf(lower: Bound, upper: Buffer | undefined): RangeOptions {
 }
 
 function toListEntry(key: string, rec: VersionRecord): ListEntry {
-  const e: ListEntry = { key, size: rec.size, etag: rec.etag, lastModified: new Date(uvidMs(fromHex(rec.uvid))), storageClass: rec.storageClass };
+  const e: ListEntry = { key, size: rec.size, etag: rec.etag, lastModified: new Date(uvidHexMs(rec.uvid)), storageClass: rec.storageClass };
   if (rec.checksumAlgorithm) e.checksumAlgorithm = rec.checksumAlgorithm;
   if (rec.checksumType) e.checksumType = rec.checksumType;
   return e;

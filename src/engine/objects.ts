@@ -143,7 +143,7 @@ export async function copyObject(
   const sb = await core.bucket(src.bucket);
   const db = await core.bucket(dst.bucket);
   checkKey(dst.key);
-  const h = await headVersion(core, sb, src.key, src);
+  const h = await headVersion(core, sb, src.key, { ...src, vmBytes: true });
   // Computed over the very refs the copy shares (h.vm), so a concurrent overwrite of the source
   // cannot pair one version's data with another's checksum.
   const checksum = await copyChecksum(core, h.vm, opts.checksumAlgorithm);

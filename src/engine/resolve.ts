@@ -134,11 +134,14 @@ export interface HeadResult {
   vmBytes?: Buffer;
 }
 
-/** Resolve and load the VM attributes. */
-export async function headVersion(core: Core, b: Bucket, key: string, opts: { versionId?: string; snapshot?: string } = {}): Promise<HeadResult> {
+/**
+ * Resolve and load the VM attributes. `vmBytes: true` also returns an embedded VM's bytes
+ * (`HeadResult.vmBytes`), which a copy re-embeds; reads do not need them.
+ */
+export async function headVersion(core: Core, b: Bucket, key: string, opts: { versionId?: string; snapshot?: string; vmBytes?: boolean } = {}): Promise<HeadResult> {
   const r = await resolveVersion(core, b, key, opts);
   const vmId = fromHex(r.rec.vmId!) as unknown as ChunkId;
-  const { vm, bytes } = await core.loadVersionVm(b.id, key, r.rec);
+  const { vm, bytes } = await core.loadVersionVm(b.id, key, r.rec, { bytes: opts.vmBytes === true });
   const out: HeadResult = { v: toObjectVersion(b.rec.name, key, r.rec, r.isLatest, vm.meta), r, meta: vm.meta, vmId, vm };
   if (bytes) out.vmBytes = bytes;
   return out;

@@ -41,6 +41,14 @@ export function uvidMs(u: Uint8Array): number {
   return Number(uvidTs(u) / 1000n);
 }
 
+/**
+ * uvidMs of a UVID in hex (version records keep it so): its first 16 hex digits are the µs
+ * timestamp, which stays below 2^53 until the year 2255, so a Number holds it exactly.
+ */
+export function uvidHexMs(hex: string): number {
+  return Math.floor(Number.parseInt(hex.slice(0, 16), 16) / 1000);
+}
+
 /** Bitwise complement (name-index keys sort a key's versions newest first, §7.2). */
 export function invertUvid(u: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(u.length);

@@ -2,7 +2,7 @@
 import type { S3Response } from './types.js';
 
 /** 200 (or `status`) with an XML body. */
-export function xml(body: string, headers: Record<string, string> = {}, status = 200): S3Response {
+export function xml(body: string | Buffer, headers: Record<string, string> = {}, status = 200): S3Response {
   return { status, headers: { 'content-type': 'application/xml', ...headers }, body };
 }
 

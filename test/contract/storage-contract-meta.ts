@@ -188,6 +188,16 @@ export const metaCases: ContractCase[] = [
         rv.fill(0x23);
       }
       assert.equal(Buffer.from((await backend.meta.get(s('alias')))!).toString(), 'value');
+      // Values handed out stay the caller's: later reads, scans and writes do not change them
+      // (the engine keeps views into records it decoded).
+      const held = (await backend.meta.get(s('alias')))!;
+      const heldScan: Uint8Array[] = [];
+      for await (const [, rv] of backend.meta.range({})) heldScan.push(rv);
+      await putAll(backend, [[s('alias'), s('other!')], [s('zzz'), Buffer.alloc(5000, 1)]]);
+      for (let i = 0; i < 3; i++) await backend.meta.get(s('zzz'));
+      for await (const _ of backend.meta.range({})) { /* reads into whatever buffers the store has */ }
+      assert.equal(Buffer.from(held).toString(), 'value');
+      assert.deepEqual(heldScan.map((x) => Buffer.from(x).toString()), ['value']);
     },
   },
   {

@@ -67,7 +67,7 @@ export function decodeVersionValue(v: Uint8Array): { rec: VersionRecord; vm?: Bu
   if (b.length >= 7 && b.toString('latin1', 0, 3) === 'ni2') {
     const n = b.readUInt32LE(3);
     if (7 + n > b.length) throw formatError('version record (truncated)');
-    return { rec: decodeTagged<VersionRecord>('', b.subarray(7, 7 + n), 'version record'), vm: Buffer.from(b.subarray(7 + n)) };
+    return { rec: decodeTagged<VersionRecord>('', b.subarray(7, 7 + n), 'version record'), vm: b.subarray(7 + n) };
   }
   return { rec: decodeTagged<VersionRecord>('ni1', b, 'version record') };
 }

@@ -48,7 +48,11 @@ export function writeRef(w: ByteWriter, r: ChunkRef): void {
   }
 }
 
-/** Read one ref. Inline data and ids are copied out so the record buffer can be released. */
+/**
+ * Read one ref. Inline data and ids are views into the record's bytes, not copies: records come
+ * from the meta store as the caller's own bytes (MetaStore contract), and a copy of every inline
+ * payload was a measurable part of a small GET (fresh ArrayBuffers are costly to make and collect).
+ */
 export function readRef(rd: ByteReader): ChunkRef {
   const kind = rd.u8();
   const codec = rd.u8();
@@ -59,10 +63,10 @@ export function readRef(rd: ByteReader): ChunkRef {
   if (codec > 2) throw formatError('ref (unknown codec)');
   if (kind === RefKind.INLINE) {
     if (codec !== CodecId.NONE || storedLength !== length) throw formatError('ref (inline with codec or length mismatch)');
-    return { kind, codec, storedLength, offset, length, data: Buffer.from(rd.bytes(storedLength)) };
+    return { kind, codec, storedLength, offset, length, data: rd.bytes(storedLength) };
   }
   if (kind !== RefKind.PAYLOAD && kind !== RefKind.MANIFEST) throw formatError('ref (unknown kind)');
-  return { kind, codec: codec as CodecId, storedLength, offset, length, id: asChunkId(Buffer.from(rd.bytes(CHUNK_ID_BYTES))) };
+  return { kind, codec: codec as CodecId, storedLength, offset, length, id: asChunkId(rd.bytes(CHUNK_ID_BYTES)) };
 }
 
 /** End offset of a ref. */

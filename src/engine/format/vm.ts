@@ -74,16 +74,20 @@ function checksumOf(c: unknown): StoredChecksum | undefined {
 
 function metaFromJson(j: Record<string, unknown>): VmMeta {
   if (j.kind !== 'bytes' && j.kind !== 'kv') throw formatError('version manifest (kind)');
+  // JSON holds no undefined values, so only the fields converted here can be absent: they are set
+  // only when present (no delete afterwards, which would turn the object into a slow dictionary).
+  const m = { ...j } as unknown as VmMeta;
+  m.size = u64Of(j.size, 'size');
+  if (j.checksum !== undefined) m.checksum = checksumOf(j.checksum);
+  if (j.deleteAfter !== undefined) m.deleteAfter = u64Of(j.deleteAfter, 'deleteAfter');
   const parts = j.parts as { size: unknown; etag: string; checksum?: unknown }[] | undefined;
-  const m: VmMeta = {
-    ...(j as unknown as VmMeta),
-    size: u64Of(j.size, 'size'),
-    checksum: checksumOf(j.checksum),
-    deleteAfter: j.deleteAfter === undefined ? undefined : u64Of(j.deleteAfter, 'deleteAfter'),
-    parts: parts?.map((p) => ({ size: u64Of(p.size, 'part size'), etag: p.etag, checksum: checksumOf(p.checksum) })),
-  };
-  for (const k of Object.keys(m) as (keyof VmMeta)[]) if (m[k] === undefined) delete m[k];
-  for (const p of m.parts ?? []) if (p.checksum === undefined) delete p.checksum;
+  if (parts !== undefined) {
+    m.parts = parts.map((p) => {
+      const part: VmPart = { size: u64Of(p.size, 'part size'), etag: p.etag };
+      if (p.checksum !== undefined) part.checksum = checksumOf(p.checksum);
+      return part;
+    });
+  }
   return m;
 }
 

@@ -42,8 +42,53 @@ const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
  * @example renderXml('VersioningConfiguration', { Status: 'Enabled' })
  */
 export function renderXml(root: string, body: XmlObject | string, opts: { namespace?: boolean } = {}): string {
+  return renderParts(root, body, opts).join('');
+}
+
+/**
+ * renderXml's document as UTF-8 bytes, for large bodies (listing pages). The document is made as
+ * one string per child of the root and the pieces are written into one Buffer: a 1000-key page
+ * built as one string is a deep rope, and flattening it (Buffer.byteLength, Buffer.from) cost more
+ * than rendering it (bench: 2.4–3.5 ms per page against 0.8–1.2 ms).
+ */
+export function renderXmlBytes(root: string, body: XmlObject | string, opts: { namespace?: boolean } = {}): Buffer {
+  const parts = renderParts(root, body, opts);
+  let n = 0;
+  for (const p of parts) n += Buffer.byteLength(p);
+  const out = Buffer.allocUnsafe(n);
+  let at = 0;
+  for (const p of parts) at += out.write(p, at);
+  return out;
+}
+
+/** The document in pieces: declaration and root start tag, each child of the root (arrays item by item), end tag. */
+function renderParts(root: string, body: XmlObject | string, opts: { namespace?: boolean }): string[] {
   const o: XmlObject = typeof body === 'string' ? { '#text': body } : body;
-  return XML_DECL + element(root, o, opts.namespace !== false ? S3_XML_NS : undefined);
+  const ns = opts.namespace !== false ? S3_XML_NS : undefined;
+  const parts: string[] = [];
+  let attrs = ns === undefined ? '' : ` xmlns="${ns}"`;
+  for (const k in o) {
+    const v = o[k];
+    if (k.charCodeAt(0) === 64 /* @ */ && typeof v === 'string') attrs += attribute(k, v);
+  }
+  parts.push(`${XML_DECL}<${root}${attrs}>`);
+  for (const k in o) {
+    const v = o[k];
+    if (k.charCodeAt(0) === 64 /* @ */) continue;
+    if (k === '#text') {
+      if (typeof v === 'string') parts.push(escapeXml(v));
+    } else if (Array.isArray(v)) {
+      for (const x of v as readonly XmlValue[]) parts.push(emit(k, x));
+    } else {
+      parts.push(emit(k, v));
+    }
+  }
+  parts.push(`</${root}>`);
+  return parts;
+}
+
+function attribute(k: string, v: string): string {
+  return ` ${k.slice(1)}="${escapeXml(v).replace(/'/g, '&apos;')}"`;
 }
 
 /** One element; `ns` adds the default namespace as its first attribute (the root only). */
@@ -53,7 +98,7 @@ function element(name: string, o: XmlObject, ns?: string): string {
   for (const k in o) {
     const v = o[k];
     if (k.charCodeAt(0) === 64 /* @ */) {
-      if (typeof v === 'string') attrs += ` ${k.slice(1)}="${escapeXml(v).replace(/'/g, '&apos;')}"`;
+      if (typeof v === 'string') attrs += attribute(k, v);
     } else if (k === '#text') {
       if (typeof v === 'string') inner += escapeXml(v);
     } else {

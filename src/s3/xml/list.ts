@@ -4,7 +4,7 @@
  * ListObjects, ListObjectsV2, ListObjectVersions).
  */
 import type { ListEntry, ObjectVersion } from '../../engine/api.js';
-import { renderXml, XmlSequence, type XmlObject } from './codec.js';
+import { renderXmlBytes, XmlSequence, type XmlObject } from './codec.js';
 import { urlEncodeKey } from './escape.js';
 
 /** An S3 `Owner` / `Initiator`: the tenant id and the user name. */
@@ -32,8 +32,8 @@ export interface ListBucketsXml {
 }
 
 /** `<ListAllMyBucketsResult>`. */
-export function renderListBuckets(r: ListBucketsXml): string {
-  return renderXml('ListAllMyBucketsResult', {
+export function renderListBuckets(r: ListBucketsXml): Buffer {
+  return renderXmlBytes('ListAllMyBucketsResult', {
     Owner: ownerXml(r.owner),
     Buckets: { Bucket: r.buckets.map((b) => ({ Name: b.name, CreationDate: b.createdAt, BucketRegion: b.region })) },
     ContinuationToken: r.continuationToken,
@@ -80,9 +80,9 @@ export interface ListObjectsV2Xml extends ListObjectsXmlBase {
 }
 
 /** `<ListBucketResult>` of ListObjectsV2; KeyCount counts keys and common prefixes (§4.1). */
-export function renderListObjectsV2(r: ListObjectsV2Xml): string {
+export function renderListObjectsV2(r: ListObjectsV2Xml): Buffer {
   const enc = keyEncoder(r.encodingType);
-  return renderXml('ListBucketResult', {
+  return renderXmlBytes('ListBucketResult', {
     Name: r.bucket,
     Prefix: enc(r.prefix),
     Delimiter: r.delimiter === undefined ? undefined : enc(r.delimiter),
@@ -105,9 +105,9 @@ export interface ListObjectsV1Xml extends ListObjectsXmlBase {
 }
 
 /** `<ListBucketResult>` of ListObjects V1. */
-export function renderListObjectsV1(r: ListObjectsV1Xml): string {
+export function renderListObjectsV1(r: ListObjectsV1Xml): Buffer {
   const enc = keyEncoder(r.encodingType);
-  return renderXml('ListBucketResult', {
+  return renderXmlBytes('ListBucketResult', {
     Name: r.bucket,
     Prefix: enc(r.prefix),
     Marker: enc(r.marker),
@@ -140,7 +140,7 @@ export interface ListVersionsXml {
 }
 
 /** `<ListVersionsResult>`: `Version` and `DeleteMarker` interleaved in key, newest-first order. */
-export function renderListVersions(r: ListVersionsXml): string {
+export function renderListVersions(r: ListVersionsXml): Buffer {
   const enc = keyEncoder(r.encodingType);
   const items = r.entries.map((v): [string, XmlObject] =>
     v.deleteMarker
@@ -158,7 +158,7 @@ export function renderListVersions(r: ListVersionsXml): string {
           Owner: ownerXml(r.ownerOf(v)),
         }],
   );
-  return renderXml('ListVersionsResult', {
+  return renderXmlBytes('ListVersionsResult', {
     Name: r.bucket,
     Prefix: enc(r.prefix),
     KeyMarker: enc(r.keyMarker),

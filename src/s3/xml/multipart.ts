@@ -4,7 +4,7 @@
  */
 import type { ChecksumAlgorithm, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
-import { parseXml, renderXml, type XmlObject } from './codec.js';
+import { parseXml, renderXml, renderXmlBytes, type XmlObject } from './codec.js';
 import { keyEncoder, ownerXml, type OwnerXml } from './list.js';
 
 /** The checksum algorithms in the order AWS documents their elements. */
@@ -87,8 +87,8 @@ export interface ListPartsXml {
 }
 
 /** `<ListPartsResult>`. */
-export function renderListParts(r: ListPartsXml): string {
-  return renderXml('ListPartsResult', {
+export function renderListParts(r: ListPartsXml): Buffer {
+  return renderXmlBytes('ListPartsResult', {
     Bucket: r.bucket,
     Key: r.key,
     UploadId: r.uploadId,
@@ -129,9 +129,9 @@ export interface ListUploadsXml {
 }
 
 /** `<ListMultipartUploadsResult>`. */
-export function renderListUploads(r: ListUploadsXml): string {
+export function renderListUploads(r: ListUploadsXml): Buffer {
   const enc = keyEncoder(r.encodingType);
-  return renderXml('ListMultipartUploadsResult', {
+  return renderXmlBytes('ListMultipartUploadsResult', {
     Bucket: r.bucket,
     KeyMarker: enc(r.keyMarker),
     UploadIdMarker: r.uploadIdMarker,

@@ -80,7 +80,11 @@ export function checkMetaKey(key: Uint8Array): void {
   }
 }
 
-/** Ordered key-value metadata store; keys and values are bytes, keys ordered bytewise. */
+/**
+ * Ordered key-value metadata store; keys and values are bytes, keys ordered bytewise. Keys and
+ * values handed out (get, range, and MetaTx's get and range) belong to the caller: fresh bytes the
+ * store neither reuses nor changes later, so decoders may keep views into them.
+ */
 export interface MetaStore {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   /**

@@ -16,6 +16,7 @@ import { mkdir } from 'node:fs/promises';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { StorageErrors } from '../contract/index.js';
 import type { DiskSet } from './disks.js';
+import { ValueSlab } from './value-slab.js';
 
 /** A named database with binary keys and values. */
 export type BinaryDb = Database<Buffer, Buffer>;
@@ -85,7 +86,15 @@ export async function openLmdb(cfg: LmdbConfig): Promise<LmdbHandles> {
     cache: false,
   });
   const dbOpts = { keyEncoding: 'binary', encoding: 'binary' } as const;
-  return { env, meta: env.openDB<Buffer, Buffer>('meta', dbOpts), blobs: env.openDB<Buffer, Buffer>('blobs', dbOpts) };
+  // Metadata values are copied into slabs (value-slab.ts) rather than each into a fresh
+  // ArrayBuffer. lmdb-js gives a decoder the value in its reused read buffer (an encoder without
+  // `needsStableBuffer` copies); `length` is the value's size (lmdb-js sets it on that buffer).
+  const slab = new ValueSlab();
+  const metaEncoder = {
+    encode: (v: Buffer): Buffer => v,
+    decode: (bytes: Buffer, size?: unknown): Buffer => slab.copy(bytes, typeof size === 'number' ? size : bytes.length),
+  };
+  return { env, meta: env.openDB<Buffer, Buffer>('meta', { ...dbOpts, encoder: metaEncoder } as typeof dbOpts), blobs: env.openDB<Buffer, Buffer>('blobs', dbOpts) };
 }
 
 /** Page counts of one LMDB tree, as lmdb-js `getStats()` reports them. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compareBytes } from '../../../src/common/index.js';
-import { makeUvid, uvidToVersionId, versionIdToUvid, UvidIssuer, uvidTs, type Clock } from '../../../src/engine/uvid.js';
+import { makeUvid, uvidHexMs, uvidMs, uvidToVersionId, versionIdToUvid, UvidIssuer, uvidTs, type Clock } from '../../../src/engine/uvid.js';
 
 /** A clock tests can move in either direction. */
 function fakeClock(ms: number): Clock & { set(ms: number): void } {
@@ -81,4 +81,11 @@ test('seq overflow bumps the timestamp', () => {
   assert.ok(compareBytes(b, a) > 0);
   assert.equal(b.readUInt32BE(12), 0);
   assert.equal(uvidTs(b), uvidTs(a) + 1n);
+});
+
+test('uvidHexMs (listings, from the record hex) agrees with uvidMs (from the bytes)', () => {
+  fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 53n - 1n }), fc.integer({ min: 0, max: 0xffff }), fc.nat(), (ts, node, seq) => {
+    const u = makeUvid(ts, 0, node, seq >>> 0);
+    assert.equal(uvidHexMs(u.toString('hex')), uvidMs(u));
+  }));
 });

@@ -20,7 +20,8 @@ import type { ObjectVersion } from '../../../src/engine/api.js';
 const T = new Date('2024-05-01T10:00:00.000Z');
 const OWNER = { id: 'a'.repeat(64), displayName: 'alice' };
 
-function golden(name: string, actual: string): void {
+function golden(name: string, rendered: string | Buffer): void {
+  const actual = rendered.toString();
   const file = join(process.cwd(), 'test', 'fixtures', 's3', name);
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, actual);
   assert.equal(actual, readFileSync(file, 'utf8'), name);

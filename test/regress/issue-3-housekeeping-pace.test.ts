@@ -1,0 +1,46 @@
+/**
+ * Issue #3 (speed): the tombstone-purge worker re-read the whole name index back to back, a
+ * steady share of a busy gateway's CPU (JSON-decoding every version record of every bucket). A
+ * pass is now paced (at most every 15 minutes, a quarter of the retention when shorter) and only
+ * records that name a quiet marker are decoded.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { body, openHarness } from '../integration/engine/harness.js';
+
+test('tombstone purge: one pass, then no scan until the pause is over; markers are still purged after their retention', async () => {
+  const h = await openHarness('memory');
+  try {
+    const e = h.engine;
+    await e.createBucket('b', { owner: 't' });
+    for (let i = 0; i < 600; i++) await e.putObject({ bucket: 'b', key: `k${i}` }, body(Buffer.from(`v${i}`)));
+    await e.deleteObject({ bucket: 'b', key: 'k7' });
+    let scans = 0;
+    const meta = h.backend.meta;
+    const range = meta.range.bind(meta);
+    meta.range = (o) => {
+      scans++;
+      return range(o);
+    };
+    const worker = e.workers().find((w) => w.name === 'tombstone-purge')!;
+    const pass = async (): Promise<number> => {
+      const before = scans;
+      for (let i = 0; i < 100 && (await worker.step()) === 'busy'; i++);
+      return scans - before;
+    };
+    assert.ok((await pass()) >= 3, 'a pass reads the 600+ records in pages of 256');
+    assert.equal(await pass(), 0, 'right after a pass: idle, nothing read');
+    h.clock.advance(14 * 60_000);
+    assert.equal(await pass(), 0, 'still within the pause');
+    h.clock.advance(60_000 + 1);
+    assert.ok((await pass()) >= 3, 'the pause is over: a new pass');
+    const purges = async () => (await e.feedRead(0n, 10_000)).filter((f) => f.op === 'purge').length;
+    // (The delete itself logged the purge of k7's null version.)
+    const before = await purges();
+    h.clock.advance(24 * 3_600_000);
+    await pass();
+    assert.equal(await purges(), before + 1, 'the quiet marker is purged once past its retention');
+  } finally {
+    await h.close();
+  }
+});
