@@ -12,7 +12,7 @@ import { ChunkWriter, type Intent } from './chunk-writer.js';
 import { DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
 import { decodeCm, type ChunkManifest } from './format/cm.js';
-import { decodeBucketRecord, decodeVersionValue, type BucketRecord, type UserRecord, type VersionRecord } from './format/records.js';
+import { decodeBucketRecord, embeddedVmOf, type BucketRecord, type UserRecord, type VersionRecord } from './format/records.js';
 import { decodeVm, type VersionManifest } from './format/vm.js';
 import { blobKey, bucketKey, encodeObjectKey, niKey } from './keys.js';
 import { KeyedLock } from './locks.js';
@@ -197,7 +197,7 @@ export class Core {
     const hit = opts.bytes ? undefined : this.#vms.get(rec.vmId!);
     if (hit) return { vm: hit };
     const raw = await storage(this.backend.meta.get(niKey(bucketId, encodeObjectKey(key), fromHex(rec.uvid))));
-    const bytes = raw && decodeVersionValue(raw).vm;
+    const bytes = raw && embeddedVmOf(raw);
     if (!bytes) throw EngineErrors.CHUNK_MISSING(`embedded version manifest ${rec.vmId} is missing`);
     if (compareBytes(chunkIdOf(bytes), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`embedded version manifest ${rec.vmId} does not match its id`);
     let vm = this.#vms.get(rec.vmId!);

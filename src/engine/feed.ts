@@ -21,14 +21,30 @@ export function lastSeq(tx: MetaTx): bigint {
   return 0n;
 }
 
+/**
+ * The last seq some append wrote, in this process. Only a hint: it is checked against the
+ * transaction's own view (record `h` present, `h + 1` absent: appends are contiguous at the top, so
+ * `h` is the last), which two point reads do for a fraction of a reverse cursor scan, the cost of
+ * every small put's commit before. A rolled-back append, another engine in the process or a
+ * trimmed feed make the check fail, and the scan decides.
+ */
+let lastHint: bigint | undefined;
+
+function lastSeqHinted(tx: MetaTx): bigint {
+  const h = lastHint;
+  if (h !== undefined && tx.get(feedKey(h)) !== undefined && tx.get(feedKey(h + 1n)) === undefined) return h;
+  return lastSeq(tx);
+}
+
 /** Append records in order; returns the first seq used. */
 export function appendFeed(tx: MetaTx, records: Omit<FeedRecordBody, 'seq'>[]): bigint {
-  let seq = lastSeq(tx);
+  let seq = lastSeqHinted(tx);
   const first = seq + 1n;
   for (const r of records) {
     seq++;
     tx.put(feedKey(seq), encodeFeedRecord({ ...r, seq: seq.toString() }));
   }
+  lastHint = seq;
   return first;
 }
 

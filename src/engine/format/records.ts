@@ -72,6 +72,15 @@ export function decodeVersionValue(v: Uint8Array): { rec: VersionRecord; vm?: Bu
   return { rec: decodeTagged<VersionRecord>('ni1', b, 'version record') };
 }
 
+/** The VM bytes of an `ni2` value (a view), without decoding its record; undefined for `ni1`. */
+export function embeddedVmOf(v: Uint8Array): Buffer | undefined {
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length < 7 || b.toString('latin1', 0, 3) !== 'ni2') return undefined;
+  const n = b.readUInt32LE(3);
+  if (7 + n > b.length) throw formatError('version record (truncated)');
+  return b.subarray(7 + n);
+}
+
 /** The record of a name-index or `cur` value (either form). */
 export const decodeVersionRecord = (b: Uint8Array): VersionRecord => decodeVersionValue(b).rec;
 

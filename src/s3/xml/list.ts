@@ -4,8 +4,8 @@
  * ListObjects, ListObjectsV2, ListObjectVersions).
  */
 import type { ListEntry, ObjectVersion } from '../../engine/api.js';
-import { renderXmlBytes, XmlSequence, type XmlObject } from './codec.js';
-import { urlEncodeKey } from './escape.js';
+import { renderXmlBytes, XmlRaw, XmlSequence, type XmlObject } from './codec.js';
+import { escapeXml, urlEncodeKey } from './escape.js';
 
 /** An S3 `Owner` / `Initiator`: the tenant id and the user name. */
 export interface OwnerXml {
@@ -55,17 +55,19 @@ export interface ListObjectsXmlBase {
   owner?: OwnerXml;
 }
 
-function contents(entries: ListEntry[], enc: (s: string) => string, owner?: OwnerXml): XmlObject[] {
-  return entries.map((e) => ({
-    Key: enc(e.key),
-    LastModified: e.lastModified,
-    ETag: e.etag,
-    ChecksumAlgorithm: e.checksumAlgorithm,
-    ChecksumType: e.checksumType,
-    Size: e.size,
-    Owner: owner ? ownerXml(owner) : undefined,
-    StorageClass: e.storageClass,
-  }));
+/**
+ * The `Contents` elements of a page, each rendered by hand: the same bytes as the generic renderer
+ * would write for `{ Key, LastModified, ETag, ChecksumAlgorithm, ChecksumType, Size, Owner,
+ * StorageClass }` (the golden fixtures compare), at a fraction of its cost per key.
+ */
+function contents(entries: ListEntry[], enc: (s: string) => string, owner?: OwnerXml): XmlRaw[] {
+  const ownerXmlText = owner ? `<Owner><ID>${escapeXml(owner.id)}</ID><DisplayName>${escapeXml(owner.displayName)}</DisplayName></Owner>` : '';
+  return entries.map((e) => {
+    let s = `<Contents><Key>${escapeXml(enc(e.key))}</Key><LastModified>${e.lastModified.toISOString()}</LastModified><ETag>${escapeXml(e.etag)}</ETag>`;
+    if (e.checksumAlgorithm !== undefined) s += `<ChecksumAlgorithm>${escapeXml(e.checksumAlgorithm)}</ChecksumAlgorithm>`;
+    if (e.checksumType !== undefined) s += `<ChecksumType>${escapeXml(e.checksumType)}</ChecksumType>`;
+    return new XmlRaw(`${s}<Size>${e.size}</Size>${ownerXmlText}<StorageClass>${escapeXml(e.storageClass)}</StorageClass></Contents>`);
+  });
 }
 
 function prefixes(list: string[], enc: (s: string) => string): XmlObject[] {

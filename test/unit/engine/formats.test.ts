@@ -115,6 +115,11 @@ test('both name-index value forms decode to the record', () => {
   assert.deepEqual(R.decodeVersionRecord(v2), version);
   assert.deepEqual(R.decodeVersionRecord(R.encodeVersionRecord(version)), version);
   assert.throws(() => R.decodeVersionValue(v2.subarray(0, 12)), { code: 'CCOW_ERR_FORMAT' });
+  // embeddedVmOf (the read path) finds the same VM bytes without decoding the record.
+  assert.deepEqual(R.embeddedVmOf(v2), R.decodeVersionValue(v2).vm);
+  assert.deepEqual(R.embeddedVmOf(readFileSync(join(DIR, 'ni2-embedded-vm.bin'))), encodeVm(vmInline));
+  assert.equal(R.embeddedVmOf(R.encodeVersionRecord(version)), undefined);
+  assert.throws(() => R.embeddedVmOf(v2.subarray(0, 12)), { code: 'CCOW_ERR_FORMAT' });
 });
 
 test('decoders reject wrong tags, versions and truncation', () => {

@@ -15,7 +15,10 @@ import { renderListBuckets, renderListObjectsV1, renderListObjectsV2, renderList
 import { renderLifecycle } from '../../../src/s3/xml/lifecycle.js';
 import { renderCompleteResult, renderInitiateUpload, renderListParts, renderListUploads } from '../../../src/s3/xml/multipart.js';
 import { renderCopyObjectResult, renderDeleteResult, renderObjectAttributes } from '../../../src/s3/xml/objects.js';
-import type { ObjectVersion } from '../../../src/engine/api.js';
+import type { ListEntry, ObjectVersion } from '../../../src/engine/api.js';
+import fc from 'fast-check';
+import { renderXml } from '../../../src/s3/xml/codec.js';
+import { keyEncoder } from '../../../src/s3/xml/list.js';
 
 const T = new Date('2024-05-01T10:00:00.000Z');
 const OWNER = { id: 'a'.repeat(64), displayName: 'alice' };
@@ -119,4 +122,31 @@ test('configuration bodies', () => {
     { id: 'expire-logs', status: 'Enabled', filter: { prefix: 'logs/' }, expiration: { days: 30 } },
     { status: 'Disabled', filter: { prefix: 'tmp/', tags: { a: '1' } }, noncurrentVersionExpiration: { noncurrentDays: 7, newerNoncurrentVersions: 2 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
   ] }));
+});
+
+test('listing pages rendered by hand (Contents) and to bytes are what the generic renderer writes (property)', () => {
+  const entry = fc.record({
+    key: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
+    size: fc.nat(),
+    etag: fc.constantFrom('"acbd18db4cc2f85cedef654fccc4a4d8"', '"0a-2"'),
+    lastModified: fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }),
+    storageClass: fc.constantFrom('STANDARD', 'GLACIER'),
+    checksumAlgorithm: fc.option(fc.constantFrom('CRC32' as const, 'SHA256' as const), { nil: undefined }),
+    checksumType: fc.option(fc.constantFrom('FULL_OBJECT' as const, 'COMPOSITE' as const), { nil: undefined }),
+  }, { requiredKeys: ['key', 'size', 'etag', 'lastModified', 'storageClass'] });
+  fc.assert(fc.property(fc.array(entry, { maxLength: 5 }), fc.boolean(), fc.boolean(), (entries: ListEntry[], url, withOwner) => {
+    const encodingType = url ? 'url' : undefined;
+    const enc = keyEncoder(encodingType);
+    const owner = withOwner ? OWNER : undefined;
+    const bytes = renderListObjectsV2({ bucket: 'b', prefix: '', maxKeys: 5, encodingType, truncated: false, entries, commonPrefixes: [], owner });
+    const generic = renderXml('ListBucketResult', {
+      Name: 'b', Prefix: '', MaxKeys: 5, EncodingType: encodingType, KeyCount: entries.length, IsTruncated: false,
+      Contents: entries.map((e) => ({
+        Key: enc(e.key), LastModified: e.lastModified, ETag: e.etag, ChecksumAlgorithm: e.checksumAlgorithm, ChecksumType: e.checksumType,
+        Size: e.size, Owner: owner ? { ID: owner.id, DisplayName: owner.displayName } : undefined, StorageClass: e.storageClass,
+      })),
+    });
+    assert.equal(bytes.toString('utf8'), generic);
+    assert.ok(bytes.equals(Buffer.from(generic, 'utf8')), 'the bytes are the UTF-8 of the document');
+  }));
 });
