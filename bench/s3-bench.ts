@@ -11,7 +11,9 @@
  *   --many: 16 concurrent 1 GiB uploads to the gateway only               target peak RSS < 300 MiB
  *
  * Client: undici 7 Pool (16 keep-alive connections) with aws4 SigV4 header signing and
- * UNSIGNED-PAYLOAD, in this process, on the same cores as the servers. MB = 10^6 bytes.
+ * UNSIGNED-PAYLOAD, in this process, on the same cores as the servers; the large GET reads a plain
+ * socket instead (BenchClient.download: undici's body stream tops out near 400 MB/s here, below
+ * what the servers send). MB = 10^6 bytes.
  *
  * Flags (after `npm run bench:s3 --`):
  *   --quick              128 MiB large object, 2,000 small objects (the LIST still has 10,000 keys)
@@ -204,7 +206,7 @@ function record(rows: Row[], names: string[], f: Flags, notes: string[]): void {
     `## s3-bench ${new Date().toISOString()}`,
     '',
     `Machine: ${machine}. Gateway: \`ccow serve\` child process, local backend, ${f.durability} durability, log level ${f.logLevel}, data in ${f.tmp}${f.cpuProf ? ', under --cpu-prof' : ''}. ` +
-      's3rver 3.7.1 under `node --openssl-legacy-provider`. Client: undici Pool (16 connections) + aws4 SigV4, UNSIGNED-PAYLOAD, on the same 2 cores. ' +
+      's3rver 3.7.1 under `node --openssl-legacy-provider`. Client: undici Pool (16 connections) + aws4 SigV4, UNSIGNED-PAYLOAD, on the same 2 cores; the large GET reads a plain socket (undici tops out near 400 MB/s here). ' +
       'In brackets: the server process\'s own CPU time (user + system) per request or per GB.',
     '',
     `| metric | ${names.join(' | ')} | ratio | target |`,

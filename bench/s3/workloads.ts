@@ -115,7 +115,7 @@ export async function bigPut(c: BenchClient, key: string, size: number, seed = 1
 export async function bigGet(c: BenchClient, key: string, size: number): Promise<number> {
   let got = 0;
   const ms = await timed(async () => {
-    got = await c.ok({ method: 'GET', path: `/${BUCKET}/${key}` });
+    got = await c.download(`/${BUCKET}/${key}`);
   });
   if (got !== size) throw new Error(`GET ${key}: ${got} bytes, expected ${size}`);
   return mbps(size, ms);

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { chunkIdHex, chunkIdOf, compareBytes, fromHex, type ChunkId } from '../common/index.js';
-import type { MetaTx, StorageBackend } from '../storage/contract/index.js';
+import type { ChunkGetOptions, MetaTx, StorageBackend } from '../storage/contract/index.js';
 import { BufferPool } from './buffer-pool.js';
 import { ByteBudget } from './budget.js';
 import { ChunkWriter, type Intent } from './chunk-writer.js';
@@ -224,8 +224,11 @@ export class Core {
   }
 
   /** Payload bytes of chunk `id`, verified (§5): a mismatch is CHUNK_CORRUPT, never served. */
-  async loadChunk(id: ChunkId, alloc?: (size: number) => Buffer): Promise<Uint8Array> {
-    const raw = await storage(this.backend.chunks.get(id, alloc ? { alloc } : undefined));
+  async loadChunk(id: ChunkId, alloc?: (size: number) => Buffer, streaming = false): Promise<Uint8Array> {
+    const opts: ChunkGetOptions = {};
+    if (alloc) opts.alloc = alloc;
+    if (streaming) opts.streaming = true;
+    const raw = await storage(this.backend.chunks.get(id, opts));
     if (compareBytes(chunkIdOf(raw), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`chunk ${chunkIdHex(id)} does not match its id`);
     return raw;
   }

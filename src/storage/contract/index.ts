@@ -28,6 +28,12 @@ export interface ChunkGetOptions {
    * caller that reuses buffers reads without fresh allocations. A store may ignore it.
    */
   alloc?: (size: number) => Buffer;
+  /**
+   * The caller streams a large range, chunk after chunk (a hint): a store may read around its
+   * page cache, which on the local disks here reads 2–4× faster than a cold buffered read (and
+   * does not push hot small objects out of the cache). A store may ignore it.
+   */
+  streaming?: boolean;
 }
 
 /** Payload bytes, addressed by BLAKE3-256 of the stored bytes. */

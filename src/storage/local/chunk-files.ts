@@ -104,6 +104,7 @@ export class ChunkFiles {
   readonly #direct = new Set<number>();
   #aligned: AlignedBuffers | undefined;
   #probe: FileHandle | undefined;
+  #directReads = 0;
 
   /** `directIo`: use O_DIRECT where the file system allows it (strict mode only; default true). */
   constructor(strict: boolean, faults?: LocalFaults, directIo = true) {
@@ -114,6 +115,11 @@ export class ChunkFiles {
       await this.#faults?.beforeDirSync?.(dir);
       await fsyncDir(dir);
     });
+  }
+
+  /** Chunk payloads read with O_DIRECT so far (tests: proves the streaming path was taken). */
+  get directReads(): number {
+    return this.#directReads;
   }
 
   /** Real directory fsyncs performed so far (tests: proves concurrent renames were batched). */
@@ -255,20 +261,74 @@ export class ChunkFiles {
    * The payload of chunk `hex` from the first of `disks` that has it; CHUNK_MISSING if none. With
    * `alloc`, the file is read into memory it returns (ChunkGetOptions.alloc).
    */
-  async read(disks: readonly Disk[], hex: string, alloc?: (size: number) => Buffer): Promise<Buffer> {
+  async read(disks: readonly Disk[], hex: string, alloc?: (size: number) => Buffer, streaming = false): Promise<Buffer> {
     for (const disk of disks) {
       const path = chunkPath(disk, hex);
       let file: Buffer;
       try {
         await this.#faults?.beforeRead?.(path);
+        if (streaming && this.#aligned && this.#direct.has(disk.index)) {
+          const payload = await this.#readDirect(path, hex, alloc);
+          if (payload) return payload;
+        }
         file = await readWhole(path, alloc);
       } catch (e) {
         if (errnoCode(e) === 'ENOENT') continue;
+        if (StorageErrors.CHUNK_CORRUPT.is(e) || StorageErrors.CHUNK_MISSING.is(e)) throw e;
         throw mapFsError(e, `reading chunk ${hex}`);
       }
       return decodeChunkFile(file, hex);
     }
     throw StorageErrors.CHUNK_MISSING(`chunk ${hex} not found`);
+  }
+
+  /**
+   * The payload of a v2 file read with O_DIRECT into a staging buffer, then copied out (into
+   * `alloc`'s memory when given): on these disks a cold 1 MiB O_DIRECT read runs at ~1.9 GB/s
+   * where the buffered read path manages ~0.5 GB/s (dd, 2026-11-26). Undefined when the file must
+   * be read buffered: a v1 file (its length is not a whole number of blocks), no staging memory
+   * (RangeError), or O_DIRECT refused (EINVAL).
+   */
+  async #readDirect(path: string, hex: string, alloc?: (size: number) => Buffer): Promise<Buffer | undefined> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, fsc.O_RDONLY | fsc.O_DIRECT);
+    } catch (e) {
+      if (errnoCode(e) === 'EINVAL') return undefined;
+      throw e;
+    }
+    try {
+      const { size } = await fh.stat();
+      if (size < CHUNK_BLOCK || size % CHUNK_BLOCK !== 0) return undefined;
+      let staged: Staged;
+      try {
+        staged = await this.#aligned!.take(size);
+      } catch (e) {
+        if (e instanceof RangeError) return undefined;
+        throw e;
+      }
+      try {
+        const buf = staged.buf.subarray(0, size);
+        let off = 0;
+        while (off < size) {
+          const { bytesRead } = await fh.read(buf, off, size - off, off);
+          if (bytesRead === 0) break;
+          off += bytesRead;
+        }
+        const payload = decodeChunkFile(buf.subarray(0, off), hex);
+        const out = alloc ? alloc(payload.length).subarray(0, payload.length) : Buffer.allocUnsafe(payload.length);
+        out.set(payload);
+        this.#directReads++;
+        return out;
+      } catch (e) {
+        if (errnoCode(e) === 'EINVAL') return undefined;
+        throw e;
+      } finally {
+        staged.release();
+      }
+    } finally {
+      await fh.close();
+    }
   }
 
   /** The first of `disks` holding a file for `hex`; undefined if none. */

@@ -70,7 +70,7 @@ export class LocalChunkStore implements ChunkStore {
     return this.#d.gate.run('read', async () => {
       const blob = this.#d.lmdb.blobs.get(asBuf(id));
       if (blob) return blob;
-      return this.#d.files.read(this.#d.disks.order(id), chunkIdHex(id), opts?.alloc);
+      return this.#d.files.read(this.#d.disks.order(id), chunkIdHex(id), opts?.alloc, opts?.streaming === true);
     });
   }
 

@@ -86,6 +86,11 @@ export class LocalBackend implements StorageBackend {
     return this.#files.dirSyncs;
   }
 
+  /** Chunk reads done with O_DIRECT so far (ChunkGetOptions.streaming; tests). */
+  get directReads(): number {
+    return this.#files.directReads;
+  }
+
   /** Online LMDB compactions completed by this backend (tests, diagnostics). */
   get compactions(): number {
     return this.#compactions;

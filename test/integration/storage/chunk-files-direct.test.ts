@@ -72,3 +72,49 @@ test('O_DIRECT (v2) and buffered (v1) chunk files read back, count exact bytes a
   assert.deepEqual((await readdir(join(dir, 'tmp'))), []);
   await backend.close();
 });
+
+test('streaming reads (O_DIRECT) return exact payloads of v2 files, fall back for v1 files, and type damage', async (t) => {
+  const tmp = await makeTempDir('direct-read');
+  const dir = join(tmp.path, 'd0');
+  const a = randomBytes(1024 * 1024 + 7);
+  const b = randomBytes(20_001);
+  const idA = chunkIdOf(a);
+  const idB = chunkIdOf(b);
+  let backend = await createLocalBackend({ dataDirs: [dir], mapSize: 64 * 1024 * 1024, directIo: false });
+  await backend.chunks.put(idB, b); // v1
+  await backend.close();
+  backend = await createLocalBackend({ dataDirs: [dir], mapSize: 64 * 1024 * 1024 });
+  try {
+    await backend.chunks.put(idA, a);
+    if ((await fileOf(dir, chunkIdHex(idA))).version !== 2) {
+      t.skip(`${tmp.path}: the file system refused O_DIRECT, so there is no direct read to test`);
+      return;
+    }
+    const before = backend.directReads;
+    assert.ok(Buffer.from(await backend.chunks.get(idA, { streaming: true })).equals(a), 'v2, direct, own buffer');
+    let lent: Buffer | undefined;
+    const got = await backend.chunks.get(idA, { streaming: true, alloc: (n) => (lent = Buffer.alloc(n + 64 * 1024)) });
+    assert.ok(Buffer.from(got).equals(a), 'v2, direct, into the caller\'s memory');
+    assert.equal(got.buffer, lent!.buffer, 'the payload is in the buffer alloc gave');
+    assert.equal(backend.directReads, before + 2, 'both went through O_DIRECT');
+    assert.ok(Buffer.from(await backend.chunks.get(idB, { streaming: true })).equals(b), 'v1 reads back (buffered)');
+    assert.equal(backend.directReads, before + 2, 'a v1 file is not read with O_DIRECT');
+    assert.ok(Buffer.from(await backend.chunks.get(idA)).equals(a), 'without the hint: buffered');
+    assert.equal(backend.directReads, before + 2);
+
+    // A damaged header is CHUNK_CORRUPT and a cut-short file CHUNK_MISSING, on the direct path as on the buffered one.
+    const path = join(dir, 'chunks', chunkIdHex(idA).slice(0, 2), chunkIdHex(idA).slice(2, 4), chunkIdHex(idA));
+    const fh = await open(path, 'r+');
+    try {
+      await fh.write(Buffer.from('XXXX'), 0, 4, 0);
+      await assert.rejects(backend.chunks.get(idA, { streaming: true }), { code: 'CCOW_ERR_CHUNK_CORRUPT' });
+      await fh.write(Buffer.from('CCKF'), 0, 4, 0);
+      await fh.truncate(4096 * 3);
+      await assert.rejects(backend.chunks.get(idA, { streaming: true }), { code: 'CCOW_ERR_CHUNK_MISSING' });
+    } finally {
+      await fh.close();
+    }
+  } finally {
+    await backend.close();
+  }
+});
