@@ -84,39 +84,42 @@ export class BenchClient {
     const lines = [`GET ${path} HTTP/1.1`, `Host: ${this.#host}`, 'Connection: close'];
     for (const [k, v] of Object.entries(signed.headers as Record<string, string>)) if (k.toLowerCase() !== 'host') lines.push(`${k}: ${v}`);
     return new Promise((resolve, reject) => {
-      const sock = connect(Number(url.port), url.hostname);
       let head = Buffer.alloc(0);
       let length = -1;
       let got = 0;
-      const fail = (e: Error): void => {
+      let settled = false;
+      const settle = (e: Error | undefined): void => {
+        if (settled) return;
+        settled = true;
         sock.destroy();
-        reject(e);
+        if (e) reject(e);
+        else resolve(got);
       };
-      sock.on('error', fail);
-      sock.on('connect', () => sock.write(lines.join('\r\n') + '\r\n\r\n'));
-      sock.on('data', (d: Buffer) => {
+      // One reused read buffer (net `onread`): no fresh 64 KiB Buffer per socket read.
+      const onRead = (n: number, buf: Uint8Array): boolean => {
         if (length >= 0) {
-          got += d.length;
+          got += n;
         } else {
-          head = Buffer.concat([head, d]);
+          head = Buffer.concat([head, buf.subarray(0, n)]);
           const end = head.indexOf('\r\n\r\n');
-          if (end < 0) return;
+          if (end < 0) return true;
           const text = head.subarray(0, end).toString('latin1');
           const status = Number(text.split(' ')[1]);
           const cl = /\r\ncontent-length:\s*(\d+)/i.exec(text);
-          if (status !== 200 || !cl) return fail(new Error(`GET ${path} → ${text.split('\r\n')[0]}`));
+          if (status !== 200 || !cl) {
+            settle(new Error(`GET ${path} → ${text.split('\r\n')[0]}`));
+            return false;
+          }
           length = Number(cl[1]);
           got = head.length - end - 4;
         }
-        if (got >= length) {
-          sock.destroy();
-          if (got > length) reject(new Error(`GET ${path}: ${got} bytes, announced ${length}`));
-          else resolve(got);
-        }
-      });
-      sock.on('close', () => {
-        if (length < 0 || got < length) reject(new Error(`GET ${path}: connection closed after ${got} of ${length} bytes`));
-      });
+        if (got >= length) settle(got > length ? new Error(`GET ${path}: ${got} bytes, announced ${length}`) : undefined);
+        return true;
+      };
+      const sock = connect({ port: Number(url.port), host: url.hostname, onread: { buffer: Buffer.allocUnsafe(1024 * 1024), callback: onRead } });
+      sock.on('error', (e) => settle(e));
+      sock.on('connect', () => sock.write(lines.join('\r\n') + '\r\n\r\n'));
+      sock.on('close', () => settle(new Error(`GET ${path}: connection closed after ${got} of ${length} bytes`)));
     });
   }
 
