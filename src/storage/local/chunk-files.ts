@@ -308,14 +308,7 @@ export class ChunkFiles {
         throw e;
       }
       try {
-        const buf = staged.buf.subarray(0, size);
-        let off = 0;
-        while (off < size) {
-          const { bytesRead } = await fh.read(buf, off, size - off, off);
-          if (bytesRead === 0) break;
-          off += bytesRead;
-        }
-        const payload = decodeChunkFile(buf.subarray(0, off), hex);
+        const payload = decodeChunkFile(await readFully(fh, staged.buf.subarray(0, size)), hex);
         const out = alloc ? alloc(payload.length).subarray(0, payload.length) : Buffer.allocUnsafe(payload.length);
         out.set(payload);
         this.#directReads++;
@@ -406,17 +399,21 @@ async function readWhole(path: string, alloc?: (size: number) => Buffer): Promis
   const fh = await open(path, 'r');
   try {
     const { size } = await fh.stat();
-    const buf = alloc ? alloc(size).subarray(0, size) : Buffer.allocUnsafe(size);
-    let off = 0;
-    while (off < size) {
-      const { bytesRead } = await fh.read(buf, off, size - off, off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return off === size ? buf : buf.subarray(0, off);
+    return await readFully(fh, alloc ? alloc(size).subarray(0, size) : Buffer.allocUnsafe(size));
   } finally {
     await fh.close();
   }
+}
+
+/** Fill `buf` from offset 0 of `fh`; a shorter file gives the part read. */
+async function readFully(fh: FileHandle, buf: Buffer): Promise<Buffer> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
+    if (bytesRead === 0) break;
+    off += bytesRead;
+  }
+  return off === buf.length ? buf : buf.subarray(0, off);
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {
