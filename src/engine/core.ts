@@ -26,6 +26,16 @@ export interface Bucket {
   id: Buffer;
 }
 
+/**
+ * A copy in memory of its own: Buffer.from would cut a small one from Node's shared 8 KiB pool, and
+ * a cached manifest would then pin that whole pool.
+ */
+function compactCopy(b: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafeSlow(b.length);
+  out.set(b);
+  return out;
+}
+
 /** Largest embedded VM (bytes) the VM cache keeps; larger ones carry inline data. */
 const EMBEDDED_VM_CACHE_MAX = 1024;
 
@@ -203,7 +213,7 @@ export class Core {
     let vm = this.#vms.get(rec.vmId!);
     if (!vm && bytes.length <= EMBEDDED_VM_CACHE_MAX) {
       // Decoded from a compact copy: the cached VM must not pin the store's buffer (value-slab).
-      vm = decodeVm(Buffer.from(bytes));
+      vm = decodeVm(compactCopy(bytes));
       this.#vms.set(rec.vmId!, vm);
     }
     // An embedded VM with inline data (~4 KiB of views into the value) is not cached: re-reading
@@ -220,7 +230,7 @@ export class Core {
     const raw = await storage(this.backend.meta.get(blobKey(id)));
     if (!raw) throw EngineErrors.CHUNK_MISSING(`${what} ${chunkIdHex(id as ChunkId)} is missing`);
     if (compareBytes(chunkIdOf(raw), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`${what} ${chunkIdHex(id as ChunkId)} does not match its id`);
-    return Buffer.from(raw);
+    return compactCopy(raw);
   }
 
   /** Payload bytes of chunk `id`, verified (§5): a mismatch is CHUNK_CORRUPT, never served. */

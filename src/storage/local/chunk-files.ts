@@ -304,7 +304,8 @@ export class ChunkFiles {
       try {
         staged = await this.#aligned!.take(size);
       } catch (e) {
-        if (e instanceof RangeError) return undefined;
+        // No staging memory, or a new staging buffer's probe write refused: read buffered.
+        if (e instanceof RangeError || errnoCode(e) === 'EINVAL') return undefined;
         throw e;
       }
       try {
