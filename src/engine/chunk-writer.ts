@@ -76,6 +76,11 @@ export class ChunkWriter {
   #claims: Job[] = [];
   #records: Job[] = [];
   #running = false;
+  /**
+   * Set when stored bytes failed to get their chunk row (an orphan for the sweep); the orphan-sweep
+   * worker runs soon after, and otherwise only now and then (gc.ts).
+   */
+  orphansSuspected = false;
   /** Ids whose payload is being put and not yet recorded (the orphan sweep must skip them). */
   readonly inflight = new Map<string, Promise<void>>();
   /** Payload puts issued (tests count dedup through this too). */
@@ -134,10 +139,12 @@ export class ChunkWriter {
         }));
       } catch (e) {
         const err = mapStorageError(e);
+        if (records.length) this.orphansSuspected = true;
         for (const r of records) this.#finish(r, err);
         for (const c of claims) c.reject(err);
         continue;
       }
+      if (outcome.recorded.some((x) => x !== undefined)) this.orphansSuspected = true;
       records.forEach((r, i) => this.#finish(r, outcome.recorded[i]));
       claims.forEach((c, i) => {
         const o = outcome.claimed[i];

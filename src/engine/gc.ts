@@ -143,6 +143,9 @@ export async function sweepOrphans(core: Core): Promise<number> {
   return n;
 }
 
+/** Pause between two orphan sweeps that found nothing, unless the chunk writer suspects one. */
+const ORPHAN_SWEEP_EVERY_MS = 60 * 60_000;
+
 /** Background workers (§17): GC with the configured hold, intent expiry, orphan sweep. */
 export function makeWorkers(core: Core): Worker[] {
   let after: Buffer | undefined;
@@ -160,10 +163,19 @@ export function makeWorkers(core: Core): Worker[] {
       return (await expireIntents(core, false)) > 0 ? 'busy' : 'idle';
     },
   };
+  // A sweep walks every chunk file (a directory scan plus a row lookup per chunk). Orphans appear
+  // when a process dies between a chunk's put and its row (the first sweep after start finds them)
+  // or when a row fails to commit in this process (the writer says so): sweeps in between only
+  // guard against the unforeseen, so they are paced instead of running every idle cycle.
+  let nextSweepAt = -Infinity;
   const orphans: Worker = {
     name: 'orphan-sweep',
     async step() {
-      return (await sweepOrphans(core)) > 0 ? 'busy' : 'idle';
+      if (!core.writer.orphansSuspected && core.now() < nextSweepAt) return 'idle';
+      core.writer.orphansSuspected = false;
+      const n = await sweepOrphans(core);
+      if (n === 0) nextSweepAt = core.now() + ORPHAN_SWEEP_EVERY_MS;
+      return n > 0 ? 'busy' : 'idle';
     },
   };
   return [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core)];

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { chunkIdOf } from '../../src/common/index.js';
 import { body, openHarness } from '../integration/engine/harness.js';
 
 test('tombstone purge: one pass, then no scan until the pause is over; markers are still purged after their retention', async () => {
@@ -40,6 +41,31 @@ test('tombstone purge: one pass, then no scan until the pause is over; markers a
     h.clock.advance(24 * 3_600_000);
     await pass();
     assert.equal(await purges(), before + 1, 'the quiet marker is purged once past its retention');
+  } finally {
+    await h.close();
+  }
+});
+
+test('orphan sweep: runs at start, then is paced (an hour) unless the chunk writer reports stored bytes without a row', async () => {
+  const h = await openHarness('memory');
+  try {
+    const e = h.engine;
+    const sweep = e.workers().find((w) => w.name === 'orphan-sweep')!;
+    const orphan = async (n: number): Promise<void> => {
+      const data = Buffer.alloc(1000, n);
+      const id = chunkIdOf(data);
+      await h.backend.chunks.put(id, data);
+    };
+    await orphan(1);
+    assert.equal(await sweep.step(), 'busy', 'the first sweep (after a start) finds what a dead writer left');
+    assert.deepEqual(await h.backend.chunks.has([chunkIdOf(Buffer.alloc(1000, 1))]), [false]);
+    assert.equal(await sweep.step(), 'idle');
+    await orphan(2);
+    assert.equal(await sweep.step(), 'idle', 'paced: no walk over every chunk file between sweeps');
+    assert.deepEqual(await h.backend.chunks.has([chunkIdOf(Buffer.alloc(1000, 2))]), [true]);
+    h.clock.advance(60 * 60_000);
+    assert.equal(await sweep.step(), 'busy', 'an hour later the sweep runs again');
+    assert.deepEqual(await h.backend.chunks.has([chunkIdOf(Buffer.alloc(1000, 2))]), [false]);
   } finally {
     await h.close();
   }
