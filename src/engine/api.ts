@@ -166,9 +166,10 @@ export interface ReadOptions {
   /** Read through a bucket snapshot's view (ccow.md §10) instead of the live bucket. */
   snapshot?: string;
   /**
-   * Read chunks into reused buffers: each yielded piece is valid only until the consumer asks for
-   * the next one or ends the iteration (copy it to keep it). For consumers that write each piece
-   * out before pulling the next, e.g. an HTTP response that waits for the write callback.
+   * Read chunks into reused buffers: each yielded piece stays valid until the consumer has asked for
+   * the piece after the next one, or ends the iteration (copy it to keep it). For consumers that
+   * have at most two pieces in use, e.g. an HTTP response that writes a piece, pulls the next and
+   * waits for the first write's callback before pulling again.
    */
   lend?: boolean;
 }

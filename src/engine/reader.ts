@@ -5,8 +5,9 @@
  * pulls ahead only `readAhead` chunks, so a slow consumer applies back-pressure all the way down.
  *
  * With a `lend` pool (ReadOptions.lend) chunk files are read into reused buffers: a yielded piece
- * stays valid until the consumer asks for the next one (or ends the iteration), then its buffer is
- * reused.
+ * stays valid until the consumer asks for the piece after the next one (or ends the iteration),
+ * then its buffer is reused. The one-piece lag lets a consumer write a piece out while it already
+ * holds the next (http/respond.ts keeps two writes going, so the socket never waits on a read).
  */
 import type { BufferPool } from './buffer-pool.js';
 import type { Core } from './core.js';
@@ -66,16 +67,23 @@ export async function* readRange(core: Core, root: readonly ChunkRef[], start: n
   const streaming = end - start >= STREAMING_BYTES;
   const queue: { ref: ChunkRef; data: Promise<Fetched> }[] = [];
   let pos = start;
+  let held: ArrayBufferLike | undefined;
   const emit = async function* (item: { ref: ChunkRef; data: Promise<Fetched> }): AsyncGenerator<Uint8Array> {
     const { ref } = item;
     if (ref.offset > pos) yield* zeros(ref.offset - pos);
     const { data, lent } = await item.data;
     const from = Math.max(start, ref.offset) - ref.offset;
     const to = Math.min(end, refEnd(ref)) - ref.offset;
-    if (to > from) yield from === 0 && to === data.length ? data : data.subarray(from, to);
-    // Only reached when the consumer asked for more: it is done with the piece. (An iteration
-    // ended early leaves the buffer to the garbage collector instead.)
-    if (lent) lend!.give(lent.buffer);
+    if (to > from) {
+      yield from === 0 && to === data.length ? data : data.subarray(from, to);
+      // Only reached when the consumer asked for more: it is done with the piece before this one.
+      // (The last piece, and the pieces of an iteration ended early, are left to the garbage
+      // collector: the consumer may still be writing them out.)
+      if (held) lend!.give(held);
+      held = lent?.buffer;
+    } else if (lent) {
+      lend!.give(lent.buffer);
+    }
     pos = Math.max(pos, ref.offset + to);
   };
   try {

@@ -94,11 +94,11 @@ function written(raw: ServerResponse, chunk: Uint8Array): Promise<void> {
 }
 
 /**
- * Copy an async iterable to the response with back-pressure: the next piece is pulled only once the
- * previous one is written out (its write callback), which is also what lets the engine lend its
- * read buffers (ReadOptions.lend: a piece is reused once the next one is asked for). A client that
- * goes away ends the loop, and leaving a `for await` calls the
- * iterator's `return()`, so the engine releases what it holds. On a source error the response is
+ * Copy an async iterable to the response with back-pressure: at most two pieces are being written
+ * at a time, and the next piece is pulled only once the earlier of them is written out (its write
+ * callback), which is also what lets the engine lend its read buffers (ReadOptions.lend: a piece is
+ * reused once the piece after the next is asked for). A client that goes away ends the loop, and
+ * leaving a `for await` calls the iterator's `return()`, so the engine releases what it holds. On a source error the response is
  * destroyed, which destroys the socket: the client sees a short body (Content-Length) or a chunked
  * body without its terminating chunk, and must fail the read.
  */
@@ -108,12 +108,19 @@ async function pump(raw: ServerResponse, body: AsyncIterable<Uint8Array>, log: F
     closed = true;
   };
   raw.once('close', onClose);
+  let previous: Promise<void> | undefined;
   try {
     for await (const chunk of body) {
       if (closed) break;
-      await written(raw, chunk);
+      // Two writes in flight: the piece just pulled goes out while the one before it drains, and
+      // the next piece is pulled only once that earlier write is done — the engine keeps a lent
+      // piece valid until the piece after the next is asked for (ReadOptions.lend).
+      const current = written(raw, chunk);
+      if (previous) await previous;
+      previous = current;
       if (closed) break;
     }
+    if (previous) await previous;
     if (closed) {
       log.info('client closed the connection during the response body');
       return;
