@@ -40,7 +40,7 @@ function compactCopy(b: Uint8Array): Buffer {
 const EMBEDDED_VM_CACHE_MAX = 1024;
 
 /** Small LRU map (insertion order = recency). */
-export class Lru<V> {
+class Lru<V> {
   readonly #m = new Map<string, V>();
   readonly #cap: number;
   constructor(cap: number) {
