@@ -6,15 +6,30 @@
 import assert from 'node:assert/strict';
 import { eachBackend } from './harness.js';
 
-eachBackend('users: a changed secret and a deleted user show at once, also to lookups in flight', async ({ engine: e }) => {
+eachBackend('users: a changed secret and a deleted user show at once, also to lookups in flight', async (h) => {
+  const e = h.engine;
   await e.putUser({ accessKey: 'AK1', secretKey: 's1', tenantId: 't', name: 'one' });
   assert.equal((await e.getUser('AK1'))?.secretKey, 's1');
   await e.putUser({ accessKey: 'AK1', secretKey: 's2', tenantId: 't', name: 'one' });
   assert.equal((await e.getUser('AK1'))?.secretKey, 's2', 'rotated key');
-  // A lookup started before a delete must not put the deleted user back into the cache.
+  // A lookup that read the record before a delete committed, and finishes after it, must not put
+  // the deleted user back into the cache: the store's answer is held back until the delete is done.
+  await e.putUser({ accessKey: 'AK1', secretKey: 's2', tenantId: 't', name: 'one' }); // not cached now
+  const meta = h.backend.meta;
+  const get = meta.get.bind(meta);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  meta.get = async (k) => {
+    const v = await get(k);
+    await gate;
+    return v;
+  };
   const inFlight = e.getUser('AK1');
+  await new Promise((r) => setImmediate(r));
+  meta.get = get;
   assert.equal(await e.deleteUser('AK1'), true);
-  await inFlight;
+  release();
+  assert.equal((await inFlight)?.secretKey, 's2', 'the lookup read the record before the delete');
   assert.equal(await e.getUser('AK1'), undefined);
   // Nor one started before a re-create with another secret.
   const before = e.getUser('AK1');
