@@ -98,9 +98,9 @@ function written(raw: ServerResponse, chunk: Uint8Array): Promise<void> {
  * at a time, and the next piece is pulled only once the earlier of them is written out (its write
  * callback), which is also what lets the engine lend its read buffers (ReadOptions.lend: a piece is
  * reused once the piece after the next is asked for). A client that goes away ends the loop, and
- * leaving a `for await` calls the iterator's `return()`, so the engine releases what it holds. On a source error the response is
- * destroyed, which destroys the socket: the client sees a short body (Content-Length) or a chunked
- * body without its terminating chunk, and must fail the read.
+ * leaving a `for await` calls the iterator's `return()`, so the engine releases what it holds. On a
+ * source error the response is destroyed, which destroys the socket: the client sees a short body
+ * (Content-Length) or a chunked body without its terminating chunk, and must fail the read.
  */
 async function pump(raw: ServerResponse, body: AsyncIterable<Uint8Array>, log: FastifyBaseLogger): Promise<void> {
   let closed = false;
