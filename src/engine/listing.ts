@@ -5,7 +5,7 @@
  * it, so a page costs O(entries shown + prefixes shown) seeks whatever the bucket holds.
  */
 import { compareBytes, prefixEnd } from '../common/index.js';
-import type { RangeOptions } from '../storage/contract/index.js';
+import type { RangeOptions, VisitStep } from '../storage/contract/index.js';
 import type { ListEntry, ListOptions, ListPage, ListVersionsOptions, ObjectVersion, VersionsPage } from './api.js';
 import type { Core } from './core.js';
 import { EngineErrors } from './errors.js';
@@ -60,22 +60,11 @@ function toListEntry(key: string, rec: VersionRecord): ListEntry {
 }
 
 /**
- * Scan `[lower, upper)` calling `visit` per row; `visit` returns 'stop', 'next', or a key to seek
- * to (re-issuing the range from there).
+ * Visit `[lower, upper)` calling `visit` per row with lent bytes (MetaStore.visit: decode, never
+ * keep); `visit` returns 'stop', 'next', or a key to seek to.
  */
-async function scan(core: Core, lower: Bound, upper: Buffer | undefined, visit: (k: Uint8Array, v: Uint8Array) => 'stop' | 'next' | Buffer): Promise<void> {
-  for (;;) {
-    let seek: Buffer | undefined;
-    for await (const [k, v] of core.backend.meta.range(rangeOf(lower, upper))) {
-      const r = visit(k, v);
-      if (r === 'next') continue;
-      if (r === 'stop') return;
-      seek = r;
-      break;
-    }
-    if (!seek) return;
-    lower = { key: seek, inclusive: true };
-  }
+function scan(core: Core, lower: Bound, upper: Buffer | undefined, visit: (k: Uint8Array, v: Uint8Array) => VisitStep): Promise<void> {
+  return core.backend.meta.visit(rangeOf(lower, upper), visit);
 }
 
 /** ListObjects over `cur` (or over `ni` through a bucket snapshot's view). */

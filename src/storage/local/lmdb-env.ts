@@ -26,6 +26,8 @@ export interface LmdbHandles {
   readonly env: RootDatabase<Buffer, Buffer>;
   readonly meta: BinaryDb;
   readonly blobs: BinaryDb;
+  /** Where `meta` values are copied to (and the switch that lends them instead, value-slab.ts). */
+  readonly slab: ValueSlab;
 }
 
 /**
@@ -94,7 +96,7 @@ export async function openLmdb(cfg: LmdbConfig): Promise<LmdbHandles> {
     encode: (v: Buffer): Buffer => v,
     decode: (bytes: Buffer, size?: unknown): Buffer => slab.copy(bytes, typeof size === 'number' ? size : bytes.length),
   };
-  return { env, meta: env.openDB<Buffer, Buffer>('meta', { ...dbOpts, encoder: metaEncoder } as typeof dbOpts), blobs: env.openDB<Buffer, Buffer>('blobs', dbOpts) };
+  return { env, meta: env.openDB<Buffer, Buffer>('meta', { ...dbOpts, encoder: metaEncoder } as typeof dbOpts), blobs: env.openDB<Buffer, Buffer>('blobs', dbOpts), slab };
 }
 
 /** Page counts of one LMDB tree, as lmdb-js `getStats()` reports them. */

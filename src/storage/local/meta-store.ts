@@ -11,18 +11,23 @@
  */
 import {
   checkMetaKey,
+  checkSeek,
   normalizeRange,
+  visitRange,
   type MetaStore,
   type MetaTx,
   type NormalizedRange,
   type RangeOptions,
   type TransactionOptions,
+  type VisitStep,
 } from '../contract/index.js';
 import { mapLmdbError, mapLmdbErrorNow } from './fs-errors.js';
 import type { BinaryDb, LmdbRef } from './lmdb-env.js';
 import type { OpGate } from './op-gate.js';
 
 const LOWEST_KEY = Buffer.from([0x00]);
+/** Rows `visit` reads back to back before it lets other work run (a listing page is ~1000). */
+const VISIT_BURST = 2048;
 
 /** lmdb-js `getRange` options for a normalised range. */
 function lmdbRange(r: NormalizedRange): Record<string, unknown> {
@@ -113,6 +118,67 @@ export class LmdbMetaStore implements MetaStore {
         throw await mapLmdbError(e, 'committing metadata');
       }
     });
+  }
+
+  async visit(opts: RangeOptions, fn: (key: Uint8Array, value: Uint8Array) => VisitStep): Promise<void> {
+    this.#checkOpen();
+    let r = visitRange(opts);
+    if (r.empty) return;
+    await this.#gate.enterScan();
+    const { meta: db, slab } = this.#lmdb.handles;
+    let txn: ReturnType<BinaryDb['useReadTransaction']> | undefined;
+    let left = r.limit;
+    let burst = 0;
+    try {
+      txn = db.useReadTransaction();
+      for (;;) {
+        let seek: Uint8Array | undefined;
+        const it = db.getRange({ ...lmdbRange(r), transaction: txn, snapshot: true })[Symbol.iterator]();
+        let finished = false;
+        try {
+          while (left > 0) {
+            let step: IteratorResult<{ key: Buffer; value: Buffer }>;
+            // The value is decoded inside next(): lend it (no slab copy) for the callback below.
+            slab.lending = true;
+            try {
+              step = it.next();
+            } catch (e) {
+              this.#checkOpen();
+              throw e;
+            } finally {
+              slab.lending = false;
+            }
+            if (step.done) {
+              finished = true;
+              return;
+            }
+            left--;
+            const answer = fn(step.value.key, step.value.value);
+            if (answer === 'stop') return;
+            if (answer !== 'next') {
+              checkSeek(step.value.key, answer);
+              seek = answer;
+              break;
+            }
+            if (++burst === VISIT_BURST) {
+              burst = 0;
+              // The cursor and its snapshot stay valid across the pause (the txn is pinned).
+              await new Promise<void>((resolve) => setImmediate(resolve));
+              this.#checkOpen();
+            }
+          }
+        } finally {
+          // Close a cursor left before its end (stop, seek, limit, throw) before the snapshot goes.
+          if (!finished && !this.#gate.closed) it.return?.();
+        }
+        if (!seek || left <= 0) return;
+        r = { ...r, lower: { key: seek, inclusive: true } };
+        if (r.upper && Buffer.compare(seek, r.upper.key) >= (r.upper.inclusive ? 1 : 0)) return;
+      }
+    } finally {
+      if (!this.#gate.closed) txn?.done();
+      this.#gate.exitScan();
+    }
   }
 
   async *#scan(r: NormalizedRange): AsyncGenerator<[Uint8Array, Uint8Array]> {

@@ -17,9 +17,15 @@ const MAX_PIECE = 16 * 1024;
 export class ValueSlab {
   #slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
   #at = 0;
+  /**
+   * While set, `copy` lends a view of `src` instead of copying: only `MetaStore.visit` sets it,
+   * around a synchronous cursor step whose value its callback uses before the next read.
+   */
+  lending = false;
 
-  /** A copy of `src[0, length)` that the caller owns. */
+  /** A copy of `src[0, length)` that the caller owns (a view of `src` while `lending`). */
   copy(src: Uint8Array, length: number): Buffer {
+    if (this.lending) return Buffer.from(src.buffer, src.byteOffset, length);
     if (length > MAX_PIECE) {
       const own = Buffer.allocUnsafeSlow(length);
       own.set(src.subarray(0, length));

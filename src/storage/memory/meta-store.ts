@@ -6,12 +6,15 @@
  */
 import {
   checkMetaKey,
+  checkSeek,
   normalizeRange,
+  visitRange,
   StorageErrors,
   type MetaStore,
   type MetaTx,
   type NormalizedRange,
   type RangeOptions,
+  type VisitStep,
 } from '../contract/index.js';
 import { scanView, SortedMap, type BlockView, type Bounds } from './sorted-map.js';
 
@@ -52,6 +55,37 @@ export class MemoryMetaStore implements MetaStore {
   range(opts: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
     this.#checkOpen();
     return this.#scan(normalizeRange(opts));
+  }
+
+  /**
+   * One synchronous walk over the live map (nothing can write in between, so it is a snapshot).
+   * The lent key and value are copies wiped after each call, so a caller that keeps lent bytes
+   * reads zeros in the reference backend's tests instead of a value that only looks right.
+   */
+  async visit(opts: RangeOptions, fn: (key: Uint8Array, value: Uint8Array) => VisitStep): Promise<void> {
+    this.#checkOpen();
+    let r = visitRange(opts);
+    if (r.empty) return;
+    let left = r.limit;
+    for (;;) {
+      let seek: Uint8Array | undefined;
+      for (const [k, v] of scanView(this.#map.live, boundsOf(r), false)) {
+        if (left-- <= 0) return;
+        const key = copy(k);
+        const value = copy(v);
+        const answer = fn(key, value);
+        key.fill(0);
+        value.fill(0);
+        if (answer === 'stop') return;
+        if (answer !== 'next') {
+          checkSeek(k, answer);
+          seek = copy(answer);
+          break;
+        }
+      }
+      if (!seek) return;
+      r = { ...r, lower: { key: seek, inclusive: true } };
+    }
   }
 
   async transaction<T>(fn: (tx: MetaTx) => T): Promise<T> {

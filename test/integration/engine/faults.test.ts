@@ -37,6 +37,7 @@ function faulty(inner: StorageBackend, f: Faults): StorageBackend {
   const meta: MetaStore = {
     get: (k) => inner.meta.get(k),
     range: (o) => inner.meta.range(o),
+    visit: (o, fn) => inner.meta.visit(o, fn),
     transaction: (fn) => step(() => inner.meta.transaction(fn)),
   };
   return { kind: 'faulty', chunks, meta, stats: () => inner.stats(), close: () => inner.close() };
