@@ -33,6 +33,7 @@ export class BenchClient {
   readonly #host: string;
   readonly #creds: BenchCredentials;
   readonly #region: string;
+  #scratch = Buffer.allocUnsafe(512 * 1024);
 
   constructor(readonly endpoint: string, creds: BenchCredentials, opts: { connections?: number; region?: string } = {}) {
     this.#pool = new Pool(endpoint, { connections: opts.connections ?? 16, pipelining: 1, keepAliveTimeout: 30_000 });
@@ -61,6 +62,29 @@ export class BenchClient {
     let n = 0;
     for await (const c of res.body) n += (c as Buffer).length;
     return n;
+  }
+
+  /**
+   * Send, require a 2xx status, return the body's bytes in a buffer the client reuses: valid until
+   * the next `bytes` call. No text decoding (undici's `text()` concatenates, then decodes UTF-8),
+   * and no fresh buffer per response: on these VMs the first touch of a fresh page costs ~16 µs
+   * (bench/RESULTS.md), so a new 200–300 KB buffer per listing page cost the client ~1 ms.
+   */
+  async bytes(r: BenchRequest): Promise<Buffer> {
+    const res = await this.send(r);
+    let n = 0;
+    for await (const c of res.body) {
+      const piece = c as Buffer;
+      if (n + piece.length > this.#scratch.length) {
+        const grown = Buffer.allocUnsafe(Math.max(2 * this.#scratch.length, n + piece.length));
+        this.#scratch.copy(grown, 0, 0, n);
+        this.#scratch = grown;
+      }
+      n += piece.copy(this.#scratch, n);
+    }
+    const body = this.#scratch.subarray(0, n);
+    if (res.statusCode >= 300) throw new Error(`${r.method} ${r.path} → ${res.statusCode}: ${body.toString('utf8', 0, 300)}`);
+    return body;
   }
 
   /** Send, require a 2xx status, return the body as text. */

@@ -82,7 +82,27 @@ export function embeddedVmOf(v: Uint8Array): Buffer | undefined {
 }
 
 /** The record of a name-index or `cur` value (either form). */
-export const decodeVersionRecord = (b: Uint8Array): VersionRecord => decodeVersionValue(b).rec;
+/**
+ * The record of either name-index value form, without a view of an embedded VM: a listing decodes
+ * one per key, so the tag is checked on the bytes and the JSON parsed in place.
+ */
+export function decodeVersionRecord(v: Uint8Array): VersionRecord {
+  const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  // 'n' 'i' '1' | '2'
+  if (b.length < 3 || b[0] !== 0x6e || b[1] !== 0x69 || (b[2] !== 0x31 && b[2] !== 0x32)) throw formatError('version record (bad tag)');
+  let from = 3;
+  let to = b.length;
+  if (b[2] === 0x32) {
+    if (b.length < 7 || 7 + b.readUInt32LE(3) > b.length) throw formatError('version record (truncated)');
+    from = 7;
+    to = 7 + b.readUInt32LE(3);
+  }
+  try {
+    return JSON.parse(b.toString('utf8', from, to)) as VersionRecord;
+  } catch {
+    throw formatError('version record (bad JSON)');
+  }
+}
 
 /** Bucket record (`bk1`). */
 export interface BucketRecord {

@@ -24,12 +24,13 @@ export interface XmlObject {
 }
 
 /**
- * An element already rendered (its own tags included; every text in it escaped by the maker), for
- * the repeated elements of listing pages, where a hand-written template per element costs a
- * fraction of the generic walk. The key it appears under only documents it.
+ * Elements already rendered (their own tags included; every text in them escaped by the maker),
+ * for the repeated elements of listing pages, where a hand-written template costs a fraction of
+ * the generic walk. A Buffer holds UTF-8 bytes (a whole page's `Contents`, written straight into
+ * one buffer). The key it appears under only documents it.
  */
 export class XmlRaw {
-  constructor(readonly xml: string) {}
+  constructor(readonly xml: string | Buffer) {}
 }
 
 /** Ordered (name, value) children, spliced into the parent element. */
@@ -51,7 +52,9 @@ const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
  * @example renderXml('VersioningConfiguration', { Status: 'Enabled' })
  */
 export function renderXml(root: string, body: XmlObject | string, opts: { namespace?: boolean } = {}): string {
-  return renderParts(root, body, opts).join('');
+  return renderParts(root, body, opts)
+    .map((p) => (typeof p === 'string' ? p : p.toString('utf8')))
+    .join('');
 }
 
 /**
@@ -64,33 +67,36 @@ export function renderXmlBytes(root: string, body: XmlObject | string, opts: { n
   const parts = renderParts(root, body, opts);
   // Listings are nearly always ASCII, where UTF-8 bytes = UTF-16 units: size the buffer by the
   // units and write; a part that writes more or fewer bytes than it has units holds non-ASCII
-  // text, and then the exact size is counted first.
+  // text, and then the exact size is counted first. Buffer parts are bytes already.
   let units = 0;
   for (const p of parts) units += p.length;
   const ascii = Buffer.allocUnsafe(units);
   let at = 0;
   for (const p of parts) {
-    const n = ascii.write(p, at);
+    const n = typeof p === 'string' ? ascii.write(p, at) : p.copy(ascii, at);
     if (n !== p.length) return writeParts(parts);
     at += n;
   }
   return ascii;
 }
 
-function writeParts(parts: readonly string[]): Buffer {
+function writeParts(parts: readonly (string | Buffer)[]): Buffer {
   let n = 0;
-  for (const p of parts) n += Buffer.byteLength(p);
+  for (const p of parts) n += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
   const out = Buffer.allocUnsafe(n);
   let at = 0;
-  for (const p of parts) at += out.write(p, at);
+  for (const p of parts) at += typeof p === 'string' ? out.write(p, at) : p.copy(out, at);
   return out;
 }
 
-/** The document in pieces: declaration and root start tag, each child of the root (arrays item by item), end tag. */
-function renderParts(root: string, body: XmlObject | string, opts: { namespace?: boolean }): string[] {
+/**
+ * The document in pieces: declaration and root start tag, each child of the root (arrays item by
+ * item), end tag. An XmlRaw of bytes stays a Buffer piece.
+ */
+function renderParts(root: string, body: XmlObject | string, opts: { namespace?: boolean }): (string | Buffer)[] {
   const o: XmlObject = typeof body === 'string' ? { '#text': body } : body;
   const ns = opts.namespace !== false ? S3_XML_NS : undefined;
-  const parts: string[] = [];
+  const parts: (string | Buffer)[] = [];
   let attrs = ns === undefined ? '' : ` xmlns="${ns}"`;
   for (const k in o) {
     const v = o[k];
@@ -102,8 +108,10 @@ function renderParts(root: string, body: XmlObject | string, opts: { namespace?:
     if (k.charCodeAt(0) === 64 /* @ */) continue;
     if (k === '#text') {
       if (typeof v === 'string') parts.push(escapeXml(v));
+    } else if (v instanceof XmlRaw) {
+      parts.push(v.xml);
     } else if (Array.isArray(v)) {
-      for (const x of v as readonly XmlValue[]) parts.push(emit(k, x));
+      for (const x of v as readonly XmlValue[]) parts.push(x instanceof XmlRaw ? x.xml : emit(k, x));
     } else if (v instanceof XmlSequence) {
       for (const [n, x] of v.items) parts.push(emit(n, x));
     } else {
@@ -140,7 +148,7 @@ function emit(name: string, v: XmlValue): string {
   if (typeof v === 'string') return `<${name}>${escapeXml(v)}</${name}>`;
   if (typeof v === 'number' || typeof v === 'boolean') return `<${name}>${String(v)}</${name}>`;
   if (v instanceof Date) return `<${name}>${v.toISOString()}</${name}>`;
-  if (v instanceof XmlRaw) return v.xml;
+  if (v instanceof XmlRaw) return typeof v.xml === 'string' ? v.xml : v.xml.toString('utf8');
   if (v instanceof XmlSequence) {
     let out = '';
     for (const [n, x] of v.items) out += emit(n, x);

@@ -56,18 +56,55 @@ export interface ListObjectsXmlBase {
 }
 
 /**
- * The `Contents` elements of a page, each rendered by hand: the same bytes as the generic renderer
- * would write for `{ Key, LastModified, ETag, ChecksumAlgorithm, ChecksumType, Size, Owner,
- * StorageClass }` (the golden fixtures compare), at a fraction of its cost per key.
+ * The `Contents` elements of a page, written by hand straight into one buffer: the same bytes as
+ * the generic renderer would write for `{ Key, LastModified, ETag, ChecksumAlgorithm, ChecksumType,
+ * Size, Owner, StorageClass }` (a property test compares), at a fraction of its cost per key
+ * (bench: 1.8 → 0.5 µs; one string or one XmlRaw per element cost the difference).
  */
-function contents(entries: ListEntry[], enc: (s: string) => string, owner?: OwnerXml): XmlRaw[] {
+function contents(entries: ListEntry[], enc: (s: string) => string, owner?: OwnerXml): XmlRaw {
   const ownerXmlText = owner ? `<Owner><ID>${escapeXml(owner.id)}</ID><DisplayName>${escapeXml(owner.displayName)}</DisplayName></Owner>` : '';
-  return entries.map((e) => {
-    let s = `<Contents><Key>${escapeXml(enc(e.key))}</Key><LastModified>${e.lastModified.toISOString()}</LastModified><ETag>${escapeXml(e.etag)}</ETag>`;
+  let out = Buffer.allocUnsafe(Math.max(4096, entries.length * 256));
+  let at = 0;
+  for (const e of entries) {
+    let s = `<Contents><Key>${escapeXml(enc(e.key))}</Key><LastModified>${isoTime(e.lastModified)}</LastModified><ETag>${escapeXml(e.etag)}</ETag>`;
     if (e.checksumAlgorithm !== undefined) s += `<ChecksumAlgorithm>${escapeXml(e.checksumAlgorithm)}</ChecksumAlgorithm>`;
     if (e.checksumType !== undefined) s += `<ChecksumType>${escapeXml(e.checksumType)}</ChecksumType>`;
-    return new XmlRaw(`${s}<Size>${e.size}</Size>${ownerXmlText}<StorageClass>${escapeXml(e.storageClass)}</StorageClass></Contents>`);
-  });
+    s += `<Size>${e.size}</Size>${ownerXmlText}<StorageClass>${escapeXml(e.storageClass)}</StorageClass></Contents>`;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (at + 3 * s.length > out.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * out.length, at + 3 * s.length));
+      out.copy(grown, 0, 0, at);
+      out = grown;
+    }
+    at += out.write(s, at);
+  }
+  return new XmlRaw(out.subarray(0, at));
+}
+
+/** Last minute formatted by isoTime: listed objects were mostly written close together. */
+let isoMinute = NaN;
+let isoMinutePrefix = '';
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+/** Dates whose ISO form has a four-digit year (0000–9999), the only ones isoTime formats itself. */
+const ISO_MIN_MS = -62167219200000;
+const ISO_MAX_MS = 253402300800000;
+
+/**
+ * `d.toISOString()` (`YYYY-MM-DDTHH:MM:SS.mmmZ`), with the part up to the minute reused from the
+ * previous call: a listing formats a date per key, and toISOString cost 0.42 µs of it.
+ */
+export function isoTime(d: Date): string {
+  const ms = d.getTime();
+  if (!(ms >= ISO_MIN_MS && ms < ISO_MAX_MS)) return d.toISOString();
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== isoMinute) {
+    isoMinute = minute;
+    isoMinutePrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+  }
+  const rest = ms - minute * 60_000;
+  const sec = Math.floor(rest / 1000);
+  return `${isoMinutePrefix}${pad2(sec)}.${pad3(rest - sec * 1000)}Z`;
 }
 
 function prefixes(list: string[], enc: (s: string) => string): XmlObject[] {

@@ -115,6 +115,13 @@ test('both name-index value forms decode to the record', () => {
   assert.deepEqual(R.decodeVersionRecord(v2), version);
   assert.deepEqual(R.decodeVersionRecord(R.encodeVersionRecord(version)), version);
   assert.throws(() => R.decodeVersionValue(v2.subarray(0, 12)), { code: 'CCOW_ERR_FORMAT' });
+  // The listing decoder (tag checked on the bytes) refuses what decodeVersionValue refuses.
+  for (const bad of [v2.subarray(0, 12), v2.subarray(0, 5), Buffer.from('ni'), Buffer.from('ni3{}'), Buffer.from('ni1{"a":'), new Uint8Array(R.encodeVersionRecord(version)).subarray(0, 20)]) {
+    assert.throws(() => R.decodeVersionRecord(bad), { code: 'CCOW_ERR_FORMAT' }, `decodeVersionRecord(${Buffer.from(bad).toString('latin1')})`);
+  }
+  // A plain Uint8Array view (not a Buffer) at an offset decodes too.
+  const framed = Buffer.concat([Buffer.from('xyz'), v2]);
+  assert.deepEqual(R.decodeVersionRecord(new Uint8Array(framed.buffer, framed.byteOffset + 3, v2.length)), version);
   // embeddedVmOf (the read path) finds the same VM bytes without decoding the record.
   assert.deepEqual(R.embeddedVmOf(v2), R.decodeVersionValue(v2).vm);
   assert.deepEqual(R.embeddedVmOf(readFileSync(join(DIR, 'ni2-embedded-vm.bin'))), encodeVm(vmInline));

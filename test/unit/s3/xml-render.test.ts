@@ -18,7 +18,7 @@ import { renderCopyObjectResult, renderDeleteResult, renderObjectAttributes } fr
 import type { ListEntry, ObjectVersion } from '../../../src/engine/api.js';
 import fc from 'fast-check';
 import { renderXml } from '../../../src/s3/xml/codec.js';
-import { keyEncoder } from '../../../src/s3/xml/list.js';
+import { isoTime, keyEncoder } from '../../../src/s3/xml/list.js';
 
 const T = new Date('2024-05-01T10:00:00.000Z');
 const OWNER = { id: 'a'.repeat(64), displayName: 'alice' };
@@ -129,7 +129,7 @@ test('listing pages rendered by hand (Contents) and to bytes are what the generi
     key: fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
     size: fc.nat(),
     etag: fc.constantFrom('"acbd18db4cc2f85cedef654fccc4a4d8"', '"0a-2"'),
-    lastModified: fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true }),
+    lastModified: fc.oneof(fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }), fc.date({ min: new Date(1.7e12), max: new Date(1.7e12 + 180_000), noInvalidDate: true })),
     storageClass: fc.constantFrom('STANDARD', 'GLACIER'),
     checksumAlgorithm: fc.option(fc.constantFrom('CRC32' as const, 'SHA256' as const), { nil: undefined }),
     checksumType: fc.option(fc.constantFrom('FULL_OBJECT' as const, 'COMPOSITE' as const), { nil: undefined }),
@@ -149,4 +149,15 @@ test('listing pages rendered by hand (Contents) and to bytes are what the generi
     assert.equal(bytes.toString('utf8'), generic);
     assert.ok(bytes.equals(Buffer.from(generic, 'utf8')), 'the bytes are the UTF-8 of the document');
   }));
+});
+
+test('isoTime writes what toISOString writes, whatever minute it formatted last (property)', () => {
+  // Wide dates (years before 0 and after 9999 have six-digit years) and runs of dates a few
+  // seconds apart, which reuse the cached minute prefix across minute, hour and day boundaries.
+  const wide = fc.integer({ min: -8.64e15, max: 8.64e15 });
+  const near = fc.integer({ min: 946684740000 - 5000, max: 946684740000 + 125_000 });
+  fc.assert(fc.property(fc.array(fc.oneof(wide, near), { maxLength: 40 }), (times) => {
+    for (const t of times) assert.equal(isoTime(new Date(t)), new Date(t).toISOString());
+  }), { numRuns: 300 });
+  assert.throws(() => isoTime(new Date(NaN)), RangeError);
 });
