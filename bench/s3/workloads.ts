@@ -64,7 +64,6 @@ export async function smallGets(c: BenchClient, n: number, size = 4096): Promise
   });
 }
 
-/** List every key under `small/` with ListObjectsV2 pages of 1000; returns keys/s (best of `runs`). */
 const KEY_TAG = Buffer.from('<Key>');
 
 /** Text of the first `<name>` element of a document, undefined when it has none. */
