@@ -155,16 +155,17 @@ export class LmdbMetaStore implements MetaStore {
             left--;
             const answer = fn(step.value.key, step.value.value);
             if (answer === 'stop') return;
-            if (answer !== 'next') {
-              checkSeek(step.value.key, answer);
-              seek = answer;
-              break;
-            }
+            if (answer !== 'next') checkSeek(step.value.key, answer);
+            // Rows that seek count too: a listing of many common prefixes seeks at every row.
             if (++burst === VISIT_BURST) {
               burst = 0;
               // The cursor and its snapshot stay valid across the pause (the txn is pinned).
               await new Promise<void>((resolve) => setImmediate(resolve));
               this.#checkOpen();
+            }
+            if (answer !== 'next') {
+              seek = answer;
+              break;
             }
           }
         } finally {
