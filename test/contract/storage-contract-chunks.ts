@@ -171,10 +171,37 @@ export const chunkCases: ContractCase[] = [
       await assert.rejects(async () => {
         for await (const _ of backend.meta.range({})) break;
       }, closed);
+      await assert.rejects(backend.meta.visit({}, () => 'next'), closed);
       await assert.rejects(async () => {
         for await (const _ of backend.chunks.iterate()) break;
       }, closed);
       await backend.close();
+    },
+  },
+  {
+    name: 'backend: close during a visit ends it (CLOSED, or done if it never paused) and close resolves',
+    async run(_t, { backend }) {
+      for (let i = 0; i < 6000; i += 2000) {
+        await backend.meta.transaction((tx) => {
+          for (let j = i; j < i + 2000; j++) tx.put(s(`c${String(j).padStart(5, '0')}`), s('v'));
+        });
+      }
+      let closing: Promise<void> | undefined;
+      let rows = 0;
+      const walk = backend.meta.visit({ gte: s('c') }, () => {
+        if (++rows === 10) closing = backend.close();
+        return 'next';
+      });
+      const outcome = await walk.then(
+        () => 'done',
+        (e: unknown) => (StorageErrors.CLOSED.is(e) ? 'closed' : e),
+      );
+      assert.ok(outcome === 'done' || outcome === 'closed', `visit ended with ${String(outcome)}`);
+      // A store that pauses between rows (local, every 2048) stops at its first pause.
+      if (outcome === 'closed') assert.ok(rows < 6000, `${rows} rows visited before CLOSED`);
+      else assert.equal(rows, 6000);
+      await closing;
+      await assert.rejects(backend.meta.get(s('c00000')), (e: unknown) => StorageErrors.CLOSED.is(e));
     },
   },
 ];
