@@ -5,7 +5,9 @@
  * are taken minutes apart at most):
  *
  *   4 KiB PUT / GET at concurrency 16         targets: PUT ≥ 10 × s3rver, GET ≥ 5 × Ceph RGW (1,022/s)
- *   LIST of 10,000 keys, ListObjectsV2 pages of 1000 (best of 3)          target ≥ 120,000 keys/s
+ *     (the GETs after one untimed pass over the same keys)
+ *   LIST of 10,000 keys, ListObjectsV2 pages of 1000 (2 untimed passes, then best of 3)
+ *                                             target ≥ 120,000 keys/s
  *   1 GiB PUT / GET, one stream each way      targets: PUT ≥ 450 MB/s, GET ≥ 1 GB/s
  *   peak RSS of the gateway (VmHWM)           target < 150 MiB during the above
  *   --many: 16 concurrent 1 GiB uploads to the gateway only               target peak RSS < 300 MiB
@@ -13,7 +15,9 @@
  * Client: undici 7 Pool (16 keep-alive connections) with aws4 SigV4 header signing and
  * UNSIGNED-PAYLOAD, in this process, on the same cores as the servers; the large GET reads a plain
  * socket instead (BenchClient.download: undici's body stream tops out near 400 MB/s here, below
- * what the servers send). MB = 10^6 bytes.
+ * what the servers send). MB = 10^6 bytes. Every timed run starts after `sync`. The untimed
+ * passes let V8 compile a fresh server's read and listing code before the figure is taken (the
+ * first pass runs 2–3× slower for LIST); their rates are printed and recorded as notes.
  *
  * Flags (after `npm run bench:s3 --`):
  *   --quick              128 MiB large object, 2,000 small objects (the LIST still has 10,000 keys)
