@@ -258,6 +258,29 @@ export const metaCases: ContractCase[] = [
     },
   },
   {
+    name: 'meta: a visit may seek to a key cut from the lent value, even across a pause with reads in it',
+    async run(_t, { backend }) {
+      const k = (i: number): Buffer => s(`k${String(i).padStart(5, '0')}`);
+      await backend.meta.transaction((tx) => {
+        for (let i = 0; i < 5000; i++) tx.put(k(i), i === 2047 ? s('SEEK:k03000') : s('XXXX:k00001'));
+      });
+      const seen: string[] = [];
+      let read: Promise<unknown> | undefined;
+      await backend.meta.visit({}, (key, v) => {
+        seen.push(Buffer.from(key).toString());
+        if (seen.length === 2048) {
+          // A read while the walk pauses (the local store pauses after 2048 rows) reuses the
+          // memory the value was lent from.
+          read = new Promise((resolve) => setImmediate(() => resolve(backend.meta.get(k(5)))));
+          return v.subarray(5);
+        }
+        return seen.length > 2048 ? 'stop' : 'next';
+      });
+      assert.equal(Buffer.from((await read) as Uint8Array).toString(), 'XXXX:k00001');
+      assert.deepEqual(seen.slice(2046), ['k02046', 'k02047', 'k03000']);
+    },
+  },
+  {
     name: 'meta: a visit is one snapshot across pauses and seeks; a throw in the callback ends it',
     async run(_t, { backend }) {
       const N = 12_000;

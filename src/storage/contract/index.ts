@@ -121,9 +121,11 @@ export interface MetaStore {
    * snapshot taken when the call starts. The key and value passed to `fn` are lent: valid only
    * during that call (the store may reuse their memory afterwards), so `fn` decodes what it keeps.
    * `fn` answers 'next', 'stop', or a key greater than the current one to continue from
-   * (inclusive), skipping the rows in between. `limit` counts the rows visited. Cheaper than
-   * `range` for scans that decode every row (listings): no copy and no promise per row. A store
-   * may pause between rows to let other work run. `reverse` is refused (TypeError).
+   * (inclusive), skipping the rows in between; the store copies that key at once, so it may be
+   * cut from the lent bytes. `fn` must not call the store (a read may reuse the lent memory).
+   * `limit` counts the rows visited. Cheaper than `range` for scans that decode every row
+   * (listings): no copy and no promise per row. A store may pause between rows to let other work
+   * run. `reverse` is refused (TypeError).
    */
   visit(opts: RangeOptions, fn: (key: Uint8Array, value: Uint8Array) => VisitStep): Promise<void>;
   /**

@@ -153,9 +153,13 @@ export class LmdbMetaStore implements MetaStore {
               return;
             }
             left--;
-            const answer = fn(step.value.key, step.value.value);
+            let answer = fn(step.value.key, step.value.value);
             if (answer === 'stop') return;
-            if (answer !== 'next') checkSeek(step.value.key, answer);
+            if (answer !== 'next') {
+              checkSeek(step.value.key, answer);
+              // Copied now: a seek key cut from the lent value would change under the pause below.
+              answer = Buffer.from(answer);
+            }
             // Rows that seek count too: a listing of many common prefixes seeks at every row.
             if (++burst === VISIT_BURST) {
               burst = 0;

@@ -74,12 +74,14 @@ export class MemoryMetaStore implements MetaStore {
         const key = copy(k);
         const value = copy(v);
         const answer = fn(key, value);
+        // The answer may be cut from the lent bytes: copy it before they are wiped.
+        const next = answer === 'next' || answer === 'stop' ? answer : copy(answer);
         key.fill(0);
         value.fill(0);
-        if (answer === 'stop') return;
-        if (answer !== 'next') {
-          checkSeek(k, answer);
-          seek = copy(answer);
+        if (next === 'stop') return;
+        if (next !== 'next') {
+          checkSeek(k, next);
+          seek = next;
           break;
         }
       }
