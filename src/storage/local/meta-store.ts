@@ -174,14 +174,14 @@ export class LmdbMetaStore implements MetaStore {
           }
         } finally {
           // Close a cursor left before its end (stop, seek, limit, throw) before the snapshot goes.
-          if (!finished && !this.#gate.closed) it.return?.();
+          if (!finished && !this.#gate.envClosing) it.return?.();
         }
         if (!seek || left <= 0) return;
         r = { ...r, lower: { key: seek, inclusive: true } };
         if (r.upper && Buffer.compare(seek, r.upper.key) >= (r.upper.inclusive ? 1 : 0)) return;
       }
     } finally {
-      if (!this.#gate.closed) txn?.done();
+      if (!this.#gate.envClosing) txn?.done();
       this.#gate.exitScan();
     }
   }
@@ -218,7 +218,7 @@ export class LmdbMetaStore implements MetaStore {
         this.#checkOpen();
       }
     } finally {
-      if (!this.#gate.closed) {
+      if (!this.#gate.envClosing) {
         // Abandoned early (break/throw): close the cursor before releasing the snapshot.
         if (!finished) it?.return?.();
         txn?.done();

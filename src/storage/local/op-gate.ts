@@ -41,13 +41,24 @@ export class OpGate {
   #broken: Error | undefined;
   readonly #inFlight: Record<OpKind, Set<Promise<unknown>>> = { read: new Set(), write: new Set() };
   #scans = 0;
-  #scansIdle: (() => void) | undefined;
+  /** Waiters for "no scan in flight" (a compaction, a close). */
+  readonly #scansIdle = new Set<() => void>();
+  /** Set once close() stopped waiting for scans: the env is about to close. */
+  #envClosing = false;
   #writes: Hold | undefined;
   #all: Hold | undefined;
 
   /** True once `close()` was called. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * True once the LMDB env is closing or gone (close() is done waiting for scans, or the backend
+   * broke): a scan that ends now must not touch its cursor or read transaction any more.
+   */
+  get envClosing(): boolean {
+    return this.#envClosing || this.#broken !== undefined;
   }
 
   /** True once `breakWith` was called. */
@@ -104,7 +115,7 @@ export class OpGate {
 
   exitScan(): void {
     this.#scans--;
-    if (this.#scans === 0) this.#scansIdle?.();
+    if (this.#scans === 0) for (const idle of [...this.#scansIdle]) idle();
   }
 
   /** Hold new writes; resolves once the writes in flight have settled. */
@@ -139,10 +150,17 @@ export class OpGate {
     for (const h of holds) h?.release();
   }
 
-  /** Refuse new operations (CLOSED) and wait for those in flight. Scans are not waited for. */
-  async close(): Promise<void> {
+  /**
+   * Refuse new operations (CLOSED), wait for those in flight, and give scans up to
+   * `scanDeadlineMs` to end: a scan fails with CLOSED at its next step and closes its cursor and
+   * snapshot itself, before the env closes under it (lmdb-js warns that aborting a transaction
+   * with a cursor still open can crash). A scan whose consumer never steps again is left behind.
+   */
+  async close(scanDeadlineMs = 2000): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([settleAll(this.#inFlight.write), settleAll(this.#inFlight.read)]);
+    if (this.#scans > 0) await this.#scansEnd(scanDeadlineMs);
+    this.#envClosing = true;
   }
 
   #closedError(): Error {
@@ -151,15 +169,15 @@ export class OpGate {
 
   #scansEnd(ms: number): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#scansIdle = undefined;
-        resolve(false);
-      }, ms);
-      this.#scansIdle = () => {
+      const done = (idle: boolean): void => {
         clearTimeout(timer);
-        this.#scansIdle = undefined;
-        resolve(true);
+        this.#scansIdle.delete(onIdle);
+        resolve(idle);
       };
+      const onIdle = (): void => done(true);
+      const timer = setTimeout(() => done(false), ms);
+      this.#scansIdle.add(onIdle);
     });
   }
+
 }
