@@ -87,14 +87,6 @@ export class BenchClient {
     return body;
   }
 
-  /** Send, require a 2xx status, return the body as text. */
-  async text(r: BenchRequest): Promise<string> {
-    const res = await this.send(r);
-    const text = await res.body.text();
-    if (res.statusCode >= 300) throw new Error(`${r.method} ${r.path} → ${res.statusCode}: ${text.slice(0, 300)}`);
-    return text;
-  }
-
   /**
    * GET a large body over a socket of its own and count its bytes: a 200 with Content-Length is
    * required. undici's body stream (HTTP parser in WebAssembly, a Readable per response) tops out

@@ -61,47 +61,45 @@ export function embedVm(ni1: Buffer, vm: Uint8Array): Buffer {
   return out;
 }
 
-/** Decode either name-index value form; `vm` is set for `ni2`. */
-export function decodeVersionValue(v: Uint8Array): { rec: VersionRecord; vm?: Buffer } {
-  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (b.length >= 7 && b.toString('latin1', 0, 3) === 'ni2') {
-    const n = b.readUInt32LE(3);
-    if (7 + n > b.length) throw formatError('version record (truncated)');
-    return { rec: decodeTagged<VersionRecord>('', b.subarray(7, 7 + n), 'version record'), vm: b.subarray(7 + n) };
+/**
+ * Where the record JSON of a name-index value lies: `ni1` is the tag then JSON to the end, `ni2`
+ * the tag, a u32 length, the JSON, then the VM bytes (from `end`). Throws a format error on a wrong
+ * tag or a truncated `ni2`; `embedded` tells the two forms apart.
+ */
+function recordSpan(v: Uint8Array): { b: Buffer; start: number; end: number; embedded: boolean } {
+  const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  // 'n' 'i' then '1' or '2', checked on the bytes: a listing decodes one value per key.
+  if (b.length < 3 || b[0] !== 0x6e || b[1] !== 0x69 || (b[2] !== 0x31 && b[2] !== 0x32)) throw formatError('version record (bad tag)');
+  if (b[2] === 0x31) return { b, start: 3, end: b.length, embedded: false };
+  if (b.length < 7 || 7 + b.readUInt32LE(3) > b.length) throw formatError('version record (truncated)');
+  return { b, start: 7, end: 7 + b.readUInt32LE(3), embedded: true };
+}
+
+function parseRecord(b: Buffer, start: number, end: number): VersionRecord {
+  try {
+    return JSON.parse(b.toString('utf8', start, end)) as VersionRecord;
+  } catch {
+    throw formatError('version record (bad JSON)');
   }
-  return { rec: decodeTagged<VersionRecord>('ni1', b, 'version record') };
+}
+
+/** Decode either name-index value form; `vm` (a view) is set for `ni2`. */
+export function decodeVersionValue(v: Uint8Array): { rec: VersionRecord; vm?: Buffer } {
+  const { b, start, end, embedded } = recordSpan(v);
+  const rec = parseRecord(b, start, end);
+  return embedded ? { rec, vm: b.subarray(end) } : { rec };
 }
 
 /** The VM bytes of an `ni2` value (a view), without decoding its record; undefined for `ni1`. */
 export function embeddedVmOf(v: Uint8Array): Buffer | undefined {
-  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (b.length < 7 || b.toString('latin1', 0, 3) !== 'ni2') return undefined;
-  const n = b.readUInt32LE(3);
-  if (7 + n > b.length) throw formatError('version record (truncated)');
-  return b.subarray(7 + n);
+  const { b, end, embedded } = recordSpan(v);
+  return embedded ? b.subarray(end) : undefined;
 }
 
-/** The record of a name-index or `cur` value (either form). */
-/**
- * The record of either name-index value form, without a view of an embedded VM: a listing decodes
- * one per key, so the tag is checked on the bytes and the JSON parsed in place.
- */
+/** The record of a name-index or `cur` value (either form), without a view of an embedded VM. */
 export function decodeVersionRecord(v: Uint8Array): VersionRecord {
-  const b = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  // 'n' 'i' '1' | '2'
-  if (b.length < 3 || b[0] !== 0x6e || b[1] !== 0x69 || (b[2] !== 0x31 && b[2] !== 0x32)) throw formatError('version record (bad tag)');
-  let from = 3;
-  let to = b.length;
-  if (b[2] === 0x32) {
-    if (b.length < 7 || 7 + b.readUInt32LE(3) > b.length) throw formatError('version record (truncated)');
-    from = 7;
-    to = 7 + b.readUInt32LE(3);
-  }
-  try {
-    return JSON.parse(b.toString('utf8', from, to)) as VersionRecord;
-  } catch {
-    throw formatError('version record (bad JSON)');
-  }
+  const { b, start, end } = recordSpan(v);
+  return parseRecord(b, start, end);
 }
 
 /** Bucket record (`bk1`). */
