@@ -333,6 +333,42 @@ export const metaCases: ContractCase[] = [
     },
   },
   {
+    name: 'meta: range and visit bounds and seek keys longer than any key select the same keys (issue 4)',
+    async run(_t, { backend }) {
+      // Keys around the 1978-byte limit: a long run of 0x61, shorter and longer neighbours, and the
+      // longest key itself. Bounds of 1979..4500 bytes (a listing's prefix, marker or start-after)
+      // must compare bytewise like short ones; LMDB cannot position a cursor on them.
+      const run = (n: number, tail: number[] = []): Buffer => Buffer.concat([Buffer.alloc(n, 0x61), Buffer.from(tail)]);
+      const keys = [run(1), run(1000), run(1977), run(1978), run(1977, [0x62]), run(1977, [0x60]), run(10, [0x62]), b(0x62)];
+      await putAll(backend, keys.map((k) => [k, k] as const));
+      const all = keys.map(hex);
+      const longs = [run(1979), run(2017), run(4500), run(1977, [0x62, 0x00]), run(1977, [0x60, 0xff]), run(1978, [0x00])];
+      for (const L of longs) {
+        for (const o of [{ gte: L }, { gt: L }, { lt: L }, { lte: L }, { gte: L, reverse: true }, { lt: L, reverse: true }, { gte: run(1), lt: L }, { gt: L, lte: b(0x62) }] as RangeOptions[]) {
+          const want = model(all, o);
+          assert.deepEqual(await keysOf(backend.meta.range(o)), want, `range ${JSON.stringify(Object.keys(o))} at ${L.length} bytes`);
+          const inTx = await backend.meta.transaction((tx) => [...tx.range(o)].map(([k]) => hex(k)));
+          assert.deepEqual(inTx, want, `tx.range at ${L.length} bytes`);
+          if (!o.reverse) {
+            const seen: string[] = [];
+            await backend.meta.visit(o, (k) => {
+              seen.push(hex(k));
+              return 'next';
+            });
+            assert.deepEqual(seen, want, `visit at ${L.length} bytes`);
+          }
+        }
+        // A seek to a long key goes where a bound there would.
+        const seen: string[] = [];
+        await backend.meta.visit({}, (k) => {
+          seen.push(hex(k));
+          return hex(k) === hex(run(1)) ? L : 'next';
+        });
+        assert.deepEqual(seen, [hex(run(1)), ...model(all, { gte: L })], `seek to ${L.length} bytes`);
+      }
+    },
+  },
+  {
     name: 'meta: Uint8Array views with an offset work as keys and values',
     async run(_t, { backend }) {
       const backing = Buffer.from('xxKEYyyVALUEzz');

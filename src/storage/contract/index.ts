@@ -209,9 +209,21 @@ export function normalizeRange(opts: RangeOptions): NormalizedRange {
     empty ||= c > 0 || (c === 0 && !(lower.inclusive && upper.inclusive));
   }
   const out: NormalizedRange = { reverse: opts.reverse === true, limit, empty };
-  if (lower) out.lower = lower;
-  if (upper) out.upper = upper;
+  if (lower) out.lower = fitBound(lower, 'lower');
+  if (upper) out.upper = fitBound(upper, 'upper');
   return out;
+}
+
+/**
+ * A bound longer than any key a store can hold, replaced by one of MAX_META_KEY_BYTES that selects
+ * the same keys (so a backend never hands such a bound to its index: LMDB rejects it). With P the
+ * bound's first MAX_META_KEY_BYTES bytes, every key K of at most that length satisfies
+ * K ≥ L ⟺ K > P (K = P sorts before the longer L) and K ≤ U ⟺ K < U ⟺ K ≤ P. Listings pass
+ * user-supplied prefixes and markers of any length here (s3-surface.md §4.3).
+ */
+export function fitBound(b: RangeBound, side: 'lower' | 'upper'): RangeBound {
+  if (b.key.length <= MAX_META_KEY_BYTES) return b;
+  return { key: b.key.subarray(0, MAX_META_KEY_BYTES), inclusive: side === 'upper' };
 }
 
 /** The tighter of an inclusive and an exclusive bound; `dir` 1 for lower bounds, -1 for upper. */

@@ -12,6 +12,7 @@
 import {
   checkMetaKey,
   checkSeek,
+  fitBound,
   normalizeRange,
   visitRange,
   type MetaStore,
@@ -177,7 +178,7 @@ export class LmdbMetaStore implements MetaStore {
           if (!finished && !this.#gate.envClosing) it.return?.();
         }
         if (!seek || left <= 0) return;
-        r = { ...r, lower: { key: seek, inclusive: true } };
+        r = { ...r, lower: fitBound({ key: seek, inclusive: true }, 'lower') };
         if (r.upper && Buffer.compare(seek, r.upper.key) >= (r.upper.inclusive ? 1 : 0)) return;
       }
     } finally {
