@@ -110,6 +110,16 @@ test('boto3: upload_file/download_file multipart, paginators, presigned URL and 
     }
   });
 
+  await t.test('signature_version "s3" (SigV2): bucket-only paths signed with a trailing slash, objects, presigned list', () => {
+    const s = stepOk('SigV2 bucket and object calls');
+    const first = keys.filter((k) => k.startsWith('page/00'));
+    assert.deepEqual(s.v2, first);
+    assert.deepEqual(s.v1, first);
+    assert.equal(s.versioning, '');
+    assert.deepEqual(s.deleted, ['sigv2.txt']);
+    assert.equal(s.presigned_list, 200);
+  });
+
   await t.test('generate_presigned_post: PostObject is P2 in s3-surface.md; unsupported → 501 NotImplemented in AWS XML', (tt) => {
     const s = stepOk('presigned POST');
     if (s.status === 204 || s.status === 200 || s.status === 201) {

@@ -117,6 +117,23 @@ def main():
             "v4_put": s3v4.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "presigned-put.txt"}, ExpiresIn=600),
         }
 
+    # signature_version "s3" (SigV2), as older tools configure boto3: botocore signs a bucket-only
+    # path with a trailing slash (`/bkt/` for `GET /bkt?list-type=2`).
+    s3v2 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}, signature_version="s3"), **common)
+
+    @step("SigV2 bucket and object calls")
+    def _():
+        s3v2.head_bucket(Bucket=bucket)
+        got = [o["Key"] for o in s3v2.list_objects_v2(Bucket=bucket, Prefix="page/00").get("Contents", [])]
+        v1 = [o["Key"] for o in s3v2.list_objects(Bucket=bucket, Prefix="page/00").get("Contents", [])]
+        versioning = s3v2.get_bucket_versioning(Bucket=bucket).get("Status", "")
+        s3v2.put_object(Bucket=bucket, Key="sigv2.txt", Body=b"sigv2")
+        deleted = s3v2.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "sigv2.txt"}]}).get("Deleted", [])
+        url = s3v2.generate_presigned_url("list_objects_v2", Params={"Bucket": bucket, "Prefix": "page/00"}, ExpiresIn=600)
+        with urllib.request.urlopen(url) as r:
+            presigned_list = r.status
+        return {"v2": got, "v1": v1, "versioning": versioning, "deleted": [d["Key"] for d in deleted], "presigned_list": presigned_list}
+
     @step("presigned POST")
     def _():
         post = s3.generate_presigned_post(bucket, "posted.txt", ExpiresIn=600)

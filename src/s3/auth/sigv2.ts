@@ -75,8 +75,14 @@ function signV2(secret: string, sts: string): Buffer {
 function matchV2(req: SignableRequest, secret: string, dateOrExpires: string, signature: string): void {
   const given = Buffer.from(signature, 'base64');
   const { path } = splitTarget(req.url);
-  const candidates = [path, canonicalUri(path)].filter((p, i, a) => a.indexOf(p) === i);
-  for (const p of candidates) {
+  const candidates = [path, canonicalUri(path)];
+  // botocore signs a path-style request for a bucket alone (`GET /bkt?list-type=2`) over `/bkt/`:
+  // "If the request URI is ONLY a bucket, the auth_path must be terminated with a '/'"
+  // (botocore/handlers.py, fix_s3_host / auth_path) — S3 accepts it, so the bucket path with the
+  // slash is one more candidate. Object paths get none: `/b/k/` names another object.
+  if (!req.hostBucket && /^\/[^/]+$/.test(path)) candidates.push(`${path}/`);
+  const distinct = candidates.filter((p, i, a) => a.indexOf(p) === i);
+  for (const p of distinct) {
     const mac = signV2(secret, stringToSignV2(req, dateOrExpires, p));
     if (given.length === mac.length && timingSafeEqual(given, mac)) return;
   }

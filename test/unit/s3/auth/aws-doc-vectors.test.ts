@@ -7,7 +7,7 @@
 // - "Signing and Authenticating REST Requests" (SigV2 examples).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   authenticate, awsChunkedOptions, canonicalRequest, createAwsChunkedDecoder, deriveSigningKey, PayloadHashCheck,
@@ -168,6 +168,21 @@ for (const c of v2Cases) {
     await assert.rejects(authenticate(tampered, opts(Date.parse(c.date))), { awsCode: 'SignatureDoesNotMatch' });
   });
 }
+
+test('SigV2: a bucket-only path signed over `/bucket/` (botocore) verifies; an object path gets no extra slash', async () => {
+  const date = 'Tue, 27 Mar 2007 19:42:41 +0000';
+  const sign = (resource: string) => createHmac('sha1', SECRET).update(`GET\n\n\n${date}\n${resource}`).digest('base64');
+  const req = (url: string, resource: string): SignableRequest => ({ method: 'GET', url, headers: { host: 'localhost', date, authorization: `AWS ${AK}:${sign(resource)}` } });
+  for (const url of ['/bkt', '/bkt?list-type=2&prefix=a', '/bkt?versioning']) {
+    const resource = url.endsWith('versioning') ? '/bkt/?versioning' : '/bkt/';
+    const auth = await authenticate(req(url, resource), opts(Date.parse(date)));
+    assert.ok(auth.kind === 'signed' && auth.scheme === 'sigv2-header', url);
+    // The signature still covers the bucket name.
+    await assert.rejects(authenticate(req(url.replace('/bkt', '/bkt2'), resource), opts(Date.parse(date))), { awsCode: 'SignatureDoesNotMatch' });
+  }
+  await assert.rejects(authenticate(req('/bkt/key', '/bkt/key/'), opts(Date.parse(date))), { awsCode: 'SignatureDoesNotMatch' });
+  assert.ok((await authenticate(req('/bkt/key', '/bkt/key'), opts(Date.parse(date)))).kind === 'signed');
+});
 
 test('empty-body hash constant matches sha256("")', () => {
   assert.equal(createHash('sha256').update('').digest('hex'), EMPTY);
