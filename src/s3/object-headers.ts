@@ -27,10 +27,39 @@ export function storageClassOf(h: Record<string, string | undefined>): string | 
   return v;
 }
 
-/** Refuse server-side encryption requests (P2 / No in §3). */
+/**
+ * Request headers of server-side encryption: SSE-S3 and SSE-KMS, SSE-C, and SSE-C of a copy source
+ * (AWS PutObject, CopyObject, UploadPart(Copy) request headers).
+ */
+const ENCRYPTION_HEADERS = [
+  'x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-context',
+  'x-amz-server-side-encryption-bucket-key-enabled', 'x-amz-server-side-encryption-customer-algorithm',
+  'x-amz-server-side-encryption-customer-key', 'x-amz-server-side-encryption-customer-key-md5',
+  'x-amz-copy-source-server-side-encryption-customer-algorithm', 'x-amz-copy-source-server-side-encryption-customer-key',
+  'x-amz-copy-source-server-side-encryption-customer-key-md5',
+] as const;
+
+/**
+ * Refuse server-side encryption requests (P2 / No in §3): storing the object unencrypted while the
+ * client asked for encryption would be a silent lie, so every write that can carry these headers
+ * (PutObject, CopyObject with either directive, CreateMultipartUpload, UploadPart, UploadPartCopy)
+ * answers NotImplemented.
+ */
 export function refuseEncryption(h: Record<string, string | undefined>): void {
-  if (h['x-amz-server-side-encryption'] !== undefined || h['x-amz-server-side-encryption-customer-algorithm'] !== undefined) {
+  if (ENCRYPTION_HEADERS.some((name) => h[name] !== undefined)) {
     throw S3Errors.NotImplemented('Server-side encryption is not implemented');
+  }
+}
+
+/**
+ * Object Lock headers on a write (§3: object lock is "No"). No bucket here has an Object Lock
+ * configuration, and AWS answers such a write to a bucket without one with 400 InvalidRequest
+ * "Bucket is missing Object Lock Configuration" — rather than storing an object the client believes
+ * is retained or on legal hold.
+ */
+export function refuseObjectLock(h: Record<string, string | undefined>): void {
+  if (h['x-amz-object-lock-mode'] !== undefined || h['x-amz-object-lock-retain-until-date'] !== undefined || h['x-amz-object-lock-legal-hold'] !== undefined) {
+    throw S3Errors.InvalidRequest('Bucket is missing Object Lock Configuration');
   }
 }
 
@@ -54,6 +83,7 @@ export function userMetaOf(h: Record<string, string | undefined>): Record<string
  */
 export function versionAttrsOf(h: Record<string, string | undefined>, contentEncoding?: string | null): VersionAttrs {
   refuseEncryption(h);
+  refuseObjectLock(h);
   const sysMeta: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     const v = name === 'content-encoding' && contentEncoding !== undefined ? contentEncoding ?? undefined : h[name];

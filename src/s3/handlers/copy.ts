@@ -10,7 +10,7 @@ import { parseChecksumAlgorithm } from '../checksum/index.js';
 import { checkCopySourceConditions, commitCondition } from '../conditional.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
+import { refuseEncryption, refuseObjectLock, showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
 import { MAX_KEY_BYTES } from '../router.js';
@@ -107,6 +107,10 @@ function requestedChecksumAlgorithm(ctx: RequestContext, source: ObjectVersion):
 /** PUT /{b}/{k} with `x-amz-copy-source` (§4.4). */
 export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
+  // Refused whatever the directive: COPY reads no other attribute header, but would store the
+  // copy unencrypted and unlocked all the same.
+  refuseEncryption(ctx.headers);
+  refuseObjectLock(ctx.headers);
   const { src, version, bucket: srcBucket } = await loadCopySource(ctx);
   const metaDirective = directive(ctx, 'x-amz-metadata-directive');
   const tagDirective = directive(ctx, 'x-amz-tagging-directive');

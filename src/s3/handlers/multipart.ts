@@ -7,7 +7,7 @@ import { digestName, planBody } from '../body.js';
 import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { versionAttrsOf } from '../object-headers.js';
+import { refuseEncryption, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { parsePartNumber } from '../range.js';
 import { empty, xml } from '../respond.js';
@@ -56,6 +56,7 @@ export const createMultipartUpload: Handler<OperationOf<'CreateMultipartUpload'>
  */
 export const uploadPart: Handler<OperationOf<'UploadPart'>> = async (ctx, op) => {
   const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
+  refuseEncryption(ctx.headers);
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const plan = planBody(ctx, { requireLength: true });
   const alg = upload.checksumAlgorithm;
@@ -97,6 +98,7 @@ function copyRange(header: string | undefined, size: number): { offset: number; 
 /** PUT /{b}/{k}?partNumber&uploadId with `x-amz-copy-source` (§3: shares chunks where aligned). */
 export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = async (ctx, op) => {
   const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
+  refuseEncryption(ctx.headers);
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const { src, version } = await loadCopySource(ctx);
   const range = copyRange(ctx.headers['x-amz-copy-source-range'], version.size);
