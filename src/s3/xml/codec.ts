@@ -143,11 +143,21 @@ function element(name: string, o: XmlObject, ns?: string): string {
   return `<${name}${attrs}>${inner}</${name}>`;
 }
 
+/**
+ * A date as S3 writes it in XML: ISO 8601 to the whole second (`2009-10-12T17:50:30.000Z`). S3 keeps
+ * Last-Modified to the second, so the HTTP `Last-Modified` header (RFC 7231 dates have no fraction)
+ * and listings agree; with milliseconds in listings, `aws s3 sync --exact-timestamps` found every
+ * downloaded file 0.xxx s off its listed time and fetched it again on every run.
+ */
+export function xmlTime(d: Date): string {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString();
+}
+
 function emit(name: string, v: XmlValue): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return `<${name}>${escapeXml(v)}</${name}>`;
   if (typeof v === 'number' || typeof v === 'boolean') return `<${name}>${String(v)}</${name}>`;
-  if (v instanceof Date) return `<${name}>${v.toISOString()}</${name}>`;
+  if (v instanceof Date) return `<${name}>${xmlTime(v)}</${name}>`;
   if (v instanceof XmlRaw) return typeof v.xml === 'string' ? v.xml : v.xml.toString('utf8');
   if (v instanceof XmlSequence) {
     let out = '';

@@ -4,7 +4,7 @@
  * ListObjects, ListObjectsV2, ListObjectVersions).
  */
 import type { ListEntry, ObjectVersion } from '../../engine/api.js';
-import { renderXmlBytes, XmlRaw, XmlSequence, type XmlObject } from './codec.js';
+import { renderXmlBytes, XmlRaw, XmlSequence, xmlTime, type XmlObject } from './codec.js';
 import { escapeXml, urlEncodeKey } from './escape.js';
 
 /** An S3 `Owner` / `Initiator`: the tenant id and the user name. */
@@ -85,26 +85,24 @@ function contents(entries: ListEntry[], enc: (s: string) => string, owner?: Owne
 let isoMinute = NaN;
 let isoMinutePrefix = '';
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
-const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 /** Dates whose ISO form has a four-digit year (0000–9999), the only ones isoTime formats itself. */
 const ISO_MIN_MS = -62167219200000;
 const ISO_MAX_MS = 253402300800000;
 
 /**
- * `d.toISOString()` (`YYYY-MM-DDTHH:MM:SS.mmmZ`), with the part up to the minute reused from the
- * previous call: a listing formats a date per key, and toISOString cost 0.42 µs of it.
+ * `xmlTime(d)` (`YYYY-MM-DDTHH:MM:SS.000Z`, whole seconds), with the part up to the minute reused
+ * from the previous call: a listing formats a date per key, and toISOString cost 0.42 µs of it.
  */
 export function isoTime(d: Date): string {
   const ms = d.getTime();
-  if (!(ms >= ISO_MIN_MS && ms < ISO_MAX_MS)) return d.toISOString();
+  if (!(ms >= ISO_MIN_MS && ms < ISO_MAX_MS)) return xmlTime(d);
   const minute = Math.floor(ms / 60_000);
   if (minute !== isoMinute) {
     isoMinute = minute;
     isoMinutePrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
   }
-  const rest = ms - minute * 60_000;
-  const sec = Math.floor(rest / 1000);
-  return `${isoMinutePrefix}${pad2(sec)}.${pad3(rest - sec * 1000)}Z`;
+  const sec = Math.floor((ms - minute * 60_000) / 1000);
+  return `${isoMinutePrefix}${pad2(sec)}.000Z`;
 }
 
 function prefixes(list: string[], enc: (s: string) => string): XmlObject[] {

@@ -46,7 +46,7 @@ function emit(out: OrderedNode[], name: string, v: XmlValue): void {
   } else if (typeof v === 'object' && !(v instanceof Date)) {
     out.push(element(name, v as XmlObject));
   } else {
-    const text = typeof v === 'string' ? escapeXml(v) : v instanceof Date ? v.toISOString() : String(v);
+    const text = typeof v === 'string' ? escapeXml(v) : v instanceof Date ? `${v.toISOString().slice(0, -5)}.000Z` : String(v); // S3 dates: whole seconds (xmlTime)
     out.push({ [name]: text === '' ? [] : [{ '#text': text }] });
   }
 }

@@ -17,7 +17,7 @@ import { renderCompleteResult, renderInitiateUpload, renderListParts, renderList
 import { renderCopyObjectResult, renderDeleteResult, renderObjectAttributes } from '../../../src/s3/xml/objects.js';
 import type { ListEntry, ObjectVersion } from '../../../src/engine/api.js';
 import fc from 'fast-check';
-import { renderXml } from '../../../src/s3/xml/codec.js';
+import { renderXml, xmlTime } from '../../../src/s3/xml/codec.js';
 import { isoTime, keyEncoder } from '../../../src/s3/xml/list.js';
 
 const T = new Date('2024-05-01T10:00:00.000Z');
@@ -151,13 +151,18 @@ test('listing pages rendered by hand (Contents) and to bytes are what the generi
   }));
 });
 
-test('isoTime writes what toISOString writes, whatever minute it formatted last (property)', () => {
+test('isoTime writes toISOString to the whole second (.000Z), whatever minute it formatted last (property)', () => {
   // Wide dates (years before 0 and after 9999 have six-digit years) and runs of dates a few
   // seconds apart, which reuse the cached minute prefix across minute, hour and day boundaries.
   const wide = fc.integer({ min: -8.64e15, max: 8.64e15 });
   const near = fc.integer({ min: 946684740000 - 5000, max: 946684740000 + 125_000 });
   fc.assert(fc.property(fc.array(fc.oneof(wide, near), { maxLength: 40 }), (times) => {
-    for (const t of times) assert.equal(isoTime(new Date(t)), new Date(t).toISOString());
+    for (const t of times) {
+      const iso = new Date(t).toISOString();
+      const got = isoTime(new Date(t));
+      assert.equal(got, `${iso.slice(0, -5)}.000Z`, `${t}`);
+      assert.equal(got, xmlTime(new Date(t)));
+    }
   }), { numRuns: 300 });
   assert.throws(() => isoTime(new Date(NaN)), RangeError);
 });
