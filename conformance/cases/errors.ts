@@ -19,6 +19,7 @@ const UNSET_CONFIGS: Array<[string, string, string]> = [
   ['object-lock', 'ObjectLockConfigurationNotFoundError', 'API_GetObjectLockConfiguration.html'],
   ['website', 'NoSuchWebsiteConfiguration', 'API_GetBucketWebsite.html'],
   ['ownershipControls', 'OwnershipControlsNotFoundError', 'API_GetBucketOwnershipControls.html'],
+  ['publicAccessBlock', 'NoSuchPublicAccessBlockConfiguration', 'API_GetPublicAccessBlock.html'],
   ['lifecycle', 'NoSuchLifecycleConfiguration', 'API_GetBucketLifecycleConfiguration.html'],
 ];
 

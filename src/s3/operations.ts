@@ -19,7 +19,7 @@ type BucketKind =
   | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
   | 'GetBucketEncryption' | 'GetObjectLockConfiguration' | 'GetBucketNotificationConfiguration'
   | 'GetBucketLogging' | 'GetBucketRequestPayment' | 'GetBucketAccelerateConfiguration'
-  | 'GetBucketWebsite' | 'GetBucketOwnershipControls'
+  | 'GetBucketWebsite' | 'GetBucketOwnershipControls' | 'GetPublicAccessBlock'
   | 'DeleteObjects';
 
 /** Operations addressed to an object. */
@@ -117,6 +117,7 @@ export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   GetBucketAccelerateConfiguration: { action: 's3:GetAccelerateConfiguration', access: 'owner' },
   GetBucketWebsite: { action: 's3:GetBucketWebsite', access: 'owner' },
   GetBucketOwnershipControls: { action: 's3:GetBucketOwnershipControls', access: 'owner' },
+  GetPublicAccessBlock: { action: 's3:GetBucketPublicAccessBlock', access: 'owner' },
   DeleteObjects: { action: 's3:DeleteObject', access: 'bucket-write' },
   PutObject: { action: 's3:PutObject', access: 'bucket-write' },
   GetObject: { action: 's3:GetObject', versioned: 's3:GetObjectVersion', access: 'object-read' },

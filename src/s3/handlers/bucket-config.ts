@@ -138,6 +138,14 @@ export const getBucketOwnershipControls: Handler<OperationOf<'GetBucketOwnership
   throw S3Errors.OwnershipControlsNotFoundError({ fields: { BucketName: op.bucket } });
 };
 
+/**
+ * 404: no public access block is set (none can be: PutPublicAccessBlock is not implemented), which
+ * is what AWS answers for such a bucket; tools that audit buckets read it before anything else.
+ */
+export const getPublicAccessBlock: Handler<OperationOf<'GetPublicAccessBlock'>> = async (_ctx, op) => {
+  throw S3Errors.NoSuchPublicAccessBlockConfiguration({ fields: { BucketName: op.bucket } });
+};
+
 export const getBucketNotification: Handler<OperationOf<'GetBucketNotificationConfiguration'>> = async () => xml(STUB_BODIES.GetBucketNotificationConfiguration());
 export const getBucketLogging: Handler<OperationOf<'GetBucketLogging'>> = async () => xml(STUB_BODIES.GetBucketLogging());
 export const getBucketRequestPayment: Handler<OperationOf<'GetBucketRequestPayment'>> = async () => xml(STUB_BODIES.GetBucketRequestPayment());

@@ -51,6 +51,7 @@ export const HANDLERS: { readonly [K in S3OperationKind]: Handler<OperationOf<K>
   GetBucketAccelerateConfiguration: config.getBucketAccelerate,
   GetBucketWebsite: config.getBucketWebsite,
   GetBucketOwnershipControls: config.getBucketOwnershipControls,
+  GetPublicAccessBlock: config.getPublicAccessBlock,
   DeleteObjects: write.deleteObjects,
   PutObject: write.putObject,
   GetObject: read.getObject,

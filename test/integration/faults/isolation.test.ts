@@ -64,7 +64,7 @@ const OPS: Op[] = [
   { name: 'ListObjectVersions', method: 'GET', path: (c) => `/${c.victim}?versions` },
   { name: 'ListMultipartUploads', method: 'GET', path: (c) => `/${c.victim}?uploads` },
   ...['location', 'versioning', 'cors', 'policy', 'policyStatus', 'acl', 'tagging', 'lifecycle', 'encryption', 'object-lock',
-    'notification', 'logging', 'requestPayment', 'accelerate', 'website', 'ownershipControls'].map((q): Op => ({
+    'notification', 'logging', 'requestPayment', 'accelerate', 'website', 'ownershipControls', 'publicAccessBlock'].map((q): Op => ({
     name: `GET ?${q}`, method: 'GET', path: (c) => `/${c.victim}?${q}`,
   })),
   { name: 'GetObject', method: 'GET', path: (c) => `/${c.victim}/secret.txt` },

@@ -142,6 +142,7 @@ test('bucket tagging and the P1 stubs', async () => {
     ['object-lock', 404, 'ObjectLockConfigurationNotFoundError'],
     ['website', 404, 'NoSuchWebsiteConfiguration'],
     ['ownershipControls', 404, 'OwnershipControlsNotFoundError'],
+    ['publicAccessBlock', 404, 'NoSuchPublicAccessBlockConfiguration'],
     ['lifecycle', 404, 'NoSuchLifecycleConfiguration'],
     ['notification', 200, undefined],
     ['logging', 200, undefined],
