@@ -17,7 +17,7 @@ type BucketKind =
   | 'GetBucketPolicy' | 'PutBucketPolicy' | 'DeleteBucketPolicy' | 'GetBucketPolicyStatus'
   | 'GetBucketAcl' | 'PutBucketAcl'
   | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
-  | 'GetBucketEncryption' | 'GetObjectLockConfiguration' | 'GetBucketNotificationConfiguration'
+  | 'GetBucketEncryption' | 'GetObjectLockConfiguration' | 'GetBucketNotificationConfiguration' | 'PutBucketNotificationConfiguration'
   | 'GetBucketLogging' | 'GetBucketRequestPayment' | 'GetBucketAccelerateConfiguration'
   | 'GetBucketWebsite' | 'GetBucketOwnershipControls' | 'GetPublicAccessBlock'
   | 'DeleteObjects';
@@ -112,6 +112,7 @@ export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   GetBucketEncryption: { action: 's3:GetEncryptionConfiguration', access: 'owner' },
   GetObjectLockConfiguration: { action: 's3:GetBucketObjectLockConfiguration', access: 'owner' },
   GetBucketNotificationConfiguration: { action: 's3:GetBucketNotification', access: 'owner' },
+  PutBucketNotificationConfiguration: { action: 's3:PutBucketNotification', access: 'owner' },
   GetBucketLogging: { action: 's3:GetBucketLogging', access: 'owner' },
   GetBucketRequestPayment: { action: 's3:GetBucketRequestPayment', access: 'owner' },
   GetBucketAccelerateConfiguration: { action: 's3:GetAccelerateConfiguration', access: 'owner' },

@@ -13,7 +13,7 @@ import { asStoredPolicy, MAX_POLICY_BYTES, parsePolicy, policyIsPublic } from '.
 import { empty, xml } from '../respond.js';
 import { renderAcl } from '../xml/acl.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
-import { parseTagging, renderPolicyStatus, renderTagging, STUB_BODIES } from '../xml/config.js';
+import { isEmptyNotification, parseTagging, renderPolicyStatus, renderTagging, STUB_BODIES } from '../xml/config.js';
 import { parseCors, renderCors } from '../xml/cors.js';
 import { asStoredLifecycle, parseLifecycle, renderLifecycle } from '../xml/lifecycle.js';
 import { nameResolver } from './common.js';
@@ -147,6 +147,15 @@ export const getPublicAccessBlock: Handler<OperationOf<'GetPublicAccessBlock'>> 
 };
 
 export const getBucketNotification: Handler<OperationOf<'GetBucketNotificationConfiguration'>> = async () => xml(STUB_BODIES.GetBucketNotificationConfiguration());
+/**
+ * An empty `<NotificationConfiguration/>` turns notifications off (AWS PutBucketNotificationConfiguration):
+ * that is the state every bucket here is in, so it is accepted as is; tools that reset a bucket
+ * send it. Any configuration in it is refused: events are not implemented (§3).
+ */
+export const putBucketNotification: Handler<OperationOf<'PutBucketNotificationConfiguration'>> = async (ctx) => {
+  if (!isEmptyNotification(await readBody(ctx, MAX_XML_BODY, malformed))) throw S3Errors.NotImplemented('Bucket event notifications are not implemented');
+  return empty(200);
+};
 export const getBucketLogging: Handler<OperationOf<'GetBucketLogging'>> = async () => xml(STUB_BODIES.GetBucketLogging());
 export const getBucketRequestPayment: Handler<OperationOf<'GetBucketRequestPayment'>> = async () => xml(STUB_BODIES.GetBucketRequestPayment());
 export const getBucketAccelerate: Handler<OperationOf<'GetBucketAccelerateConfiguration'>> = async () => xml(STUB_BODIES.GetBucketAccelerateConfiguration());

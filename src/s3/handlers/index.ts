@@ -46,6 +46,7 @@ export const HANDLERS: { readonly [K in S3OperationKind]: Handler<OperationOf<K>
   GetBucketEncryption: config.getBucketEncryption,
   GetObjectLockConfiguration: config.getObjectLockConfiguration,
   GetBucketNotificationConfiguration: config.getBucketNotification,
+  PutBucketNotificationConfiguration: config.putBucketNotification,
   GetBucketLogging: config.getBucketLogging,
   GetBucketRequestPayment: config.getBucketRequestPayment,
   GetBucketAccelerateConfiguration: config.getBucketAccelerate,

@@ -22,6 +22,11 @@ export function renderVersioning(v: Versioning): string {
   return renderXml('VersioningConfiguration', v === 'Unversioned' ? {} : { Status: v });
 }
 
+/** Whether a `<NotificationConfiguration>` body configures nothing (MalformedXML if not that element). */
+export function isEmptyNotification(body: Buffer): boolean {
+  return parseXml(body, 'NotificationConfiguration').names().length === 0;
+}
+
 /** Tag-set limits: 10 per object, 50 per bucket; keys ≤ 128 characters, values ≤ 256 (§3). */
 export const TAG_LIMITS = { object: 10, bucket: 50, keyChars: 128, valueChars: 256 } as const;
 

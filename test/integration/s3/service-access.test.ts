@@ -156,6 +156,17 @@ test('bucket tagging and the P1 stubs', async () => {
   }
   assert.equal(xmlText((await send(service, { method: 'GET', path: '/stubs?requestPayment' })).text, 'Payer'), 'BucketOwner');
   assert.equal((await send(service, { method: 'GET', path: '/stubs?encryption', as: BOB })).status, 403, 'stubs are still authorised');
+  // PutBucketNotificationConfiguration: an empty configuration (notifications off) is the state
+  // every bucket is in and is accepted; a configuration is refused; a wrong root is MalformedXML.
+  const ns = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"';
+  assert.equal((await send(service, { method: 'PUT', path: '/stubs?notification', body: `<NotificationConfiguration ${ns}/>` })).status, 200);
+  assert.equal((await send(service, { method: 'PUT', path: '/stubs?notification', body: `<NotificationConfiguration ${ns}>\n</NotificationConfiguration>` })).status, 200);
+  const queue = await send(service, { method: 'PUT', path: '/stubs?notification', body: `<NotificationConfiguration ${ns}><QueueConfiguration><Queue>arn:aws:sqs:us-east-1:1:q</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>` });
+  assert.equal(queue.status, 501);
+  assert.equal(xmlText(queue.text, 'Code'), 'NotImplemented');
+  assert.equal(xmlText((await send(service, { method: 'PUT', path: '/stubs?notification', body: '<Tagging/>' })).text, 'Code'), 'MalformedXML');
+  assert.equal((await send(service, { method: 'PUT', path: '/stubs?notification', body: `<NotificationConfiguration ${ns}/>`, as: BOB })).status, 403);
+  assert.equal(xmlText((await send(service, { method: 'GET', path: '/stubs?notification' })).text, 'Code'), undefined);
 });
 
 test('x-amz-expected-bucket-owner: a different owner is AccessDenied', async () => {

@@ -41,6 +41,7 @@ const CASES: [string, string, string, Record<string, string>?][] = [
   ['PUT /Bucket?acl', 'PutBucketAcl', 's3:PutBucketAcl'],
   ['GET /Bucket?tagging', 'GetBucketTagging', 's3:GetBucketTagging'],
   ['PUT /Bucket?tagging', 'PutBucketTagging', 's3:PutBucketTagging'],
+  ['PUT /Bucket?notification', 'PutBucketNotificationConfiguration', 's3:PutBucketNotification'],
   ['DELETE /Bucket?tagging', 'DeleteBucketTagging', 's3:PutBucketTagging'],
   ['GET /Bucket?encryption', 'GetBucketEncryption', 's3:GetEncryptionConfiguration'],
   ['GET /Bucket?object-lock', 'GetObjectLockConfiguration', 's3:GetBucketObjectLockConfiguration'],
