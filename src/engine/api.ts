@@ -264,6 +264,14 @@ export interface UploadedPart {
 }
 
 /** Part list entry of completeUpload. */
+/** What a completed upload answered (a retried Complete with the same parts gets it again). */
+export interface CompletedUpload {
+  key: string;
+  versionId: string;
+  etag: string;
+  checksum?: StoredChecksum;
+}
+
 export interface CompletePart {
   partNumber: number;
   etag: string;
@@ -368,6 +376,8 @@ export interface EngineApi {
    * (COMPOSITE or FULL_OBJECT by CRC combination, s3-surface.md §5.3); stored with the version as is.
    */
   completeUpload(bucket: string, uploadId: string, parts: CompletePart[], opts?: { condition?: CommitCondition; checksum?: StoredChecksum }): Promise<ObjectVersion>;
+  /** The answer of an upload completed recently with these parts (see multipart.ts), else undefined. */
+  completedUpload(bucket: string, uploadId: string, parts: CompletePart[]): Promise<CompletedUpload | undefined>;
   abortUpload(bucket: string, uploadId: string): Promise<void>;
   listUploads(bucket: string, opts: { prefix?: string; delimiter?: string; keyMarker?: string; uploadIdMarker?: string; limit: number }): Promise<{ uploads: UploadInfo[]; commonPrefixes: string[]; truncated: boolean; nextKeyMarker?: string; nextUploadIdMarker?: string }>;
 

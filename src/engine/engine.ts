@@ -119,6 +119,9 @@ export class Engine implements A.EngineApi {
   completeUpload(bucket: string, uploadId: string, parts: A.CompletePart[], opts?: { condition?: A.CommitCondition; checksum?: A.StoredChecksum }): Promise<A.ObjectVersion> {
     return mp.completeUpload(this.#core, bucket, uploadId, parts, opts);
   }
+  completedUpload(bucket: string, uploadId: string, parts: A.CompletePart[]): Promise<A.CompletedUpload | undefined> {
+    return mp.completedUpload(this.#core, bucket, uploadId, parts);
+  }
   abortUpload(bucket: string, uploadId: string): Promise<void> {
     return mp.abortUpload(this.#core, bucket, uploadId);
   }

@@ -15,7 +15,7 @@ import { decodeVm } from './format/vm.js';
 import { blobKey, chunkKey, gcqKey, idOfKey, intentKey, prefixRange, Referrer, referrer, T } from './keys.js';
 import { bumpCounters, dropIntent, dropRef, hasRefs } from './refs.js';
 import { storage } from './storage-errors.js';
-import { feedTrimWorker, tombstoneWorker } from './housekeeping.js';
+import { completedUploadsWorker, feedTrimWorker, tombstoneWorker } from './housekeeping.js';
 
 /** Candidates visited per transaction. */
 const BATCH = 64;
@@ -178,6 +178,6 @@ export function makeWorkers(core: Core): Worker[] {
       return n > 0 ? 'busy' : 'idle';
     },
   };
-  return [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core)];
+  return [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core)];
 }
 

@@ -1,13 +1,14 @@
 /**
  * Periodic housekeeping workers (shared/spec/ccow.md §17): tombstone purge (quiet delete markers of
- * never-versioned buckets, §7.3) and feed trim (§14 retention). Both are paced scans that do a
- * bounded amount of work per step.
+ * never-versioned buckets, §7.3), feed trim (§14 retention) and the expiry of completed-upload
+ * answers (multipart.ts). All are paced scans that do a bounded amount of work per step.
  */
 import { fromHex } from '../common/index.js';
 import type { Worker } from './api.js';
 import { applyEffects, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs } from './commit.js';
 import type { Bucket, Core } from './core.js';
-import { decodeBucketRecord, decodeFeedRecord, decodeVersionRecord } from './format/records.js';
+import { decodeBucketRecord, decodeCompletedUploadRecord, decodeFeedRecord, decodeVersionRecord } from './format/records.js';
+import { COMPLETED_UPLOAD_TTL_MS } from './multipart.js';
 import { decodeObjectKey, encodeObjectKey, prefixRange, T, uvidOfNiKey } from './keys.js';
 import { minCursor } from './feed.js';
 import { storage } from './storage-errors.js';
@@ -113,3 +114,40 @@ export function feedTrimWorker(core: Core): Worker {
   };
 }
 
+
+/** Pause between two passes over the completed-upload answers (they live COMPLETED_UPLOAD_TTL_MS). */
+const COMPLETED_PASS_EVERY_MS = 15 * 60_000;
+
+/**
+ * Delete the answers of uploads completed more than COMPLETED_UPLOAD_TTL_MS ago (a retried Complete
+ * is NoSuchUpload from then on), a page per step; a pass at most every 15 minutes. Answers of
+ * deleted buckets go the same way.
+ */
+export function completedUploadsWorker(core: Core): Worker {
+  let cursor: Buffer | undefined;
+  let nextPassAt = -Infinity;
+  const lo = Buffer.from([T.UPLOAD_DONE]);
+  const hi = Buffer.from([T.UPLOAD_DONE + 1]);
+  return {
+    name: 'completed-uploads',
+    async step() {
+      if (cursor === undefined && core.now() < nextPassAt) return 'idle';
+      const cutoff = core.now() - COMPLETED_UPLOAD_TTL_MS;
+      const old: Buffer[] = [];
+      let seen = 0;
+      for await (const [k, v] of core.backend.meta.range({ ...(cursor ? { gt: cursor } : { gte: lo }), lt: hi, limit: STEP })) {
+        seen++;
+        cursor = Buffer.from(k);
+        if (decodeCompletedUploadRecord(v).completedAt < cutoff) old.push(cursor);
+      }
+      if (seen < STEP) {
+        cursor = undefined;
+        nextPassAt = core.now() + COMPLETED_PASS_EVERY_MS;
+      }
+      if (old.length) await storage(core.backend.meta.transaction((tx) => {
+        for (const k of old) tx.del(k);
+      }));
+      return seen === STEP ? 'busy' : 'idle';
+    },
+  };
+}

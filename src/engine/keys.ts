@@ -21,6 +21,7 @@ export const T = {
   MEMBER: 0x4a, // 'J' intentId ‖ id → '' (chunks an intent holds)
   UPLOAD: 0x55, // 'U' bucketId ‖ uploadId → upload record
   UPLOAD_BY_KEY: 0x57, // 'W' bucketId ‖ enc(key) ‖ uploadId → ''
+  UPLOAD_DONE: 0x44, // 'D' bucketId ‖ uploadId → completed upload (answer to a retried Complete)
   PART: 0x50, // 'P' uploadId ‖ u16 partNumber → part record
   BSNAP: 0x53, // 'S' bucketId ‖ utf8(name) → bucket snapshot record
   FEED: 0x46, // 'F' u64 seq → feed record
@@ -160,6 +161,7 @@ export const intentKey = (intentId: Uint8Array): Buffer => key(T.INTENT, intentI
 export const memberKey = (intentId: Uint8Array, id: Uint8Array): Buffer => key(T.MEMBER, intentId, id);
 export const memberPrefix = (intentId: Uint8Array): Buffer => key(T.MEMBER, intentId);
 export const uploadKey = (bucketId: Uint8Array, uploadId: Uint8Array): Buffer => key(T.UPLOAD, bucketId, uploadId);
+export const uploadDoneKey = (bucketId: Uint8Array, uploadId: Uint8Array): Buffer => key(T.UPLOAD_DONE, bucketId, uploadId);
 export const uploadByKeyKey = (bucketId: Uint8Array, encKey: Uint8Array, uploadId: Uint8Array): Buffer =>
   key(T.UPLOAD_BY_KEY, bucketId, encKey, uploadId);
 export const bsnapKey = (bucketId: Uint8Array, name: string): Buffer => key(T.BSNAP, bucketId, Buffer.from(name, 'utf8'));

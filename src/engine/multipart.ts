@@ -6,14 +6,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { fromHex, toHex } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
-import type { ChecksumAlgorithm, CommitCondition, CompletePart, ObjectAddr, ObjectVersion, PutOptions, StoredChecksum, UploadedPart, UploadInfo, VersionAttrs } from './api.js';
+import type { ChecksumAlgorithm, CommitCondition, CompletedUpload, CompletePart, ObjectAddr, ObjectVersion, PutOptions, StoredChecksum, UploadedPart, UploadInfo, VersionAttrs } from './api.js';
 import type { Intent } from './chunk-writer.js';
 import { commitTx, unquote } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
-import { decodePartRecord, decodeUploadRecord, encodeIntentRecord, encodePartRecord, encodeUploadRecord, type PartRecord, type UploadRecord } from './format/records.js';
+import {
+  decodeCompletedUploadRecord, decodePartRecord, decodeUploadRecord, encodeCompletedUploadRecord, encodeIntentRecord, encodePartRecord, encodeUploadRecord,
+  type PartRecord, type UploadRecord,
+} from './format/records.js';
 import type { VmMeta } from './format/vm.js';
-import { bucketPrefix, decodeObjectKey, encodeObjectKey, escapeKeyPrefix, intentKey, partKey, prefixRange, T, uploadByKeyKey, uploadKey } from './keys.js';
+import { bucketPrefix, decodeObjectKey, encodeObjectKey, escapeKeyPrefix, intentKey, partKey, prefixRange, T, uploadByKeyKey, uploadDoneKey, uploadKey } from './keys.js';
 import { commonPrefixOf, seekPast } from './listing.js';
 import { stripUndefined, read } from './objects.js';
 import { dropIntent } from './refs.js';
@@ -244,12 +247,49 @@ export async function completeUpload(
   const vm = makeVm(meta, tree.root);
   const rec = await storage(core.backend.meta.transaction((tx) => {
     if (tx.get(uploadKey(b.id, fromHex(up.uploadId))) === undefined) throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
-    return commitTx(core, tx, {
+    const r = commitTx(core, tx, {
       bucket: b, key: up.key, vm, storageClass: a.storageClass, tags: a.tags, acl: a.acl, condition: opts.condition,
       intentId: intent.id, extra: (t) => deleteUploadRecords(t, b, up),
     });
+    // In the same transaction: the upload is gone exactly when its answer is kept.
+    const v = toObjectVersion(b.rec.name, up.key, r!, true, vm.meta);
+    tx.put(uploadDoneKey(b.id, fromHex(up.uploadId)), encodeCompletedUploadRecord(stripUndefined({
+      key: up.key, partsDigest: partsDigest(parts), versionId: v.versionId, etag: v.etag, checksum: v.checksum, completedAt: core.now(),
+    })));
+    return r;
   }, GROWS));
   return toObjectVersion(b.rec.name, up.key, rec!, true, vm.meta);
+}
+
+/**
+ * How long a completed upload's answer is kept for a retried Complete. S3 answers a retry with the
+ * same parts 200 again for hours (adobe/S3Mock#2586 shows it against S3; a missing upload is 404
+ * NoSuchUpload): an SDK that timed out on a long Complete and retries must not fail an upload that
+ * was stored. The housekeeping worker deletes older answers.
+ */
+export const COMPLETED_UPLOAD_TTL_MS = 6 * 3600_000;
+
+/** SHA-256 (hex) of a Complete's part list: numbers and unquoted ETags, in order. */
+export function partsDigest(parts: readonly { partNumber: number; etag: string }[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(`${p.partNumber}:${unquote(p.etag)}\n`);
+  return h.digest('hex');
+}
+
+/**
+ * The answer of an upload completed less than COMPLETED_UPLOAD_TTL_MS ago with the same parts, or
+ * undefined (no such upload, another part list, or too old).
+ */
+export async function completedUpload(core: Core, bucket: string, uploadId: string, parts: readonly CompletePart[]): Promise<CompletedUpload | undefined> {
+  const b = await core.bucket(bucket);
+  const id = uploadIdBytes(uploadId);
+  const raw = id && (await storage(core.backend.meta.get(uploadDoneKey(b.id, id))));
+  if (!raw) return undefined;
+  const r = decodeCompletedUploadRecord(raw);
+  if (core.now() - r.completedAt > COMPLETED_UPLOAD_TTL_MS || r.partsDigest !== partsDigest(parts)) return undefined;
+  const out: CompletedUpload = { key: r.key, versionId: r.versionId, etag: r.etag };
+  if (r.checksum) out.checksum = r.checksum;
+  return out;
 }
 
 /** Abort: the upload's intent goes, so every chunk only its parts held becomes garbage (§9). */

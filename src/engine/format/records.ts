@@ -163,6 +163,26 @@ export interface UploadRecord {
 export const encodeUploadRecord = (r: UploadRecord): Buffer => encodeTagged('up1', r);
 export const decodeUploadRecord = (b: Uint8Array): UploadRecord => decodeTagged<UploadRecord>('up1', b, 'upload record');
 
+/**
+ * Completed multipart upload (`ud1`): what CompleteMultipartUpload answered, kept for a while after
+ * the upload record is gone so that a retried Complete with the same parts gets the same answer
+ * (S3 answers it 200, where a missing upload would be 404 NoSuchUpload).
+ */
+export interface CompletedUploadRecord {
+  key: string;
+  /** 64 hex: SHA-256 of the completed part list (numbers and ETags, multipart.ts `partsDigest`). */
+  partsDigest: string;
+  versionId: string;
+  /** Quoted S3 ETag of the object. */
+  etag: string;
+  checksum?: StoredChecksum;
+  /** ms. */
+  completedAt: number;
+}
+
+export const encodeCompletedUploadRecord = (r: CompletedUploadRecord): Buffer => encodeTagged('ud1', r);
+export const decodeCompletedUploadRecord = (b: Uint8Array): CompletedUploadRecord => decodeTagged<CompletedUploadRecord>('ud1', b, 'completed upload record');
+
 /** Bucket snapshot record (`sn1`, ccow.md §10). */
 export interface SnapshotRecord {
   name: string;

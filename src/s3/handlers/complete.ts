@@ -8,13 +8,13 @@ import { readBody } from '../body.js';
 import { compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
 import { commitCondition } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
+import type { S3Response } from '../types.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
 import { parseCompleteUpload, renderCompleteResult, type CompletePartXml } from '../xml/multipart.js';
 import { quoteEtag } from './common.js';
-import { uploadOf } from './multipart.js';
 import { writtenVersionHeader } from './object-write.js';
 
 /** Every stored part of the upload, by number (ListParts pages of 1000). */
@@ -82,9 +82,39 @@ function checkObjectChecksumHeader(ctx: RequestContext, c: StoredChecksum | unde
   verifyChecksum(c.algorithm, v, Buffer.from(c.value, 'base64'));
 }
 
+/** The CompleteMultipartUploadResult document of a completed upload. */
+function completeResult(ctx: RequestContext, op: OperationOf<'CompleteMultipartUpload'>, v: { etag: string; versionId: string; checksum?: StoredChecksum }): S3Response {
+  const scheme = ctx.req.secure ? 'https' : 'http';
+  const host = ctx.headers.host ?? 'localhost';
+  const location = `${scheme}://${host}/${encodeURIComponent(op.bucket)}/${op.key.split('/').map(encodeURIComponent).join('/')}`;
+  return xml(renderCompleteResult({ location, bucket: op.bucket, key: op.key, etag: v.etag, checksum: v.checksum }), writtenVersionHeader(v));
+}
+
+/**
+ * A Complete whose upload is gone: if the engine completed it recently with the same parts, the
+ * same answer again (S3 answers a retried Complete 200; an SDK retries one that timed out), else
+ * NoSuchUpload as before. A body that does not parse is NoSuchUpload too (the upload is what failed).
+ */
+async function retriedComplete(ctx: RequestContext, op: OperationOf<'CompleteMultipartUpload'>): Promise<S3Response> {
+  const uploadId = ctx.query.get('uploadId') ?? '';
+  const gone = S3Errors.NoSuchUpload({ fields: { UploadId: uploadId } });
+  if (uploadId === '') throw gone;
+  let listed: CompletePartXml[];
+  try {
+    listed = parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
+  } catch {
+    throw gone;
+  }
+  const done = await ctx.engine.completedUpload(op.bucket, uploadId, listed.map((p) => ({ partNumber: p.partNumber, etag: quoteEtag(p.etag) })));
+  if (!done || done.key !== op.key) throw gone;
+  return completeResult(ctx, op, done);
+}
+
 /** POST /{b}/{k}?uploadId. */
 export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUpload'>> = async (ctx, op) => {
-  const upload = await uploadOf(ctx, op.bucket, op.key);
+  const uploadId = ctx.query.get('uploadId') ?? '';
+  const upload = uploadId === '' ? undefined : await ctx.engine.getUpload(op.bucket, uploadId);
+  if (!upload || upload.key !== op.key) return retriedComplete(ctx, op);
   const listed = parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
   const condition = commitCondition(ctx.headers);
   const parts = checkParts(listed, await storedParts(ctx, op.bucket, upload.uploadId), upload);
@@ -95,8 +125,5 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
     etag: parts[i]!.etag,
     checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined,
   })), { condition, checksum });
-  const scheme = ctx.req.secure ? 'https' : 'http';
-  const host = ctx.headers.host ?? 'localhost';
-  const location = `${scheme}://${host}/${encodeURIComponent(op.bucket)}/${op.key.split('/').map(encodeURIComponent).join('/')}`;
-  return xml(renderCompleteResult({ location, bucket: op.bucket, key: op.key, etag: v.etag, checksum: v.checksum ?? checksum }), writtenVersionHeader(v));
+  return completeResult(ctx, op, { etag: v.etag, versionId: v.versionId, checksum: v.checksum ?? checksum });
 };

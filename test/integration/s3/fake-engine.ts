@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type {
-  BucketInfo, CompletePart, CreateBucketOptions, DeleteResult, DigestName, EngineApi, ListOptions, ListPage,
+  BucketInfo, CompletedUpload, CompletePart, CreateBucketOptions, DeleteResult, DigestName, EngineApi, ListOptions, ListPage,
   ListVersionsOptions, ObjectAddr, ObjectVersion, PutDigests, PutOptions, ReadOptions, ReadResult, StoredChecksum,
   UploadedPart, UploadInfo, User, VersionAttrs, VersionsPage,
 } from '../../../src/engine/api.js';
@@ -35,6 +35,9 @@ export function createFakeEngine(opts: { minPartSize?: number; uploadId?: () => 
   const buckets = new Map<string, BucketInfo>();
   const objects = new Map<string, Map<string, Ver[]>>();
   const uploads = new Map<string, Upload>();
+  /** Answers of completed uploads, for retried Completes (the real engine keeps them 6 h). */
+  const completed = new Map<string, { bucket: string; parts: string; answer: CompletedUpload }>();
+  const partList = (parts: CompletePart[]): string => parts.map((p) => `${p.partNumber}:${unquote(p.etag)}`).join(',');
   let seq = 0;
   const minPart = opts.minPartSize ?? 5 * 1024 * 1024;
 
@@ -311,10 +314,16 @@ export function createFakeEngine(opts: { minPartSize?: number; uploadId?: () => 
       const etag = `"${createHash('md5').update(md5s).digest('hex')}-${chosen.length}"`;
       const data = Buffer.concat(chosen.map((p) => p.data));
       uploads.delete(id);
-      return publicView(commit(u, attrsVersion(u.attrs, data, etag, {
+      const v = publicView(commit(u, attrsVersion(u.attrs, data, etag, {
         checksum: o?.checksum,
         parts: chosen.map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag, checksum: p.checksum })),
       })));
+      completed.set(id, { bucket, parts: partList(parts), answer: { key: u.key, versionId: v.versionId, etag: v.etag, checksum: v.checksum } });
+      return v;
+    },
+    async completedUpload(bucket, id, parts: CompletePart[]) {
+      const c = completed.get(id);
+      return c && c.bucket === bucket && c.parts === partList(parts) ? c.answer : undefined;
     },
     async abortUpload(bucket, id) {
       const u = uploads.get(id);
