@@ -263,7 +263,6 @@ export interface UploadedPart {
   checksum?: StoredChecksum;
 }
 
-/** Part list entry of completeUpload. */
 /** What a completed upload answered (a retried Complete with the same parts gets it again). */
 export interface CompletedUpload {
   key: string;
@@ -272,6 +271,7 @@ export interface CompletedUpload {
   checksum?: StoredChecksum;
 }
 
+/** Part list entry of completeUpload. */
 export interface CompletePart {
   partNumber: number;
   etag: string;

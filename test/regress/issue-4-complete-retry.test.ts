@@ -88,3 +88,20 @@ test('S3: a retried CompleteMultipartUpload gets the first answer; other parts o
   const bad = await send(service, { method: 'POST', path: `/bkt/big?uploadId=${uploadId}`, body: '<nope' });
   assert.equal(xmlText(bad.text, 'Code'), 'NoSuchUpload');
 });
+
+test('S3: a retry that runs alongside the first Complete gets the same answer (review finding)', async () => {
+  const { service } = await makeService();
+  assert.equal((await send(service, { method: 'PUT', path: '/bkt' })).status, 200);
+  const created = await send(service, { method: 'POST', path: '/bkt/k?uploads' });
+  const uploadId = xmlText(created.text, 'UploadId')!;
+  const part = await send(service, { method: 'PUT', path: `/bkt/k?partNumber=1&uploadId=${uploadId}`, body: 'x'.repeat(100) });
+  const complete = () => send(service, {
+    method: 'POST', path: `/bkt/k?uploadId=${uploadId}`,
+    body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${String(part.headers.etag)}</ETag></Part></CompleteMultipartUpload>`,
+  });
+  // Both pass the upload lookup before either commits; the loser used to get 404 NoSuchUpload.
+  const [a, b] = await Promise.all([complete(), complete()]);
+  assert.equal(a.status, 200, a.text);
+  assert.equal(b.status, 200, b.text);
+  assert.equal(xmlText(a.text, 'ETag'), xmlText(b.text, 'ETag'));
+});

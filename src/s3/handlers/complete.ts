@@ -9,6 +9,7 @@ import { compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChec
 import { commitCondition } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import type { S3Response } from '../types.js';
+import { EngineErrors } from '../../engine/errors.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
@@ -117,13 +118,22 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
   if (!upload || upload.key !== op.key) return retriedComplete(ctx, op);
   const listed = parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
   const condition = commitCondition(ctx.headers);
-  const parts = checkParts(listed, await storedParts(ctx, op.bucket, upload.uploadId), upload);
-  const checksum = objectChecksum(upload, parts);
-  checkObjectChecksumHeader(ctx, checksum);
-  const v = await ctx.engine.completeUpload(op.bucket, upload.uploadId, listed.map((p, i) => ({
-    partNumber: p.partNumber,
-    etag: parts[i]!.etag,
-    checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined,
-  })), { condition, checksum });
-  return completeResult(ctx, op, { etag: v.etag, versionId: v.versionId, checksum: v.checksum ?? checksum });
+  try {
+    const parts = checkParts(listed, await storedParts(ctx, op.bucket, upload.uploadId), upload);
+    const checksum = objectChecksum(upload, parts);
+    checkObjectChecksumHeader(ctx, checksum);
+    const v = await ctx.engine.completeUpload(op.bucket, upload.uploadId, listed.map((p, i) => ({
+      partNumber: p.partNumber,
+      etag: parts[i]!.etag,
+      checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined,
+    })), { condition, checksum });
+    return completeResult(ctx, op, { etag: v.etag, versionId: v.versionId, checksum: v.checksum ?? checksum });
+  } catch (e) {
+    // A retry that ran alongside the first Complete (an SDK that timed out while it was still
+    // working) finds the upload gone once the first one commits: it gets the first one's answer.
+    if (!EngineErrors.NO_SUCH_UPLOAD.is(e)) throw e;
+    const done = await ctx.engine.completedUpload(op.bucket, upload.uploadId, listed.map((p) => ({ partNumber: p.partNumber, etag: quoteEtag(p.etag) })));
+    if (!done || done.key !== op.key) throw e;
+    return completeResult(ctx, op, done);
+  }
 };
