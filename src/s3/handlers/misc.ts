@@ -26,7 +26,9 @@ export const corsPreflight: Handler<OperationOf<'CorsPreflight'>> = async (ctx, 
 };
 
 /** A feature marked "No" in §3. */
-export const notImplemented: Handler<OperationOf<'NotImplemented'>> = async (_ctx, op) => {
+export const notImplemented: Handler<OperationOf<'NotImplemented'>> = async (ctx, op) => {
+  // A missing bucket comes first, as on S3 (`aws s3 website s3://missing` says NoSuchBucket).
+  if (op.bucket !== undefined && !(await ctx.engine.getBucket(op.bucket))) throw S3Errors.NoSuchBucket({ fields: { BucketName: op.bucket } });
   throw S3Errors.NotImplemented(`${op.operation} is not implemented`);
 };
 
