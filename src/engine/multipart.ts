@@ -245,20 +245,19 @@ export async function completeUpload(
     userMeta: cleanMap(a.userMeta, true), sysMeta: cleanMap(a.sysMeta),
   });
   const vm = makeVm(meta, tree.root);
-  const rec = await storage(core.backend.meta.transaction((tx) => {
+  return storage(core.backend.meta.transaction((tx) => {
     if (tx.get(uploadKey(b.id, fromHex(up.uploadId))) === undefined) throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
-    const r = commitTx(core, tx, {
+    const rec = commitTx(core, tx, {
       bucket: b, key: up.key, vm, storageClass: a.storageClass, tags: a.tags, acl: a.acl, condition: opts.condition,
       intentId: intent.id, extra: (t) => deleteUploadRecords(t, b, up),
     });
+    const v = toObjectVersion(b.rec.name, up.key, rec!, true, vm.meta);
     // In the same transaction: the upload is gone exactly when its answer is kept.
-    const v = toObjectVersion(b.rec.name, up.key, r!, true, vm.meta);
     tx.put(uploadDoneKey(b.id, fromHex(up.uploadId)), encodeCompletedUploadRecord(stripUndefined({
       key: up.key, partsDigest: partsDigest(parts), versionId: v.versionId, etag: v.etag, checksum: v.checksum, completedAt: core.now(),
     })));
-    return r;
+    return v;
   }, GROWS));
-  return toObjectVersion(b.rec.name, up.key, rec!, true, vm.meta);
 }
 
 /**

@@ -83,6 +83,11 @@ function checkObjectChecksumHeader(ctx: RequestContext, c: StoredChecksum | unde
   verifyChecksum(c.algorithm, v, Buffer.from(c.value, 'base64'));
 }
 
+/** A Complete's listed parts as the engine compares them with a completed upload's. */
+function partList(listed: CompletePartXml[]): { partNumber: number; etag: string }[] {
+  return listed.map((p) => ({ partNumber: p.partNumber, etag: quoteEtag(p.etag) }));
+}
+
 /** The CompleteMultipartUploadResult document of a completed upload. */
 function completeResult(ctx: RequestContext, op: OperationOf<'CompleteMultipartUpload'>, v: { etag: string; versionId: string; checksum?: StoredChecksum }): S3Response {
   const scheme = ctx.req.secure ? 'https' : 'http';
@@ -106,7 +111,7 @@ async function retriedComplete(ctx: RequestContext, op: OperationOf<'CompleteMul
   } catch {
     throw gone;
   }
-  const done = await ctx.engine.completedUpload(op.bucket, uploadId, listed.map((p) => ({ partNumber: p.partNumber, etag: quoteEtag(p.etag) })));
+  const done = await ctx.engine.completedUpload(op.bucket, uploadId, partList(listed));
   if (!done || done.key !== op.key) throw gone;
   return completeResult(ctx, op, done);
 }
@@ -132,7 +137,7 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
     // A retry that ran alongside the first Complete (an SDK that timed out while it was still
     // working) finds the upload gone once the first one commits: it gets the first one's answer.
     if (!EngineErrors.NO_SUCH_UPLOAD.is(e)) throw e;
-    const done = await ctx.engine.completedUpload(op.bucket, upload.uploadId, listed.map((p) => ({ partNumber: p.partNumber, etag: quoteEtag(p.etag) })));
+    const done = await ctx.engine.completedUpload(op.bucket, upload.uploadId, partList(listed));
     if (!done || done.key !== op.key) throw e;
     return completeResult(ctx, op, done);
   }
