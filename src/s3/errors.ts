@@ -120,6 +120,7 @@ export const S3Errors = {
   NotModified: declare('NotModified', 304, 'Not Modified'),
   ObjectLockConfigurationNotFoundError: declare('ObjectLockConfigurationNotFoundError', 404, 'Object Lock configuration does not exist for this bucket'),
   OwnershipControlsNotFoundError: declare('OwnershipControlsNotFoundError', 404, 'The bucket ownership controls were not found'),
+  InvalidRedirectLocation: declare('InvalidRedirectLocation', 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."),
   NoSuchPublicAccessBlockConfiguration: declare('NoSuchPublicAccessBlockConfiguration', 404, 'The public access block configuration was not found'),
   PreconditionFailed: declare('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold'),
   RequestHeaderSectionTooLarge: declare('RequestHeaderSectionTooLarge', 400, 'Your request header section exceeds the maximum allowed size.'),

@@ -8,7 +8,23 @@ import { S3Errors } from './errors.js';
 import { parseTaggingHeader } from './xml/config.js';
 
 /** Standard headers stored with the object and returned on GET/HEAD (ccow.md §7.1 sysMeta). */
-export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const;
+export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires', 'x-amz-website-redirect-location'] as const;
+
+/**
+ * `x-amz-website-redirect-location`: S3 keeps it as object metadata and returns it on GET/HEAD
+ * (API_PutObject). It must start with `/`, `http://` or `https://` and is at most 2 KB; else 400
+ * InvalidRedirectLocation. A copy with the COPY directive does not carry it over (API_CopyObject:
+ * "This value is unique to each object and is not copied").
+ */
+export const REDIRECT_HEADER = 'x-amz-website-redirect-location';
+
+/** The request's redirect location, checked; undefined when absent. */
+export function redirectLocationOf(h: Record<string, string | undefined>): string | undefined {
+  const v = h[REDIRECT_HEADER];
+  if (v === undefined) return undefined;
+  if (!/^(\/|https?:\/\/)/.test(v) || Buffer.byteLength(v) > 2048) throw S3Errors.InvalidRedirectLocation();
+  return v;
+}
 
 /** User metadata limit: names + values, UTF-8 bytes (§3). */
 export const MAX_USER_META_BYTES = 2048;
@@ -84,6 +100,7 @@ export function userMetaOf(h: Record<string, string | undefined>): Record<string
 export function versionAttrsOf(h: Record<string, string | undefined>, contentEncoding?: string | null): VersionAttrs {
   refuseEncryption(h);
   refuseObjectLock(h);
+  redirectLocationOf(h);
   const sysMeta: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     const v = name === 'content-encoding' && contentEncoding !== undefined ? contentEncoding ?? undefined : h[name];

@@ -10,7 +10,7 @@ import { parseChecksumAlgorithm } from '../checksum/index.js';
 import { checkCopySourceConditions, commitCondition } from '../conditional.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { refuseEncryption, refuseObjectLock, showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
+import { REDIRECT_HEADER, redirectLocationOf, refuseEncryption, refuseObjectLock, showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
 import { MAX_KEY_BYTES } from '../router.js';
@@ -116,16 +116,20 @@ export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) =>
   const tagDirective = directive(ctx, 'x-amz-tagging-directive');
   const storageClass = storageClassOf(ctx.headers);
   const checksumAlgorithm = requestedChecksumAlgorithm(ctx, version);
+  const redirect = redirectLocationOf(ctx.headers);
   const sameObject = src.bucket === op.bucket && src.key === op.key && (src.versionId === undefined || version.isLatest);
-  if (sameObject && metaDirective === 'COPY' && storageClass === undefined && checksumAlgorithm === undefined) {
+  if (sameObject && metaDirective === 'COPY' && storageClass === undefined && checksumAlgorithm === undefined && redirect === undefined) {
     throw S3Errors.InvalidRequest('This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
   }
   let replace: VersionAttrs | undefined;
   if (metaDirective === 'REPLACE') {
     const { tags: _ignored, ...rest } = versionAttrsOf(ctx.headers);
     replace = rest;
-  } else if (storageClass !== undefined) {
-    replace = { ...attrsOf(version), storageClass };
+  } else if (storageClass !== undefined || redirect !== undefined || version.sysMeta[REDIRECT_HEADER] !== undefined) {
+    // COPY keeps the source's attributes but not its redirect location; the request may set one.
+    const { [REDIRECT_HEADER]: _notCopied, ...sysMeta } = version.sysMeta;
+    if (redirect !== undefined) sysMeta[REDIRECT_HEADER] = redirect;
+    replace = { ...attrsOf(version), sysMeta, storageClass: storageClass ?? version.storageClass };
   }
   const tags = tagDirective === 'REPLACE' ? parseTaggingHeader(ctx.headers['x-amz-tagging'] ?? '') : undefined;
   const acl = await requestedObjectAcl(ctx, bucket);

@@ -15,6 +15,7 @@ const EXTRA_CODES: Record<string, string> = {
   InvalidURI: 'AWS answer to a request target that is not valid percent-encoded UTF-8',
   InvalidTag: 'AWS answer to a tag key or value that fails validation (PutObjectTagging error list); §9 folds it into InvalidArgument',
   RequestHeaderSectionTooLarge: 'AWS answer to a request whose header block exceeds the limit (S3 error code list); http/ answers it for Node\'s header overflow instead of a bare 431',
+  InvalidRedirectLocation: 'AWS answer to an x-amz-website-redirect-location without a /, http:// or https:// prefix (S3 error code list)',
   NoSuchPublicAccessBlockConfiguration: 'AWS answer to GetPublicAccessBlock on a bucket without one (API_GetPublicAccessBlock); answered like the §3 stubs tools probe',
 };
 
