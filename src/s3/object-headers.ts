@@ -7,16 +7,16 @@ import type { BucketInfo, ObjectVersion, VersionAttrs } from '../engine/api.js';
 import { S3Errors } from './errors.js';
 import { parseTaggingHeader } from './xml/config.js';
 
-/** Standard headers stored with the object and returned on GET/HEAD (ccow.md §7.1 sysMeta). */
-export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires', 'x-amz-website-redirect-location'] as const;
-
 /**
  * `x-amz-website-redirect-location`: S3 keeps it as object metadata and returns it on GET/HEAD
  * (API_PutObject). It must start with `/`, `http://` or `https://` and is at most 2 KB; else 400
  * InvalidRedirectLocation. A copy with the COPY directive does not carry it over (API_CopyObject:
  * "This value is unique to each object and is not copied").
  */
-export const REDIRECT_HEADER = 'x-amz-website-redirect-location';
+export const REDIRECT_HEADER = 'x-amz-website-redirect-location' as const;
+
+/** Standard headers stored with the object and returned on GET/HEAD (ccow.md §7.1 sysMeta). */
+export const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires', REDIRECT_HEADER] as const;
 
 /** The request's redirect location, checked; undefined when absent. */
 export function redirectLocationOf(h: Record<string, string | undefined>): string | undefined {
