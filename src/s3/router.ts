@@ -73,6 +73,11 @@ function decode(s: string): string {
   }
 }
 
+/** A query-string key or value: form-decoded, `+` is a space (see auth `queryDecode`). */
+function decodeQuery(s: string): string {
+  return decode(s.includes('+') ? s.replaceAll('+', ' ') : s);
+}
+
 /** Build an operation with its action and access class from OPERATION_INFO. */
 function op<K extends S3OperationKind>(
   kind: K,
@@ -206,9 +211,9 @@ function routeObject(
 }
 
 /**
- * Parsed query string. Unlike URLSearchParams, `+` stays a literal `+` (S3 convention; SDKs send a
- * space as `%20`), and a parameter without `=` (`?uploads`) is present with the value ''.
- * Malformed percent-encoding → InvalidURI.
+ * Parsed query string. As in URLSearchParams, `+` is a space (S3 form-decodes its query string;
+ * SDKs send a literal plus as `%2B` and a space as `%20`); unlike it, a parameter without `=`
+ * (`?uploads`) is present with the value '', and malformed percent-encoding → InvalidURI.
  */
 export class QueryParams implements QueryLike {
   readonly #entries: [string, string][];
@@ -217,8 +222,8 @@ export class QueryParams implements QueryLike {
     for (const part of raw.split('&')) {
       if (part === '') continue;
       const eq = part.indexOf('=');
-      const name = decode(eq < 0 ? part : part.slice(0, eq));
-      this.#entries.push([name, eq < 0 ? '' : decode(part.slice(eq + 1))]);
+      const name = decodeQuery(eq < 0 ? part : part.slice(0, eq));
+      this.#entries.push([name, eq < 0 ? '' : decodeQuery(part.slice(eq + 1))]);
     }
   }
   has(name: string): boolean {

@@ -2,12 +2,12 @@
  * The SigV4 canonical request (AWS "Create a canonical request for Signature Version 4", S3 flavour;
  * shared/spec/s3-surface.md §2): canonical URI = the path as sent with each segment decoded and
  * URI-encoded once, not normalised (S3 keys may contain `.`, `..`, `//`); canonical query = every
- * pair decoded then re-encoded, sorted by key then value, a bare `?uploads` becoming `uploads=`;
+ * pair decoded (a `+` is a space: `queryDecode`) then re-encoded, sorted by key then value, a bare `?uploads` becoming `uploads=`;
  * canonical headers = each signed header, lower-case name, value trimmed with inner whitespace
  * runs collapsed.
  */
 import type { HeaderBag } from './headers.js';
-import { percentDecode, splitQuery, uriEncodeBytes, decodeComponent } from './uri.js';
+import { percentDecode, queryDecode, splitQuery, uriEncodeBytes, decodeComponent } from './uri.js';
 
 /** Canonical URI of a raw path. */
 export function canonicalUri(rawPath: string): string {
@@ -19,7 +19,7 @@ export function canonicalQuery(rawQuery: string, exclude?: string): string {
   const pairs: [string, string][] = [];
   for (const p of splitQuery(rawQuery)) {
     if (exclude !== undefined && decodeComponent(p.rawKey) === exclude) continue;
-    pairs.push([uriEncodeBytes(percentDecode(p.rawKey)), uriEncodeBytes(percentDecode(p.rawValue))]);
+    pairs.push([uriEncodeBytes(queryDecode(p.rawKey)), uriEncodeBytes(queryDecode(p.rawValue))]);
   }
   // Encoded forms are ASCII, so UTF-16 comparison is byte order, as AWS sorts.
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));

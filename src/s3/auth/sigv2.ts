@@ -73,7 +73,9 @@ function signV2(secret: string, sts: string): Buffer {
  * which characters to escape in SigV2 resources (boto escapes like SigV4, s3cmd less).
  */
 function matchV2(req: SignableRequest, secret: string, dateOrExpires: string, signature: string): void {
-  const given = Buffer.from(signature, 'base64');
+  // A query Signature sent with a raw `+` arrives form-decoded as a space; base64 has no spaces,
+  // so put the `+` back rather than fail a request whose only fault is its URL encoding.
+  const given = Buffer.from(signature.replaceAll(' ', '+'), 'base64');
   const { path } = splitTarget(req.url);
   const candidates = [path, canonicalUri(path)];
   // botocore signs a path-style request for a bucket alone (`GET /bkt?list-type=2`) over `/bkt/`:

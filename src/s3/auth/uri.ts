@@ -21,7 +21,7 @@ function hexVal(c: number): number {
 
 /**
  * Decode `%XX` escapes to bytes; anything else (including a `%` not followed by two hex digits and
- * `+`, which S3 does not treat as a space) is kept as its UTF-8 bytes.
+ * `+`, which is no space in a path) is kept as its UTF-8 bytes.
  */
 export function percentDecode(s: string): Buffer {
   if (!s.includes('%')) return Buffer.from(s, 'utf8');
@@ -44,9 +44,21 @@ export function percentDecode(s: string): Buffer {
   return out.subarray(0, o);
 }
 
-/** Decoded string form of a URI component (invalid UTF-8 becomes U+FFFD). */
+/**
+ * Bytes of one query-string key or value: `+` is a space, then `%XX` escapes are decoded. S3 reads
+ * its query string form-encoded (a `+` in a query value is a space; a literal plus travels as
+ * `%2B`): an unencoded `+` in a SigV2 query signature is the classic cause of intermittent
+ * SignatureDoesNotMatch on AWS, and aws-sdk-go v1's SigV2 path (rclone `--s3-v2-auth`) sends a
+ * prefix's spaces as `+`. Ceph RGW (`url_decode(…, in_query)`) and MinIO (Go's `url.ParseQuery`)
+ * decode the same way. Paths are different: there `+` stays a `+` (`percentDecode`).
+ */
+export function queryDecode(s: string): Buffer {
+  return percentDecode(s.includes('+') ? s.replaceAll('+', ' ') : s);
+}
+
+/** Decoded string form of a query-string key or value (invalid UTF-8 becomes U+FFFD). */
 export function decodeComponent(s: string): string {
-  return percentDecode(s).toString('utf8');
+  return queryDecode(s).toString('utf8');
 }
 
 /** AWS `UriEncode`: every byte except the unreserved set as `%XX` (upper-case hex). */

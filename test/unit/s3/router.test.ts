@@ -141,9 +141,9 @@ test('virtual-hosted style: the whole path is the key', () => {
   assert.equal(r('GET /', {}, 'vbucket').kind, 'ListObjects');
 });
 
-test('query: + is literal, bare parameters are present, percent-decoding once', () => {
-  const { query } = parseTarget('/b?prefix=a+b%2Bc%20d&uploads&delete=&x=%2541');
-  assert.equal(query.get('prefix'), 'a+b+c d');
+test('query: + is a space and %2B a plus (form decoding; the path keeps + literal), bare parameters are present, percent-decoding once', () => {
+  const { query } = parseTarget('/b/k+1?prefix=a+b%2Bc%20d&uploads&delete=&x=%2541');
+  assert.equal(query.get('prefix'), 'a b+c d');
   assert.equal(query.has('uploads'), true);
   assert.equal(query.get('uploads'), '');
   assert.equal(query.get('delete'), '');

@@ -24,7 +24,7 @@ test('canonical query: bare keys get =, decode/re-encode, sort by key then value
   assert.equal(canonicalQuery('delete='), 'delete=');
   assert.equal(canonicalQuery('prefix=J&max-keys=2'), 'max-keys=2&prefix=J');
   assert.equal(canonicalQuery('a=2&a=1&b'), 'a=1&a=2&b=');
-  assert.equal(canonicalQuery('prefix=a+b%2Fc d&x=%7e'), 'prefix=a%2Bb%2Fc%20d&x=~');
+  assert.equal(canonicalQuery('prefix=a+b%2Fc d&x=%7e&y=%2B'), 'prefix=a%20b%2Fc%20d&x=~&y=%2B');
   assert.equal(canonicalQuery('X-Amz-Signature=abc&k=v', 'X-Amz-Signature'), 'k=v');
   assert.equal(canonicalQuery('&&a=1&'), 'a=1');
   assert.equal(canonicalQuery('B=1&a=1'), 'B=1&a=1'); // byte order: upper case first
