@@ -85,12 +85,20 @@ export function formatFsck(r: FsckReport): string[] {
   return lines;
 }
 
-/** `ccow gc [--grace SECONDS]`: collect now; the grace overrides the hold (ccow.md §9). */
+/**
+ * `ccow gc [--grace SECONDS]`: collect now; the grace overrides the hold (ccow.md §9). Also removes
+ * orphan chunk files (§13 recovery: bytes a killed gateway stored whose chunk row never committed):
+ * GC only visits chunks that have a row, so without the sweep they stayed until a gateway ran its
+ * orphan sweep, `ccow fsck` called them leaked, and on a full disk their space stayed taken. The
+ * admin process holds the data dir's lock, so no writer can be between a put and its row.
+ */
 export async function gc(dataDirs: string[], graceSeconds: number | undefined, print: Print): Promise<number> {
   if (graceSeconds !== undefined && (!Number.isFinite(graceSeconds) || graceSeconds < 0)) throw new CliError('--grace must be a number of seconds >= 0', 2);
   return withStack(dataDirs, async ({ engine }) => {
     const deleted = await engine.gc(graceSeconds === undefined ? {} : { graceMs: graceSeconds * 1000 });
+    const orphans = await engine.sweepOrphans();
     print(`gc: ${deleted} chunk(s) deleted`);
+    print(`gc: ${orphans} orphan chunk file(s) removed`);
     return 0;
   });
 }

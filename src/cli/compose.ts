@@ -2,7 +2,7 @@
  * The composition root (shared/STYLE.md §1: cli/ is the only place that builds concrete backends):
  * storage backend → engine, shared by `serve` and the admin commands.
  */
-import { createEngine, type EngineApi } from '../engine/index.js';
+import { createEngine, type Engine } from '../engine/index.js';
 import { StorageErrors } from '../storage/contract/index.js';
 import { createLocalBackend, type LocalBackend } from '../storage/local/index.js';
 import type { Durability } from './config.js';
@@ -18,7 +18,8 @@ export class CliError extends Error {
 /** An opened data dir: backend and engine, closed together (engine first). */
 export interface Stack {
   backend: LocalBackend;
-  engine: EngineApi;
+  /** The concrete engine: admin commands use its maintenance calls beyond EngineApi (sweepOrphans). */
+  engine: Engine;
   close(): Promise<void>;
 }
 
@@ -36,7 +37,7 @@ export async function openStack(dataDirs: string[], opts: { durability?: Durabil
     }
     throw e;
   }
-  let engine: EngineApi;
+  let engine: Engine;
   try {
     engine = await createEngine(backend);
   } catch (e) {
@@ -51,7 +52,7 @@ export async function openStack(dataDirs: string[], opts: { durability?: Durabil
   };
 }
 
-async function closeBoth(engine: EngineApi, backend: LocalBackend): Promise<void> {
+async function closeBoth(engine: Engine, backend: LocalBackend): Promise<void> {
   try {
     await engine.close();
   } finally {
