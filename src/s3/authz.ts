@@ -6,7 +6,7 @@
 import type { BucketInfo, ObjectVersion } from '../engine/api.js';
 import { aclAllows, asStoredAcl, type Permission } from './acl.js';
 import { tenantOf, type RequestContext } from './context.js';
-import { S3Errors } from './errors.js';
+import { mapError, S3Error, S3Errors } from './errors.js';
 import type { Access, S3Operation } from './operations.js';
 import { asStoredPolicy, evaluatePolicy, resourceArn, type PolicyPrincipal } from './policy.js';
 
@@ -96,19 +96,52 @@ export async function authorizeAccess(
   if (bucketPerm && aclAllows(asStoredAcl(bucket.configs.acl), tenant, bucketPerm)) return;
   const objectPerm = OBJECT_PERMISSION[access];
   if (objectPerm && key !== undefined) {
-    const v = await headOrUndefined(ctx, bucket.name, key, versionId);
-    if (v && aclAllows(asStoredAcl(v.acl), tenant, objectPerm)) return;
+    const v = await headOrMissing(ctx, bucket.name, key, versionId);
+    if (v instanceof S3Error) {
+      // A missing object has no ACL to consult: S3 answers 404 to callers who may list the
+      // bucket and 403 to the others (API_GetObject.html, "Permissions").
+      if (await mayList(ctx, bucket)) throw v;
+    } else if (v && aclAllows(asStoredAcl(v.acl), tenant, objectPerm)) {
+      return;
+    }
   }
   throw S3Errors.AccessDenied();
 }
 
-async function headOrUndefined(ctx: RequestContext, bucket: string, key: string, versionId?: string): Promise<ObjectVersion | undefined> {
+/** The version, its NoSuchKey error when the key has no (live) version, or undefined on any other failure. */
+async function headOrMissing(ctx: RequestContext, bucket: string, key: string, versionId?: string): Promise<ObjectVersion | S3Error | undefined> {
   try {
     return await ctx.engine.head({ bucket, key }, versionId === undefined ? undefined : { versionId });
-  } catch {
-    // Missing objects are AccessDenied to callers without rights: no existence oracle.
-    return undefined;
+  } catch (e) {
+    const err = mapError(e);
+    if (!S3Errors.NoSuchKey.is(err)) return undefined;
+    err.fields.Key ??= key;
+    return err;
   }
+}
+
+/** Whether the caller holds s3:ListBucket on `bucket` (owner, policy or bucket READ grant). */
+async function mayList(ctx: RequestContext, bucket: BucketInfo): Promise<boolean> {
+  try {
+    await authorizeAccess(ctx, bucket, 's3:ListBucket', undefined, 'bucket-read');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads whose "no such key" S3 hides from callers without s3:ListBucket (API_GetObject.html, API_HeadObject.html). */
+const CONCEALED_MISSES = new Set<S3Operation['kind']>(['GetObject', 'HeadObject', 'GetObjectAttributes', 'GetObjectTagging', 'GetObjectAcl']);
+
+/**
+ * The error to answer for a failed read: a NoSuchKey of a caller who may not list the bucket
+ * becomes 403 AccessDenied, as S3 answers ("If you don't have the s3:ListBucket permission, Amazon
+ * S3 returns an HTTP status code 403 Access Denied error", API_GetObject.html). Without this a
+ * caller that a policy allows s3:GetObject could probe which keys exist. Other errors pass as is.
+ */
+export async function concealMissingObject(ctx: RequestContext, e: unknown): Promise<unknown> {
+  if (!ctx.bucket || !CONCEALED_MISSES.has(ctx.op.kind) || !S3Errors.NoSuchKey.is(mapError(e))) return e;
+  return (await mayList(ctx, ctx.bucket)) ? e : S3Errors.AccessDenied({ cause: e });
 }
 
 /** Authorise `action` on one object of the context's bucket (DeleteObjects keys, copy sources). */

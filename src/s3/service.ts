@@ -11,7 +11,7 @@
 import { newHostId } from '../common/index.js';
 import type { EngineApi } from '../engine/api.js';
 import { authenticate, type AuthResult } from './auth/index.js';
-import { authorize } from './authz.js';
+import { authorize, concealMissingObject } from './authz.js';
 import { discardRest, planBody } from './body.js';
 import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
 import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
@@ -112,8 +112,8 @@ class Pipeline {
       res = await this.#dispatch(ctx);
       if (hasUnreadBody(req, ctx)) res.closeConnection = true;
     } catch (e) {
-      failure = e;
-      res = this.#error(req, e, ctx);
+      failure = ctx ? await concealMissingObject(ctx, e) : e;
+      res = this.#error(req, failure, ctx);
     } finally {
       this.#inflight--;
       this.#inflightBytes -= bytes;
