@@ -84,7 +84,10 @@ export function renderObjectAttributes(r: ObjectAttributesXml): string {
     Checksum: want('Checksum') && r.checksum ? checksumElements(r.checksum, true) : undefined,
     ObjectParts: want('ObjectParts') && parts
       ? {
-          TotalPartsCount: parts.total,
+          // The member is TotalPartsCount but its XML name is PartsCount (the S3 Smithy model's
+          // @xmlName, which botocore, SDK v3 and the Rust SDK all read); <TotalPartsCount> reaches
+          // every SDK as "absent".
+          PartsCount: parts.total,
           PartNumberMarker: parts.marker,
           NextPartNumberMarker: parts.next,
           MaxParts: parts.maxParts,
