@@ -19,10 +19,14 @@ export interface Resolved {
   isLatest: boolean;
 }
 
-/** Error for "the version asked for is a delete marker"; carries its version id for the S3 layer. */
+/**
+ * Error for "the version asked for is a delete marker"; carries its version id and its time (the
+ * UVID's, as listings show it) for the S3 layer, which answers a marker named by versionId with
+ * `Last-Modified` (API_GetObject / API_HeadObject, x-amz-delete-marker).
+ */
 export function deleteMarkerError(rec: VersionRecord, uvid: Uint8Array): Error {
   const versionId = rec.isNull ? 'null' : uvidToVersionId(uvid);
-  return Object.assign(EngineErrors.DELETE_MARKER(`delete marker ${versionId}`), { versionId });
+  return Object.assign(EngineErrors.DELETE_MARKER(`delete marker ${versionId}`), { versionId, lastModified: new Date(uvidMs(uvid)) });
 }
 
 /** S3 version id of a record. */

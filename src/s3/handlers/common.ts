@@ -4,6 +4,7 @@ import { EngineErrors } from '../../engine/errors.js';
 import { hasCode } from '../../common/index.js';
 import type { RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
+import { httpDate } from '../object-headers.js';
 import type { OwnerXml } from '../xml/list.js';
 
 /**
@@ -75,6 +76,8 @@ export async function nameResolver(ctx: RequestContext): Promise<(tenantId: stri
 export interface DeleteMarkerHit {
   /** Version id of the marker, when known. */
   versionId?: string;
+  /** The marker's time, when known (the 405 answer carries it as Last-Modified). */
+  lastModified?: Date;
 }
 
 /**
@@ -84,9 +87,11 @@ export interface DeleteMarkerHit {
  */
 export function deleteMarkerOf(e: unknown): DeleteMarkerHit | undefined {
   if (!hasCode(e, EngineErrors.DELETE_MARKER.code) && !hasCode(e, EngineErrors.NO_SUCH_KEY.code)) return undefined;
-  const vid = (e as { versionId?: unknown }).versionId;
+  const { versionId: vid, lastModified } = e as { versionId?: unknown; lastModified?: unknown };
   if (hasCode(e, EngineErrors.NO_SUCH_KEY.code) && typeof vid !== 'string') return undefined;
-  return typeof vid === 'string' ? { versionId: vid } : {};
+  const hit: DeleteMarkerHit = typeof vid === 'string' ? { versionId: vid } : {};
+  if (lastModified instanceof Date) hit.lastModified = lastModified;
+  return hit;
 }
 
 /**
@@ -97,12 +102,12 @@ export function deleteMarkerOf(e: unknown): DeleteMarkerHit | undefined {
 export async function headVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined, methodNotAllowed = false): Promise<ObjectVersion> {
   try {
     const v = await ctx.engine.head({ bucket, key }, versionId === undefined ? undefined : { versionId });
-    if (v.deleteMarker) throw markerError(ctx, v.versionId, versionId !== undefined && methodNotAllowed, key);
+    if (v.deleteMarker) throw markerError(ctx, { versionId: v.versionId, lastModified: v.lastModified }, versionId !== undefined && methodNotAllowed, key);
     return v;
   } catch (e) {
     const hit = deleteMarkerOf(e);
     if (!hit) throw e;
-    throw markerError(ctx, hit.versionId ?? versionId, versionId !== undefined && methodNotAllowed, key);
+    throw markerError(ctx, { ...hit, versionId: hit.versionId ?? versionId }, versionId !== undefined && methodNotAllowed, key);
   }
 }
 
@@ -115,20 +120,24 @@ export async function readVersion(ctx: RequestContext, bucket: string, key: stri
   try {
     // lend: the body goes to the HTTP response, which writes each piece out before it pulls the next.
     const r = await ctx.engine.read({ bucket, key }, versionId === undefined ? { lend: true } : { versionId, lend: true });
-    if (r.version.deleteMarker) throw markerError(ctx, r.version.versionId, versionId !== undefined, key);
+    if (r.version.deleteMarker) throw markerError(ctx, { versionId: r.version.versionId, lastModified: r.version.lastModified }, versionId !== undefined, key);
     return r;
   } catch (e) {
     const hit = deleteMarkerOf(e);
     if (!hit) throw e;
-    throw markerError(ctx, hit.versionId ?? versionId, versionId !== undefined, key);
+    throw markerError(ctx, { ...hit, versionId: hit.versionId ?? versionId }, versionId !== undefined, key);
   }
 }
 
-function markerError(ctx: RequestContext, versionId: string | undefined, notAllowed: boolean, key: string): Error {
+function markerError(ctx: RequestContext, hit: DeleteMarkerHit, notAllowed: boolean, key: string): Error {
   const headers: Record<string, string> = { 'x-amz-delete-marker': 'true' };
+  const { versionId } = hit;
   const shows = versionId !== undefined && (versionId !== 'null' || ctx.bucket?.versioning !== 'Unversioned');
   if (shows) headers['x-amz-version-id'] = versionId;
   if (notAllowed) {
+    // API_GetObject / API_HeadObject: "If the specified version in the request is a delete marker,
+    // the response returns a 405 Method Not Allowed error and the Last-Modified: timestamp".
+    if (hit.lastModified) headers['last-modified'] = httpDate(hit.lastModified);
     return S3Errors.MethodNotAllowed({ headers: { ...headers, allow: 'DELETE' }, fields: { Method: ctx.req.method.toUpperCase(), ResourceType: 'DeleteMarker' } });
   }
   return S3Errors.NoSuchKey({ headers, fields: { Key: key } });
