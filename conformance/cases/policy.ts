@@ -200,7 +200,8 @@ export const cases: Case[] = [
     name: 'an Allow naming another principal does not let the other user in: 403',
     ref: EVALUATION,
     async run(ctx) {
-      const b = await withPolicy(ctx, 'pol-notme', (n) => doc({ Effect: 'Allow', Principal: { AWS: ['AKIASOMEONEELSE00000'] }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${n}/*` }));
+      // The named principal must exist (a made-up one is MalformedPolicy): the bucket owner's key.
+      const b = await withPolicy(ctx, 'pol-notme', (n) => doc({ Effect: 'Allow', Principal: { AWS: [ctx.accessKey] }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${n}/*` }));
       assertError(await other(ctx, 'GET', objectPath(b, 'private/a')), 403, 'AccessDenied');
     },
   },

@@ -5,6 +5,7 @@
  * silently ignoring a condition could grant more than the author meant.
  */
 import { S3Errors } from './errors.js';
+import { actionTarget } from './policy-actions.js';
 
 /** Largest policy document accepted (§8). */
 export const MAX_POLICY_BYTES = 20 * 1024;
@@ -48,19 +49,42 @@ function stringList(v: unknown, what: string): string[] {
   return list;
 }
 
+/**
+ * `"*"`, `{"AWS": …}` and `{"CanonicalUser": …}` (the canonical id is the tenant id here; S3 user
+ * guide, "Principals": `"Principal":{"CanonicalUser":"64-digit-alphanumeric-value"}`).
+ */
 function parsePrincipal(p: unknown): '*' | string[] {
   if (p === '*') return '*';
   if (typeof p !== 'object' || p === null || Array.isArray(p)) return malformed('Invalid principal in policy');
   const keys = Object.keys(p);
-  if (keys.length !== 1 || keys[0] !== 'AWS') return malformed('Invalid principal in policy');
-  const list = stringList((p as Record<string, unknown>).AWS, 'Principal');
-  return list.includes('*') ? '*' : list;
+  if (keys.length === 0 || !keys.every((k) => k === 'AWS' || k === 'CanonicalUser')) return malformed('Invalid principal in policy');
+  const rec = p as Record<string, unknown>;
+  const aws = rec.AWS === undefined ? [] : stringList(rec.AWS, 'Principal');
+  const canonical = rec.CanonicalUser === undefined ? [] : stringList(rec.CanonicalUser, 'Principal');
+  if (aws.includes('*')) return '*';
+  if (canonical.includes('*')) malformed('Invalid principal in policy');
+  return [...aws, ...canonical];
 }
 
 /** `arn:aws:s3:::bucket` or `arn:aws:s3:::bucket/pattern`, naming this bucket. */
 function checkResource(r: string, bucket: string): void {
   const prefix = `arn:aws:s3:::${bucket}`;
   if (r !== prefix && !r.startsWith(prefix + '/')) malformed('Policy has invalid resource');
+}
+
+/**
+ * Every action written out in full must be one S3 defines and apply to one of the statement's
+ * resources (policy-actions.ts); wildcard actions are taken as written.
+ */
+function checkActionsApply(actions: string[], resources: string[], bucket: string): void {
+  const bucketArn = `arn:aws:s3:::${bucket}`;
+  const has = { bucket: resources.includes(bucketArn), object: resources.some((r) => r !== bucketArn), other: false };
+  for (const a of actions) {
+    if (/[*?]/.test(a)) continue;
+    const target = actionTarget(a);
+    if (target === undefined) malformed('Policy has invalid action');
+    if (!has[target]) malformed('Action does not apply to any resource(s) in statement');
+  }
 }
 
 /** Validate a PutBucketPolicy body for `bucket`. */
@@ -96,6 +120,7 @@ function parseStatement(s: unknown, bucket: string): PolicyStatement {
   for (const a of actions) if (a !== '*' && !/^s3:[A-Za-z*?]+$/.test(a)) malformed('Policy has invalid action');
   const resources = stringList(st.Resource, 'Resource');
   for (const r of resources) checkResource(r, bucket);
+  checkActionsApply(actions, resources, bucket);
   const out: PolicyStatement = { effect: st.Effect, principals: parsePrincipal(st.Principal), actions, resources };
   if (typeof st.Sid === 'string') out.sid = st.Sid;
   return out;
@@ -116,6 +141,21 @@ function principalMatches(p: string, who: PolicyPrincipal): boolean {
   const m = /^arn:aws:iam::([^:]+):(root|user\/(.+))$/.exec(p);
   if (!m || m[1] !== who.tenantId) return false;
   return m[2] === 'root' || m[3] === who.userName;
+}
+
+/**
+ * Every principal a policy names must be a user of this gateway (its tenant id, access key or IAM
+ * ARN): AWS refuses a principal that does not exist with MalformedPolicy "Invalid principal in
+ * policy" (AWS re:Post, "s3-invalid-principal-in-policy-error"), so a mistyped principal in a Deny
+ * is caught at PutBucketPolicy instead of never applying.
+ */
+export function validatePrincipals(policy: StoredPolicy, users: readonly PolicyPrincipal[]): void {
+  for (const s of policy.statements) {
+    if (s.principals === '*') continue;
+    for (const p of s.principals) {
+      if (!users.some((u) => principalMatches(p, u))) malformed('Invalid principal in policy');
+    }
+  }
 }
 
 function statementApplies(s: PolicyStatement, who: PolicyPrincipal | undefined, action: string, resource: string): boolean {

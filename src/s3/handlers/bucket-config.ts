@@ -9,7 +9,7 @@ import { asStoredCors } from '../cors.js';
 import { bucketOf, type Handler } from '../context.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
-import { asStoredPolicy, MAX_POLICY_BYTES, parsePolicy, policyIsPublic } from '../policy.js';
+import { asStoredPolicy, MAX_POLICY_BYTES, parsePolicy, policyIsPublic, validatePrincipals } from '../policy.js';
 import { empty, xml } from '../respond.js';
 import { renderAcl } from '../xml/acl.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
@@ -72,6 +72,8 @@ export const getBucketPolicy: Handler<OperationOf<'GetBucketPolicy'>> = async (c
 export const putBucketPolicy: Handler<OperationOf<'PutBucketPolicy'>> = async (ctx, op) => {
   const body = await readBody(ctx, MAX_POLICY_BYTES, () => S3Errors.MalformedPolicy('Policies must be less than 20 KB'));
   const policy = parsePolicy(body.toString('utf8'), op.bucket);
+  const users = await ctx.engine.listUsers();
+  validatePrincipals(policy, users.map((u) => ({ tenantId: u.tenantId, accessKey: u.accessKey, userName: u.name })));
   await ctx.engine.putBucketConfig(op.bucket, 'policy', policy);
   return empty(204);
 };
