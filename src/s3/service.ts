@@ -10,7 +10,7 @@
  */
 import { newHostId } from '../common/index.js';
 import type { EngineApi } from '../engine/api.js';
-import { authenticate, type AuthResult } from './auth/index.js';
+import { authenticate, withHoistedHeaders, type AuthResult } from './auth/index.js';
 import { authorize, concealMissingObject } from './authz.js';
 import { discardRest, planBody } from './body.js';
 import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
@@ -204,7 +204,9 @@ class Pipeline {
   /** Parse, route, authenticate and authorise. */
   async #context(req: S3Request): Promise<RequestContext> {
     const { path, query } = parseTarget(req.url);
-    const headers = req.headers;
+    // Authentication below reads req.headers; routing and handlers also see the x-amz-* request
+    // parameters a SigV4 presigned URL carries in its query (auth/hoisted.ts).
+    const headers = withHoistedHeaders(req.headers, query.entries());
     const op = this.#route({ method: req.method, path, query, headers, hostBucket: this.#hostBucket(req) });
     const auth = op.access === 'public' ? ({ kind: 'anonymous', payload: { kind: 'unsigned' } } as const) : await this.#authenticate(req);
     const identity: Identity = auth.kind === 'signed' ? { kind: 'user', user: auth.credentials.user } : { kind: 'anonymous' };

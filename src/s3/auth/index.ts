@@ -6,6 +6,7 @@
  */
 export { AuthError, SIGNATURE_MISMATCH } from './auth-error.js';
 export { authenticate, detectAuthMechanism } from './authenticate.js';
+export { withHoistedHeaders } from './hoisted.js';
 export type { AuthMechanism } from './authenticate.js';
 export type { HeaderBag, SignableRequest } from './headers.js';
 export type { AnonymousAuth, AuthOptions, AuthResult, AuthScheme, Credentials, LookupSecret, SignedAuth } from './types.js';

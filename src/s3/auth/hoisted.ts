@@ -1,0 +1,46 @@
+/**
+ * Request headers "hoisted" into the query of a SigV4 presigned URL.
+ *
+ * Presigners put `x-amz-*` request parameters into the URL instead of the signed headers, so the
+ * holder of the URL need not send them: the AWS SDK for JavaScript v3 does it for every `x-amz-*`
+ * header it is not told to keep (`x-amz-meta-*`, `x-amz-acl`, `x-amz-tagging`,
+ * `x-amz-storage-class` …), the Go and Ruby SDKs for metadata. S3 applies them as if they were
+ * headers: an object PUT through such a URL gets its metadata (aws-sdk-js-v3#4694, where the SDK
+ * maintainers observed it against S3; aws-sdk-ruby#1808). The query is covered by the signature,
+ * so they are as authentic as signed headers.
+ */
+/** Query parameters of the presigned form itself: authentication, never request headers. */
+const AUTH_PARAMS = new Set([
+  'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-expires', 'x-amz-signedheaders',
+  'x-amz-signature', 'x-amz-security-token', 'x-amz-content-sha256',
+]);
+
+/**
+ * Checksums stay out: the JavaScript SDK v3 (≥ 3.729) presigns a PutObject with the CRC32 of an
+ * empty body (`x-amz-checksum-crc32=AAAAAA==`) whatever is uploaded later, and the S3 user guide
+ * says presigned uploads do not support these checksums ("Sharing objects with presigned URLs").
+ */
+function isChecksumParam(name: string): boolean {
+  return name.startsWith('x-amz-checksum-') || name === 'x-amz-sdk-checksum-algorithm';
+}
+
+/**
+ * The request's headers with the `x-amz-*` parameters of a SigV4 presigned query added (names
+ * lower-cased); a header the request also sends wins. Other requests' headers are returned as is.
+ * Authentication must still see the request's own headers (its unsigned-header check is about them).
+ */
+export function withHoistedHeaders(
+  headers: Record<string, string | undefined>,
+  query: readonly (readonly [string, string])[],
+): Record<string, string | undefined> {
+  if (!query.some(([k]) => k === 'X-Amz-Credential')) return headers;
+  let out: Record<string, string | undefined> | undefined;
+  for (const [k, v] of query) {
+    const name = k.toLowerCase();
+    if (!name.startsWith('x-amz-') || AUTH_PARAMS.has(name) || isChecksumParam(name)) continue;
+    if (headers[name] !== undefined || out?.[name] !== undefined) continue;
+    out ??= { ...headers };
+    out[name] = v;
+  }
+  return out ?? headers;
+}
