@@ -83,6 +83,24 @@ function checkObjectChecksumHeader(ctx: RequestContext, c: StoredChecksum | unde
   verifyChecksum(c.algorithm, v, Buffer.from(c.value, 'base64'));
 }
 
+/**
+ * `x-amz-mp-object-size` (API_CompleteMultipartUpload): "The expected total object size of the
+ * multipart upload request. If there's a mismatch between the specified object size value and the
+ * actual object size value, it results in an HTTP 400 InvalidRequest error." Checked before the
+ * commit, so a client that lost or duplicated a part learns it instead of storing a wrong object.
+ */
+function checkObjectSize(ctx: RequestContext, parts: UploadedPart[]): void {
+  const v = ctx.headers['x-amz-mp-object-size'];
+  if (v === undefined) return;
+  if (!/^\d{1,16}$/.test(v.trim())) {
+    throw S3Errors.InvalidArgument({ message: 'x-amz-mp-object-size must be a non-negative integer', fields: { ArgumentName: 'x-amz-mp-object-size', ArgumentValue: v } });
+  }
+  const size = parts.reduce((n, p) => n + p.size, 0);
+  if (Number(v.trim()) !== size) {
+    throw S3Errors.InvalidRequest(`The x-amz-mp-object-size header value ${v.trim()} does not match the size of the object, ${size} bytes.`);
+  }
+}
+
 /** A Complete's listed parts as the engine compares them with a completed upload's. */
 function partList(listed: CompletePartXml[]): { partNumber: number; etag: string }[] {
   return listed.map((p) => ({ partNumber: p.partNumber, etag: quoteEtag(p.etag) }));
@@ -125,6 +143,7 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
   const condition = commitCondition(ctx.headers);
   try {
     const parts = checkParts(listed, await storedParts(ctx, op.bucket, upload.uploadId), upload);
+    checkObjectSize(ctx, parts);
     const checksum = objectChecksum(upload, parts);
     checkObjectChecksumHeader(ctx, checksum);
     const v = await ctx.engine.completeUpload(op.bucket, upload.uploadId, listed.map((p, i) => ({
