@@ -22,22 +22,38 @@ async function withStack<T>(dataDirs: string[], fn: (stack: Stack) => Promise<T>
   }
 }
 
-/** `ccow user add NAME [--access-key K --secret-key S]`: a new user with its own tenant. */
-export async function userAdd(dataDirs: string[], name: string, keys: { accessKey?: string; secretKey?: string }, print: Print): Promise<number> {
+/**
+ * `ccow user add NAME [--access-key K --secret-key S] [--tenant ID]`: a new user with its own
+ * tenant, or with `--tenant` one more key of an existing tenant (a user's, or the owner of buckets
+ * whose last key was removed): key rotation, and the way back to buckets `user rm` left keyless.
+ */
+export async function userAdd(
+  dataDirs: string[],
+  name: string,
+  keys: { accessKey?: string; secretKey?: string; tenant?: string },
+  print: Print,
+): Promise<number> {
   if ((keys.accessKey === undefined) !== (keys.secretKey === undefined)) throw new CliError('--access-key and --secret-key must be given together', 2);
   if (keys.accessKey !== undefined) checkAccessKey(keys.accessKey);
   if (keys.secretKey !== undefined) checkSecretKey(keys.secretKey);
   if (!/^[\x20-\x7e]{1,64}$/.test(name)) throw new CliError('user name must be 1-64 printable ASCII characters', 2);
+  if (keys.tenant !== undefined && !/^[0-9a-f]{64}$/.test(keys.tenant)) throw new CliError('--tenant must be a tenant id (64 lowercase hex)', 2);
   const k = keys.accessKey !== undefined && keys.secretKey !== undefined ? { accessKey: keys.accessKey, secretKey: keys.secretKey } : generateKeys();
   return withStack(dataDirs, async ({ engine }) => {
     if (await engine.getUser(k.accessKey)) throw new CliError(`access key ${k.accessKey} already exists`);
-    const user = await engine.putUser({ ...k, name, tenantId: newTenantId() });
+    if (keys.tenant !== undefined && !(await tenantExists(engine, keys.tenant))) throw new CliError(`no tenant ${keys.tenant} (no user and no bucket has it)`);
+    const user = await engine.putUser({ ...k, name, tenantId: keys.tenant ?? newTenantId() });
     print(`user ${user.name} added`);
     print(`access key: ${user.accessKey}`);
     print(`secret key: ${user.secretKey}`);
     print(`tenant id:  ${user.tenantId}`);
     return 0;
   });
+}
+
+async function tenantExists(engine: Stack['engine'], tenant: string): Promise<boolean> {
+  if ((await engine.listUsers()).some((u) => u.tenantId === tenant)) return true;
+  return (await engine.listBuckets(tenant)).length > 0;
 }
 
 /** `ccow user ls`: one line per user; never a secret. */
@@ -50,11 +66,23 @@ export async function userList(dataDirs: string[], print: Print): Promise<number
   });
 }
 
-/** `ccow user rm ACCESS_KEY`: exit 1 when there is no such key. */
+/**
+ * `ccow user rm ACCESS_KEY`: exit 1 when there is no such key. Buckets belong to the tenant, not the
+ * key: when the tenant's last key goes, its buckets stay (nothing is deleted) but no one can sign
+ * for them any more, so say which ones and how to give the tenant a key again.
+ */
 export async function userRemove(dataDirs: string[], accessKey: string, print: Print): Promise<number> {
   return withStack(dataDirs, async ({ engine }) => {
-    if (!(await engine.deleteUser(accessKey))) throw new CliError(`no user with access key ${accessKey}`);
+    const user = await engine.getUser(accessKey);
+    if (!user || !(await engine.deleteUser(accessKey))) throw new CliError(`no user with access key ${accessKey}`);
     print(`user with access key ${accessKey} removed`);
+    const keysLeft = (await engine.listUsers()).some((u) => u.tenantId === user.tenantId);
+    const buckets = keysLeft ? [] : await engine.listBuckets(user.tenantId);
+    if (buckets.length > 0) {
+      const names = buckets.slice(0, 10).map((b) => b.name).join(', ') + (buckets.length > 10 ? ', …' : '');
+      print(`warning: tenant ${user.tenantId} has no access key left; its ${buckets.length} bucket(s) (${names}) are kept`);
+      print(`  give it a key again with: ccow user add ${user.name} --tenant ${user.tenantId}`);
+    }
     return 0;
   });
 }

@@ -52,11 +52,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const user = program.command('user').description('manage users (tenants) and their keys');
   user
     .command('add <name>')
-    .description('add a user with its own tenant; prints its keys')
+    .description('add a user with its own tenant (or another key of an existing one); prints its keys')
     .option('--access-key <key>', 'use this access key instead of a generated one')
     .option('--secret-key <secret>', 'use this secret instead of a generated one')
+    .option('--tenant <id>', 'add the key to this existing tenant (key rotation; buckets of a removed user)')
     .option('--data <dirs>', DATA_HELP)
-    .action(async (name: string, o: { accessKey?: string; secretKey?: string; data?: string }) => {
+    .action(async (name: string, o: { accessKey?: string; secretKey?: string; tenant?: string; data?: string }) => {
       setExit(await userAdd(resolveDataDirs(o.data, io.env), name, o, io.out));
     });
   user
