@@ -135,8 +135,27 @@ export class DigestJob {
     });
   }
 
-  abort(): void {
-    this.#forget();
+  /**
+   * Stop the job. Resolves once the worker has acknowledged every post (it acknowledges posts of an
+   * aborted job too, in order) or has failed: only then may the posted memory be reused. Forgetting
+   * the job at once (as before) dropped those acknowledgements, so an aborted put's chunk buffers
+   * never went back to the pool; each later put allocated fresh shared memory, which the worker's
+   * rarely collected heap kept alive: 1,500 uploads cut off after 3 MiB grew the gateway's RSS from
+   * 200 MiB to 1 GB (regress/issue-5-aborted-upload-memory).
+   */
+  abort(): Promise<void> {
     this.#w.postMessage({ op: 'abort', id: this.#id } satisfies ToWorker);
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (this.#s.pending > 0 && !this.#s.error) {
+          this.#s.wake = check;
+          return;
+        }
+        this.#s.wake = undefined;
+        this.#forget();
+        resolve();
+      };
+      check();
+    });
   }
 }

@@ -191,8 +191,12 @@ class IngestRun {
 
   async end(): Promise<Ingested> {
     this.#checkSize(true);
-    if (!this.#cur) return this.#endInline();
-    if (this.#fill > 0) await this.#dispatch(this.#cur.subarray(0, this.#fill), true);
+    const cur = this.#cur;
+    if (!cur) return this.#endInline();
+    // From here `cur` belongs to the dispatch (or goes straight back to the pool), not to abort().
+    this.#cur = undefined;
+    if (this.#fill > 0) await this.#dispatch(cur.subarray(0, this.#fill), true);
+    else this.#o.buffers.give(cur.buffer);
     await Promise.all(this.#inflight);
     this.#throwIfFailed();
     const d = this.#job ? await this.#job.finish() : await this.#local!.finish();
@@ -208,13 +212,22 @@ class IngestRun {
     return { size: data.length, leaves: [], inline: data, digests: { ...d, size: data.length } as PutDigests };
   }
 
-  /** Stop digests and wait for stores in flight, so nothing lands after the caller drops the intent. */
+  /**
+   * Stop digests and wait for stores in flight, so nothing lands after the caller drops the intent.
+   * Buffers go back to the pool once both their store and the worker are done with them (a cut-off
+   * upload must not make the next puts allocate fresh memory: see DigestJob.abort).
+   */
   async abort(): Promise<void> {
-    this.#job?.abort();
+    const job = this.#job;
     this.#job = undefined;
+    const acked = job?.abort();
     await Promise.allSettled(this.#inflight);
-    // An aborted job's acknowledgements never come: give the budget of what the worker held back
-    // (the buffers themselves are left to the garbage collector, the worker may still read them).
+    await acked;
+    // Posts the worker never acknowledged (it failed): give their budget; the memory is left to the
+    // garbage collector, the worker may still read it.
     for (const buf of this.#digesting.splice(0)) this.#o.budget?.release(buf.length);
+    // The chunk being filled was never dispatched: nobody else holds it.
+    if (this.#cur && !this.#users.has(this.#cur)) this.#o.buffers.give(this.#cur.buffer);
+    this.#cur = undefined;
   }
 }
