@@ -158,8 +158,9 @@ function requestedAttributes(ctx: RequestContext): Set<ObjectAttribute> {
 export const getObjectAttributes: Handler<OperationOf<'GetObjectAttributes'>> = async (ctx, op) => {
   const attributes = requestedAttributes(ctx);
   const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
-  const maxParts = headerInt(ctx, 'x-amz-max-parts', 1000);
-  const marker = headerInt(ctx, 'x-amz-part-number-marker', 0);
+  const maxParts = headerInt(ctx, 'x-amz-max-parts', 1000, 1000);
+  // Not clamped: a marker past part 1000 (S3 allows 10,000 parts) must page on, not restart at 1001.
+  const marker = headerInt(ctx, 'x-amz-part-number-marker', 0, Number.MAX_SAFE_INTEGER);
   let parts;
   if (v.parts && v.parts.length > 0) {
     const list = v.parts.filter((p) => p.partNumber > marker).slice(0, maxParts);
@@ -171,9 +172,10 @@ export const getObjectAttributes: Handler<OperationOf<'GetObjectAttributes'>> = 
   return xml(renderObjectAttributes({ attributes, etag: v.etag, checksum: v.checksum, parts, storageClass: v.storageClass || 'STANDARD', size: v.size }), headers);
 };
 
-function headerInt(ctx: RequestContext, name: string, dflt: number): number {
+/** A non-negative integer header, `dflt` when absent, at most `max`; anything else is InvalidArgument. */
+function headerInt(ctx: RequestContext, name: string, dflt: number, max: number): number {
   const v = ctx.headers[name];
   if (v === undefined) return dflt;
   if (!/^\d{1,9}$/.test(v.trim())) throw S3Errors.InvalidArgument({ message: `Invalid ${name}`, fields: { ArgumentName: name, ArgumentValue: v } });
-  return Math.min(Number(v.trim()), 1000);
+  return Math.min(Number(v.trim()), max);
 }
