@@ -51,9 +51,25 @@ export async function authorize(ctx: RequestContext): Promise<void> {
     }
     return;
   }
+  if (POLICY_ADMIN.has(op.kind)) return authorizePolicyAdmin(ctx, bucket, op.action);
   const key = 'key' in op ? op.key : undefined;
   const versionId = ctx.query.get('versionId') ?? undefined;
   await authorizeAccess(ctx, bucket, op.action, key, op.access, versionId);
+}
+
+/** Operations on the bucket policy itself. */
+const POLICY_ADMIN = new Set<S3Operation['kind']>(['GetBucketPolicy', 'PutBucketPolicy', 'DeleteBucketPolicy']);
+
+/**
+ * The bucket policy is the owner's alone (API_PutBucketPolicy.html, the same on Get/Delete): the
+ * owner always gets through, "even if their bucket policy explicitly denies" it, so no policy can
+ * lock the owner out for good; anyone else gets 405 MethodNotAllowed when granted the action and
+ * 403 otherwise.
+ */
+async function authorizePolicyAdmin(ctx: RequestContext, bucket: BucketInfo, action: string): Promise<void> {
+  if (tenantOf(ctx) === bucket.owner) return;
+  await authorizeAccess(ctx, bucket, action, undefined, 'owner');
+  throw S3Errors.MethodNotAllowed({ fields: { Method: ctx.req.method.toUpperCase(), ResourceType: 'BUCKET' } });
 }
 
 /** Fetch the bucket of a bucket-addressed operation; NoSuchBucket when missing. */
