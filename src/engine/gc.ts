@@ -16,6 +16,7 @@ import { blobKey, chunkKey, gcqKey, idOfKey, intentKey, prefixRange, Referrer, r
 import { bumpCounters, dropIntent, dropRef, hasRefs } from './refs.js';
 import { storage } from './storage-errors.js';
 import { completedUploadsWorker, feedTrimWorker, tombstoneWorker } from './housekeeping.js';
+import { lifecycleWorker } from './lifecycle.js';
 
 /** Candidates visited per transaction. */
 const BATCH = 64;
@@ -178,6 +179,6 @@ export function makeWorkers(core: Core): Worker[] {
       return n > 0 ? 'busy' : 'idle';
     },
   };
-  return [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core)];
+  return [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core)];
 }
 

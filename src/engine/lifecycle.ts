@@ -1,0 +1,252 @@
+/**
+ * The lifecycle worker (shared/spec/ccow.md §17 "lifecycle"; s3-surface.md §3
+ * PutBucketLifecycleConfiguration): applies each bucket's stored `LifecycleConfig` the way the
+ * Amazon S3 User Guide describes it ("Expiring objects", "Lifecycle configuration elements",
+ * "Managing delete markers"):
+ *
+ * - `Expiration` Days/Date acts on current versions only, exactly like a DeleteObject without a
+ *   version id: unversioned buckets lose the object, Enabled buckets get a delete marker, Suspended
+ *   buckets a null delete marker that replaces the null version.
+ * - A current delete marker with no other version (an "expired object delete marker") is removed
+ *   when a rule says `ExpiredObjectDeleteMarker`, or, with Days/Date, once it is old enough
+ *   ("When you specify the Days tag, Amazon S3 automatically performs ExpiredObjectDeleteMarker
+ *   cleanup when the delete markers are old enough to satisfy the age criteria").
+ * - `NoncurrentVersionExpiration` permanently deletes a noncurrent version NoncurrentDays after it
+ *   became noncurrent (when its successor was written), keeping the NewerNoncurrentVersions
+ *   newest noncurrent versions whatever their age.
+ * - `AbortIncompleteMultipartUpload` aborts uploads DaysAfterInitiation after they began.
+ *
+ * Days count as S3 counts them: the days are added to the start time and the result is rounded
+ * up to the next midnight UTC. Filters: all conditions must hold; a delete marker has no tags and no
+ * size, so it matches only rules whose filter is at most a prefix. Snapshots still win: a purge of a
+ * pinned version only hides it (ccow.md §10, `purgeEntry`).
+ *
+ * A pass walks the name index of every bucket with an enabled rule, one page per step, each key in
+ * a transaction of its own (re-checked inside it, so a concurrent write is never undone), then the
+ * bucket's uploads. Passes start at most once an hour (§17), the first one at start.
+ */
+import { prefixEnd } from '../common/index.js';
+import type { MetaTx } from '../storage/contract/index.js';
+import type { LifecycleConfig, LifecycleRule, Worker } from './api.js';
+import { applyEffects, commitTx, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type KeyEntry } from './commit.js';
+import type { Bucket, Core } from './core.js';
+import { EngineErrors } from './errors.js';
+import { decodeBucketRecord, decodeUploadRecord } from './format/records.js';
+import { bucketPrefix, decodeObjectKey, encodeObjectKey, prefixRange, T } from './keys.js';
+import { abortUpload } from './multipart.js';
+import { storage } from './storage-errors.js';
+import { uvidMs } from './uvid.js';
+
+const DAY_MS = 86_400_000;
+/** Rows of the name index (or uploads) read per step. */
+const STEP = 256;
+/** Pause between the starts of two passes (ccow.md §17: lifecycle, 1 h). */
+export const LIFECYCLE_PASS_EVERY_MS = 3_600_000;
+
+/** When an action `days` days after `fromMs` falls due: the sum rounded up to midnight UTC. */
+export function lifecycleDueAt(fromMs: number, days: number): number {
+  return Math.ceil((fromMs + days * DAY_MS) / DAY_MS) * DAY_MS;
+}
+
+/** The enabled rules of a bucket's stored lifecycle configuration (none when it has none). */
+export function enabledRules(configs: Record<string, unknown>): LifecycleRule[] {
+  const l = configs.lifecycle as LifecycleConfig | undefined;
+  if (!l || l.v !== 1 || !Array.isArray(l.rules)) return [];
+  return l.rules.filter((r) => r.status === 'Enabled');
+}
+
+/** Does `rule` apply to `key` with this version (undefined: a delete marker)? */
+function matches(rule: LifecycleRule, key: string, v: { size: number; tags?: Record<string, string> } | undefined): boolean {
+  const f = rule.filter;
+  if (f.prefix && !key.startsWith(f.prefix)) return false;
+  const tags = Object.entries(f.tags ?? {});
+  if (!v) return tags.length === 0 && f.objectSizeGreaterThan === undefined && f.objectSizeLessThan === undefined;
+  if (tags.some(([k, val]) => v.tags?.[k] !== val)) return false;
+  if (f.objectSizeGreaterThan !== undefined && !(v.size > f.objectSizeGreaterThan)) return false;
+  if (f.objectSizeLessThan !== undefined && !(v.size < f.objectSizeLessThan)) return false;
+  return true;
+}
+
+/** Has the Days/Date expiration of `rule` come for something written at `writtenMs`? */
+function expirationDue(rule: LifecycleRule, writtenMs: number, now: number): boolean {
+  const x = rule.expiration;
+  if (x?.days !== undefined && now >= lifecycleDueAt(writtenMs, x.days)) return true;
+  return x?.date !== undefined && now >= Date.parse(x.date);
+}
+
+/** Visible entries (what listings show), each with the entry just newer than it in the full list. */
+function visible(entries: readonly KeyEntry[]): { e: KeyEntry; newer?: KeyEntry }[] {
+  const out: { e: KeyEntry; newer?: KeyEntry }[] = [];
+  entries.forEach((e, i) => {
+    if (e.rec.hidden) return;
+    const item: { e: KeyEntry; newer?: KeyEntry } = { e };
+    if (i > 0) item.newer = entries[i - 1]!;
+    out.push(item);
+  });
+  return out;
+}
+
+const asVersion = (e: KeyEntry): { size: number; tags?: Record<string, string> } | undefined => (e.rec.deleted ? undefined : e.rec);
+
+/** The first noncurrent version a rule expires now, oldest first (undefined: none). */
+function dueNoncurrent(rules: readonly LifecycleRule[], key: string, vis: readonly { e: KeyEntry; newer?: KeyEntry }[], now: number): { e: KeyEntry; newer?: KeyEntry } | undefined {
+  for (let j = vis.length - 1; j >= 1; j--) {
+    const { e, newer } = vis[j]!;
+    if (e.rec.quiet) continue;
+    const since = uvidMs(newer!.uvid);
+    const rank = j - 1; // 0 = the newest noncurrent version
+    for (const r of rules) {
+      const n = r.noncurrentVersionExpiration;
+      if (!n || !matches(r, key, asVersion(e))) continue;
+      if (rank >= (n.newerNoncurrentVersions ?? 0) && now >= lifecycleDueAt(since, n.noncurrentDays ?? 0)) return vis[j];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Apply `rules` to one key inside a transaction; returns how many versions it expired or removed.
+ * Everything is decided from the entries read in this transaction.
+ */
+export function applyLifecycleTx(core: Core, tx: MetaTx, bucket: Bucket, key: string, rules: readonly LifecycleRule[]): number {
+  const b = core.bucketInTx(tx, bucket);
+  const enc = encodeObjectKey(key);
+  const now = core.now();
+  let acted = 0;
+  // 1. Current version: expire it as a DeleteObject would.
+  const head = visible(keyEntries(tx, b.id, enc))[0]?.e;
+  if (head && !head.rec.deleted && rules.some((r) => r.expiration && matches(r, key, head.rec) && expirationDue(r, uvidMs(head.uvid), now))) {
+    commitTx(core, tx, { bucket: b, key, skipIfAbsent: b.rec.versioning === 'Unversioned' });
+    acted++;
+  }
+  // 2. Noncurrent versions, oldest first, re-reading after each purge (a pinned one only hides).
+  const fx = newEffects();
+  const cutoffs = snapshotCutoffs(tx, b.id);
+  for (let guard = 0; guard < 10_000; guard++) {
+    const due = dueNoncurrent(rules, key, visible(keyEntries(tx, b.id, enc)), now);
+    if (!due) break;
+    purgeEntry(core, tx, b, key, due.e, due.newer?.uvid, cutoffs, fx);
+    acted++;
+  }
+  // 3. An expired object delete marker: the only version left is a (non-quiet) marker.
+  const entries = keyEntries(tx, b.id, enc);
+  const vis = visible(entries);
+  const only = vis.length === 1 ? vis[0]! : undefined;
+  if (only && only.e.rec.deleted && !only.e.rec.quiet) {
+    const written = uvidMs(only.e.uvid);
+    const remove = rules.some((r) => matches(r, key, undefined) && (r.expiration?.expiredObjectDeleteMarker === true || expirationDue(r, written, now)));
+    if (remove) {
+      purgeEntry(core, tx, b, key, only.e, only.newer?.uvid, cutoffs, fx);
+      acted++;
+    }
+  }
+  if (acted > 0) {
+    refreshCur(tx, b, enc, fx);
+    applyEffects(tx, b.id, fx);
+  }
+  return acted;
+}
+
+/** Where a pass is. */
+interface PassState {
+  buckets: Bucket[];
+  phase: 'keys' | 'uploads';
+  cursor?: Buffer;
+}
+
+/** The worker; see the module comment. */
+export function lifecycleWorker(core: Core): Worker {
+  let pass: PassState | undefined;
+  let nextPassAt = -Infinity;
+  return {
+    name: 'lifecycle',
+    async step() {
+      if (!pass) {
+        if (core.now() < nextPassAt) return 'idle';
+        nextPassAt = core.now() + LIFECYCLE_PASS_EVERY_MS;
+        const buckets = await bucketsWithRules(core);
+        if (buckets.length === 0) return 'idle';
+        pass = { buckets, phase: 'keys' };
+      }
+      const b = pass.buckets[0]!;
+      let done: boolean;
+      try {
+        done = pass.phase === 'keys' ? await keysStep(core, b, pass) : await uploadsStep(core, b, pass);
+      } catch (e) {
+        // A bucket deleted during the pass has nothing left to expire.
+        if (!EngineErrors.NO_SUCH_BUCKET.is(e)) throw e;
+        done = true;
+        pass.phase = 'uploads';
+      }
+      if (done) {
+        pass.cursor = undefined;
+        if (pass.phase === 'keys') pass.phase = 'uploads';
+        else {
+          pass.buckets.shift();
+          pass.phase = 'keys';
+          if (pass.buckets.length === 0) pass = undefined;
+        }
+      }
+      return 'busy';
+    },
+  };
+}
+
+/** Buckets with at least one enabled rule, read afresh for each pass. */
+async function bucketsWithRules(core: Core): Promise<Bucket[]> {
+  const out: Bucket[] = [];
+  for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
+    const rec = decodeBucketRecord(v);
+    if (enabledRules(rec.configs).length === 0) continue;
+    const b = await core.findBucket(rec.name);
+    if (b) out.push(b);
+  }
+  return out;
+}
+
+/** One page of a bucket's name index; true when the bucket's keys are done. */
+async function keysStep(core: Core, b: Bucket, pass: PassState): Promise<boolean> {
+  const cur = await core.findBucket(b.rec.name);
+  if (!cur || !cur.id.equals(b.id)) return true;
+  const rules = enabledRules(cur.rec.configs);
+  const lo = bucketPrefix(T.NI, b.id);
+  const keys: string[] = [];
+  let seen = 0;
+  for await (const [k] of core.backend.meta.range({ ...(pass.cursor ? { gt: pass.cursor } : { gte: lo }), lt: prefixEnd(lo)!, limit: STEP })) {
+    seen++;
+    pass.cursor = Buffer.from(k);
+    const key = decodeObjectKey(k, lo.length).key;
+    if (keys.at(-1) !== key) keys.push(key);
+  }
+  for (const key of keys) await storage(core.backend.meta.transaction((tx) => applyLifecycleTx(core, tx, cur, key, rules)));
+  return seen < STEP;
+}
+
+/** One page of a bucket's multipart uploads; true when done. */
+async function uploadsStep(core: Core, b: Bucket, pass: PassState): Promise<boolean> {
+  const cur = await core.findBucket(b.rec.name);
+  if (!cur || !cur.id.equals(b.id)) return true;
+  const rules = enabledRules(cur.rec.configs).filter((r) => r.abortIncompleteMultipartUpload);
+  if (rules.length === 0) return true;
+  const lo = bucketPrefix(T.UPLOAD, b.id);
+  const now = core.now();
+  const due: string[] = [];
+  let seen = 0;
+  for await (const [k, v] of core.backend.meta.range({ ...(pass.cursor ? { gt: pass.cursor } : { gte: lo }), lt: prefixEnd(lo)!, limit: STEP })) {
+    seen++;
+    pass.cursor = Buffer.from(k);
+    const up = decodeUploadRecord(v);
+    // An upload has no tags or size yet: only prefix filters apply to it (S3 refuses others here).
+    const hit = rules.some((r) => matches(r, up.key, undefined) && now >= lifecycleDueAt(up.initiated, r.abortIncompleteMultipartUpload!.daysAfterInitiation));
+    if (hit) due.push(up.uploadId);
+  }
+  for (const id of due) {
+    try {
+      await abortUpload(core, b.rec.name, id);
+    } catch (e) {
+      // Completed or aborted by a client meanwhile.
+      if (!EngineErrors.NO_SUCH_UPLOAD.is(e)) throw e;
+    }
+  }
+  return seen < STEP;
+}
