@@ -6,6 +6,8 @@
  *
  *   header block too large  → 400 RequestHeaderSectionTooLarge (AWS's code for it)
  *   header timeout          → 400 RequestTimeout (s3-surface.md §10)
+ *   body cut short          → 400 IncompleteBody (the client ended its side of the connection
+ *                             before the Content-Length or chunked body was complete)
  *   anything else           → 400 BadRequest
  *
  * The connection is closed afterwards: the parser cannot resynchronise on the stream.
@@ -17,15 +19,19 @@ import { newHostId, newRequestId } from './request.js';
 /** What `clientError` hands over (an Error with Node's code). */
 type ClientError = Error & { code?: string };
 
-function errorFor(err: ClientError): S3Error {
+function errorFor(err: ClientError, inFlight: boolean): S3Error {
   if (err.code === 'HPE_HEADER_OVERFLOW') return S3Errors.RequestHeaderSectionTooLarge();
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return S3Errors.RequestTimeout();
+  // End of stream inside a request whose headers were parsed: its body is shorter than declared.
+  // S3 answers that with 400 IncompleteBody (seen on the wire in aws/aws-sdk-java-v2#2908: "The
+  // request body terminated unexpectedly"; MinIO the same code), not as unparsable HTTP.
+  if (err.code === 'HPE_INVALID_EOF_STATE' && inFlight) return S3Errors.IncompleteBody();
   return S3Errors.BadRequest('An error occurred when parsing the HTTP request.');
 }
 
-/** The raw HTTP/1.1 answer to a refused request. */
-export function clientErrorResponse(err: ClientError, now = new Date()): string {
-  const e = errorFor(err);
+/** The raw HTTP/1.1 answer to a refused request (`inFlight`: its headers had been parsed). */
+export function clientErrorResponse(err: ClientError, now = new Date(), inFlight = false): string {
+  const e = errorFor(err, inFlight);
   const requestId = newRequestId();
   const hostId = newHostId();
   const body = renderError(e, { requestId, hostId });
@@ -47,6 +53,10 @@ export function clientErrorResponse(err: ClientError, now = new Date()): string 
 export function handleClientError(err: ClientError, socket: Duplex): void {
   // A reset or an already destroyed socket has nobody left to answer (Node's own rule).
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  if (socket.writable) socket.end(clientErrorResponse(err));
+  // The response of the request being parsed, if any (Node's own clientError fallback reads the
+  // same field, lib/_http_server.js socketOnError): once its head went out, another answer on the
+  // stream would corrupt it.
+  const res = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (socket.writable && !res?.headersSent) socket.end(clientErrorResponse(err, new Date(), Boolean(res)));
   else socket.destroy();
 }
