@@ -81,7 +81,11 @@ interface KindInfo {
   access: Access;
 }
 
-/** The action table (AWS "Actions, resources, and condition keys for Amazon S3"). */
+/**
+ * The action table (AWS "Actions, resources, and condition keys for Amazon S3"). Access classes
+ * follow the user guide's "Mapping of ACL permissions and access policy permissions": object
+ * tagging is in no ACL permission, so it is `owner` (bucket owner or policy).
+ */
 export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   ListBuckets: { action: 's3:ListAllMyBuckets', access: 'authenticated' },
   CreateBucket: { action: 's3:CreateBucket', access: 'authenticated' },
@@ -126,9 +130,9 @@ export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   DeleteObject: { action: 's3:DeleteObject', versioned: 's3:DeleteObjectVersion', access: 'bucket-write' },
   CopyObject: { action: 's3:PutObject', access: 'bucket-write' },
   GetObjectAttributes: { action: 's3:GetObjectAttributes', versioned: 's3:GetObjectVersionAttributes', access: 'object-read' },
-  GetObjectTagging: { action: 's3:GetObjectTagging', versioned: 's3:GetObjectVersionTagging', access: 'object-read' },
-  PutObjectTagging: { action: 's3:PutObjectTagging', versioned: 's3:PutObjectVersionTagging', access: 'object-write-acp' },
-  DeleteObjectTagging: { action: 's3:DeleteObjectTagging', versioned: 's3:DeleteObjectVersionTagging', access: 'object-write-acp' },
+  GetObjectTagging: { action: 's3:GetObjectTagging', versioned: 's3:GetObjectVersionTagging', access: 'owner' },
+  PutObjectTagging: { action: 's3:PutObjectTagging', versioned: 's3:PutObjectVersionTagging', access: 'owner' },
+  DeleteObjectTagging: { action: 's3:DeleteObjectTagging', versioned: 's3:DeleteObjectVersionTagging', access: 'owner' },
   GetObjectAcl: { action: 's3:GetObjectAcl', versioned: 's3:GetObjectVersionAcl', access: 'object-read-acp' },
   PutObjectAcl: { action: 's3:PutObjectAcl', versioned: 's3:PutObjectVersionAcl', access: 'object-write-acp' },
   CreateMultipartUpload: { action: 's3:PutObject', access: 'bucket-write' },
