@@ -32,9 +32,9 @@ async function storedParts(ctx: RequestContext, bucket: string, uploadId: string
 }
 
 /**
- * Check the listed parts against the stored ones (§4.5, §5.3): ascending numbers, existing parts
- * with the same ETag, a listed checksum equal to the stored one, and — for a COMPOSITE upload — a
- * checksum for every part. A FULL_OBJECT upload may omit them: AWS answers the missing-checksum
+ * Check the listed parts against the stored ones (§4.5, §5.3): ascending numbers (1, 2, 3… without
+ * gaps for a COMPOSITE upload), existing parts with the same ETag, a listed checksum equal to the
+ * stored one, and — for a COMPOSITE upload — a checksum for every part. A FULL_OBJECT upload may omit them: AWS answers the missing-checksum
  * InvalidRequest only for composite uploads (its object checksum is built from the listed values;
  * a full-object CRC is combined from the stored part CRCs either way), as Scality's CloudServer and
  * SILO, which follow AWS here, also do.
@@ -45,6 +45,11 @@ function checkParts(listed: CompletePartXml[], stored: Map<number, UploadedPart>
   let prev = 0;
   for (const p of listed) {
     if (p.partNumber <= prev) throw S3Errors.InvalidPartOrder();
+    // API_CompletedPart, PartNumber: "when a additional checksum … is applied to each part, the
+    // PartNumber must start at 1 and the part numbers must be consecutive. Otherwise, Amazon S3
+    // generates an HTTP 400 Bad Request status code and an InvalidPartOrder error code." Applied to
+    // COMPOSITE uploads, whose object checksum is the checksum of the parts' checksums in order.
+    if (alg && p.partNumber !== prev + 1) throw S3Errors.InvalidPartOrder();
     prev = p.partNumber;
     const s = stored.get(p.partNumber);
     if (!s || quoteEtag(p.etag) !== s.etag) throw S3Errors.InvalidPart({ fields: { PartNumber: p.partNumber } });
