@@ -17,6 +17,13 @@ const BUCKET_PERMISSION: Partial<Record<Access, Permission>> = {
   'bucket-write-acp': 'WRITE_ACP',
 };
 
+/**
+ * Actions a bucket ACL grants to the bucket owner only: WRITE "allows the s3:DeleteObjectVersion
+ * action" only "when the grantee is the bucket owner" (user guide, ACL overview, ACL-to-policy
+ * mapping) — a public-read-write bucket must not let anyone destroy versions.
+ */
+const OWNER_ONLY_BY_ACL = new Set(['s3:DeleteObjectVersion']);
+
 const OBJECT_PERMISSION: Partial<Record<Access, Permission>> = {
   'object-read': 'READ',
   'object-read-acp': 'READ_ACP',
@@ -109,7 +116,7 @@ export async function authorizeAccess(
   if (tenant !== undefined && tenant === bucket.owner) return;
   if (verdict === 'allow') return;
   const bucketPerm = BUCKET_PERMISSION[access];
-  if (bucketPerm && aclAllows(asStoredAcl(bucket.configs.acl), tenant, bucketPerm)) return;
+  if (bucketPerm && !OWNER_ONLY_BY_ACL.has(action) && aclAllows(asStoredAcl(bucket.configs.acl), tenant, bucketPerm)) return;
   const objectPerm = OBJECT_PERMISSION[access];
   if (objectPerm && key !== undefined) {
     const v = await headOrMissing(ctx, bucket.name, key, versionId);
