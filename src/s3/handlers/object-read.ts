@@ -162,7 +162,11 @@ export const getObjectAttributes: Handler<OperationOf<'GetObjectAttributes'>> = 
   // Not clamped: a marker past part 1000 (S3 allows 10,000 parts) must page on, not restart at 1001.
   const marker = headerInt(ctx, 'x-amz-part-number-marker', 0, Number.MAX_SAFE_INTEGER);
   let parts;
-  if (v.parts && v.parts.length > 0) {
+  if (v.parts && v.parts.length > 0 && !v.checksum && !v.parts.some((p) => p.checksum)) {
+    // API_GetObjectAttributesParts, Parts: "if an additional checksum … isn't applied to the object
+    // specified in the request, the response doesn't return the Part element" — the count only.
+    parts = { total: v.parts.length, list: [] };
+  } else if (v.parts && v.parts.length > 0) {
     const list = v.parts.filter((p) => p.partNumber > marker).slice(0, maxParts);
     const truncated = v.parts.some((p) => p.partNumber > (list[list.length - 1]?.partNumber ?? marker));
     parts = { total: v.parts.length, marker, maxParts, truncated, list, next: list.length > 0 ? list[list.length - 1]!.partNumber : undefined };
