@@ -103,10 +103,16 @@ function checkScope<C extends Credentials>(c: V4Check, opts: AuthOptions<C>): vo
   }
 }
 
+/**
+ * Every `x-amz-*` header sent, and `Host`, must be signed: an unsigned Host would let a captured
+ * signature be replayed against another endpoint. AWS answers both with 403 AccessDenied and
+ * `<HeadersNotSigned>` (for Host as seen against S3 in amazonka#272).
+ */
 function checkUnsignedAmzHeaders<C extends Credentials>(c: V4Check, opts: AuthOptions<C>): void {
   if (opts.requireSignedAmzHeaders === false) return;
   const signed = new Set(c.signedHeaders);
-  const missing = Object.keys(c.req.headers).filter((h) => h.startsWith('x-amz-') && c.req.headers[h] !== undefined && !signed.has(h));
+  const mustSign = (h: string): boolean => h.startsWith('x-amz-') || h === 'host';
+  const missing = Object.keys(c.req.headers).filter((h) => mustSign(h) && c.req.headers[h] !== undefined && !signed.has(h));
   if (missing.length > 0) {
     throw new AuthError('AccessDenied', 'There were headers present in the request which were not signed',
       { HeadersNotSigned: missing.sort().join(', ') });

@@ -21,8 +21,8 @@ export interface AuthOptions<C extends Credentials = Credentials> {
   /** Accept SigV2 (header and presigned). Default true (spec §2: on by default). */
   allowSigV2?: boolean;
   /**
-   * Refuse requests carrying `x-amz-*` headers that are not signed (AWS: "There were headers
-   * present in the request which were not signed"). Default true; SigV4 only.
+   * Refuse requests carrying `x-amz-*` headers, or a `Host`, that are not signed (AWS: "There
+   * were headers present in the request which were not signed"). Default true; SigV4 only.
    */
   requireSignedAmzHeaders?: boolean;
   /** SigV4 service name expected in the scope. Default `s3`. */
