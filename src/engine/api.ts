@@ -117,6 +117,9 @@ export interface ObjectVersion {
   sysMeta: Record<string, string>;
   storageClass: string;
   checksum?: StoredChecksum;
+  /** Algorithm and type of the checksum, from the version record: known in listings, which read no VM. */
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
   parts?: PartInfo[];
   tags?: Record<string, string>;
   acl?: unknown;

@@ -120,6 +120,8 @@ export function toObjectVersion(bucket: string, key: string, rec: VersionRecord,
     storageClass: rec.storageClass,
   };
   if (rec.contentType !== undefined) v.contentType = rec.contentType;
+  if (rec.checksumAlgorithm) v.checksumAlgorithm = rec.checksumAlgorithm;
+  if (rec.checksumType) v.checksumType = rec.checksumType;
   if (meta?.checksum) v.checksum = { ...meta.checksum };
   if (meta?.parts) v.parts = meta.parts.map((p, i): PartInfo => ({ partNumber: i + 1, size: p.size, etag: p.etag, ...(p.checksum ? { checksum: p.checksum } : {}) }));
   if (rec.tags) v.tags = { ...rec.tags };

@@ -188,8 +188,9 @@ export function renderListVersions(r: ListVersionsXml): Buffer {
           IsLatest: v.isLatest,
           LastModified: v.lastModified,
           ETag: v.etag,
-          ChecksumAlgorithm: v.checksum?.algorithm,
-          ChecksumType: v.checksum?.type,
+          // API_ObjectVersion: ChecksumAlgorithm and ChecksumType, as ListObjectsV2 shows them.
+          ChecksumAlgorithm: v.checksum?.algorithm ?? v.checksumAlgorithm,
+          ChecksumType: v.checksum?.type ?? v.checksumType,
           Size: v.size,
           StorageClass: v.storageClass,
           Owner: ownerXml(r.ownerOf(v)),
