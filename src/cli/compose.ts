@@ -2,7 +2,7 @@
  * The composition root (shared/STYLE.md §1: cli/ is the only place that builds concrete backends):
  * storage backend → engine, shared by `serve` and the admin commands.
  */
-import { createEngine, type Engine } from '../engine/index.js';
+import { createEngine, type DamageReport, type Engine } from '../engine/index.js';
 import { StorageErrors } from '../storage/contract/index.js';
 import { createLocalBackend, type LocalBackend } from '../storage/local/index.js';
 import type { Durability } from './config.js';
@@ -27,7 +27,7 @@ export interface Stack {
  * Open the data dirs and the engine over them. A data dir held by another process (a running
  * gateway, another admin command) fails with a message saying so, not a stack trace.
  */
-export async function openStack(dataDirs: string[], opts: { durability?: Durability } = {}): Promise<Stack> {
+export async function openStack(dataDirs: string[], opts: { durability?: Durability; onDamage?: (d: DamageReport) => void } = {}): Promise<Stack> {
   let backend: LocalBackend;
   try {
     backend = await createLocalBackend({ dataDirs, durability: opts.durability });
@@ -39,7 +39,7 @@ export async function openStack(dataDirs: string[], opts: { durability?: Durabil
   }
   let engine: Engine;
   try {
-    engine = await createEngine(backend);
+    engine = await createEngine(backend, opts.onDamage ? { onDamage: opts.onDamage } : {});
   } catch (e) {
     await backend.close();
     throw e;

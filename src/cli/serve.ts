@@ -10,6 +10,7 @@ import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, edgeLoggerOptions, startServer } from '../http/index.js';
 import { createS3Service } from '../s3/index.js';
+import type { DamageReport } from '../engine/index.js';
 import type { ServeConfig } from './config.js';
 import { CliError, openStack, type Stack } from './compose.js';
 import { ensureDefaultUser, type DefaultCredentials } from './credentials.js';
@@ -27,7 +28,11 @@ export interface RunningGateway {
 export async function startGatewayProcess(cfg: ServeConfig, print: (line: string) => void): Promise<RunningGateway> {
   const logger = pino(edgeLoggerOptions({ level: cfg.logLevel }) as object);
   const https = cfg.tls ? await readTls(cfg.tls) : undefined;
-  const stack = await openStack(cfg.dataDirs, { durability: cfg.durability });
+  // Damaged stored data (a read or the scrub found a chunk corrupt or missing) is an operator matter.
+  const onDamage = (d: DamageReport): void => logger.error({ damage: d }, d.quarantined
+    ? `chunk ${d.chunk} is ${d.problem} (found by ${d.foundBy}); quarantined: objects using it fail to read until the same content is uploaded again`
+    : `manifest ${d.chunk} is ${d.problem} (found by ${d.foundBy}); the versions using it cannot be read`);
+  const stack = await openStack(cfg.dataDirs, { durability: cfg.durability, onDamage });
   let app: FastifyInstance | undefined;
   try {
     const credentials = await ensureDefaultUser(stack.engine, cfg.dataDirs[0]!, cfg.credentials);

@@ -17,6 +17,7 @@ import { decodeVm, type VersionManifest } from './format/vm.js';
 import { blobKey, bucketKey, encodeObjectKey, niKey } from './keys.js';
 import { KeyedLock } from './locks.js';
 import type { ResolvedOptions } from './options.js';
+import { quarantineChunk } from './quarantine.js';
 import { storage } from './storage-errors.js';
 import { UvidIssuer, type Clock } from './uvid.js';
 
@@ -233,13 +234,26 @@ export class Core {
     return compactCopy(raw);
   }
 
-  /** Payload bytes of chunk `id`, verified (§5): a mismatch is CHUNK_CORRUPT, never served. */
+  /**
+   * Payload bytes of chunk `id`, verified (§5): a mismatch is CHUNK_CORRUPT, never served. A damaged
+   * or missing chunk is quarantined first (quarantine.ts), so that a new put of the same content
+   * stores it again.
+   */
   async loadChunk(id: ChunkId, alloc?: (size: number) => Buffer, streaming = false): Promise<Uint8Array> {
     const opts: ChunkGetOptions = {};
     if (alloc) opts.alloc = alloc;
     if (streaming) opts.streaming = true;
-    const raw = await storage(this.backend.chunks.get(id, opts));
-    if (compareBytes(chunkIdOf(raw), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`chunk ${chunkIdHex(id)} does not match its id`);
+    let raw: Uint8Array;
+    try {
+      raw = await storage(this.backend.chunks.get(id, opts));
+    } catch (e) {
+      if (EngineErrors.CHUNK_MISSING.is(e) || EngineErrors.CHUNK_CORRUPT.is(e)) await quarantineChunk(this, id, 'read');
+      throw e;
+    }
+    if (compareBytes(chunkIdOf(raw), id) !== 0) {
+      await quarantineChunk(this, id, 'read');
+      throw EngineErrors.CHUNK_CORRUPT(`chunk ${chunkIdHex(id)} does not match its id`);
+    }
     return raw;
   }
 

@@ -17,6 +17,7 @@ import { bumpCounters, dropIntent, dropRef, hasRefs } from './refs.js';
 import { storage } from './storage-errors.js';
 import { completedUploadsWorker, feedTrimWorker, tombstoneWorker } from './housekeeping.js';
 import { lifecycleWorker } from './lifecycle.js';
+import { scrubWorker } from './scrub.js';
 
 /** Candidates visited per transaction. */
 const BATCH = 64;
@@ -179,6 +180,6 @@ export function makeWorkers(core: Core): Worker[] {
       return n > 0 ? 'busy' : 'idle';
     },
   };
-  return [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core)];
+  return [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core), scrubWorker(core)];
 }
 

@@ -43,10 +43,30 @@ export interface EngineOptions {
   feedRetentionMs?: number;
   /** Records older than this are trimmed even if a cursor has not passed them (that consumer must resync). Default 30 days. */
   feedMaxRetentionMs?: number;
+  /** Scrub (§17): stored bytes re-hashed per second at most. Default 50 MB/s. */
+  scrubBytesPerSec?: number;
+  /** Scrub (§17): a pass over every chunk starts this long after the previous one started. Default 30 days. */
+  scrubEveryMs?: number;
+  /**
+   * Told about damaged stored data (a read or the scrub found a chunk's bytes corrupt or missing
+   * and quarantined it; or a manifest that cannot be repaired by a new put). Default: nothing.
+   */
+  onDamage?: (d: DamageReport) => void;
+}
+
+/** One finding of `onDamage`. */
+export interface DamageReport {
+  /** Hex chunk id. */
+  chunk: string;
+  problem: 'corrupt' | 'missing';
+  /** Found by a read or by the scrub. */
+  foundBy: 'read' | 'scrub';
+  /** True when the chunk was quarantined: the next put of the same content stores it again. */
+  quarantined: boolean;
 }
 
 /** Options with every default applied. */
-export type ResolvedOptions = Required<Omit<EngineOptions, 'segmentId'>> & { segmentId?: number };
+export type ResolvedOptions = Required<Omit<EngineOptions, 'segmentId' | 'onDamage'>> & { segmentId?: number; onDamage?: (d: DamageReport) => void };
 
 export const MiB = 1024 * 1024;
 
@@ -69,6 +89,9 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     tombstoneRetentionMs: o.tombstoneRetentionMs ?? 24 * 3_600_000,
     feedRetentionMs: o.feedRetentionMs ?? 7 * 24 * 3_600_000,
     feedMaxRetentionMs: o.feedMaxRetentionMs ?? 30 * 24 * 3_600_000,
+    scrubBytesPerSec: Math.max(1, o.scrubBytesPerSec ?? 50_000_000),
+    scrubEveryMs: o.scrubEveryMs ?? 30 * 24 * 3_600_000,
+    ...(o.onDamage ? { onDamage: o.onDamage } : {}),
   };
 }
 

@@ -56,19 +56,27 @@ export function createChunkRow(tx: MetaTx, id: Uint8Array, kind: ChunkKind, loc:
   const k = chunkKey(id);
   const raw = tx.get(k);
   if (raw) {
-    tx.put(k, encodeChunkRow({ ...decodeChunkRow(raw), touchedAt: now, unreferencedAt: 0 }));
+    // The caller has just stored the bytes: a quarantined row is healthy again.
+    const { quarantinedAt: _repaired, ...row } = decodeChunkRow(raw);
+    tx.put(k, encodeChunkRow({ ...row, touchedAt: now, unreferencedAt: 0 }));
     return false;
   }
   tx.put(k, encodeChunkRow({ kind, loc, storedLength, createdAt: now, touchedAt: now, unreferencedAt: 0, bucketId }));
   return true;
 }
 
-/** Dedup claim (§12 step 1): when the row exists, touch it and return true. */
+/**
+ * Dedup claim (§12 step 1): when the row exists and is not quarantined, touch it and return true.
+ * A quarantined chunk counts as absent (§12: "exists (and is not quarantined)"): the writer stores
+ * the bytes again, which repairs every version that shares the chunk.
+ */
 export function touchIfPresent(tx: MetaTx, id: Uint8Array, now: number): boolean {
   const k = chunkKey(id);
   const raw = tx.get(k);
   if (!raw) return false;
-  tx.put(k, encodeChunkRow({ ...decodeChunkRow(raw), touchedAt: now, unreferencedAt: 0 }));
+  const row = decodeChunkRow(raw);
+  if (row.quarantinedAt !== undefined) return false;
+  tx.put(k, encodeChunkRow({ ...row, touchedAt: now, unreferencedAt: 0 }));
   return true;
 }
 

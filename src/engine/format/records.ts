@@ -227,6 +227,22 @@ export interface CursorRecord {
 export const encodeCursorRecord = (r: CursorRecord): Buffer => encodeTagged('cu1', r);
 export const decodeCursorRecord = (b: Uint8Array): CursorRecord => decodeTagged<CursorRecord>('cu1', b, 'feed cursor');
 
+/**
+ * Scrub progress (`sc1`, at state key `scrub`; ccow.md §17): when the next pass starts, and within a
+ * pass where it is, so a restart resumes the pass instead of starting over or skipping it.
+ */
+export interface ScrubRecord {
+  /** ms: a pass starts once the clock reaches this. */
+  nextPassAt: number;
+  /** ms when the running pass started (absent between passes). */
+  passStartedAt?: number;
+  /** Hex id of the last chunk the running pass checked. */
+  cursor?: string;
+}
+
+export const encodeScrubRecord = (r: ScrubRecord): Buffer => encodeTagged('sc1', r);
+export const decodeScrubRecord = (b: Uint8Array): ScrubRecord => decodeTagged<ScrubRecord>('sc1', b, 'scrub state');
+
 /** Engine state (`st1`): segment identity, fixed at first start; the process epoch. */
 export interface StateRecord {
   segmentId: number;
@@ -288,11 +304,20 @@ export interface ChunkRow {
   unreferencedAt: number;
   /** Bucket the physical bytes are charged to (16 bytes). */
   bucketId: Buffer;
+  /**
+   * Set (ms) when a read or the scrub found the stored bytes corrupt or missing (ccow.md §17
+   * "scrub … mismatch → quarantine"): the bytes were removed, and the next put of the same content
+   * stores them again instead of deduplicating onto the damaged copy. `ch2` rows carry it.
+   */
+  quarantinedAt?: number;
 }
 
+/** `ch1` (49 bytes), or `ch2` (57: ch1's fields, then f64 LE quarantinedAt) for a quarantined chunk. */
 export function encodeChunkRow(r: ChunkRow): Buffer {
-  const b = Buffer.allocUnsafe(3 + 1 + 1 + 4 + 24 + 16);
-  b.write('ch1', 0, 'latin1');
+  const q = r.quarantinedAt !== undefined;
+  const b = Buffer.allocUnsafe(3 + 1 + 1 + 4 + 24 + 16 + (q ? 8 : 0));
+  b.write(q ? 'ch2' : 'ch1', 0, 'latin1');
+  if (q) b.writeDoubleLE(r.quarantinedAt!, 49);
   b[3] = r.kind;
   b[4] = r.loc;
   b.writeUInt32LE(r.storedLength, 5);
@@ -305,7 +330,8 @@ export function encodeChunkRow(r: ChunkRow): Buffer {
 
 export function decodeChunkRow(v: Uint8Array): ChunkRow {
   const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (b.length !== 49 || b.toString('latin1', 0, 3) !== 'ch1') throw formatError('chunk row');
+  const tag = b.toString('latin1', 0, 3);
+  if (!((tag === 'ch1' && b.length === 49) || (tag === 'ch2' && b.length === 57))) throw formatError('chunk row');
   const kind = b[3]!;
   const loc = b[4]!;
   if (kind < 1 || kind > 3 || loc > 1) throw formatError('chunk row (kind/loc)');
@@ -317,6 +343,7 @@ export function decodeChunkRow(v: Uint8Array): ChunkRow {
     touchedAt: b.readDoubleLE(17),
     unreferencedAt: b.readDoubleLE(25),
     bucketId: Buffer.from(b.subarray(33, 49)),
+    ...(tag === 'ch2' ? { quarantinedAt: b.readDoubleLE(49) } : {}),
   };
 }
 

@@ -91,8 +91,10 @@ const goldens: Golden[] = [
   g('fd1-feed', { seq: '42', op: 'version', bucket: 'photos', key: 'a/b.jpg', uvid: uvid.toString('hex'), vmId: 'cc'.repeat(32), generation: 3, deleted: false, size: 5242883, etag: '"x"', originSegment: 0x1234, viaIsgw: false, at: 1763000000000000 }, R.encodeFeedRecord, R.decodeFeedRecord),
   g('cu1-cursor', { seq: '18446744073709551615', updatedAt: 1763000000000 }, R.encodeCursorRecord, R.decodeCursorRecord),
   g('sn1-snapshot', { name: 'nightly', uvid: uvid.toString('hex'), createdAt: 1763000000000 }, R.encodeSnapshotRecord, R.decodeSnapshotRecord),
+  g('sc1-scrub', { nextPassAt: 1765592000000, passStartedAt: 1763000000000, cursor: 'ab'.repeat(32) }, R.encodeScrubRecord, R.decodeScrubRecord),
   g('st1-state', { segmentId: 0x1234, segmentGuid: '56'.repeat(16), nodeId: 1, epoch: 9 }, R.encodeStateRecord, R.decodeStateRecord),
   g('ch1-chunk-row', { kind: 1, loc: 0, storedLength: 1048576, createdAt: 1763000000000.5, touchedAt: 1763000001000, unreferencedAt: 0, bucketId: Buffer.alloc(16, 0x0f) }, R.encodeChunkRow, R.decodeChunkRow),
+  g('ch2-chunk-row-quarantined', { kind: 1, loc: 0, storedLength: 1048576, createdAt: 1763000000000.5, touchedAt: 1763000001000, unreferencedAt: 0, bucketId: Buffer.alloc(16, 0x0f), quarantinedAt: 1763000002000 }, R.encodeChunkRow, R.decodeChunkRow),
   g('ct1-counters', { objects: 12, logicalBytes: 123456789, physicalBytes: 23456789 }, R.encodeCounters, R.decodeCounters),
   g('key-ni-v1', { bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') }, (v: { bucketId: string; key: string; uvid: string }) => niKey(Buffer.from(v.bucketId, 'hex'), encodeObjectKey(v.key), Buffer.from(v.uvid, 'hex')), () => ({ bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') })),
 ];

@@ -1,0 +1,96 @@
+/**
+ * Scrub (shared/spec/ccow.md §17: "30 days per chunk, paced (≤ 50 MB/s) | re-hash stored bytes;
+ * mismatch → quarantine, repair (cluster) or report"). Data nobody reads can rot unnoticed until
+ * the day it is needed; the scrub re-reads every stored chunk once per pass and re-hashes it.
+ *
+ * - A payload chunk whose bytes are corrupt or gone is quarantined (quarantine.ts): reads keep
+ *   failing cleanly and the next put of the same content repairs it. Reported through
+ *   `EngineOptions.onDamage`.
+ * - A manifest (VM/CM bytes kept in the metadata store) that no longer hashes to its id cannot be
+ *   repaired by a put of the content (its id is known only from the version that names it): it is
+ *   reported, not quarantined.
+ *
+ * Pacing is a byte budget refilled at `scrubBytesPerSec` (at most two seconds' worth at a time), so
+ * the scrub never reads faster than that and yields between steps. Progress (`sc1`) is saved after
+ * each step: a restart resumes the pass where it was, and the first pass of a new store starts one
+ * interval after its first start (its chunks were verified when written).
+ */
+import { chunkIdHex, chunkIdOf, compareBytes, fromHex, type ChunkId } from '../common/index.js';
+import type { Worker } from './api.js';
+import type { Core } from './core.js';
+import { ChunkLoc, decodeChunkRow, decodeScrubRecord, encodeScrubRecord, type ScrubRecord } from './format/records.js';
+import { blobKey, chunkKey, idOfKey, stateKey, subOfChunkKey, Sub, T } from './keys.js';
+import { checkStoredChunk, quarantineChunk } from './quarantine.js';
+import { storage } from './storage-errors.js';
+
+/** Rows read per step at most (the byte budget usually ends a step first). */
+const ROWS_PER_STEP = 512;
+const STATE_KEY = stateKey('scrub');
+
+/** The scrub worker; see the module comment. */
+export function scrubWorker(core: Core): Worker {
+  let state: ScrubRecord | undefined;
+  let budget = 0;
+  let refilledAt = -Infinity;
+  let buf: Buffer | undefined;
+  const alloc = (n: number): Buffer => {
+    if (!buf || buf.length < n) buf = Buffer.allocUnsafeSlow(Math.max(n, 1024 * 1024));
+    return buf.subarray(0, n);
+  };
+  return {
+    name: 'scrub',
+    async step() {
+      const now = core.now();
+      state ??= await load(core, now);
+      if (state.passStartedAt === undefined) {
+        if (now < state.nextPassAt) return 'idle';
+        state = { nextPassAt: state.nextPassAt, passStartedAt: now };
+      }
+      const rate = core.o.scrubBytesPerSec;
+      budget = Math.min(2 * rate, budget + (refilledAt === -Infinity ? rate : ((now - refilledAt) / 1000) * rate));
+      refilledAt = now;
+      if (budget <= 0) return 'idle';
+      const lo = state.cursor ? chunkKey(fromHex(state.cursor)) : Buffer.from([T.CHUNK]);
+      let rows = 0;
+      let end = true;
+      for await (const [k, v] of core.backend.meta.range({ ...(state.cursor ? { gt: lo } : { gte: lo }), lt: Buffer.from([T.CHUNK + 1]), limit: ROWS_PER_STEP })) {
+        rows++;
+        if (subOfChunkKey(k) !== Sub.ROW) continue;
+        const id = idOfKey(k);
+        state.cursor = chunkIdHex(id);
+        const row = decodeChunkRow(v);
+        if (row.quarantinedAt === undefined) budget -= await checkOne(core, id, row.loc, alloc);
+        if (budget <= 0) {
+          end = false;
+          break;
+        }
+      }
+      if (end && rows < ROWS_PER_STEP) state = { nextPassAt: state.passStartedAt! + core.o.scrubEveryMs };
+      const saved = state;
+      await storage(core.backend.meta.transaction((tx) => tx.put(STATE_KEY, encodeScrubRecord(saved))));
+      return 'idle';
+    },
+  };
+}
+
+/** The saved progress, or (first start of this store) a first pass one interval from now. */
+async function load(core: Core, now: number): Promise<ScrubRecord> {
+  const raw = await storage(core.backend.meta.get(STATE_KEY));
+  if (raw) return decodeScrubRecord(raw);
+  const fresh: ScrubRecord = { nextPassAt: now + core.o.scrubEveryMs };
+  await storage(core.backend.meta.transaction((tx) => tx.put(STATE_KEY, encodeScrubRecord(fresh))));
+  return fresh;
+}
+
+/** Check one chunk; returns the bytes it cost. */
+async function checkOne(core: Core, id: ChunkId, loc: ChunkLoc, alloc: (n: number) => Buffer): Promise<number> {
+  if (loc === ChunkLoc.BLOB) {
+    const raw = await storage(core.backend.meta.get(blobKey(id)));
+    const bad = !raw ? 'missing' : compareBytes(chunkIdOf(raw), id) !== 0 ? 'corrupt' : undefined;
+    if (bad) core.o.onDamage?.({ chunk: chunkIdHex(id), problem: bad, foundBy: 'scrub', quarantined: false });
+    return raw?.length ?? 0;
+  }
+  const { state, bytes } = await checkStoredChunk(core, id, alloc);
+  if (state !== 'ok') await quarantineChunk(core, id, 'scrub');
+  return bytes;
+}
