@@ -62,6 +62,33 @@ export async function authorize(ctx: RequestContext): Promise<void> {
   const key = 'key' in op ? op.key : undefined;
   const versionId = ctx.query.get('versionId') ?? undefined;
   await authorizeAccess(ctx, bucket, op.action, key, op.access, versionId);
+  if (WRITES_WITH_ATTRS.has(op.kind) && key !== undefined) authorizeWriteAttrs(ctx, bucket, key);
+}
+
+/** Writes whose ACL and tagging headers need their own permission (API_PutObject.html, "Permissions"). */
+const WRITES_WITH_ATTRS = new Set<S3Operation['kind']>(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
+
+const ACL_HEADERS = ['x-amz-acl', 'x-amz-grant-full-control', 'x-amz-grant-read', 'x-amz-grant-read-acp', 'x-amz-grant-write', 'x-amz-grant-write-acp'];
+
+/**
+ * A write that sets the new object's ACL (`x-amz-acl`, `x-amz-grant-*`) or tags (`x-amz-tagging`)
+ * needs s3:PutObjectAcl / s3:PutObjectTagging as well (API_PutObject.html: "To successfully change
+ * the objects ACL of your PutObject request, you must have the s3:PutObjectAcl"), else a caller a
+ * policy allows only s3:PutObject could make what it writes public. Callers who write through
+ * ownership or a bucket WRITE grant own what they write and are not affected.
+ */
+function authorizeWriteAttrs(ctx: RequestContext, bucket: BucketInfo, key: string): void {
+  const tenant = tenantOf(ctx);
+  if (tenant !== undefined && tenant === bucket.owner) return;
+  if (aclAllows(asStoredAcl(bucket.configs.acl), tenant, 'WRITE')) return;
+  const h = ctx.headers;
+  const needs: string[] = [];
+  if (ACL_HEADERS.some((n) => h[n] !== undefined)) needs.push('s3:PutObjectAcl');
+  if (h['x-amz-tagging'] !== undefined) needs.push('s3:PutObjectTagging');
+  const policy = asStoredPolicy(bucket.configs.policy);
+  for (const action of needs) {
+    if (evaluatePolicy(policy, principalOf(ctx), action, resourceArn(bucket.name, key)) !== 'allow') throw S3Errors.AccessDenied();
+  }
 }
 
 /** Operations on the bucket policy itself. */
