@@ -106,6 +106,22 @@ function checkObjectSize(ctx: RequestContext, parts: UploadedPart[]): void {
   }
 }
 
+/**
+ * `x-amz-checksum-type` on Complete (API_CompleteMultipartUpload): "If the checksum type doesn't
+ * match the checksum type that was specified for the object during the CreateMultipartUpload
+ * request, it'll result in a BadDigest error." Checked for uploads that declared one; an upload
+ * without an algorithm has no type to compare with.
+ */
+function checkChecksumType(ctx: RequestContext, upload: UploadInfo): void {
+  const v = ctx.headers['x-amz-checksum-type'];
+  if (v === undefined || upload.checksumType === undefined) return;
+  const type = v.trim().toUpperCase();
+  if (type !== 'COMPOSITE' && type !== 'FULL_OBJECT') throw S3Errors.InvalidRequest(`Value for x-amz-checksum-type header is invalid: ${v}`);
+  if (type !== upload.checksumType) {
+    throw S3Errors.BadDigest(`The checksum type ${type} does not match the ${upload.checksumType} checksum type of the upload.`);
+  }
+}
+
 /** A Complete's listed parts as the engine compares them with a completed upload's. */
 function partList(listed: CompletePartXml[]): { partNumber: number; etag: string }[] {
   return listed.map((p) => ({ partNumber: p.partNumber, etag: quoteEtag(p.etag) }));
@@ -146,6 +162,7 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
   if (!upload || upload.key !== op.key) return retriedComplete(ctx, op);
   const listed = parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
   const condition = commitCondition(ctx.headers);
+  checkChecksumType(ctx, upload);
   try {
     const parts = checkParts(listed, await storedParts(ctx, op.bucket, upload.uploadId), upload);
     checkObjectSize(ctx, parts);
