@@ -87,8 +87,20 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   });
 
   let closing = false;
+  let sweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     closing = true;
+    // Graceful shutdown: Node's server.close() waits for every connection to end, and Fastify
+    // closes only the connections idle at that moment. A request in flight (an upload) finishes
+    // later on a kept-alive connection, which then stayed open for the whole keep-alive timeout:
+    // after SIGTERM the gateway exited 65 s after its last upload was answered (the data dir locked
+    // meanwhile; a supervisor's grace period, 30 s in Kubernetes, runs out first and SIGKILLs it).
+    // So connections are closed as they fall idle, until the server has closed.
+    sweep = setInterval(() => server.closeIdleConnections(), 100);
+    sweep.unref();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(sweep);
   });
   const wrap: ReservedWrap = (handler: ReservedHandler) => async (request, reply) =>
     hostBucketOf(snapshotHeaders(request.raw), reqOpts) !== undefined ? dispatch(request, reply) : handler(request, reply);
