@@ -21,9 +21,10 @@
  * size, so it matches only rules whose filter is at most a prefix. Snapshots still win: a purge of a
  * pinned version only hides it (ccow.md §10, `purgeEntry`).
  *
- * A pass walks the name index of every bucket with an enabled rule, one page per step, each key in
- * a transaction of its own (re-checked inside it, so a concurrent write is never undone), then the
- * bucket's uploads. Passes start at most once an hour (§17), the first one at start.
+ * A pass walks the name index of every bucket with an enabled rule, one page per step; a key with
+ * something due gets a transaction of its own that decides again from what it reads (a concurrent
+ * write is never undone); then the bucket's uploads. Passes start at most once an hour (§17), the
+ * first one at start.
  */
 import { prefixEnd } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
@@ -31,8 +32,8 @@ import type { LifecycleConfig, LifecycleRule, Worker } from './api.js';
 import { applyEffects, commitTx, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type KeyEntry } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
-import { decodeBucketRecord, decodeUploadRecord } from './format/records.js';
-import { bucketPrefix, decodeObjectKey, encodeObjectKey, prefixRange, T } from './keys.js';
+import { decodeBucketRecord, decodeUploadRecord, decodeVersionValue } from './format/records.js';
+import { bucketPrefix, decodeObjectKey, encodeObjectKey, prefixRange, T, uvidOfNiKey } from './keys.js';
 import { abortUpload } from './multipart.js';
 import { storage } from './storage-errors.js';
 import { uvidMs } from './uvid.js';
@@ -102,6 +103,17 @@ function dueNoncurrent(rules: readonly LifecycleRule[], key: string, vis: readon
     }
   }
   return undefined;
+}
+
+/** Is any action due for this key's entries (newest first)? Decides without writing. */
+export function lifecycleDue(rules: readonly LifecycleRule[], key: string, entries: readonly KeyEntry[], now: number): boolean {
+  const vis = visible(entries);
+  const head = vis[0]?.e;
+  if (head && !head.rec.deleted && rules.some((r) => r.expiration && matches(r, key, head.rec) && expirationDue(r, uvidMs(head.uvid), now))) return true;
+  if (dueNoncurrent(rules, key, vis, now)) return true;
+  const only = vis.length === 1 ? vis[0]!.e : undefined;
+  return !!only && only.rec.deleted && !only.rec.quiet
+    && rules.some((r) => matches(r, key, undefined) && (r.expiration?.expiredObjectDeleteMarker === true || expirationDue(r, uvidMs(only.uvid), now)));
 }
 
 /**
@@ -210,15 +222,26 @@ async function keysStep(core: Core, b: Bucket, pass: PassState): Promise<boolean
   if (!cur || !cur.id.equals(b.id)) return true;
   const rules = enabledRules(cur.rec.configs);
   const lo = bucketPrefix(T.NI, b.id);
-  const keys: string[] = [];
+  // Decide from the page itself and open a transaction only for keys with something due: a pass
+  // over a large bucket with nothing to do must not cost a durable commit per key.
+  const keys: { key: string; entries: KeyEntry[] }[] = [];
+  const resumed = pass.cursor !== undefined;
   let seen = 0;
-  for await (const [k] of core.backend.meta.range({ ...(pass.cursor ? { gt: pass.cursor } : { gte: lo }), lt: prefixEnd(lo)!, limit: STEP })) {
+  for await (const [k, v] of core.backend.meta.range({ ...(pass.cursor ? { gt: pass.cursor } : { gte: lo }), lt: prefixEnd(lo)!, limit: STEP })) {
     seen++;
     pass.cursor = Buffer.from(k);
     const key = decodeObjectKey(k, lo.length).key;
-    if (keys.at(-1) !== key) keys.push(key);
+    if (keys.at(-1)?.key !== key) keys.push({ key, entries: [] });
+    keys.at(-1)!.entries.push({ k: pass.cursor, uvid: uvidOfNiKey(k), rec: decodeVersionValue(v).rec });
   }
-  for (const key of keys) await storage(core.backend.meta.transaction((tx) => applyLifecycleTx(core, tx, cur, key, rules)));
+  const now = core.now();
+  const full = seen === STEP;
+  for (const [i, { key, entries }] of keys.entries()) {
+    // A page's first and last keys may have entries on the neighbouring page: the transaction reads them all.
+    const partial = (full && i === keys.length - 1) || (resumed && i === 0);
+    if (!partial && !lifecycleDue(rules, key, entries, now)) continue;
+    await storage(core.backend.meta.transaction((tx) => applyLifecycleTx(core, tx, cur, key, rules)));
+  }
   return seen < STEP;
 }
 

@@ -152,3 +152,27 @@ eachBackend('AbortIncompleteMultipartUpload aborts uploads of the prefix once du
   assert.deepEqual(left, [other.uploadId, fresh.uploadId].sort());
   assert.equal(await e.getUpload('b', old.uploadId), undefined);
 });
+
+eachBackend('a pass over many keys opens transactions only for keys with something due, across page boundaries', async ({ engine: e, backend, clock }) => {
+  await e.createBucket('b', { owner: 't' });
+  await e.putBucketConfig('b', 'versioning', 'Enabled');
+  const keys = Array.from({ length: 600 }, (_, i) => `k${String(i).padStart(4, '0')}`);
+  for (const k of keys) await put(e, k, 'v');
+  // Keys with noncurrent versions at both ends and across the 256-row page boundaries.
+  const busy = ['k0000', 'k0250', 'k0254', 'k0255', 'k0256', 'k0599'];
+  for (const k of busy) for (let n = 0; n < 3; n++) await put(e, k, `v${n}`);
+  await setRules(e, [{ id: 'nc', status: 'Enabled', filter: {}, noncurrentVersionExpiration: { noncurrentDays: 1 } }]);
+  later(clock, 2 * DAY);
+  let txs = 0;
+  const tx = backend.meta.transaction.bind(backend.meta);
+  backend.meta.transaction = ((fn: Parameters<typeof tx>[0]) => {
+    txs++;
+    return tx(fn);
+  }) as typeof backend.meta.transaction;
+  await runLifecycle(e);
+  backend.meta.transaction = tx;
+  const left = await e.listVersions('b', { limit: 1000 });
+  assert.equal(left.entries.length, 600, 'every noncurrent version expired, every current one stayed');
+  assert.ok(left.entries.every((v) => v.isLatest));
+  assert.ok(txs < 30, `${txs} transactions for ${busy.length} keys with work among 600`);
+});
