@@ -1,6 +1,10 @@
 /**
  * Per-version metadata handlers: Get/Put/DeleteObjectTagging and Get/PutObjectAcl
  * (shared/spec/s3-surface.md §3, §8). Tags and ACLs change in place (engine.updateVersionMeta).
+ * A versionId naming a delete marker is 405 MethodNotAllowed, as for GET/HEAD: "The only operation
+ * that you can use on a delete marker is DELETE" (S3 user guide, Working with delete markers; AWS
+ * answers PutObjectTagging on a marker so, per moto #9401); the current version being a marker is
+ * 404 NoSuchKey.
  */
 import { aclFromHeaders, asStoredAcl, cannedAcl, validateGrantees, type StoredAcl } from '../acl.js';
 import { readBody } from '../body.js';
@@ -18,7 +22,7 @@ const malformed = (): Error => S3Errors.MalformedXML();
 
 /** GET /{b}/{k}?tagging. */
 export const getObjectTagging: Handler<OperationOf<'GetObjectTagging'>> = async (ctx, op) => {
-  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
   return xml(renderTagging(v.tags ?? {}), versionHeader(v, ctx.bucket));
 };
 
@@ -26,14 +30,14 @@ export const getObjectTagging: Handler<OperationOf<'GetObjectTagging'>> = async 
 export const putObjectTagging: Handler<OperationOf<'PutObjectTagging'>> = async (ctx, op) => {
   const versionId = versionIdParam(ctx);
   const tags = parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'object');
-  const target = await headVersion(ctx, op.bucket, op.key, versionId);
+  const target = await headVersion(ctx, op.bucket, op.key, versionId, true);
   const v = await ctx.engine.updateVersionMeta({ bucket: op.bucket, key: op.key }, target.versionId, { tags });
   return empty(200, versionHeader(v, ctx.bucket));
 };
 
 /** DELETE /{b}/{k}?tagging. */
 export const deleteObjectTagging: Handler<OperationOf<'DeleteObjectTagging'>> = async (ctx, op) => {
-  const target = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  const target = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
   const v = await ctx.engine.updateVersionMeta({ bucket: op.bucket, key: op.key }, target.versionId, { tags: null });
   return empty(204, versionHeader(v, ctx.bucket));
 };
@@ -41,7 +45,7 @@ export const deleteObjectTagging: Handler<OperationOf<'DeleteObjectTagging'>> = 
 /** GET /{b}/{k}?acl — the stored grants, or `private` owned by the bucket owner. */
 export const getObjectAcl: Handler<OperationOf<'GetObjectAcl'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
-  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
   const acl = asStoredAcl(v.acl) ?? cannedAcl('private', bucket.owner);
   return xml(renderAcl(acl, await nameResolver(ctx)), versionHeader(v, bucket));
 };
@@ -57,7 +61,7 @@ export async function aclFromRequest(ctx: RequestContext, owner: string, bucketO
 /** PUT /{b}/{k}?acl. */
 export const putObjectAcl: Handler<OperationOf<'PutObjectAcl'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
-  const target = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  const target = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
   const owner = asStoredAcl(target.acl)?.owner ?? bucket.owner;
   const acl = await aclFromRequest(ctx, owner, bucket.owner);
   const v = await ctx.engine.updateVersionMeta({ bucket: op.bucket, key: op.key }, target.versionId, { acl });

@@ -157,7 +157,7 @@ function requestedAttributes(ctx: RequestContext): Set<ObjectAttribute> {
 /** GET /{b}/{k}?attributes (§5.4). */
 export const getObjectAttributes: Handler<OperationOf<'GetObjectAttributes'>> = async (ctx, op) => {
   const attributes = requestedAttributes(ctx);
-  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
+  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
   const maxParts = headerInt(ctx, 'x-amz-max-parts', 1000, 1000);
   // Not clamped: a marker past part 1000 (S3 allows 10,000 parts) must page on, not restart at 1001.
   const marker = headerInt(ctx, 'x-amz-part-number-marker', 0, Number.MAX_SAFE_INTEGER);
