@@ -101,12 +101,16 @@ export const S3Errors = {
   /** Not in the §9 table: AWS's answer to a request target that is not valid percent-encoded UTF-8. */
   InvalidURI: declare('InvalidURI', 400, 'Couldn\'t parse the specified URI.'),
   KeyTooLongError: declare('KeyTooLongError', 400, 'Your key is too long'),
+  /** Not in the §9 table: AWS's answer to a Put*Acl document its schema refuses (missing Owner, unknown permission). */
+  MalformedACLError: declare('MalformedACLError', 400, 'The XML you provided was not well-formed or did not validate against our published schema'),
   MalformedPolicy: declare('MalformedPolicy', 400, 'This policy contains invalid Json'),
   MalformedTrailerError: declare('MalformedTrailerError', 400, 'The request contained trailing data that was not well-formed or did not conform to our published schema.'),
   MalformedXML: declare('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema'),
   MetadataTooLarge: declare('MetadataTooLarge', 400, 'Your metadata headers exceed the maximum allowed metadata size'),
   MethodNotAllowed: declare('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.'),
   MissingContentLength: declare('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.'),
+  /** Not in the §9 table: AWS's answer to a Put*Acl that names no ACL at all (no x-amz-acl, no grant header, no body). */
+  MissingSecurityHeader: declare('MissingSecurityHeader', 400, 'Your request was missing a required header'),
   NoSuchBucket: declare('NoSuchBucket', 404, 'The specified bucket does not exist'),
   NoSuchBucketPolicy: declare('NoSuchBucketPolicy', 404, 'The bucket policy does not exist'),
   NoSuchCORSConfiguration: declare('NoSuchCORSConfiguration', 404, 'The CORS configuration does not exist'),

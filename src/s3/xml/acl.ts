@@ -28,23 +28,33 @@ function grantXml(g: Grant, nameOf: (tenantId: string) => string): XmlObject {
  * Parse an `<AccessControlPolicy>` body. The grantee type is read from its children (ID →
  * CanonicalUser, URI → Group, EmailAddress → NotImplemented), so the `xsi:type` attribute is not
  * needed. `owner` is the resource's current owner: a different `Owner/ID` is AccessDenied, as AWS.
+ * A document S3's schema refuses — no `Owner`, no `AccessControlList`, a misspelt permission, a
+ * grantee without ID or URI, not XML at all — is MalformedACLError, as S3 answers (aws-sdk-ruby#787,
+ * aws-sdk-go#917); no body at all (and no ACL header, checked before) is MissingSecurityHeader.
  */
 export function parseAcl(body: Buffer, owner: string): StoredAcl {
-  const root = parseXml(body, 'AccessControlPolicy');
+  if (body.length === 0) throw S3Errors.MissingSecurityHeader();
+  let root: ReturnType<typeof parseXml>;
+  try {
+    root = parseXml(body, 'AccessControlPolicy');
+  } catch (e) {
+    throw S3Errors.MalformedXML.is(e) ? S3Errors.MalformedACLError() : e;
+  }
   const ownerId = root.one('Owner')?.childToken('ID');
-  if (ownerId !== undefined && ownerId !== owner) throw S3Errors.AccessDenied();
+  if (ownerId === undefined) throw S3Errors.MalformedACLError();
+  if (ownerId !== owner) throw S3Errors.AccessDenied();
   const list = root.one('AccessControlList');
-  if (!list) throw S3Errors.MalformedXML();
+  if (!list) throw S3Errors.MalformedACLError();
   const grants = list.all('Grant').map((g): Grant => {
     const grantee = g.one('Grantee');
     const permission = g.childToken('Permission');
-    if (!grantee || permission === undefined || !PERMS.has(permission)) throw S3Errors.MalformedXML();
+    if (!grantee || permission === undefined || !PERMS.has(permission)) throw S3Errors.MalformedACLError();
     if (grantee.childToken('EmailAddress') !== undefined) throw S3Errors.NotImplemented('Grants by email address are not implemented');
     const id = grantee.childToken('ID');
     const uri = grantee.childToken('URI');
     if (id !== undefined) return { grantee: { type: 'CanonicalUser', id }, permission: permission as Permission };
     if (uri !== undefined) return { grantee: groupGrantee(uri), permission: permission as Permission };
-    throw S3Errors.MalformedXML();
+    throw S3Errors.MalformedACLError();
   });
   return { v: 1, owner, grants };
 }

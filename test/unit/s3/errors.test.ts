@@ -17,6 +17,8 @@ const EXTRA_CODES: Record<string, string> = {
   RequestHeaderSectionTooLarge: 'AWS answer to a request whose header block exceeds the limit (S3 error code list); http/ answers it for Node\'s header overflow instead of a bare 431',
   InvalidRedirectLocation: 'AWS answer to an x-amz-website-redirect-location without a /, http:// or https:// prefix (S3 error code list)',
   NoSuchPublicAccessBlockConfiguration: 'AWS answer to GetPublicAccessBlock on a bucket without one (API_GetPublicAccessBlock); answered like the §3 stubs tools probe',
+  MalformedACLError: 'AWS answer to a Put*Acl document that fails its schema (missing Owner, misspelt permission: aws-sdk-ruby#787, aws-sdk-go#917); §9 folds it into MalformedXML',
+  MissingSecurityHeader: 'AWS answer to a Put*Acl naming no ACL at all (S3 error code list; LocalStack\'s AWS-validated ACL tests)',
 };
 
 function specTable(): Map<string, number> {

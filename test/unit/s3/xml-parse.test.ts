@@ -122,12 +122,17 @@ test('AccessControlPolicy: grantee kinds, email → NotImplemented, foreign owne
     <Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>
   </AccessControlList></AccessControlPolicy>`), owner);
   goldenJson('stored-acl-v1.json', acl);
-  const email = `<AccessControlPolicy><AccessControlList><Grant><Grantee><EmailAddress>x@y</EmailAddress></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>`;
+  const email = `<AccessControlPolicy><Owner><ID>${owner}</ID></Owner><AccessControlList><Grant><Grantee><EmailAddress>x@y</EmailAddress></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>`;
   assert.throws(() => parseAcl(b(email), owner), code('NotImplemented'));
   const foreign = `<AccessControlPolicy><Owner><ID>${'b'.repeat(64)}</ID></Owner><AccessControlList></AccessControlList></AccessControlPolicy>`;
   assert.throws(() => parseAcl(b(foreign), owner), code('AccessDenied'));
-  const badPerm = `<AccessControlPolicy><AccessControlList><Grant><Grantee><ID>${owner}</ID></Grantee><Permission>ALL</Permission></Grant></AccessControlList></AccessControlPolicy>`;
-  assert.throws(() => parseAcl(b(badPerm), owner), code('MalformedXML'));
+  // Schema failures are MalformedACLError as S3 answers; no body at all is MissingSecurityHeader.
+  const badPerm = `<AccessControlPolicy><Owner><ID>${owner}</ID></Owner><AccessControlList><Grant><Grantee><ID>${owner}</ID></Grantee><Permission>ALL</Permission></Grant></AccessControlList></AccessControlPolicy>`;
+  assert.throws(() => parseAcl(b(badPerm), owner), code('MalformedACLError'));
+  const noOwner = `<AccessControlPolicy><AccessControlList><Grant><Grantee><ID>${owner}</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>`;
+  assert.throws(() => parseAcl(b(noOwner), owner), code('MalformedACLError'));
+  assert.throws(() => parseAcl(b('not xml'), owner), code('MalformedACLError'));
+  assert.throws(() => parseAcl(b(''), owner), code('MissingSecurityHeader'));
 });
 
 test('LifecycleConfiguration: filters, actions, transitions refused, stored form', () => {
