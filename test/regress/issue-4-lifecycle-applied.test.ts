@@ -49,3 +49,24 @@ test('objects and uploads under a lifecycle rule expire through the S3 API once 
   assert.equal((await send(service, { method: 'GET', path: `/lcy/tmp/big?uploadId=${uploadId}` })).status, 404);
   assert.deepEqual(logged, []);
 });
+
+test('rules whose action cannot see tags or sizes refuse such filters (400 InvalidRequest, as S3)', async () => {
+  const { service } = await makeService();
+  assert.equal((await send(service, { method: 'PUT', path: '/lcz' })).status, 200);
+  const cases: [string, string, string][] = [
+    ['<Filter><Tag><Key>a</Key><Value>b</Value></Tag></Filter>', '<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>', 'AbortIncompleteMultipartUpload cannot be specified with Tags.'],
+    ['<Filter><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></Filter>', '<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>', 'AbortIncompleteMultipartUpload cannot be specified with Object Size.'],
+    ['<Filter><And><Prefix>p/</Prefix><Tag><Key>a</Key><Value>b</Value></Tag></And></Filter>', '<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>', 'ExpiredObjectDeleteMarker cannot be specified with Tags.'],
+  ];
+  for (const [filter, action, message] of cases) {
+    const doc = `<LifecycleConfiguration><Rule><ID>r</ID>${filter}<Status>Enabled</Status>${action}</Rule></LifecycleConfiguration>`;
+    const r = await send(service, { method: 'PUT', path: '/lcz?lifecycle', body: doc, headers: { 'content-md5': createHash('md5').update(doc).digest('base64') } });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(xmlText(r.text, 'Code'), 'InvalidRequest');
+    assert.equal(xmlText(r.text, 'Message'), message);
+  }
+  assert.equal((await send(service, { method: 'GET', path: '/lcz?lifecycle' })).status, 404, 'nothing was stored');
+  // The same actions with a prefix filter are fine.
+  const ok = '<LifecycleConfiguration><Rule><ID>r</ID><Filter><Prefix>p/</Prefix></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>';
+  assert.equal((await send(service, { method: 'PUT', path: '/lcz?lifecycle', body: ok, headers: { 'content-md5': createHash('md5').update(ok).digest('base64') } })).status, 200);
+});

@@ -114,7 +114,27 @@ function parseRule(r: XmlNode): LifecycleRule {
     rule.abortIncompleteMultipartUpload = { daysAfterInitiation: d };
   }
   if (!rule.expiration && !rule.noncurrentVersionExpiration && !rule.abortIncompleteMultipartUpload) throw S3Errors.MalformedXML();
+  checkFilterFits(rule);
   return rule;
+}
+
+/**
+ * Actions whose subjects have no tags and no size refuse such filters, as S3 does (400
+ * InvalidRequest "AbortIncompleteMultipartUpload cannot be specified with Tags." / "… with Object
+ * Size", seen from S3 by Terraform and CDK users): an incomplete upload has neither yet, and a
+ * delete marker has neither (user guide: ExpiredObjectDeleteMarker "cannot specify a tag-based
+ * filter"). Accepting them would store a rule that can never act.
+ */
+function checkFilterFits(rule: LifecycleRule): void {
+  const f = rule.filter;
+  const tags = Object.keys(f.tags ?? {}).length > 0;
+  const size = f.objectSizeGreaterThan !== undefined || f.objectSizeLessThan !== undefined;
+  const refuse = (action: string): void => {
+    if (tags) throw S3Errors.InvalidRequest(`${action} cannot be specified with Tags.`);
+    if (size) throw S3Errors.InvalidRequest(`${action} cannot be specified with Object Size.`);
+  };
+  if (rule.abortIncompleteMultipartUpload) refuse('AbortIncompleteMultipartUpload');
+  if (rule.expiration?.expiredObjectDeleteMarker) refuse('ExpiredObjectDeleteMarker');
 }
 
 /** Parse and validate a PutBucketLifecycleConfiguration body. */
