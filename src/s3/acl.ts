@@ -10,10 +10,16 @@ export type Permission = 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP' | 'FULL_CON
 /** Every permission, in AWS order. */
 export const PERMISSIONS: readonly Permission[] = ['FULL_CONTROL', 'WRITE', 'WRITE_ACP', 'READ', 'READ_ACP'];
 
-/** Group URIs of the predefined groups ACL-lite supports. */
+/**
+ * Group URIs of the predefined groups ACL-lite supports. LogDelivery (S3 server access logging) is
+ * accepted and stored so that `log-delivery-write` and grants to it work as in AWS (Terraform and
+ * CloudFormation set them on logging buckets); there is no log delivery here, so it matches no
+ * caller.
+ */
 export const GROUPS = {
   AllUsers: 'http://acs.amazonaws.com/groups/global/AllUsers',
   AuthenticatedUsers: 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers',
+  LogDelivery: 'http://acs.amazonaws.com/groups/s3/LogDelivery',
 } as const;
 
 /** Who a grant is for: a tenant (CanonicalUser, ID = tenant id) or a group. */
@@ -34,7 +40,7 @@ export interface StoredAcl {
 }
 
 /** Canned ACL names (§8). */
-export const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read', 'bucket-owner-read', 'bucket-owner-full-control'] as const;
+export const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read', 'bucket-owner-read', 'bucket-owner-full-control', 'log-delivery-write'] as const;
 
 /** One canned ACL name. */
 export type CannedAcl = (typeof CANNED_ACLS)[number];
@@ -65,6 +71,10 @@ export function cannedAcl(name: string, owner: string, bucketOwner = owner): Sto
       break;
     case 'bucket-owner-full-control':
       if (bucketOwner !== owner) grants.push(user(bucketOwner, 'FULL_CONTROL'));
+      break;
+    case 'log-delivery-write':
+      // AWS "Canned ACL" table: "The LogDelivery group gets WRITE and READ_ACP permissions on the bucket."
+      grants.push(group(GROUPS.LogDelivery, 'WRITE'), group(GROUPS.LogDelivery, 'READ_ACP'));
       break;
     default:
       throw S3Errors.InvalidArgument({ message: 'Invalid canned ACL', fields: { ArgumentName: 'x-amz-acl', ArgumentValue: name } });
@@ -114,9 +124,9 @@ function parseGrantList(value: string): Grantee[] {
   return out;
 }
 
-/** A Group grantee; only AllUsers and AuthenticatedUsers exist here. */
+/** A Group grantee: AllUsers, AuthenticatedUsers or LogDelivery. */
 export function groupGrantee(uri: string): Grantee {
-  if (uri !== GROUPS.AllUsers && uri !== GROUPS.AuthenticatedUsers) throw S3Errors.InvalidArgument('Invalid group uri');
+  if (uri !== GROUPS.AllUsers && uri !== GROUPS.AuthenticatedUsers && uri !== GROUPS.LogDelivery) throw S3Errors.InvalidArgument('Invalid group uri');
   return { type: 'Group', uri };
 }
 
@@ -136,6 +146,7 @@ export function aclAllows(acl: StoredAcl | undefined, tenant: string | undefined
     if (g.permission !== permission && g.permission !== 'FULL_CONTROL') return false;
     if (g.grantee.type === 'CanonicalUser') return tenant !== undefined && g.grantee.id === tenant;
     if (g.grantee.uri === GROUPS.AllUsers) return true;
+    // LogDelivery matches no caller: no log delivery service exists here.
     return g.grantee.uri === GROUPS.AuthenticatedUsers && tenant !== undefined;
   });
 }

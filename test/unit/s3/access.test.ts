@@ -22,7 +22,14 @@ test('canned ACLs expand to the AWS grant lists', () => {
   assert.deepEqual(cannedAcl('authenticated-read', A).grants[1], { grantee: { type: 'Group', uri: GROUPS.AuthenticatedUsers }, permission: 'READ' });
   assert.deepEqual(cannedAcl('bucket-owner-full-control', B, A).grants[1], { grantee: { type: 'CanonicalUser', id: A }, permission: 'FULL_CONTROL' });
   assert.equal(cannedAcl('bucket-owner-read', A, A).grants.length, 1);
-  assert.throws(() => cannedAcl('log-delivery-write', A), code('InvalidArgument'));
+  // AWS "Canned ACL" table: LogDelivery gets WRITE and READ_ACP (it matches no caller here).
+  assert.deepEqual(cannedAcl('log-delivery-write', A).grants.slice(1), [
+    { grantee: { type: 'Group', uri: GROUPS.LogDelivery }, permission: 'WRITE' },
+    { grantee: { type: 'Group', uri: GROUPS.LogDelivery }, permission: 'READ_ACP' },
+  ]);
+  assert.equal(aclAllows(cannedAcl('log-delivery-write', A), undefined, 'WRITE'), false);
+  assert.equal(aclAllows(cannedAcl('log-delivery-write', A), B, 'WRITE'), false);
+  assert.throws(() => cannedAcl('aws-exec-read-not-a-thing', A), code('InvalidArgument'));
 });
 
 test('grant headers; canned + grants → InvalidRequest; email → NotImplemented', () => {
