@@ -109,6 +109,11 @@ export function formatFsck(r: FsckReport): string[] {
     lines.push(`${label}: ${ids.length}`);
     for (const id of ids) lines.push(`  ${id}`);
   }
+  if (r.damaged.length > 0) {
+    // What an operator needs: which objects cannot be read (uploading the same content again repairs them).
+    lines.push(`damaged objects: ${r.damaged.length}`);
+    for (const d of r.damaged) lines.push(`  ${d.bucket}/${d.key} (version ${d.versionId})`);
+  }
   lines.push(isClean(r) ? 'clean' : 'NOT CLEAN');
   return lines;
 }

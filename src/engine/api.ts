@@ -319,6 +319,11 @@ export interface FsckReport {
   corrupt: string[];
   leaked: string[];
   danglingRefs: string[];
+  /**
+   * The versions that cannot be read because a chunk below them is missing or corrupt (ccow.md
+   * §13: "the object is listed in the damage report"), in bucket, key order.
+   */
+  damaged: { bucket: string; key: string; versionId: string }[];
 }
 
 /** Background job (ccow.md §17). */

@@ -9,7 +9,8 @@ import { chunkIdHex, chunkIdOf, compareBytes, fromHex, toHex, type ChunkId } fro
 import type { FsckReport } from './api.js';
 import type { Core } from './core.js';
 import { decodeCm } from './format/cm.js';
-import { ChunkLoc, decodeChunkRow, decodePartRecord, decodeVersionValue, type ChunkRow } from './format/records.js';
+import { ChunkLoc, decodeBucketRecord, decodeChunkRow, decodePartRecord, decodeVersionValue, type ChunkRow } from './format/records.js';
+import { versionIdOf } from './resolve.js';
 import { RefKind, type ChunkRef } from './format/ref.js';
 import { decodeVm } from './format/vm.js';
 import { blobKey, chunkKey, decodeObjectKey, ID16, idOfKey, intentKey, prefixRange, Referrer, Sub, subOfChunkKey, T, uvidOfNiKey } from './keys.js';
@@ -18,9 +19,9 @@ import { CHUNK_ID_BYTES } from '../common/index.js';
 const table = (t: number): { gte: Buffer; lt?: Buffer } => prefixRange(Buffer.from([t]));
 
 class Audit {
-  readonly report: FsckReport = { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [] };
-  /** Hex ids reachable from live roots. */
-  readonly reached = new Set<string>();
+  readonly report: FsckReport = { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [], damaged: [] };
+  /** Hex ids reachable from live roots, each with whether it or a chunk below it is damaged. */
+  readonly reached = new Map<string, boolean>();
   /** `ver:` referrers that exist (bucketId ‖ uvid, hex). */
   readonly versions = new Set<string>();
   readonly #core: Core;
@@ -29,33 +30,49 @@ class Audit {
     this.#core = core;
   }
 
-  /** Mark a tree below root refs; verify manifests and payload bytes once each. */
-  async markRefs(refs: readonly ChunkRef[]): Promise<void> {
+  /**
+   * Mark a tree below root refs; verify manifests and payload bytes once each. Returns true when
+   * something below is missing or corrupt (remembered per chunk, so shared chunks count for every
+   * version that uses them).
+   */
+  async markRefs(refs: readonly ChunkRef[]): Promise<boolean> {
+    let damaged = false;
     for (const r of refs) {
       if (r.kind === RefKind.INLINE || !r.id) continue;
       const hex = chunkIdHex(r.id);
-      if (this.reached.has(hex)) continue;
-      this.reached.add(hex);
-      if (r.kind === RefKind.MANIFEST) {
-        const blob = await this.#blob(r.id);
-        if (blob) await this.markRefs(decodeCm(blob).refs);
-      } else await this.#payload(r.id);
+      let bad = this.reached.get(hex);
+      if (bad === undefined) {
+        this.reached.set(hex, false);
+        if (r.kind === RefKind.MANIFEST) {
+          const blob = await this.#blob(r.id);
+          bad = !blob || (await this.markRefs(decodeCm(blob).refs));
+        } else bad = !(await this.#payload(r.id));
+        this.reached.set(hex, bad);
+      }
+      damaged ||= bad;
     }
+    return damaged;
   }
 
-  /** An embedded VM (§3 inline data): present, hashing to its id, and without chunk children. */
-  checkEmbedded(vmId: string, bytes: Buffer | undefined): void {
+  /** An embedded VM (§3 inline data): present, hashing to its id, and without chunk children. False when damaged. */
+  checkEmbedded(vmId: string, bytes: Buffer | undefined): boolean {
     this.report.chunksChecked++;
     if (!bytes) this.report.missing.push(vmId);
     else if (toHex(chunkIdOf(bytes)) !== vmId || decodeVm(bytes).refs.some((r) => r.id)) this.report.corrupt.push(vmId);
+    else return true;
+    return false;
   }
 
-  async markVm(id: ChunkId): Promise<void> {
+  /** Mark a VM's tree; true when it or something below it is damaged. */
+  async markVm(id: ChunkId): Promise<boolean> {
     const hex = chunkIdHex(id);
-    if (this.reached.has(hex)) return;
-    this.reached.add(hex);
+    const known = this.reached.get(hex);
+    if (known !== undefined) return known;
+    this.reached.set(hex, false);
     const blob = await this.#blob(id);
-    if (blob) await this.markRefs(decodeVm(blob).refs);
+    const bad = !blob || (await this.markRefs(decodeVm(blob).refs));
+    this.reached.set(hex, bad);
+    return bad;
   }
 
   async #blob(id: ChunkId): Promise<Buffer | undefined> {
@@ -74,7 +91,8 @@ class Audit {
     return Buffer.from(raw);
   }
 
-  async #payload(id: ChunkId): Promise<void> {
+  /** Check one payload chunk; false when missing or corrupt. */
+  async #payload(id: ChunkId): Promise<boolean> {
     this.report.chunksChecked++;
     const hex = chunkIdHex(id);
     const row = await this.#core.backend.meta.get(chunkKey(id));
@@ -86,19 +104,28 @@ class Audit {
     }
     if (!row || !bytes) this.report.missing.push(hex);
     else if (compareBytes(chunkIdOf(bytes), id) !== 0) this.report.corrupt.push(hex);
+    else return true;
+    return false;
   }
 }
 
 /** Walk every live root (§9 audit). */
 async function mark(core: Core, a: Audit): Promise<void> {
   const meta = core.backend.meta;
+  const names = new Map<string, string>();
+  for await (const [, v] of meta.range(table(T.BUCKET))) {
+    const b = decodeBucketRecord(v);
+    names.set(b.id, b.name);
+  }
   for await (const [k, v] of meta.range(table(T.NI))) {
     const { rec, vm } = decodeVersionValue(v);
-    const bucketId = k.subarray(1, 1 + ID16);
-    decodeObjectKey(k, 1 + ID16);
-    a.versions.add(toHex(bucketId) + toHex(uvidOfNiKey(k)));
-    if (rec.vmEmbedded) a.checkEmbedded(rec.vmId!, vm);
-    else if (rec.vmId) await a.markVm(fromHex(rec.vmId) as unknown as ChunkId);
+    const bucketId = toHex(k.subarray(1, 1 + ID16));
+    const { key } = decodeObjectKey(k, 1 + ID16);
+    a.versions.add(bucketId + toHex(uvidOfNiKey(k)));
+    let damaged = false;
+    if (rec.vmEmbedded) damaged = !a.checkEmbedded(rec.vmId!, vm);
+    else if (rec.vmId) damaged = await a.markVm(fromHex(rec.vmId) as unknown as ChunkId);
+    if (damaged) a.report.damaged.push({ bucket: names.get(bucketId) ?? bucketId, key, versionId: versionIdOf(rec) });
   }
   for await (const [, v] of meta.range(table(T.PART))) await a.markRefs(decodePartRecord(v).refs);
   // Live intents hold their members (written payloads, CMs) until commit or abort.
@@ -109,7 +136,7 @@ async function mark(core: Core, a: Audit): Promise<void> {
     const row = await meta.get(chunkKey(id));
     if (!row) continue; // checked as a dangling reference below
     if (decodeChunkRow(row).loc === ChunkLoc.BLOB) {
-      a.reached.add(hex);
+      a.reached.set(hex, false);
       const blob = await meta.get(blobKey(id));
       if (blob) await a.markRefs(decodeCm(blob).refs);
     } else await a.markRefs([{ kind: RefKind.PAYLOAD, codec: 0, storedLength: 0, offset: 0, length: 0, id }]);
@@ -168,5 +195,7 @@ export async function fsck(core: Core): Promise<FsckReport> {
   await checkRefs(core, a);
   await findLeaks(core, a);
   for (const l of [a.report.missing, a.report.corrupt, a.report.leaked, a.report.danglingRefs]) l.sort();
+  // Stable: a key's versions stay newest first, as the name index lists them.
+  a.report.damaged.sort((x, y) => (x.bucket < y.bucket ? -1 : x.bucket > y.bucket ? 1 : Buffer.compare(Buffer.from(x.key), Buffer.from(y.key))));
   return a.report;
 }

@@ -60,14 +60,16 @@ test('a read of a corrupt chunk fails, quarantines it, and re-uploading the cont
   assert.equal((await chunkFiles(dir)).length, 3, 'the damaged bytes were removed');
   await assert.rejects(readAll(e, 'k'), (err: unknown) => EngineErrors.CHUNK_MISSING.is(err), 'still an error, never wrong bytes');
   assert.equal(damage.length, 1, 'an already quarantined chunk is not reported again');
-  assert.equal((await e.fsck()).missing.length, 1);
+  const report = await e.fsck();
+  assert.equal(report.missing.length, 1);
+  assert.deepEqual(report.damaged, [{ bucket: 'b', key: 'k', versionId: 'null' }], 'fsck names the object that cannot be read');
 
   // The same content again (a client re-uploading the file): the chunk is stored anew.
   await e.putObject({ bucket: 'b', key: 'again' }, body(data, 10_000));
   assert.ok((await readAll(e, 'k')).equals(data), 'the first object reads again');
   assert.ok((await readAll(e, 'again')).equals(data));
   const f = await e.fsck();
-  assert.deepEqual({ missing: f.missing, corrupt: f.corrupt, leaked: f.leaked, danglingRefs: f.danglingRefs }, { missing: [], corrupt: [], leaked: [], danglingRefs: [] });
+  assert.deepEqual({ missing: f.missing, corrupt: f.corrupt, leaked: f.leaked, danglingRefs: f.danglingRefs, damaged: f.damaged }, { missing: [], corrupt: [], leaked: [], danglingRefs: [], damaged: [] });
 });
 
 test('the scrub finds corrupt and missing chunks nobody reads, one pass per interval, a schedule that survives a restart', async (t) => {
