@@ -198,3 +198,18 @@ export async function concealMissingObject(ctx: RequestContext, e: unknown): Pro
 export async function authorizeObject(ctx: RequestContext, bucket: BucketInfo, action: string, key: string, access: Access, versionId?: string): Promise<void> {
   await authorizeAccess(ctx, bucket, action, key, access, versionId);
 }
+
+/**
+ * Whether the caller may read the tags of the addressed object (bucket owner, or a policy Allow of
+ * s3:GetObjectTagging — tagging is in no ACL permission). GetObject sends `x-amz-tagging-count`
+ * only "when you have the relevant permission to read object tags" (API_GetObject.html).
+ */
+export function mayReadTags(ctx: RequestContext, key: string): boolean {
+  const bucket = ctx.bucket;
+  if (!bucket) return false;
+  const action = ctx.query.get('versionId') === null ? 's3:GetObjectTagging' : 's3:GetObjectVersionTagging';
+  const verdict = evaluatePolicy(asStoredPolicy(bucket.configs.policy), principalOf(ctx), action, resourceArn(bucket.name, key));
+  if (verdict === 'deny') return false;
+  const tenant = tenantOf(ctx);
+  return (tenant !== undefined && tenant === bucket.owner) || verdict === 'allow';
+}

@@ -3,6 +3,7 @@
  * GetObjectAttributes (§5.4).
  */
 import type { ObjectVersion } from '../../engine/api.js';
+import { mayReadTags } from '../authz.js';
 import { evaluatePreconditions, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
@@ -86,7 +87,8 @@ function prepare(ctx: RequestContext, v: ObjectVersion, isGet: boolean, over: Re
   const sel = select(ctx, v);
   const whole = sel.window === undefined;
   const wantChecksum = ctx.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED';
-  const headers = objectHeaders(v, { bucket: ctx.bucket, includeTagCount: isGet, includeChecksum: wantChecksum && whole });
+  const tagCount = isGet && v.tags !== undefined && Object.keys(v.tags).length > 0 && mayReadTags(ctx, v.key);
+  const headers = objectHeaders(v, { bucket: ctx.bucket, includeTagCount: tagCount, includeChecksum: wantChecksum && whole });
   if (wantChecksum && sel.partNumber !== undefined) addPartChecksum(headers, v, sel.partNumber);
   const window = sel.window ?? { offset: 0, length: v.size };
   headers['content-length'] = String(window.length);
