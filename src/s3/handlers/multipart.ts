@@ -82,7 +82,11 @@ export const uploadPart: Handler<OperationOf<'UploadPart'>> = async (ctx, op) =>
   return empty(200, { etag: part.etag, ...h });
 };
 
-/** `x-amz-copy-source-range: bytes=first-last`, within the source (else InvalidArgument / InvalidRange). */
+/**
+ * `x-amz-copy-source-range: bytes=first-last`, within the source, else 400 InvalidArgument. Past the
+ * source's end S3 answers 400 InvalidArgument "Range specified is not valid for source object of
+ * size: N" (seen from S3 by versitygw#610), not GetObject's 416 InvalidRange.
+ */
 function copyRange(header: string | undefined, size: number): { offset: number; length: number } | undefined {
   if (header === undefined) return undefined;
   const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
@@ -91,7 +95,7 @@ function copyRange(header: string | undefined, size: number): { offset: number; 
   }
   const first = Number(m[1]);
   const last = Number(m[2]);
-  if (last >= size) throw S3Errors.InvalidRange({ message: 'The requested range is not satisfiable', fields: { ActualObjectSize: size } });
+  if (last >= size) throw S3Errors.InvalidArgument({ message: `Range specified is not valid for source object of size: ${size}`, fields: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: header } });
   return { offset: first, length: last - first + 1 };
 }
 
