@@ -59,6 +59,11 @@ export const listObjectsV2: Handler<OperationOf<'ListObjectsV2'>> = async (ctx, 
  * common prefix resumes after every key under it (the engine's startAfter rule).
  */
 export const listObjects: Handler<OperationOf<'ListObjects'>> = async (ctx, op) => {
+  // S3 refuses V2's start-after on a V1 listing rather than ignore it (a client that meant V2 would
+  // otherwise get the listing from the start): amazonka#376 shows the answer.
+  if (ctx.query.has('start-after')) {
+    throw S3Errors.InvalidArgument({ message: 'startAfter only supported in REST.GET.BUCKET with list-type=2', fields: { ArgumentName: 'start-after', ArgumentValue: ctx.query.get('start-after') ?? '' } });
+  }
   const limit = maxKeys(ctx);
   const enc = encodingType(ctx);
   const marker = ctx.query.get('marker') ?? '';
