@@ -48,7 +48,10 @@ export async function quarantineChunk(core: Core, id: ChunkId, foundBy: DamageRe
     const { state } = await checkStoredChunk(core, id);
     if (state === 'ok') return false;
     problem = state;
-    if (state === 'corrupt') await storage(core.backend.chunks.delete(id));
+    // Remove whatever is stored under the id, "missing" included: a chunk file cut short reads as
+    // CHUNK_MISSING, and left in place it would make the repairing put a no-op (a put of an id the
+    // store already has a file for writes nothing), while its record cleared the quarantine.
+    await storage(core.backend.chunks.delete(id));
     const now = core.now();
     await storage(core.backend.meta.transaction((tx) => {
       const cur = tx.get(chunkKey(id));

@@ -15,11 +15,11 @@
  * each step: a restart resumes the pass where it was, and the first pass of a new store starts one
  * interval after its first start (its chunks were verified when written).
  */
-import { chunkIdHex, chunkIdOf, compareBytes, fromHex, type ChunkId } from '../common/index.js';
+import { chunkIdHex, chunkIdOf, compareBytes, fromHex, prefixEnd, type ChunkId } from '../common/index.js';
 import type { Worker } from './api.js';
 import type { Core } from './core.js';
 import { ChunkLoc, decodeChunkRow, decodeScrubRecord, encodeScrubRecord, type ScrubRecord } from './format/records.js';
-import { blobKey, chunkKey, idOfKey, stateKey, subOfChunkKey, Sub, T } from './keys.js';
+import { blobKey, idOfKey, stateKey, subOfChunkKey, Sub, T } from './keys.js';
 import { checkStoredChunk, quarantineChunk } from './quarantine.js';
 import { storage } from './storage-errors.js';
 
@@ -50,27 +50,50 @@ export function scrubWorker(core: Core): Worker {
       budget = Math.min(2 * rate, budget + (refilledAt === -Infinity ? rate : ((now - refilledAt) / 1000) * rate));
       refilledAt = now;
       if (budget <= 0) return 'idle';
-      const lo = state.cursor ? chunkKey(fromHex(state.cursor)) : Buffer.from([T.CHUNK]);
-      let rows = 0;
+      const rows = await chunkRows(core, state.cursor);
       let end = true;
-      for await (const [k, v] of core.backend.meta.range({ ...(state.cursor ? { gt: lo } : { gte: lo }), lt: Buffer.from([T.CHUNK + 1]), limit: ROWS_PER_STEP })) {
-        rows++;
-        if (subOfChunkKey(k) !== Sub.ROW) continue;
-        const id = idOfKey(k);
+      for (const { id, raw } of rows) {
         state.cursor = chunkIdHex(id);
-        const row = decodeChunkRow(v);
+        // Decoded past the cursor: a row that does not decode fails this step, not every later one.
+        const row = decodeChunkRow(raw);
         if (row.quarantinedAt === undefined) budget -= await checkOne(core, id, row.loc, alloc);
         if (budget <= 0) {
           end = false;
           break;
         }
       }
-      if (end && rows < ROWS_PER_STEP) state = { nextPassAt: state.passStartedAt! + core.o.scrubEveryMs };
+      if (end && rows.length < ROWS_PER_STEP) state = { nextPassAt: state.passStartedAt! + core.o.scrubEveryMs };
       const saved = state;
       await storage(core.backend.meta.transaction((tx) => tx.put(STATE_KEY, encodeScrubRecord(saved))));
       return 'idle';
     },
   };
+}
+
+/**
+ * The next chunk rows after chunk `cursor` (hex; from the first chunk when absent), at most
+ * ROWS_PER_STEP. A chunk's keys are its row, its blob and one `ref` row per referrer (keys.ts `Sub`):
+ * the scan seeks past each chunk's other keys, so a chunk held by thousands of versions costs one
+ * row, and a page is never all `ref` rows (a cursor moved only by chunk rows then stood still:
+ * every later step re-read the same page).
+ */
+async function chunkRows(core: Core, cursor: string | undefined): Promise<{ id: ChunkId; raw: Buffer }[]> {
+  const out: { id: ChunkId; raw: Buffer }[] = [];
+  const hi = Buffer.from([T.CHUNK + 1]);
+  const start = cursor ? afterChunk(fromHex(cursor)) : Buffer.from([T.CHUNK]);
+  await core.backend.meta.visit({ gte: start, lt: hi }, (k, v) => {
+    const id = idOfKey(k);
+    // `visit` lends its bytes: keep copies (idOfKey copies the id).
+    if (subOfChunkKey(k) === Sub.ROW) out.push({ id, raw: Buffer.from(v) });
+    if (out.length >= ROWS_PER_STEP) return 'stop';
+    return afterChunk(id);
+  });
+  return out;
+}
+
+/** The first key after every key of chunk `id`. */
+function afterChunk(id: Uint8Array): Buffer {
+  return prefixEnd(Buffer.concat([Buffer.from([T.CHUNK]), id]))!;
 }
 
 /** The saved progress, or (first start of this store) a first pass one interval from now. */
