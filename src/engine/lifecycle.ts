@@ -89,20 +89,20 @@ function visible(entries: readonly KeyEntry[]): { e: KeyEntry; newer?: KeyEntry 
 
 const asVersion = (e: KeyEntry): { size: number; tags?: Record<string, string> } | undefined => (e.rec.deleted ? undefined : e.rec);
 
-/** The first noncurrent version a rule expires now, oldest first (undefined: none). */
-function dueNoncurrent(rules: readonly LifecycleRule[], key: string, vis: readonly { e: KeyEntry; newer?: KeyEntry }[], now: number): { e: KeyEntry; newer?: KeyEntry } | undefined {
-  for (let j = vis.length - 1; j >= 1; j--) {
-    const { e, newer } = vis[j]!;
-    if (e.rec.quiet) continue;
-    const since = uvidMs(newer!.uvid);
-    const rank = j - 1; // 0 = the newest noncurrent version
-    for (const r of rules) {
-      const n = r.noncurrentVersionExpiration;
-      if (!n || !matches(r, key, asVersion(e))) continue;
-      if (rank >= (n.newerNoncurrentVersions ?? 0) && now >= lifecycleDueAt(since, n.noncurrentDays ?? 0)) return vis[j];
-    }
-  }
-  return undefined;
+/**
+ * Does a rule expire noncurrent entry `vis[j]` (j ≥ 1) now? It became noncurrent when the entry
+ * just newer than it was written; `j - 1` newer noncurrent versions are kept ahead of it. Neither
+ * depends on older entries, so purging oldest first never changes the answer for the newer ones.
+ */
+function noncurrentDue(rules: readonly LifecycleRule[], key: string, vis: readonly { e: KeyEntry; newer?: KeyEntry }[], j: number, now: number): boolean {
+  const { e, newer } = vis[j]!;
+  if (e.rec.quiet) return false;
+  const since = uvidMs(newer!.uvid);
+  const rank = j - 1; // 0 = the newest noncurrent version
+  return rules.some((r) => {
+    const n = r.noncurrentVersionExpiration;
+    return !!n && matches(r, key, asVersion(e)) && rank >= (n.newerNoncurrentVersions ?? 0) && now >= lifecycleDueAt(since, n.noncurrentDays ?? 0);
+  });
 }
 
 /** Is any action due for this key's entries (newest first)? Decides without writing. */
@@ -110,7 +110,7 @@ export function lifecycleDue(rules: readonly LifecycleRule[], key: string, entri
   const vis = visible(entries);
   const head = vis[0]?.e;
   if (head && !head.rec.deleted && rules.some((r) => r.expiration && matches(r, key, head.rec) && expirationDue(r, uvidMs(head.uvid), now))) return true;
-  if (dueNoncurrent(rules, key, vis, now)) return true;
+  for (let j = 1; j < vis.length; j++) if (noncurrentDue(rules, key, vis, j, now)) return true;
   const only = vis.length === 1 ? vis[0]!.e : undefined;
   return !!only && only.rec.deleted && !only.rec.quiet
     && rules.some((r) => matches(r, key, undefined) && (r.expiration?.expiredObjectDeleteMarker === true || expirationDue(r, uvidMs(only.uvid), now)));
@@ -131,13 +131,14 @@ export function applyLifecycleTx(core: Core, tx: MetaTx, bucket: Bucket, key: st
     commitTx(core, tx, { bucket: b, key, skipIfAbsent: b.rec.versioning === 'Unversioned' });
     acted++;
   }
-  // 2. Noncurrent versions, oldest first, re-reading after each purge (a pinned one only hides).
+  // 2. Noncurrent versions, oldest first, decided from one read of the key (a pinned one only
+  // hides): re-reading after each purge cost n²/2 rows for n due versions in one write transaction.
   const fx = newEffects();
   const cutoffs = snapshotCutoffs(tx, b.id);
-  for (let guard = 0; guard < 10_000; guard++) {
-    const due = dueNoncurrent(rules, key, visible(keyEntries(tx, b.id, enc)), now);
-    if (!due) break;
-    purgeEntry(core, tx, b, key, due.e, due.newer?.uvid, cutoffs, fx);
+  const before = visible(keyEntries(tx, b.id, enc));
+  for (let j = before.length - 1; j >= 1; j--) {
+    if (!noncurrentDue(rules, key, before, j, now)) continue;
+    purgeEntry(core, tx, b, key, before[j]!.e, before[j]!.newer?.uvid, cutoffs, fx);
     acted++;
   }
   // 3. An expired object delete marker: the only version left is a (non-quiet) marker.
@@ -164,6 +165,8 @@ interface PassState {
   buckets: Bucket[];
   phase: 'keys' | 'uploads';
   cursor?: Buffer;
+  /** The key whose entries ran past the end of the last page: decided on the page where it ends. */
+  pending?: string;
 }
 
 /** The worker; see the module comment. */
@@ -192,6 +195,7 @@ export function lifecycleWorker(core: Core): Worker {
       }
       if (done) {
         pass.cursor = undefined;
+        pass.pending = undefined;
         if (pass.phase === 'keys') pass.phase = 'uploads';
         else {
           pass.buckets.shift();
@@ -225,7 +229,6 @@ async function keysStep(core: Core, b: Bucket, pass: PassState): Promise<boolean
   // Decide from the page itself and open a transaction only for keys with something due: a pass
   // over a large bucket with nothing to do must not cost a durable commit per key.
   const keys: { key: string; entries: KeyEntry[] }[] = [];
-  const resumed = pass.cursor !== undefined;
   let seen = 0;
   for await (const [k, v] of core.backend.meta.range({ ...(pass.cursor ? { gt: pass.cursor } : { gte: lo }), lt: prefixEnd(lo)!, limit: STEP })) {
     seen++;
@@ -236,11 +239,20 @@ async function keysStep(core: Core, b: Bucket, pass: PassState): Promise<boolean
   }
   const now = core.now();
   const full = seen === STEP;
+  const apply = (key: string): Promise<number> => storage(core.backend.meta.transaction((tx) => applyLifecycleTx(core, tx, cur, key, rules)));
+  // A key whose entries span pages is decided once, on the page where it ends, by a transaction
+  // that reads all of them (once per page, a key with many versions cost O(versions²/page)).
+  const pending = pass.pending;
+  pass.pending = undefined;
+  if (pending !== undefined && keys[0]?.key !== pending) await apply(pending); // it ended at the page edge
   for (const [i, { key, entries }] of keys.entries()) {
-    // A page's first and last keys may have entries on the neighbouring page: the transaction reads them all.
-    const partial = (full && i === keys.length - 1) || (resumed && i === 0);
+    if (full && i === keys.length - 1) {
+      pass.pending = key; // may go on past this page
+      break;
+    }
+    const partial = i === 0 && key === pending;
     if (!partial && !lifecycleDue(rules, key, entries, now)) continue;
-    await storage(core.backend.meta.transaction((tx) => applyLifecycleTx(core, tx, cur, key, rules)));
+    await apply(key);
   }
   return seen < STEP;
 }
