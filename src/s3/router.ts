@@ -3,6 +3,7 @@
  * (shared/STYLE.md habit 3, after Garage's `src/api/s3/router.rs`). No I/O, no engine, no auth —
  * `test/unit/s3/router.test.ts` drives it with request lines from the AWS API reference.
  */
+import { splitTarget } from './auth/uri.js';
 import { checkBucketNameLength } from './bucket-name.js';
 import { S3Errors } from './errors.js';
 import { OPERATION_INFO, type OperationOf, type S3Operation, type S3OperationKind } from './operations.js';
@@ -239,10 +240,14 @@ export class QueryParams implements QueryLike {
   }
 }
 
-/** Split a raw request target into its path and parsed query. */
+/**
+ * Split a raw request target into its path and parsed query, exactly as authentication splits it
+ * (auth `splitTarget`: an absolute-form `scheme://authority` prefix and a `#` fragment are not part
+ * of what is signed). Routing anything the signature does not cover — parameters after a raw `#`
+ * (Node passes it through in `req.url`) — let a captured presigned URL be pointed at another
+ * version, other response headers or an unsigned `x-amz-acl`.
+ */
 export function parseTarget(url: string): { path: string; rawQuery: string; query: QueryParams } {
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  const rawQuery = q < 0 ? '' : url.slice(q + 1);
+  const { path, query: rawQuery } = splitTarget(url);
   return { path, rawQuery, query: new QueryParams(rawQuery) };
 }

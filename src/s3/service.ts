@@ -11,6 +11,7 @@
 import { newHostId } from '../common/index.js';
 import type { EngineApi } from '../engine/api.js';
 import { authenticate, withHoistedHeaders, type AuthResult } from './auth/index.js';
+import { splitTarget } from './auth/uri.js';
 import { authorize, concealMissingObject } from './authz.js';
 import { discardRest, planBody } from './body.js';
 import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
@@ -314,8 +315,7 @@ function addActualCors(req: S3Request, res: S3Response, ctx: RequestContext | un
 
 /** `<Resource>`: the decoded request path (raw when it does not decode). */
 function resourceOf(req: S3Request): string {
-  const q = req.url.indexOf('?');
-  const raw = q < 0 ? req.url : req.url.slice(0, q);
+  const raw = splitTarget(req.url).path;
   try {
     const { bucket, key } = splitPath(raw, req.hostBucket);
     if (bucket === undefined) return '/';
