@@ -40,5 +40,6 @@ const code = await runCli(process.argv, {
 });
 process.exitCode = code;
 // An admin command is done once runCli returns; do not let a leftover handle (a native store's
-// thread, a worker) keep the process around. A serving gateway lives until a signal.
-if (!serving) setTimeout(() => process.exit(code), 1000).unref();
+// thread, a worker) keep the process around. A serving gateway lives until a signal; one that failed
+// to start is done too.
+if (!serving || code !== 0) setTimeout(() => process.exit(code), 1000).unref();

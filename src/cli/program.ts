@@ -44,8 +44,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--no-sigv2', 'refuse AWS Signature Version 2, header and presigned (env CCOW_SIGV2=0)')
     .action(async (flags: ServeFlags, cmd: Command) => {
       const cfg = resolveServeConfig(explicit(flags, cmd), io.env);
-      const gw = await startGatewayProcess(cfg, io.out);
-      io.onServe?.(() => gw.close());
+      const started = startGatewayProcess(cfg, io.out);
+      // Signal handling is in place before the start (LMDB open, compaction) and its banner: a
+      // SIGTERM in between took the default action and killed the process, even one sent after the
+      // banner (the handler was installed a tick later). A signal during the start now waits for it
+      // and shuts down gracefully.
+      io.onServe?.(async () => (await started).close());
+      await started;
       setExit(0);
     });
 

@@ -6,16 +6,35 @@
  * owner's pid was reused by an unrelated live process, the dir stays locked until the LOCK file is
  * removed by hand; (2) two processes taking over the same stale LOCK at the same instant can race;
  * (3) on a network file system, pids of other hosts are meaningless. A second open in the *same*
- * process also fails (its own pid is alive), which is what the in-process per-id locks need.
+ * process also fails (this process remembers the LOCKs it holds), which is what the in-process
+ * per-id locks need.
+ *
+ * A LOCK naming this process's own pid that this process does not hold is the container case: the
+ * gateway is pid 1 of every run (the image's ENTRYPOINT execs node), so after a crash, an OOM kill
+ * or `docker kill` the next start found "locked by pid 1" — itself — and exited, every time. Such a
+ * LOCK was left either by an earlier process with our pid (dead) or by a live process in another pid
+ * namespace (a second container on the same volume, e.g. during a rolling update), which the pid
+ * cannot tell apart. So the owner refreshes its LOCK's mtime every REFRESH_MS, and such a LOCK is
+ * stale once it has not been refreshed for OWN_PID_STALE_MS: the start waits for that, at most
+ * that long after the crash, and refuses if the LOCK keeps being refreshed.
  */
-import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { resolve } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
 import { errnoCode, mapFsError } from './fs-errors.js';
 
 const LOCK_FORMAT = 'ccow-lock/1';
 /** Age after which a LOCK without a readable pid is taken to be left over from a crash. */
 const MALFORMED_STALE_MS = 10_000;
+
+/** How often an owner refreshes its LOCK's mtime (its heartbeat). */
+const REFRESH_MS = 5_000;
+/** A LOCK naming our own pid, not held by us, unrefreshed this long, is stale (see above). */
+const OWN_PID_STALE_MS = 30_000;
+
+/** LOCK paths this process holds (resolved) and their heartbeat timers. */
+const held = new Map<string, NodeJS.Timeout>();
 
 /** A held LOCK file. */
 export interface OwnerLock {
@@ -42,7 +61,7 @@ function parsePid(text: string): number | undefined {
 
 /** Take `<dir>/LOCK` for this process; StorageErrors.LOCKED when a live process holds it. */
 export async function acquireOwnerLock(dir: string): Promise<OwnerLock> {
-  const path = join(dir, 'LOCK');
+  const path = resolve(dir, 'LOCK');
   const body = `${LOCK_FORMAT}\n${process.pid}\n${new Date().toISOString()}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -53,6 +72,12 @@ export async function acquireOwnerLock(dir: string): Promise<OwnerLock> {
       } finally {
         await fh.close();
       }
+      const beat = setInterval(() => {
+        const now = new Date();
+        void utimes(path, now, now).catch(() => undefined);
+      }, REFRESH_MS);
+      beat.unref();
+      held.set(path, beat);
       return { path, release: () => releaseOwnerLock(path) };
     } catch (e) {
       if (errnoCode(e) !== 'EEXIST') throw mapFsError(e, `creating ${path}`);
@@ -60,14 +85,35 @@ export async function acquireOwnerLock(dir: string): Promise<OwnerLock> {
     const holder = parsePid(await readFile(path, 'utf8').catch(() => ''));
     // A malformed LOCK may be one being written right now: held, unless it is old (an owner that
     // died between creating and writing it).
-    if (holder === undefined ? !(await olderThan(path, MALFORMED_STALE_MS)) : alive(holder)) {
-      throw StorageErrors.LOCKED(`data dir ${dir} is locked by ${holder === undefined ? 'another process' : `pid ${holder}`} (${path})`);
+    const live = holder === undefined ? !(await olderThan(path, MALFORMED_STALE_MS)) : holder === process.pid ? held.has(path) || (await refreshedWithin(path, OWN_PID_STALE_MS)) : alive(holder);
+    if (live) {
+      const who = holder === undefined ? 'another process' : holder === process.pid && !held.has(path) ? `pid ${holder} of another pid namespace (another container?), which keeps refreshing it` : `pid ${holder}`;
+      throw StorageErrors.LOCKED(`data dir ${dir} is locked by ${who} (${path})`);
     }
     await unlink(path).catch((e: unknown) => {
       if (errnoCode(e) !== 'ENOENT') throw mapFsError(e, `removing stale ${path}`);
     });
   }
   throw StorageErrors.LOCKED(`data dir ${dir}: could not take ${path}`);
+}
+
+/**
+ * Whether the LOCK at `path` is still being refreshed: false as soon as it is `ms` old (or gone),
+ * true when it is still fresh after waiting `ms` (its owner keeps it alive).
+ */
+async function refreshedWithin(path: string, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (;;) {
+    let age: number;
+    try {
+      age = Date.now() - (await stat(path)).mtimeMs;
+    } catch {
+      return false;
+    }
+    if (age >= ms) return false;
+    if (Date.now() >= until) return true;
+    await sleep(Math.min(1000, ms - age, until - Date.now()) + 10);
+  }
 }
 
 async function olderThan(path: string, ms: number): Promise<boolean> {
@@ -81,5 +127,7 @@ async function olderThan(path: string, ms: number): Promise<boolean> {
 /** Remove the LOCK if it is still ours. */
 async function releaseOwnerLock(path: string): Promise<void> {
   const holder = parsePid(await readFile(path, 'utf8').catch(() => ''));
+  clearInterval(held.get(path));
+  held.delete(path);
   if (holder === process.pid) await unlink(path).catch(() => undefined);
 }
