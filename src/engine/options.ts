@@ -27,7 +27,7 @@ export interface EngineOptions {
   /**
    * Bytes of chunks all puts together may have in flight (stored or digested, not yet done); a put
    * beyond it waits. Bounds memory under many concurrent uploads. Default 32 MiB (two windows of 1 MiB
-   * chunks: one stream never waits on it; s3-bench `--many`, 16 concurrent 1 GiB uploads, peaked at
+   * chunks: one stream of the default chunk size never waits on it, one of 8 MiB chunks keeps 4 in flight; s3-bench `--many`, 16 concurrent 1 GiB uploads, peaked at
    * 323 MiB RSS with 64 MiB and 270 MiB with 32 in the same hour, issue #4's bound being 300).
    */
   putBudget?: number;
