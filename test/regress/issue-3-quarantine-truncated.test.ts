@@ -10,44 +10,15 @@
  * chunk's `ref` rows and it advanced its cursor only on chunk rows, so a chunk with more than a
  * page of references (one content stored under ~500 keys) held every later pass on the same page.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createEngine, EngineErrors, type DamageReport, type Engine } from '../../src/engine/index.js';
-import { createLocalBackend } from '../../src/storage/local/index.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
-import { body, bytes, collect, fakeClock, TEST_OPTS, type FakeClock } from '../integration/engine/harness.js';
-
-const CHUNK = 64 * 1024;
-
-async function open(t: TestContext): Promise<{ e: Engine; dir: string; clock: FakeClock; damage: DamageReport[] }> {
-  const tmp = await makeTempDir('review7-quarantine');
-  const backend = await createLocalBackend({ dataDirs: [tmp.path], durability: 'relaxed' });
-  const clock = fakeClock();
-  const damage: DamageReport[] = [];
-  const e = await createEngine(backend, { ...TEST_OPTS, clock, digestWorker: false, onDamage: (d) => damage.push(d) });
-  t.after(async () => {
-    await e.close();
-    await backend.close();
-    await tmp.cleanup();
-  });
-  await e.createBucket('b', { owner: 't', chunkSize: CHUNK });
-  return { e, dir: tmp.path, clock, damage };
-}
-
-async function chunkFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const ent of await readdir(join(dir, 'chunks'), { recursive: true, withFileTypes: true })) {
-    if (ent.isFile()) out.push(join(ent.parentPath, ent.name));
-  }
-  return out.sort();
-}
-
-const readAll = async (e: Engine, key: string): Promise<Buffer> => collect((await e.read({ bucket: 'b', key })).body);
+import { readFile, writeFile } from 'node:fs/promises';
+import { EngineErrors } from '../../src/engine/index.js';
+import { CHUNK, chunkFiles, openDamageable, readAll } from '../integration/engine/damage.js';
+import { body, bytes } from '../integration/engine/harness.js';
 
 test('a truncated chunk file is quarantined and the next put of the same content really repairs it', async (t) => {
-  const { e, dir, damage } = await open(t);
+  const { e, dir, damage } = await openDamageable(t, 'review7-quarantine');
   const data = bytes(2 * CHUNK, 11);
   await e.putObject({ bucket: 'b', key: 'k' }, body(data, 10_000));
   const files = await chunkFiles(dir);
@@ -65,7 +36,7 @@ test('a truncated chunk file is quarantined and the next put of the same content
 });
 
 test('the scrub gets past a chunk held by more references than a page of rows', async (t) => {
-  const { e, dir, clock, damage } = await open(t);
+  const { e, dir, clock, damage } = await openDamageable(t, 'review7-quarantine');
   // One content under many keys: its chunks and VM carry one reference per version.
   const shared = bytes(2 * CHUNK, 5);
   for (let i = 0; i < 600; i++) await e.putObject({ bucket: 'b', key: `k${i}` }, body(shared, 1 << 20));

@@ -4,51 +4,15 @@
  * (scrub.ts, ccow.md §17), and a new put of the same content repairs every object that shares the
  * chunk — before quarantine, the put deduplicated onto the damaged bytes and stayed broken.
  */
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { createEngine, EngineErrors, type DamageReport, type Engine } from '../../../src/engine/index.js';
-import { createLocalBackend } from '../../../src/storage/local/index.js';
-import { makeTempDir } from '../../helpers/temp-dir.js';
-import { body, bytes, collect, fakeClock, TEST_OPTS, type FakeClock } from './harness.js';
-
-const CHUNK = 64 * 1024;
-
-async function open(t: TestContext): Promise<{ e: Engine; dir: string; clock: FakeClock; damage: DamageReport[] }> {
-  const tmp = await makeTempDir('scrub');
-  const backend = await createLocalBackend({ dataDirs: [tmp.path], durability: 'relaxed' });
-  const clock = fakeClock();
-  const damage: DamageReport[] = [];
-  const e = await createEngine(backend, { ...TEST_OPTS, clock, digestWorker: false, onDamage: (d) => damage.push(d) });
-  t.after(async () => {
-    await e.close();
-    await backend.close();
-    await tmp.cleanup();
-  });
-  await e.createBucket('b', { owner: 't', chunkSize: CHUNK });
-  return { e, dir: tmp.path, clock, damage };
-}
-
-/** Every chunk file under the data dir. */
-async function chunkFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const ent of await readdir(join(dir, 'chunks'), { recursive: true, withFileTypes: true })) {
-    if (ent.isFile()) out.push(join(ent.parentPath, ent.name));
-  }
-  return out.sort();
-}
-
-async function flipByte(file: string): Promise<void> {
-  const b = await readFile(file);
-  b[b.length >> 1]! ^= 0xff;
-  await writeFile(file, b);
-}
-
-const readAll = async (e: Engine, key: string): Promise<Buffer> => collect((await e.read({ bucket: 'b', key })).body);
+import { rm } from 'node:fs/promises';
+import { EngineErrors } from '../../../src/engine/index.js';
+import { CHUNK, chunkFiles, flipByte, openDamageable, readAll } from './damage.js';
+import { body, bytes } from './harness.js';
 
 test('a read of a corrupt chunk fails, quarantines it, and re-uploading the content repairs the object', async (t) => {
-  const { e, dir, damage } = await open(t);
+  const { e, dir, damage } = await openDamageable(t, 'scrub');
   const data = bytes(4 * CHUNK, 7);
   await e.putObject({ bucket: 'b', key: 'k' }, body(data, 10_000));
   const files = await chunkFiles(dir);
@@ -73,7 +37,7 @@ test('a read of a corrupt chunk fails, quarantines it, and re-uploading the cont
 });
 
 test('the scrub finds corrupt and missing chunks nobody reads, one pass per interval, a schedule that survives a restart', async (t) => {
-  const { e, dir, clock, damage } = await open(t);
+  const { e, dir, clock, damage } = await openDamageable(t, 'scrub');
   const data = bytes(4 * CHUNK, 9);
   await e.putObject({ bucket: 'b', key: 'cold' }, body(data, 10_000));
   const scrub = () => e.workers().find((w) => w.name === 'scrub')!;
