@@ -184,23 +184,29 @@ async function objectsProperty(service: S3Service, runs: number): Promise<void> 
 // ---------------------------------------------------------------------------------------------
 // Versions.
 
-/** One write of the versions scenario: a PUT or a DELETE of `key`, in versioning `mode`. */
+/**
+ * One write of the versions scenario, in versioning `mode`: a PUT or a DELETE of `key`, or
+ * (`purge`) a DELETE of one of its versions by id — the `purge`-th newest, markers included.
+ */
 interface Write {
   key: string;
-  del: boolean;
+  op: 'put' | 'del' | 'purge';
+  purge: number;
   mode: 'Off' | 'Enabled' | 'Suspended';
 }
 
-const writesArb = fc.tuple(fc.uniqueArray(keyArb, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.constantFrom('Off', 'Enabled', 'Enabled', 'Suspended')), { maxLength: 18 }))
-  .map(([keys, ws]) => {
-    // Versioning never returns to Off: once on, 'Off' writes count as Enabled.
-    let on = false;
-    return ws.map(([i, del, m]): Write => {
-      if (m !== 'Off') on = true;
-      const mode = m === 'Off' && on ? 'Enabled' : m;
-      return { key: keys[i % keys.length]!, del: del && i % 2 === 0, mode };
-    });
+const writesArb = fc.tuple(
+  fc.uniqueArray(keyArb, { minLength: 1, maxLength: 6 }),
+  fc.array(fc.tuple(fc.nat(), fc.constantFrom('put', 'put', 'put', 'del', 'purge'), fc.nat(3), fc.constantFrom('Off', 'Enabled', 'Enabled', 'Suspended')), { maxLength: 18 }),
+).map(([keys, ws]) => {
+  // Versioning never returns to Off: once on, 'Off' writes count as Enabled.
+  let on = false;
+  return ws.map(([i, op, purge, m]): Write => {
+    if (m !== 'Off') on = true;
+    const mode = m === 'Off' && on ? 'Enabled' : m;
+    return { key: keys[i % keys.length]!, op, purge, mode };
   });
+});
 
 interface Ver {
   vid: string;
@@ -218,16 +224,25 @@ async function writeVersions(service: S3Service, bucket: string, writes: Write[]
       mode = w.mode;
     }
     const vs = model.get(w.key) ?? [];
-    if (w.del && mode === 'Off') {
+    if (w.op === 'purge') {
+      // DELETE ?versionId removes that version for good; the next one becomes the latest (API_DeleteObject).
+      const gone = vs[w.purge % Math.max(1, vs.length)];
+      if (!gone) continue;
+      await mustSend(service, 'DELETE', `${keyPath(bucket, w.key)}?versionId=${gone.vid}`);
+      model.set(w.key, vs.filter((v) => v !== gone));
+      continue;
+    }
+    const del = w.op === 'del';
+    if (del && mode === 'Off') {
       // Unversioned DELETE removes the object; its hidden marker is not listed (ccow.md §7.3).
       await mustSend(service, 'DELETE', keyPath(bucket, w.key));
       model.set(w.key, vs.filter((v) => v.vid !== 'null'));
       continue;
     }
-    const r = await mustSend(service, w.del ? 'DELETE' : 'PUT', keyPath(bucket, w.key), w.del ? undefined : 'x');
+    const r = await mustSend(service, del ? 'DELETE' : 'PUT', keyPath(bucket, w.key), del ? undefined : 'x');
     // Off and Suspended writes make the null version, replacing the previous one (API_PutObject, versioning docs).
     const vid = mode === 'Enabled' ? String(r.headers['x-amz-version-id']) : 'null';
-    model.set(w.key, [{ vid, dm: w.del }, ...vs.filter((v) => vid !== 'null' || v.vid !== 'null')]);
+    model.set(w.key, [{ vid, dm: del }, ...vs.filter((v) => vid !== 'null' || v.vid !== 'null')]);
   }
   for (const [k, vs] of model) if (vs.length === 0) model.delete(k);
   return model;
@@ -294,6 +309,9 @@ async function versionsProperty(service: S3Service, runs: number): Promise<void>
     const got = await listVersions(service, bucket, qy);
     noDuplicates(got, itemId);
     assert.deepEqual(describe(got, (v) => JSON.stringify(v)), describe(want, (v) => JSON.stringify(v)));
+    // ListObjects shows the keys whose newest version is not a delete marker.
+    const live = new Map([...model].filter(([, vs]) => !vs[0]!.dm).map(([k]) => [k, [null]]));
+    assert.deepEqual(describe(await listV2(service, bucket, query)), describe(modelList(live, query)), 'ListObjectsV2 of the versioned bucket');
   }), { numRuns: runs });
 }
 
