@@ -31,7 +31,7 @@ export async function startGatewayProcess(cfg: ServeConfig, print: (line: string
   // Damaged stored data (a read or the scrub found a chunk corrupt or missing) is an operator matter.
   const onDamage = (d: DamageReport): void => logger.error({ damage: d }, d.quarantined
     ? `chunk ${d.chunk} is ${d.problem} (found by ${d.foundBy}); quarantined: objects using it fail to read until the same content is uploaded again`
-    : `manifest ${d.chunk} is ${d.problem} (found by ${d.foundBy}); the versions using it cannot be read`);
+    : `chunk ${d.chunk} is ${d.problem} (found by ${d.foundBy}); the versions using it may not be readable (ccow fsck lists them)`);
   const stack = await openStack(cfg.dataDirs, { durability: cfg.durability, onDamage });
   let app: FastifyInstance | undefined;
   try {

@@ -58,7 +58,8 @@ export interface EngineOptions {
 export interface DamageReport {
   /** Hex chunk id. */
   chunk: string;
-  problem: 'corrupt' | 'missing';
+  /** `unreadable`: the store failed to read it (an I/O error); not quarantined, as that may pass. */
+  problem: 'corrupt' | 'missing' | 'unreadable';
   /** Found by a read or by the scrub. */
   foundBy: 'read' | 'scrub';
   /** True when the chunk was quarantined: the next put of the same content stores it again. */

@@ -16,7 +16,9 @@
  * interval after its first start (its chunks were verified when written).
  */
 import { chunkIdHex, chunkIdOf, compareBytes, fromHex, prefixEnd, type ChunkId } from '../common/index.js';
+import { StorageErrors } from '../storage/contract/index.js';
 import type { Worker } from './api.js';
+import { EngineErrors } from './errors.js';
 import type { Core } from './core.js';
 import { ChunkLoc, decodeChunkRow, decodeScrubRecord, encodeScrubRecord, type ScrubRecord } from './format/records.js';
 import { blobKey, idOfKey, stateKey, subOfChunkKey, Sub, T } from './keys.js';
@@ -113,7 +115,16 @@ async function checkOne(core: Core, id: ChunkId, loc: ChunkLoc, alloc: (n: numbe
     if (bad) core.o.onDamage?.({ chunk: chunkIdHex(id), problem: bad, foundBy: 'scrub', quarantined: false });
     return raw?.length ?? 0;
   }
-  const { state, bytes } = await checkStoredChunk(core, id, alloc);
-  if (state !== 'ok') await quarantineChunk(core, id, 'scrub');
-  return bytes;
+  let r: Awaited<ReturnType<typeof checkStoredChunk>>;
+  try {
+    r = await checkStoredChunk(core, id, alloc);
+  } catch (e) {
+    // A read error (EIO: a bad sector) is damage an operator must hear of. It is not quarantined:
+    // it may pass, and the bytes may still be good.
+    if (!EngineErrors.UNAVAILABLE.is(e) || !StorageErrors.IO.is((e as Error).cause)) throw e;
+    core.o.onDamage?.({ chunk: chunkIdHex(id), problem: 'unreadable', foundBy: 'scrub', quarantined: false });
+    return 0;
+  }
+  if (r.state !== 'ok') await quarantineChunk(core, id, 'scrub');
+  return r.bytes;
 }

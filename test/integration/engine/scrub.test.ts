@@ -7,9 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { EngineErrors } from '../../../src/engine/index.js';
+import { createEngine, EngineErrors, type DamageReport } from '../../../src/engine/index.js';
+import type { ChunkId } from '../../../src/common/index.js';
+import { StorageErrors } from '../../../src/storage/contract/index.js';
+import { createMemoryBackend } from '../../../src/storage/memory/index.js';
 import { CHUNK, chunkFiles, flipByte, openDamageable, readAll } from './damage.js';
-import { body, bytes } from './harness.js';
+import { body, bytes, fakeClock, TEST_OPTS } from './harness.js';
 
 test('a read of a corrupt chunk fails, quarantines it, and re-uploading the content repairs the object', async (t) => {
   const { e, dir, damage } = await openDamageable(t, 'scrub');
@@ -67,4 +70,32 @@ test('the scrub finds corrupt and missing chunks nobody reads, one pass per inte
 
   await e.putObject({ bucket: 'b', key: 'fresh' }, body(data, 10_000));
   assert.ok((await readAll(e, 'cold')).equals(data), 'repaired by the new put');
+});
+
+test('the scrub reports a chunk it cannot read (I/O error) without quarantining it, and goes on', async () => {
+  const backend = createMemoryBackend();
+  const clock = fakeClock();
+  const damage: DamageReport[] = [];
+  const e = await createEngine(backend, { ...TEST_OPTS, clock, digestWorker: false, onDamage: (d) => damage.push(d) });
+  try {
+    await e.createBucket('b', { owner: 't', chunkSize: 1024 });
+    const data = bytes(5000, 3); // over the 4 KiB inline limit: five stored chunks
+    await e.putObject({ bucket: 'b', key: 'k' }, body(data));
+    const get = backend.chunks.get.bind(backend.chunks);
+    let failed = '';
+    backend.chunks.get = async (id: ChunkId) => {
+      if (!failed) failed = Buffer.from(id).toString('hex');
+      if (Buffer.from(id).toString('hex') === failed) throw StorageErrors.IO('EIO: injected bad sector');
+      return get(id);
+    };
+    const w = e.workers().find((x) => x.name === 'scrub')!;
+    await w.step();
+    clock.advance(30 * 86_400_000 + 1);
+    for (let i = 0; i < 3; i++) await w.step();
+    assert.deepEqual(damage, [{ chunk: failed, problem: 'unreadable', foundBy: 'scrub', quarantined: false }]);
+    backend.chunks.get = get;
+    assert.ok((await readAll(e, 'k')).equals(data), 'not quarantined: the bytes are still there');
+  } finally {
+    await e.close();
+  }
 });
