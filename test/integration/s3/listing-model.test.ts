@@ -15,10 +15,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { createEngine } from '../../../src/engine/index.js';
 import { createLocalBackend } from '../../../src/storage/local/index.js';
+import { createMemoryBackend } from '../../../src/storage/memory/index.js';
+import type { MetaStore } from '../../../src/storage/contract/index.js';
 import type { EngineApi } from '../../../src/engine/api.js';
 import type { S3Service } from '../../../src/s3/types.js';
 import { ALICE, BOB, makeService, send } from './helpers.js';
-import { child, cmpUtf8, decodeValue, delimiterArb, keyArb, keyPath, modelList, pageArb, pageItems, prefixArb, q, rollUp, type Item } from './listing-model.js';
+import { child, cmpUtf8, decodeValue, elements, delimiterArb, keyArb, keyPath, modelList, pageArb, pageItems, prefixArb, q, rollUp, type Item } from './listing-model.js';
 
 /** The service under test and its engine (for what S3 cannot do: bucket snapshots). */
 interface Gateway {
@@ -409,6 +411,75 @@ test('listings match the model: LMDB backend', async (t) => {
     await t.test('ListMultipartUploads', () => uploadsProperty(service, runs(8)));
   } finally {
     await engine.close();
+    await backend.close();
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * A delimiter listing costs one row per common prefix shown, not one per key under it: the engine
+ * seeks past each prefix (engine/listing.ts, s3-surface.md §4.1). Rows counted at the MetaStore,
+ * so this holds whatever the machine's speed: 150 prefixes of 4 keys (3 versions each in the
+ * versions listing, 2 uploads each in the uploads listing), pages of 40.
+ */
+test('delimiter listings read one row per common prefix, not every key under it', async () => {
+  const backend = createMemoryBackend();
+  const engine = await createEngine(backend, { digestWorker: false });
+  await engine.putUser(ALICE);
+  const { service } = await makeService({ engine });
+  await mustSend(service, 'PUT', '/seek-objects');
+  await mustSend(service, 'PUT', '/seek-versions');
+  await mustSend(service, 'PUT', '/seek-versions?versioning', '<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>');
+  await mustSend(service, 'PUT', '/seek-uploads');
+  const dirs = Array.from({ length: 150 }, (_, i) => `d${String(i).padStart(3, '0')}/`);
+  for (const d of dirs) {
+    for (const f of ['a', 'b', 'c', 'd']) await engine.putObject({ bucket: 'seek-objects', key: d + f }, one(Buffer.from(f)));
+    for (let v = 0; v < 3; v++) await engine.putObject({ bucket: 'seek-versions', key: `${d}x` }, one(Buffer.from('v')));
+    for (let u = 0; u < 2; u++) await engine.createUpload({ bucket: 'seek-uploads', key: `${d}y` }, {});
+  }
+  const counted = countRows(backend.meta);
+  for (const [what, bucket, query, nextParam] of [
+    ['ListObjectsV2', 'seek-objects', 'list-type=2', 'NextContinuationToken'],
+    ['ListObjects', 'seek-objects', '', 'NextMarker'],
+    ['ListObjectVersions', 'seek-versions', 'versions', 'NextKeyMarker'],
+    ['ListMultipartUploads', 'seek-uploads', 'uploads', 'NextKeyMarker'],
+  ] as const) {
+    counted.rows = 0;
+    const seen: string[] = [];
+    let next: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const from = next === undefined ? '' : `&${{ NextContinuationToken: 'continuation-token', NextMarker: 'marker', NextKeyMarker: 'key-marker' }[nextParam]}=${q(next)}`;
+      const { text } = await mustSend(service, 'GET', `/${bucket}?${query}&delimiter=%2F&max-keys=40&max-uploads=40${from}`);
+      seen.push(...elements(text, 'CommonPrefixes').map((b) => child(b, 'Prefix')!));
+      if (child(text, 'IsTruncated') !== 'true') break;
+      next = child(text, nextParam);
+    }
+    assert.deepEqual(seen, dirs, what);
+    // One row per prefix, plus at most one look-ahead row per page (4 pages).
+    assert.ok(counted.rows <= dirs.length + 4, `${what} read ${counted.rows} rows for ${dirs.length} prefixes`);
+  }
+});
+
+async function* one(b: Buffer): AsyncIterable<Uint8Array> {
+  yield b;
+}
+
+/** Count the MetaStore rows the engine's scans read from now on (visit callbacks and range rows). */
+function countRows(meta: MetaStore): { rows: number } {
+  const counted = { rows: 0 };
+  const visit = meta.visit.bind(meta);
+  const range = meta.range.bind(meta);
+  meta.visit = (opts, fn) => visit(opts, (k, v) => {
+    counted.rows++;
+    return fn(k, v);
+  });
+  meta.range = (opts) => ({
+    async *[Symbol.asyncIterator]() {
+      for await (const row of range(opts)) {
+        counted.rows++;
+        yield row;
+      }
+    },
+  });
+  return counted;
+}
