@@ -125,7 +125,10 @@ export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const marker = intParam(ctx, 'part-number-marker', 0, 0, 10000);
   const limit = intParam(ctx, 'max-parts', 1000, 0, 1000);
-  const page = await ctx.engine.listParts(op.bucket, upload.uploadId, { marker, limit });
+  // max-parts=0 is an empty page that is not truncated, as max-keys=0 is for listings (§4.1): a
+  // truncated page with no part has no NextPartNumberMarker to go on from, and a paginator that
+  // repeats the request would never end.
+  const page = limit === 0 ? { parts: [], truncated: false } : await ctx.engine.listParts(op.bucket, upload.uploadId, { marker, limit });
   return xml(renderListParts({
     bucket: op.bucket,
     key: op.key,
