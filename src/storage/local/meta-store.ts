@@ -29,6 +29,8 @@ import type { OpGate } from './op-gate.js';
 const LOWEST_KEY = Buffer.from([0x00]);
 /** Rows `visit` reads back to back before it lets other work run (a listing page is ~1000). */
 const VISIT_BURST = 2048;
+/** Rows a visit steps over on its cursor to reach a seek key before it opens a new range there. */
+const SEEK_WALK = 8;
 
 /** lmdb-js `getRange` options for a normalised range. */
 function lmdbRange(r: NormalizedRange): Record<string, unknown> {
@@ -134,21 +136,28 @@ export class LmdbMetaStore implements MetaStore {
       txn = db.useReadTransaction();
       for (;;) {
         let seek: Uint8Array | undefined;
-        const it = db.getRange({ ...lmdbRange(r), transaction: txn, snapshot: true })[Symbol.iterator]();
+        // No lmdb-js limit: `left` counts the rows handed to `fn`, and rows walked over on the way
+        // to a seek key (below) are not among them.
+        const it = db.getRange({ ...lmdbRange({ ...r, limit: Infinity }), transaction: txn, snapshot: true })[Symbol.iterator]();
+        const next = (): IteratorResult<{ key: Buffer; value: Buffer }> => {
+          // The value is decoded inside next(): lend it (no slab copy) for the callback below.
+          slab.lending = true;
+          try {
+            return it.next();
+          } catch (e) {
+            this.#checkOpen();
+            throw e;
+          } finally {
+            slab.lending = false;
+          }
+        };
         let finished = false;
+        /** A row already read past a short seek (see below), to hand to the callback next. */
+        let landed: IteratorResult<{ key: Buffer; value: Buffer }> | undefined;
         try {
           while (left > 0) {
-            let step: IteratorResult<{ key: Buffer; value: Buffer }>;
-            // The value is decoded inside next(): lend it (no slab copy) for the callback below.
-            slab.lending = true;
-            try {
-              step = it.next();
-            } catch (e) {
-              this.#checkOpen();
-              throw e;
-            } finally {
-              slab.lending = false;
-            }
+            const step = landed ?? next();
+            landed = undefined;
             if (step.done) {
               finished = true;
               return;
@@ -169,6 +178,14 @@ export class LmdbMetaStore implements MetaStore {
               this.#checkOpen();
             }
             if (answer !== 'next') {
+              // A seek that lands a few rows ahead (a listing's common prefix of a few keys) walks
+              // there on this cursor: opening a new range costs ~20 µs, a step ~0.5 µs.
+              landed = r.reverse ? undefined : this.#walkTo(next, answer);
+              if (landed?.done) {
+                finished = true;
+                return;
+              }
+              if (landed) continue;
               seek = answer;
               break;
             }
@@ -185,6 +202,18 @@ export class LmdbMetaStore implements MetaStore {
       if (!this.#gate.envClosing) txn?.done();
       this.#gate.exitScan();
     }
+  }
+
+  /**
+   * Step `next` up to SEEK_WALK rows to the first key ≥ `seek`: that row (or the end), or undefined
+   * when the seek lies further on (the caller opens a new range there).
+   */
+  #walkTo(next: () => IteratorResult<{ key: Buffer; value: Buffer }>, seek: Uint8Array): IteratorResult<{ key: Buffer; value: Buffer }> | undefined {
+    for (let i = 0; i < SEEK_WALK; i++) {
+      const step = next();
+      if (step.done || Buffer.compare(step.value.key, seek) >= 0) return step;
+    }
+    return undefined;
   }
 
   async *#scan(r: NormalizedRange): AsyncGenerator<[Uint8Array, Uint8Array]> {
