@@ -258,6 +258,31 @@ export const metaCases: ContractCase[] = [
     },
   },
   {
+    name: 'meta: visit seeks of every distance (next row, a few rows, far, past the end, to an absent key) with a limit',
+    async run(_t, { backend }) {
+      // 200 keys 2-byte big-endian 0..199; seeks jump d rows ahead for d in 1..40, by an absent key too.
+      const key = (n: number): Buffer => Buffer.from([n >> 8, n & 0xff]);
+      await putAll(backend, Array.from({ length: 200 }, (_, n) => [key(n), key(n)] as const));
+      for (const limit of [undefined, 5, 17]) {
+        const seen: number[] = [];
+        const want: number[] = [];
+        let n = 0;
+        for (let d = 1; n < 200; d = (d % 40) + 1) {
+          want.push(n);
+          n += d;
+        }
+        await backend.meta.visit(limit === undefined ? {} : { limit }, (k) => {
+          const at = (k[0]! << 8) | k[1]!;
+          seen.push(at);
+          const d = (seen.length - 1) % 40 + 1;
+          // Odd distances seek to the key itself, even ones to an absent key just below it.
+          return d % 2 ? key(at + d) : Buffer.concat([key(at + d - 1), Buffer.from([0xff])]);
+        });
+        assert.deepEqual(seen, limit === undefined ? want : want.slice(0, limit), `limit ${limit}`);
+      }
+    },
+  },
+  {
     name: 'meta: a visit may seek to a key cut from the lent value, even across a pause with reads in it',
     async run(_t, { backend }) {
       const k = (i: number): Buffer => s(`k${String(i).padStart(5, '0')}`);
