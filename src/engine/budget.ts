@@ -24,6 +24,13 @@ export class ByteBudget {
     await new Promise<void>((go) => this.#waiters.push({ n, go }));
   }
 
+  /** Take `n` bytes only if they fit now, without waiting (and without passing a waiter). */
+  tryAcquire(n: number): boolean {
+    if (this.#waiters.length !== 0 || this.#used + n > this.#max) return false;
+    this.#used += n;
+    return true;
+  }
+
   release(n: number): void {
     this.#used -= n;
     // First come, first served: a large request is not starved by a stream of small ones.

@@ -82,6 +82,8 @@ export class Core {
   readonly buffers = new BufferPool({ shared: true, maxFreeBytes: 64 * 1024 * 1024 });
   /** Bytes of chunks in flight across all puts (EngineOptions.putBudget). */
   readonly putBudget: ByteBudget;
+  /** Bytes streaming reads hold beyond their base read-ahead (EngineOptions.readBudget). */
+  readonly readBudget: ByteBudget;
   /** Buffers lent to readers (ReadOptions.lend). */
   readonly readBuffers = new BufferPool({ shared: false, maxFreeBytes: 32 * 1024 * 1024, classSize: 64 * 1024 });
   readonly #buckets = new Map<string, Bucket | null>();
@@ -109,6 +111,7 @@ export class Core {
     this.writer = new ChunkWriter(backend, o.clock, this.chunkLocks);
     this.pool = o.digestWorker ? new DigestPool() : undefined;
     this.putBudget = new ByteBudget(o.putBudget);
+    this.readBudget = new ByteBudget(o.readBudget);
     this.#vms = new Lru(o.vmCacheSize);
     this.#cms = new Lru(256);
   }

@@ -3,6 +3,9 @@
  * chunks with a bounded number in flight (default 4) while keeping order, verify every chunk's
  * BLAKE3 before its bytes are yielded, decompress, slice, and fill holes with zeros. The generator
  * pulls ahead only `readAhead` chunks, so a slow consumer applies back-pressure all the way down.
+ * A long (streaming) read goes deeper, up to `readAheadStreaming` chunks, while the engine-wide
+ * `readBudget` has room: a single large GET is bound by the latency of its chunk reads, not by
+ * CPU, and many concurrent ones stay at the base window instead of multiplying the memory.
  *
  * With a `lend` pool (ReadOptions.lend) chunk files are read into reused buffers: a yielded piece
  * stays valid until the consumer asks for the piece after the next one (or ends the iteration),
@@ -66,6 +69,10 @@ export async function* readRange(core: Core, root: readonly ChunkRef[], start: n
   // A long read streams: the store may read around its page cache (ChunkGetOptions.streaming).
   const streaming = end - start >= STREAMING_BYTES;
   const queue: { ref: ChunkRef; data: Promise<Fetched> }[] = [];
+  // Chunks beyond the base window, and the bytes of core.readBudget they hold (streaming only).
+  let extra = 0;
+  let extraBytes = 0;
+  const maxExtra = streaming ? Math.max(0, core.o.readAheadStreaming - core.o.readAhead) : 0;
   let pos = start;
   let held: ArrayBufferLike | undefined;
   const emit = async function* (item: { ref: ChunkRef; data: Promise<Fetched> }): AsyncGenerator<Uint8Array> {
@@ -92,11 +99,18 @@ export async function* readRange(core: Core, root: readonly ChunkRef[], start: n
       // Rejections are observed when the item is emitted; this keeps early ones from going unhandled.
       data.catch(() => undefined);
       queue.push({ ref, data });
-      if (queue.length >= core.o.readAhead) yield* emit(queue.shift()!);
+      if (queue.length < core.o.readAhead + extra) continue;
+      if (extra < maxExtra && core.readBudget.tryAcquire(ref.length)) {
+        extra++;
+        extraBytes += ref.length;
+      } else {
+        yield* emit(queue.shift()!);
+      }
     }
     while (queue.length) yield* emit(queue.shift()!);
     if (pos < end) yield* zeros(end - pos);
   } finally {
     queue.length = 0;
+    if (extraBytes) core.readBudget.release(extraBytes);
   }
 }
