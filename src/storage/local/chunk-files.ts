@@ -17,7 +17,7 @@
  * written buffered too.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsc } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, read as fsRead } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
@@ -290,15 +290,15 @@ export class ChunkFiles {
    * (RangeError), or O_DIRECT refused (EINVAL).
    */
   async #readDirect(path: string, hex: string, alloc?: (size: number) => Buffer): Promise<Buffer | undefined> {
-    let fh: FileHandle;
+    let fd: number;
     try {
-      fh = await open(path, fsc.O_RDONLY | fsc.O_DIRECT);
+      fd = openSync(path, fsc.O_RDONLY | fsc.O_DIRECT);
     } catch (e) {
       if (errnoCode(e) === 'EINVAL') return undefined;
       throw e;
     }
     try {
-      const { size } = await fh.stat();
+      const { size } = fstatSync(fd);
       if (size < CHUNK_BLOCK || size % CHUNK_BLOCK !== 0) return undefined;
       let staged: Staged;
       try {
@@ -309,7 +309,7 @@ export class ChunkFiles {
         throw e;
       }
       try {
-        const payload = decodeChunkFile(await readFully(fh, staged.buf.subarray(0, size)), hex);
+        const payload = decodeChunkFile(await readFully(fd, staged.buf.subarray(0, size)), hex);
         const out = alloc ? alloc(payload.length).subarray(0, payload.length) : Buffer.allocUnsafe(payload.length);
         out.set(payload);
         this.#directReads++;
@@ -321,7 +321,7 @@ export class ChunkFiles {
         staged.release();
       }
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   }
 
@@ -396,21 +396,36 @@ export class ChunkFiles {
   }
 }
 
+/**
+ * Reads of chunk files open, size and close them with direct system calls and send only the
+ * read(2), which waits on the disk, to libuv's pool. Every pool job costs the event loop a thread
+ * wake-up, which is dear on this VM (paravirtualised interrupts): a profile of 1 GiB GETs showed
+ * open, fstat and close at ~45–55 µs of main-thread time each per chunk as pool jobs, where the
+ * calls themselves on a cached path take a few µs. (The metadata store reads LMDB pages on the
+ * main thread the same way.)
+ */
 async function readWhole(path: string, alloc?: (size: number) => Buffer): Promise<Buffer> {
-  const fh = await open(path, 'r');
+  const fd = openSync(path, 'r');
   try {
-    const { size } = await fh.stat();
-    return await readFully(fh, alloc ? alloc(size).subarray(0, size) : Buffer.allocUnsafe(size));
+    const { size } = fstatSync(fd);
+    return await readFully(fd, alloc ? alloc(size).subarray(0, size) : Buffer.allocUnsafe(size));
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
-/** Fill `buf` from offset 0 of `fh`; a shorter file gives the part read. */
-async function readFully(fh: FileHandle, buf: Buffer): Promise<Buffer> {
+/** read(2) of `fd` at `pos` in libuv's pool. */
+function readAt(fd: number, buf: Buffer, off: number, pos: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fsRead(fd, buf, off, buf.length - off, pos, (e, n) => (e ? reject(e) : resolve(n)));
+  });
+}
+
+/** Fill `buf` from offset 0 of `fd`; a shorter file gives the part read. */
+async function readFully(fd: number, buf: Buffer): Promise<Buffer> {
   let off = 0;
   while (off < buf.length) {
-    const { bytesRead } = await fh.read(buf, off, buf.length - off, off);
+    const bytesRead = await readAt(fd, buf, off, off);
     if (bytesRead === 0) break;
     off += bytesRead;
   }
