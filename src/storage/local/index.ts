@@ -44,6 +44,8 @@ export class LocalBackend implements StorageBackend {
   readonly #faults: LocalFaults | undefined;
   readonly #fillLimit: number;
   readonly #syncTimer: NodeJS.Timeout | undefined;
+  /** The relaxed-mode env sync in flight, if any (close and compaction wait for it). */
+  #syncing: Promise<void> | undefined;
   #compaction: Promise<CompactionResult> | undefined;
   #compactions = 0;
   #retryAt = 0;
@@ -73,9 +75,17 @@ export class LocalBackend implements StorageBackend {
     if (parts.cfg.relaxed) {
       this.#syncTimer = setInterval(() => {
         // Not while a compaction may have the env closed (closing it for the swap syncs it).
-        if (this.#gate.holding || this.#gate.closed) return;
-        // mdb_env_sync; present at run time, missing from lmdb-js's typings.
-        (this.#lmdb.env as unknown as { sync(cb: (e?: unknown) => void): void }).sync(() => undefined);
+        if (this.#gate.holding || this.#gate.closed || this.#syncing) return;
+        // mdb_env_sync on libuv's pool; present at run time, missing from lmdb-js's typings. It must
+        // end before the env is closed (close, compaction): a sync still running on a closed env
+        // dereferences a null env (SIGSEGV in mdb_env_pick_meta; seen in a test run under load).
+        const env = this.#lmdb.env as unknown as { sync(cb: (e?: unknown) => void): void };
+        this.#syncing = new Promise<void>((done) => env.sync(() => done()))
+          .then(() => this.#faults?.afterEnvSync?.())
+          .catch(() => undefined)
+          .finally(() => {
+          this.#syncing = undefined;
+        });
       }, RELAXED_SYNC_MS);
       this.#syncTimer.unref();
     }
@@ -136,6 +146,7 @@ export class LocalBackend implements StorageBackend {
     if (this.#syncTimer) clearInterval(this.#syncTimer);
     const compaction = this.#compaction;
     await this.#gate.close();
+    await this.#syncing;
     await compaction?.catch(() => undefined);
     try {
       await this.#lmdb.env.close();
@@ -165,7 +176,12 @@ export class LocalBackend implements StorageBackend {
       const { handles, result } = await compactLmdb(this.#lmdb.handles, {
         cfg: this.#cfg,
         faults: this.#faults,
-        quiesce: () => this.#gate.holdAll(SCAN_DEADLINE_MS),
+        quiesce: async () => {
+          const held = await this.#gate.holdAll(SCAN_DEADLINE_MS);
+          // The timer starts no sync while the gate is held; the env closes after the one in flight.
+          await this.#syncing;
+          return held;
+        },
         scratch,
       });
       this.#lmdb.swap(handles);

@@ -21,6 +21,8 @@ export interface LocalFaults {
   beforeRename?(from: string, to: string): void | Promise<void>;
   /** Before the group-committed `fsync` of directory `dir`. */
   beforeDirSync?(dir: string): void | Promise<void>;
+  /** When the relaxed-mode periodic LMDB sync has completed, before it counts as done (tests delay it). */
+  afterEnvSync?(): void | Promise<void>;
   /** Before a chunk file `path` is read. */
   beforeRead?(path: string): void | Promise<void>;
   /** Replace `statfs` figures of data dir `dir` (return undefined to use the real ones). */
