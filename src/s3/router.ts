@@ -29,6 +29,15 @@ export interface RouteInput {
 export const MAX_KEY_BYTES = 1024;
 
 /**
+ * Throw KeyTooLongError for a key over MAX_KEY_BYTES. AWS's body carries `<Size>` and
+ * `<MaxSizeAllowed>`, not the key (a capture from S3 in basho/riak_cs#1233; versitygw#2080).
+ */
+export function checkKeyLength(key: string): void {
+  const size = Buffer.byteLength(key, 'utf8');
+  if (size > MAX_KEY_BYTES) throw S3Errors.KeyTooLongError({ fields: { Size: size, MaxSizeAllowed: MAX_KEY_BYTES } });
+}
+
+/**
  * Route one request. Throws only InvalidURI (path not valid percent-encoded UTF-8),
  * KeyTooLongError and InvalidBucketName (a name longer than any bucket's); every other outcome, NotImplemented and MethodNotAllowed included, is an
  * operation.
@@ -46,7 +55,7 @@ export function route(req: RouteInput): S3Operation {
     return method === 'GET' ? op('ListBuckets', {}) : op('MethodNotAllowed', {});
   }
   if (key === undefined) return routeBucket(method, bucket, req.query);
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw S3Errors.KeyTooLongError({ fields: { Key: key } });
+  checkKeyLength(key);
   return routeObject(method, bucket, key, req.query, req.headers, versioned);
 }
 

@@ -20,7 +20,7 @@ import { mapError, S3Error, S3Errors } from './errors.js';
 import { handlerFor } from './handlers/index.js';
 import type { S3Extension } from './extension.js';
 import type { S3Operation } from './operations.js';
-import { MAX_KEY_BYTES, parseTarget, route, splitPath, type RouteInput } from './router.js';
+import { checkKeyLength, parseTarget, route, splitPath, type RouteInput } from './router.js';
 import type { S3Request, S3Response, S3Service } from './types.js';
 import { renderError } from './xml/error.js';
 
@@ -196,7 +196,7 @@ class Pipeline {
       const claim = ext.classify(input);
       if (!claim) continue;
       const { bucket, key } = splitPath(input.path, input.hostBucket);
-      if (key !== undefined && Buffer.byteLength(key) > MAX_KEY_BYTES) throw S3Errors.KeyTooLongError({ fields: { Key: key } });
+      if (key !== undefined) checkKeyLength(key);
       return { kind: 'Extension', extension: ext.name, bucket, key, action: claim.action, access: claim.access };
     }
     return route(input);

@@ -13,7 +13,7 @@ import { S3Errors } from '../errors.js';
 import { REDIRECT_HEADER, redirectLocationOf, refuseEncryption, refuseObjectLock, showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
-import { MAX_KEY_BYTES } from '../router.js';
+import { checkKeyLength } from '../router.js';
 import { parseTaggingHeader } from '../xml/config.js';
 import { renderCopyObjectResult } from '../xml/objects.js';
 import { checkVersionId, headVersion } from './common.js';
@@ -47,7 +47,7 @@ export function parseCopySource(header: string): CopySource {
   // Names no bucket or key can have are refused before any lookup (issue #5 fuzzer: they failed
   // as internal errors).
   checkBucketNameLength(src.bucket);
-  if (Buffer.byteLength(src.key, 'utf8') > MAX_KEY_BYTES) throw S3Errors.KeyTooLongError({ fields: { Key: src.key } });
+  checkKeyLength(src.key);
   if (q >= 0) {
     const m = /^versionId=(.*)$/.exec(header.slice(q + 1));
     if (!m) throw badSource();

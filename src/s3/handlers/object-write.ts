@@ -14,6 +14,7 @@ import { mapError, S3Errors } from '../errors.js';
 import { showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { empty, xml } from '../respond.js';
+import { checkKeyLength } from '../router.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
 import { parseDeleteRequest, renderDeleteResult, type DeleteOutcome } from '../xml/objects.js';
 import { checkVersionId, versionIdParam } from './common.js';
@@ -106,11 +107,15 @@ export const deleteObject: Handler<OperationOf<'DeleteObject'>> = async (ctx, op
 
 /**
  * POST /{b}?delete (§4.3): `Content-MD5` or any `x-amz-checksum-*` verified when present, neither
- * required; missing keys count as deleted; each key is authorised on its own.
+ * required; missing keys count as deleted; each key is authorised on its own. A key over 1024 bytes
+ * fails the whole request with KeyTooLongError before anything is deleted, as S3 answers it
+ * (aws-sdk-net#3828: one over-long key, the request fails and the valid keys stay); it is no key
+ * any object can have, so it must not be reported `<Deleted>` either.
  */
 export const deleteObjects: Handler<OperationOf<'DeleteObjects'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
   const req = parseDeleteRequest(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML()));
+  for (const o of req.objects) checkKeyLength(o.key);
   const one = async (o: (typeof req.objects)[number]): Promise<DeleteOutcome> => {
     try {
       if (o.versionId !== undefined) checkVersionId(o.versionId, 'versionId');
