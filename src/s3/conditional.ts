@@ -50,24 +50,38 @@ export interface ConditionHeaders {
   ifUnmodifiedSince?: string;
 }
 
+/** The precondition that decided a request, and its answer (RFC 9110 §13.2.2). */
+interface Failure {
+  header: 'If-Match' | 'If-Unmodified-Since' | 'If-None-Match' | 'If-Modified-Since';
+  status: 304 | 412;
+}
+
 /**
- * Evaluate GET/HEAD preconditions in RFC 9110 §13.2.2 order (§4.2): 'ok', or 304 / 412.
- * If-None-Match present ⇒ If-Modified-Since is not evaluated at all.
+ * The first precondition that fails, in RFC 9110 §13.2.2 order (§4.2), or undefined.
+ * If-None-Match present ⇒ If-Modified-Since is not evaluated at all. An If-Modified-Since later
+ * than `now` is ignored (RFC 7232 §3.3: such a date is invalid): S3 then answers the GET or the
+ * copy as if it were absent (AWS-validated in localstack's test_s3_get_object_preconditions and
+ * test_s3_copy_object_preconditions, "ignore-future-modified-since").
  */
-export function evaluatePreconditions(c: ConditionHeaders, v: Validators): 'ok' | 304 | 412 {
+function firstFailure(c: ConditionHeaders, v: Validators, now: number): Failure | undefined {
   if (c.ifMatch !== undefined) {
-    if (!ifMatch(c.ifMatch, v.etag)) return 412;
+    if (!ifMatch(c.ifMatch, v.etag)) return { header: 'If-Match', status: 412 };
   } else {
     const ius = httpDate(c.ifUnmodifiedSince);
-    if (ius !== undefined && seconds(v.lastModified) > ius) return 412;
+    if (ius !== undefined && seconds(v.lastModified) > ius) return { header: 'If-Unmodified-Since', status: 412 };
   }
   if (c.ifNoneMatch !== undefined) {
-    if (!ifNoneMatch(c.ifNoneMatch, v.etag)) return 304;
+    if (!ifNoneMatch(c.ifNoneMatch, v.etag)) return { header: 'If-None-Match', status: 304 };
   } else {
     const ims = httpDate(c.ifModifiedSince);
-    if (ims !== undefined && seconds(v.lastModified) <= ims) return 304;
+    if (ims !== undefined && ims <= Math.floor(now / 1000) && seconds(v.lastModified) <= ims) return { header: 'If-Modified-Since', status: 304 };
   }
-  return 'ok';
+  return undefined;
+}
+
+/** Evaluate GET/HEAD preconditions (§4.2): 'ok', or 304 / 412. `now` in ms (tests pin it). */
+export function evaluatePreconditions(c: ConditionHeaders, v: Validators, now = Date.now()): 'ok' | 304 | 412 {
+  return firstFailure(c, v, now)?.status ?? 'ok';
 }
 
 /** The GET/HEAD precondition headers of a request. */
@@ -82,16 +96,19 @@ export function requestConditions(h: Record<string, string | undefined>): Condit
 
 /**
  * `x-amz-copy-source-if-*` against the copy source (§4.2): same precedence, but any failure is
- * 412 PreconditionFailed, never 304.
+ * 412 PreconditionFailed, never 304, and `<Condition>` names the header that failed, as S3's
+ * answers do (`x-amz-copy-source-If-Unmodified-Since`…; recorded from AWS in localstack's
+ * test_s3_preconditions.snapshot.json).
  */
-export function checkCopySourceConditions(h: Record<string, string | undefined>, v: Validators): void {
+export function checkCopySourceConditions(h: Record<string, string | undefined>, v: Validators, now = Date.now()): void {
   const c: ConditionHeaders = {
     ifMatch: h['x-amz-copy-source-if-match'],
     ifNoneMatch: h['x-amz-copy-source-if-none-match'],
     ifModifiedSince: h['x-amz-copy-source-if-modified-since'],
     ifUnmodifiedSince: h['x-amz-copy-source-if-unmodified-since'],
   };
-  if (evaluatePreconditions(c, v) !== 'ok') throw S3Errors.PreconditionFailed({ fields: { Condition: 'x-amz-copy-source-If-*' } });
+  const failed = firstFailure(c, v, now);
+  if (failed) throw S3Errors.PreconditionFailed({ fields: { Condition: `x-amz-copy-source-${failed.header}` } });
 }
 
 /**
