@@ -128,18 +128,32 @@ async function lookup<C extends Credentials>(accessKeyId: string, opts: AuthOpti
   return creds;
 }
 
+/**
+ * The raw paths whose canonical URI a signer may have signed. A slash sent encoded (`%2F`) is
+ * signed either as sent (`%2F`: this gateway's canonical form, and any signer that signs the wire
+ * path as is) or as a plain `/`: the `aws4` npm package decodes each segment and turns `%2F` back
+ * into `/` for S3 (`decodeSlashesInPath`), and MinIO (`s3utils.EncodePath` of the decoded path)
+ * and Tigris compute the same. Both name the same key, so accepting either widens nothing. A
+ * `%252F` (a key holding the characters `%2F`) is not touched: it is a `%25` escape.
+ */
+function candidatePaths(path: string): string[] {
+  return /%2f/i.test(path) ? [path, path.replace(/%2f/gi, '/')] : [path];
+}
+
 /** Compute and compare the signature; returns the signing key and the payload hash that matched. */
 function matchSignature(c: V4Check, key: Buffer): string {
   const { path, query } = splitTarget(c.req.url);
   let first: { canonical: string; sts: string } | undefined;
-  for (const payloadHash of c.payloadHashes) {
-    const canonical = canonicalRequest({
-      method: c.req.method, rawPath: path, rawQuery: query, headers: c.req.headers,
-      signedHeaders: c.signedHeaders, payloadHash, ...(c.excludeQueryKey ? { excludeQueryKey: c.excludeQueryKey } : {}),
-    });
-    const sts = stringToSign(c.amzDate, c.credential.scope, canonical);
-    if (safeEqual(sign(key, sts), c.signature)) return payloadHash;
-    first ??= { canonical, sts };
+  for (const rawPath of candidatePaths(path)) {
+    for (const payloadHash of c.payloadHashes) {
+      const canonical = canonicalRequest({
+        method: c.req.method, rawPath, rawQuery: query, headers: c.req.headers,
+        signedHeaders: c.signedHeaders, payloadHash, ...(c.excludeQueryKey ? { excludeQueryKey: c.excludeQueryKey } : {}),
+      });
+      const sts = stringToSign(c.amzDate, c.credential.scope, canonical);
+      if (safeEqual(sign(key, sts), c.signature)) return payloadHash;
+      first ??= { canonical, sts };
+    }
   }
   throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, {
     AWSAccessKeyId: c.credential.accessKeyId, StringToSign: first!.sts, CanonicalRequest: first!.canonical,
