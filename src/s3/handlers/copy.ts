@@ -125,11 +125,13 @@ export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) =>
   if (metaDirective === 'REPLACE') {
     const { tags: _ignored, ...rest } = versionAttrsOf(ctx.headers);
     replace = rest;
-  } else if (storageClass !== undefined || redirect !== undefined || version.sysMeta[REDIRECT_HEADER] !== undefined) {
-    // COPY keeps the source's attributes but not its redirect location; the request may set one.
+  } else if (storageClass !== undefined || (version.storageClass ?? 'STANDARD') !== 'STANDARD' || redirect !== undefined || version.sysMeta[REDIRECT_HEADER] !== undefined) {
+    // COPY keeps the source's attributes but neither its redirect location nor its storage class:
+    // "If the x-amz-storage-class header is not used, the copied object will be stored in the
+    // STANDARD Storage Class" (API_CopyObject). The request may set either.
     const { [REDIRECT_HEADER]: _notCopied, ...sysMeta } = version.sysMeta;
     if (redirect !== undefined) sysMeta[REDIRECT_HEADER] = redirect;
-    replace = { ...attrsOf(version), sysMeta, storageClass: storageClass ?? version.storageClass };
+    replace = { ...attrsOf(version), sysMeta, storageClass: storageClass ?? 'STANDARD' };
   }
   const tags = tagDirective === 'REPLACE' ? parseTaggingHeader(ctx.headers['x-amz-tagging'] ?? '') : undefined;
   const acl = await requestedObjectAcl(ctx, bucket);
