@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { DigestName, PutDigests } from '../engine/api.js';
 import { awsChunkedOptions, decodeAwsChunked, stripAwsChunked } from './auth/index.js';
 import {
-  algorithmOfHeader, createChecksum, declaredChecksum, decodeChecksumValue, isEmptyChecksum, parseChecksumAlgorithm,
+  algorithmOfHeader, createChecksum, declaredChecksum, decodeChecksumValue, isEmptyChecksum, sdkChecksumAlgorithm,
   verifyChecksum, type ChecksumAlgorithm, type DeclaredChecksum, type DigestAlgorithm,
 } from './checksum/index.js';
 import type { RequestContext } from './context.js';
@@ -102,7 +102,7 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
       checks.push((d) => verifyDeclared(declared, digestOf(d, DIGEST_OF[declared.algorithm]), trailers));
     } else if (h['x-amz-sdk-checksum-algorithm']) {
       // The client names an algorithm but sends no value: compute and store it (§5.2).
-      checksumAlgorithm = parseChecksumAlgorithm(h['x-amz-sdk-checksum-algorithm']);
+      checksumAlgorithm = sdkChecksumAlgorithm(h['x-amz-sdk-checksum-algorithm']);
       digests.add(DIGEST_OF[checksumAlgorithm]);
     }
   }

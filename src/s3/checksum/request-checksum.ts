@@ -2,7 +2,7 @@
  * Which checksum a request declares (shared/spec/s3-surface.md §5.1, §5.2, §6): a header value known
  * before the body, or an aws-chunked trailer known only after it.
  */
-import { algorithmOfHeader, decodeChecksumValue, parseChecksumAlgorithm, checksumHeaderName } from './algorithms.js';
+import { algorithmOfHeader, decodeChecksumValue, parseChecksumAlgorithm } from './algorithms.js';
 import type { ChecksumAlgorithm } from './algorithms.js';
 import { ChecksumError } from './checksum-error.js';
 
@@ -49,9 +49,24 @@ export function declaredChecksum(headers: HeaderBag): DeclaredChecksum | undefin
   }
   const sdkAlg = headerValue(headers, 'x-amz-sdk-checksum-algorithm');
   const declared = found[0];
-  if (sdkAlg && declared && parseChecksumAlgorithm(sdkAlg) !== declared.algorithm) {
-    throw new ChecksumError('InvalidRequest',
-      `Value for x-amz-sdk-checksum-algorithm header is invalid: ${checksumHeaderName(declared.algorithm)} was sent.`);
-  }
+  if (sdkAlg && declared && sdkChecksumAlgorithm(sdkAlg) !== declared.algorithm) throw invalidSdkAlgorithm();
   return declared;
+}
+
+/**
+ * The algorithm `x-amz-sdk-checksum-algorithm` names (case-insensitive). A name S3 does not know
+ * and a name other than the checksum sent are both 400 InvalidRequest "Value for
+ * x-amz-sdk-checksum-algorithm header is invalid." (S3's words, quoted in versitygw#1598; Scality
+ * CloudServer answers an unknown name the same). An empty value counts as absent (callers test it).
+ */
+export function sdkChecksumAlgorithm(value: string): ChecksumAlgorithm {
+  try {
+    return parseChecksumAlgorithm(value);
+  } catch {
+    throw invalidSdkAlgorithm();
+  }
+}
+
+function invalidSdkAlgorithm(): ChecksumError {
+  return new ChecksumError('InvalidRequest', 'Value for x-amz-sdk-checksum-algorithm header is invalid.');
 }
