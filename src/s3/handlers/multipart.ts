@@ -106,6 +106,12 @@ export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = async (ctx
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const { src, version } = await loadCopySource(ctx);
   const range = copyRange(ctx.headers['x-amz-copy-source-range'], version.size);
+  // A part is at most what UploadPart takes (5 GiB): S3 refuses a larger range, or a larger source
+  // copied whole, with this InvalidRequest (seen from S3 by awslabs/amazon-s3-tar-tool#26).
+  // CopyObject has no such limit here (s3-surface.md §4.4).
+  if ((range?.length ?? version.size) > ctx.config.maxPutSize) {
+    throw S3Errors.InvalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${ctx.config.maxPutSize}`);
+  }
   const part = await ctx.engine.copyPart(op.bucket, upload.uploadId, n, { bucket: src.bucket, key: src.key, versionId: version.versionId }, range);
   const headers: Record<string, string> = {};
   if (version.versionId !== 'null') headers['x-amz-copy-source-version-id'] = version.versionId;
