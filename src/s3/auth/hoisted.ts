@@ -16,9 +16,11 @@ const AUTH_PARAMS = new Set([
 ]);
 
 /**
- * Checksums stay out: the JavaScript SDK v3 (≥ 3.729) presigns a PutObject with the CRC32 of an
- * empty body (`x-amz-checksum-crc32=AAAAAA==`) whatever is uploaded later, and the S3 user guide
+ * Checksums are not hoisted: the JavaScript SDK v3 (≥ 3.729) presigns a PutObject with the CRC32 of
+ * an empty body (`x-amz-checksum-crc32=AAAAAA==`) whatever is uploaded later, and the S3 user guide
  * says presigned uploads do not support these checksums ("Sharing objects with presigned URLs").
+ * The body reader looks at them itself (s3/body.ts `queryChecksum`): it ignores that empty-body
+ * value and verifies any other one, as s3-surface.md §6 asks.
  */
 function isChecksumParam(name: string): boolean {
   return name.startsWith('x-amz-checksum-') || name === 'x-amz-sdk-checksum-algorithm';
