@@ -41,6 +41,11 @@ export function parseCopySource(header: string): CopySource {
   } catch {
     throw badSource();
   }
+  // An access point ARN (`arn:aws:s3:region:account:accesspoint/name/object/key`, API_CopyObject)
+  // names no bucket here (':' is not allowed in bucket names): say so instead of NoSuchBucket.
+  if (decoded.startsWith('arn:')) {
+    throw S3Errors.NotImplemented({ message: 'Copy sources named by access point ARN are not supported; name the source as bucket/key', fields: { Header: 'x-amz-copy-source' } });
+  }
   const slash = decoded.indexOf('/');
   if (slash <= 0 || slash === decoded.length - 1) throw badSource();
   const src: CopySource = { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
