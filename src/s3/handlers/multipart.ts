@@ -7,7 +7,7 @@ import { digestName, planBody } from '../body.js';
 import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { refuseEncryption, versionAttrsOf } from '../object-headers.js';
+import { refuseEncryption, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { parsePartNumber } from '../range.js';
 import { empty, xml } from '../respond.js';
@@ -104,7 +104,7 @@ export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = async (ctx
   const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
   refuseEncryption(ctx.headers);
   const upload = await uploadOf(ctx, op.bucket, op.key);
-  const { src, version } = await loadCopySource(ctx);
+  const { src, version, bucket: srcBucket } = await loadCopySource(ctx);
   const range = copyRange(ctx.headers['x-amz-copy-source-range'], version.size);
   // A part is at most what UploadPart takes (5 GiB): S3 refuses a larger range, or a larger source
   // copied whole, with this InvalidRequest (seen from S3 by awslabs/amazon-s3-tar-tool#26).
@@ -114,7 +114,8 @@ export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = async (ctx
   }
   const part = await ctx.engine.copyPart(op.bucket, upload.uploadId, n, { bucket: src.bucket, key: src.key, versionId: version.versionId }, range);
   const headers: Record<string, string> = {};
-  if (version.versionId !== 'null') headers['x-amz-copy-source-version-id'] = version.versionId;
+  // As CopyObject: a null version shows as "null" once the source bucket has had versioning on.
+  if (showsVersionId(version, srcBucket)) headers['x-amz-copy-source-version-id'] = version.versionId;
   return xml(renderCopyPartResult(part), headers);
 };
 
