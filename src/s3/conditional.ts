@@ -51,7 +51,7 @@ export interface ConditionHeaders {
 }
 
 /** The precondition that decided a request, and its answer (RFC 9110 §13.2.2). */
-interface Failure {
+export interface Failure {
   header: 'If-Match' | 'If-Unmodified-Since' | 'If-None-Match' | 'If-Modified-Since';
   status: 304 | 412;
 }
@@ -82,6 +82,14 @@ function firstFailure(c: ConditionHeaders, v: Validators, now: number): Failure 
 /** Evaluate GET/HEAD preconditions (§4.2): 'ok', or 304 / 412. `now` in ms (tests pin it). */
 export function evaluatePreconditions(c: ConditionHeaders, v: Validators, now = Date.now()): 'ok' | 304 | 412 {
   return firstFailure(c, v, now)?.status ?? 'ok';
+}
+
+/**
+ * The GET/HEAD precondition that fails, with its answer, or undefined: a 412's `<Condition>` names
+ * that header (`If-Unmodified-Since` when it is the one, as S3 answers), not always `If-Match`.
+ */
+export function failedPrecondition(c: ConditionHeaders, v: Validators, now = Date.now()): Failure | undefined {
+  return firstFailure(c, v, now);
 }
 
 /** The GET/HEAD precondition headers of a request. */

@@ -2,6 +2,8 @@
  * Bucket lifecycle handlers: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
  * GetBucketLocation, Get/PutBucketVersioning (shared/spec/s3-surface.md §3).
  */
+import { EngineErrors } from '../../engine/errors.js';
+import { hasCode } from '../../common/index.js';
 import { aclFromHeaders, cannedAcl, validateGrantees } from '../acl.js';
 import { readBody } from '../body.js';
 import { checkBucketName } from '../bucket-name.js';
@@ -65,9 +67,20 @@ export const headBucket: Handler<OperationOf<'HeadBucket'>> = async (ctx) => {
   return empty(200, { 'x-amz-bucket-region': ctx.config.region, 'x-amz-access-point-alias': 'false' });
 };
 
-/** DELETE /{b} — BucketNotEmpty while any version or upload exists (engine decides, §3). */
+/**
+ * DELETE /{b} — BucketNotEmpty while any version or upload exists (engine decides, §3). A bucket
+ * that has had versioning gets S3's longer message, which names the versions (the answer AWS users
+ * see from DeleteBucket on a versioned bucket: "... You must delete all versions in the bucket.").
+ */
 export const deleteBucket: Handler<OperationOf<'DeleteBucket'>> = async (ctx, op) => {
-  await ctx.engine.deleteBucket(op.bucket);
+  try {
+    await ctx.engine.deleteBucket(op.bucket);
+  } catch (e) {
+    if (hasCode(e, EngineErrors.BUCKET_NOT_EMPTY.code) && bucketOf(ctx).versioning !== 'Unversioned') {
+      throw S3Errors.BucketNotEmpty({ message: 'The bucket you tried to delete is not empty. You must delete all versions in the bucket.', cause: e });
+    }
+    throw e;
+  }
   return empty(204);
 };
 

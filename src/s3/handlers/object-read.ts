@@ -4,7 +4,7 @@
  */
 import type { ObjectVersion } from '../../engine/api.js';
 import { mayReadTags } from '../authz.js';
-import { evaluatePreconditions, requestConditions } from '../conditional.js';
+import { failedPrecondition, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
 import { httpDate, objectHeaders, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
@@ -76,9 +76,9 @@ type Prepared =
 
 /** Conditionals, selection and headers shared by GET and HEAD, for the version `v` addressed. */
 function prepare(ctx: RequestContext, v: ObjectVersion, isGet: boolean, over: Record<string, string>): Prepared {
-  const cond = evaluatePreconditions(requestConditions(ctx.headers), v);
-  if (cond === 412) throw S3Errors.PreconditionFailed({ fields: { Condition: 'If-Match' } });
-  if (cond === 304) {
+  const failed = failedPrecondition(requestConditions(ctx.headers), v);
+  if (failed?.status === 412) throw S3Errors.PreconditionFailed({ fields: { Condition: failed.header } });
+  if (failed?.status === 304) {
     // 304 carries the validators and no body (RFC 9110 §15.4.5).
     const h: Record<string, string> = { etag: v.etag, 'last-modified': httpDate(v.lastModified) };
     if (showsVersionId(v, ctx.bucket)) h['x-amz-version-id'] = v.versionId;
