@@ -146,18 +146,42 @@ export class LocalChunkStore implements ChunkStore {
     this.#count(1, bytes.length);
   }
 
-  /** The blobs, as one scan (a compaction waits for it to end before closing the env). */
+  /**
+   * The blobs, as one scan (a compaction waits for it to end before closing the env). Its consumer
+   * may pause between rows for as long as it likes (the orphan sweep deletes in between), past
+   * close()'s wait for scans: then the env is gone, and the cursor must not be touched again (no
+   * `for…of`, which closes it on the way out). lmdb-js closing a cursor whose read transaction the
+   * env's close freed crashed the process (SIGSEGV in mdb_cursor_unref, regress/issue-3-close-
+   * blob-iteration); a step after close fails with CLOSED instead of LMDB's MDB_BAD_TXN.
+   */
   async *#allBlobs(withSizes: boolean): AsyncGenerator<[string, number]> {
-    await this.#d.gate.enterScan();
+    const gate = this.#d.gate;
+    await gate.enterScan();
+    let it: Iterator<Buffer | { key: Buffer; value: Buffer }> | undefined;
+    let finished = false;
     try {
       const blobs = this.#d.lmdb.blobs;
-      if (withSizes) {
-        for (const { key, value } of blobs.getRange({})) yield [key.toString('hex'), value.length];
-      } else {
-        for (const key of blobs.getKeys({})) yield [key.toString('hex'), 0];
+      it = (withSizes ? blobs.getRange({}) : blobs.getKeys({}))[Symbol.iterator]();
+      for (;;) {
+        let step: IteratorResult<Buffer | { key: Buffer; value: Buffer }>;
+        try {
+          step = it.next();
+        } catch (e) {
+          gate.assertOpen();
+          throw e;
+        }
+        if (step.done) {
+          finished = true;
+          return;
+        }
+        const row = step.value;
+        yield Buffer.isBuffer(row) ? [row.toString('hex'), 0] : [row.key.toString('hex'), row.value.length];
+        gate.assertOpen();
       }
     } finally {
-      this.#d.gate.exitScan();
+      // Abandoned early (break, throw, CLOSED): close the cursor, unless the env closed under it.
+      if (!finished && !gate.envClosing) it?.return?.();
+      gate.exitScan();
     }
   }
 
