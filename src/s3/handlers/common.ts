@@ -7,15 +7,20 @@ import { S3Errors } from '../errors.js';
 import { httpDate } from '../object-headers.js';
 import type { OwnerXml } from '../xml/list.js';
 
+/** Largest value S3 takes for an integer query parameter: a signed 32-bit int. */
+const INT32_MAX = 2 ** 31 - 1;
+
 /**
- * An integer query parameter in [min, ∞); above `max` it is clamped (max-keys, §4.1). Absent →
- * `dflt`; not an integer or below `min` → InvalidArgument.
+ * An integer query parameter in [min, INT32_MAX]; above `max` it is clamped (max-keys, §4.1).
+ * Absent → `dflt`; not an integer, below `min` or past INT32_MAX → InvalidArgument, as S3 answers
+ * an overflowing max-keys (its message says "within integer range"; scality/cloudserver#75 quotes
+ * AWS asking for a value up to 2147483647).
  */
 export function intParam(ctx: RequestContext, name: string, dflt: number, min: number, max: number): number {
   const v = ctx.query.get(name);
   if (v === null) return dflt;
   const n = /^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : NaN;
-  if (!(n >= min)) {
+  if (!(n >= min && n <= INT32_MAX)) {
     throw S3Errors.InvalidArgument({ message: `Provided ${name} not an integer or within integer range`, fields: { ArgumentName: name, ArgumentValue: v } });
   }
   return Math.min(n, max);
