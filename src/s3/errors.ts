@@ -134,6 +134,8 @@ export const S3Errors = {
   ServiceUnavailable: declare('ServiceUnavailable', 503, 'Please reduce your request rate.'),
   SignatureDoesNotMatch: declare('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'),
   SlowDown: declare('SlowDown', 503, 'Please reduce your request rate.'),
+  /** Not in the §9 table: AWS's answer to a Put*Acl carrying both ACL headers and a body. */
+  UnexpectedContent: declare('UnexpectedContent', 400, 'This request does not support content'),
   XAmzContentSHA256Mismatch: declare('XAmzContentSHA256Mismatch', 400, 'The provided \'x-amz-content-sha256\' header does not match what was computed.'),
 } as const;
 

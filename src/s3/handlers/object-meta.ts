@@ -50,9 +50,16 @@ export const getObjectAcl: Handler<OperationOf<'GetObjectAcl'>> = async (ctx, op
   return xml(renderAcl(acl, await nameResolver(ctx)), versionHeader(v, bucket));
 };
 
-/** The new ACL of a Put*Acl: `x-amz-acl` / `x-amz-grant-*` headers, else the XML body (§8). */
+/**
+ * The new ACL of a Put*Acl: `x-amz-acl` / `x-amz-grant-*` headers, else the XML body (§8). Headers
+ * and a body at once are refused with S3's 400 UnexpectedContent "This request does not support
+ * content" (seen from S3 by minio-java#253, riak_cs#631, amazonka#241) rather than the body being
+ * dropped unread.
+ */
 export async function aclFromRequest(ctx: RequestContext, owner: string, bucketOwner: string): Promise<StoredAcl> {
-  const acl = aclFromHeaders(ctx.headers, owner, bucketOwner) ?? parseAcl(await readBody(ctx, MAX_XML_BODY, malformed), owner);
+  const fromHeaders = aclFromHeaders(ctx.headers, owner, bucketOwner);
+  if (fromHeaders && (await readBody(ctx, MAX_XML_BODY, () => S3Errors.UnexpectedContent())).length > 0) throw S3Errors.UnexpectedContent();
+  const acl = fromHeaders ?? parseAcl(await readBody(ctx, MAX_XML_BODY, malformed), owner);
   const users = await ctx.engine.listUsers();
   validateGrantees(acl, (id) => users.some((u) => u.tenantId === id));
   return acl;

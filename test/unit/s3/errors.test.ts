@@ -19,6 +19,7 @@ const EXTRA_CODES: Record<string, string> = {
   NoSuchPublicAccessBlockConfiguration: 'AWS answer to GetPublicAccessBlock on a bucket without one (API_GetPublicAccessBlock); answered like the §3 stubs tools probe',
   MalformedACLError: 'AWS answer to a Put*Acl document that fails its schema (missing Owner, misspelt permission: aws-sdk-ruby#787, aws-sdk-go#917); §9 folds it into MalformedXML',
   MissingSecurityHeader: 'AWS answer to a Put*Acl naming no ACL at all (S3 error code list; LocalStack\'s AWS-validated ACL tests)',
+  UnexpectedContent: 'AWS answer to a Put*Acl sending ACL headers and a body at once (minio-java#253, riak_cs#631, amazonka#241)',
 };
 
 function specTable(): Map<string, number> {
