@@ -103,6 +103,13 @@ function written(raw: ServerResponse, chunk: Uint8Array): Promise<void> {
  * (Content-Length) or a chunked body without its terminating chunk, and must fail the read.
  */
 async function pump(raw: ServerResponse, body: AsyncIterable<Uint8Array>, log: FastifyBaseLogger): Promise<void> {
+  // A client gone while the request was handled: 'close' has fired already and writes to the
+  // destroyed response still call back, so the loop would read the whole body into nothing.
+  if (raw.destroyed) {
+    log.info('client closed the connection before the response body');
+    await body[Symbol.asyncIterator]().return?.();
+    return;
+  }
   let closed = false;
   const onClose = (): void => {
     closed = true;
