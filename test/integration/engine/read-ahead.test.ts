@@ -18,6 +18,8 @@ const LONG = 48 * CHUNK;
 
 interface Probe {
   engine: Engine;
+  /** Make the fetch with this 0-based index (counted from now) fail; undefined: none fails. */
+  failAt(n: number | undefined): void;
   /** Most chunk fetches in flight at once since the last reset. */
   peak(): number;
   reset(): void;
@@ -30,10 +32,14 @@ async function probe(opts: EngineOptions): Promise<Probe> {
   const get = chunks.get.bind(chunks);
   let now = 0;
   let most = 0;
+  let fetches = 0;
+  let failing: number | undefined;
   chunks.get = async (id, o) => {
     most = Math.max(most, ++now);
+    const n = fetches++;
     try {
       await new Promise((r) => setTimeout(r, 3));
+      if (n === failing) throw new Error('chunk read failed (simulated)');
       return await get(id, o);
     } finally {
       now--;
@@ -43,6 +49,10 @@ async function probe(opts: EngineOptions): Promise<Probe> {
   await engine.createBucket('b', { owner: 't', chunkSize: CHUNK });
   return {
     engine,
+    failAt(n) {
+      fetches = 0;
+      failing = n;
+    },
     peak: () => most,
     reset: () => void (most = 0),
     async close() {
@@ -105,11 +115,17 @@ test('concurrent long reads share the budget, and every ending (done, broken off
         break;
       }
     }
+    // Failed mid-way, once the window is deep: the error reaches the consumer and the budget is back.
+    for (let i = 0; i < 3; i++) {
+      p.failAt(20);
+      await assert.rejects(readLong(p.engine), /simulated/);
+    }
+    p.failAt(undefined);
     // Their fetches already started run to their end (nobody reads them); let them finish.
     await new Promise((r) => setTimeout(r, 100));
     p.reset();
     await readLong(p.engine);
-    assert.equal(p.peak(), 8, 'after reads that ended early the whole budget is free again');
+    assert.equal(p.peak(), 8, 'after reads that ended early or failed the whole budget is free again');
   } finally {
     await p.close();
   }
