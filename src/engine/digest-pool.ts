@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { DigestName } from './api.js';
+import { EngineErrors } from './errors.js';
 import type { FromWorker, ToWorker } from './digest-worker.js';
 
 interface JobState {
@@ -20,18 +21,23 @@ interface JobState {
 /** Lazily started digest worker. */
 export class DigestPool {
   #worker: Worker | undefined;
+  #closed = false;
   #nextId = 1;
   readonly #jobs = new Map<number, JobState>();
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
+    // After close() a put would start a thread nobody terminates any more.
+    if (this.#closed) throw EngineErrors.UNAVAILABLE('the engine is closed');
     const w = new Worker(new URL('./digest-worker.js', import.meta.url));
     w.unref();
     w.on('message', (m: FromWorker) => this.#onMessage(m));
     w.on('error', (e) => this.#failAll(e));
     w.on('exit', () => {
       this.#worker = undefined;
-      this.#failAll(new Error('digest worker exited'));
+      // Puts still hashing when the engine closes fail as a closed store's do (503, retryable), not
+      // with an untyped error (500).
+      this.#failAll(this.#closed ? EngineErrors.UNAVAILABLE('the engine closed during the upload') : new Error('digest worker exited'));
     });
     this.#worker = w;
     return w;
@@ -77,7 +83,9 @@ export class DigestPool {
     return new DigestJob(w, id, state, () => this.#jobs.delete(id));
   }
 
+  /** Terminate the worker; jobs in flight fail, and new ones, with EngineErrors.UNAVAILABLE. */
   async close(): Promise<void> {
+    this.#closed = true;
     const w = this.#worker;
     this.#worker = undefined;
     if (w) await w.terminate();

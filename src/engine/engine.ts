@@ -176,7 +176,10 @@ export class Engine implements A.EngineApi {
   workers(): A.Worker[] {
     return makeWorkers(this.#core);
   }
-  /** Stops the digest worker. The backend stays open: its owner closes it. */
+  /**
+   * Stops the digest worker: a put still hashing, or a multi-chunk put started afterwards, fails with
+   * UNAVAILABLE. The backend stays open: its owner closes it.
+   */
   close(): Promise<void> {
     return this.#core.close();
   }
