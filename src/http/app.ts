@@ -6,10 +6,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { S3Response, S3Service } from '../s3/index.js';
+import { renderError, S3Errors, type S3Response, type S3Service } from '../s3/index.js';
 import { handleClientError } from './client-error.js';
 import { installContinueHandler } from './continue.js';
-import { installHealth, METRICS_PATH, type ReadinessCheck, type ReservedHandler, type ReservedWrap } from './health.js';
+import { installHealth, METRICS_PATH, RESERVED_PREFIX, type ReadinessCheck, type ReservedHandler, type ReservedWrap } from './health.js';
 import { EdgeLogController, edgeLoggerOptions } from './logging.js';
 import { installMetrics } from './metrics.js';
 import { hostBucketOf, newHostId, requestIdOf, snapshotHeaders, toS3Request, type RequestOptions } from './request.js';
@@ -76,9 +76,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   // No body parsing, ever: the S3 layer reads (and hashes, and de-chunks) the raw stream itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  let closing = false;
   // Callback-style hooks: no promise per request.
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', (request, reply, done) => {
     hideContentType(request);
+    if (closing && !request.raw.url?.startsWith(RESERVED_PREFIX)) {
+      shedWhileClosing(request, reply);
+      return;
+    }
     done();
   });
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -86,7 +91,6 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     done(null, payload);
   });
 
-  let closing = false;
   let sweep: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     closing = true;
@@ -129,6 +133,9 @@ function fastifyOptions(opts: AppOptions, dispatch: ReservedHandler): FastifySer
     // HEAD is routed explicitly to the S3 layer; Fastify must not answer it from a GET route.
     exposeHeadRoutes: false,
     forceCloseConnections: 'idle',
+    // During shutdown Fastify would answer requests still arriving on kept-alive connections with
+    // its own JSON 503; S3 clients get the S3 XML one instead (shedWhileClosing).
+    return503OnClosing: false,
     connectionTimeout: t.idleMs ?? 60_000,
     keepAliveTimeout: t.keepAliveMs ?? 65_000,
     // No cap on the whole request: a 5 GiB PUT may take long; stalls are caught by connectionTimeout.
@@ -168,6 +175,20 @@ function hideContentType(request: FastifyRequest): void {
 function addRequestIds(request: FastifyRequest, reply: FastifyReply): void {
   if (!reply.hasHeader('x-amz-request-id')) reply.header('x-amz-request-id', request.id);
   if (!reply.hasHeader('x-amz-id-2')) reply.header('x-amz-id-2', newHostId());
+}
+
+/**
+ * A request that arrives on a kept-alive (or pipelined) connection after shutdown began: 503
+ * ServiceUnavailable in S3 XML with `Connection: close` (Fastify sets it), which every AWS SDK
+ * retries on a new connection — to another gateway, or to this one once it is back. Serving it
+ * instead could start a long upload the shutdown then waits for (or a supervisor kills).
+ */
+function shedWhileClosing(request: FastifyRequest, reply: FastifyReply): void {
+  const requestId = request.id;
+  const hostId = newHostId();
+  const body = request.raw.method === 'HEAD' ? '' : renderError(S3Errors.ServiceUnavailable(), { requestId, hostId, resource: request.raw.url?.split('?')[0] });
+  reply.code(503).header('content-type', 'application/xml').header('x-amz-request-id', requestId).header('x-amz-id-2', hostId)
+    .header('connection', 'close').send(body);
 }
 
 /** The one route handler: raw request → S3Service.handle → response. */

@@ -246,3 +246,37 @@ test('HTTPS: startServer reports an https URL and the service sees secure reques
   assert.equal(status, 200);
   assert.equal(s3.seen[0]?.req.secure, true);
 });
+
+test('shutdown: a request arriving on a busy kept-alive connection after close() began gets S3 XML 503 ServiceUnavailable, the one in flight completes', async () => {
+  const s = await serve();
+  const sock = connect(s.port, '127.0.0.1');
+  let got = '';
+  sock.on('data', (c: Buffer) => { got += c.toString(); });
+  const ended = new Promise<void>((resolve, reject) => {
+    sock.on('close', () => resolve());
+    sock.on('error', reject);
+  });
+  await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
+  // The first request is in flight (half its body sent) when shutdown begins.
+  sock.write('PUT /summary/first HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde');
+  await new Promise((r) => setTimeout(r, 100));
+  const closed = s.close();
+  await new Promise((r) => setTimeout(r, 100));
+  // The rest of its body, then a second request pipelined behind it.
+  sock.write('fghijGET /b/second HTTP/1.1\r\nHost: x\r\n\r\n');
+  await ended;
+  await closed;
+  const responses = got.split(/(?=HTTP\/1\.1 )/);
+  assert.equal(responses.length, 2, got);
+  assert.match(responses[0] ?? '', /^HTTP\/1\.1 200 /);
+  assert.match(responses[0] ?? '', /"bytes":10/);
+  const shed = responses[1] ?? '';
+  assert.match(shed, /^HTTP\/1\.1 503 /);
+  assert.match(shed, /\r\ncontent-type: application\/xml\r\n/i);
+  assert.match(shed, /\r\nconnection: close\r\n/i);
+  assert.match(shed, /\r\nx-amz-request-id: [0-9A-F]{16}\r\n/i);
+  assert.match(shed, /<Code>ServiceUnavailable<\/Code>/);
+  assert.match(shed, /<Resource>\/b\/second<\/Resource>/);
+  // The shed request never reached the S3 layer.
+  assert.deepEqual(s.s3.seen.map((x) => x.req.url), ['/summary/first']);
+});
