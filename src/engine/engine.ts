@@ -20,7 +20,12 @@ import { resolveOptions, type EngineOptions } from './options.js';
 import * as snaps from './snapshots.js';
 import { storage } from './storage-errors.js';
 
-/** The CCOW engine. Build it with `createEngine`. */
+/**
+ * The CCOW engine. Build it with `createEngine`. Every method passes its outcome through `storage()`:
+ * a storage error that a module let through raw (a listing's range scan of a closed store, an I/O
+ * error in a cursor) still reaches the S3 layer as an engine error (UNAVAILABLE → 503), never as
+ * an unknown error (500 InternalError).
+ */
 export class Engine implements A.EngineApi {
   readonly #core: Core;
 
@@ -41,112 +46,112 @@ export class Engine implements A.EngineApi {
   }
 
   putUser(u: Omit<A.User, 'createdAt'> & { createdAt?: Date }): Promise<A.User> {
-    return buckets.putUser(this.#core, u);
+    return storage(buckets.putUser(this.#core, u));
   }
   getUser(accessKey: string): Promise<A.User | undefined> {
-    return buckets.getUser(this.#core, accessKey);
+    return storage(buckets.getUser(this.#core, accessKey));
   }
   listUsers(): Promise<A.User[]> {
-    return buckets.listUsers(this.#core);
+    return storage(buckets.listUsers(this.#core));
   }
   deleteUser(accessKey: string): Promise<boolean> {
-    return buckets.deleteUser(this.#core, accessKey);
+    return storage(buckets.deleteUser(this.#core, accessKey));
   }
 
   createBucket(name: string, opts: A.CreateBucketOptions): Promise<A.BucketInfo> {
-    return buckets.createBucket(this.#core, name, opts);
+    return storage(buckets.createBucket(this.#core, name, opts));
   }
   deleteBucket(name: string): Promise<void> {
-    return buckets.deleteBucket(this.#core, name);
+    return storage(buckets.deleteBucket(this.#core, name));
   }
   getBucket(name: string): Promise<A.BucketInfo | undefined> {
-    return buckets.getBucket(this.#core, name);
+    return storage(buckets.getBucket(this.#core, name));
   }
   listBuckets(owner?: string): Promise<A.BucketInfo[]> {
-    return buckets.listBuckets(this.#core, owner);
+    return storage(buckets.listBuckets(this.#core, owner));
   }
   putBucketConfig(name: string, kind: string, value: unknown): Promise<A.BucketInfo> {
-    return buckets.putBucketConfig(this.#core, name, kind, value);
+    return storage(buckets.putBucketConfig(this.#core, name, kind, value));
   }
   bucketStats(name: string): Promise<A.BucketStats> {
-    return buckets.bucketStats(this.#core, name);
+    return storage(buckets.bucketStats(this.#core, name));
   }
 
   putObject(addr: A.ObjectAddr, body: AsyncIterable<Uint8Array>, opts?: A.PutOptions): Promise<A.ObjectVersion> {
-    return objects.putObject(this.#core, addr, body, opts);
+    return storage(objects.putObject(this.#core, addr, body, opts));
   }
   head(addr: A.ObjectAddr, opts?: { versionId?: string; snapshot?: string }): Promise<A.ObjectVersion> {
-    return objects.head(this.#core, addr, opts);
+    return storage(objects.head(this.#core, addr, opts));
   }
   read(addr: A.ObjectAddr, opts?: A.ReadOptions): Promise<A.ReadResult> {
-    return objects.read(this.#core, addr, opts);
+    return storage(objects.read(this.#core, addr, opts));
   }
   deleteObject(addr: A.ObjectAddr, opts?: { versionId?: string; condition?: A.CommitCondition }): Promise<A.DeleteResult> {
-    return objects.deleteObject(this.#core, addr, opts);
+    return storage(objects.deleteObject(this.#core, addr, opts));
   }
   copyObject(
     src: A.ObjectAddr & { versionId?: string },
     dst: A.ObjectAddr,
     opts?: { replace?: A.VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: A.CommitCondition; checksumAlgorithm?: A.ChecksumAlgorithm },
   ): Promise<A.ObjectVersion> {
-    return objects.copyObject(this.#core, src, dst, opts);
+    return storage(objects.copyObject(this.#core, src, dst, opts));
   }
   updateVersionMeta(addr: A.ObjectAddr, versionId: string | undefined, patch: { tags?: Record<string, string> | null; acl?: unknown }): Promise<A.ObjectVersion> {
-    return objects.updateVersionMeta(this.#core, addr, versionId, patch);
+    return storage(objects.updateVersionMeta(this.#core, addr, versionId, patch));
   }
   listObjects(bucket: string, opts: A.ListOptions): Promise<A.ListPage> {
-    return listing.listObjects(this.#core, bucket, opts);
+    return storage(listing.listObjects(this.#core, bucket, opts));
   }
   listVersions(bucket: string, opts: A.ListVersionsOptions): Promise<A.VersionsPage> {
-    return listing.listVersions(this.#core, bucket, opts);
+    return storage(listing.listVersions(this.#core, bucket, opts));
   }
 
   createUpload(addr: A.ObjectAddr, opts: { attrs?: A.VersionAttrs; checksumAlgorithm?: A.ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' }): Promise<A.UploadInfo> {
-    return mp.createUpload(this.#core, addr, opts);
+    return storage(mp.createUpload(this.#core, addr, opts));
   }
   getUpload(bucket: string, uploadId: string): Promise<A.UploadInfo | undefined> {
-    return mp.getUpload(this.#core, bucket, uploadId);
+    return storage(mp.getUpload(this.#core, bucket, uploadId));
   }
   putPart(bucket: string, uploadId: string, partNumber: number, body: AsyncIterable<Uint8Array>, opts?: Omit<A.PutOptions, keyof A.VersionAttrs | 'condition'>): Promise<A.UploadedPart> {
-    return mp.putPart(this.#core, bucket, uploadId, partNumber, body, opts);
+    return storage(mp.putPart(this.#core, bucket, uploadId, partNumber, body, opts));
   }
   copyPart(bucket: string, uploadId: string, partNumber: number, src: A.ObjectAddr & { versionId?: string }, range?: { offset: number; length: number }): Promise<A.UploadedPart> {
-    return mp.copyPart(this.#core, bucket, uploadId, partNumber, src, range);
+    return storage(mp.copyPart(this.#core, bucket, uploadId, partNumber, src, range));
   }
   listParts(bucket: string, uploadId: string, opts?: { marker?: number; limit?: number }): Promise<{ parts: A.UploadedPart[]; truncated: boolean; next?: number }> {
-    return mp.listParts(this.#core, bucket, uploadId, opts);
+    return storage(mp.listParts(this.#core, bucket, uploadId, opts));
   }
   completeUpload(bucket: string, uploadId: string, parts: A.CompletePart[], opts?: { condition?: A.CommitCondition; checksum?: A.StoredChecksum }): Promise<A.ObjectVersion> {
-    return mp.completeUpload(this.#core, bucket, uploadId, parts, opts);
+    return storage(mp.completeUpload(this.#core, bucket, uploadId, parts, opts));
   }
   completedUpload(bucket: string, uploadId: string, parts: A.CompletePart[]): Promise<A.CompletedUpload | undefined> {
-    return mp.completedUpload(this.#core, bucket, uploadId, parts);
+    return storage(mp.completedUpload(this.#core, bucket, uploadId, parts));
   }
   abortUpload(bucket: string, uploadId: string): Promise<void> {
-    return mp.abortUpload(this.#core, bucket, uploadId);
+    return storage(mp.abortUpload(this.#core, bucket, uploadId));
   }
   listUploads(
     bucket: string,
     opts: { prefix?: string; delimiter?: string; keyMarker?: string; uploadIdMarker?: string; limit: number },
   ): Promise<{ uploads: A.UploadInfo[]; commonPrefixes: string[]; truncated: boolean; nextKeyMarker?: string; nextUploadIdMarker?: string }> {
-    return mp.listUploads(this.#core, bucket, opts);
+    return storage(mp.listUploads(this.#core, bucket, opts));
   }
 
   snapshotCreate(bucket: string, name: string): Promise<A.SnapshotInfo> {
-    return snaps.snapshotCreate(this.#core, bucket, name);
+    return storage(snaps.snapshotCreate(this.#core, bucket, name));
   }
   snapshotList(bucket: string): Promise<A.SnapshotInfo[]> {
-    return snaps.snapshotList(this.#core, bucket);
+    return storage(snaps.snapshotList(this.#core, bucket));
   }
   snapshotDelete(bucket: string, name: string): Promise<void> {
-    return snaps.snapshotDelete(this.#core, bucket, name);
+    return storage(snaps.snapshotDelete(this.#core, bucket, name));
   }
   clone(src: A.ObjectAddr & { versionId?: string; snapshot?: string }, dst: A.ObjectAddr): Promise<A.ObjectVersion> {
-    return objects.clone(this.#core, src, dst);
+    return storage(objects.clone(this.#core, src, dst));
   }
 
   feedRead(fromSeq: bigint, limit: number): Promise<A.FeedRecord[]> {
-    return readFeed(this.#core.backend.meta, fromSeq, limit);
+    return storage(readFeed(this.#core.backend.meta, fromSeq, limit));
   }
   /**
    * Move the feed cursor of consumer `name` to `seq` (the first record it has not processed; only
@@ -164,14 +169,14 @@ export class Engine implements A.EngineApi {
     return storage(deleteCursor(this.#core.backend.meta, name));
   }
   fsck(): Promise<A.FsckReport> {
-    return fsck(this.#core);
+    return storage(fsck(this.#core));
   }
   gc(opts?: { graceMs?: number }): Promise<number> {
-    return runGc(this.#core, opts?.graceMs ?? this.#core.o.holdMs);
+    return storage(runGc(this.#core, opts?.graceMs ?? this.#core.o.holdMs));
   }
   /** Delete stored chunks that have no chunk row (failed or crashed writers, §13); returns how many. */
   sweepOrphans(): Promise<number> {
-    return sweepOrphans(this.#core);
+    return storage(sweepOrphans(this.#core));
   }
   workers(): A.Worker[] {
     return makeWorkers(this.#core);
