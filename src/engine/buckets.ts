@@ -128,11 +128,12 @@ function nextVersioning(cur: Versioning, v: unknown): Versioning {
  * 'codec' and 'chunkSize' change the layout of later writes (existing versions keep theirs).
  */
 export async function putBucketConfig(core: Core, name: string, kind: string, value: unknown): Promise<BucketInfo> {
-  await core.bucket(name);
+  const b = await core.bucket(name);
   const rec = await storage(core.backend.meta.transaction((tx) => {
     const raw = tx.get(bucketKey(name));
-    if (!raw) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
-    const r = decodeBucketRecord(raw);
+    const r = raw && decodeBucketRecord(raw);
+    // The bucket the caller looked up (and was authorised on): not one re-created under its name since.
+    if (!r || r.id !== b.rec.id) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
     if (kind === 'versioning') r.versioning = nextVersioning(r.versioning, value);
     else if (kind === 'codec') {
       checkCodec(value);

@@ -99,6 +99,9 @@ export async function createUpload(
     chunkSize: b.rec.chunkSize, codec: b.rec.codec,
   });
   await storage(core.backend.meta.transaction((tx) => {
+    // A DeleteBucket that committed since the lookup above must win: an upload recorded now would
+    // be acknowledged in a bucket that is gone, and its records and never-expiring intent would stay.
+    core.bucketInTx(tx, b);
     tx.put(intentKey(intentId), encodeIntentRecord({ kind: 'upload', epoch: core.epoch, createdAt: now }));
     tx.put(uploadKey(b.id, uploadId), encodeUploadRecord(rec));
     tx.put(uploadByKeyKey(b.id, encodeObjectKey(addr.key), uploadId), Buffer.alloc(0));

@@ -23,6 +23,8 @@ export async function snapshotCreate(core: Core, bucket: string, name: string): 
   const b = await core.bucket(bucket);
   if (!name) throw EngineErrors.INVALID_ARGUMENT('snapshot name must not be empty');
   const rec = await storage(core.backend.meta.transaction((tx) => {
+    // Not into a bucket deleted since the lookup (its snapshot rows went with it).
+    core.bucketInTx(tx, b);
     const k = bsnapKey(b.id, name);
     if (tx.get(k) !== undefined) throw EngineErrors.SNAPSHOT_EXISTS(`snapshot ${name} exists`);
     // Issued inside the transaction: every version committed before it has a smaller UVID.
