@@ -44,6 +44,10 @@ function checkParts(listed: CompletePartXml[], stored: Map<number, UploadedPart>
   const out: UploadedPart[] = [];
   let prev = 0;
   for (const p of listed) {
+    // Part 0 or a negative number is InvalidArgument 'PartNumber must be >= 1', not an order error:
+    // versitygw#1072 gives S3's answer, and its CompleteMultipartUpload_invalid_part_number test
+    // (PartNumber -4) expects it.
+    if (p.partNumber < 1) throw S3Errors.InvalidArgument('PartNumber must be >= 1');
     if (p.partNumber <= prev) throw S3Errors.InvalidPartOrder();
     // API_CompletedPart, PartNumber: "when a additional checksum … is applied to each part, the
     // PartNumber must start at 1 and the part numbers must be consecutive. Otherwise, Amazon S3

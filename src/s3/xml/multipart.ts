@@ -38,7 +38,8 @@ export function parseCompleteUpload(body: Buffer): CompletePartXml[] {
   const parts = root.all('Part').map((p): CompletePartXml => {
     const num = p.childToken('PartNumber');
     const etag = p.childToken('ETag');
-    if (num === undefined || !/^\d{1,5}$/.test(num) || etag === undefined) throw S3Errors.MalformedXML();
+    // A negative number parses: it is refused by the handler (InvalidArgument), as 0 is.
+    if (num === undefined || !/^-?\d{1,5}$/.test(num) || etag === undefined) throw S3Errors.MalformedXML();
     const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
     for (const alg of CHECKSUM_ALGORITHMS) {
       const v = p.childToken(`Checksum${alg}`);
