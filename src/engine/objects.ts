@@ -4,15 +4,16 @@
  */
 import type { ChecksumAlgorithm, CommitCondition, DeleteResult, ObjectAddr, ObjectVersion, PutOptions, ReadOptions, ReadResult, VersionAttrs } from './api.js';
 import { applyEffects, commitTx, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type CommitVm } from './commit.js';
+import { chunkIdOf, compareBytes, fromHex } from '../common/index.js';
 import type { Core } from './core.js';
 import { copyChecksum, withChecksum } from './copy-checksum.js';
 import { EngineErrors } from './errors.js';
 import { encodeVersionRecord, encodeVersionValue, type VersionRecord } from './format/records.js';
-import type { VmMeta } from './format/vm.js';
+import { decodeVm, type VmMeta } from './format/vm.js';
 import { curKey, encodeObjectKey } from './keys.js';
 import { readRange } from './reader.js';
 import { RefKind } from './format/ref.js';
-import { headVersion, resolveVersion, toObjectVersion, versionIdOf } from './resolve.js';
+import { deleteMarkerError, headVersion, resolveVersion, toObjectVersion, versionIdOf } from './resolve.js';
 import { GROWS, storage } from './storage-errors.js';
 import { buildTree } from './tree.js';
 import { versionIdToUvid } from './uvid.js';
@@ -173,7 +174,13 @@ export async function clone(core: Core, src: ObjectAddr & { versionId?: string; 
   return copyObject(core, src, dst, {});
 }
 
-/** Change tags/ACL of one version in place (recorded in the feed as 'meta'). */
+/**
+ * Change tags/ACL of one version in place (recorded in the feed as 'meta'). The version is found
+ * again inside the transaction: the current one (no `versionId`) or the null version as they are
+ * at the commit, since an overwrite committed after the lookup purges the one looked up (an
+ * unversioned or suspended bucket replaces its null version) — that used to fail a tagging or
+ * ACL request on an existing key with NoSuchVersion. A version named by id must still exist.
+ */
 export async function updateVersionMeta(
   core: Core,
   addr: ObjectAddr,
@@ -181,24 +188,28 @@ export async function updateVersionMeta(
   patch: { tags?: Record<string, string> | null; acl?: unknown },
 ): Promise<ObjectVersion> {
   const b = await core.bucket(addr.bucket);
+  // Outside the transaction for its answers only (an invalid id, a marker named by id…).
   const r = await resolveVersion(core, b, addr.key, versionId === undefined ? {} : { versionId });
   const enc = encodeObjectKey(addr.key);
-  const rec = await storage(core.backend.meta.transaction((tx) => {
+  const { rec, isLatest, embedded } = await storage(core.backend.meta.transaction((tx) => {
     const entries = keyEntries(tx, b.id, enc);
-    const e = entries.find((x) => x.uvid.equals(r.uvid));
-    if (!e || e.rec.hidden) throw EngineErrors.NO_SUCH_VERSION('the version disappeared');
+    const head = entries.find((x) => !x.rec.hidden);
+    const e = versionId === undefined ? head : entries.find((x) => !x.rec.hidden && (versionId === 'null' ? x.rec.isNull : x.uvid.equals(r.uvid)));
+    if (!e) throw versionId === undefined ? EngineErrors.NO_SUCH_KEY(`no such key: ${addr.key}`) : EngineErrors.NO_SUCH_VERSION('the version disappeared');
+    if (e.rec.deleted) throw versionId === undefined && e.rec.quiet ? EngineErrors.NO_SUCH_KEY(`no such key: ${addr.key}`) : deleteMarkerError(e.rec, e.uvid);
     const next: VersionRecord = { ...e.rec };
     if (patch.tags === null || (patch.tags && Object.keys(patch.tags).length === 0)) delete next.tags;
     else if (patch.tags) next.tags = { ...patch.tags };
     if (patch.acl !== undefined) next.acl = patch.acl;
     tx.put(e.k, encodeVersionValue(next, e.vm));
-    const head = entries.find((x) => !x.rec.hidden);
-    if (head === e && !next.deleted) tx.put(curKey(b.id, enc), encodeVersionRecord(next));
+    if (head === e) tx.put(curKey(b.id, enc), encodeVersionRecord(next));
     const fx = newEffects();
     fx.feed.push({ op: 'meta', bucket: b.rec.name, key: addr.key, uvid: next.uvid, vmId: next.vmId, generation: next.generation, deleted: next.deleted, viaIsgw: false, at: Math.floor(core.now() * 1000) });
     applyEffects(tx, b.id, fx);
-    return next;
+    // An embedded VM is read here (copied): a later overwrite may purge the entry that holds it.
+    return { rec: next, isLatest: head === e, embedded: e.vm && Buffer.from(e.vm) };
   }));
-  const vm = rec.vmId ? (await core.loadVersionVm(b.id, addr.key, rec)).vm : undefined;
-  return toObjectVersion(b.rec.name, addr.key, rec, r.isLatest, vm?.meta);
+  if (embedded && compareBytes(chunkIdOf(embedded), fromHex(rec.vmId!)) !== 0) throw EngineErrors.CHUNK_CORRUPT(`embedded version manifest ${rec.vmId} does not match its id`);
+  const vm = embedded ? decodeVm(embedded) : rec.vmId ? (await core.loadVersionVm(b.id, addr.key, rec)).vm : undefined;
+  return toObjectVersion(b.rec.name, addr.key, rec, isLatest, vm?.meta);
 }

@@ -134,6 +134,27 @@ export async function readVersion(ctx: RequestContext, bucket: string, key: stri
   }
 }
 
+/**
+ * `engine.updateVersionMeta` (tags, ACL) with headVersion's delete-marker answers: the engine finds
+ * the version again in its commit, where a marker may have become the head since the handler's
+ * headVersion (a DELETE in between) → NoSuchKey with `x-amz-delete-marker`, as if it came first.
+ */
+export async function updateVersionMeta(
+  ctx: RequestContext,
+  bucket: string,
+  key: string,
+  versionId: string | undefined,
+  patch: Parameters<RequestContext['engine']['updateVersionMeta']>[2],
+): Promise<ObjectVersion> {
+  try {
+    return await ctx.engine.updateVersionMeta({ bucket, key }, versionId, patch);
+  } catch (e) {
+    const hit = deleteMarkerOf(e);
+    if (!hit) throw e;
+    throw markerError(ctx, { ...hit, versionId: hit.versionId ?? versionId }, versionId !== undefined, key);
+  }
+}
+
 function markerError(ctx: RequestContext, hit: DeleteMarkerHit, notAllowed: boolean, key: string): Error {
   const headers: Record<string, string> = { 'x-amz-delete-marker': 'true' };
   const { versionId } = hit;

@@ -15,7 +15,7 @@ import { empty, xml } from '../respond.js';
 import { renderAcl, parseAcl } from '../xml/acl.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
 import { parseTagging, renderTagging } from '../xml/config.js';
-import { headVersion, nameResolver, versionIdParam } from './common.js';
+import { headVersion, nameResolver, updateVersionMeta, versionIdParam } from './common.js';
 import { versionHeader } from './object-write.js';
 
 const malformed = (): Error => S3Errors.MalformedXML();
@@ -30,15 +30,18 @@ export const getObjectTagging: Handler<OperationOf<'GetObjectTagging'>> = async 
 export const putObjectTagging: Handler<OperationOf<'PutObjectTagging'>> = async (ctx, op) => {
   const versionId = versionIdParam(ctx);
   const tags = parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'object');
-  const target = await headVersion(ctx, op.bucket, op.key, versionId, true);
-  const v = await ctx.engine.updateVersionMeta({ bucket: op.bucket, key: op.key }, target.versionId, { tags });
+  await headVersion(ctx, op.bucket, op.key, versionId, true);
+  // The request's version id (none: the current version as of the engine's commit, not the one
+  // just looked up, which a concurrent overwrite may have replaced).
+  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { tags });
   return empty(200, versionHeader(v, ctx.bucket));
 };
 
 /** DELETE /{b}/{k}?tagging. */
 export const deleteObjectTagging: Handler<OperationOf<'DeleteObjectTagging'>> = async (ctx, op) => {
-  const target = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
-  const v = await ctx.engine.updateVersionMeta({ bucket: op.bucket, key: op.key }, target.versionId, { tags: null });
+  const versionId = versionIdParam(ctx);
+  await headVersion(ctx, op.bucket, op.key, versionId, true);
+  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { tags: null });
   return empty(204, versionHeader(v, ctx.bucket));
 };
 
@@ -68,9 +71,10 @@ export async function aclFromRequest(ctx: RequestContext, owner: string, bucketO
 /** PUT /{b}/{k}?acl. */
 export const putObjectAcl: Handler<OperationOf<'PutObjectAcl'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
-  const target = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
+  const versionId = versionIdParam(ctx);
+  const target = await headVersion(ctx, op.bucket, op.key, versionId, true);
   const owner = asStoredAcl(target.acl)?.owner ?? bucket.owner;
   const acl = await aclFromRequest(ctx, owner, bucket.owner);
-  const v = await ctx.engine.updateVersionMeta({ bucket: op.bucket, key: op.key }, target.versionId, { acl });
+  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { acl });
   return empty(200, versionHeader(v, bucket));
 };
