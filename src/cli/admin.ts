@@ -4,10 +4,8 @@
  * status; output goes through `print`.
  */
 import type { FsckReport } from '../engine/index.js';
-import { StorageErrors } from '../storage/contract/index.js';
-import { createLocalBackend, type LocalBackend } from '../storage/local/index.js';
 import { checkAccessKey, checkSecretKey } from './config.js';
-import { CliError, openStack, type Stack } from './compose.js';
+import { CliError, openBackend, openStack, type Stack } from './compose.js';
 import { generateKeys, newTenantId } from './credentials.js';
 
 type Print = (line: string) => void;
@@ -145,13 +143,7 @@ export async function gc(dataDirs: string[], graceSeconds: number | undefined, p
  * engine): compaction is below it. Costs a copy of the live pages.
  */
 export async function compact(dataDirs: string[], scratch: string | undefined, print: Print): Promise<number> {
-  let backend: LocalBackend;
-  try {
-    backend = await createLocalBackend({ dataDirs, compactOnOpen: false });
-  } catch (e) {
-    if (StorageErrors.LOCKED.is(e)) throw new CliError(`data dir ${dataDirs.join(',')} is in use by another ccow process (is a gateway running on it?): ${e.message}`);
-    throw e;
-  }
+  const backend = await openBackend(dataDirs, { compactOnOpen: false });
   try {
     const r = await backend.compact(scratch === undefined ? {} : { scratch });
     if (!r.compacted) throw new CliError(`compact: not done: ${r.reason ?? 'unknown reason'}${scratch === undefined ? ' (--scratch DIR)' : ''}`);

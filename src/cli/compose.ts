@@ -2,9 +2,10 @@
  * The composition root (shared/STYLE.md §1: cli/ is the only place that builds concrete backends):
  * storage backend → engine, shared by `serve` and the admin commands.
  */
+import { stat } from 'node:fs/promises';
 import { createEngine, type DamageReport, type Engine } from '../engine/index.js';
 import { StorageErrors } from '../storage/contract/index.js';
-import { createLocalBackend, type LocalBackend } from '../storage/local/index.js';
+import { createLocalBackend, type LocalBackend, type LocalBackendOptions } from '../storage/local/index.js';
 import type { Durability } from './config.js';
 
 /** A CLI failure with the message to print and the exit status. */
@@ -28,15 +29,7 @@ export interface Stack {
  * gateway, another admin command) fails with a message saying so, not a stack trace.
  */
 export async function openStack(dataDirs: string[], opts: { durability?: Durability; onDamage?: (d: DamageReport) => void } = {}): Promise<Stack> {
-  let backend: LocalBackend;
-  try {
-    backend = await createLocalBackend({ dataDirs, durability: opts.durability });
-  } catch (e) {
-    if (StorageErrors.LOCKED.is(e)) {
-      throw new CliError(`data dir ${dataDirs.join(',')} is in use by another ccow process (is a gateway running on it?): ${e.message}`);
-    }
-    throw e;
-  }
+  const backend = await openBackend(dataDirs, { durability: opts.durability });
   let engine: Engine;
   try {
     engine = await createEngine(backend, opts.onDamage ? { onDamage: opts.onDamage } : {});
@@ -50,6 +43,27 @@ export async function openStack(dataDirs: string[], opts: { durability?: Durabil
     engine,
     close: () => (closed ??= closeBoth(engine, backend)),
   };
+}
+
+/**
+ * Open the local backend over `dataDirs` with the operator's mistakes in one line each: a data dir
+ * held by another process, a path that is a file, a dir this user cannot write (they were stack
+ * traces of the storage layer's I/O errors).
+ */
+export async function openBackend(dataDirs: string[], opts: Omit<LocalBackendOptions, 'dataDirs'> = {}): Promise<LocalBackend> {
+  for (const dir of dataDirs) {
+    const st = await stat(dir).catch(() => undefined);
+    if (st && !st.isDirectory()) throw new CliError(`data dir ${dir} is not a directory (--data / CCOW_DATA)`, 2);
+  }
+  try {
+    return await createLocalBackend({ ...opts, dataDirs });
+  } catch (e) {
+    if (StorageErrors.LOCKED.is(e)) {
+      throw new CliError(`data dir ${dataDirs.join(',')} is in use by another ccow process (is a gateway running on it?): ${e.message}`);
+    }
+    if (StorageErrors.IO.is(e) || StorageErrors.NO_SPACE.is(e)) throw new CliError(`cannot open data dir ${dataDirs.join(',')}: ${e.message}`);
+    throw e;
+  }
 }
 
 async function closeBoth(engine: Engine, backend: LocalBackend): Promise<void> {

@@ -3,6 +3,7 @@
  * override defaults (shared/spec/README.md §5). Pure: takes the parsed flags and an env object, so
  * the precedence is unit-tested without spawning anything.
  */
+import { resolve } from 'node:path';
 
 /** A configuration mistake; the CLI prints the message and exits with status 2. */
 export class ConfigError extends Error {
@@ -66,13 +67,68 @@ export interface ServeConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** First defined, non-empty value: flag, then env, then default. */
-function pick(flag: string | undefined, env: string | undefined, dflt: string): string;
-function pick(flag: string | undefined, env: string | undefined): string | undefined;
-function pick(flag: string | undefined, env: string | undefined, dflt?: string): string | undefined {
-  if (flag !== undefined && flag !== '') return flag;
+/**
+ * Flag, then env, then default. An empty environment variable counts as unset (`-e CCOW_DOMAIN=`
+ * in a container file); an empty flag is a mistake: `--listen "$PORT"` with PORT unset used to
+ * bind the default address, `--tls-cert '' --tls-key ''` served plain HTTP, `--data ''` used
+ * ./data, each without a word.
+ */
+function pick(flag: string | undefined, env: string | undefined, dflt: string, name: string): string;
+function pick(flag: string | undefined, env: string | undefined, dflt: undefined, name: string): string | undefined;
+function pick(flag: string | undefined, env: string | undefined, dflt: string | undefined, name: string): string | undefined {
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw new ConfigError(`${name} needs a value (got an empty one)`);
+    return flag;
+  }
   if (env !== undefined && env !== '') return env;
   return dflt;
+}
+
+/**
+ * A 0/1 switch from the environment (CCOW_METRICS=0, CCOW_TRUST_PROXY_HEADERS=1, …); anything else
+ * is a mistake rather than the default (CCOW_METRICS=false left the metrics on).
+ */
+function envSwitch(env: Env, name: string, dflt: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  if (v === '1') return true;
+  if (v === '0') return false;
+  throw new ConfigError(`invalid ${name} "${v}": expected 1 (on) or 0 (off)`);
+}
+
+/** pino's levels (`silent` logs nothing). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A pino level; pino itself threw with a stack trace from inside the logger's constructor. */
+export function parseLogLevel(value: string): string {
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value;
+  throw new ConfigError(`invalid log level "${value}": expected one of ${LOG_LEVELS.join(', ')}`);
+}
+
+/**
+ * The domain of virtual-hosted style: a host name, lowercased, without a trailing dot. A scheme,
+ * a port or a path never matches a Host header's name (the port is compared apart), so such a
+ * value only looked accepted. Labels as in RFC 1123 (letters, digits, hyphens; `_` allowed as in
+ * MinIO's MINIO_DOMAIN, since private DNS names use it).
+ */
+export function parseDomain(value: string): string {
+  const d = value.toLowerCase().replace(/\.$/, '');
+  const label = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+  if (d.length > 253 || !d.split('.').every((l) => label.test(l))) {
+    throw new ConfigError(`invalid domain "${value}": expected a host name such as s3.example.com (no scheme, port or path)`);
+  }
+  return d;
+}
+
+/**
+ * The region the gateway reports. Signatures carry it in their credential scope
+ * (`AK/DATE/REGION/s3/aws4_request`), so a region with a space, a slash or a comma could never be
+ * signed for; MinIO checks its region against `^[a-zA-Z][a-zA-Z0-9-_-]+$` (cmd/config-current.go
+ * validRegionRegex). Same rule here.
+ */
+export function parseRegion(value: string): string {
+  if (/^[a-zA-Z][a-zA-Z0-9_-]+$/.test(value)) return value;
+  throw new ConfigError(`invalid region "${value}": expected letters, digits, '-' or '_' (e.g. us-east-1)`);
 }
 
 /**
@@ -89,10 +145,16 @@ export function parseListen(value: string): ListenAddress {
   return { host, port };
 }
 
-/** Split `DIR[,DIR...]`, dropping empty entries. */
+/** Split `DIR[,DIR...]`, dropping empty entries; the same dir twice is a mistake. */
 export function parseDataDirs(value: string): string[] {
   const dirs = value.split(',').map((d) => d.trim()).filter((d) => d !== '');
   if (dirs.length === 0) throw new ConfigError(`invalid data dirs "${value}": expected DIR[,DIR...]`);
+  const seen = new Set<string>();
+  for (const d of dirs) {
+    const abs = resolve(d);
+    if (seen.has(abs)) throw new ConfigError(`invalid data dirs "${value}": ${d} is given twice`);
+    seen.add(abs);
+  }
   return dirs;
 }
 
@@ -106,7 +168,7 @@ export function parseDurability(value: string): Durability {
  * Resolve the data dirs of any command: `--data`, else CCOW_DATA, else ./data.
  */
 export function resolveDataDirs(flag: string | undefined, env: Env): string[] {
-  return parseDataDirs(pick(flag, env.CCOW_DATA, DEFAULTS.data));
+  return parseDataDirs(pick(flag, env.CCOW_DATA, DEFAULTS.data, '--data'));
 }
 
 /**
@@ -114,8 +176,8 @@ export function resolveDataDirs(flag: string | undefined, env: Env): string[] {
  * characters without spaces, secret 8–128. Both or neither.
  */
 export function resolveEnvCredentials(env: Env): { accessKey: string; secretKey: string } | undefined {
-  const accessKey = pick(undefined, env.CCOW_ACCESS_KEY);
-  const secretKey = pick(undefined, env.CCOW_SECRET_KEY);
+  const accessKey = pick(undefined, env.CCOW_ACCESS_KEY, undefined, 'CCOW_ACCESS_KEY');
+  const secretKey = pick(undefined, env.CCOW_SECRET_KEY, undefined, 'CCOW_SECRET_KEY');
   if (accessKey === undefined && secretKey === undefined) return undefined;
   if (accessKey === undefined || secretKey === undefined) {
     throw new ConfigError('CCOW_ACCESS_KEY and CCOW_SECRET_KEY must be set together (or neither, to use generated keys)');
@@ -137,25 +199,25 @@ export function checkSecretKey(key: string, what = 'secret key'): void {
 
 /** Resolve `ccow serve`'s configuration from its flags and the environment. */
 export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
-  const certFile = pick(flags.tlsCert, env.CCOW_TLS_CERT);
-  const keyFile = pick(flags.tlsKey, env.CCOW_TLS_KEY);
+  const certFile = pick(flags.tlsCert, env.CCOW_TLS_CERT, undefined, '--tls-cert');
+  const keyFile = pick(flags.tlsKey, env.CCOW_TLS_KEY, undefined, '--tls-key');
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new ConfigError('--tls-cert and --tls-key must be given together');
+    throw new ConfigError('--tls-cert and --tls-key must be given together (env CCOW_TLS_CERT / CCOW_TLS_KEY)');
   }
-  const domain = pick(flags.domain, env.CCOW_DOMAIN);
+  const domain = pick(flags.domain, env.CCOW_DOMAIN, undefined, '--domain');
   const credentials = resolveEnvCredentials(env);
   const cfg: ServeConfig = {
-    listen: parseListen(pick(flags.listen, env.CCOW_LISTEN, DEFAULTS.listen)),
+    listen: parseListen(pick(flags.listen, env.CCOW_LISTEN, DEFAULTS.listen, '--listen')),
     dataDirs: resolveDataDirs(flags.data, env),
-    region: pick(flags.region, env.CCOW_REGION, DEFAULTS.region),
-    durability: parseDurability(pick(flags.durability, env.CCOW_DURABILITY, DEFAULTS.durability)),
-    logLevel: pick(flags.logLevel, env.CCOW_LOG_LEVEL, DEFAULTS.logLevel),
-    metrics: flags.metrics ?? env.CCOW_METRICS !== '0',
-    trustProxyHeaders: flags.trustProxyHeaders ?? env.CCOW_TRUST_PROXY_HEADERS === '1',
-    strictRegion: flags.strictRegion ?? env.CCOW_STRICT_REGION === '1',
-    allowSigV2: flags.sigv2 ?? env.CCOW_SIGV2 !== '0',
+    region: parseRegion(pick(flags.region, env.CCOW_REGION, DEFAULTS.region, '--region')),
+    durability: parseDurability(pick(flags.durability, env.CCOW_DURABILITY, DEFAULTS.durability, '--durability')),
+    logLevel: parseLogLevel(pick(flags.logLevel, env.CCOW_LOG_LEVEL, DEFAULTS.logLevel, '--log-level')),
+    metrics: flags.metrics ?? envSwitch(env, 'CCOW_METRICS', true),
+    trustProxyHeaders: flags.trustProxyHeaders ?? envSwitch(env, 'CCOW_TRUST_PROXY_HEADERS', false),
+    strictRegion: flags.strictRegion ?? envSwitch(env, 'CCOW_STRICT_REGION', false),
+    allowSigV2: flags.sigv2 ?? envSwitch(env, 'CCOW_SIGV2', true),
   };
-  if (domain !== undefined) cfg.domain = domain.toLowerCase().replace(/\.$/, '');
+  if (domain !== undefined) cfg.domain = parseDomain(domain);
   if (certFile !== undefined && keyFile !== undefined) cfg.tls = { certFile, keyFile };
   if (credentials) cfg.credentials = credentials;
   return cfg;

@@ -16,6 +16,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineApi, User } from '../engine/index.js';
+import { CliError } from './compose.js';
 
 /** File name under the first data dir. */
 export const CREDENTIALS_FILE = 'credentials.json';
@@ -74,13 +75,13 @@ export function parseCredentialsFile(text: string, path: string): CredentialsFil
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new Error(`${path}: not valid JSON; fix or remove it (removing it generates new default keys)`);
+    throw new CliError(`${path}: not valid JSON; fix or remove it (removing it generates new default keys)`);
   }
   const d = doc as Partial<CredentialsFileV1> | null;
-  if (d?.v !== 1) throw new Error(`${path}: unknown format version ${JSON.stringify(d?.v)}`);
+  if (d?.v !== 1) throw new CliError(`${path}: unknown format version ${JSON.stringify(d?.v)}`);
   const okGenerated = d.generated === undefined || (typeof d.generated.accessKey === 'string' && typeof d.generated.secretKey === 'string');
   if (typeof d.tenantId !== 'string' || !/^[0-9a-f]{64}$/.test(d.tenantId) || typeof d.activeAccessKey !== 'string' || !okGenerated) {
-    throw new Error(`${path}: malformed credentials file`);
+    throw new CliError(`${path}: malformed credentials file`);
   }
   return d as CredentialsFileV1;
 }
@@ -119,7 +120,7 @@ export async function ensureDefaultUser(
   const keys = fromEnv ?? generated!;
   const existing = await engine.getUser(keys.accessKey);
   if (existing && existing.tenantId !== tenantId) {
-    throw new Error(`access key ${keys.accessKey} already belongs to user "${existing.name}"; choose another CCOW_ACCESS_KEY`);
+    throw new CliError(`access key ${keys.accessKey} already belongs to user "${existing.name}"; choose another CCOW_ACCESS_KEY`);
   }
   // Keys of an earlier start (e.g. CCOW_ACCESS_KEY changed) stop working: one default key pair.
   if (state && state.activeAccessKey !== keys.accessKey) await retire(engine, state.activeAccessKey, tenantId);

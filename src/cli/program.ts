@@ -24,8 +24,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const program = new Command()
     .name('ccow')
     .description('ccow-s3: S3-compatible, versioned, content-addressed object gateway')
-    .showHelpAfterError()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    // One line of advice, not the whole help text, after a usage error (the error line itself says what was wrong).
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    // Before the subcommands are added, so they inherit it: commander otherwise exits the process
+    // itself on a subcommand's usage error (status 1, `ccow serve --bogus`), bypassing runCli.
+    .exitOverride();
 
   program
     .command('serve')
@@ -36,8 +40,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--region <region>', 'region the gateway reports (env CCOW_REGION, default us-east-1)')
     .option('--tls-cert <file>', 'PEM certificate; serve HTTPS (env CCOW_TLS_CERT)')
     .option('--tls-key <file>', 'PEM private key (env CCOW_TLS_KEY)')
-    .addOption(new Option('--durability <mode>', 'strict: fsync before acknowledging; relaxed: sync every second (env CCOW_DURABILITY)').choices(['strict', 'relaxed']))
-    .option('--log-level <level>', 'pino log level (env CCOW_LOG_LEVEL, default info)')
+    .addOption(new Option('--durability <mode>', 'strict: fsync before acknowledging; relaxed: sync every second (env CCOW_DURABILITY, default strict)').choices(['strict', 'relaxed']))
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env CCOW_LOG_LEVEL, default info)')
     .option('--trust-proxy-headers', 'use X-Forwarded-Host/-For (behind a reverse proxy; env CCOW_TRUST_PROXY_HEADERS=1)')
     .option('--no-metrics', 'do not serve GET /_ccow/metrics (env CCOW_METRICS=0)')
     .option('--strict-region', 'refuse signatures scoped to a region other than --region (env CCOW_STRICT_REGION=1)')
@@ -85,7 +89,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program
     .command('gc')
     .description('collect unreferenced chunks now')
-    .option('--grace <seconds>', 'hold period override in seconds (default: the engine hold, 1 h)', Number)
+    .option('--grace <seconds>', 'hold period override in seconds (default: the engine hold, 1 h)', parseGrace)
     .option('--data <dirs>', DATA_HELP)
     .action(async (o: { grace?: number; data?: string }) => setExit(await gc(resolveDataDirs(o.data, io.env), o.grace, io.out)));
 
@@ -97,6 +101,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (o: { scratch?: string; data?: string }) => setExit(await compact(resolveDataDirs(o.data, io.env), o.scratch, io.out)));
 
   return program;
+}
+
+/**
+ * `--grace SECONDS`: digits (with an optional fraction). `Number` made `--grace ''` (a script's
+ * unset variable) and `--grace ' '` a grace of 0, collecting every unreferenced chunk at once.
+ */
+function parseGrace(value: string): number {
+  if (!/^\d+(\.\d+)?$/.test(value)) throw new ConfigError(`invalid --grace "${value}": expected a number of seconds >= 0`);
+  return Number(value);
 }
 
 /**
@@ -122,7 +135,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = buildProgram(io, (c) => {
     code = c;
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return code;
@@ -132,9 +144,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 function reportError(e: unknown, io: CliIo): number {
-  const err = e as { code?: string; exitCode?: number; message?: string };
-  // commander already printed its own usage error or help text.
-  if (typeof err.code === 'string' && err.code.startsWith('commander.')) return err.exitCode ?? 2;
+  const err = e as { code?: string; exitCode?: number; message?: string; syscall?: unknown };
+  // commander already printed its own usage error (or the help text, exit 0); a usage mistake is a
+  // configuration mistake: 2, like the ones config.ts finds (commander says 1).
+  if (typeof err.code === 'string' && err.code.startsWith('commander.')) return err.exitCode === 0 ? 0 : 2;
+  // A ConfigError thrown by an option parser reaches here wrapped by nothing: same one line.
   if (e instanceof ConfigError) {
     io.err(`ccow: ${e.message}`);
     return 2;
@@ -142,6 +156,12 @@ function reportError(e: unknown, io: CliIo): number {
   if (e instanceof CliError) {
     io.err(`ccow: ${e.message}`);
     return e.exitCode;
+  }
+  // An error of the operating system (a file that cannot be read, …) says all there is to say in
+  // its message; a stack trace is kept for what would be a bug.
+  if (typeof err.code === 'string' && /^E[A-Z0-9_]+$/.test(err.code) && typeof err.syscall === 'string') {
+    io.err(`ccow: ${err.message ?? err.code}`);
+    return 1;
   }
   io.err(`ccow: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   return 1;

@@ -6,6 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, edgeLoggerOptions, startServer } from '../http/index.js';
@@ -54,7 +56,9 @@ export async function startGatewayProcess(cfg: ServeConfig, print: (line: string
       readiness: readinessOf(stack),
       ...(https ? { https } : {}),
     });
-    const { url } = await startServer(app, cfg.listen);
+    const { url } = await startServer(app, cfg.listen).catch((e: unknown) => {
+      throw listenError(e, cfg);
+    });
     const workers = runWorkers(stack.engine.workers(), logger);
     printBanner(print, url, credentials, cfg);
     const closeApp = app.close.bind(app);
@@ -75,12 +79,43 @@ function readinessOf(stack: Stack): () => Promise<{ ready: boolean }> {
   };
 }
 
+/**
+ * Read the PEM files and check that they make a TLS context now: a file that is not PEM, or a key
+ * that does not belong to the certificate, failed inside Fastify's constructor with OpenSSL's
+ * stack trace (or, for a key of another type than the certificate's, not at all: every handshake
+ * failed instead).
+ */
 async function readTls(tls: { certFile: string; keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  let pair: { cert: Buffer; key: Buffer };
   try {
-    return { cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) };
+    pair = { cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) };
   } catch (e) {
     throw new CliError(`cannot read TLS certificate or key: ${(e as Error).message}`, 2);
   }
+  try {
+    createSecureContext(pair);
+    // OpenSSL checks the key against the certificate only when both are of one type: an RSA key
+    // with an EC certificate was taken, and every handshake failed.
+    if (!new X509Certificate(pair.cert).checkPrivateKey(createPrivateKey(pair.key))) throw new Error('the key does not belong to the certificate');
+  } catch (e) {
+    throw new CliError(`cannot use TLS certificate ${tls.certFile} with key ${tls.keyFile}: ${(e as Error).message} (expected a PEM certificate and its PEM private key)`, 2);
+  }
+  return pair;
+}
+
+/** A failed listen (port taken, address not on this host, port < 1024 without the right) in one line. */
+function listenError(e: unknown, cfg: ServeConfig): Error {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('E')) return e instanceof Error ? e : new Error(String(e));
+  const where = cfg.listen.host.includes(':') ? `[${cfg.listen.host}]:${cfg.listen.port}` : `${cfg.listen.host}:${cfg.listen.port}`;
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the address is already in use (another gateway or program listens there)',
+    EADDRNOTAVAIL: 'the address is not one of this host\'s',
+    EACCES: 'permission denied (ports below 1024 need privileges)',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name does not resolve',
+  };
+  return new CliError(`cannot listen on ${where}: ${why[code] ?? (e as Error).message} (${code}; --listen / CCOW_LISTEN)`);
 }
 
 /**

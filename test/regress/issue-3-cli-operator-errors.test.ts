@@ -1,0 +1,147 @@
+/**
+ * Operator mistakes get one `ccow: …` line and a non-zero exit, never a stack trace or a silent
+ * default (README "Configuration"). Found by running the built CLI as an operator would:
+ * - a port in use, a data dir that is a file or not writable, a certificate that is not PEM or a key
+ *   of another certificate, an unknown --log-level, the same data dir twice, a damaged
+ *   credentials.json: each printed a stack trace (EADDRINUSE from net, the storage layer's
+ *   CodedError, OpenSSL's error from Fastify's constructor, pino's assertion, a TypeError);
+ * - `--listen ''` bound the default 127.0.0.1:9000, `--tls-cert '' --tls-key ''` served plain
+ *   HTTP, `--data ''` used ./data; CCOW_METRICS=false kept the metrics on, CCOW_TRUST_PROXY_HEADERS=true
+ *   left them off; `--domain s3.example.com:9000` was taken and never matched; `gc --grace ''` was
+ *   a grace of 0 (every unreferenced chunk collected at once);
+ * - a usage error of a subcommand (`ccow serve --bogus`) made commander exit the process itself
+ *   with status 1 and the whole help text, while the same mistake in an env variable exits 2.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, resolveServeConfig } from '../../src/cli/config.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const CERT = join(process.cwd(), 'test', 'fixtures', 'http', 'test-cert.pem');
+
+/** Environment without the caller's CCOW_* settings, plus `extra`. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CCOW_')) env[k] = v;
+  return { ...env, CCOW_LOG_LEVEL: 'warn', ...extra };
+}
+
+/**
+ * Run the CLI to its end. Every case here must stop before serving; one that serves anyway (the
+ * mistake went unnoticed) is stopped once its banner appears, and then fails its assertions.
+ */
+function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      if (/listening on /.test(stdout)) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Exactly one stderr line, `ccow: …` matching `pattern`, and the exit status `code`. */
+function assertOneLine(r: { code: number | null; stderr: string }, code: number, pattern: RegExp, what: string): void {
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `${what}: one line, got:\n${r.stderr}`);
+  assert.match(lines[0]!, /^ccow: /, what);
+  assert.match(lines[0]!, pattern, what);
+  assert.equal(r.code, code, `${what}: exit status`);
+}
+
+async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ccow-operator-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('a port in use, a data dir that is a file, an unusable certificate: one line each', async (t) => {
+  const dir = await tempDir(t);
+  const data = join(dir, 'data');
+  const env = cleanEnv();
+
+  const taken: Server = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const port = (taken.address() as { port: number }).port;
+  assertOneLine(await run(['serve', '--listen', `127.0.0.1:${port}`, '--data', data], env, dir), 1,
+    new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*in use.*EADDRINUSE`), 'port in use');
+
+  const file = join(dir, 'a-file');
+  await writeFile(file, 'x');
+  assertOneLine(await run(['serve', '--listen', '127.0.0.1:0', '--data', file], env, dir), 2, /data dir .*a-file is not a directory/, 'serve on a file');
+  assertOneLine(await run(['fsck', '--data', file], env, dir), 2, /is not a directory/, 'fsck on a file');
+  assertOneLine(await run(['compact', '--data', file], env, dir), 2, /is not a directory/, 'compact on a file');
+  assertOneLine(await run(['user', 'ls', '--data', `${data},${data}/`], env, dir), 2, /given twice/, 'same data dir twice');
+
+  assertOneLine(await run(['serve', '--listen', '127.0.0.1:0', '--data', data, '--tls-cert', file, '--tls-key', file], env, dir), 2,
+    /cannot use TLS certificate .*a-file with key .*a-file: .*PEM/, 'certificate that is not PEM');
+  // The fixture certificate is EC: an EC key of another certificate (OpenSSL says "key values
+  // mismatch"), and an RSA key (OpenSSL took it: the gateway served, every handshake failed).
+  for (const type of ['ec', 'rsa'] as const) {
+    const other = join(dir, `other-${type}-key.pem`);
+    const pair = type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await writeFile(other, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    assertOneLine(await run(['serve', '--listen', '127.0.0.1:0', '--data', data, '--tls-cert', CERT, '--tls-key', other], env, dir), 2,
+      /cannot use TLS certificate .*test-cert\.pem with key .*-key\.pem: .*(mismatch|does not belong)/, `${type} key of another certificate`);
+  }
+});
+
+test('settings the logger, a credentials file or a subcommand reject: one line, exit 2 for usage', async (t) => {
+  const dir = await tempDir(t);
+  const data = join(dir, 'data');
+  const env = cleanEnv();
+  assertOneLine(await run(['serve', '--listen', '127.0.0.1:0', '--data', data, '--log-level', 'loud'], env, dir), 2, /invalid log level "loud"/, '--log-level');
+  assertOneLine(await run(['serve', '--listen', '127.0.0.1:0', '--data', data], cleanEnv({ CCOW_LOG_LEVEL: 'verbose' }), dir), 2, /invalid log level "verbose"/, 'CCOW_LOG_LEVEL');
+
+  const damaged = join(dir, 'damaged');
+  await mkdir(damaged);
+  await writeFile(join(damaged, 'credentials.json'), '{not json');
+  assertOneLine(await run(['serve', '--listen', '127.0.0.1:0', '--data', damaged], env, dir), 1, /credentials\.json: not valid JSON/, 'damaged credentials.json');
+
+  // commander's own usage errors: its line and one line of advice, no help text; status 2.
+  for (const args of [['serve', '--bogus'], ['serve', '--durability', 'fast'], ['user', 'add']]) {
+    const r = await run(args, env, dir);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^error: .*\n\(run with --help for usage\)\n$/, args.join(' '));
+  }
+
+  // `gc --grace ''` collected with a grace of 0; now a mistake, and the data dir is not touched.
+  const gc = await run(['gc', '--data', join(dir, 'gc-data'), '--grace', ''], env, dir);
+  assertOneLine(gc, 2, /invalid --grace ""/, 'gc --grace ""');
+});
+
+test('an empty flag is a mistake, an empty variable is unset; switches take 0 or 1; the domain is a host name', () => {
+  for (const [flags, name] of [
+    [{ listen: '' }, '--listen'], [{ data: '' }, '--data'], [{ region: ' ' }, '--region'], [{ domain: '' }, '--domain'],
+    [{ tlsCert: '', tlsKey: '' }, '--tls-cert'], [{ logLevel: '' }, '--log-level'],
+  ] as const) {
+    assert.throws(() => resolveServeConfig(flags, {}), (e: unknown) => e instanceof ConfigError && e.message === `${name} needs a value (got an empty one)`, name);
+  }
+  assert.deepEqual(resolveServeConfig({}, { CCOW_LISTEN: '', CCOW_TLS_CERT: '', CCOW_TLS_KEY: '', CCOW_METRICS: '' }).listen, { host: '127.0.0.1', port: 9000 });
+
+  assert.throws(() => resolveServeConfig({}, { CCOW_METRICS: 'false' }), /invalid CCOW_METRICS "false": expected 1 \(on\) or 0 \(off\)/);
+  assert.throws(() => resolveServeConfig({}, { CCOW_TRUST_PROXY_HEADERS: 'true' }), /CCOW_TRUST_PROXY_HEADERS/);
+  assert.throws(() => resolveServeConfig({}, { CCOW_STRICT_REGION: 'yes' }), /CCOW_STRICT_REGION/);
+  assert.throws(() => resolveServeConfig({}, { CCOW_SIGV2: 'off' }), /CCOW_SIGV2/);
+  assert.equal(resolveServeConfig({}, { CCOW_TRUST_PROXY_HEADERS: '1' }).trustProxyHeaders, true);
+
+  for (const bad of ['http://s3.example.com', 's3.example.com:9000', 's3.example.com/path', '-s3.example.com', 'a..b']) {
+    assert.throws(() => resolveServeConfig({ domain: bad }, {}), /invalid domain/, bad);
+  }
+  assert.equal(resolveServeConfig({}, { CCOW_DOMAIN: 'S3.Example.COM.' }).domain, 's3.example.com');
+  assert.throws(() => resolveServeConfig({ region: 'us east' }, {}), /invalid region "us east"/);
+  assert.equal(resolveServeConfig({}, { CCOW_REGION: 'eu-central-1' }).region, 'eu-central-1');
+});
