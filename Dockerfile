@@ -20,7 +20,8 @@ COPY package.json ./
 COPY bin ./bin
 VOLUME /data
 EXPOSE 9000
-# Health endpoints need no auth (README: Health endpoints).
-HEALTHCHECK CMD node -e "fetch('http://127.0.0.1:9000/_ccow/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Health endpoints need no auth (README: Unauthenticated endpoints). The check follows CCOW_LISTEN's
+# port and CCOW_TLS_CERT (HTTPS), so `-e CCOW_TLS_CERT=… -e CCOW_TLS_KEY=…` stays healthy.
+HEALTHCHECK CMD ["node", "/app/bin/healthcheck.mjs"]
 ENTRYPOINT ["bin/ccow"]
 CMD ["serve"]
