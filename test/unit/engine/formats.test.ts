@@ -149,3 +149,17 @@ test('equal VM contents encode to equal bytes whatever the key order (canonical 
   const b = encodeVm({ meta: { ...vmInline.meta, userMeta: { a: '1', b: '2' } }, refs: vmInline.refs });
   assert.ok(a.equals(b));
 });
+
+test('u64 fields: little-endian, every safe integer round-trips, larger values are refused both ways', async () => {
+  const { ByteReader, ByteWriter } = await import('../../../src/engine/format/bin.js');
+  const values = [0, 1, 0xffff_ffff, 0x1_0000_0000, 0x1_2345_6789, 5 * 1024 ** 4, Number.MAX_SAFE_INTEGER];
+  for (const v of values) {
+    const b = new ByteWriter(1).u64(v).finish();
+    assert.equal(b.readBigUInt64LE(0), BigInt(v), `encoding of ${v}`);
+    assert.equal(new ByteReader(b, 'test').u64(), v);
+  }
+  for (const bad of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1, NaN]) assert.throws(() => new ByteWriter().u64(bad), RangeError, String(bad));
+  const big = Buffer.alloc(8);
+  big.writeBigUInt64LE(BigInt(Number.MAX_SAFE_INTEGER) + 1n);
+  assert.throws(() => new ByteReader(big, 'test').u64(), /u64 out of range/);
+});
