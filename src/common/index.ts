@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './hash.js';
 export * from './ids.js';
 export * from './request-ids.js';
+export * from './yield.js';

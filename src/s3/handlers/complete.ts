@@ -4,6 +4,7 @@
  * never by re-reading data; the engine stores it with the version.
  */
 import type { StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
+import { nextTurn } from '../../common/index.js';
 import { readBody } from '../body.js';
 import { compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
 import { commitCondition } from '../conditional.js';
@@ -28,6 +29,8 @@ async function storedParts(ctx: RequestContext, bucket: string, uploadId: string
     const last = page.parts[page.parts.length - 1]?.partNumber;
     if (!page.truncated || last === undefined) return out;
     marker = page.next ?? last;
+    // Up to ten pages for 10,000 parts, all read synchronously by LMDB: let other requests run.
+    await nextTurn();
   }
 }
 
