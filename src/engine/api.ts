@@ -367,8 +367,18 @@ export interface EngineApi {
     dst: ObjectAddr,
     opts?: { replace?: VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: CommitCondition; checksumAlgorithm?: ChecksumAlgorithm },
   ): Promise<ObjectVersion>;
-  /** Change tags/ACL of one version in place (metadata-only; recorded in the feed as 'meta'). */
-  updateVersionMeta(addr: ObjectAddr, versionId: string | undefined, patch: { tags?: Record<string, string> | null; acl?: unknown }): Promise<ObjectVersion>;
+  /**
+   * Change tags/ACL of one version in place (metadata-only; recorded in the feed as 'meta'): the one
+   * current (no `versionId`) or named at the commit. `expect`: the version the caller was authorised
+   * on; the change never lands on another version (one replaced meanwhile: onto it if still there,
+   * else void, and `expect` is answered).
+   */
+  updateVersionMeta(
+    addr: ObjectAddr,
+    versionId: string | undefined,
+    patch: { tags?: Record<string, string> | null; acl?: unknown },
+    opts?: { expect?: ObjectVersion },
+  ): Promise<ObjectVersion>;
   listObjects(bucket: string, opts: ListOptions): Promise<ListPage>;
   listVersions(bucket: string, opts: ListVersionsOptions): Promise<VersionsPage>;
 

@@ -96,8 +96,13 @@ export class Engine implements A.EngineApi {
   ): Promise<A.ObjectVersion> {
     return storage(objects.copyObject(this.#core, src, dst, opts));
   }
-  updateVersionMeta(addr: A.ObjectAddr, versionId: string | undefined, patch: { tags?: Record<string, string> | null; acl?: unknown }): Promise<A.ObjectVersion> {
-    return storage(objects.updateVersionMeta(this.#core, addr, versionId, patch));
+  updateVersionMeta(
+    addr: A.ObjectAddr,
+    versionId: string | undefined,
+    patch: { tags?: Record<string, string> | null; acl?: unknown },
+    opts?: { expect?: A.ObjectVersion },
+  ): Promise<A.ObjectVersion> {
+    return storage(objects.updateVersionMeta(this.#core, addr, versionId, patch, opts));
   }
   listObjects(bucket: string, opts: A.ListOptions): Promise<A.ListPage> {
     return storage(listing.listObjects(this.#core, bucket, opts));

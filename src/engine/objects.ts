@@ -180,23 +180,34 @@ export async function clone(core: Core, src: ObjectAddr & { versionId?: string; 
  * at the commit, since an overwrite committed after the lookup purges the one looked up (an
  * unversioned or suspended bucket replaces its null version) — that used to fail a tagging or
  * ACL request on an existing key with NoSuchVersion. A version named by id must still exist.
+ * `expect`: the version the caller looked up and was authorised on (an object ACL's WRITE_ACP):
+ * the change never lands on another one (see the comment in the transaction).
  */
 export async function updateVersionMeta(
   core: Core,
   addr: ObjectAddr,
   versionId: string | undefined,
   patch: { tags?: Record<string, string> | null; acl?: unknown },
+  opts: { expect?: ObjectVersion } = {},
 ): Promise<ObjectVersion> {
   const b = await core.bucket(addr.bucket);
   // Outside the transaction for its answers only (an invalid id, a marker named by id…).
   const r = await resolveVersion(core, b, addr.key, versionId === undefined ? {} : { versionId });
   const enc = encodeObjectKey(addr.key);
-  const { rec, isLatest, embedded } = await storage(core.backend.meta.transaction((tx) => {
+  const expected = opts.expect && versionIdToUvid(opts.expect.uvid);
+  const done = await storage(core.backend.meta.transaction((tx) => {
     const entries = keyEntries(tx, b.id, enc);
     const head = entries.find((x) => !x.rec.hidden);
-    const e = versionId === undefined ? head : entries.find((x) => !x.rec.hidden && (versionId === 'null' ? x.rec.isNull : x.uvid.equals(r.uvid)));
+    let e = versionId === undefined ? head : entries.find((x) => !x.rec.hidden && (versionId === 'null' ? x.rec.isNull : x.uvid.equals(r.uvid)));
     if (!e) throw versionId === undefined ? EngineErrors.NO_SUCH_KEY(`no such key: ${addr.key}`) : EngineErrors.NO_SUCH_VERSION('the version disappeared');
     if (e.rec.deleted) throw versionId === undefined && e.rec.quiet ? EngineErrors.NO_SUCH_KEY(`no such key: ${addr.key}`) : deleteMarkerError(e.rec, e.uvid);
+    if (expected && !e.uvid.equals(expected)) {
+      // Another version than the one the caller was authorised on (`expect`) is addressed now: the
+      // change goes to that one, as if made just before the write that replaced it — onto it if it
+      // is still there (noncurrent), else it is void (the version is gone, or a snapshot's).
+      e = entries.find((x) => !x.rec.hidden && x.uvid.equals(expected));
+      if (!e) return undefined;
+    }
     const next: VersionRecord = { ...e.rec };
     if (patch.tags === null || (patch.tags && Object.keys(patch.tags).length === 0)) delete next.tags;
     else if (patch.tags) next.tags = { ...patch.tags };
@@ -209,6 +220,8 @@ export async function updateVersionMeta(
     // An embedded VM is read here (copied): a later overwrite may purge the entry that holds it.
     return { rec: next, isLatest: head === e, embedded: e.vm && Buffer.from(e.vm) };
   }));
+  if (!done) return { ...opts.expect!, isLatest: false };
+  const { rec, isLatest, embedded } = done;
   if (embedded && compareBytes(chunkIdOf(embedded), fromHex(rec.vmId!)) !== 0) throw EngineErrors.CHUNK_CORRUPT(`embedded version manifest ${rec.vmId} does not match its id`);
   const vm = embedded ? decodeVm(embedded) : rec.vmId ? (await core.loadVersionVm(b.id, addr.key, rec)).vm : undefined;
   return toObjectVersion(b.rec.name, addr.key, rec, isLatest, vm?.meta);

@@ -145,9 +145,10 @@ export async function updateVersionMeta(
   key: string,
   versionId: string | undefined,
   patch: Parameters<RequestContext['engine']['updateVersionMeta']>[2],
+  opts?: Parameters<RequestContext['engine']['updateVersionMeta']>[3],
 ): Promise<ObjectVersion> {
   try {
-    return await ctx.engine.updateVersionMeta({ bucket, key }, versionId, patch);
+    return await ctx.engine.updateVersionMeta({ bucket, key }, versionId, patch, opts);
   } catch (e) {
     const hit = deleteMarkerOf(e);
     if (!hit) throw e;

@@ -75,6 +75,8 @@ export const putObjectAcl: Handler<OperationOf<'PutObjectAcl'>> = async (ctx, op
   const target = await headVersion(ctx, op.bucket, op.key, versionId, true);
   const owner = asStoredAcl(target.acl)?.owner ?? bucket.owner;
   const acl = await aclFromRequest(ctx, owner, bucket.owner);
-  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { acl });
+  // `expect`: the caller's WRITE_ACP may come from this version's ACL (authz.ts), and the new ACL's
+  // owner is its owner, so the ACL must not land on a version an overwrite committed meanwhile.
+  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { acl }, { expect: target });
   return empty(200, versionHeader(v, bucket));
 };
