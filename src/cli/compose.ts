@@ -2,7 +2,8 @@
  * The composition root (shared/STYLE.md §1: cli/ is the only place that builds concrete backends):
  * storage backend → engine, shared by `serve` and the admin commands.
  */
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { createEngine, type DamageReport, type Engine } from '../engine/index.js';
 import { StorageErrors } from '../storage/contract/index.js';
 import { createLocalBackend, type LocalBackend, type LocalBackendOptions } from '../storage/local/index.js';
@@ -54,6 +55,7 @@ export async function openBackend(dataDirs: string[], opts: Omit<LocalBackendOpt
   for (const dir of dataDirs) {
     const st = await stat(dir).catch(() => undefined);
     if (st && !st.isDirectory()) throw new CliError(`data dir ${dir} is not a directory (--data / CCOW_DATA)`, 2);
+    if (!st) await createDirs(dir);
   }
   try {
     return await createLocalBackend({ ...opts, dataDirs });
@@ -63,6 +65,31 @@ export async function openBackend(dataDirs: string[], opts: Omit<LocalBackendOpt
     }
     if (StorageErrors.IO.is(e) || StorageErrors.NO_SPACE.is(e)) throw new CliError(`cannot open data dir ${dataDirs.join(',')}: ${e.message}`);
     throw e;
+  }
+}
+
+/**
+ * `mkdir -p` one level at a time. Node's `mkdir(…, { recursive: true })` never returns (100 % CPU,
+ * deaf to SIGTERM while the start waits for it) when a parent exists but refuses children with
+ * ENOENT, as procfs does (`--data /proc/x`): it takes ENOENT for a missing parent, creates the
+ * parent (EEXIST) and tries again, forever (the same loop is reported against Node's fs in
+ * Kewton/CommandMate#1774 and fixed in Bun's own walk, oven-sh/bun#40600).
+ */
+async function createDirs(dir: string): Promise<void> {
+  const abs = resolve(dir);
+  const missing: string[] = [];
+  for (let p = abs; ; p = dirname(p)) {
+    if (await stat(p).then(() => true, () => false)) break;
+    missing.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    try {
+      await mkdir(p, { mode: 0o700 });
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'EEXIST') continue;
+      throw new CliError(`cannot create data dir ${dir}: ${(e as Error).message}`);
+    }
   }
 }
 

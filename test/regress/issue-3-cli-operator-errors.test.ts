@@ -14,7 +14,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -144,4 +144,15 @@ test('an empty flag is a mistake, an empty variable is unset; switches take 0 or
   assert.equal(resolveServeConfig({}, { CCOW_DOMAIN: 'S3.Example.COM.' }).domain, 's3.example.com');
   assert.throws(() => resolveServeConfig({ region: 'us east' }, {}), /invalid region "us east"/);
   assert.equal(resolveServeConfig({}, { CCOW_REGION: 'eu-central-1' }).region, 'eu-central-1');
+});
+
+test('a data dir under /proc is refused at once (Node\'s recursive mkdir spun there forever)', { skip: process.platform !== 'linux' }, async (t) => {
+  const dir = await tempDir(t);
+  // SIGKILL after a minute only so that the old code's endless loop cannot hang the run; the
+  // fixed code answers in well under a second.
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, 'fsck', '--data', '/proc/ccow-no-such-dir/data'], { env: cleanEnv(), cwd: dir, timeout: 60_000, killSignal: 'SIGKILL' },
+      (err, _stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }));
+  });
+  assertOneLine(r, 1, /cannot create data dir \/proc\/ccow-no-such-dir\/data: ENOENT/, '/proc data dir');
 });
