@@ -88,7 +88,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command('gc')
-    .description('collect unreferenced chunks now')
+    .description('collect unreferenced chunks now (and chunk files a crash left without a record)')
     .option('--grace <seconds>', 'hold period override in seconds (default: the engine hold, 1 h)', parseGrace)
     .option('--data <dirs>', DATA_HELP)
     .action(async (o: { grace?: number; data?: string }) => setExit(await gc(resolveDataDirs(o.data, io.env), o.grace, io.out)));
