@@ -24,9 +24,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const program = new Command()
     .name('ccow')
     .description('ccow-s3: S3-compatible, versioned, content-addressed object gateway')
-    // One line of advice, not the whole help text, after a usage error (the error line itself says what was wrong).
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    // A usage error (unknown flag, a value not among the choices, a missing argument) is one
+    // `ccow: …` line like every other mistake, with advice instead of the whole help text.
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+      outputError: (s, write) => write(`ccow: ${s.trim().replace(/^error: /, '')} (run with --help for usage)`),
+    })
     // Before the subcommands are added, so they inherit it: commander otherwise exits the process
     // itself on a subcommand's usage error (status 1, `ccow serve --bogus`), bypassing runCli.
     .exitOverride();
