@@ -86,6 +86,13 @@ export interface CreateBucketOptions {
 export interface ObjectAddr {
   bucket: string;
   key: string;
+  /**
+   * The id (BucketInfo.id) of the bucket the caller looked up and authorised the request on: a write
+   * then fails with NO_SUCH_BUCKET if the name has since come to name another bucket (deleted and
+   * re-created, by anyone, while a request body was still arriving). Absent: whichever bucket has
+   * the name when the call looks it up.
+   */
+  bucketId?: string;
 }
 
 /** One multipart part as recorded in the VM (for partNumber reads and GetObjectAttributes). */
@@ -347,7 +354,8 @@ export interface EngineApi {
   getBucket(name: string): Promise<BucketInfo | undefined>;
   listBuckets(owner?: string): Promise<BucketInfo[]>;
   /** Set (or with `undefined`, remove) a configuration document; 'versioning' takes a Versioning. */
-  putBucketConfig(name: string, kind: string, value: unknown): Promise<BucketInfo>;
+  /** `bucketId`: as ObjectAddr.bucketId (NO_SUCH_BUCKET when the name now names another bucket). */
+  putBucketConfig(name: string, kind: string, value: unknown, opts?: { bucketId?: string }): Promise<BucketInfo>;
   bucketStats(name: string): Promise<BucketStats>;
 
   // objects

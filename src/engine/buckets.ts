@@ -127,8 +127,8 @@ function nextVersioning(cur: Versioning, v: unknown): Versioning {
  * Set or (value undefined) remove a configuration document. 'versioning' takes a Versioning;
  * 'codec' and 'chunkSize' change the layout of later writes (existing versions keep theirs).
  */
-export async function putBucketConfig(core: Core, name: string, kind: string, value: unknown): Promise<BucketInfo> {
-  const b = await core.bucket(name);
+export async function putBucketConfig(core: Core, name: string, kind: string, value: unknown, opts: { bucketId?: string } = {}): Promise<BucketInfo> {
+  const b = await core.bucket(name, opts.bucketId);
   const rec = await storage(core.backend.meta.transaction((tx) => {
     const raw = tx.get(bucketKey(name));
     const r = raw && decodeBucketRecord(raw);

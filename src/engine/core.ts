@@ -144,9 +144,11 @@ export class Core {
   }
 
   /** The bucket or NO_SUCH_BUCKET. */
-  async bucket(name: string): Promise<Bucket> {
+  async bucket(name: string, id?: string): Promise<Bucket> {
     const b = await this.findBucket(name);
-    if (!b) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
+    // `id`: the bucket the caller authorised its request on (ObjectAddr.bucketId), not another one
+    // created under the name since.
+    if (!b || (id !== undefined && b.rec.id !== id)) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
     return b;
   }
 

@@ -70,8 +70,8 @@ export class Engine implements A.EngineApi {
   listBuckets(owner?: string): Promise<A.BucketInfo[]> {
     return storage(buckets.listBuckets(this.#core, owner));
   }
-  putBucketConfig(name: string, kind: string, value: unknown): Promise<A.BucketInfo> {
-    return storage(buckets.putBucketConfig(this.#core, name, kind, value));
+  putBucketConfig(name: string, kind: string, value: unknown, opts?: { bucketId?: string }): Promise<A.BucketInfo> {
+    return storage(buckets.putBucketConfig(this.#core, name, kind, value, opts));
   }
   bucketStats(name: string): Promise<A.BucketStats> {
     return storage(buckets.bucketStats(this.#core, name));

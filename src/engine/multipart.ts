@@ -88,7 +88,7 @@ export async function createUpload(
   addr: ObjectAddr,
   opts: { attrs?: VersionAttrs; checksumAlgorithm?: ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' },
 ): Promise<UploadInfo> {
-  const b = await core.bucket(addr.bucket);
+  const b = await core.bucket(addr.bucket, addr.bucketId);
   checkKey(addr.key);
   const uploadId = newUploadId(core);
   const intentId = randomBytes(16);

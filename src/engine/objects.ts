@@ -21,7 +21,7 @@ import { abandonIntent, checkKey, checksumFrom, cleanMap, ingestBody, leavesOf, 
 
 /** PUT: body → chunks → CMs → VM → one commit (§13 write order). */
 export async function putObject(core: Core, addr: ObjectAddr, body: AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<ObjectVersion> {
-  const b = await core.bucket(addr.bucket);
+  const b = await core.bucket(addr.bucket, addr.bucketId);
   checkKey(addr.key);
   const intent = core.newIntent('put');
   let committed = false;
@@ -75,13 +75,13 @@ async function commit(core: Core, spec: Parameters<typeof commitTx>[2]): Promise
 
 /** HEAD. */
 export async function head(core: Core, addr: ObjectAddr, opts: { versionId?: string; snapshot?: string } = {}): Promise<ObjectVersion> {
-  const b = await core.bucket(addr.bucket);
+  const b = await core.bucket(addr.bucket, addr.bucketId);
   return (await headVersion(core, b, addr.key, opts)).v;
 }
 
 /** GET, optionally ranged; the body is verified chunk by chunk while it streams. */
 export async function read(core: Core, addr: ObjectAddr, opts: ReadOptions & { snapshot?: string } = {}): Promise<ReadResult> {
-  const b = await core.bucket(addr.bucket);
+  const b = await core.bucket(addr.bucket, addr.bucketId);
   const h = await headVersion(core, b, addr.key, opts);
   const size = h.meta.size;
   const offset = opts.offset ?? 0;
@@ -100,7 +100,7 @@ export async function read(core: Core, addr: ObjectAddr, opts: ReadOptions & { s
 
 /** DELETE: a delete marker, or with a version id a purge of that version (§7.3). */
 export async function deleteObject(core: Core, addr: ObjectAddr, opts: { versionId?: string; condition?: CommitCondition } = {}): Promise<DeleteResult> {
-  const b = await core.bucket(addr.bucket);
+  const b = await core.bucket(addr.bucket, addr.bucketId);
   checkKey(addr.key);
   if (opts.versionId === undefined) {
     const rec = await storage(core.backend.meta.transaction((tx) => commitTx(core, tx, { bucket: b, key: addr.key, condition: opts.condition, skipIfAbsent: b.rec.versioning === 'Unversioned' })));
@@ -142,7 +142,7 @@ export async function copyObject(
   opts: { replace?: VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: CommitCondition; checksumAlgorithm?: ChecksumAlgorithm } = {},
 ): Promise<ObjectVersion> {
   const sb = await core.bucket(src.bucket);
-  const db = await core.bucket(dst.bucket);
+  const db = await core.bucket(dst.bucket, dst.bucketId);
   checkKey(dst.key);
   const h = await headVersion(core, sb, src.key, { ...src, vmBytes: true });
   // Computed over the very refs the copy shares (h.vm), so a concurrent overwrite of the source
@@ -190,7 +190,7 @@ export async function updateVersionMeta(
   patch: { tags?: Record<string, string> | null; acl?: unknown },
   opts: { expect?: ObjectVersion } = {},
 ): Promise<ObjectVersion> {
-  const b = await core.bucket(addr.bucket);
+  const b = await core.bucket(addr.bucket, addr.bucketId);
   // Outside the transaction for its answers only (an invalid id, a marker named by id…).
   const r = await resolveVersion(core, b, addr.key, versionId === undefined ? {} : { versionId });
   const enc = encodeObjectKey(addr.key);

@@ -35,12 +35,12 @@ export const getBucketTagging: Handler<OperationOf<'GetBucketTagging'>> = async 
 /** PUT /{b}?tagging — ≤ 50 tags (§3). */
 export const putBucketTagging: Handler<OperationOf<'PutBucketTagging'>> = async (ctx, op) => {
   const tags = parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'bucket');
-  await ctx.engine.putBucketConfig(op.bucket, 'tagging', tags);
+  await ctx.engine.putBucketConfig(op.bucket, 'tagging', tags, { bucketId: bucketOf(ctx).id });
   return empty(204);
 };
 
 export const deleteBucketTagging: Handler<OperationOf<'DeleteBucketTagging'>> = async (ctx, op) => {
-  await ctx.engine.putBucketConfig(op.bucket, 'tagging', undefined);
+  await ctx.engine.putBucketConfig(op.bucket, 'tagging', undefined, { bucketId: bucketOf(ctx).id });
   return empty(204);
 };
 
@@ -52,12 +52,12 @@ export const getBucketCors: Handler<OperationOf<'GetBucketCors'>> = async (ctx, 
 
 export const putBucketCors: Handler<OperationOf<'PutBucketCors'>> = async (ctx, op) => {
   const cors = parseCors(await readBody(ctx, MAX_XML_BODY, malformed));
-  await ctx.engine.putBucketConfig(op.bucket, 'cors', cors);
+  await ctx.engine.putBucketConfig(op.bucket, 'cors', cors, { bucketId: bucketOf(ctx).id });
   return empty(200);
 };
 
 export const deleteBucketCors: Handler<OperationOf<'DeleteBucketCors'>> = async (ctx, op) => {
-  await ctx.engine.putBucketConfig(op.bucket, 'cors', undefined);
+  await ctx.engine.putBucketConfig(op.bucket, 'cors', undefined, { bucketId: bucketOf(ctx).id });
   return empty(204);
 };
 
@@ -74,12 +74,12 @@ export const putBucketPolicy: Handler<OperationOf<'PutBucketPolicy'>> = async (c
   const policy = parsePolicy(body.toString('utf8'), op.bucket);
   const users = await ctx.engine.listUsers();
   validatePrincipals(policy, users.map((u) => ({ tenantId: u.tenantId, accessKey: u.accessKey, userName: u.name })));
-  await ctx.engine.putBucketConfig(op.bucket, 'policy', policy);
+  await ctx.engine.putBucketConfig(op.bucket, 'policy', policy, { bucketId: bucketOf(ctx).id });
   return empty(204);
 };
 
 export const deleteBucketPolicy: Handler<OperationOf<'DeleteBucketPolicy'>> = async (ctx, op) => {
-  await ctx.engine.putBucketConfig(op.bucket, 'policy', undefined);
+  await ctx.engine.putBucketConfig(op.bucket, 'policy', undefined, { bucketId: bucketOf(ctx).id });
   return empty(204);
 };
 
@@ -99,7 +99,7 @@ export const getBucketAcl: Handler<OperationOf<'GetBucketAcl'>> = async (ctx) =>
 export const putBucketAcl: Handler<OperationOf<'PutBucketAcl'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
   const acl = await aclFromRequest(ctx, bucket.owner, bucket.owner);
-  await ctx.engine.putBucketConfig(op.bucket, 'acl', acl);
+  await ctx.engine.putBucketConfig(op.bucket, 'acl', acl, { bucketId: bucketOf(ctx).id });
   return empty(200);
 };
 
@@ -111,12 +111,12 @@ export const getBucketLifecycle: Handler<OperationOf<'GetBucketLifecycleConfigur
 
 export const putBucketLifecycle: Handler<OperationOf<'PutBucketLifecycleConfiguration'>> = async (ctx, op) => {
   const l = parseLifecycle(await readBody(ctx, MAX_XML_BODY, malformed));
-  await ctx.engine.putBucketConfig(op.bucket, 'lifecycle', l);
+  await ctx.engine.putBucketConfig(op.bucket, 'lifecycle', l, { bucketId: bucketOf(ctx).id });
   return empty(200);
 };
 
 export const deleteBucketLifecycle: Handler<OperationOf<'DeleteBucketLifecycle'>> = async (ctx, op) => {
-  await ctx.engine.putBucketConfig(op.bucket, 'lifecycle', undefined);
+  await ctx.engine.putBucketConfig(op.bucket, 'lifecycle', undefined, { bucketId: bucketOf(ctx).id });
   return empty(204);
 };
 

@@ -98,6 +98,6 @@ export const getBucketVersioning: Handler<OperationOf<'GetBucketVersioning'>> = 
 /** PUT /{b}?versioning — Enabled / Suspended; MFA delete → NotImplemented (§3). */
 export const putBucketVersioning: Handler<OperationOf<'PutBucketVersioning'>> = async (ctx, op) => {
   const status = parseVersioning(await readBody(ctx, MAX_XML_BODY, malformed));
-  await ctx.engine.putBucketConfig(op.bucket, 'versioning', status);
+  await ctx.engine.putBucketConfig(op.bucket, 'versioning', status, { bucketId: bucketOf(ctx).id });
   return empty(200);
 };

@@ -148,7 +148,7 @@ export async function updateVersionMeta(
   opts?: Parameters<RequestContext['engine']['updateVersionMeta']>[3],
 ): Promise<ObjectVersion> {
   try {
-    return await ctx.engine.updateVersionMeta({ bucket, key }, versionId, patch, opts);
+    return await ctx.engine.updateVersionMeta({ bucket, key, bucketId: ctx.bucket?.id }, versionId, patch, opts);
   } catch (e) {
     const hit = deleteMarkerOf(e);
     if (!hit) throw e;

@@ -87,7 +87,7 @@ function deleteHeaders(r: DeleteResult, bucket: BucketInfo): Record<string, stri
 /** Delete one key; a missing key or version counts as deleted (§3: 204 also when absent). */
 async function deleteOne(ctx: RequestContext, bucket: string, key: string, versionId?: string, ifMatch?: string): Promise<DeleteResult> {
   try {
-    return await ctx.engine.deleteObject({ bucket, key }, { versionId, condition: ifMatch ? { ifMatch } : undefined });
+    return await ctx.engine.deleteObject({ bucket, key, bucketId: ctx.bucket?.id }, { versionId, condition: ifMatch ? { ifMatch } : undefined });
   } catch (e) {
     if (hasCode(e, EngineErrors.NO_SUCH_KEY.code) || hasCode(e, EngineErrors.NO_SUCH_VERSION.code)) {
       if (ifMatch) throw e;
@@ -124,6 +124,9 @@ export const deleteObjects: Handler<OperationOf<'DeleteObjects'>> = async (ctx, 
       return deletedOutcome(o.key, o.versionId, r, bucket);
     } catch (e) {
       const s3 = mapError(e);
+      // The bucket the request was authorised on is gone (re-created under its name while the body
+      // arrived): the request fails as a whole, as if the body had come after the DeleteBucket.
+      if (s3.code === 'NoSuchBucket') throw s3;
       if (s3.internal) ctx.config.logger?.error({ err: e, requestId: ctx.req.requestId, key: o.key }, 'DeleteObjects: unmapped error');
       return { ok: false, key: o.key, versionId: o.versionId, code: s3.code, message: s3.message };
     }
