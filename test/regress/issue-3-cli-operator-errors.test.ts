@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,4 +153,18 @@ test('a data dir under /proc is refused at once (Node\'s recursive mkdir spun th
       (err, _stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }));
   });
   assertOneLine(r, 1, /cannot create data dir \/proc\/ccow-no-such-dir\/data: ENOENT/, '/proc data dir');
+});
+
+test('data dirs listed in another order are refused (the orphan sweep deleted every chunk file)', async (t) => {
+  const dir = await tempDir(t);
+  const [d0, d1, fresh] = [join(dir, 'd0'), join(dir, 'd1'), join(dir, 'fresh')];
+  const env = cleanEnv();
+  assert.equal((await run(['user', 'ls', '--data', `${d0},${d1}`], env, dir)).code, 0, 'first open makes d0/meta');
+  // A chunk file in d1 (its name does not matter to the check; to the sweep it would be an orphan).
+  await mkdir(join(d1, 'chunks', 'ab'), { recursive: true });
+  await writeFile(join(d1, 'chunks', 'ab', 'chunk'), 'x');
+  assertOneLine(await run(['gc', '--data', `${d1},${d0}`], env, dir), 2, /data dir .*d0 holds a metadata store \(meta\/\) but is not the first data dir/, 'swapped');
+  assertOneLine(await run(['gc', '--data', `${fresh},${d1}`], env, dir), 2, /data dir .*d1 holds chunk files but the first data dir .*fresh has no metadata store/, 'new first dir');
+  await access(join(d1, 'chunks', 'ab', 'chunk'));
+  assert.equal((await run(['fsck', '--data', `${d0},${d1}`], env, dir)).code, 0, 'the right order still opens');
 });
