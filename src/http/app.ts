@@ -6,14 +6,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
-import { renderError, S3Errors, type S3Response, type S3Service } from '../s3/index.js';
+import type { S3Response, S3Service } from '../s3/index.js';
 import { handleClientError } from './client-error.js';
 import { installContinueHandler } from './continue.js';
-import { installHealth, METRICS_PATH, RESERVED_PREFIX, type ReadinessCheck, type ReservedHandler, type ReservedWrap } from './health.js';
+import { installHealth, METRICS_PATH, servedWhileClosing, type ReadinessCheck, type ReservedHandler, type ReservedWrap } from './health.js';
 import { EdgeLogController, edgeLoggerOptions } from './logging.js';
 import { installMetrics } from './metrics.js';
 import { hostBucketOf, newHostId, requestIdOf, snapshotHeaders, toS3Request, type RequestOptions } from './request.js';
-import { internalErrorResponse, sendS3Response } from './respond.js';
+import { internalErrorResponse, sendS3Response, shedResponse } from './respond.js';
 
 type LoggerOptions = Exclude<NonNullable<FastifyServerOptions['logger']>, boolean>;
 
@@ -80,7 +80,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   // Callback-style hooks: no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
     hideContentType(request);
-    if (closing && !request.raw.url?.startsWith(RESERVED_PREFIX)) {
+    if (closing && !servedWhileClosing(request.raw, reqOpts)) {
       shedWhileClosing(request, reply);
       return;
     }
@@ -113,7 +113,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   app.route({ method: METHODS, url: '*', handler: dispatch });
   app.setNotFoundHandler(dispatch);
-  installContinueHandler(server, opts.s3, reqOpts, app.log);
+  installContinueHandler(server, opts.s3, reqOpts, app.log, () => closing);
   // An Expect other than 100-continue: Node would answer a bare 417; RFC 9110 §10.1.1 lets a
   // server ignore it instead, so the request is handled as if the field were absent.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
@@ -178,17 +178,14 @@ function addRequestIds(request: FastifyRequest, reply: FastifyReply): void {
 }
 
 /**
- * A request that arrives on a kept-alive (or pipelined) connection after shutdown began: 503
- * ServiceUnavailable in S3 XML with `Connection: close` (Fastify sets it), which every AWS SDK
- * retries on a new connection — to another gateway, or to this one once it is back. Serving it
- * instead could start a long upload the shutdown then waits for (or a supervisor kills).
+ * A request that arrives on a kept-alive (or pipelined) connection after shutdown began: the S3
+ * XML 503 of shedResponse. Serving it instead could start a long upload the shutdown then waits
+ * for (or a supervisor kills). (Those with `Expect: 100-continue` are shed in continue.ts, before
+ * their body.)
  */
 function shedWhileClosing(request: FastifyRequest, reply: FastifyReply): void {
-  const requestId = request.id;
-  const hostId = newHostId();
-  const body = request.raw.method === 'HEAD' ? '' : renderError(S3Errors.ServiceUnavailable(), { requestId, hostId, resource: request.raw.url?.split('?')[0] });
-  reply.code(503).header('content-type', 'application/xml').header('x-amz-request-id', requestId).header('x-amz-id-2', hostId)
-    .header('connection', 'close').send(body);
+  const res = shedResponse(request.raw.method, request.raw.url, request.id);
+  reply.code(res.status).headers(res.headers).header('connection', 'close').send(res.body);
 }
 
 /** The one route handler: raw request → S3Service.handle → response. */

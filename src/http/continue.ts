@@ -8,15 +8,23 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { S3Response, S3Service } from '../s3/index.js';
+import { servedWhileClosing } from './health.js';
 import { requestIdOf, toS3Request, type RequestOptions } from './request.js';
-import { internalErrorResponse, writeRawResponse } from './respond.js';
+import { internalErrorResponse, shedResponse, writeRawResponse } from './respond.js';
 
 /**
  * Install the `checkContinue` listener. Accepted requests get `100 Continue` and are then emitted as
- * ordinary `request` events, i.e. they enter Fastify exactly like any other request.
+ * ordinary `request` events, i.e. they enter Fastify exactly like any other request. Once
+ * `closing()` (shutdown began), a request is refused here with the shutdown 503, before its body:
+ * answered `100 Continue` it would send the body only to be shed by the app's onRequest hook.
  */
-export function installContinueHandler(server: Server, s3: S3Service, opts: RequestOptions, log: FastifyBaseLogger): void {
+export function installContinueHandler(server: Server, s3: S3Service, opts: RequestOptions, log: FastifyBaseLogger, closing: () => boolean = () => false): void {
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (closing() && !servedWhileClosing(req, opts)) {
+      const requestId = requestIdOf(req);
+      writeRawResponse(res, shedResponse(req.method, req.url, requestId), requestId, log);
+      return;
+    }
     void precheck(server, s3, opts, log, req, res);
   });
 }

@@ -4,13 +4,24 @@
  * shadow a bucket in path style; in virtual-hosted style a request whose Host names a bucket goes to
  * the S3 layer instead (`delegate`).
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hostBucketOf, snapshotHeaders, type RequestOptions } from './request.js';
 
 /** Reserved path prefix of gateway-internal endpoints. */
 export const RESERVED_PREFIX = '/_ccow/';
 export const LIVE_PATH = '/_ccow/health/live';
 export const READY_PATH = '/_ccow/health/ready';
 export const METRICS_PATH = '/_ccow/metrics';
+
+/**
+ * Requests still answered during shutdown: the gateway's own paths (health, readiness — which
+ * says 503 then — and metrics), path-style only: a virtual-hosted request for a key under
+ * `/_ccow/` is an S3 request (the `wrap` of buildApp sends it to the S3 layer) and is shed.
+ */
+export function servedWhileClosing(raw: IncomingMessage, reqOpts: RequestOptions): boolean {
+  return raw.url?.startsWith(RESERVED_PREFIX) === true && hostBucketOf(snapshotHeaders(raw), reqOpts) === undefined;
+}
 
 /** Result of a readiness probe. */
 export interface Readiness {

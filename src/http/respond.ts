@@ -8,11 +8,22 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
-import type { S3Response } from '../s3/index.js';
+import { renderError, S3Errors, type S3Response } from '../s3/index.js';
 import { newHostId } from './request.js';
 
 /** Answer used when the S3 service throws (it promises not to): bare 500, connection closed. A fresh object each time: responseHeaders() adds the ids to it. */
 export const internalErrorResponse = (): S3Response => ({ status: 500, headers: { 'content-length': 0 }, closeConnection: true });
+
+/**
+ * The answer to a request that arrives after shutdown began (on a kept-alive or pipelined
+ * connection): 503 ServiceUnavailable in S3 XML (no body for HEAD) with `Connection: close`, which
+ * every AWS SDK retries on a new connection — to another gateway, or to this one once it is back.
+ */
+export function shedResponse(method: string | undefined, url: string | undefined, requestId: string): S3Response {
+  const hostId = newHostId();
+  const body = method === 'HEAD' ? '' : renderError(S3Errors.ServiceUnavailable(), { requestId, hostId, resource: url?.split('?')[0] });
+  return { status: 503, headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId, 'x-amz-id-2': hostId }, body, closeConnection: true };
+}
 
 /** Response headers plus the ids every response carries (set by s3/ already; added only if absent). */
 export function responseHeaders(res: S3Response, requestId: string): Record<string, string | number | string[]> {
