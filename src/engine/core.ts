@@ -87,6 +87,8 @@ export class Core {
   /** Buffers lent to readers (ReadOptions.lend). */
   readonly readBuffers = new BufferPool({ shared: false, maxFreeBytes: 32 * 1024 * 1024, classSize: 64 * 1024 });
   readonly #buckets = new Map<string, Bucket | null>();
+  /** Bumped by every recorded bucket change: a lookup caches what it read only if none came meanwhile. */
+  #bucketGen = 0;
   readonly #salt = randomBytes(4);
   #intentSeq = 0;
   readonly #vms: Lru<VersionManifest>;
@@ -137,9 +139,13 @@ export class Core {
   async findBucket(name: string): Promise<Bucket | undefined> {
     const c = this.#buckets.get(name);
     if (c !== undefined) return c ?? undefined;
+    const gen = this.#bucketGen;
     const raw = await storage(this.backend.meta.get(bucketKey(name)));
     const b = raw ? toBucket(decodeBucketRecord(raw)) : null;
-    this.#buckets.set(name, b);
+    // Cached only if no bucket change was recorded while the read was out: a DeleteBucket that
+    // committed meanwhile cached "gone", and caching what was read before it would bring the
+    // bucket back for every later call — commits included (bucketInTx trusts the cache).
+    if (this.#bucketGen === gen) this.#buckets.set(name, b);
     return b ?? undefined;
   }
 
@@ -158,11 +164,13 @@ export class Core {
    * if that transaction then fails.
    */
   cacheBucket(name: string, rec: BucketRecord | null): void {
+    this.#bucketGen++;
     this.#buckets.set(name, rec ? toBucket(rec) : null);
   }
 
   /** Drop a cached bucket (it is re-read on next use). */
   forgetBucket(name: string): void {
+    this.#bucketGen++;
     this.#buckets.delete(name);
   }
 
