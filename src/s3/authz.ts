@@ -61,8 +61,23 @@ export async function authorize(ctx: RequestContext): Promise<void> {
   if (POLICY_ADMIN.has(op.kind)) return authorizePolicyAdmin(ctx, bucket, op.action);
   const key = 'key' in op ? op.key : undefined;
   const versionId = ctx.query.get('versionId') ?? undefined;
-  await authorizeAccess(ctx, bucket, op.action, key, op.access, versionId);
+  const granted = await authorizeAccess(ctx, bucket, op.action, key, op.access, versionId);
+  if (granted) grantingVersions.set(ctx, granted);
   if (WRITES_WITH_ATTRS.has(op.kind) && key !== undefined) authorizeWriteAttrs(ctx, bucket, key);
+}
+
+/** The version whose object ACL authorised the routed request (see grantingVersionOf). */
+const grantingVersions = new WeakMap<RequestContext, ObjectVersion>();
+
+/**
+ * The version whose own ACL granted the routed request (an object READ / READ_ACP / WRITE_ACP
+ * grant), undefined when the owner, the policy or the bucket ACL decided. A handler that changes
+ * "the" version must change this one: a second lookup may find a version an overwrite committed
+ * since, on which the caller holds nothing (PutObjectAcl: bob, granted WRITE_ACP on alice's first
+ * version, made her private overwrite public-read).
+ */
+export function grantingVersionOf(ctx: RequestContext): ObjectVersion | undefined {
+  return grantingVersions.get(ctx);
 }
 
 /** Writes whose ACL and tagging headers need their own permission (API_PutObject.html, "Permissions"). */
@@ -127,7 +142,8 @@ export function checkExpectedOwner(bucket: BucketInfo, expected: string | undefi
 
 /**
  * Decide one (action, resource) for the caller against `bucket` (§8 order). `access` selects the
- * ACL permission; object permissions read the version's ACL through engine.head.
+ * ACL permission; object permissions read the version's ACL through engine.head. Answers the
+ * version when its ACL is what granted the access.
  */
 export async function authorizeAccess(
   ctx: RequestContext,
@@ -136,7 +152,7 @@ export async function authorizeAccess(
   key: string | undefined,
   access: Access,
   versionId?: string,
-): Promise<void> {
+): Promise<ObjectVersion | undefined> {
   const tenant = tenantOf(ctx);
   const verdict = evaluatePolicy(asStoredPolicy(bucket.configs.policy), principalOf(ctx), action, resourceArn(bucket.name, key));
   if (verdict === 'deny') throw S3Errors.AccessDenied();
@@ -152,7 +168,7 @@ export async function authorizeAccess(
       // bucket and 403 to the others (API_GetObject.html, "Permissions").
       if (await mayList(ctx, bucket)) throw v;
     } else if (v && aclAllows(asStoredAcl(v.acl), tenant, objectPerm)) {
-      return;
+      return v;
     }
   }
   throw S3Errors.AccessDenied();

@@ -7,6 +7,7 @@
  * 404 NoSuchKey.
  */
 import { aclFromHeaders, asStoredAcl, cannedAcl, validateGrantees, type StoredAcl } from '../acl.js';
+import { grantingVersionOf } from '../authz.js';
 import { readBody } from '../body.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
@@ -72,7 +73,9 @@ export async function aclFromRequest(ctx: RequestContext, owner: string, bucketO
 export const putObjectAcl: Handler<OperationOf<'PutObjectAcl'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
   const versionId = versionIdParam(ctx);
-  const target = await headVersion(ctx, op.bucket, op.key, versionId, true);
+  // The version whose ACL granted the caller WRITE_ACP, when that is what authorised it: a second
+  // lookup may find one an overwrite committed since authz, on which the caller holds nothing.
+  const target = grantingVersionOf(ctx) ?? await headVersion(ctx, op.bucket, op.key, versionId, true);
   const owner = asStoredAcl(target.acl)?.owner ?? bucket.owner;
   const acl = await aclFromRequest(ctx, owner, bucket.owner);
   // `expect`: the caller's WRITE_ACP may come from this version's ACL (authz.ts), and the new ACL's
