@@ -141,7 +141,7 @@ export async function copyObject(
   dst: ObjectAddr,
   opts: { replace?: VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: CommitCondition; checksumAlgorithm?: ChecksumAlgorithm } = {},
 ): Promise<ObjectVersion> {
-  const sb = await core.bucket(src.bucket);
+  const sb = await core.bucket(src.bucket, src.bucketId);
   const db = await core.bucket(dst.bucket, dst.bucketId);
   checkKey(dst.key);
   const h = await headVersion(core, sb, src.key, { ...src, vmBytes: true });

@@ -102,11 +102,11 @@ export function deleteMarkerOf(e: unknown): DeleteMarkerHit | undefined {
 /**
  * engine.head with S3's delete-marker answers (§9): the current version is a marker → 404 NoSuchKey
  * with `x-amz-delete-marker: true`; a named version that is a marker → 405 MethodNotAllowed for
- * GET/HEAD (`methodNotAllowed`), else NoSuchKey.
+ * GET/HEAD (`methodNotAllowed`), else NoSuchKey. `bucketId`: as ObjectAddr.bucketId.
  */
-export async function headVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined, methodNotAllowed = false): Promise<ObjectVersion> {
+export async function headVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined, methodNotAllowed = false, bucketId?: string): Promise<ObjectVersion> {
   try {
-    const v = await ctx.engine.head({ bucket, key }, versionId === undefined ? undefined : { versionId });
+    const v = await ctx.engine.head({ bucket, key, bucketId }, versionId === undefined ? undefined : { versionId });
     if (v.deleteMarker) throw markerError(ctx, { versionId: v.versionId, lastModified: v.lastModified }, versionId !== undefined && methodNotAllowed, key);
     return v;
   } catch (e) {

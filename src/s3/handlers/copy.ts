@@ -73,7 +73,8 @@ export async function loadCopySource(ctx: RequestContext): Promise<{ src: CopySo
   await authorizeAccess(ctx, bucket, src.versionId ? 's3:GetObjectVersion' : 's3:GetObject', src.key, 'object-read', src.versionId);
   let version: ObjectVersion;
   try {
-    version = await headVersion(ctx, src.bucket, src.key, src.versionId);
+    // Pinned to the bucket just authorised: one re-created under the name since is another's.
+    version = await headVersion(ctx, src.bucket, src.key, src.versionId, false, bucket.id);
   } catch (e) {
     if (src.versionId !== undefined && S3Errors.NoSuchKey.is(e) && e.headers['x-amz-delete-marker']) {
       throw S3Errors.InvalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
@@ -140,7 +141,7 @@ export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) =>
   }
   const tags = tagDirective === 'REPLACE' ? parseTaggingHeader(ctx.headers['x-amz-tagging'] ?? '') : undefined;
   const acl = await requestedObjectAcl(ctx, bucket);
-  const v = await ctx.engine.copyObject({ bucket: src.bucket, key: src.key, versionId: version.versionId }, { bucket: op.bucket, key: op.key }, {
+  const v = await ctx.engine.copyObject({ bucket: src.bucket, key: src.key, versionId: version.versionId, bucketId: srcBucket.id }, { bucket: op.bucket, key: op.key, bucketId: bucket.id }, {
     replace,
     tags,
     acl,

@@ -36,7 +36,7 @@ export const createMultipartUpload: Handler<OperationOf<'CreateMultipartUpload'>
   }
   const checksumAlgorithm = algHeader === undefined ? undefined : parseChecksumAlgorithm(algHeader);
   const checksumType = checksumAlgorithm ? resolveChecksumType(checksumAlgorithm, typeHeader) : undefined;
-  const u = await ctx.engine.createUpload({ bucket: op.bucket, key: op.key }, {
+  const u = await ctx.engine.createUpload({ bucket: op.bucket, key: op.key, bucketId: bucket.id }, {
     attrs: acl ? { ...attrs, acl } : attrs,
     checksumAlgorithm,
     checksumType,
@@ -112,7 +112,7 @@ export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = async (ctx
   if ((range?.length ?? version.size) > ctx.config.maxPutSize) {
     throw S3Errors.InvalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${ctx.config.maxPutSize}`);
   }
-  const part = await ctx.engine.copyPart(op.bucket, upload.uploadId, n, { bucket: src.bucket, key: src.key, versionId: version.versionId }, range);
+  const part = await ctx.engine.copyPart(op.bucket, upload.uploadId, n, { bucket: src.bucket, key: src.key, versionId: version.versionId, bucketId: srcBucket.id }, range);
   const headers: Record<string, string> = {};
   // As CopyObject: a null version shows as "null" once the source bucket has had versioning on.
   if (showsVersionId(version, srcBucket)) headers['x-amz-copy-source-version-id'] = version.versionId;

@@ -62,7 +62,7 @@ export const putObject: Handler<OperationOf<'PutObject'>> = async (ctx, op) => {
   const acl = await requestedObjectAcl(ctx, bucket);
   const condition = commitCondition(ctx.headers);
   ctx.bodyRead = true;
-  const v: ObjectVersion = await ctx.engine.putObject({ bucket: op.bucket, key: op.key }, plan.source, {
+  const v: ObjectVersion = await ctx.engine.putObject({ bucket: op.bucket, key: op.key, bucketId: bucket.id }, plan.source, {
     ...attrs,
     ...(acl ? { acl } : {}),
     checksumAlgorithm: plan.checksumAlgorithm,
