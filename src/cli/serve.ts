@@ -8,8 +8,6 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, edgeLoggerOptions, startServer } from '../http/index.js';
@@ -48,7 +46,6 @@ export async function startGatewayProcess(cfg: ServeConfig, print: (line: string
       strictRegion: cfg.strictRegion,
       allowSigV2: cfg.allowSigV2,
       logger,
-      youngGc: youngGc(),
     });
     app = buildApp({
       s3,
@@ -71,24 +68,6 @@ export async function startGatewayProcess(cfg: ServeConfig, print: (line: string
     await app?.close();
     await stack.close();
     throw e;
-  }
-}
-
-/**
- * V8's young-generation collection, for S3ServiceOptions.youngGc (dead request-body pieces are
- * freed sooner; s3/body-gc.ts). `gc` is taken from a fresh context while `--expose-gc` is briefly
- * set, so the gateway's own global scope (and every dependency's) never sees it. Undefined if the
- * runtime refuses.
- */
-export function youngGc(): (() => void) | undefined {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    setFlagsFromString('--no-expose-gc');
-    if (typeof gc !== 'function') return undefined;
-    return () => (gc as (o: { type: 'minor' }) => void)({ type: 'minor' });
-  } catch {
-    return undefined;
   }
 }
 

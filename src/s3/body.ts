@@ -12,7 +12,6 @@ import {
   algorithmOfHeader, createChecksum, declaredChecksum, decodeChecksumValue, isEmptyChecksum, sdkChecksumAlgorithm,
   verifyChecksum, type ChecksumAlgorithm, type DeclaredChecksum, type DigestAlgorithm,
 } from './checksum/index.js';
-import type { BodyGcPacer } from './body-gc.js';
 import type { RequestContext } from './context.js';
 import { S3Errors } from './errors.js';
 
@@ -65,7 +64,7 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
   const checks: ((d: PutDigests) => void)[] = [];
   const digests = new Set<DigestName>();
   let trailers: ReadonlyMap<string, string> | undefined;
-  const raw = stallGuard(ctx.req.body, ctx.config.bodyStallMs, ctx.config.bodyGc);
+  const raw = stallGuard(ctx.req.body, ctx.config.bodyStallMs);
   let source: AsyncIterable<Uint8Array> = raw;
   let expectedSize: number | undefined;
   let contentEncoding = h['content-encoding'];
@@ -128,10 +127,9 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
  * The request stream is never destroyed here: destroying a server request destroys its socket, so
  * the 400 RequestTimeout (or the 507 of a consumer that stopped early) could not be sent. A stalled
  * read is abandoned instead (the service then closes the connection after answering), and an early
- * stop leaves the rest of the body for discardRest() (hence `destroyOnReturn: false`). Every piece
- * is counted by `gc` (body-gc.ts).
+ * stop leaves the rest of the body for discardRest() (hence `destroyOnReturn: false`).
  */
-async function* stallGuard(body: Readable, ms: number, gc: BodyGcPacer | undefined): AsyncGenerator<Uint8Array, void, undefined> {
+async function* stallGuard(body: Readable, ms: number): AsyncGenerator<Uint8Array, void, undefined> {
   const it = body.iterator({ destroyOnReturn: false }) as AsyncIterator<Uint8Array>;
   let pending: Promise<IteratorResult<Uint8Array>> | undefined;
   try {
@@ -140,7 +138,6 @@ async function* stallGuard(body: Readable, ms: number, gc: BodyGcPacer | undefin
       const r = await withStallTimeout(pending, ms);
       pending = undefined;
       if (r.done) return;
-      gc?.add(r.value.length);
       yield r.value;
     }
   } finally {

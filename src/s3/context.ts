@@ -4,7 +4,6 @@
  */
 import type { BucketInfo, EngineApi, User } from '../engine/api.js';
 import type { AuthResult } from './auth/index.js';
-import type { BodyGcPacer } from './body-gc.js';
 import type { S3Operation } from './operations.js';
 import type { QueryParams } from './router.js';
 import type { S3Request, S3Response } from './types.js';
@@ -38,8 +37,6 @@ export interface ServiceConfig {
   minPartSize: number;
   /** A request body that delivers nothing for this long fails with RequestTimeout (§10: 60 s). */
   bodyStallMs: number;
-  /** Counts request body bytes and runs a young-generation GC every so many (S3ServiceOptions.youngGc). */
-  bodyGc?: BodyGcPacer;
 }
 
 /** One request in flight. */

@@ -14,7 +14,6 @@ import { authenticate, withHoistedHeaders, type AuthResult } from './auth/index.
 import { splitTarget } from './auth/uri.js';
 import { authorize, concealMissingObject } from './authz.js';
 import { discardRest, planBody } from './body.js';
-import { BodyGcPacer } from './body-gc.js';
 import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
 import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
 import { mapError, S3Error, S3Errors } from './errors.js';
@@ -63,17 +62,6 @@ export interface S3ServiceOptions {
    * 1 MiB by default). Default 16 MiB.
    */
   bodyBufferBytes?: number;
-  /**
-   * A young-generation garbage collection (`ccow serve` passes V8's), run after every
-   * `youngGcEveryBytes` of request body read. Node's HTTP parser hands each body piece (up to 64
-   * KiB) over as a Buffer of its own; the pieces die as soon as the engine has copied them, but their
-   * memory goes back only when V8 collects, which it does for external memory only once that has
-   * grown by ~64 MiB, so dead pieces pile up in the malloc heap (body-gc.ts has the figures).
-   * Default: none.
-   */
-  youngGc?: () => void;
-  /** Body bytes between two `youngGc` calls (all requests together). Default 16 MiB. */
-  youngGcEveryBytes?: number;
 }
 
 const GiB = 1024 ** 3;
@@ -94,7 +82,6 @@ export function createS3Service(opts: S3ServiceOptions): S3Service {
     maxPutSize: opts.maxPutSize ?? 5 * GiB,
     minPartSize: opts.minPartSize ?? 5 * 1024 * 1024,
     bodyStallMs: opts.bodyStallMs ?? 60_000,
-    ...(opts.youngGc ? { bodyGc: new BodyGcPacer(opts.youngGc, opts.youngGcEveryBytes ?? 16 * 1024 * 1024) } : {}),
   };
   const pipeline = new Pipeline(config, opts);
   return {
