@@ -21,12 +21,17 @@ import { internalErrorResponse, shedResponse, writeRawResponse } from './respond
 export function installContinueHandler(server: Server, s3: S3Service, opts: RequestOptions, log: FastifyBaseLogger, closing: () => boolean = () => false): void {
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (closing() && !servedWhileClosing(req, opts)) {
-      const requestId = requestIdOf(req);
-      writeRawResponse(res, shedResponse(req.method, req.url, requestId), requestId, log);
+      shed(req, res, log);
       return;
     }
-    void precheck(server, s3, opts, log, req, res);
+    void precheck(server, s3, opts, log, req, res, closing);
   });
+}
+
+/** The shutdown 503 (shedResponse), before the body. */
+function shed(req: IncomingMessage, res: ServerResponse, log: FastifyBaseLogger): void {
+  const requestId = requestIdOf(req);
+  writeRawResponse(res, shedResponse(req.method, req.url, requestId), requestId, log);
 }
 
 async function precheck(
@@ -36,6 +41,7 @@ async function precheck(
   log: FastifyBaseLogger,
   req: IncomingMessage,
   res: ServerResponse,
+  closing: () => boolean,
 ): Promise<void> {
   const requestId = requestIdOf(req);
   let refusal: S3Response | undefined;
@@ -46,6 +52,12 @@ async function precheck(
     refusal = internalErrorResponse();
   }
   if (refusal === undefined) {
+    // Shutdown may have begun while the precheck ran: 100 Continue now would have the client send
+    // its body only for the app's onRequest hook to shed the request.
+    if (closing() && !servedWhileClosing(req, opts)) {
+      shed(req, res, log);
+      return;
+    }
     res.writeContinue();
     server.emit('request', req, res);
     return;
