@@ -84,15 +84,20 @@ function pick(flag: string | undefined, env: string | undefined, dflt: string | 
   return dflt;
 }
 
+/** Words an environment switch takes: MinIO's config.ParseBool (1/0, true/false, on/off, any case) plus yes/no. */
+const SWITCH_ON = new Set(['1', 'true', 'on', 'yes']);
+const SWITCH_OFF = new Set(['0', 'false', 'off', 'no']);
+
 /**
- * A 0/1 switch from the environment (CCOW_METRICS=0, CCOW_TRUST_PROXY_HEADERS=1, …); anything else
- * is a mistake rather than the default (CCOW_METRICS=false left the metrics on).
+ * A switch from the environment (CCOW_METRICS=0, CCOW_TRUST_PROXY_HEADERS=1, …; the boolean words
+ * too, so CCOW_METRICS=true still starts); anything else is a mistake rather than the default
+ * (CCOW_METRICS=false left the metrics on).
  */
 function envSwitch(env: Env, name: string, dflt: boolean): boolean {
   const v = env[name];
   if (v === undefined || v === '') return dflt;
-  if (v === '1') return true;
-  if (v === '0') return false;
+  if (SWITCH_ON.has(v.toLowerCase())) return true;
+  if (SWITCH_OFF.has(v.toLowerCase())) return false;
   throw new ConfigError(`invalid ${name} "${v}": expected 1 (on) or 0 (off)`);
 }
 
