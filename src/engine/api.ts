@@ -350,7 +350,8 @@ export interface EngineApi {
   // buckets
   createBucket(name: string, opts: CreateBucketOptions): Promise<BucketInfo>;
   /** BUCKET_NOT_EMPTY when any version or upload exists. */
-  deleteBucket(name: string): Promise<void>;
+  /** `bucketId`: as ObjectAddr.bucketId (NO_SUCH_BUCKET when the name now names another bucket). */
+  deleteBucket(name: string, opts?: { bucketId?: string }): Promise<void>;
   getBucket(name: string): Promise<BucketInfo | undefined>;
   listBuckets(owner?: string): Promise<BucketInfo[]>;
   /** Set (or with `undefined`, remove) a configuration document; 'versioning' takes a Versioning. */

@@ -79,8 +79,8 @@ export async function createBucket(core: Core, name: string, opts: CreateBucketO
  * Delete an empty bucket: no version (quiet unversioned markers excepted, §1) and no upload. The
  * quiet markers, snapshots and counters go with it.
  */
-export async function deleteBucket(core: Core, name: string): Promise<void> {
-  const b = await core.bucket(name);
+export async function deleteBucket(core: Core, name: string, opts: { bucketId?: string } = {}): Promise<void> {
+  const b = await core.bucket(name, opts.bucketId);
   await storage(core.backend.meta.transaction((tx) => {
     const raw = tx.get(bucketKey(name));
     if (!raw || decodeBucketRecord(raw).id !== b.rec.id) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);

@@ -61,8 +61,8 @@ export class Engine implements A.EngineApi {
   createBucket(name: string, opts: A.CreateBucketOptions): Promise<A.BucketInfo> {
     return storage(buckets.createBucket(this.#core, name, opts));
   }
-  deleteBucket(name: string): Promise<void> {
-    return storage(buckets.deleteBucket(this.#core, name));
+  deleteBucket(name: string, opts?: { bucketId?: string }): Promise<void> {
+    return storage(buckets.deleteBucket(this.#core, name, opts));
   }
   getBucket(name: string): Promise<A.BucketInfo | undefined> {
     return storage(buckets.getBucket(this.#core, name));

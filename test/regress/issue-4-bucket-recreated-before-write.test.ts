@@ -6,7 +6,7 @@
  * that lookup got the write: alice's PutObject with an `x-amz-acl` header (whose grantees are checked
  * against the user list in between) overwrote bob's object in his new bucket, and a copy authorised
  * on alice's source bucket read bob's object from his. The calls now carry the authorised bucket's
- * id and answer NoSuchBucket.
+ * id and answer NoSuchBucket. DeleteBucket the same way deleted bob's new (empty) bucket.
  *
  * The interleaving is forced by wrapping an engine call the request makes between authz and the
  * write (listUsers, or getBucket of the copy source).
@@ -106,4 +106,19 @@ test('CopyObject / UploadPartCopy whose source bucket is re-created after authz:
     await bobsObjectIntact(service, '/src/k');
     await engine.close();
   }
+});
+
+test('DeleteBucket whose bucket is re-created after authz: NoSuchBucket, the new (empty) bucket stays', async () => {
+  const { engine, service } = await setup();
+  assert.equal((await send(service, { method: 'PUT', path: '/shared' })).status, 200);
+  const fired = afterGetBucket(engine, 'shared', async () => {
+    assert.equal((await send(service, { method: 'DELETE', path: '/shared' })).status, 204);
+    assert.equal((await send(service, { method: 'PUT', path: '/shared', as: BOB })).status, 200);
+  });
+  const res = await send(service, { method: 'DELETE', path: '/shared' });
+  assert.ok(fired());
+  assert.equal(res.status, 404, res.text);
+  assert.equal(xmlText(res.text, 'Code'), 'NoSuchBucket');
+  assert.equal((await send(service, { method: 'HEAD', path: '/shared', as: BOB })).status, 200);
+  await engine.close();
 });

@@ -74,7 +74,8 @@ export const headBucket: Handler<OperationOf<'HeadBucket'>> = async (ctx) => {
  */
 export const deleteBucket: Handler<OperationOf<'DeleteBucket'>> = async (ctx, op) => {
   try {
-    await ctx.engine.deleteBucket(op.bucket);
+    // The bucket authorised, not one re-created under the name since (by another tenant).
+    await ctx.engine.deleteBucket(op.bucket, { bucketId: bucketOf(ctx).id });
   } catch (e) {
     if (hasCode(e, EngineErrors.BUCKET_NOT_EMPTY.code) && bucketOf(ctx).versioning !== 'Unversioned') {
       throw S3Errors.BucketNotEmpty({ message: 'The bucket you tried to delete is not empty. You must delete all versions in the bucket.', cause: e });
