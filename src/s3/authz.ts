@@ -80,6 +80,20 @@ export function grantingVersionOf(ctx: RequestContext): ObjectVersion | undefine
   return grantingVersions.get(ctx);
 }
 
+/**
+ * After a handler's own lookup of the addressed version: when the request was authorised by another
+ * version's ACL (an overwrite committed between authz's lookup and this one), the caller must hold
+ * the permission on the version found too, else 403 AccessDenied, as if the request came after the
+ * overwrite. Seen: bob, granted READ on alice's first version, read her private overwrite.
+ */
+export function checkGrantHolds(ctx: RequestContext, v: ObjectVersion): void {
+  const granted = grantingVersions.get(ctx);
+  if (!granted || granted.uvid === v.uvid) return;
+  const perm = OBJECT_PERMISSION[ctx.op.access];
+  if (perm && aclAllows(asStoredAcl(v.acl), tenantOf(ctx), perm)) return;
+  throw S3Errors.AccessDenied();
+}
+
 /** Writes whose ACL and tagging headers need their own permission (API_PutObject.html, "Permissions"). */
 const WRITES_WITH_ATTRS = new Set<S3Operation['kind']>(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
 

@@ -7,7 +7,7 @@
  * 404 NoSuchKey.
  */
 import { aclFromHeaders, asStoredAcl, cannedAcl, validateGrantees, type StoredAcl } from '../acl.js';
-import { grantingVersionOf } from '../authz.js';
+import { checkGrantHolds, grantingVersionOf } from '../authz.js';
 import { readBody } from '../body.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
@@ -50,6 +50,7 @@ export const deleteObjectTagging: Handler<OperationOf<'DeleteObjectTagging'>> = 
 export const getObjectAcl: Handler<OperationOf<'GetObjectAcl'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
   const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
+  checkGrantHolds(ctx, v);
   const acl = asStoredAcl(v.acl) ?? cannedAcl('private', bucket.owner);
   return xml(renderAcl(acl, await nameResolver(ctx)), versionHeader(v, bucket));
 };

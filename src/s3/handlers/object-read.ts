@@ -3,7 +3,7 @@
  * GetObjectAttributes (§5.4).
  */
 import type { ObjectVersion } from '../../engine/api.js';
-import { mayReadTags } from '../authz.js';
+import { checkGrantHolds, mayReadTags } from '../authz.js';
 import { failedPrecondition, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
@@ -117,6 +117,7 @@ export const getObject: Handler<OperationOf<'GetObject'>> = async (ctx, op): Pro
   const r = await readVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
   let p: Prepared;
   try {
+    checkGrantHolds(ctx, r.version);
     p = prepare(ctx, r.version, true, over);
   } catch (e) {
     await release(r.body);
@@ -139,7 +140,9 @@ async function release(body: AsyncIterable<Uint8Array>): Promise<void> {
 /** HEAD /{b}/{k}: GET's headers, no body (§3). */
 export const headObject: Handler<OperationOf<'HeadObject'>> = async (ctx, op): Promise<S3Response> => {
   const over = overrides(ctx);
-  const p = prepare(ctx, await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true), false, over);
+  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
+  checkGrantHolds(ctx, v);
+  const p = prepare(ctx, v, false, over);
   if (p.notModified) return p.notModified;
   return { status: p.status, headers: p.headers };
 };
@@ -160,6 +163,7 @@ function requestedAttributes(ctx: RequestContext): Set<ObjectAttribute> {
 export const getObjectAttributes: Handler<OperationOf<'GetObjectAttributes'>> = async (ctx, op) => {
   const attributes = requestedAttributes(ctx);
   const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
+  checkGrantHolds(ctx, v);
   const maxParts = headerInt(ctx, 'x-amz-max-parts', 1000, 1000);
   // Not clamped: a marker past part 1000 (S3 allows 10,000 parts) must page on, not restart at 1001.
   const marker = headerInt(ctx, 'x-amz-part-number-marker', 0, Number.MAX_SAFE_INTEGER);
