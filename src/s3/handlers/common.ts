@@ -100,13 +100,21 @@ export function deleteMarkerOf(e: unknown): DeleteMarkerHit | undefined {
 }
 
 /**
+ * The id of the bucket the request was authorised on, when `bucket` is that bucket (ObjectAddr.bucketId):
+ * a bucket deleted and re-created under the name (by another tenant) since is not read.
+ */
+export function authorisedBucketId(ctx: RequestContext, bucket: string): string | undefined {
+  return ctx.bucket?.name === bucket ? ctx.bucket.id : undefined;
+}
+
+/**
  * engine.head with S3's delete-marker answers (§9): the current version is a marker → 404 NoSuchKey
  * with `x-amz-delete-marker: true`; a named version that is a marker → 405 MethodNotAllowed for
  * GET/HEAD (`methodNotAllowed`), else NoSuchKey. `bucketId`: as ObjectAddr.bucketId.
  */
 export async function headVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined, methodNotAllowed = false, bucketId?: string): Promise<ObjectVersion> {
   try {
-    const v = await ctx.engine.head({ bucket, key, bucketId }, versionId === undefined ? undefined : { versionId });
+    const v = await ctx.engine.head({ bucket, key, bucketId: bucketId ?? authorisedBucketId(ctx, bucket) }, versionId === undefined ? undefined : { versionId });
     if (v.deleteMarker) throw markerError(ctx, { versionId: v.versionId, lastModified: v.lastModified }, versionId !== undefined && methodNotAllowed, key);
     return v;
   } catch (e) {
@@ -124,7 +132,7 @@ export async function headVersion(ctx: RequestContext, bucket: string, key: stri
 export async function readVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined): Promise<ReadResult> {
   try {
     // lend: the body goes to the HTTP response, which writes each piece out before it pulls the next.
-    const r = await ctx.engine.read({ bucket, key }, versionId === undefined ? { lend: true } : { versionId, lend: true });
+    const r = await ctx.engine.read({ bucket, key, bucketId: authorisedBucketId(ctx, bucket) }, versionId === undefined ? { lend: true } : { versionId, lend: true });
     if (r.version.deleteMarker) throw markerError(ctx, { versionId: r.version.versionId, lastModified: r.version.lastModified }, versionId !== undefined, key);
     return r;
   } catch (e) {

@@ -13,7 +13,7 @@ import { contentRange, parsePartNumber, parseRange, partWindow, type ByteWindow 
 import { empty, xml } from '../respond.js';
 import type { S3Response } from '../types.js';
 import { OBJECT_ATTRIBUTES, renderObjectAttributes, type ObjectAttribute } from '../xml/objects.js';
-import { headVersion, readVersion, versionIdParam } from './common.js';
+import { authorisedBucketId, headVersion, readVersion, versionIdParam } from './common.js';
 
 /** What part of the object a GET/HEAD answers with. */
 interface Selection {
@@ -128,7 +128,7 @@ export const getObject: Handler<OperationOf<'GetObject'>> = async (ctx, op): Pro
   if (p.window.length === 0) return { status: p.status, headers: p.headers, body: Buffer.alloc(0) };
   // An inline object's bytes are in memory already: sent in one write, no stream to pump.
   if (p.window.length === r.version.size) return { status: p.status, headers: p.headers, body: r.bytes ? Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) : r.body };
-  const ranged = await ctx.engine.read({ bucket: op.bucket, key: op.key }, { versionId: p.v.versionId, offset: p.window.offset, length: p.window.length, lend: true });
+  const ranged = await ctx.engine.read({ bucket: op.bucket, key: op.key, bucketId: authorisedBucketId(ctx, op.bucket) }, { versionId: p.v.versionId, offset: p.window.offset, length: p.window.length, lend: true });
   return { status: p.status, headers: p.headers, body: ranged.body };
 };
 
