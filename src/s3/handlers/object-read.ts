@@ -3,6 +3,7 @@
  * GetObjectAttributes (§5.4).
  */
 import type { ObjectVersion } from '../../engine/api.js';
+import { EngineErrors } from '../../engine/errors.js';
 import { checkGrantHolds, mayReadTags } from '../authz.js';
 import { failedPrecondition, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
@@ -112,7 +113,9 @@ function addPartChecksum(h: Record<string, string>, v: ObjectVersion, n: number)
  * on that version. Only a ranged or part read asks the engine a second time, for its window — a
  * plain GET used to resolve the version twice (head, then read).
  */
-export const getObject: Handler<OperationOf<'GetObject'>> = async (ctx, op): Promise<S3Response> => {
+export const getObject: Handler<OperationOf<'GetObject'>> = (ctx, op) => getObjectOnce(ctx, op, true);
+
+async function getObjectOnce(ctx: RequestContext, op: OperationOf<'GetObject'>, mayRetry: boolean): Promise<S3Response> {
   const over = overrides(ctx);
   const r = await readVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
   let p: Prepared;
@@ -128,9 +131,19 @@ export const getObject: Handler<OperationOf<'GetObject'>> = async (ctx, op): Pro
   if (p.window.length === 0) return { status: p.status, headers: p.headers, body: Buffer.alloc(0) };
   // An inline object's bytes are in memory already: sent in one write, no stream to pump.
   if (p.window.length === r.version.size) return { status: p.status, headers: p.headers, body: r.bytes ? Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) : r.body };
-  const ranged = await ctx.engine.read({ bucket: op.bucket, key: op.key, bucketId: authorisedBucketId(ctx, op.bucket) }, { versionId: p.v.versionId, offset: p.window.offset, length: p.window.length, lend: true });
+  // The window of exactly the version the headers and conditionals were decided on: by its UVID,
+  // which names a null version too ('null' would name whatever null version is there by now).
+  let ranged;
+  try {
+    ranged = await ctx.engine.read({ bucket: op.bucket, key: op.key, bucketId: authorisedBucketId(ctx, op.bucket) }, { versionId: p.v.uvid, offset: p.window.offset, length: p.window.length, lend: true });
+  } catch (e) {
+    // Purged in between by an overwrite (unversioned / suspended bucket): answer as if the request
+    // came after it, once; a request naming its version keeps the error.
+    if (mayRetry && versionIdParam(ctx) === undefined && EngineErrors.NO_SUCH_VERSION.is(e)) return getObjectOnce(ctx, op, false);
+    throw e;
+  }
   return { status: p.status, headers: p.headers, body: ranged.body };
-};
+}
 
 /** Close a body that will not be sent (an unstarted engine read holds nothing, but say so). */
 async function release(body: AsyncIterable<Uint8Array>): Promise<void> {
