@@ -12,24 +12,8 @@
  */
 import assert from 'node:assert/strict';
 import { T } from '../../src/engine/keys.js';
-import type { MetaStore } from '../../src/storage/contract/index.js';
 import { eachBackend, type Harness } from '../integration/engine/harness.js';
-
-/** Hold the next transaction the store is asked for until `release()`; `reached` resolves when it is asked. */
-function gateNextTransaction(meta: MetaStore): { reached: Promise<void>; release: () => void } {
-  const orig = meta.transaction.bind(meta);
-  let release!: () => void;
-  const open = new Promise<void>((r) => (release = r));
-  let arrive!: () => void;
-  const reached = new Promise<void>((r) => (arrive = r));
-  meta.transaction = async (fn, opts) => {
-    meta.transaction = orig;
-    arrive();
-    await open;
-    return orig(fn, opts);
-  };
-  return { reached, release };
-}
+import { gateNextTransaction } from '../helpers/gates.js';
 
 async function rows(h: Harness, table: number): Promise<number> {
   let n = 0;

@@ -16,26 +16,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createEngine } from '../../src/engine/index.js';
-import type { MetaStore } from '../../src/storage/contract/index.js';
 import { createMemoryBackend } from '../../src/storage/memory/index.js';
 import { body, eachBackend } from '../integration/engine/harness.js';
 import { ALICE, makeService, send, xmlText } from '../integration/s3/helpers.js';
-
-/** Hold the next transaction the store is asked for until `release()`; `reached` resolves when it is asked. */
-function gateNextTransaction(meta: MetaStore): { reached: Promise<void>; release: () => void } {
-  const orig = meta.transaction.bind(meta);
-  let release!: () => void;
-  const open = new Promise<void>((r) => (release = r));
-  let arrive!: () => void;
-  const reached = new Promise<void>((r) => (arrive = r));
-  meta.transaction = async (fn, opts) => {
-    meta.transaction = orig;
-    arrive();
-    await open;
-    return orig(fn, opts);
-  };
-  return { reached, release };
-}
+import { gateNextTransaction } from '../helpers/gates.js';
 
 for (const versioning of ['Unversioned', 'Suspended'] as const) {
   eachBackend(`engine: a tag change racing an overwrite in a${versioning === 'Unversioned' ? 'n unversioned' : ' suspended'} bucket lands on the new null version`, async (h) => {
