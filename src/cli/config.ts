@@ -98,7 +98,7 @@ function envSwitch(env: Env, name: string, dflt: boolean): boolean {
   if (v === undefined || v === '') return dflt;
   if (SWITCH_ON.has(v.toLowerCase())) return true;
   if (SWITCH_OFF.has(v.toLowerCase())) return false;
-  throw new ConfigError(`invalid ${name} "${v}": expected 1 (on) or 0 (off)`);
+  throw new ConfigError(`invalid ${name} "${v}": expected 1, true, on, yes (on) or 0, false, off, no (off)`);
 }
 
 /** pino's levels (`silent` logs nothing). */

@@ -121,7 +121,7 @@ test('settings the logger, a credentials file or a subcommand reject: one line, 
   assertOneLine(gc, 2, /invalid --grace ""/, 'gc --grace ""');
 });
 
-test('an empty flag is a mistake, an empty variable is unset; switches take 0 or 1; the domain is a host name', () => {
+test('an empty flag is a mistake, an empty variable is unset; switches take 0/1 or the boolean words; the domain is a host name', () => {
   for (const [flags, name] of [
     [{ listen: '' }, '--listen'], [{ data: '' }, '--data'], [{ region: ' ' }, '--region'], [{ domain: '' }, '--domain'],
     [{ tlsCert: '', tlsKey: '' }, '--tls-cert'], [{ logLevel: '' }, '--log-level'],
@@ -130,10 +130,13 @@ test('an empty flag is a mistake, an empty variable is unset; switches take 0 or
   }
   assert.deepEqual(resolveServeConfig({}, { CCOW_LISTEN: '', CCOW_TLS_CERT: '', CCOW_TLS_KEY: '', CCOW_METRICS: '' }).listen, { host: '127.0.0.1', port: 9000 });
 
-  assert.throws(() => resolveServeConfig({}, { CCOW_METRICS: 'false' }), /invalid CCOW_METRICS "false": expected 1 \(on\) or 0 \(off\)/);
-  assert.throws(() => resolveServeConfig({}, { CCOW_TRUST_PROXY_HEADERS: 'true' }), /CCOW_TRUST_PROXY_HEADERS/);
-  assert.throws(() => resolveServeConfig({}, { CCOW_STRICT_REGION: 'yes' }), /CCOW_STRICT_REGION/);
-  assert.throws(() => resolveServeConfig({}, { CCOW_SIGV2: 'off' }), /CCOW_SIGV2/);
+  // The boolean words mean what they say (issue-3-cli-env-switch-words); anything else is refused.
+  assert.equal(resolveServeConfig({}, { CCOW_METRICS: 'false' }).metrics, false);
+  assert.equal(resolveServeConfig({}, { CCOW_TRUST_PROXY_HEADERS: 'true' }).trustProxyHeaders, true);
+  assert.throws(() => resolveServeConfig({}, { CCOW_METRICS: 'disabled' }), /invalid CCOW_METRICS "disabled": expected 1, true, on, yes \(on\) or 0, false, off, no \(off\)/);
+  assert.throws(() => resolveServeConfig({}, { CCOW_TRUST_PROXY_HEADERS: 'y' }), /CCOW_TRUST_PROXY_HEADERS/);
+  assert.throws(() => resolveServeConfig({}, { CCOW_STRICT_REGION: '2' }), /CCOW_STRICT_REGION/);
+  assert.throws(() => resolveServeConfig({}, { CCOW_SIGV2: 'enabled' }), /CCOW_SIGV2/);
   assert.equal(resolveServeConfig({}, { CCOW_TRUST_PROXY_HEADERS: '1' }).trustProxyHeaders, true);
 
   for (const bad of ['http://s3.example.com', 's3.example.com:9000', 's3.example.com/path', '-s3.example.com', 'a..b']) {
