@@ -3,7 +3,8 @@
  * Within a segment a copy never copies payload: the engine points the new version at the source's
  * VM (COPY) or builds a new VM over the same refs (REPLACE).
  */
-import type { BucketInfo, ChecksumAlgorithm, ObjectVersion, VersionAttrs } from '../../engine/api.js';
+import type { BucketInfo, ChecksumAlgorithm, ObjectAddr, ObjectVersion, VersionAttrs } from '../../engine/api.js';
+import { EngineErrors } from '../../engine/errors.js';
 import { authorizeAccess, checkExpectedOwner } from '../authz.js';
 import { checkBucketNameLength } from '../bucket-name.js';
 import { parseChecksumAlgorithm } from '../checksum/index.js';
@@ -13,6 +14,7 @@ import { S3Errors } from '../errors.js';
 import { REDIRECT_HEADER, redirectLocationOf, refuseEncryption, refuseObjectLock, showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
+import type { S3Response } from '../types.js';
 import { checkKeyLength } from '../router.js';
 import { parseTaggingHeader } from '../xml/config.js';
 import { renderCopyObjectResult } from '../xml/objects.js';
@@ -110,8 +112,33 @@ function requestedChecksumAlgorithm(ctx: RequestContext, source: ObjectVersion):
   return source.checksum?.algorithm === alg && source.checksum.type === 'FULL_OBJECT' ? undefined : alg;
 }
 
+/**
+ * Where the engine copies from: exactly the source version whose preconditions and size were
+ * checked, by its UVID (which names a null version too; "null" would name whatever null version is
+ * there by the time the engine resolves it).
+ */
+export function copySourceAddr(src: CopySource, version: ObjectVersion, bucket: BucketInfo): ObjectAddr & { versionId: string } {
+  return { bucket: src.bucket, key: src.key, versionId: version.uvid, bucketId: bucket.id };
+}
+
+/**
+ * Run a copy handler; if the source version it checked was purged by an overwrite before the engine
+ * copied it (unversioned / suspended source bucket) and the request named no version, run it once
+ * more, as if it came after the overwrite (its preconditions are decided on the new version).
+ */
+export async function retryIfSourcePurged<T>(ctx: RequestContext, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!EngineErrors.NO_SUCH_VERSION.is(e) || parseCopySource(ctx.headers['x-amz-copy-source'] ?? '').versionId !== undefined) throw e;
+    return run();
+  }
+}
+
 /** PUT /{b}/{k} with `x-amz-copy-source` (§4.4). */
-export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) => {
+export const copyObject: Handler<OperationOf<'CopyObject'>> = (ctx, op) => retryIfSourcePurged(ctx, () => copyObjectOnce(ctx, op));
+
+async function copyObjectOnce(ctx: RequestContext, op: OperationOf<'CopyObject'>): Promise<S3Response> {
   const bucket = bucketOf(ctx);
   // Refused whatever the directive: COPY reads no other attribute header, but would store the
   // copy unencrypted and unlocked all the same.
@@ -141,7 +168,7 @@ export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) =>
   }
   const tags = tagDirective === 'REPLACE' ? parseTaggingHeader(ctx.headers['x-amz-tagging'] ?? '') : undefined;
   const acl = await requestedObjectAcl(ctx, bucket);
-  const v = await ctx.engine.copyObject({ bucket: src.bucket, key: src.key, versionId: version.versionId, bucketId: srcBucket.id }, { bucket: op.bucket, key: op.key, bucketId: bucket.id }, {
+  const v = await ctx.engine.copyObject(copySourceAddr(src, version, srcBucket), { bucket: op.bucket, key: op.key, bucketId: bucket.id }, {
     replace,
     tags,
     acl,
@@ -151,4 +178,4 @@ export const copyObject: Handler<OperationOf<'CopyObject'>> = async (ctx, op) =>
   const headers = { ...writtenVersionHeader(v) };
   if (showsVersionId(version, srcBucket)) headers['x-amz-copy-source-version-id'] = version.versionId;
   return xml(renderCopyObjectResult(v.etag, v.lastModified, v.checksum), headers);
-};
+}

@@ -11,9 +11,10 @@ import { refuseEncryption, showsVersionId, versionAttrsOf } from '../object-head
 import type { OperationOf } from '../operations.js';
 import { parsePartNumber } from '../range.js';
 import { empty, xml } from '../respond.js';
+import type { S3Response } from '../types.js';
 import { renderCopyPartResult, renderInitiateUpload, renderListParts, renderListUploads } from '../xml/multipart.js';
 import { encodingType, intParam, ownerOf, strParam } from './common.js';
-import { loadCopySource } from './copy.js';
+import { copySourceAddr, loadCopySource, retryIfSourcePurged } from './copy.js';
 import { checksumHeaders, requestedObjectAcl } from './object-write.js';
 
 /** The upload named by `uploadId`, which must belong to this key (else NoSuchUpload). */
@@ -100,7 +101,9 @@ function copyRange(header: string | undefined, size: number): { offset: number; 
 }
 
 /** PUT /{b}/{k}?partNumber&uploadId with `x-amz-copy-source` (§3: shares chunks where aligned). */
-export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = async (ctx, op) => {
+export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = (ctx, op) => retryIfSourcePurged(ctx, () => uploadPartCopyOnce(ctx, op));
+
+async function uploadPartCopyOnce(ctx: RequestContext, op: OperationOf<'UploadPartCopy'>): Promise<S3Response> {
   const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
   refuseEncryption(ctx.headers);
   const upload = await uploadOf(ctx, op.bucket, op.key);
@@ -112,12 +115,12 @@ export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = async (ctx
   if ((range?.length ?? version.size) > ctx.config.maxPutSize) {
     throw S3Errors.InvalidRequest(`The specified copy source is larger than the maximum allowable size for a copy source: ${ctx.config.maxPutSize}`);
   }
-  const part = await ctx.engine.copyPart(op.bucket, upload.uploadId, n, { bucket: src.bucket, key: src.key, versionId: version.versionId, bucketId: srcBucket.id }, range);
+  const part = await ctx.engine.copyPart(op.bucket, upload.uploadId, n, copySourceAddr(src, version, srcBucket), range);
   const headers: Record<string, string> = {};
   // As CopyObject: a null version shows as "null" once the source bucket has had versioning on.
   if (showsVersionId(version, srcBucket)) headers['x-amz-copy-source-version-id'] = version.versionId;
   return xml(renderCopyPartResult(part), headers);
-};
+}
 
 /** DELETE /{b}/{k}?uploadId. */
 export const abortMultipartUpload: Handler<OperationOf<'AbortMultipartUpload'>> = async (ctx, op) => {
