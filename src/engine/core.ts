@@ -223,7 +223,12 @@ export class Core {
     const raw = await storage(this.backend.meta.get(niKey(bucketId, encodeObjectKey(key), fromHex(rec.uvid))));
     const bytes = raw && embeddedVmOf(raw);
     if (!bytes) throw EngineErrors.CHUNK_MISSING(`embedded version manifest ${rec.vmId} is missing`);
-    if (compareBytes(chunkIdOf(bytes), id) !== 0) throw EngineErrors.CHUNK_CORRUPT(`embedded version manifest ${rec.vmId} does not match its id`);
+    return { vm: this.embeddedVm(rec, bytes), bytes };
+  }
+
+  /** The VM of `rec` from its embedded bytes (already read), verified against the id and cached as loadVersionVm does. */
+  embeddedVm(rec: VersionRecord, bytes: Buffer): VersionManifest {
+    if (compareBytes(chunkIdOf(bytes), fromHex(rec.vmId!)) !== 0) throw EngineErrors.CHUNK_CORRUPT(`embedded version manifest ${rec.vmId} does not match its id`);
     let vm = this.#vms.get(rec.vmId!);
     if (!vm && bytes.length <= EMBEDDED_VM_CACHE_MAX) {
       // Decoded from a compact copy: the cached VM must not pin the store's buffer (value-slab).
@@ -232,8 +237,7 @@ export class Core {
     }
     // An embedded VM with inline data (~4 KiB of views into the value) is not cached: re-reading
     // it (one get, one hash) costs less than copying it to keep.
-    vm ??= decodeVm(bytes);
-    return { vm, bytes };
+    return vm ?? decodeVm(bytes);
   }
 
   /**

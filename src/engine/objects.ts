@@ -4,12 +4,11 @@
  */
 import type { ChecksumAlgorithm, CommitCondition, DeleteResult, ObjectAddr, ObjectVersion, PutOptions, ReadOptions, ReadResult, VersionAttrs } from './api.js';
 import { applyEffects, commitTx, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type CommitVm } from './commit.js';
-import { chunkIdOf, compareBytes, fromHex } from '../common/index.js';
 import type { Core } from './core.js';
 import { copyChecksum, withChecksum } from './copy-checksum.js';
 import { EngineErrors } from './errors.js';
 import { encodeVersionRecord, encodeVersionValue, type VersionRecord } from './format/records.js';
-import { decodeVm, type VmMeta } from './format/vm.js';
+import type { VmMeta } from './format/vm.js';
 import { curKey, encodeObjectKey } from './keys.js';
 import { readRange } from './reader.js';
 import { RefKind } from './format/ref.js';
@@ -222,7 +221,6 @@ export async function updateVersionMeta(
   }));
   if (!done) return { ...opts.expect!, isLatest: false };
   const { rec, isLatest, embedded } = done;
-  if (embedded && compareBytes(chunkIdOf(embedded), fromHex(rec.vmId!)) !== 0) throw EngineErrors.CHUNK_CORRUPT(`embedded version manifest ${rec.vmId} does not match its id`);
-  const vm = embedded ? decodeVm(embedded) : rec.vmId ? (await core.loadVersionVm(b.id, addr.key, rec)).vm : undefined;
+  const vm = embedded ? core.embeddedVm(rec, embedded) : rec.vmId ? (await core.loadVersionVm(b.id, addr.key, rec)).vm : undefined;
   return toObjectVersion(b.rec.name, addr.key, rec, isLatest, vm?.meta);
 }
