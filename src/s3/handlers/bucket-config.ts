@@ -16,7 +16,7 @@ import { MAX_XML_BODY } from '../xml/codec.js';
 import { isEmptyNotification, parseTagging, renderPolicyStatus, renderTagging, STUB_BODIES } from '../xml/config.js';
 import { parseCors, renderCors } from '../xml/cors.js';
 import { asStoredLifecycle, parseLifecycle, renderLifecycle } from '../xml/lifecycle.js';
-import { nameResolver } from './common.js';
+import { nameResolver, setBucketConfig } from './common.js';
 import { aclFromRequest } from './object-meta.js';
 
 const malformed = (): Error => S3Errors.MalformedXML();
@@ -33,14 +33,14 @@ export const getBucketTagging: Handler<OperationOf<'GetBucketTagging'>> = async 
 };
 
 /** PUT /{b}?tagging — ≤ 50 tags (§3). */
-export const putBucketTagging: Handler<OperationOf<'PutBucketTagging'>> = async (ctx, op) => {
+export const putBucketTagging: Handler<OperationOf<'PutBucketTagging'>> = async (ctx) => {
   const tags = parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'bucket');
-  await ctx.engine.putBucketConfig(op.bucket, 'tagging', tags, { bucketId: bucketOf(ctx).id });
+  await setBucketConfig(ctx, 'tagging', tags);
   return empty(204);
 };
 
-export const deleteBucketTagging: Handler<OperationOf<'DeleteBucketTagging'>> = async (ctx, op) => {
-  await ctx.engine.putBucketConfig(op.bucket, 'tagging', undefined, { bucketId: bucketOf(ctx).id });
+export const deleteBucketTagging: Handler<OperationOf<'DeleteBucketTagging'>> = async (ctx) => {
+  await setBucketConfig(ctx, 'tagging', undefined);
   return empty(204);
 };
 
@@ -50,14 +50,14 @@ export const getBucketCors: Handler<OperationOf<'GetBucketCors'>> = async (ctx, 
   return xml(renderCors(cors));
 };
 
-export const putBucketCors: Handler<OperationOf<'PutBucketCors'>> = async (ctx, op) => {
+export const putBucketCors: Handler<OperationOf<'PutBucketCors'>> = async (ctx) => {
   const cors = parseCors(await readBody(ctx, MAX_XML_BODY, malformed));
-  await ctx.engine.putBucketConfig(op.bucket, 'cors', cors, { bucketId: bucketOf(ctx).id });
+  await setBucketConfig(ctx, 'cors', cors);
   return empty(200);
 };
 
-export const deleteBucketCors: Handler<OperationOf<'DeleteBucketCors'>> = async (ctx, op) => {
-  await ctx.engine.putBucketConfig(op.bucket, 'cors', undefined, { bucketId: bucketOf(ctx).id });
+export const deleteBucketCors: Handler<OperationOf<'DeleteBucketCors'>> = async (ctx) => {
+  await setBucketConfig(ctx, 'cors', undefined);
   return empty(204);
 };
 
@@ -74,12 +74,12 @@ export const putBucketPolicy: Handler<OperationOf<'PutBucketPolicy'>> = async (c
   const policy = parsePolicy(body.toString('utf8'), op.bucket);
   const users = await ctx.engine.listUsers();
   validatePrincipals(policy, users.map((u) => ({ tenantId: u.tenantId, accessKey: u.accessKey, userName: u.name })));
-  await ctx.engine.putBucketConfig(op.bucket, 'policy', policy, { bucketId: bucketOf(ctx).id });
+  await setBucketConfig(ctx, 'policy', policy);
   return empty(204);
 };
 
-export const deleteBucketPolicy: Handler<OperationOf<'DeleteBucketPolicy'>> = async (ctx, op) => {
-  await ctx.engine.putBucketConfig(op.bucket, 'policy', undefined, { bucketId: bucketOf(ctx).id });
+export const deleteBucketPolicy: Handler<OperationOf<'DeleteBucketPolicy'>> = async (ctx) => {
+  await setBucketConfig(ctx, 'policy', undefined);
   return empty(204);
 };
 
@@ -96,10 +96,10 @@ export const getBucketAcl: Handler<OperationOf<'GetBucketAcl'>> = async (ctx) =>
   return xml(renderAcl(acl, await nameResolver(ctx)));
 };
 
-export const putBucketAcl: Handler<OperationOf<'PutBucketAcl'>> = async (ctx, op) => {
+export const putBucketAcl: Handler<OperationOf<'PutBucketAcl'>> = async (ctx) => {
   const bucket = bucketOf(ctx);
   const acl = await aclFromRequest(ctx, bucket.owner, bucket.owner);
-  await ctx.engine.putBucketConfig(op.bucket, 'acl', acl, { bucketId: bucketOf(ctx).id });
+  await setBucketConfig(ctx, 'acl', acl);
   return empty(200);
 };
 
@@ -109,14 +109,14 @@ export const getBucketLifecycle: Handler<OperationOf<'GetBucketLifecycleConfigur
   return xml(renderLifecycle(l));
 };
 
-export const putBucketLifecycle: Handler<OperationOf<'PutBucketLifecycleConfiguration'>> = async (ctx, op) => {
+export const putBucketLifecycle: Handler<OperationOf<'PutBucketLifecycleConfiguration'>> = async (ctx) => {
   const l = parseLifecycle(await readBody(ctx, MAX_XML_BODY, malformed));
-  await ctx.engine.putBucketConfig(op.bucket, 'lifecycle', l, { bucketId: bucketOf(ctx).id });
+  await setBucketConfig(ctx, 'lifecycle', l);
   return empty(200);
 };
 
-export const deleteBucketLifecycle: Handler<OperationOf<'DeleteBucketLifecycle'>> = async (ctx, op) => {
-  await ctx.engine.putBucketConfig(op.bucket, 'lifecycle', undefined, { bucketId: bucketOf(ctx).id });
+export const deleteBucketLifecycle: Handler<OperationOf<'DeleteBucketLifecycle'>> = async (ctx) => {
+  await setBucketConfig(ctx, 'lifecycle', undefined);
   return empty(204);
 };
 

@@ -14,7 +14,7 @@ import { empty, xml } from '../respond.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
 import { parseCreateBucket, parseVersioning, renderLocation, renderVersioning } from '../xml/config.js';
 import { renderListBuckets } from '../xml/list.js';
-import { decodeToken, encodeToken, intParam, ownerOf, strParam } from './common.js';
+import { decodeToken, encodeToken, intParam, ownerOf, setBucketConfig, strParam } from './common.js';
 
 const malformed = (): Error => S3Errors.MalformedXML();
 
@@ -97,8 +97,8 @@ export const getBucketVersioning: Handler<OperationOf<'GetBucketVersioning'>> = 
 };
 
 /** PUT /{b}?versioning — Enabled / Suspended; MFA delete → NotImplemented (§3). */
-export const putBucketVersioning: Handler<OperationOf<'PutBucketVersioning'>> = async (ctx, op) => {
+export const putBucketVersioning: Handler<OperationOf<'PutBucketVersioning'>> = async (ctx) => {
   const status = parseVersioning(await readBody(ctx, MAX_XML_BODY, malformed));
-  await ctx.engine.putBucketConfig(op.bucket, 'versioning', status, { bucketId: bucketOf(ctx).id });
+  await setBucketConfig(ctx, 'versioning', status);
   return empty(200);
 };

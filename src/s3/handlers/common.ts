@@ -1,8 +1,8 @@
 /** Helpers shared by the handlers: query parameters, version ids, owners, delete-marker errors. */
-import type { ObjectVersion, ReadResult } from '../../engine/api.js';
+import type { BucketInfo, ObjectVersion, ReadResult } from '../../engine/api.js';
 import { EngineErrors } from '../../engine/errors.js';
 import { hasCode } from '../../common/index.js';
-import type { RequestContext } from '../context.js';
+import { bucketOf, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
 import { httpDate } from '../object-headers.js';
 import type { OwnerXml } from '../xml/list.js';
@@ -105,6 +105,15 @@ export function deleteMarkerOf(e: unknown): DeleteMarkerHit | undefined {
  */
 export function authorisedBucketId(ctx: RequestContext, bucket: string): string | undefined {
   return ctx.bucket?.name === bucket ? ctx.bucket.id : undefined;
+}
+
+/**
+ * Set (value `undefined`: remove) one configuration document of the bucket the request was
+ * authorised on — not of one deleted and re-created under the name (by another tenant) since.
+ */
+export function setBucketConfig(ctx: RequestContext, kind: string, value: unknown): Promise<BucketInfo> {
+  const bucket = bucketOf(ctx);
+  return ctx.engine.putBucketConfig(bucket.name, kind, value, { bucketId: bucket.id });
 }
 
 /**
