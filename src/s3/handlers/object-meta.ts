@@ -31,18 +31,15 @@ export const getObjectTagging: Handler<OperationOf<'GetObjectTagging'>> = async 
 export const putObjectTagging: Handler<OperationOf<'PutObjectTagging'>> = async (ctx, op) => {
   const versionId = versionIdParam(ctx);
   const tags = parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'object');
-  await headVersion(ctx, op.bucket, op.key, versionId, true);
-  // The request's version id (none: the current version as of the engine's commit, not the one
-  // just looked up, which a concurrent overwrite may have replaced).
+  // The request's version id (none: the current version as of the engine's commit, which answers
+  // a missing key, version or a delete marker as headVersion would).
   const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { tags });
   return empty(200, versionHeader(v, ctx.bucket));
 };
 
 /** DELETE /{b}/{k}?tagging. */
 export const deleteObjectTagging: Handler<OperationOf<'DeleteObjectTagging'>> = async (ctx, op) => {
-  const versionId = versionIdParam(ctx);
-  await headVersion(ctx, op.bucket, op.key, versionId, true);
-  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { tags: null });
+  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionIdParam(ctx), { tags: null });
   return empty(204, versionHeader(v, ctx.bucket));
 };
 
