@@ -8,7 +8,7 @@ import { httpDate } from '../object-headers.js';
 import type { OwnerXml } from '../xml/list.js';
 
 /** Largest value S3 takes for an integer query parameter: a signed 32-bit int. */
-const INT32_MAX = 2 ** 31 - 1;
+export const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * An integer query parameter in [min, INT32_MAX]; above `max` it is clamped (max-keys, §4.1).

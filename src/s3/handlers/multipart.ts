@@ -13,7 +13,7 @@ import { parsePartNumber } from '../range.js';
 import { empty, xml } from '../respond.js';
 import type { S3Response } from '../types.js';
 import { renderCopyPartResult, renderInitiateUpload, renderListParts, renderListUploads } from '../xml/multipart.js';
-import { encodingType, intParam, ownerOf, strParam } from './common.js';
+import { encodingType, INT32_MAX, intParam, ownerOf, strParam } from './common.js';
 import { copySourceAddr, loadCopySource, retryIfSourcePurged } from './copy.js';
 import { checksumHeaders, requestedObjectAcl } from './object-write.js';
 
@@ -133,18 +133,28 @@ export const abortMultipartUpload: Handler<OperationOf<'AbortMultipartUpload'>> 
 export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
   const upload = await uploadOf(ctx, op.bucket, op.key);
-  const marker = intParam(ctx, 'part-number-marker', 0, 0, 10000);
+  // PartNumberMarker echoes the request's marker, past 10000 too (S3 reads it as an int32, as
+  // moto and Ceph RGW echo it); no part lies beyond 10000, so the engine is asked from there.
+  const marker = intParam(ctx, 'part-number-marker', 0, 0, INT32_MAX);
   const limit = intParam(ctx, 'max-parts', 1000, 0, 1000);
   // max-parts=0 is an empty page that is not truncated, as max-keys=0 is for listings (§4.1): a
   // truncated page with no part has no NextPartNumberMarker to go on from, and a paginator that
   // repeats the request would never end.
-  const page = limit === 0 ? { parts: [], truncated: false } : await ctx.engine.listParts(op.bucket, upload.uploadId, { marker, limit });
+  const page = limit === 0 ? { parts: [], truncated: false } : await ctx.engine.listParts(op.bucket, upload.uploadId, { marker: Math.min(marker, 10000), limit });
   return xml(renderListParts({
     bucket: op.bucket,
     key: op.key,
     uploadId: upload.uploadId,
     partNumberMarker: marker,
-    nextPartNumberMarker: page.truncated ? page.next ?? page.parts[page.parts.length - 1]?.partNumber : undefined,
+    // S3 sends NextPartNumberMarker, the last part of the page, on the last page too: a recorded
+    // AWS answer has <NextPartNumberMarker>3</NextPartNumberMarker><IsTruncated>false</IsTruncated>
+    // (nikeee/lean-s3's parser fixture), as Ceph RGW and moto answer; the Go v2, Rust, Swift and
+    // Kotlin SDKs had to stop their ListParts paginators on IsTruncated for it
+    // (aws/aws-sdk-go-v2#1140, awslabs/aws-sdk-rust#1143). On a page with no part S3 sends "0";
+    // that one stays out here: the JS SDK v3 paginator (createPaginator, no IsTruncated check) goes
+    // on while the token is a non-empty string, so after the last page's "3" it asks for the
+    // empty page past it and, given "0", would start over for ever.
+    nextPartNumberMarker: page.parts[page.parts.length - 1]?.partNumber,
     maxParts: limit,
     truncated: page.truncated,
     parts: page.parts,
