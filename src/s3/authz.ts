@@ -50,6 +50,7 @@ export async function authorize(ctx: RequestContext): Promise<void> {
     return;
   }
   const bucket = await loadBucket(ctx, op);
+  checkRequestPayer(ctx, bucket);
   // DeleteObjects names its keys in the body: each key is authorised by the handler
   // (authorizeObject), and a refused key is an <Error> entry, as AWS does.
   if (op.kind === 'DeleteObjects') {
@@ -144,6 +145,26 @@ async function loadBucket(ctx: RequestContext, op: S3Operation): Promise<BucketI
   checkExpectedOwner(bucket, ctx.headers['x-amz-expected-bucket-owner']);
   ctx.bucket = bucket;
   return bucket;
+}
+
+/** The bucket's Payer: Requester once its owner said so (PutBucketRequestPayment), else BucketOwner. */
+export function requestPayerOf(bucket: BucketInfo): 'BucketOwner' | 'Requester' {
+  return bucket.configs.requestPayment === 'Requester' ? 'Requester' : 'BucketOwner';
+}
+
+/**
+ * Requester Pays buckets (user guide, RequesterPaysBuckets.html and ObjectsinRequesterPaysBuckets.html):
+ * a request from anyone but the bucket owner must say it accepts the charges with
+ * `x-amz-request-payer: requester` (a header, or hoisted into a presigned URL's query), else S3
+ * answers 403 AccessDenied; anonymous requests are not allowed at all. Nothing is billed here, so
+ * this is the whole of it (no `x-amz-request-charged` is sent: nobody was charged). The owner needs
+ * no header. Checked before the ACL and the policy, whatever they grant.
+ */
+export function checkRequestPayer(ctx: RequestContext, bucket: BucketInfo): void {
+  if (requestPayerOf(bucket) !== 'Requester') return;
+  const tenant = tenantOf(ctx);
+  if (tenant !== undefined && tenant === bucket.owner) return;
+  if (tenant === undefined || ctx.headers['x-amz-request-payer']?.trim().toLowerCase() !== 'requester') throw S3Errors.AccessDenied();
 }
 
 /**

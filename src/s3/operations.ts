@@ -18,7 +18,7 @@ type BucketKind =
   | 'GetBucketAcl' | 'PutBucketAcl'
   | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
   | 'GetBucketEncryption' | 'GetObjectLockConfiguration' | 'GetBucketNotificationConfiguration' | 'PutBucketNotificationConfiguration'
-  | 'GetBucketLogging' | 'GetBucketRequestPayment' | 'GetBucketAccelerateConfiguration'
+  | 'GetBucketLogging' | 'GetBucketRequestPayment' | 'PutBucketRequestPayment' | 'GetBucketAccelerateConfiguration'
   | 'GetBucketWebsite' | 'GetBucketOwnershipControls' | 'GetPublicAccessBlock'
   | 'DeleteObjects';
 
@@ -119,6 +119,7 @@ export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   PutBucketNotificationConfiguration: { action: 's3:PutBucketNotification', access: 'owner' },
   GetBucketLogging: { action: 's3:GetBucketLogging', access: 'owner' },
   GetBucketRequestPayment: { action: 's3:GetBucketRequestPayment', access: 'owner' },
+  PutBucketRequestPayment: { action: 's3:PutBucketRequestPayment', access: 'owner' },
   GetBucketAccelerateConfiguration: { action: 's3:GetAccelerateConfiguration', access: 'owner' },
   GetBucketWebsite: { action: 's3:GetBucketWebsite', access: 'owner' },
   GetBucketOwnershipControls: { action: 's3:GetBucketOwnershipControls', access: 'owner' },

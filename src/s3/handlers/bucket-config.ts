@@ -4,6 +4,7 @@
  * config (engine.putBucketConfig) in a `v: 1` form.
  */
 import { asStoredAcl, cannedAcl } from '../acl.js';
+import { requestPayerOf } from '../authz.js';
 import { readBody } from '../body.js';
 import { asStoredCors } from '../cors.js';
 import { bucketOf, type Handler } from '../context.js';
@@ -13,7 +14,7 @@ import { asStoredPolicy, MAX_POLICY_BYTES, parsePolicy, policyIsPublic, validate
 import { empty, xml } from '../respond.js';
 import { renderAcl } from '../xml/acl.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
-import { isEmptyNotification, parseTagging, renderPolicyStatus, renderTagging, STUB_BODIES } from '../xml/config.js';
+import { isEmptyNotification, parseRequestPayment, parseTagging, renderPolicyStatus, renderRequestPayment, renderTagging, STUB_BODIES } from '../xml/config.js';
 import { parseCors, renderCors } from '../xml/cors.js';
 import { asStoredLifecycle, parseLifecycle, renderLifecycle } from '../xml/lifecycle.js';
 import { nameResolver, setBucketConfig } from './common.js';
@@ -159,5 +160,19 @@ export const putBucketNotification: Handler<OperationOf<'PutBucketNotificationCo
   return empty(200);
 };
 export const getBucketLogging: Handler<OperationOf<'GetBucketLogging'>> = async () => xml(STUB_BODIES.GetBucketLogging());
-export const getBucketRequestPayment: Handler<OperationOf<'GetBucketRequestPayment'>> = async () => xml(STUB_BODIES.GetBucketRequestPayment());
+
+/**
+ * GET /{b}?requestPayment — BucketOwner unless the owner made it a Requester Pays bucket.
+ * Nothing is billed here; what the setting changes is who may send requests (authz.ts,
+ * checkRequestPayer).
+ */
+export const getBucketRequestPayment: Handler<OperationOf<'GetBucketRequestPayment'>> = async (ctx) => xml(renderRequestPayment(requestPayerOf(bucketOf(ctx))));
+
+/** PUT /{b}?requestPayment — Payer BucketOwner or Requester (API_PutBucketRequestPayment.html); 200 as AWS. */
+export const putBucketRequestPayment: Handler<OperationOf<'PutBucketRequestPayment'>> = async (ctx) => {
+  const payer = parseRequestPayment(await readBody(ctx, MAX_XML_BODY, malformed));
+  // BucketOwner is every bucket's default: stored as no config at all.
+  await setBucketConfig(ctx, 'requestPayment', payer === 'Requester' ? payer : undefined);
+  return empty(200);
+};
 export const getBucketAccelerate: Handler<OperationOf<'GetBucketAccelerateConfiguration'>> = async () => xml(STUB_BODIES.GetBucketAccelerateConfiguration());

@@ -5,7 +5,7 @@
  */
 import type { BucketInfo, ChecksumAlgorithm, ObjectAddr, ObjectVersion, VersionAttrs } from '../../engine/api.js';
 import { EngineErrors } from '../../engine/errors.js';
-import { authorizeAccess, checkExpectedOwner } from '../authz.js';
+import { authorizeAccess, checkExpectedOwner, checkRequestPayer } from '../authz.js';
 import { checkBucketNameLength } from '../bucket-name.js';
 import { parseChecksumAlgorithm } from '../checksum/index.js';
 import { checkCopySourceConditions, commitCondition } from '../conditional.js';
@@ -72,6 +72,7 @@ export async function loadCopySource(ctx: RequestContext): Promise<{ src: CopySo
   const bucket = src.bucket === ctx.bucket?.name ? ctx.bucket : await ctx.engine.getBucket(src.bucket);
   if (!bucket) throw S3Errors.NoSuchBucket({ fields: { BucketName: src.bucket } });
   checkExpectedOwner(bucket, ctx.headers['x-amz-source-expected-bucket-owner']);
+  checkRequestPayer(ctx, bucket);
   await authorizeAccess(ctx, bucket, src.versionId ? 's3:GetObjectVersion' : 's3:GetObject', src.key, 'object-read', src.versionId);
   let version: ObjectVersion;
   try {

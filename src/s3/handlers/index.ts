@@ -49,6 +49,7 @@ export const HANDLERS: { readonly [K in S3OperationKind]: Handler<OperationOf<K>
   PutBucketNotificationConfiguration: config.putBucketNotification,
   GetBucketLogging: config.getBucketLogging,
   GetBucketRequestPayment: config.getBucketRequestPayment,
+  PutBucketRequestPayment: config.putBucketRequestPayment,
   GetBucketAccelerateConfiguration: config.getBucketAccelerate,
   GetBucketWebsite: config.getBucketWebsite,
   GetBucketOwnershipControls: config.getBucketOwnershipControls,

@@ -106,6 +106,21 @@ export function parseCreateBucket(body: Buffer): { locationConstraint?: string }
   return lc ? { locationConstraint: lc } : {};
 }
 
+/** Who pays for a bucket's requests (API_RequestPaymentConfiguration.html: Payer is one of these two). */
+export type Payer = 'BucketOwner' | 'Requester';
+
+/** Parse `<RequestPaymentConfiguration><Payer>…</Payer>`: any other Payer, or none, is MalformedXML. */
+export function parseRequestPayment(body: Buffer): Payer {
+  const payer = parseXml(body, 'RequestPaymentConfiguration').childToken('Payer');
+  if (payer !== 'BucketOwner' && payer !== 'Requester') throw S3Errors.MalformedXML();
+  return payer;
+}
+
+/** `<RequestPaymentConfiguration>` of GetBucketRequestPayment. */
+export function renderRequestPayment(payer: Payer): string {
+  return renderXml('RequestPaymentConfiguration', { Payer: payer });
+}
+
 /** `<PolicyStatus>` of GetBucketPolicyStatus. */
 export function renderPolicyStatus(isPublic: boolean): string {
   return renderXml('PolicyStatus', { IsPublic: isPublic });
@@ -115,6 +130,5 @@ export function renderPolicyStatus(isPublic: boolean): string {
 export const STUB_BODIES = {
   GetBucketNotificationConfiguration: (): string => renderXml('NotificationConfiguration', {}),
   GetBucketLogging: (): string => renderXml('BucketLoggingStatus', {}),
-  GetBucketRequestPayment: (): string => renderXml('RequestPaymentConfiguration', { Payer: 'BucketOwner' }),
   GetBucketAccelerateConfiguration: (): string => renderXml('AccelerateConfiguration', {}),
 } as const;

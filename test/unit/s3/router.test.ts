@@ -48,6 +48,7 @@ const CASES: [string, string, string, Record<string, string>?][] = [
   ['GET /Bucket?notification', 'GetBucketNotificationConfiguration', 's3:GetBucketNotification'],
   ['GET /Bucket?logging', 'GetBucketLogging', 's3:GetBucketLogging'],
   ['GET /Bucket?requestPayment', 'GetBucketRequestPayment', 's3:GetBucketRequestPayment'],
+  ['PUT /Bucket?requestPayment', 'PutBucketRequestPayment', 's3:PutBucketRequestPayment'],
   ['GET /Bucket?accelerate', 'GetBucketAccelerateConfiguration', 's3:GetAccelerateConfiguration'],
   ['GET /Bucket?website', 'GetBucketWebsite', 's3:GetBucketWebsite'],
   ['GET /Bucket?ownershipControls', 'GetBucketOwnershipControls', 's3:GetBucketOwnershipControls'],
