@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { DigestName, PutDigests } from '../engine/api.js';
 import { awsChunkedOptions, decodeAwsChunked, stripAwsChunked } from './auth/index.js';
 import {
-  algorithmOfHeader, createChecksum, declaredChecksum, decodeChecksumValue, isEmptyChecksum, sdkChecksumAlgorithm,
+  algorithmOfHeader, createChecksum, declaredChecksum, decodeChecksumValue, isEmptyChecksum, missingSdkChecksum, sdkChecksumAlgorithm,
   verifyChecksum, type ChecksumAlgorithm, type DeclaredChecksum, type DigestAlgorithm,
 } from './checksum/index.js';
 import type { RequestContext } from './context.js';
@@ -101,8 +101,13 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
       digests.add(DIGEST_OF[declared.algorithm]);
       checks.push((d) => verifyDeclared(declared, digestOf(d, DIGEST_OF[declared.algorithm]), trailers));
     } else if (h['x-amz-sdk-checksum-algorithm']) {
-      // The client names an algorithm but sends no value: compute and store it (§5.2).
+      // The client names an algorithm but sends no value and no trailer: 400 (missingSdkChecksum),
+      // an unknown name first being the unknown-name error. Presigned uploads keep the §6
+      // leniency: the JS SDK v3 presigns with the algorithm and an empty-body CRC (which
+      // queryChecksum ignores), both in the query as it does it, and a URL signed with the
+      // algorithm as a header gets its checksum computed and stored as before.
       checksumAlgorithm = sdkChecksumAlgorithm(h['x-amz-sdk-checksum-algorithm']);
+      if (!isPresigned(ctx)) throw missingSdkChecksum();
       digests.add(DIGEST_OF[checksumAlgorithm]);
     }
   }
@@ -217,13 +222,18 @@ function verifyDeclared(declared: DeclaredChecksum, computed: Buffer, trailers: 
   verifyChecksum(declared.algorithm, value, computed);
 }
 
+/** Whether the request was authenticated by a presigned URL (SigV4 or SigV2 query). */
+function isPresigned(ctx: RequestContext): boolean {
+  return ctx.auth.kind === 'signed' && ctx.auth.scheme.endsWith('presigned');
+}
+
 /**
  * A checksum carried only by a presigned URL's query (§6). The JS presigner embeds the CRC32 of an
  * *empty* body (`AAAAAA==`) whatever is uploaded later: that value is deliberately ignored (logged
  * once per access key); any other value is verified like a header.
  */
 function queryChecksum(ctx: RequestContext): DeclaredChecksum | undefined {
-  if (ctx.auth.kind !== 'signed' || !ctx.auth.scheme.endsWith('presigned')) return undefined;
+  if (!isPresigned(ctx)) return undefined;
   for (const [name, value] of ctx.query.entries()) {
     const alg = algorithmOfHeader(name.toLowerCase());
     if (!alg || name.toLowerCase() === 'x-amz-checksum-mode') continue;

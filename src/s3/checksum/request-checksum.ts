@@ -67,6 +67,17 @@ export function sdkChecksumAlgorithm(value: string): ChecksumAlgorithm {
   }
 }
 
+/**
+ * `x-amz-sdk-checksum-algorithm` with no `x-amz-checksum-*` value and no `x-amz-trailer`: the API
+ * reference (PutObject, UploadPart, DeleteObjects, PutBucket* ChecksumAlgorithm) says "there must
+ * be a corresponding x-amz-checksum-algorithm or x-amz-trailer header sent. Otherwise, Amazon S3
+ * fails the request with the HTTP status code 400 Bad Request"; S3's code and words, as quoted in
+ * versitygw#1593, are these.
+ */
+export function missingSdkChecksum(): ChecksumError {
+  return new ChecksumError('InvalidRequest', 'x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.');
+}
+
 function invalidSdkAlgorithm(): ChecksumError {
   return new ChecksumError('InvalidRequest', 'Value for x-amz-sdk-checksum-algorithm header is invalid.');
 }
