@@ -2,8 +2,8 @@
  * The composition root (shared/STYLE.md §1: cli/ is the only place that builds concrete backends):
  * storage backend → engine, shared by `serve` and the admin commands.
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { createEngine, type DamageReport, type Engine } from '../engine/index.js';
 import { StorageErrors } from '../storage/contract/index.js';
 import { createLocalBackend, type LocalBackend, type LocalBackendOptions } from '../storage/local/index.js';
@@ -49,7 +49,7 @@ export async function openStack(dataDirs: string[], opts: { durability?: Durabil
 /**
  * Open the local backend over `dataDirs` with the operator's mistakes in one line each: a data dir
  * held by another process, a path that is a file, a dir this user cannot write (they were stack
- * traces of the storage layer's I/O errors).
+ * traces of the storage layer's I/O errors), data dirs that are not the store's set in its order.
  */
 export async function openBackend(dataDirs: string[], opts: Omit<LocalBackendOptions, 'dataDirs'> = {}): Promise<LocalBackend> {
   for (const dir of dataDirs) {
@@ -57,41 +57,17 @@ export async function openBackend(dataDirs: string[], opts: Omit<LocalBackendOpt
     if (st && !st.isDirectory()) throw new CliError(`data dir ${dir} is not a directory (--data / CCOW_DATA)`, 2);
     if (!st) await createDirs(dir);
   }
-  await checkDirOrder(dataDirs);
   try {
     return await createLocalBackend({ ...opts, dataDirs });
   } catch (e) {
     if (StorageErrors.LOCKED.is(e)) {
       throw new CliError(`data dir ${dataDirs.join(',')} is in use by another ccow process (is a gateway running on it?): ${e.message}`);
     }
+    // Dirs in another order, one left out, one of another store (storage/local/data-dirs.ts): the
+    // message names the dir and what to do. A usage mistake, so exit 2 as for other bad settings.
+    if (StorageErrors.DATA_DIRS.is(e)) throw new CliError(`${e.message} (--data / CCOW_DATA)`, 2);
     if (StorageErrors.IO.is(e) || StorageErrors.NO_SPACE.is(e)) throw new CliError(`cannot open data dir ${dataDirs.join(',')}: ${e.message}`);
     throw e;
-  }
-}
-
-/**
- * The first data dir holds the metadata (LMDB in `meta/`); the chunk files of the others are only
- * known through it. Listed in another order (`--data d1,d0`), the backend made a new, empty store in
- * d1 and every chunk file became an orphan: the gateway's orphan sweep right after start, or
- * `ccow gc`, deleted them all (seen: `ccow gc --data d1,d0` → "19 orphan chunk file(s) removed",
- * the large objects gone). Refuse a later dir that holds a metadata store, and a first dir without
- * one while a later dir holds chunk files.
- */
-async function checkDirOrder(dataDirs: string[]): Promise<void> {
-  const [first, ...rest] = dataDirs;
-  if (first === undefined || rest.length === 0) return;
-  const hasMeta = async (d: string): Promise<boolean> => (await stat(join(d, 'meta')).catch(() => undefined))?.isDirectory() ?? false;
-  for (const d of rest) {
-    if (await hasMeta(d)) {
-      throw new CliError(`data dir ${d} holds a metadata store (meta/) but is not the first data dir: the first dir of --data / CCOW_DATA holds the metadata; list the dirs in their original order`, 2);
-    }
-  }
-  if (await hasMeta(first)) return;
-  for (const d of rest) {
-    const entries = await readdir(join(d, 'chunks')).catch(() => [] as string[]);
-    if (entries.length > 0) {
-      throw new CliError(`data dir ${d} holds chunk files but the first data dir ${first} has no metadata store (meta/): list the dirs in their original order (the dir with meta/ first)`, 2);
-    }
   }
 }
 

@@ -174,6 +174,8 @@ export const StorageErrors = {
   NO_SPACE: defineError('CCOW_ERR_NO_SPACE', 'no space left on the data disks', 507),
   IO: defineError('CCOW_ERR_IO', 'storage I/O error', 500),
   LOCKED: defineError('CCOW_ERR_LOCKED', 'data dir is locked by another process', 500),
+  /** The data dirs given are not the set the store was created with (local backend, at open). */
+  DATA_DIRS: defineError('CCOW_ERR_DATA_DIRS', 'the data dirs given do not form the store they belong to', 500),
   CLOSED: defineError('CCOW_ERR_CLOSED', 'storage backend is closed', 500),
 } as const;
 

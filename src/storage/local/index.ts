@@ -1,7 +1,8 @@
 /**
  * storage/local: the StorageBackend on one machine (shared/spec/ccow.md §13, §16, §17) — metadata in
  * LMDB under `dataDirs[0]/meta`, chunk payloads in LMDB `blobs` (small) or files spread over the
- * data dirs (large). Each data dir is owned by one process through its `LOCK` file.
+ * data dirs (large). Each data dir is owned by one process through its `LOCK` file, and carries a
+ * `CCOW-DISK` marker naming the data dir set it belongs to (data-dirs.ts).
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { StorageErrors, type StorageBackend, type StorageStats } from '../contra
 import { ChunkFiles } from './chunk-files.js';
 import { LocalChunkStore } from './chunk-store.js';
 import { CompactFailed, compactLmdb, copyTarget, recoverCompaction, SCRATCH_DIR, worthCompacting, type CompactionResult } from './compaction.js';
+import { checkBeforeMeta, settleDataDirs, surveyDirs } from './data-dirs.js';
 import { DiskSet, type DiskSpace } from './disks.js';
 import { mapFsError } from './fs-errors.js';
 import { lmdbRoom, lmdbUsage, LmdbRef, openLmdb, type LmdbConfig, type LmdbHandles } from './lmdb-env.js';
@@ -19,6 +21,7 @@ import { acquireOwnerLock, type OwnerLock } from './owner-lock.js';
 
 export { errnoError, LOCAL_DEFAULTS, type Durability, type LocalBackendOptions, type LocalFaults } from './options.js';
 export { CHUNK_HEADER_BYTES, decodeChunkFile, encodeChunkHeader } from './chunk-file-format.js';
+export { decodeDiskMarker, DISK_MARKER, encodeDiskMarker, type DiskMarker, type DiskMember } from './data-dirs.js';
 export { COMPACT_TMP, decodePending, encodePending, PENDING, type CompactionResult, type CompactStep } from './compaction.js';
 
 /** In relaxed mode, how often LMDB is synced (§13: "noSync + fsync every second"). */
@@ -230,8 +233,11 @@ export class LocalBackend implements StorageBackend {
 
 /**
  * Open (creating if needed) a local backend over `opts.dataDirs`: takes every dir's `LOCK`
- * (StorageErrors.LOCKED if another live process holds one), empties each `tmp/`, opens LMDB
- * (finishing an interrupted compaction first, and compacting it when worthwhile: compaction.ts).
+ * (StorageErrors.LOCKED if another live process holds one), checks that the dirs are the store's
+ * data dir set in a right order (StorageErrors.DATA_DIRS otherwise, before anything is changed:
+ * data-dirs.ts), opens LMDB (finishing an interrupted compaction first), records the set (a new
+ * empty dir joins it; a store without markers is adopted), empties each `tmp/`, and compacts LMDB
+ * when worthwhile (compaction.ts).
  * @example
  * const backend = await createLocalBackend({ dataDirs: ['/srv/ccow/d0', '/srv/ccow/d1'] });
  */
@@ -243,6 +249,7 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
   const relaxed = durability === 'relaxed';
   const locks: OwnerLock[] = [];
   let files: ChunkFiles | undefined;
+  let handles: LmdbHandles | undefined;
   try {
     for (const dir of dirs) {
       await mkdir(dir, { recursive: true, mode: 0o700 }).catch((e: unknown) => {
@@ -250,15 +257,23 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
       });
       locks.push(await acquireOwnerLock(dir));
     }
+    // Before LMDB is opened: opening it makes meta/ in the first dir, right or wrong.
+    const survey = await surveyDirs(dirs);
+    checkBeforeMeta(survey);
+    const cfg: LmdbConfig = { path: join(dirs[0]!, 'meta'), mapSize: opts.mapSize ?? LOCAL_DEFAULTS.mapSize, relaxed };
+    await recoverCompaction(cfg.path);
+    handles = await openLmdb(cfg);
+    // Before anything acts on the dirs: emptying tmp/ and scratch dirs, a compaction, the sweeps.
+    await settleDataDirs(handles.disks, survey, survey[0]!.hasMeta, cfg.path);
     const fillLimit = opts.fillLimit ?? LOCAL_DEFAULTS.fillLimit;
     const disks = new DiskSet(dirs, fillLimit, opts.faults);
     files = new ChunkFiles(!relaxed, opts.faults, opts.directIo ?? true);
     for (const d of disks.disks) await files.prepare(d).catch((e: unknown) => Promise.reject(mapFsError(e, `preparing ${d.path}`)));
-    const cfg: LmdbConfig = { path: join(dirs[0]!, 'meta'), mapSize: opts.mapSize ?? LOCAL_DEFAULTS.mapSize, relaxed };
-    const handles = await openAndCompact(cfg, disks, fillLimit, opts);
+    handles = await compactOnOpen(handles, cfg, disks, fillLimit, opts);
     return new LocalBackend({ handles, cfg, disks, files, locks, smallChunkMax: opts.smallChunkMax ?? LOCAL_DEFAULTS.smallChunkMax, fillLimit, faults: opts.faults });
   } catch (e) {
     // The O_DIRECT probe handle too: nothing of a backend that did not open stays open.
+    await handles?.env.close().catch(() => undefined);
     await files?.close().catch(() => undefined);
     await Promise.allSettled(locks.map((l) => l.release()));
     throw e;
@@ -266,19 +281,17 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
 }
 
 /**
- * Open LMDB after recovering from a compaction a crash interrupted (§13 recovery;
- * compact-scratch.ts), and compact it first when worthwhile (`worthCompacting`: its disk is past
- * the fill limit and the free pages would bring it back under) and a disk has room for the copy.
- * This is what gives the space back after `ccow gc` freed it offline; the copy costs the live
- * pages only.
+ * Once LMDB is open (after recovering from a compaction a crash interrupted: §13 recovery,
+ * compact-scratch.ts): delete the scratch copies of compactions that died before their marker was
+ * written, and compact LMDB when worthwhile (`worthCompacting`: its disk is past the fill limit and
+ * the free pages would bring it back under) and a disk has room for the copy. This is what gives
+ * the space back after `ccow gc` freed it offline; the copy costs the live pages only.
  */
-async function openAndCompact(cfg: LmdbConfig, disks: DiskSet, fillLimit: number, opts: LocalBackendOptions): Promise<LmdbHandles> {
-  await recoverCompaction(cfg.path);
+async function compactOnOpen(handles: LmdbHandles, cfg: LmdbConfig, disks: DiskSet, fillLimit: number, opts: LocalBackendOptions): Promise<LmdbHandles> {
   // Copies of compactions that died before their marker was written: garbage once recovered.
   for (const d of disks.disks) {
     await rm(join(d.path, SCRATCH_DIR), { recursive: true, force: true }).catch((e: unknown) => Promise.reject(mapFsError(e, `emptying ${join(d.path, SCRATCH_DIR)}`)));
   }
-  const handles = await openLmdb(cfg);
   if (opts.compactOnOpen === false) return handles;
   try {
     const [lmdbDisk, ...others] = await Promise.all(disks.disks.map((d) => disks.space(d, true)));

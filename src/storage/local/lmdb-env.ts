@@ -21,11 +21,15 @@ import { ValueSlab } from './value-slab.js';
 /** A named database with binary keys and values. */
 export type BinaryDb = Database<Buffer, Buffer>;
 
-/** One open LMDB env with its two databases: `meta` (the MetaStore) and `blobs` (small chunks). */
+/**
+ * One open LMDB env with its databases: `meta` (the MetaStore), `blobs` (small chunks) and `disks`
+ * (the data dir set record, data-dirs.ts).
+ */
 export interface LmdbHandles {
   readonly env: RootDatabase<Buffer, Buffer>;
   readonly meta: BinaryDb;
   readonly blobs: BinaryDb;
+  readonly disks: BinaryDb;
   /** Where `meta` values are copied to (and the switch that lends them instead, value-slab.ts). */
   readonly slab: ValueSlab;
 }
@@ -72,7 +76,7 @@ export interface LmdbConfig {
   relaxed: boolean;
 }
 
-/** Open (creating if needed) the env and its two databases. */
+/** Open (creating if needed) the env and its databases. */
 export async function openLmdb(cfg: LmdbConfig): Promise<LmdbHandles> {
   await mkdir(cfg.path, { recursive: true, mode: 0o700 });
   const env = open<Buffer, Buffer>({
@@ -96,7 +100,13 @@ export async function openLmdb(cfg: LmdbConfig): Promise<LmdbHandles> {
     encode: (v: Buffer): Buffer => v,
     decode: (bytes: Buffer, size?: unknown): Buffer => slab.copy(bytes, typeof size === 'number' ? size : bytes.length),
   };
-  return { env, meta: env.openDB<Buffer, Buffer>('meta', { ...dbOpts, encoder: metaEncoder } as typeof dbOpts), blobs: env.openDB<Buffer, Buffer>('blobs', dbOpts), slab };
+  return {
+    env,
+    meta: env.openDB<Buffer, Buffer>('meta', { ...dbOpts, encoder: metaEncoder } as typeof dbOpts),
+    blobs: env.openDB<Buffer, Buffer>('blobs', dbOpts),
+    disks: env.openDB<Buffer, Buffer>('disks', dbOpts),
+    slab,
+  };
 }
 
 /** Page counts of one LMDB tree, as lmdb-js `getStats()` reports them. */
@@ -127,7 +137,7 @@ export interface LmdbUsage {
 }
 
 /**
- * Pages of every tree (both databases, the main tree and the free-list tree, two meta pages)
+ * Pages of every tree (every database, the main tree and the free-list tree, two meta pages)
  * subtracted from the file's pages. lmdb-js reports no free-page count, and the free list's own
  * entries (page-number lists) are not countable from JS; the rest of the file is exactly what
  * mdb_env_copy2 with MDB_CP_COMPACT leaves out (mdb.c mdb_env_copyfd1 computes the copy's last page
@@ -137,7 +147,7 @@ export function lmdbUsage(h: LmdbHandles): LmdbUsage {
   const s = h.env.getStats() as EnvStats;
   const pageSize = s.pageSize ?? 4096;
   const lastPage = s.lastPageNumber ?? 0;
-  const used = [h.meta, h.blobs].reduce((n, db) => n + pagesOf(db.getStats() as TreeStats), pagesOf(s) + pagesOf(s.free) + 2);
+  const used = [h.meta, h.blobs, h.disks].reduce((n, db) => n + pagesOf(db.getStats() as TreeStats), pagesOf(s) + pagesOf(s.free) + 2);
   const filePages = lastPage + 1;
   return { pageSize, fileBytes: filePages * pageSize, freeBytes: Math.max(0, filePages - used) * pageSize, lastPage };
 }
