@@ -35,7 +35,7 @@ export const getBucketTagging: Handler<OperationOf<'GetBucketTagging'>> = async 
 
 /** PUT /{b}?tagging — ≤ 50 tags (§3). */
 export const putBucketTagging: Handler<OperationOf<'PutBucketTagging'>> = async (ctx) => {
-  const tags = parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'bucket');
+  const tags = await parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'bucket');
   await setBucketConfig(ctx, 'tagging', tags);
   return empty(204);
 };
@@ -52,7 +52,7 @@ export const getBucketCors: Handler<OperationOf<'GetBucketCors'>> = async (ctx, 
 };
 
 export const putBucketCors: Handler<OperationOf<'PutBucketCors'>> = async (ctx) => {
-  const cors = parseCors(await readBody(ctx, MAX_XML_BODY, malformed));
+  const cors = await parseCors(await readBody(ctx, MAX_XML_BODY, malformed));
   await setBucketConfig(ctx, 'cors', cors);
   return empty(200);
 };
@@ -111,7 +111,7 @@ export const getBucketLifecycle: Handler<OperationOf<'GetBucketLifecycleConfigur
 };
 
 export const putBucketLifecycle: Handler<OperationOf<'PutBucketLifecycleConfiguration'>> = async (ctx) => {
-  const l = parseLifecycle(await readBody(ctx, MAX_XML_BODY, malformed));
+  const l = await parseLifecycle(await readBody(ctx, MAX_XML_BODY, malformed));
   await setBucketConfig(ctx, 'lifecycle', l);
   return empty(200);
 };
@@ -156,7 +156,7 @@ export const getBucketNotification: Handler<OperationOf<'GetBucketNotificationCo
  * send it. Any configuration in it is refused: events are not implemented (§3).
  */
 export const putBucketNotification: Handler<OperationOf<'PutBucketNotificationConfiguration'>> = async (ctx) => {
-  if (!isEmptyNotification(await readBody(ctx, MAX_XML_BODY, malformed))) throw S3Errors.NotImplemented('Bucket event notifications are not implemented');
+  if (!(await isEmptyNotification(await readBody(ctx, MAX_XML_BODY, malformed)))) throw S3Errors.NotImplemented('Bucket event notifications are not implemented');
   return empty(200);
 };
 export const getBucketLogging: Handler<OperationOf<'GetBucketLogging'>> = async () => xml(STUB_BODIES.GetBucketLogging());
@@ -170,7 +170,7 @@ export const getBucketRequestPayment: Handler<OperationOf<'GetBucketRequestPayme
 
 /** PUT /{b}?requestPayment — Payer BucketOwner or Requester (API_PutBucketRequestPayment.html); 200 as AWS. */
 export const putBucketRequestPayment: Handler<OperationOf<'PutBucketRequestPayment'>> = async (ctx) => {
-  const payer = parseRequestPayment(await readBody(ctx, MAX_XML_BODY, malformed));
+  const payer = await parseRequestPayment(await readBody(ctx, MAX_XML_BODY, malformed));
   // BucketOwner is every bucket's default: stored as no config at all.
   await setBucketConfig(ctx, 'requestPayment', payer === 'Requester' ? payer : undefined);
   return empty(200);

@@ -43,7 +43,7 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   checkBucketName(op.bucket);
   const tenant = tenantOf(ctx)!;
   if (ctx.headers['x-amz-bucket-object-lock-enabled']?.toLowerCase() === 'true') throw S3Errors.NotImplemented('Object lock is not implemented');
-  parseCreateBucket(await readBody(ctx, MAX_XML_BODY, malformed));
+  await parseCreateBucket(await readBody(ctx, MAX_XML_BODY, malformed));
   if (ctx.bucket) {
     throw ctx.bucket.owner === tenant ? S3Errors.BucketAlreadyOwnedByYou({ fields: { BucketName: op.bucket } }) : S3Errors.BucketAlreadyExists({ fields: { BucketName: op.bucket } });
   }
@@ -98,7 +98,7 @@ export const getBucketVersioning: Handler<OperationOf<'GetBucketVersioning'>> = 
 
 /** PUT /{b}?versioning — Enabled / Suspended; MFA delete → NotImplemented (§3). */
 export const putBucketVersioning: Handler<OperationOf<'PutBucketVersioning'>> = async (ctx) => {
-  const status = parseVersioning(await readBody(ctx, MAX_XML_BODY, malformed));
+  const status = await parseVersioning(await readBody(ctx, MAX_XML_BODY, malformed));
   await setBucketConfig(ctx, 'versioning', status);
   return empty(200);
 };

@@ -153,7 +153,7 @@ async function retriedComplete(ctx: RequestContext, op: OperationOf<'CompleteMul
   if (uploadId === '') throw gone;
   let listed: CompletePartXml[];
   try {
-    listed = parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
+    listed = await parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
   } catch {
     throw gone;
   }
@@ -167,7 +167,7 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
   const uploadId = ctx.query.get('uploadId') ?? '';
   const upload = uploadId === '' ? undefined : await ctx.engine.getUpload(op.bucket, uploadId);
   if (!upload || upload.key !== op.key) return retriedComplete(ctx, op);
-  const listed = parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
+  const listed = await parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
   const condition = commitCondition(ctx.headers);
   checkChecksumType(ctx, upload);
   try {

@@ -30,7 +30,7 @@ export const getObjectTagging: Handler<OperationOf<'GetObjectTagging'>> = async 
 /** PUT /{b}/{k}?tagging — ≤ 10 tags (§3). */
 export const putObjectTagging: Handler<OperationOf<'PutObjectTagging'>> = async (ctx, op) => {
   const versionId = versionIdParam(ctx);
-  const tags = parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'object');
+  const tags = await parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'object');
   // The request's version id (none: the current version as of the engine's commit, which answers
   // a missing key, version or a delete marker as headVersion would).
   const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { tags });
@@ -61,7 +61,7 @@ export const getObjectAcl: Handler<OperationOf<'GetObjectAcl'>> = async (ctx, op
 export async function aclFromRequest(ctx: RequestContext, owner: string, bucketOwner: string): Promise<StoredAcl> {
   const fromHeaders = aclFromHeaders(ctx.headers, owner, bucketOwner);
   if (fromHeaders && (await readBody(ctx, MAX_XML_BODY, () => S3Errors.UnexpectedContent())).length > 0) throw S3Errors.UnexpectedContent();
-  const acl = fromHeaders ?? parseAcl(await readBody(ctx, MAX_XML_BODY, malformed), owner);
+  const acl = fromHeaders ?? (await parseAcl(await readBody(ctx, MAX_XML_BODY, malformed), owner));
   const users = await ctx.engine.listUsers();
   validateGrantees(acl, (id) => users.some((u) => u.tenantId === id));
   return acl;

@@ -114,7 +114,7 @@ export const deleteObject: Handler<OperationOf<'DeleteObject'>> = async (ctx, op
  */
 export const deleteObjects: Handler<OperationOf<'DeleteObjects'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
-  const req = parseDeleteRequest(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML()));
+  const req = await parseDeleteRequest(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML()));
   for (const o of req.objects) checkKeyLength(o.key);
   const one = async (o: (typeof req.objects)[number]): Promise<DeleteOutcome> => {
     try {

@@ -4,7 +4,7 @@
  */
 import { groupGrantee, ownerFirst, type Grant, type Permission, type StoredAcl } from '../acl.js';
 import { S3Errors } from '../errors.js';
-import { parseXml, renderXml, type XmlObject } from './codec.js';
+import { parseXmlAsync, renderXml, type XmlNode, type XmlObject } from './codec.js';
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const PERMS = new Set<string>(['READ', 'WRITE', 'READ_ACP', 'WRITE_ACP', 'FULL_CONTROL']);
@@ -32,11 +32,11 @@ function grantXml(g: Grant, nameOf: (tenantId: string) => string): XmlObject {
  * grantee without ID or URI, not XML at all — is MalformedACLError, as S3 answers (aws-sdk-ruby#787,
  * aws-sdk-go#917); no body at all (and no ACL header, checked before) is MissingSecurityHeader.
  */
-export function parseAcl(body: Buffer, owner: string): StoredAcl {
+export async function parseAcl(body: Buffer, owner: string): Promise<StoredAcl> {
   if (body.length === 0) throw S3Errors.MissingSecurityHeader();
-  let root: ReturnType<typeof parseXml>;
+  let root: XmlNode;
   try {
-    root = parseXml(body, 'AccessControlPolicy');
+    root = await parseXmlAsync(body, 'AccessControlPolicy');
   } catch (e) {
     throw S3Errors.MalformedXML.is(e) ? S3Errors.MalformedACLError() : e;
   }

@@ -4,11 +4,11 @@
  */
 import type { Versioning } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
-import { parseXml, renderXml } from './codec.js';
+import { parseXmlAsync, renderXml } from './codec.js';
 
 /** Parse `<VersioningConfiguration>`: Status Enabled|Suspended; MFA delete is not implemented. */
-export function parseVersioning(body: Buffer): 'Enabled' | 'Suspended' {
-  const root = parseXml(body, 'VersioningConfiguration');
+export async function parseVersioning(body: Buffer): Promise<'Enabled' | 'Suspended'> {
+  const root = await parseXmlAsync(body, 'VersioningConfiguration');
   const mfa = root.childToken('MfaDelete');
   if (mfa === 'Enabled') throw S3Errors.NotImplemented('MFA delete is not implemented');
   if (mfa !== undefined && mfa !== 'Disabled') throw S3Errors.MalformedXML();
@@ -23,8 +23,8 @@ export function renderVersioning(v: Versioning): string {
 }
 
 /** Whether a `<NotificationConfiguration>` body configures nothing (MalformedXML if not that element). */
-export function isEmptyNotification(body: Buffer): boolean {
-  return parseXml(body, 'NotificationConfiguration').names().length === 0;
+export async function isEmptyNotification(body: Buffer): Promise<boolean> {
+  return (await parseXmlAsync(body, 'NotificationConfiguration')).names().length === 0;
 }
 
 /** Tag-set limits: 10 per object, 50 per bucket; keys ≤ 128 characters, values ≤ 256 (§3). */
@@ -54,8 +54,8 @@ export function validateTags(tags: [string, string][], scope: 'object' | 'bucket
 }
 
 /** Parse `<Tagging><TagSet><Tag><Key/><Value/></Tag>…</TagSet></Tagging>` and validate it. */
-export function parseTagging(body: Buffer, scope: 'object' | 'bucket'): Record<string, string> {
-  const root = parseXml(body, 'Tagging');
+export async function parseTagging(body: Buffer, scope: 'object' | 'bucket'): Promise<Record<string, string>> {
+  const root = await parseXmlAsync(body, 'Tagging');
   const set = root.one('TagSet');
   if (!set) throw S3Errors.MalformedXML();
   const pairs = set.all('Tag').map((t): [string, string] => {
@@ -99,9 +99,9 @@ export function renderLocation(region: string): string {
 }
 
 /** Parse an optional `<CreateBucketConfiguration>` (any LocationConstraint is accepted, §3). */
-export function parseCreateBucket(body: Buffer): { locationConstraint?: string } {
+export async function parseCreateBucket(body: Buffer): Promise<{ locationConstraint?: string }> {
   if (body.length === 0) return {};
-  const root = parseXml(body, 'CreateBucketConfiguration');
+  const root = await parseXmlAsync(body, 'CreateBucketConfiguration');
   const lc = root.childToken('LocationConstraint');
   return lc ? { locationConstraint: lc } : {};
 }
@@ -110,8 +110,8 @@ export function parseCreateBucket(body: Buffer): { locationConstraint?: string }
 export type Payer = 'BucketOwner' | 'Requester';
 
 /** Parse `<RequestPaymentConfiguration><Payer>…</Payer>`: any other Payer, or none, is MalformedXML. */
-export function parseRequestPayment(body: Buffer): Payer {
-  const payer = parseXml(body, 'RequestPaymentConfiguration').childToken('Payer');
+export async function parseRequestPayment(body: Buffer): Promise<Payer> {
+  const payer = (await parseXmlAsync(body, 'RequestPaymentConfiguration')).childToken('Payer');
   if (payer !== 'BucketOwner' && payer !== 'Requester') throw S3Errors.MalformedXML();
   return payer;
 }

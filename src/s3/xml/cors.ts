@@ -1,14 +1,14 @@
 /** `<CORSConfiguration>` of Get/PutBucketCors (shared/spec/s3-surface.md §7). */
 import { CORS_METHODS, MAX_CORS_RULES, type CorsRule, type StoredCors } from '../cors.js';
 import { S3Errors } from '../errors.js';
-import { parseXml, renderXml } from './codec.js';
+import { parseXmlAsync, renderXml } from './codec.js';
 
 /**
  * Parse and validate: 1–100 rules, each with ≥ 1 AllowedMethod (GET/PUT/POST/DELETE/HEAD) and
  * ≥ 1 AllowedOrigin; an origin or header with more than one `*` → InvalidRequest (AWS wording).
  */
-export function parseCors(body: Buffer): StoredCors {
-  const root = parseXml(body, 'CORSConfiguration');
+export async function parseCors(body: Buffer): Promise<StoredCors> {
+  const root = await parseXmlAsync(body, 'CORSConfiguration');
   const rules = root.all('CORSRule').map((r): CorsRule => {
     const texts = (name: string): string[] => r.all(name).map((n) => n.text().trim());
     const rule: CorsRule = {

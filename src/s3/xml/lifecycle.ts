@@ -9,7 +9,7 @@
  */
 import type { LifecycleConfig, LifecycleRule } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
-import { parseXml, renderXml, type XmlNode, type XmlObject } from './codec.js';
+import { parseXmlAsync, renderXml, type XmlNode, type XmlObject } from './codec.js';
 
 /** Which objects a rule applies to (all conditions must hold). */
 export type LifecycleFilter = LifecycleRule['filter'];
@@ -138,8 +138,8 @@ function checkFilterFits(rule: LifecycleRule): void {
 }
 
 /** Parse and validate a PutBucketLifecycleConfiguration body. */
-export function parseLifecycle(body: Buffer): StoredLifecycle {
-  const rules = parseXml(body, 'LifecycleConfiguration').all('Rule').map(parseRule);
+export async function parseLifecycle(body: Buffer): Promise<StoredLifecycle> {
+  const rules = (await parseXmlAsync(body, 'LifecycleConfiguration')).all('Rule').map(parseRule);
   if (rules.length === 0 || rules.length > MAX_LIFECYCLE_RULES) throw S3Errors.MalformedXML();
   const ids = rules.map((r) => r.id).filter((x) => x !== undefined);
   if (new Set(ids).size !== ids.length) throw S3Errors.InvalidArgument('Rule ID must be unique. Found same ID for more than one rule');

@@ -4,7 +4,7 @@
  */
 import type { ChecksumAlgorithm, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
-import { parseXml, renderXml, renderXmlBytes, type XmlObject } from './codec.js';
+import { parseXmlAsync, renderXml, renderXmlBytes, type XmlObject } from './codec.js';
 import { keyEncoder, ownerXml, type OwnerXml } from './list.js';
 
 /** The checksum algorithms in the order AWS documents their elements. */
@@ -33,8 +33,8 @@ export interface CompletePartXml {
  * Parse `<CompleteMultipartUpload>`. A part without a valid PartNumber or ETag is MalformedXML;
  * zero parts too (AWS: "You must specify at least one part" is MalformedXML).
  */
-export function parseCompleteUpload(body: Buffer): CompletePartXml[] {
-  const root = parseXml(body, 'CompleteMultipartUpload');
+export async function parseCompleteUpload(body: Buffer): Promise<CompletePartXml[]> {
+  const root = await parseXmlAsync(body, 'CompleteMultipartUpload');
   const parts = root.all('Part').map((p): CompletePartXml => {
     const num = p.childToken('PartNumber');
     const etag = p.childToken('ETag');

@@ -4,7 +4,7 @@
  */
 import type { PartInfo, StoredChecksum } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
-import { parseXml, renderXml, XmlSequence, type XmlObject } from './codec.js';
+import { parseXmlAsync, renderXml, XmlSequence, type XmlObject } from './codec.js';
 import { checksumElements } from './multipart.js';
 
 /** Most keys one DeleteObjects request may name (§1). */
@@ -17,8 +17,8 @@ export interface DeleteRequestXml {
 }
 
 /** Parse `<Delete>`; no objects, more than 1000, or an object without Key → MalformedXML. */
-export function parseDeleteRequest(body: Buffer): DeleteRequestXml {
-  const root = parseXml(body, 'Delete');
+export async function parseDeleteRequest(body: Buffer): Promise<DeleteRequestXml> {
+  const root = await parseXmlAsync(body, 'Delete');
   const objects = root.all('Object').map((o) => {
     const key = o.childText('Key');
     if (key === undefined || key === '') throw S3Errors.MalformedXML();
