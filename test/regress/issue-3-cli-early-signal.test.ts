@@ -1,0 +1,138 @@
+/**
+ * Issue #3 (ops10): `ccow serve` installed its SIGINT/SIGTERM handlers only once the program's
+ * modules (fastify, lmdb, the engine…) had loaded, 0.5–1 s after the start. A SIGTERM in that time
+ * (a supervisor stopping a container that had just started, a rolling restart) took the default
+ * action: the process died by the signal (exit 143) instead of the documented clean shutdown.
+ * main.ts now installs the handlers before it imports the program; a signal before the gateway
+ * began to start exits 0 with one `ccow: … shutdown complete` line, and nothing is on disk.
+ *
+ * Deterministic without timers: a module hook (node --import) holds the loading of program.js
+ * and tells the test when it is there; the signal is sent while the modules are still loading.
+ * The second test holds the start while it opens credentials.json: a SIGTERM then waits for the
+ * start, shuts down cleanly and leaves a whole credentials file that the next start uses.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/** Module hooks (run in Node's hooks thread): hold program.js's load until the `go` file exists. */
+const HOOKS = `
+import { existsSync, writeFileSync } from 'node:fs';
+let marker, go;
+export async function initialize(data) { marker = data.marker; go = data.go; }
+export async function load(url, context, next) {
+  if (url.endsWith('/cli/program.js')) {
+    writeFileSync(marker, 'loading');
+    while (!existsSync(go)) await new Promise((r) => setTimeout(r, 10));
+  }
+  return next(url, context);
+}
+`;
+
+/** Preload: register the hooks, or hold the opening of credentials.json's temp file. */
+const PRELOAD = `
+import { register, syncBuiltinESMExports } from 'node:module';
+import fsp from 'node:fs/promises';
+import { existsSync, writeFileSync } from 'node:fs';
+const { HOLD, MARKER, GO } = process.env;
+if (HOLD === 'program') register(new URL('./hooks.mjs', import.meta.url), { data: { marker: MARKER, go: GO } });
+if (HOLD === 'credentials') {
+  const open = fsp.open;
+  fsp.open = async (path, ...rest) => {
+    if (String(path).includes('credentials.json')) {
+      writeFileSync(MARKER, 'writing');
+      while (!existsSync(GO)) await new Promise((r) => setTimeout(r, 10));
+    }
+    return open(path, ...rest);
+  };
+  syncBuiltinESMExports();
+}
+`;
+
+interface Run {
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  kill(signal: NodeJS.Signals): void;
+  stdout(): string;
+  marker: string;
+  go: string;
+}
+
+async function serveHeld(dir: string, hold: 'program' | 'credentials', data: string): Promise<Run> {
+  await writeFile(join(dir, 'hooks.mjs'), HOOKS);
+  await writeFile(join(dir, 'preload.mjs'), PRELOAD);
+  const marker = join(dir, `${hold}.marker`);
+  const go = join(dir, `${hold}.go`);
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CCOW_')) env[k] = v;
+  Object.assign(env, { CCOW_LOG_LEVEL: 'warn', HOLD: hold, MARKER: marker, GO: go });
+  const child = spawn(process.execPath, ['--import', pathToFileURL(join(dir, 'preload.mjs')).href, CLI, 'serve', '--listen', '127.0.0.1:0', '--data', data], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { exit, kill: (s) => child.kill(s), stdout: () => stdout, marker, go };
+}
+
+/** Resolve once `file` exists (or fail when the process exits first). */
+async function until(file: string, exit: Run['exit']): Promise<void> {
+  let exited = false;
+  void exit.then(() => { exited = true; });
+  while (!existsSync(file)) {
+    if (exited) assert.fail(`the process exited before ${file}: ${JSON.stringify(await exit)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('SIGTERM while `ccow serve` is still loading its modules: clean exit 0, nothing on disk', { timeout: 60_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ccow-early-signal-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const data = join(dir, 'data');
+  const run = await serveHeld(dir, 'program', data);
+  // Whatever happens, let a held process go on (and end) at the end of the test.
+  t.after(() => run.kill('SIGKILL'));
+  await until(run.marker, run.exit);
+  run.kill('SIGTERM');
+  const r = await run.exit;
+  assert.equal(r.signal, null, `died by ${r.signal} (default action): ${r.stderr}`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^ccow: SIGTERM before the gateway started: shutdown complete/m);
+  assert.equal(existsSync(data), false, 'nothing was created');
+});
+
+test('SIGTERM while `ccow serve` writes credentials.json: the start finishes, shutdown is clean, the file is whole', { timeout: 60_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ccow-early-signal-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const data = join(dir, 'data');
+  const run = await serveHeld(dir, 'credentials', data);
+  t.after(() => run.kill('SIGKILL'));
+  await until(run.marker, run.exit);
+  run.kill('SIGTERM');
+  await writeFile(run.go, 'go');
+  const r = await run.exit;
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(await readFile(join(data, 'credentials.json'), 'utf8')) as { v: number; generated?: { accessKey: string } };
+  assert.equal(doc.v, 1);
+  assert.ok(doc.generated?.accessKey);
+  assert.deepEqual((await readdir(data)).filter((f) => f.includes('.tmp')), [], 'no temp file left');
+  // The next start uses the same keys.
+  const again = await serveHeld(dir, 'program', data);
+  t.after(() => again.kill('SIGKILL'));
+  await writeFile(again.go, 'go');
+  let exited = false;
+  void again.exit.then(() => { exited = true; });
+  while (!/listening on/.test(again.stdout()) && !exited) await new Promise((res) => setTimeout(res, 20));
+  assert.match(again.stdout(), new RegExp(`access key: ${doc.generated.accessKey} `));
+  again.kill('SIGTERM');
+  assert.equal((await again.exit).code, 0);
+});
