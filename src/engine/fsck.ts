@@ -98,7 +98,7 @@ class Audit {
     const row = await this.#core.backend.meta.get(chunkKey(id));
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await this.#core.backend.chunks.get(id);
+      bytes = await this.#core.backend.chunks.get(id, { verify: true });
     } catch {
       bytes = undefined;
     }

@@ -21,7 +21,8 @@ import { storage } from './storage-errors.js';
 export async function checkStoredChunk(core: Core, id: ChunkId, alloc?: (size: number) => Buffer): Promise<{ state: 'ok' | 'corrupt' | 'missing'; bytes: number }> {
   let raw: Uint8Array;
   try {
-    raw = await storage(core.backend.chunks.get(id, alloc ? { alloc } : {}));
+    // verify: a store with several copies answers with a good one if it has one.
+    raw = await storage(core.backend.chunks.get(id, alloc ? { alloc, verify: true } : { verify: true }));
   } catch (e) {
     if (EngineErrors.CHUNK_MISSING.is(e)) return { state: 'missing', bytes: 0 };
     // The store itself can tell a damaged file (a chunk file header that does not parse).

@@ -34,6 +34,13 @@ export interface ChunkGetOptions {
    * does not push hot small objects out of the cache). A store may ignore it.
    */
   streaming?: boolean;
+  /**
+   * The caller found the bytes it was given for `id` not hashing to it, or is checking the stored
+   * bytes (scrub, fsck, quarantine): a store holding more than one copy returns one that hashes to
+   * `id` if there is one (and may drop the copies that do not), else a copy as it is (the caller
+   * sees the mismatch). A store with one copy may ignore it.
+   */
+  verify?: boolean;
 }
 
 /** Payload bytes, addressed by BLAKE3-256 of the stored bytes. */

@@ -258,27 +258,44 @@ export class ChunkFiles {
   }
 
   /**
-   * The payload of chunk `hex` from the first of `disks` that has it; CHUNK_MISSING if none. With
-   * `alloc`, the file is read into memory it returns (ChunkGetOptions.alloc).
+   * The payload of chunk `hex` from the first of `disks` that has a readable copy; CHUNK_MISSING if
+   * none has one. A copy that is damaged (its header does not parse, it is cut short) or unreadable
+   * (an I/O error) does not end the search: a later disk may hold a good copy (the chunk written
+   * again while its first disk was away, or on a fallback disk). With none, the first such failure
+   * is thrown. With `accept`, a copy it refuses (its bytes do not hash to the id) is passed over too;
+   * with no accepted copy, the first refused one is returned unless a copy was unreadable (which may
+   * be the good one: then that I/O error). `bad` collects the disks whose copies were damaged or
+   * refused. With `alloc`, the file is read into memory it returns (ChunkGetOptions.alloc): a
+   * refused copy's bytes may then be overwritten by the next copy read.
    */
-  async read(disks: readonly Disk[], hex: string, alloc?: (size: number) => Buffer, streaming = false): Promise<Buffer> {
+  async read(disks: readonly Disk[], hex: string, alloc?: (size: number) => Buffer, streaming = false, accept?: (payload: Buffer) => boolean, bad?: Disk[]): Promise<Buffer> {
+    let damaged: Error | undefined;
+    let unreadable: Error | undefined;
+    let refused: Buffer | undefined;
     for (const disk of disks) {
       const path = chunkPath(disk, hex);
-      let file: Buffer;
+      let payload: Buffer | undefined;
       try {
         await this.#faults?.beforeRead?.(path);
-        if (streaming && this.#aligned && this.#direct.has(disk.index)) {
-          const payload = await this.#readDirect(path, hex, alloc);
-          if (payload) return payload;
-        }
-        file = await readWhole(path, alloc);
+        if (streaming && this.#aligned && this.#direct.has(disk.index)) payload = await this.#readDirect(path, hex, alloc);
+        payload ??= decodeChunkFile(await readWhole(path, alloc), hex);
       } catch (e) {
         if (errnoCode(e) === 'ENOENT') continue;
-        if (StorageErrors.CHUNK_CORRUPT.is(e) || StorageErrors.CHUNK_MISSING.is(e)) throw e;
-        throw mapFsError(e, `reading chunk ${hex}`);
+        if (StorageErrors.CHUNK_CORRUPT.is(e) || StorageErrors.CHUNK_MISSING.is(e)) {
+          damaged ??= e;
+          bad?.push(disk);
+        } else {
+          unreadable ??= mapFsError(e, `reading chunk ${hex}`);
+        }
+        continue;
       }
-      return decodeChunkFile(file, hex);
+      if (!accept || accept(payload)) return payload;
+      refused ??= payload;
+      bad?.push(disk);
     }
+    if (unreadable) throw unreadable;
+    if (refused) return refused;
+    if (damaged) throw damaged;
     throw StorageErrors.CHUNK_MISSING(`chunk ${hex} not found`);
   }
 

@@ -9,7 +9,7 @@
 import { chunkIdHex, chunkIdOf, compareBytes, parseChunkId, type ChunkId } from '../../common/index.js';
 import { StorageErrors, type ChunkGetOptions, type ChunkPutOptions, type ChunkStore } from '../contract/index.js';
 import type { ChunkFiles } from './chunk-files.js';
-import type { DiskSet } from './disks.js';
+import type { Disk, DiskSet } from './disks.js';
 import { mapFsError, mapLmdbError } from './fs-errors.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { LmdbRef } from './lmdb-env.js';
@@ -70,7 +70,39 @@ export class LocalChunkStore implements ChunkStore {
     return this.#d.gate.run('read', async () => {
       const blob = this.#d.lmdb.blobs.get(asBuf(id));
       if (blob) return blob;
-      return this.#d.files.read(this.#d.disks.order(id), chunkIdHex(id), opts?.alloc, opts?.streaming === true);
+      const hex = chunkIdHex(id);
+      if (!opts?.verify) return this.#d.files.read(this.#d.disks.order(id), hex, opts?.alloc, opts?.streaming === true);
+      // The first copy may be bad and another good (ChunkGetOptions.verify): hash each copy read.
+      let good = false;
+      const bad: Disk[] = [];
+      const accept = (p: Buffer): boolean => (good = compareBytes(chunkIdOf(p), id) === 0);
+      const payload = await this.#d.files.read(this.#d.disks.order(id), hex, opts.alloc, opts.streaming === true, accept, bad);
+      if (good && bad.length > 0) await this.#dropBadCopies(id, hex, bad);
+      return payload;
+    });
+  }
+
+  /**
+   * A good copy of `id` was found after bad ones (damaged, or not hashing to the id) on `disks`:
+   * unlink those, so reads stop tripping over them. Under the id's lock (no put or delete of it
+   * meanwhile), and only each copy found bad again there; read without the caller's `alloc`, whose
+   * memory holds the good copy.
+   */
+  async #dropBadCopies(id: ChunkId, hex: string, disks: readonly Disk[]): Promise<void> {
+    await this.#locks.run(hex, async () => {
+      for (const disk of disks) {
+        let stillBad: boolean;
+        try {
+          stillBad = compareBytes(chunkIdOf(await this.#d.files.read([disk], hex)), id) !== 0;
+        } catch (e) {
+          // Absent (CHUNK_MISSING) or unreadable now: leave it be. A header that does not parse is bad.
+          stillBad = StorageErrors.CHUNK_CORRUPT.is(e);
+        }
+        if (!stillBad) continue;
+        const gone = await this.#d.files.remove([disk], hex);
+        this.#count(-gone.count, -gone.bytes);
+      }
+      this.#d.disks.invalidateAll();
     });
   }
 
