@@ -90,6 +90,10 @@ export async function openLmdb(cfg: LmdbConfig): Promise<LmdbHandles> {
     noSync: cfg.relaxed,
     // The engine never relies on lmdb-js's value cache or structure sharing.
     cache: false,
+    // A transaction's writes are one conditional block (meta-store.ts), atomic by itself; without
+    // event-turn batching the writer starts a commit as soon as blocks arrive instead of waiting
+    // for the end of the main thread's turn, so commits overlap the main thread's work.
+    eventTurnBatching: false,
   });
   const dbOpts = { keyEncoding: 'binary', encoding: 'binary' } as const;
   // Metadata values are copied into slabs (value-slab.ts) rather than each into a fresh

@@ -1,15 +1,23 @@
 /**
  * MetaStore on LMDB (shared/spec/ccow.md §16, §17). One named database `meta` holds every engine key
- * space (one-byte prefixes). Writes go through lmdb-js `childTransaction`: the callback runs inside
- * lmdb-js's batched write transaction as a nested, abortable transaction, so concurrent writers
- * share one commit + fsync (group commit) and a throw rolls back only that callback's writes. (Plain
- * `transaction()` would not roll back on throw.) The env is opened with `overlappingSync: false`, so
- * the promise resolves only after the commit is on disk (strict mode). A failed commit (a full disk)
- * is reported as StorageErrors.NO_SPACE or IO, never as lmdb-js's untyped "Commit failed".
+ * space (one-byte prefixes).
+ *
+ * A transaction's function runs on the main thread as soon as the call is admitted, reading through
+ * the writes of commits still in flight (pending-writes.ts), and its writes are handed to
+ * lmdb-js's writer thread as one conditional block; the promise resolves once that block is
+ * committed and, in strict mode (`overlappingSync: false`), on disk. lmdb-js group-commits blocks
+ * that arrive while the previous commit is being flushed, so the main thread keeps working while
+ * the disk flushes (with lmdb-js `childTransaction` callbacks, the writer waited for the main
+ * thread and the main thread for the writer: bench/RESULTS.md, session 10). Functions run one at a
+ * time and see every earlier transaction's writes: serialisable, as before. A throw discards the
+ * function's writes (nothing was handed over). A failed commit (a full disk) is reported as
+ * StorageErrors.NO_SPACE or IO, never as lmdb-js's untyped "Commit failed", and the commits chained
+ * after it are skipped and fail the same way (see `#commit`).
  * The database handle is read from the backend's `LmdbRef` per operation, and every operation
  * passes the backend's `OpGate`, so an online compaction can hold them and swap the env.
  */
 import {
+  StorageErrors,
   checkMetaKey,
   checkSeek,
   fitBound,
@@ -23,7 +31,8 @@ import {
   type VisitStep,
 } from '../contract/index.js';
 import { mapLmdbError, mapLmdbErrorNow } from './fs-errors.js';
-import type { BinaryDb, LmdbRef } from './lmdb-env.js';
+import type { BinaryDb, LmdbHandles, LmdbRef } from './lmdb-env.js';
+import { PendingWrites, type PendingEntry } from './pending-writes.js';
 import type { OpGate } from './op-gate.js';
 
 const LOWEST_KEY = Buffer.from([0x00]);
@@ -31,6 +40,18 @@ const LOWEST_KEY = Buffer.from([0x00]);
 const VISIT_BURST = 2048;
 /** Rows a visit steps over on its cursor to reach a seek key before it opens a new range there. */
 const SEEK_WALK = 8;
+/** The database holding the commit chain's one key (see `#commit`). */
+const CHAIN_DB = 'chain';
+const CHAIN_KEY = Buffer.from('chain');
+const CHAIN_VALUE = Buffer.from([1]);
+
+/** The lmdb-js calls used on the chain database (opened with `useVersions`). */
+interface ChainDb {
+  ifVersion(key: Buffer, version: number, fn: () => void): Promise<boolean>;
+  put(key: Buffer, value: Buffer, version: number): Promise<boolean>;
+  putSync(key: Buffer, value: Buffer, version: number): boolean;
+  getEntry(key: Buffer): { value: Buffer; version?: number } | undefined;
+}
 
 /** lmdb-js `getRange` options for a normalised range. */
 function lmdbRange(r: NormalizedRange): Record<string, unknown> {
@@ -65,6 +86,20 @@ export class LmdbMetaStore implements MetaStore {
   readonly #lmdb: LmdbRef;
   readonly #gate: OpGate;
   readonly #room: () => Promise<void>;
+  /** Writes handed to lmdb-js and not yet committed: transactions read through them. */
+  readonly #pending = new PendingWrites();
+  /** Owner tags of commits in `#pending`. */
+  #owners = 0;
+  /** The chain version the next commit expects, for the env it was read from. */
+  #chainAt: { h: LmdbHandles; next: number } | undefined;
+  readonly #chains = new WeakMap<LmdbHandles, ChainDb>();
+  /** Settles when the last commit handed over has settled. */
+  #tail: Promise<void> = Promise.resolve();
+  /** Counts commit failures; a read-only transaction that saw pending writes checks it. */
+  #epoch = 0;
+  #failure: Error | undefined;
+  /** While set, the commits after a failure are settling; new transactions wait for it. */
+  #recovering: Promise<void> | undefined;
 
   /**
    * `gate` tracks in-flight operations so the backend's close() and compaction can wait for them,
@@ -98,29 +133,107 @@ export class LmdbMetaStore implements MetaStore {
     return this.#gate.run('write', async () => {
       // §17: data-adding transactions stop at the fill limit, so deletes and GC keep room to run.
       if (opts?.grows) await this.#room();
-      const db = this.#lmdb.meta;
-      let own: unknown;
+      while (this.#recovering) await this.#recovering;
+      this.#checkOpen();
+      const h = this.#lmdb.handles;
+      const epoch = this.#epoch;
+      const tx = new PendingTx(h.meta, this.#pending);
+      let result: T;
       try {
-        return await db.childTransaction(() => {
-          const tx = new LmdbTx(db);
-          try {
-            const result = fn(tx);
-            // lmdb-js would hold the write lock across an async callback; the contract forbids it.
-            if (isThenable(result)) throw new TypeError('MetaStore.transaction: fn must be synchronous');
-            return result;
-          } catch (e) {
-            own = e;
-            throw e;
-          } finally {
-            tx.finish();
-          }
-        });
-      } catch (e) {
-        // The caller's own errors pass unchanged; a failed commit (ENOSPC, EIO) becomes typed.
-        if (e === own) throw e;
-        throw await mapLmdbError(e, 'committing metadata');
+        result = fn(tx);
+        // The writes are handed over below, synchronously with `fn`: nothing may run in between.
+        if (isThenable(result)) throw new TypeError('MetaStore.transaction: fn must be synchronous');
+      } finally {
+        tx.finish();
       }
+      if (tx.own.size > 0) await this.#commit(h, tx.own);
+      else if (tx.sawPending) {
+        // A read-only transaction that read uncommitted writes answers once they are durable.
+        await this.#tail;
+        if (this.#epoch !== epoch) throw this.#failure ?? StorageErrors.IO('metadata commit failed');
+      }
+      return result;
     });
+  }
+
+  /**
+   * Hand one transaction's writes to lmdb-js's writer thread and wait until they are durable. They
+   * are chained: each commit writes version v + 1 of the chain key on condition that it is at v
+   * (lmdb-js `ifVersion`, evaluated in the writer), so when a commit fails (a full disk), every
+   * later one — which may have read its writes — is skipped too instead of landing on a state
+   * that lacks them.
+   */
+  async #commit(h: LmdbHandles, writes: PendingWrites): Promise<void> {
+    const chain = this.#chainDb(h);
+    const v = this.#chainNext(h, chain);
+    const owner = ++this.#owners;
+    let done: Promise<boolean>;
+    try {
+      done = chain.ifVersion(CHAIN_KEY, v, () => {
+        void chain.put(CHAIN_KEY, CHAIN_VALUE, v + 1);
+        for (const e of writes.entries()) void (e.value ? h.meta.put(e.key, e.value) : h.meta.remove(e.key));
+      });
+    } catch (e) {
+      throw this.#fail(mapLmdbErrorNow(e, 'committing metadata'));
+    }
+    this.#chainAt = { h, next: v + 1 };
+    for (const e of writes.entries()) this.#pending.set(e.key, e.value, owner);
+    this.#tail = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    let applied: boolean;
+    try {
+      applied = await done;
+    } catch (e) {
+      throw this.#fail(await mapLmdbError(e, 'committing metadata'));
+    } finally {
+      for (const e of writes.entries()) this.#pending.release(e.key, owner);
+    }
+    // Skipped: an earlier commit in the chain failed (and reported why).
+    if (!applied) throw this.#fail(StorageErrors.IO('metadata commit abandoned after an earlier commit failed'));
+  }
+
+  /** The chain database of `h` (opened once per env: a compaction reopens it). */
+  #chainDb(h: LmdbHandles): ChainDb {
+    let db = this.#chains.get(h);
+    if (!db) {
+      db = h.env.openDB<Buffer, Buffer>(CHAIN_DB, { keyEncoding: 'binary', encoding: 'binary', useVersions: true }) as unknown as ChainDb;
+      this.#chains.set(h, db);
+    }
+    return db;
+  }
+
+  /** The chain version the next commit must find (read from the env after a swap or a failure). */
+  #chainNext(h: LmdbHandles, chain: ChainDb): number {
+    if (this.#chainAt?.h === h) return this.#chainAt.next;
+    const entry = chain.getEntry(CHAIN_KEY);
+    if (entry?.version !== undefined) return entry.version;
+    // A new env, or one written before the chain existed: start it (one small synchronous commit).
+    chain.putSync(CHAIN_KEY, CHAIN_VALUE, 0);
+    return 0;
+  }
+
+  /**
+   * A commit failed: every commit already handed over after it will be skipped (the chain). New
+   * transactions wait until those have settled, then start from what is really committed. Returns
+   * the error to report, the first failure's for the skipped ones.
+   */
+  #fail(err: Error): Error {
+    if (this.#recovering) return this.#failure ?? err;
+    this.#epoch++;
+    this.#failure = err;
+    this.#recovering = (async () => {
+      for (let t = this.#tail; ; t = this.#tail) {
+        await t;
+        if (t === this.#tail) break;
+      }
+      this.#pending.clear();
+      this.#chainAt = undefined;
+    })().finally(() => {
+      this.#recovering = undefined;
+    });
+    return err;
   }
 
   async visit(opts: RangeOptions, fn: (key: Uint8Array, value: Uint8Array) => VisitStep): Promise<void> {
@@ -262,50 +375,120 @@ export class LmdbMetaStore implements MetaStore {
   }
 }
 
-/** The synchronous view inside one `childTransaction` callback: plain lmdb-js calls see its writes. */
-class LmdbTx implements MetaTx {
+/**
+ * The synchronous view of one transaction: its own writes, then the writes of commits still in
+ * flight, then what LMDB has committed. Keys and values it hands out are fresh copies.
+ */
+class PendingTx implements MetaTx {
   readonly #db: BinaryDb;
+  readonly #pending: PendingWrites;
+  /** This transaction's writes (committed when `fn` returns). */
+  readonly own = new PendingWrites();
+  /** It read something still in flight. */
+  sawPending = false;
   #done = false;
 
-  constructor(db: BinaryDb) {
+  constructor(db: BinaryDb, pending: PendingWrites) {
     this.#db = db;
+    this.#pending = pending;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
     this.#check();
     checkMetaKey(key);
-    return this.#db.get(asBuf(key));
+    const k = asBuf(key);
+    const mine = this.own.get(k);
+    if (mine) return mine.value ? Buffer.from(mine.value) : undefined;
+    const inFlight = this.#pending.get(k);
+    if (inFlight) {
+      this.sawPending = true;
+      return inFlight.value ? Buffer.from(inFlight.value) : undefined;
+    }
+    return this.#db.get(k);
   }
 
   *range(opts: RangeOptions): Iterable<[Uint8Array, Uint8Array]> {
     this.#check();
     const r = normalizeRange(opts);
     if (r.empty) return;
-    for (const { key, value } of this.#db.getRange(lmdbRange(r))) {
-      this.#check();
-      yield [key, value];
+    // Merge the committed rows with the pending writes (which win on equal keys; null hides a row).
+    // Writes this transaction makes while it iterates show up ahead of the cursor (the contract):
+    // the pending side is looked up again past the cursor after each of them.
+    const dir = r.reverse ? -1 : 1;
+    let seen = this.own.changes;
+    let over = this.#overlay(r);
+    let i = 0;
+    let at: Buffer | undefined;
+    const it = this.#db.getRange(lmdbRange({ ...r, limit: Infinity }))[Symbol.iterator]();
+    try {
+      let row = it.next();
+      for (let left = r.limit; left > 0; ) {
+        this.#check();
+        if (this.own.changes !== seen) {
+          seen = this.own.changes;
+          over = this.#overlay(at ? past(r, at) : r);
+          i = 0;
+        }
+        const p = over[i];
+        if (row.done && !p) return;
+        const c = row.done ? 1 : !p ? -1 : dir * Buffer.compare(row.value.key, p.key);
+        if (c < 0) {
+          at = row.value.key;
+          yield [row.value.key, row.value.value];
+          left--;
+          row = it.next();
+        } else {
+          if (c === 0) row = it.next();
+          i++;
+          at = p!.key;
+          if (p!.value) {
+            yield [Buffer.from(p!.key), Buffer.from(p!.value)];
+            left--;
+          }
+        }
+      }
+    } finally {
+      it.return?.();
     }
+  }
+
+  /** Pending writes inside `r`, in the direction of `r`: this transaction's own over those in flight. */
+  #overlay(r: NormalizedRange): PendingEntry[] {
+    const out = this.#merged(r);
+    return r.reverse ? out.reverse() : out;
+  }
+
+  /** Pending writes inside `r`, ascending: this transaction's own over those in flight. */
+  #merged(r: NormalizedRange): PendingEntry[] {
+    const inFlight = this.#pending.between(r);
+    const mine = this.own.between(r);
+    if (inFlight.length > 0) this.sawPending = true;
+    if (mine.length === 0) return inFlight;
+    if (inFlight.length === 0) return mine;
+    const out: PendingEntry[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < mine.length || j < inFlight.length) {
+      const c = i === mine.length ? 1 : j === inFlight.length ? -1 : Buffer.compare(mine[i]!.key, inFlight[j]!.key);
+      if (c <= 0) {
+        out.push(mine[i++]!);
+        if (c === 0) j++;
+      } else out.push(inFlight[j++]!);
+    }
+    return out;
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
     this.#check();
     checkMetaKey(key);
-    // Inside the write transaction putSync writes at once (copying the bytes into LMDB).
-    try {
-      this.#db.putSync(asBuf(key), asBuf(value));
-    } catch (e) {
-      throw mapLmdbErrorNow(e, 'writing metadata');
-    }
+    // Copied: the caller may reuse its buffers, and lmdb-js reads them when the writer commits.
+    this.own.set(Buffer.from(key), Buffer.from(value), 0);
   }
 
   del(key: Uint8Array): void {
     this.#check();
     checkMetaKey(key);
-    try {
-      this.#db.removeSync(asBuf(key));
-    } catch (e) {
-      throw mapLmdbErrorNow(e, 'deleting metadata');
-    }
+    this.own.set(Buffer.from(key), null, 0);
   }
 
   finish(): void {
@@ -315,6 +498,11 @@ class LmdbTx implements MetaTx {
   #check(): void {
     if (this.#done) throw new TypeError('MetaTx used after its transaction ended');
   }
+}
+
+/** `r` narrowed to the keys after `at` in its direction. */
+function past(r: NormalizedRange, at: Buffer): NormalizedRange {
+  return r.reverse ? { ...r, upper: { key: at, inclusive: false } } : { ...r, lower: { key: at, inclusive: false } };
 }
 
 function asBuf(b: Uint8Array): Buffer {
