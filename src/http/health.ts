@@ -1,8 +1,8 @@
 /**
  * Health endpoints (shared/spec/s3-surface.md §1): `GET /_ccow/health/live` and
- * `GET /_ccow/health/ready`, unauthenticated. `_` is illegal in bucket names, so these paths never
- * shadow a bucket in path style; in virtual-hosted style a request whose Host names a bucket goes to
- * the S3 layer instead (`delegate`).
+ * `GET /_ccow/health/ready` (and HEAD), unauthenticated. `_` is illegal in bucket names, so these
+ * paths never shadow a bucket in path style; in virtual-hosted style a request whose Host names a
+ * bucket goes to the S3 layer instead (`delegate`).
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -42,14 +42,19 @@ export type ReservedHandler = (request: FastifyRequest, reply: FastifyReply) => 
  */
 export type ReservedWrap = (handler: ReservedHandler) => ReservedHandler;
 
-/** Register the health routes. `closing()` tells readiness that shutdown began. */
+/**
+ * Register the health routes, for GET and HEAD. Load balancers are often set to probe with HEAD
+ * (HAProxy's `option httpchk HEAD /path`, say): HEAD gets GET's status and headers without the
+ * body (Node writes no body for HEAD). Before, HEAD went to the S3 layer: 404 NoSuchBucket.
+ * `closing()` tells readiness that shutdown began.
+ */
 export function installHealth(app: FastifyInstance, wrap: ReservedWrap, readiness: ReadinessCheck | undefined, closing: () => boolean): void {
-  app.get(LIVE_PATH, wrap(async (_request, reply) => reply.code(200).send({ status: 'live' })));
+  app.route({ method: ['GET', 'HEAD'], url: LIVE_PATH, handler: wrap(async (_request, reply) => reply.code(200).send({ status: 'live' })) });
 
-  app.get(READY_PATH, wrap(async (_request, reply) => {
+  app.route({ method: ['GET', 'HEAD'], url: READY_PATH, handler: wrap(async (_request, reply) => {
     const r = closing() ? { ready: false, reason: 'shutting down' } : await probe(readiness);
     return reply.code(r.ready ? 200 : 503).send(r.ready ? { status: 'ready' } : { status: 'not ready', reason: r.reason });
-  }));
+  }) });
 }
 
 /** Run the probe; a throwing probe means "not ready", with its message as the reason. */
