@@ -5,7 +5,7 @@
  * - a dir left out (`--data d0` for a store made with `d0,d1`) opened: every chunk on d1 was
  *   unreadable, and each read or scrub of one quarantined it and reported damage that was not there;
  * - a dir of another store listed as a later dir opened: its chunk files were read, counted and
- *   (unreferenced here) swept by the orphan sweep;
+ *   (unreferenced here) deleted by the orphan sweep;
  * - dirs in another order were refused only by the CLI (`checkDirOrder`); the backend itself made a
  *   new, empty store in the wrong first dir (meta/ there, so even the right order was refused next).
  * Now each is refused with StorageErrors.DATA_DIRS naming the dir (the CLI: one `ccow:` line, exit
@@ -17,7 +17,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { open as openLmdbEnv } from 'lmdb';
@@ -158,6 +158,12 @@ test('a data dir of another store listed as a later dir is refused', { timeout: 
   await assert.rejects(createLocalBackend({ dataDirs: [d0, e1] }), refused(new RegExp(`data dir ${e1} belongs to another ccow store`)));
   assertOneLine(await run(['gc', '--grace', '0', '--data', `${d0},${d1},${e1}`]), new RegExp(`data dir ${e1} belongs to another ccow store`), 'gc with a foreign dir');
   assert.deepEqual(await chunkFiles(e1), before);
+  // A dir of a store made before markers: chunk files, no marker. Its files would be orphans here.
+  const legacy = join(root, 'legacy');
+  await mkdir(join(legacy, 'chunks', 'ab', 'cd'), { recursive: true });
+  await writeFile(join(legacy, 'chunks', 'ab', 'cd', 'abcd' + 'ef'.repeat(30)), 'x');
+  await assert.rejects(createLocalBackend({ dataDirs: [d0, d1, legacy] }), refused(new RegExp(`data dir ${legacy} holds chunk files but is not one of this store's data dirs`)));
+  assert.equal((await chunkFiles(legacy)).length, 1);
   await readsBack([d0, d1], 24);
 });
 

@@ -21,10 +21,12 @@
  * - only the first dir holds `meta/`, and the first dir is its set's first member;
  * - every listed dir with a marker belongs to the first dir's set, each member once;
  * - every member of the set is listed;
- * - a dir without a marker that holds chunk files joins only a set adopted from a store without
- *   markers (it may be one of that store's dirs; older versions had no way to tell).
- * A listed dir without a marker and without chunk files joins the set (adding a disk); a store
- * without markers anywhere is adopted. A member found at a new path keeps its place (the recorded
+ * - a dir without a marker that holds chunk files does not join an existing set: it may be a dir
+ *   of another store (made before markers existed), whose chunk files the orphan sweep would delete.
+ * A listed dir without a marker and without chunk files joins the set (adding a disk). A store
+ * without markers anywhere (made by an older version) is adopted with every dir listed, chunk
+ * files or not; `origin` says so (for diagnostics: a dir of that store left out at that first
+ * open cannot be told from a dir of another store later, and is refused). A member found at a new path keeps its place (the recorded
  * path is updated). Markers are written durably (temp file, fsync, rename, fsync of the dir): new
  * members' first, then the record, then the others', so a crash in between leaves a state the
  * next open completes (a marker of this set whose id the record lacks is a join that did not finish).
@@ -56,7 +58,7 @@ export interface DiskMarker {
   set: string;
   /** This dir's id: 32 hex digits, one of `members`. */
   disk: string;
-  /** `created` with markers, or `adopted` from a store made by a version without them. */
+  /** `created` with markers, or `adopted` from a store made by a version without them (diagnostics). */
   origin: 'created' | 'adopted';
   /** The members; the first holds the metadata store. */
   members: DiskMember[];
@@ -251,7 +253,7 @@ export function planDataDirs(dirs: readonly DirSurvey[], record: DiskMarker | un
       idOf.set(i, byPath.id);
       return;
     }
-    if (i > 0 && d.hasChunks && origin !== 'adopted') {
+    if (i > 0 && d.hasChunks && known) {
       throw StorageErrors.DATA_DIRS(`data dir ${d.path} holds chunk files but is not one of this store's data dirs (no ${DISK_MARKER} marker; the store's are ${members.map((x) => x.path).join(',')}): it may belong to another store; remove it from the data dirs, or empty it to add it as a new one`);
     }
     idOf.set(i, newId());

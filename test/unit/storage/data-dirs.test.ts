@@ -87,14 +87,15 @@ test('a dir of another store is refused; an empty new dir joins', () => {
   assert.deepEqual(next.record, plan.record);
 });
 
-test('a store without markers is adopted; it then takes a dir without a marker that holds chunk files', () => {
+test('a store without markers is adopted with all its dirs; later, a dir without a marker that holds chunk files is refused', () => {
   const legacy = [{ ...empty('/d0'), hasMeta: true, hasChunks: true }, { ...empty('/d1'), hasChunks: true }];
   checkBeforeMeta(legacy);
   const plan = planDataDirs(legacy, undefined, true);
   assert.equal(plan.record.origin, 'adopted');
   assert.deepEqual(plan.joining.map((j) => j.path), ['/d0', '/d1']);
-  const later = [{ ...legacy[0]!, marker: plan.joining[0]!.marker }, { ...legacy[1]!, marker: plan.joining[1]!.marker }, { ...empty('/d2'), hasChunks: true }];
-  assert.deepEqual(planDataDirs(later, plan.record, true).joining.map((j) => j.path), ['/d2']);
+  const later = [{ ...legacy[0]!, marker: plan.joining[0]!.marker }, { ...legacy[1]!, marker: plan.joining[1]!.marker }];
+  refused(() => planDataDirs([...later, { ...empty('/d2'), hasChunks: true }], plan.record, true), /data dir \/d2 holds chunk files but is not one of this store's data dirs/);
+  assert.deepEqual(planDataDirs([...later, empty('/d2')], plan.record, true).joining.map((j) => j.path), ['/d2']);
   // A new store is created, not adopted.
   assert.equal(planDataDirs([empty('/n0'), empty('/n1')], undefined, false).record.origin, 'created');
 });
