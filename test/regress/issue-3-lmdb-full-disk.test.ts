@@ -12,14 +12,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { statfsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, EngineErrors } from '../../src/engine/index.js';
 import { createLocalBackend } from '../../src/storage/local/index.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
 
 async function* one(b: Uint8Array): AsyncGenerator<Uint8Array> {
   yield b;
@@ -31,15 +29,12 @@ function usedPercent(dir: string): number {
 }
 
 test('a disk filled by small objects: NO_SPACE at the fill limit, deletes and GC still work, writes resume', { timeout: 120_000 }, async (t) => {
-  const mnt = await mkdtemp(join(tmpdir(), 'ccow-regress-lmdb-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt], { stdio: 'pipe' });
-  } catch {
-    await rm(mnt, { recursive: true, force: true });
+  const mnt = await mountTmpfs(8, 'ccow-regress-lmdb-full-');
+  if (!mnt) {
     t.skip('cannot mount a tmpfs here');
     return;
   }
-  const dir = join(mnt, 'data');
+  const dir = join(mnt.path, 'data');
   try {
     const backend = await createLocalBackend({ dataDirs: [dir] });
     const e = await createEngine(backend, { holdMs: 0 });
@@ -76,7 +71,6 @@ test('a disk filled by small objects: NO_SPACE at the fill limit, deletes and GC
       await backend.close();
     }
   } finally {
-    execFileSync('umount', [mnt], { stdio: 'pipe' });
-    await rm(mnt, { recursive: true, force: true });
+    await mnt.release();
   }
 });

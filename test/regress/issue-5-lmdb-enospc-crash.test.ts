@@ -7,14 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { isOrphanedLmdbRejection } from '../../src/cli/lmdb-rejections.js';
 import { KEYS, payloadOf, send, sha256, spawnGateway } from '../integration/faults/helpers.js';
+import { mountTmpfs } from '../helpers/tmpfs.js';
 
 const GUARD = fileURLToPath(new URL('../../src/cli/lmdb-rejections.js', import.meta.url));
 
@@ -53,23 +51,16 @@ test('isOrphanedLmdbRejection: only lmdb-js errors', () => {
 });
 
 test('ccow serve survives LMDB running out of space on a full tmpfs', { timeout: 60_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'ccow-regress-enospc-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', dir], { stdio: 'pipe' });
-  } catch {
-    await rm(dir, { recursive: true, force: true });
+  const mnt = await mountTmpfs(6, 'ccow-regress-enospc-');
+  if (!mnt) {
     t.skip('cannot mount a tmpfs here');
     return;
   }
+  const dir = mnt.path;
   const gw = await spawnGateway(dir);
   t.after(async () => {
     await gw.kill();
-    try {
-      execFileSync('umount', [dir], { stdio: 'pipe' });
-    } catch {
-      execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
-    }
-    await rm(dir, { recursive: true, force: true });
+    await mnt.release();
   });
   const pool = new Pool(gw.url, { connections: 2 });
   t.after(() => pool.close());

@@ -6,14 +6,12 @@
  * start from what is really committed.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { StorageErrors } from '../../../src/storage/contract/index.js';
 import { createLocalBackend } from '../../../src/storage/local/index.js';
 import { makeTempDir, removeTempDirs } from '../../helpers/temp-dir.js';
+import { mountTmpfs } from '../../helpers/tmpfs.js';
 
 after(removeTempDirs);
 
@@ -56,16 +54,13 @@ test('concurrent transactions see the writes of commits still in flight, by get 
 });
 
 test('a commit that fails on a full disk takes the transactions that read its writes with it; later ones work', { timeout: 60_000 }, async (t) => {
-  const mnt = await mkdtemp(join(tmpdir(), 'ccow-pipelined-full-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt], { stdio: 'pipe' });
-  } catch {
-    await rm(mnt, { recursive: true, force: true });
+  const mnt = await mountTmpfs(4, 'ccow-pipelined-full-');
+  if (!mnt) {
     t.skip('cannot mount a tmpfs here (the tests run as root in CI)');
     return;
   }
   try {
-    const backend = await createLocalBackend({ dataDirs: [join(mnt, 'd')] });
+    const backend = await createLocalBackend({ dataDirs: [join(mnt.path, 'd')] });
     try {
       await backend.meta.transaction((tx) => tx.put(b('n'), b('start')));
       let failedAt = -1;
@@ -108,7 +103,6 @@ test('a commit that fails on a full disk takes the transactions that read its wr
       await backend.close();
     }
   } finally {
-    execFileSync('umount', [mnt], { stdio: 'pipe' });
-    await rm(mnt, { recursive: true, force: true });
+    await mnt.release();
   }
 });
