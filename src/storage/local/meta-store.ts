@@ -188,7 +188,7 @@ export class LmdbMetaStore implements MetaStore {
     } catch (e) {
       throw this.#fail(await mapLmdbError(e, 'committing metadata'));
     } finally {
-      for (const e of writes.entries()) this.#pending.release(e.key, owner);
+      this.#pending.releaseAll(writes.entries(), owner);
     }
     // Skipped: an earlier commit in the chain failed (and reported why).
     if (!applied) throw this.#fail(StorageErrors.IO('metadata commit abandoned after an earlier commit failed'));
