@@ -93,7 +93,7 @@ export class LmdbMetaStore implements MetaStore {
   /** The chain version the next commit expects, for the env it was read from. */
   #chainAt: { h: LmdbHandles; next: number } | undefined;
   readonly #chains = new WeakMap<LmdbHandles, ChainDb>();
-  /** Settles when the last commit handed over has settled. */
+  /** Settles when the last commit handed over has settled and, if it failed, `#fail` has run. */
   #tail: Promise<void> = Promise.resolve();
   /** Counts commit failures; a read-only transaction that saw pending writes checks it. */
   #epoch = 0;
@@ -177,11 +177,20 @@ export class LmdbMetaStore implements MetaStore {
       throw this.#fail(mapLmdbErrorNow(e, 'committing metadata'));
     }
     this.#chainAt = { h, next: v + 1 };
-    for (const e of writes.entries()) this.#pending.set(e.key, e.value, owner);
-    this.#tail = done.then(
+    for (const e of writes.entries()) this.#pending.set(e.key, e.value, owner, e.id);
+    const settled = this.#settled(done, writes, owner);
+    // Not `done`: a failed commit is known as failed (#fail) only once its error is mapped, an
+    // await later, and a read-only transaction that waited for `done` alone answered with the
+    // writes it read from it as if they had been committed.
+    this.#tail = settled.then(
       () => undefined,
       () => undefined,
     );
+    return settled;
+  }
+
+  /** Wait for a commit handed over by `#commit`; on failure, record it (`#fail`) before settling. */
+  async #settled(done: Promise<boolean>, writes: PendingWrites, owner: number): Promise<void> {
     let applied: boolean;
     try {
       applied = await done;
@@ -481,14 +490,16 @@ class PendingTx implements MetaTx {
   put(key: Uint8Array, value: Uint8Array): void {
     this.#check();
     checkMetaKey(key);
-    // Copied: the caller may reuse its buffers, and lmdb-js reads them when the writer commits.
-    this.own.set(Buffer.from(key), Buffer.from(value), 0);
+    // Not copied (a put of a few KiB no longer allocates twice): as with lmdb-js's own async puts,
+    // the bytes must not change once written; the engine writes freshly encoded buffers. Reads
+    // hand out copies, so nothing a caller is given aliases them.
+    this.own.set(asBuf(key), asBuf(value), 0);
   }
 
   del(key: Uint8Array): void {
     this.#check();
     checkMetaKey(key);
-    this.own.set(Buffer.from(key), null, 0);
+    this.own.set(asBuf(key), null, 0);
   }
 
   finish(): void {
