@@ -15,6 +15,8 @@ import type { NormalizedRange, RangeBound } from '../contract/index.js';
 /** One pending write: the value, or `null` for a delete. */
 export interface PendingEntry {
   readonly key: Buffer;
+  /** `key` as a latin1 string: the Map key (made once per write, reused by the commit). */
+  readonly id: string;
   value: Buffer | null;
   /** The commit that wrote it last (a later commit of the same key takes it over). */
   owner: number;
@@ -44,16 +46,15 @@ export class PendingWrites {
   }
 
   /** Record `value` (null: a delete) for `key`; `key` and `value` must not change afterwards. */
-  set(key: Buffer, value: Buffer | null, owner: number): void {
+  set(key: Buffer, value: Buffer | null, owner: number, id = key.toString('latin1')): void {
     this.changes++;
-    const id = key.toString('latin1');
     const had = this.#map.get(id);
     if (had) {
       had.value = value;
       had.owner = owner;
       return;
     }
-    const e: PendingEntry = { key, value, owner };
+    const e: PendingEntry = { key, id, value, owner };
     this.#map.set(id, e);
     this.#fresh.push(e);
   }
