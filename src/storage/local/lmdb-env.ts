@@ -94,6 +94,12 @@ export async function openLmdb(cfg: LmdbConfig): Promise<LmdbHandles> {
     // event-turn batching the writer starts a commit as soon as blocks arrive instead of waiting
     // for the end of the main thread's turn, so commits overlap the main thread's work.
     eventTurnBatching: false,
+    // ...but not for every block: the writer starts once 30 writes (~6 small puts) wait, else at
+    // the next event turn. With lmdb-js's default (5) nearly every S3 PUT got a commit of its own:
+    // 620-700 µs of server CPU per 4 KiB PUT vs 450-540 before the pipelining; with 30, 470-540
+    // at the same or better rate (bench/RESULTS.md, session 10).
+    // (lmdb-js reads the option; its type declarations lack it.)
+    ...({ txnStartThreshold: 30 } as object),
   });
   const dbOpts = { keyEncoding: 'binary', encoding: 'binary' } as const;
   // Metadata values are copied into slabs (value-slab.ts) rather than each into a fresh
