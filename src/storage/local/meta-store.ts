@@ -189,13 +189,27 @@ export class LmdbMetaStore implements MetaStore {
     return settled;
   }
 
+  /**
+   * A commit that failed with IO on a disk that is full is reported as NO_SPACE: LMDB turns a short
+   * write of its pages (a full tmpfs, seen in the pipelined-commits test) into EIO. The fill-limit
+   * check (`room`) tells: it rejects with NO_SPACE when LMDB's disk is past the limit and LMDB has
+   * no free pages to reuse.
+   */
+  async #spaceOr(err: Error): Promise<Error> {
+    if (!StorageErrors.IO.is(err)) return err;
+    return this.#room().then(
+      () => err,
+      (full: unknown) => (StorageErrors.NO_SPACE.is(full) ? StorageErrors.NO_SPACE(`no space left while committing metadata (${err.message})`, { cause: err }) : err),
+    );
+  }
+
   /** Wait for a commit handed over by `#commit`; on failure, record it (`#fail`) before settling. */
   async #settled(done: Promise<boolean>, writes: PendingWrites, owner: number): Promise<void> {
     let applied: boolean;
     try {
       applied = await done;
     } catch (e) {
-      throw this.#fail(await mapLmdbError(e, 'committing metadata'));
+      throw this.#fail(await this.#spaceOr(await mapLmdbError(e, 'committing metadata')));
     } finally {
       this.#pending.releaseAll(writes.entries(), owner);
     }
