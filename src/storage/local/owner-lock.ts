@@ -1,6 +1,6 @@
 /**
- * One owner per data dir (shared/spec/ccow.md §13): `<dir>/LOCK` is created with O_EXCL ('wx') and
- * holds the owner's pid. A LOCK whose pid is no longer alive (`process.kill(pid, 0)` fails with
+ * One owner per data dir (shared/spec/ccow.md §13): `<dir>/LOCK` is linked into place from a
+ * complete temp file (link(2) fails if it exists, like O_EXCL) and holds the owner's pid. A LOCK whose pid is no longer alive (`process.kill(pid, 0)` fails with
  * ESRCH) is stale — the owner crashed — and is taken over. Why a pid file and not flock(2): Node has
  * no flock, and a native addon for it is not worth a dependency. Known limits: (1) if the dead
  * owner's pid was reused by an unrelated live process, the dir stays locked until the LOCK file is
@@ -18,9 +18,9 @@
  * stale once it has not been refreshed for OWN_PID_STALE_MS: the start waits for that, at most
  * that long after the crash, and refuses if the LOCK keeps being refreshed.
  */
-import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { link, open, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
 import { errnoCode, mapFsError } from './fs-errors.js';
 
@@ -63,38 +63,63 @@ function parsePid(text: string): number | undefined {
 export async function acquireOwnerLock(dir: string): Promise<OwnerLock> {
   const path = resolve(dir, 'LOCK');
   const body = `${LOCK_FORMAT}\n${process.pid}\n${new Date().toISOString()}\n`;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // The LOCK appears with its content or not at all: written to a temp file, then linked into
+  // place (link(2) fails with EEXIST like O_EXCL). Created empty and then written, a LOCK of an
+  // owner killed in between was "held" for MALFORMED_STALE_MS, and the next start refused
+  // (the engine crash test hit it on a fresh clone).
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    const fh = await open(tmp, 'w', 0o600);
     try {
-      const fh = await open(path, 'wx', 0o600);
+      await fh.writeFile(body);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw mapFsError(e, `creating ${tmp}`);
+  }
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await fh.writeFile(body);
-        await fh.sync();
-      } finally {
-        await fh.close();
+        await link(tmp, path);
+        const beat = setInterval(() => {
+          const now = new Date();
+          void utimes(path, now, now).catch(() => undefined);
+        }, REFRESH_MS);
+        beat.unref();
+        held.set(path, beat);
+        await removeDeadTemps(path);
+        return { path, release: () => releaseOwnerLock(path) };
+      } catch (e) {
+        if (errnoCode(e) !== 'EEXIST') throw mapFsError(e, `creating ${path}`);
       }
-      const beat = setInterval(() => {
-        const now = new Date();
-        void utimes(path, now, now).catch(() => undefined);
-      }, REFRESH_MS);
-      beat.unref();
-      held.set(path, beat);
-      return { path, release: () => releaseOwnerLock(path) };
-    } catch (e) {
-      if (errnoCode(e) !== 'EEXIST') throw mapFsError(e, `creating ${path}`);
+      const holder = parsePid(await readFile(path, 'utf8').catch(() => ''));
+      // A malformed LOCK (from an older version, which created it empty and then wrote it) may be
+      // one being written right now: held, unless it is old (an owner that died in between).
+      const live = holder === undefined ? !(await olderThan(path, MALFORMED_STALE_MS)) : holder === process.pid ? held.has(path) || (await refreshedWithin(path, OWN_PID_STALE_MS)) : alive(holder);
+      if (live) {
+        const who = holder === undefined ? 'another process' : holder === process.pid && !held.has(path) ? `pid ${holder} of another pid namespace (another container?), which keeps refreshing it` : `pid ${holder}`;
+        throw StorageErrors.LOCKED(`data dir ${dir} is locked by ${who} (${path})`);
+      }
+      await unlink(path).catch((e: unknown) => {
+        if (errnoCode(e) !== 'ENOENT') throw mapFsError(e, `removing stale ${path}`);
+      });
     }
-    const holder = parsePid(await readFile(path, 'utf8').catch(() => ''));
-    // A malformed LOCK may be one being written right now: held, unless it is old (an owner that
-    // died between creating and writing it).
-    const live = holder === undefined ? !(await olderThan(path, MALFORMED_STALE_MS)) : holder === process.pid ? held.has(path) || (await refreshedWithin(path, OWN_PID_STALE_MS)) : alive(holder);
-    if (live) {
-      const who = holder === undefined ? 'another process' : holder === process.pid && !held.has(path) ? `pid ${holder} of another pid namespace (another container?), which keeps refreshing it` : `pid ${holder}`;
-      throw StorageErrors.LOCKED(`data dir ${dir} is locked by ${who} (${path})`);
-    }
-    await unlink(path).catch((e: unknown) => {
-      if (errnoCode(e) !== 'ENOENT') throw mapFsError(e, `removing stale ${path}`);
-    });
+  } finally {
+    await unlink(tmp).catch(() => undefined);
   }
   throw StorageErrors.LOCKED(`data dir ${dir}: could not take ${path}`);
+}
+
+/** Remove `LOCK.<pid>.tmp` files of processes no longer alive (killed while taking the LOCK). */
+async function removeDeadTemps(path: string): Promise<void> {
+  const prefix = `${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = name.startsWith(prefix) && name.endsWith('.tmp') ? /^(\d+)$/.exec(name.slice(prefix.length, -4)) : null;
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) await unlink(join(dirname(path), name)).catch(() => undefined);
+  }
 }
 
 /**
