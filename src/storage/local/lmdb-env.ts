@@ -21,8 +21,18 @@ import { ValueSlab } from './value-slab.js';
 /** A named database with binary keys and values. */
 export type BinaryDb = Database<Buffer, Buffer>;
 
+/** The lmdb-js calls used on the `chain` database (opened with `useVersions`; meta-store.ts). */
+export interface ChainDb {
+  ifVersion(key: Buffer, version: number, fn: () => void): Promise<boolean>;
+  put(key: Buffer, value: Buffer, version: number): Promise<boolean>;
+  putSync(key: Buffer, value: Buffer, version: number): boolean;
+  getEntry(key: Buffer): { value: Buffer; version?: number } | undefined;
+  getStats(): unknown;
+}
+
 /**
- * One open LMDB env with its databases: `meta` (the MetaStore), `blobs` (small chunks) and `disks`
+ * One open LMDB env with its databases: `meta` (the MetaStore), `blobs` (small chunks), `chain` (the
+ * commit chain's one versioned key, meta-store.ts) and `disks`
  * (the data dir set record, data-dirs.ts).
  */
 export interface LmdbHandles {
@@ -30,6 +40,7 @@ export interface LmdbHandles {
   readonly meta: BinaryDb;
   readonly blobs: BinaryDb;
   readonly disks: BinaryDb;
+  readonly chain: ChainDb;
   /** Where `meta` values are copied to (and the switch that lends them instead, value-slab.ts). */
   readonly slab: ValueSlab;
 }
@@ -115,6 +126,7 @@ export async function openLmdb(cfg: LmdbConfig): Promise<LmdbHandles> {
     meta: env.openDB<Buffer, Buffer>('meta', { ...dbOpts, encoder: metaEncoder } as typeof dbOpts),
     blobs: env.openDB<Buffer, Buffer>('blobs', dbOpts),
     disks: env.openDB<Buffer, Buffer>('disks', dbOpts),
+    chain: env.openDB<Buffer, Buffer>('chain', { ...dbOpts, useVersions: true }) as unknown as ChainDb,
     slab,
   };
 }
@@ -157,7 +169,7 @@ export function lmdbUsage(h: LmdbHandles): LmdbUsage {
   const s = h.env.getStats() as EnvStats;
   const pageSize = s.pageSize ?? 4096;
   const lastPage = s.lastPageNumber ?? 0;
-  const used = [h.meta, h.blobs, h.disks].reduce((n, db) => n + pagesOf(db.getStats() as TreeStats), pagesOf(s) + pagesOf(s.free) + 2);
+  const used = [h.meta, h.blobs, h.disks, h.chain].reduce((n, db) => n + pagesOf(db.getStats() as TreeStats), pagesOf(s) + pagesOf(s.free) + 2);
   const filePages = lastPage + 1;
   return { pageSize, fileBytes: filePages * pageSize, freeBytes: Math.max(0, filePages - used) * pageSize, lastPage };
 }

@@ -31,7 +31,7 @@ import {
   type VisitStep,
 } from '../contract/index.js';
 import { mapLmdbError, mapLmdbErrorNow } from './fs-errors.js';
-import type { BinaryDb, LmdbHandles, LmdbRef } from './lmdb-env.js';
+import type { BinaryDb, ChainDb, LmdbHandles, LmdbRef } from './lmdb-env.js';
 import { PendingWrites, type PendingEntry } from './pending-writes.js';
 import type { OpGate } from './op-gate.js';
 
@@ -40,18 +40,9 @@ const LOWEST_KEY = Buffer.from([0x00]);
 const VISIT_BURST = 2048;
 /** Rows a visit steps over on its cursor to reach a seek key before it opens a new range there. */
 const SEEK_WALK = 8;
-/** The database holding the commit chain's one key (see `#commit`). */
-const CHAIN_DB = 'chain';
+/** The commit chain's one key, in the env's `chain` database (see `#commit`). */
 const CHAIN_KEY = Buffer.from('chain');
 const CHAIN_VALUE = Buffer.from([1]);
-
-/** The lmdb-js calls used on the chain database (opened with `useVersions`). */
-interface ChainDb {
-  ifVersion(key: Buffer, version: number, fn: () => void): Promise<boolean>;
-  put(key: Buffer, value: Buffer, version: number): Promise<boolean>;
-  putSync(key: Buffer, value: Buffer, version: number): boolean;
-  getEntry(key: Buffer): { value: Buffer; version?: number } | undefined;
-}
 
 /** lmdb-js `getRange` options for a normalised range. */
 function lmdbRange(r: NormalizedRange): Record<string, unknown> {
@@ -92,7 +83,6 @@ export class LmdbMetaStore implements MetaStore {
   #owners = 0;
   /** The chain version the next commit expects, for the env it was read from. */
   #chainAt: { h: LmdbHandles; next: number } | undefined;
-  readonly #chains = new WeakMap<LmdbHandles, ChainDb>();
   /** Settles when the last commit handed over has settled and, if it failed, `#fail` has run. */
   #tail: Promise<void> = Promise.resolve();
   /** Counts commit failures; a read-only transaction that saw pending writes checks it. */
@@ -164,7 +154,7 @@ export class LmdbMetaStore implements MetaStore {
    * that lacks them.
    */
   async #commit(h: LmdbHandles, writes: PendingWrites): Promise<void> {
-    const chain = this.#chainDb(h);
+    const chain = h.chain;
     const v = this.#chainNext(h, chain);
     const owner = ++this.#owners;
     let done: Promise<boolean>;
@@ -215,16 +205,6 @@ export class LmdbMetaStore implements MetaStore {
     }
     // Skipped: an earlier commit in the chain failed (and reported why).
     if (!applied) throw this.#fail(StorageErrors.IO('metadata commit abandoned after an earlier commit failed'));
-  }
-
-  /** The chain database of `h` (opened once per env: a compaction reopens it). */
-  #chainDb(h: LmdbHandles): ChainDb {
-    let db = this.#chains.get(h);
-    if (!db) {
-      db = h.env.openDB<Buffer, Buffer>(CHAIN_DB, { keyEncoding: 'binary', encoding: 'binary', useVersions: true }) as unknown as ChainDb;
-      this.#chains.set(h, db);
-    }
-    return db;
   }
 
   /** The chain version the next commit must find (read from the env after a swap or a failure). */

@@ -92,8 +92,9 @@ export class MemoryMetaStore implements MetaStore {
 
   async transaction<T>(fn: (tx: MetaTx) => T): Promise<T> {
     this.#checkOpen();
-    // Run after the caller's current synchronous code, as lmdb-js does, so no caller can come to
-    // rely on `fn` running before `transaction()` returns.
+    // Run after the caller's current synchronous code, so no caller can come to rely on `fn`
+    // running before `transaction()` returns (the contract promises neither order; the local
+    // backend may run it at once or after its fill-limit check).
     await Promise.resolve();
     this.#checkOpen();
     return this.#run(fn);
