@@ -27,7 +27,7 @@ import { syncBuiltinESMExports } from 'node:module';
 const open = fsp.open;
 fsp.open = async (path, ...rest) => {
   const fh = await open(path, ...rest);
-  if (/\\/LOCK(\\.\\d+\\.tmp)?$/.test(String(path))) process.kill(process.pid, 'SIGKILL');
+  if (/\\/LOCK(\\.\\d+-\\d+\\.tmp)?$/.test(String(path))) process.kill(process.pid, 'SIGKILL');
   return fh;
 };
 syncBuiltinESMExports();

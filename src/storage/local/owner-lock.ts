@@ -1,7 +1,7 @@
 /**
  * One owner per data dir (shared/spec/ccow.md §13): `<dir>/LOCK` is linked into place from a
- * complete temp file (link(2) fails if it exists, like O_EXCL) and holds the owner's pid. A LOCK whose pid is no longer alive (`process.kill(pid, 0)` fails with
- * ESRCH) is stale — the owner crashed — and is taken over. Why a pid file and not flock(2): Node has
+ * complete temp file (link(2) fails if it exists, like O_EXCL) and holds the owner's pid. A LOCK
+ * whose pid is no longer alive (`process.kill(pid, 0)` fails with ESRCH) is stale — the owner crashed — and is taken over. Why a pid file and not flock(2): Node has
  * no flock, and a native addon for it is not worth a dependency. Known limits: (1) if the dead
  * owner's pid was reused by an unrelated live process, the dir stays locked until the LOCK file is
  * removed by hand; (2) two processes taking over the same stale LOCK at the same instant can race;
@@ -32,6 +32,8 @@ const MALFORMED_STALE_MS = 10_000;
 const REFRESH_MS = 5_000;
 /** A LOCK naming our own pid, not held by us, unrefreshed this long, is stale (see above). */
 const OWN_PID_STALE_MS = 30_000;
+/** Numbers the temp files LOCKs are written to (see acquireOwnerLock). */
+let tempSeq = 0;
 
 /** LOCK paths this process holds (resolved) and their heartbeat timers. */
 const held = new Map<string, NodeJS.Timeout>();
@@ -67,7 +69,8 @@ export async function acquireOwnerLock(dir: string): Promise<OwnerLock> {
   // place (link(2) fails with EEXIST like O_EXCL). Created empty and then written, a LOCK of an
   // owner killed in between was "held" for MALFORMED_STALE_MS, and the next start refused
   // (the engine crash test hit it on a fresh clone).
-  const tmp = `${path}.${process.pid}.tmp`;
+  // One temp name per attempt: two opens of one dir in this process must not share it.
+  const tmp = `${path}.${process.pid}-${++tempSeq}.tmp`;
   try {
     const fh = await open(tmp, 'w', 0o600);
     try {
@@ -112,12 +115,12 @@ export async function acquireOwnerLock(dir: string): Promise<OwnerLock> {
   throw StorageErrors.LOCKED(`data dir ${dir}: could not take ${path}`);
 }
 
-/** Remove `LOCK.<pid>.tmp` files of processes no longer alive (killed while taking the LOCK). */
+/** Remove `LOCK.<pid>-<n>.tmp` files of processes no longer alive (killed while taking the LOCK). */
 async function removeDeadTemps(path: string): Promise<void> {
   const prefix = `${basename(path)}.`;
   const names = await readdir(dirname(path)).catch(() => [] as string[]);
   for (const name of names) {
-    const m = name.startsWith(prefix) && name.endsWith('.tmp') ? /^(\d+)$/.exec(name.slice(prefix.length, -4)) : null;
+    const m = name.startsWith(prefix) && name.endsWith('.tmp') ? /^(\d+)-\d+$/.exec(name.slice(prefix.length, -4)) : null;
     if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) await unlink(join(dirname(path), name)).catch(() => undefined);
   }
 }
