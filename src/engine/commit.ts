@@ -191,13 +191,12 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
   const newest = entries[0];
   const uvid = core.uvids.next(newest?.uvid);
   const fx = newEffects();
-  const rec = newRecord(core, s, uvid, newest?.rec);
   // A VM without chunk children (inline or empty data) is embedded in its name-index entry: one
   // small-put commit writes no chunk records at all, and the version needs no GC (§3).
   const embedded = s.vm && s.vm.children.length === 0 && s.vm.bytes ? s.vm.bytes : undefined;
+  const rec = newRecord(core, s, uvid, newest?.rec, embedded !== undefined);
   if (s.vm) {
     if (embedded) {
-      rec.vmEmbedded = true;
       fx.physical += embedded.length;
     } else {
       storeVmTx(core, tx, b.id, s.vm, fx, now);
@@ -229,29 +228,33 @@ function purgePreviousNull(core: Core, tx: MetaTx, b: Bucket, key: string, entri
   purgeEntry(core, tx, b, key, entries[i]!, newer, snapshotCutoffs(tx, b.id), fx);
 }
 
-function newRecord(core: Core, s: CommitSpec, uvid: Uvid, prev: VersionRecord | undefined): VersionRecord {
+/**
+ * The record of a new version. Members are added in canonical (code-unit) order, so encoding it
+ * (twice per commit: the name-index entry and `cur`) copies nothing.
+ */
+function newRecord(core: Core, s: CommitSpec, uvid: Uvid, prev: VersionRecord | undefined, embedded: boolean): VersionRecord {
   const versioning = s.bucket.rec.versioning;
   const m = s.vm?.meta;
-  const rec: VersionRecord = {
-    uvid: toHex(uvid),
-    generation: (prev?.generation ?? 0) + 1,
-    originSegment: prev?.originSegment ?? core.segmentId,
-    createdAt: prev?.createdAt ?? Number(uvidTs(uvid)),
-    deleted: !s.vm,
-    isNull: versioning !== 'Enabled',
-    size: m?.size ?? 0,
-    etag: m?.etag ?? '',
-    storageClass: s.storageClass ?? 'STANDARD',
-  };
+  const rec = {} as VersionRecord;
+  if (s.acl !== undefined) rec.acl = s.acl;
   if (prev) rec.baseUvid = prev.uvid;
-  if (s.vm) rec.vmId = toHex(s.vm.id);
-  if (!s.vm && versioning === 'Unversioned') rec.quiet = true;
-  if (m?.contentType !== undefined) rec.contentType = m.contentType;
   if (m?.checksum) {
     rec.checksumAlgorithm = m.checksum.algorithm;
     rec.checksumType = m.checksum.type;
   }
+  if (m?.contentType !== undefined) rec.contentType = m.contentType;
+  rec.createdAt = prev?.createdAt ?? Number(uvidTs(uvid));
+  rec.deleted = !s.vm;
+  rec.etag = m?.etag ?? '';
+  rec.generation = (prev?.generation ?? 0) + 1;
+  rec.isNull = versioning !== 'Enabled';
+  rec.originSegment = prev?.originSegment ?? core.segmentId;
+  if (!s.vm && versioning === 'Unversioned') rec.quiet = true;
+  rec.size = m?.size ?? 0;
+  rec.storageClass = s.storageClass ?? 'STANDARD';
   if (s.tags && Object.keys(s.tags).length) rec.tags = s.tags;
-  if (s.acl !== undefined) rec.acl = s.acl;
+  rec.uvid = toHex(uvid);
+  if (embedded) rec.vmEmbedded = true;
+  if (s.vm) rec.vmId = toHex(s.vm.id);
   return rec;
 }

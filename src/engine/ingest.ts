@@ -12,7 +12,7 @@ import { prepareChunk } from './chunk-codec.js';
 import type { DigestJob, DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
 import type { ChunkRef } from './format/ref.js';
-import { DigestSet } from './hashers.js';
+import { DigestSet, md5Once } from './hashers.js';
 
 /** Stores one prepared chunk (claim/put/record under the writer's intent). */
 export type StoreChunk = (ref: ChunkRef, stored: Buffer) => Promise<unknown>;
@@ -206,6 +206,10 @@ class IngestRun {
 
   async #endInline(): Promise<Ingested> {
     const data = this.#small.length === 1 ? this.#small[0]! : Buffer.concat(this.#small);
+    // Only MD5 (the ETag), the common case: one call, nothing to await.
+    if (this.#o.digests.length === 0 || (this.#o.digests.length === 1 && this.#o.digests[0] === 'md5')) {
+      return { size: data.length, leaves: [], inline: data, digests: { md5: md5Once(data), size: data.length } };
+    }
     const set = new DigestSet(this.#o.digests);
     set.update(data);
     const d = await set.finish();

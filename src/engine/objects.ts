@@ -59,10 +59,17 @@ function checksumDigest(alg: NonNullable<PutOptions['checksumAlgorithm']>): NonN
   return ({ CRC32: 'crc32', CRC32C: 'crc32c', CRC64NVME: 'crc64nvme', SHA1: 'sha1', SHA256: 'sha256' } as const)[alg];
 }
 
-/** Remove undefined members (canonical VM meta). */
+/**
+ * `o` without its undefined members (canonical VM meta): `o` itself when it has none, else a copy.
+ * Copied rather than `delete`d: a deletion turns the object into a slow dictionary for every later
+ * access and encoding.
+ */
 export function stripUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
+  const keys = Object.keys(o) as (keyof T)[];
+  if (keys.every((k) => o[k] !== undefined)) return o;
+  const out = {} as T;
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
 }
 
 /** Run a commit transaction that must produce a record (a new version with data: `grows`, §17). */

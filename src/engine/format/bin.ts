@@ -168,7 +168,11 @@ export function canonicalJson(v: unknown): string {
 const MANUAL = Symbol('manual');
 const INTEGER_KEY = /^(?:0|[1-9]\d*)$/;
 
-/** `v` with every object's keys in sorted order (the same value when already sorted), or MANUAL. */
+/**
+ * `v` with every object's keys in sorted order (the same value when already sorted), or MANUAL.
+ * Allocation-light, since every commit encodes a few records: keys are sorted in place (insertion
+ * sort; records have ~20 keys), and an object is copied only when its order or a member changes.
+ */
 function sortKeys(v: unknown): unknown {
   if (v === null || typeof v !== 'object') {
     if (typeof v === 'number' && !Number.isFinite(v)) throw new TypeError('canonicalJson: non-finite number');
@@ -176,34 +180,53 @@ function sortKeys(v: unknown): unknown {
     return v;
   }
   if (Array.isArray(v)) {
-    let changed = false;
-    const out = v.map((x) => {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
       const y = sortKeys(x);
       if (y === MANUAL) throw MANUAL_SIGNAL;
-      if (y !== x) changed = true;
-      return y;
-    });
-    return changed ? out : v;
+      if (out === undefined && y !== x) out = v.slice(0, i);
+      if (out !== undefined) out.push(y);
+    }
+    return out ?? v;
   }
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
-  let changed = false;
+  let sorted = true;
   for (let i = 0; i < keys.length; i++) {
-    if (INTEGER_KEY.test(keys[i]!)) return MANUAL;
-    if (i > 0 && keys[i - 1]! > keys[i]!) changed = true;
+    const k = keys[i]!;
+    const c = k.charCodeAt(0);
+    // Integer-like keys enumerate numerically; `__proto__` cannot be re-keyed by assignment.
+    if ((c >= 0x30 && c <= 0x39 && INTEGER_KEY.test(k)) || k === '__proto__') return MANUAL;
+    if (i > 0 && keys[i - 1]! > k) sorted = false;
   }
-  const order = changed ? keys.slice().sort() : keys;
-  const vals = order.map((k) => {
+  if (!sorted) sortInPlace(keys);
+  let out: Record<string, unknown> | undefined = sorted ? undefined : {};
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const x = o[k];
-    const y = sortKeys(x);
+    const y = x !== null && (typeof x === 'object' || typeof x === 'number' || typeof x === 'bigint') ? sortKeys(x) : x;
     if (y === MANUAL) throw MANUAL_SIGNAL;
-    if (y !== x) changed = true;
-    return y;
-  });
-  if (!changed) return v;
-  const out: Record<string, unknown> = {};
-  order.forEach((k, i) => (out[k] = vals[i]));
-  return out;
+    if (out === undefined && y !== x) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = o[keys[j]!];
+    }
+    if (out !== undefined) out[k] = y;
+  }
+  return out ?? v;
+}
+
+/** Sort strings by code unit, in place. */
+function sortInPlace(a: string[]): void {
+  for (let i = 1; i < a.length; i++) {
+    const k = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > k) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = k;
+  }
 }
 
 class ManualSignal extends Error {}

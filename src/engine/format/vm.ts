@@ -44,14 +44,37 @@ export interface VersionManifest {
   refs: ChunkRef[];
 }
 
-/** JSON shape of the meta: u64 fields as strings. */
+/** Fields of VmMeta in code-unit order: the JSON shape below is written in this order. */
+const META_KEYS = new Set(['btreeOrder', 'checksum', 'chunkSize', 'codec', 'contentType', 'deleteAfter', 'etag', 'hashType', 'kind', 'numberOfVersions', 'parts', 'replicationCount', 'size', 'sysMeta', 'userMeta']);
+
+/**
+ * JSON shape of the meta: u64 fields as strings. Built with its keys already in canonical order, so
+ * canonicalJson copies nothing (every put encodes one); a meta with a field this list does not
+ * know takes the generic path, so no field is ever dropped.
+ */
 function metaToJson(m: VmMeta): Record<string, unknown> {
-  return {
-    ...m,
+  const parts = m.parts?.map((p) => ({ ...p, size: String(p.size) }));
+  const deleteAfter = m.deleteAfter === undefined ? undefined : String(m.deleteAfter);
+  for (const k in m) if (!META_KEYS.has(k)) return { ...m, size: String(m.size), deleteAfter, parts };
+  // The mapped type makes the compiler insist on every member of VmMeta.
+  const json: { [K in keyof VmMeta]-?: unknown } = {
+    btreeOrder: m.btreeOrder,
+    checksum: m.checksum,
+    chunkSize: m.chunkSize,
+    codec: m.codec,
+    contentType: m.contentType,
+    deleteAfter,
+    etag: m.etag,
+    hashType: m.hashType,
+    kind: m.kind,
+    numberOfVersions: m.numberOfVersions,
+    parts,
+    replicationCount: m.replicationCount,
     size: String(m.size),
-    deleteAfter: m.deleteAfter === undefined ? undefined : String(m.deleteAfter),
-    parts: m.parts?.map((p) => ({ ...p, size: String(p.size) })),
+    sysMeta: m.sysMeta,
+    userMeta: m.userMeta,
   };
+  return json;
 }
 
 const ALGS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
