@@ -53,7 +53,12 @@ const MAX_DIGEST_BACKLOG = 16;
 export async function ingest(body: AsyncIterable<Uint8Array>, o: IngestOptions, store: StoreChunk): Promise<Ingested> {
   const run = new IngestRun(o, store);
   try {
-    for await (const piece of body) await run.add(piece);
+    // `add` and `end` answer synchronously while the body fits inline (every small put): no
+    // promise per piece.
+    for await (const piece of body) {
+      const pending = run.add(piece);
+      if (pending) await pending;
+    }
     return await run.end();
   } catch (e) {
     await run.abort();
@@ -85,16 +90,23 @@ class IngestRun {
     this.#store = store;
   }
 
-  async add(piece: Uint8Array): Promise<void> {
+  /** Take one piece; a promise only when the piece went to the chunker (it may have to wait). */
+  add(piece: Uint8Array): Promise<void> | undefined {
     this.#throwIfFailed();
     this.#total += piece.length;
     this.#checkSize(false);
     if (!this.#cur && this.#smallLen + piece.length <= this.#o.inlineMax) {
       // Copied: a producer may reuse its buffer once we return.
-      this.#small.push(Buffer.from(piece));
+      const copy = Buffer.allocUnsafe(piece.length);
+      copy.set(piece);
+      this.#small.push(copy);
       this.#smallLen += piece.length;
-      return;
+      return undefined;
     }
+    return this.#addChunked(piece);
+  }
+
+  async #addChunked(piece: Uint8Array): Promise<void> {
     if (!this.#cur) {
       // Past the inline threshold: from here on the body is chunked, starting with what was held back.
       this.#cur = this.#o.buffers.take(this.#o.chunkSize);
@@ -189,10 +201,14 @@ class IngestRun {
     if (e) throw e;
   }
 
-  async end(): Promise<Ingested> {
+  /** The result; synchronous for an inline body that needs only MD5. */
+  end(): Ingested | Promise<Ingested> {
     this.#checkSize(true);
-    const cur = this.#cur;
-    if (!cur) return this.#endInline();
+    if (!this.#cur) return this.#endInline();
+    return this.#endChunked(this.#cur);
+  }
+
+  async #endChunked(cur: Buffer): Promise<Ingested> {
     // From here `cur` belongs to the dispatch (or goes straight back to the pool), not to abort().
     this.#cur = undefined;
     if (this.#fill > 0) await this.#dispatch(cur.subarray(0, this.#fill), true);
@@ -204,12 +220,16 @@ class IngestRun {
     return { size: this.#total, leaves: this.#leaves.filter((r): r is ChunkRef => r !== undefined), digests: { ...d, size: this.#total } as PutDigests };
   }
 
-  async #endInline(): Promise<Ingested> {
+  #endInline(): Ingested | Promise<Ingested> {
     const data = this.#small.length === 1 ? this.#small[0]! : Buffer.concat(this.#small);
     // Only MD5 (the ETag), the common case: one call, nothing to await.
     if (this.#o.digests.length === 0 || (this.#o.digests.length === 1 && this.#o.digests[0] === 'md5')) {
       return { size: data.length, leaves: [], inline: data, digests: { md5: md5Once(data), size: data.length } };
     }
+    return this.#digestInline(data);
+  }
+
+  async #digestInline(data: Buffer): Promise<Ingested> {
     const set = new DigestSet(this.#o.digests);
     set.update(data);
     const d = await set.finish();

@@ -12,7 +12,7 @@ import { EngineErrors } from './errors.js';
 import { ChunkKind, ChunkLoc } from './format/records.js';
 import { CodecId, RefKind, type ChunkRef } from './format/ref.js';
 import { encodeVm, type VmMeta } from './format/vm.js';
-import { ingest, type Ingested } from './ingest.js';
+import { ingest, type IngestOptions, type Ingested } from './ingest.js';
 import { blobKey, encodeObjectKey, Referrer, referrer } from './keys.js';
 import { addRef, bumpCounters, createChunkRow, dropIntent, holdUnderIntent, touchIfPresent } from './refs.js';
 import { GROWS, storage } from './storage-errors.js';
@@ -42,9 +42,19 @@ export async function ingestBody(
   body: AsyncIterable<Uint8Array>,
   o: { chunkSize: number; codec: Codec; digests: readonly DigestName[]; expectedSize?: number; maxSize?: number },
 ): Promise<Ingested> {
-  return ingest(body, { ...o, inlineMax: core.o.inlineMax, window: core.o.putWindow, budget: core.putBudget, pool: core.pool, buffers: core.buffers }, (ref, stored) =>
-    core.writer.store(intent, bucketId, ref.id!, stored),
-  );
+  const opts: IngestOptions = {
+    chunkSize: o.chunkSize,
+    codec: o.codec,
+    inlineMax: core.o.inlineMax,
+    digests: o.digests,
+    expectedSize: o.expectedSize,
+    maxSize: o.maxSize,
+    window: core.o.putWindow,
+    budget: core.putBudget,
+    pool: core.pool,
+    buffers: core.buffers,
+  };
+  return ingest(body, opts, (ref, stored) => core.writer.store(intent, bucketId, ref.id!, stored));
 }
 
 /** The stored checksum of `alg` from a put's digests. */
