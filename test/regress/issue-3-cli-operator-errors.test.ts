@@ -14,43 +14,22 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, resolveServeConfig } from '../../src/cli/config.js';
+import { CLI, cleanEnv, runCli, type CliResult } from '../helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CERT = join(process.cwd(), 'test', 'fixtures', 'http', 'test-cert.pem');
-
-/** Environment without the caller's CCOW_* settings, plus `extra`. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CCOW_')) env[k] = v;
-  return { ...env, CCOW_LOG_LEVEL: 'warn', ...extra };
-}
 
 /**
  * Run the CLI to its end. Every case here must stop before serving; one that serves anyway (the
  * mistake went unnoticed) is stopped once its banner appears, and then fails its assertions.
  */
-function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      if (/listening on /.test(stdout)) child.kill('SIGTERM');
-    });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<CliResult> => runCli(args, { env, cwd });
 
 /** Exactly one stderr line, `ccow: …` matching `pattern`, and the exit status `code`. */
 function assertOneLine(r: { code: number | null; stderr: string }, code: number, pattern: RegExp, what: string): void {

@@ -7,14 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { serveCli } from '../helpers/cli.js';
 
 const ROOT = process.cwd();
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CHECK = join(ROOT, 'bin', 'healthcheck.mjs');
 const CERT = join(ROOT, 'test', 'fixtures', 'http', 'test-cert.pem');
 const KEY = join(ROOT, 'test', 'fixtures', 'http', 'test-key.pem');
@@ -28,24 +27,11 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** Spawn `ccow serve` (TLS when `tls`); resolves with its port once the banner is out. */
 async function serve(t: { after: (fn: () => Promise<void>) => void }, tls: boolean): Promise<number> {
   const data = await mkdtemp(join(tmpdir(), 'ccow-healthcheck-'));
-  const args = ['serve', '--listen', '127.0.0.1:0', '--data', data, ...(tls ? ['--tls-cert', CERT, '--tls-key', KEY] : [])];
-  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv({ CCOW_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  t.after(async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-    await rm(data, { recursive: true, force: true });
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on https?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
-    void exited.then(() => reject(new Error(`ccow serve exited: ${out}`)));
-  });
+  const args = ['--listen', '127.0.0.1:0', '--data', data, ...(tls ? ['--tls-cert', CERT, '--tls-key', KEY] : [])];
+  const gw = await serveCli(args, { env: cleanEnv({ CCOW_LOG_LEVEL: 'warn' }), t, cleanup: () => rm(data, { recursive: true, force: true }) });
+  const m = /^https?:\/\/127\.0\.0\.1:(\d+)$/.exec(gw.url);
+  assert.ok(m, gw.url);
+  return Number(m[1]);
 }
 
 /** Run the container's health check with `env`; resolves with its exit status. */

@@ -15,15 +15,14 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { open as openLmdbEnv } from 'lmdb';
 import { createEngine } from '../../src/engine/index.js';
 import { StorageErrors } from '../../src/storage/contract/index.js';
 import { createLocalBackend } from '../../src/storage/local/index.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** The marker file in each data dir (format ccow-disk/1, test/fixtures/storage/disk-marker-v1.txt). */
@@ -38,7 +37,6 @@ async function marker(dir: string): Promise<{ set: string; disk: string; origin:
   return { set: value('set'), disk: value('disk'), origin: value('origin'), members };
 }
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 /** Each object is one 64 KiB chunk: a chunk file (above the 16 KiB kept in LMDB). */
 const OBJECT_BYTES = 64 * 1024;
 
@@ -101,22 +99,7 @@ async function chunkFiles(dir: string): Promise<string[]> {
 }
 
 /** Run the CLI to its end; a `serve` that starts anyway is stopped at its banner (and fails). */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { CCOW_LOG_LEVEL: 'warn' };
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CCOW_')) env[k] = v;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      if (/listening on /.test(stdout)) child.kill('SIGTERM');
-    });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]): Promise<CliResult> => runCli(args);
 
 function assertOneLine(r: { code: number | null; stderr: string }, pattern: RegExp, what: string): void {
   const lines = r.stderr.trimEnd().split('\n');

@@ -6,73 +6,29 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import aws4 from 'aws4';
+import { cleanEnv, runCli, serveCli, type CliResult, type ServedCli } from '../../helpers/cli.js';
 
-/** The compiled CLI next to this compiled test (dist/ or a private out dir alike). */
-const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 const BANNER = /^ccow-s3 listening on (\S+) {2}access key: (\S+) {2}secret key: (.+)$/m;
 
-/** Environment without the caller's CCOW_* settings, plus `extra`. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CCOW_')) env[k] = v;
-  return { ...env, CCOW_LOG_LEVEL: 'warn', ...extra };
-}
-
-interface Served {
-  child: ChildProcess;
-  url: string;
+interface Served extends ServedCli {
   accessKey: string;
   secretKey: string;
-  stdout: () => string;
-  /** SIGTERM and wait; resolves with the exit code. */
-  stop: () => Promise<number | null>;
 }
 
 /** Spawn `ccow serve …` and wait for its banner. */
 async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const m = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner after 20 s\nstdout: ${out}\nstderr: ${err}`)), 20_000);
-    const check = (): void => {
-      const found = BANNER.exec(out);
-      if (found) { clearTimeout(timer); resolve(found); }
-    };
-    child.stdout.on('data', check);
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`ccow serve exited (${code}) before listening\nstdout: ${out}\nstderr: ${err}`)); });
-  });
-  return {
-    child, url: m[1]!, accessKey: m[2]!, secretKey: m[3]!,
-    stdout: () => out,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
+  const gw = await serveCli(args, { env });
+  const m = BANNER.exec(gw.stdout());
+  assert.ok(m, `banner: ${gw.stdout()}`);
+  return { ...gw, url: m[1]!, accessKey: m[2]!, secretKey: m[3]! };
 }
 
 /** Run an admin command to completion. */
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> => runCli(args, { env });
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ccow-cli-'));

@@ -6,17 +6,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import aws4 from 'aws4';
+import { cleanEnv, serveCli } from '../../helpers/cli.js';
 
-const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
 const KEYS = { accessKeyId: 'SERVEOPTSKEY00000001', secretAccessKey: 'serveOptsSecret00000000000000000000001' };
 const CERT = join(process.cwd(), 'test', 'fixtures', 'http', 'test-cert.pem');
 const KEY = join(process.cwd(), 'test', 'fixtures', 'http', 'test-key.pem');
@@ -24,30 +22,9 @@ const KEY = join(process.cwd(), 'test', 'fixtures', 'http', 'test-key.pem');
 /** Spawn `ccow serve` on a temp dir with the test keys; resolves once the banner names the URL. */
 async function serve(t: { after: (fn: () => Promise<void>) => void }, args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
   const data = await mkdtemp(join(tmpdir(), 'ccow-serve-opts-'));
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CCOW_')) env[k] = v;
-  Object.assign(env, { CCOW_LOG_LEVEL: 'warn', CCOW_ACCESS_KEY: KEYS.accessKeyId, CCOW_SECRET_KEY: KEYS.secretAccessKey, ...extraEnv });
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--data', data, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  t.after(async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
-    await rm(data, { recursive: true, force: true });
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
-    void exited.then(() => { clearTimeout(timer); reject(new Error(`ccow serve exited: ${out}`)); });
-  });
+  const env = cleanEnv({ CCOW_ACCESS_KEY: KEYS.accessKeyId, CCOW_SECRET_KEY: KEYS.secretAccessKey, ...extraEnv });
+  const gw = await serveCli(['--listen', '127.0.0.1:0', '--data', data, ...args], { env, t, cleanup: () => rm(data, { recursive: true, force: true }) });
+  return gw.url;
 }
 
 interface Answer { status: number; body: string }

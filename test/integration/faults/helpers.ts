@@ -7,12 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import aws4 from 'aws4';
 import { request, type Dispatcher } from 'undici';
-
-/** The compiled CLI next to this compiled test (dist/ or a private out dir alike). */
-export const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
+import { CLI, cleanEnv as cliEnv, runCli, type CliResult } from '../../helpers/cli.js';
 
 /** Fixed keys of the child gateway's default user (CCOW_ACCESS_KEY / CCOW_SECRET_KEY). */
 export const KEYS = { accessKey: 'FAULTSTESTACCESSKEY1', secretKey: 'faultsTestSecretKey0123456789abcdefghijk' };
@@ -21,9 +18,7 @@ export type Keys = typeof KEYS;
 
 /** Environment without the caller's CCOW_* settings, plus `extra`. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CCOW_')) env[k] = v;
-  return { ...env, CCOW_LOG_LEVEL: 'warn', CCOW_ACCESS_KEY: KEYS.accessKey, CCOW_SECRET_KEY: KEYS.secretKey, ...extra };
+  return cliEnv({ CCOW_ACCESS_KEY: KEYS.accessKey, CCOW_SECRET_KEY: KEYS.secretKey, ...extra });
 }
 
 /** A port that was free a moment ago (bind 0, read, close): `ccow serve` needs a number. */
@@ -100,16 +95,8 @@ async function spawnOn(port: number, dataDir: string, extraArgs: string[], env: 
 }
 
 /** Run a `ccow` admin command to completion. */
-export function runCcow(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+export function runCcow(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<CliResult> {
+  return runCli(args, { env });
 }
 
 /** One raw request: the path is sent exactly as given (already percent-encoded, with its query). */
