@@ -150,7 +150,14 @@ export class Core {
   }
 
   /** The bucket or NO_SUCH_BUCKET. */
-  async bucket(name: string, id?: string): Promise<Bucket> {
+  bucket(name: string, id?: string): Promise<Bucket> {
+    // A cached bucket answers without a second async hop (every object operation asks).
+    const c = this.#buckets.get(name);
+    if (c !== undefined) return c && (id === undefined || c.rec.id === id) ? Promise.resolve(c) : this.#bucketSlow(name, id);
+    return this.#bucketSlow(name, id);
+  }
+
+  async #bucketSlow(name: string, id?: string): Promise<Bucket> {
     const b = await this.findBucket(name);
     // `id`: the bucket the caller authorised its request on (ObjectAddr.bucketId), not another one
     // created under the name since.

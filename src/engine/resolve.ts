@@ -104,11 +104,12 @@ async function resolveInSnapshot(core: Core, b: Bucket, key: string, snapshot: s
 /** The public view of one version (record + VM attributes when known). */
 export function toObjectVersion(bucket: string, key: string, rec: VersionRecord, isLatest: boolean, meta?: VmMeta): ObjectVersion {
   const uvid = fromHex(rec.uvid);
+  const id = uvidToVersionId(uvid);
   const v: ObjectVersion = {
     bucket,
     key,
-    versionId: rec.isNull ? 'null' : uvidToVersionId(uvid),
-    uvid: uvidToVersionId(uvid),
+    versionId: rec.isNull ? 'null' : id,
+    uvid: id,
     generation: rec.generation,
     isLatest,
     deleteMarker: rec.deleted,

@@ -25,7 +25,7 @@ export interface LocalChunkStoreDeps {
   /** Runs an operation as "in flight" (close() and compaction wait for it); CLOSED after close. */
   gate: OpGate;
   /** Rejects with NO_SPACE when LMDB should take no more data (small chunks live there). */
-  room: () => Promise<void>;
+  room: () => Promise<void> | undefined;
   /** After a refused chunk file: true once compacting LMDB gave space back (then retry). */
   reclaim: () => Promise<boolean>;
 }

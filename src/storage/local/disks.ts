@@ -95,6 +95,17 @@ export class DiskSet {
     throw StorageErrors.NO_SPACE(`all ${this.disks.length} data dirs are past the fill limit`);
   }
 
+  /**
+   * From the cached statfs reading alone: false when `disk` is clearly below the fill limit (the
+   * reading is fresh and has room), undefined when `pastLimit` must look. Lets a metadata commit
+   * skip an await on the common path.
+   */
+  belowLimitCached(disk: Disk): boolean | undefined {
+    const cached = this.#space.get(disk.index);
+    if (!cached || this.#faults?.statfs || Date.now() - cached.at >= STATFS_TTL_MS) return undefined;
+    return this.#isFull(cached.space) ? undefined : true;
+  }
+
   /** True when `disk` is past the fill limit (statfs cached as in `space`). */
   async pastLimit(disk: Disk): Promise<boolean> {
     return this.#isFull(await this.space(disk));

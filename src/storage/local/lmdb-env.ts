@@ -188,7 +188,7 @@ const STATS_EVERY_MS = 10;
  * since the last check is charged to the cached disk reading (as chunk files are), so a
  * fast-growing LMDB cannot overshoot the limit between two statfs readings.
  */
-export function lmdbRoom(lmdb: LmdbRef, disks: DiskSet): () => Promise<void> {
+export function lmdbRoom(lmdb: LmdbRef, disks: DiskSet): () => Promise<void> | undefined {
   const disk = disks.disks[0]!;
   let lastPage = lmdbUsage(lmdb.handles).lastPage;
   let lastAt = 0;
@@ -198,16 +198,20 @@ export function lmdbRoom(lmdb: LmdbRef, disks: DiskSet): () => Promise<void> {
     if (u.lastPage > lastPage) disks.consumed(disk, (u.lastPage - lastPage) * u.pageSize);
     lastPage = u.lastPage;
   };
-  return async () => {
-    const t = Date.now();
-    if (t - lastAt >= STATS_EVERY_MS) {
-      lastAt = t;
-      charge(lmdbUsage(lmdb.handles));
-    }
+  const slow = async (): Promise<void> => {
     if (!(await disks.pastLimit(disk))) return;
     const u = lmdbUsage(lmdb.handles);
     charge(u);
     if (u.freeBytes >= MIN_REUSABLE_BYTES) return;
     throw StorageErrors.NO_SPACE(`data dir ${disk.path} is past the fill limit`);
+  };
+  // Undefined (nothing to await) while a fresh cached reading shows room: every commit asks.
+  return () => {
+    const t = Date.now();
+    if (t - lastAt >= STATS_EVERY_MS) {
+      lastAt = t;
+      charge(lmdbUsage(lmdb.handles));
+    }
+    return disks.belowLimitCached(disk) ? undefined : slow();
   };
 }

@@ -76,7 +76,7 @@ function isThenable(v: unknown): boolean {
 export class LmdbMetaStore implements MetaStore {
   readonly #lmdb: LmdbRef;
   readonly #gate: OpGate;
-  readonly #room: () => Promise<void>;
+  readonly #room: () => Promise<void> | undefined;
   /** Writes handed to lmdb-js and not yet committed: transactions read through them. */
   readonly #pending = new PendingWrites();
   /** Owner tags of commits in `#pending`. */
@@ -96,7 +96,7 @@ export class LmdbMetaStore implements MetaStore {
    * and fails calls after close() with CLOSED; `room` rejects with NO_SPACE when LMDB's disk is
    * past its fill limit (checked for `grows` transactions).
    */
-  constructor(lmdb: LmdbRef, gate: OpGate, room: () => Promise<void>) {
+  constructor(lmdb: LmdbRef, gate: OpGate, room: () => Promise<void> | undefined) {
     this.#lmdb = lmdb;
     this.#gate = gate;
     this.#room = room;
@@ -122,7 +122,10 @@ export class LmdbMetaStore implements MetaStore {
     // The gate rejects with CLOSED after close().
     return this.#gate.run('write', async () => {
       // §17: data-adding transactions stop at the fill limit, so deletes and GC keep room to run.
-      if (opts?.grows) await this.#room();
+      if (opts?.grows) {
+        const wait = this.#room();
+        if (wait) await wait;
+      }
       while (this.#recovering) await this.#recovering;
       this.#checkOpen();
       const h = this.#lmdb.handles;
@@ -187,7 +190,7 @@ export class LmdbMetaStore implements MetaStore {
    */
   async #spaceOr(err: Error): Promise<Error> {
     if (!StorageErrors.IO.is(err)) return err;
-    return this.#room().then(
+    return Promise.resolve(this.#room()).then(
       () => err,
       (full: unknown) => (StorageErrors.NO_SPACE.is(full) ? StorageErrors.NO_SPACE(`no space left while committing metadata (${err.message})`, { cause: err }) : err),
     );
