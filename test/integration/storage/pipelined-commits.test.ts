@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { StorageErrors } from '../../../src/storage/contract/index.js';
 import { createLocalBackend } from '../../../src/storage/local/index.js';
 import { makeTempDir, removeTempDirs } from '../../helpers/temp-dir.js';
-import { mountTmpfs } from '../../helpers/tmpfs.js';
+import { fillUntilCommitFails, withTmpfsBackend } from '../../helpers/tmpfs.js';
 
 after(removeTempDirs);
 
@@ -54,57 +54,33 @@ test('concurrent transactions see the writes of commits still in flight, by get 
 });
 
 test('a commit that fails on a full disk takes the transactions that read its writes with it; later ones work', { timeout: 60_000 }, async (t) => {
-  const mnt = await mountTmpfs(4, 'ccow-pipelined-full-');
-  if (!mnt) {
-    t.skip('cannot mount a tmpfs here (the tests run as root in CI)');
-    return;
-  }
-  try {
-    const backend = await createLocalBackend({ dataDirs: [join(mnt.path, 'd')] });
-    try {
-      await backend.meta.transaction((tx) => tx.put(b('n'), b('start')));
-      let failedAt = -1;
-      let results: PromiseSettledResult<unknown>[] = [];
-      for (let i = 0; i < 200 && failedAt < 0; i++) {
-        // Not `grows`: the fill limit does not stop it, the disk does. The second transaction reads
-        // the first one's write while it is in flight.
-        const big = backend.meta.transaction((tx) => {
-          tx.put(b('n'), b(`v${i}`));
-          tx.put(b(`big${i}`), Buffer.alloc(200_000, i));
-        });
-        const reader = backend.meta.transaction((tx) => {
-          const v = str(tx.get(b('n')));
-          tx.put(b(`seen${i}`), b(v ?? ''));
-          return v;
-        });
-        results = await Promise.allSettled([big, reader]);
-        if (results.some((r) => r.status === 'rejected')) failedAt = i;
-      }
-      assert.ok(failedAt > 0, 'the disk filled up');
-      const [big, reader] = results;
-      assert.equal(big!.status, 'rejected');
-      // LMDB reports the short write on the full disk as EIO; the store answers NO_SPACE (507).
-      assert.ok(StorageErrors.NO_SPACE.is((big as PromiseRejectedResult).reason), String((big as PromiseRejectedResult).reason));
-      // The reader saw `v<failedAt>`, which never landed: it must not have committed either.
-      assert.equal(reader!.status, 'rejected');
-      assert.ok(StorageErrors.NO_SPACE.is((reader as PromiseRejectedResult).reason), String((reader as PromiseRejectedResult).reason));
-      assert.equal(str(await backend.meta.get(b('n'))), `v${failedAt - 1}`);
-      assert.equal(await backend.meta.get(b(`seen${failedAt}`)), undefined);
-      assert.equal(await backend.meta.get(b(`big${failedAt}`)), undefined);
-      // Every earlier reader saw what was committed before it.
-      for (let i = 0; i < failedAt; i++) assert.equal(str(await backend.meta.get(b(`seen${i}`))), `v${i}`);
-      // Space back: later transactions start from the committed state.
-      for (let i = 0; i < failedAt; i += 2) await backend.meta.transaction((tx) => tx.del(b(`big${i}`)));
-      const now = await backend.meta.transaction((tx) => {
-        tx.put(b('after'), b('ok'));
-        return str(tx.get(b('n')));
-      });
-      assert.equal(now, `v${failedAt - 1}`);
-      assert.equal(str(await backend.meta.get(b('after'))), 'ok');
-    } finally {
-      await backend.close();
-    }
-  } finally {
-    await mnt.release();
-  }
+  await withTmpfsBackend(t, 4, 'ccow-pipelined-full-', async (backend) => {
+    // The reader reads the large commit's write while it is in flight.
+    const { failedAt, big, alongside: [reader] } = await fillUntilCommitFails(backend.meta, (i) => [
+      backend.meta.transaction((tx) => {
+        const v = str(tx.get(b('n')));
+        tx.put(b(`seen${i}`), b(v ?? ''));
+        return v;
+      }),
+    ]);
+    assert.equal(big.status, 'rejected');
+    // LMDB reports the short write on the full disk as EIO; the store answers NO_SPACE (507).
+    assert.ok(StorageErrors.NO_SPACE.is(big.reason), String(big.reason));
+    // The reader saw `v<failedAt>`, which never landed: it must not have committed either.
+    assert.equal(reader!.status, 'rejected');
+    assert.ok(StorageErrors.NO_SPACE.is((reader as PromiseRejectedResult).reason), String((reader as PromiseRejectedResult).reason));
+    assert.equal(str(await backend.meta.get(b('n'))), `v${failedAt - 1}`);
+    assert.equal(await backend.meta.get(b(`seen${failedAt}`)), undefined);
+    assert.equal(await backend.meta.get(b(`big${failedAt}`)), undefined);
+    // Every earlier reader saw what was committed before it.
+    for (let i = 0; i < failedAt; i++) assert.equal(str(await backend.meta.get(b(`seen${i}`))), `v${i}`);
+    // Space back: later transactions start from the committed state.
+    for (let i = 0; i < failedAt; i += 2) await backend.meta.transaction((tx) => tx.del(b(`big${i}`)));
+    const now = await backend.meta.transaction((tx) => {
+      tx.put(b('after'), b('ok'));
+      return str(tx.get(b('n')));
+    });
+    assert.equal(now, `v${failedAt - 1}`);
+    assert.equal(str(await backend.meta.get(b('after'))), 'ok');
+  });
 });
