@@ -58,21 +58,30 @@ export function invertUvid(u: Uint8Array): Buffer {
 
 const B32 = '0123456789abcdefghijklmnopqrstuv';
 
-/** base32hex (RFC 4648 §7, lowercase, unpadded) of 16 bytes: 26 characters that sort like the bytes. */
+const B32_CODES = Buffer.from(B32, 'latin1');
+/** Scratch for the characters of one version id (filled and read synchronously). */
+const ID_SCRATCH = Buffer.alloc(32);
+
+/**
+ * base32hex (RFC 4648 §7, lowercase, unpadded) of 16 bytes: 26 characters that sort like the bytes.
+ * Written as bytes and read as one latin1 string: appending 26 characters one by one made a chain
+ * of 26 partial strings for every put's response.
+ */
 export function uvidToVersionId(u: Uint8Array): string {
-  let out = '';
+  const out = u.length <= 16 ? ID_SCRATCH : Buffer.alloc(Math.ceil((u.length * 8) / 5));
+  let n = 0;
   let acc = 0;
   let bits = 0;
-  for (const byte of u) {
-    acc = ((acc << 8) | byte) & 0xffff;
+  for (let i = 0; i < u.length; i++) {
+    acc = ((acc << 8) | u[i]!) & 0xffff;
     bits += 8;
     while (bits >= 5) {
-      out += B32[(acc >> (bits - 5)) & 31];
+      out[n++] = B32_CODES[(acc >> (bits - 5)) & 31]!;
       bits -= 5;
     }
   }
-  if (bits > 0) out += B32[(acc << (5 - bits)) & 31];
-  return out;
+  if (bits > 0) out[n++] = B32_CODES[(acc << (5 - bits)) & 31]!;
+  return out.toString('latin1', 0, n);
 }
 
 /** Inverse of uvidToVersionId; undefined when `s` is not a well-formed version id. */
