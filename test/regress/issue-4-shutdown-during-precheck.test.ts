@@ -8,10 +8,10 @@
  * Ordering without timers: the precheck is held until Fastify has reached server.close().
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { test } from 'node:test';
 import { buildApp, startServer } from '../../src/http/index.js';
 import type { S3Request, S3Response } from '../../src/s3/index.js';
+import { bodyOnContinue, connectRaw, serverCloseReached } from '../helpers/raw-http.js';
 import { FakeS3 } from '../unit/http/fake-s3.js';
 
 class HeldPrecheck extends FakeS3 {
@@ -31,39 +31,19 @@ test('shutdown: an Expect: 100-continue request whose precheck was running when 
   const s3 = new HeldPrecheck();
   const app = buildApp({ s3 });
   const { port } = await startServer(app, { host: '127.0.0.1', port: 0 });
-  const server = app.server;
-  const closeOrig = server.close.bind(server);
-  let closeReached!: () => void;
-  const closing = new Promise<void>((resolve) => (closeReached = resolve));
-  server.close = ((cb?: (err?: Error) => void) => {
-    closeReached();
-    return closeOrig(cb);
-  });
-
-  const sock = connect(port, '127.0.0.1');
-  let got = '';
-  let bodySent = false;
-  sock.on('data', (c: Buffer) => {
-    got += c.toString();
-    if (!bodySent && got.includes('HTTP/1.1 100 Continue')) {
-      bodySent = true;
-      sock.write('hello');
-    }
-  });
-  const ended = new Promise<void>((resolve) => {
-    sock.on('close', () => resolve());
-    sock.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
-  sock.write('PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
+  const closing = serverCloseReached(app.server);
+  const continued = bodyOnContinue('hello');
+  const conn = await connectRaw(port, continued.onData);
+  conn.socket.write('PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
   await s3.arrived;
   const closed = app.close();
   await closing;
   s3.release();
-  await ended;
+  await conn.closed;
   await closed;
 
-  assert.equal(bodySent, false, got);
+  const got = conn.received();
+  assert.equal(continued.sent(), false, got);
   assert.match(got, /^HTTP\/1\.1 503 /, got);
   assert.match(got, /\r\nconnection: close\r\n/i);
   assert.match(got, /<Code>ServiceUnavailable<\/Code>/);

@@ -13,9 +13,9 @@
  * hook marked the app as closing.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { test } from 'node:test';
 import { buildApp, startServer } from '../../src/http/index.js';
+import { bodyOnContinue, connectRaw, serverCloseReached } from '../helpers/raw-http.js';
 import { FakeS3 } from '../unit/http/fake-s3.js';
 
 /** Raw responses on one connection: a request in flight, close() begins, then `second` pipelined behind it. */
@@ -23,40 +23,19 @@ async function pipelinedDuringClose(second: string, opts: { domain?: string } = 
   const s3 = new FakeS3();
   const app = buildApp({ s3, ...opts });
   const { port } = await startServer(app, { host: '127.0.0.1', port: 0 });
-  const server = app.server;
-  const firstArrived = new Promise<void>((resolve) => server.once('request', () => resolve()));
-  const closeOrig = server.close.bind(server);
-  let closeReached!: () => void;
-  const closing = new Promise<void>((resolve) => (closeReached = resolve));
-  server.close = ((cb?: (err?: Error) => void) => {
-    closeReached();
-    return closeOrig(cb);
-  });
-
-  const sock = connect(port, '127.0.0.1');
-  let got = '';
-  let bodySent = false;
-  sock.on('data', (c: Buffer) => {
-    got += c.toString();
-    // A client sends its body on 100 Continue.
-    if (!bodySent && got.includes('HTTP/1.1 100 Continue')) {
-      bodySent = true;
-      sock.write('hello');
-    }
-  });
-  const ended = new Promise<void>((resolve) => {
-    sock.on('close', () => resolve());
-    sock.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => sock.once('connect', () => resolve()));
-  sock.write('PUT /summary/first HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde');
+  const firstArrived = new Promise<void>((resolve) => app.server.once('request', () => resolve()));
+  const closing = serverCloseReached(app.server);
+  // A client sends its body on 100 Continue.
+  const continued = bodyOnContinue('hello');
+  const conn = await connectRaw(port, continued.onData);
+  conn.socket.write('PUT /summary/first HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabcde');
   await firstArrived;
   const closed = app.close();
   await closing;
-  sock.write(`fghij${second}`);
-  await ended;
+  conn.socket.write(`fghij${second}`);
+  await conn.closed;
   await closed;
-  return { s3, responses: got.split(/(?=HTTP\/1\.1 )/), bodySent };
+  return { s3, responses: conn.received().split(/(?=HTTP\/1\.1 )/), bodySent: continued.sent() };
 }
 
 function assertShed(responses: string[], resource: string): void {

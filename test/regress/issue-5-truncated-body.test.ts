@@ -13,14 +13,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import aws4 from 'aws4';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { signedHead } from '../helpers/raw-http.js';
 
 const MiB = 1024 * 1024;
 
-function head(gw: TestGateway, path: string, headers: Record<string, string>): string {
-  const all = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...headers };
-  const signed = aws4.sign({ host: new URL(gw.url).host, method: 'PUT', path, headers: all, service: 's3', region: 'us-east-1' }, { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey });
-  return `PUT ${path} HTTP/1.1\r\n${Object.entries(signed.headers ?? {}).map(([k, v]) => `${k}: ${String(v)}`).join('\r\n')}\r\n\r\n`;
-}
+const head = (gw: TestGateway, path: string, headers: Record<string, string>): string => signedHead(gw, 'PUT', path, headers);
 
 /** Send `bytes`, end our side (FIN), and read everything until the server closes. */
 function sendAndEnd(port: number, bytes: Buffer[]): Promise<string> {

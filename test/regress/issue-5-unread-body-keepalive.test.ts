@@ -10,8 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import aws4 from 'aws4';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { signedHead } from '../helpers/raw-http.js';
 import { errnoError } from '../../src/storage/local/index.js';
 
 /** A raw connection that collects everything the server sends. */
@@ -35,10 +35,7 @@ class Conn {
 }
 
 function head(gw: TestGateway, method: string, path: string, length?: number): string {
-  const headers: Record<string, string> = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
-  if (length !== undefined) headers['content-length'] = String(length);
-  const signed = aws4.sign({ host: new URL(gw.url).host, method, path, headers, service: 's3', region: 'us-east-1' }, { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey });
-  return `${method} ${path} HTTP/1.1\r\n${Object.entries(signed.headers ?? {}).map(([k, v]) => `${k}: ${String(v)}`).join('\r\n')}\r\n\r\n`;
+  return signedHead(gw, method, path, length === undefined ? {} : { 'content-length': String(length) });
 }
 
 test('a body refused half-way (507) is drained: the kept-alive connection answers the next request', { timeout: 60_000 }, async (t) => {
