@@ -1,5 +1,6 @@
 /**
- * A small Prometheus surface (GET /_ccow/metrics): request counts, latency and requests in flight.
+ * A small Prometheus surface (GET and HEAD /_ccow/metrics): request counts, latency and requests in
+ * flight.
  * The registry is per app, so several apps in one process (tests) do not collide. Lower layers
  * publish diagnostics instead of metrics (shared/STYLE.md habit 8); whoever composes the gateway may
  * register more collectors on `registry`.
@@ -44,9 +45,11 @@ export function installMetrics(app: FastifyInstance, path: string, wrap: Reserve
     });
   });
 
-  app.get(path, wrap(async (_request, reply) => {
+  // HEAD answers as GET without the body (Node writes none for HEAD), as the health routes do:
+  // before, only GET was routed here and HEAD went to the S3 layer (404 NoSuchBucket).
+  app.route({ method: ['GET', 'HEAD'], url: path, handler: wrap(async (_request, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
-  }));
+  }) });
   return { registry };
 }
