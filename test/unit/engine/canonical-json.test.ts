@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalJson } from '../../../src/engine/format/bin.js';
+import { seededRandom } from '../../helpers/crash-writer.js';
 
 function reference(v: unknown): string {
   if (v === null || typeof v !== 'object') return typeof v === 'bigint' ? JSON.stringify(v.toString()) : (JSON.stringify(v) ?? 'null');
@@ -16,18 +17,6 @@ function reference(v: unknown): string {
     .filter((k) => o[k] !== undefined)
     .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(',')}}`;
-}
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = ['a', 'b', 'Z', 'size', 'etag', 'é', '10', '2', '__proto__', 'aa', '', 'x-amz-meta', 'vmId', 'uvid'];
@@ -55,7 +44,7 @@ function randomValue(r: () => number, depth: number): unknown {
 }
 
 test('canonicalJson equals the reference writer on random values and does not change its input', () => {
-  const r = rng(20261127);
+  const r = seededRandom(20261127);
   for (let i = 0; i < 5000; i++) {
     const v = randomValue(r, 0);
     const before = reference(v);
