@@ -13,7 +13,7 @@
  * `activeAccessKey` lets a start with different keys retire the previous ones from the users table.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineApi, User } from '../engine/index.js';
 import { CliError } from './compose.js';
@@ -86,6 +86,9 @@ export function parseCredentialsFile(text: string, path: string): CredentialsFil
   return d as CredentialsFileV1;
 }
 
+/** Name of the temp file `writeCredentialsFile` writes first (`credentials.json.<pid>.tmp`). */
+const TEMP_NAME = /^credentials\.json\.\d+\.tmp$/;
+
 /** Write the file atomically (temp file + rename) with mode 0600: it holds a secret. */
 export async function writeCredentialsFile(dataDir: string, doc: CredentialsFileV1): Promise<void> {
   const path = join(dataDir, CREDENTIALS_FILE);
@@ -114,6 +117,7 @@ export async function ensureDefaultUser(
   dataDir: string,
   fromEnv: { accessKey: string; secretKey: string } | undefined,
 ): Promise<DefaultCredentials> {
+  await removeStrayTemps(dataDir);
   const state = await readCredentialsFile(dataDir);
   const tenantId = state?.tenantId ?? newTenantId();
   const generated = state?.generated ?? (fromEnv ? undefined : generateKeys());
@@ -128,6 +132,17 @@ export async function ensureDefaultUser(
   const next: CredentialsFileV1 = { v: 1, tenantId, activeAccessKey: keys.accessKey, ...(generated ? { generated } : {}) };
   await writeCredentialsFile(dataDir, next);
   return { ...keys, tenantId, source: fromEnv ? 'env' : 'generated' };
+}
+
+/**
+ * Remove temp files of credentials.json that an earlier start left: one that exited between the
+ * write of the temp file and its rename (a second SIGINT/SIGTERM exits at once; a crash) left it,
+ * with a secret in it, for good. Called with the data dir locked, so no live writer owns one.
+ */
+async function removeStrayTemps(dataDir: string): Promise<void> {
+  for (const name of await readdir(dataDir)) {
+    if (TEMP_NAME.test(name)) await unlink(join(dataDir, name)).catch(() => undefined);
+  }
 }
 
 /** Delete a previous default key, but only if it still belongs to the default tenant. */

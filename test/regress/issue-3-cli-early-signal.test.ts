@@ -10,6 +10,12 @@
  * and tells the test when it is there; the signal is sent while the modules are still loading.
  * The second test holds the start while it opens credentials.json: a SIGTERM then waits for the
  * start, shuts down cleanly and leaves a whole credentials file that the next start uses.
+ *
+ * A second signal exits at once (exit 1). During the very first start, between the write of
+ * credentials.json's temp file and its rename into place, that left `credentials.json.<pid>.tmp`
+ * (with the generated secret) in the data dir for good: the next start wrote its own file and never
+ * looked at it (review11). The next start now removes such temp files (the data dir is locked then,
+ * so no live writer owns one).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +42,7 @@ export async function load(url, context, next) {
 }
 `;
 
-/** Preload: register the hooks, or hold the opening of credentials.json's temp file. */
+/** Preload: register the hooks, or hold the opening of credentials.json's temp file, or its rename into place. */
 const PRELOAD = `
 import { register, syncBuiltinESMExports } from 'node:module';
 import fsp from 'node:fs/promises';
@@ -54,6 +60,20 @@ if (HOLD === 'credentials') {
   };
   syncBuiltinESMExports();
 }
+if (HOLD === 'rename') {
+  // Signals sent back to back merge into one: tell the test when each one has been taken.
+  let signals = 0;
+  process.on('SIGTERM', () => writeFileSync(MARKER + '.sigterm' + ++signals, ''));
+  const rename = fsp.rename;
+  fsp.rename = async (from, to) => {
+    if (String(to).endsWith('credentials.json')) {
+      writeFileSync(MARKER, 'renaming');
+      while (!existsSync(GO)) await new Promise((r) => setTimeout(r, 10));
+    }
+    return rename(from, to);
+  };
+  syncBuiltinESMExports();
+}
 `;
 
 interface Run {
@@ -64,7 +84,7 @@ interface Run {
   go: string;
 }
 
-async function serveHeld(dir: string, hold: 'program' | 'credentials', data: string): Promise<Run> {
+async function serveHeld(dir: string, hold: 'program' | 'credentials' | 'rename', data: string): Promise<Run> {
   await writeFile(join(dir, 'hooks.mjs'), HOOKS);
   await writeFile(join(dir, 'preload.mjs'), PRELOAD);
   const marker = join(dir, `${hold}.marker`);
@@ -91,6 +111,19 @@ async function until(file: string, exit: Run['exit']): Promise<void> {
     if (exited) assert.fail(`the process exited before ${file}: ${JSON.stringify(await exit)}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Start `ccow serve` on `data` again, wait until it listens, stop it (exit 0); resolves with its stdout. */
+async function nextStart(t: { after: (fn: () => void) => void }, dir: string, data: string): Promise<string> {
+  const again = await serveHeld(dir, 'program', data);
+  t.after(() => again.kill('SIGKILL'));
+  await writeFile(again.go, 'go');
+  let exited = false;
+  void again.exit.then(() => { exited = true; });
+  while (!/listening on/.test(again.stdout()) && !exited) await new Promise((res) => setTimeout(res, 20));
+  again.kill('SIGTERM');
+  assert.equal((await again.exit).code, 0);
+  return again.stdout();
 }
 
 test('SIGTERM while `ccow serve` is still loading its modules: clean exit 0, nothing on disk', { timeout: 60_000 }, async (t) => {
@@ -131,13 +164,26 @@ test('SIGTERM while `ccow serve` writes credentials.json: the start finishes, sh
   assert.ok(doc.generated?.accessKey);
   assert.deepEqual((await readdir(data)).filter((f) => f.includes('.tmp')), [], 'no temp file left');
   // The next start uses the same keys.
-  const again = await serveHeld(dir, 'program', data);
-  t.after(() => again.kill('SIGKILL'));
-  await writeFile(again.go, 'go');
-  let exited = false;
-  void again.exit.then(() => { exited = true; });
-  while (!/listening on/.test(again.stdout()) && !exited) await new Promise((res) => setTimeout(res, 20));
-  assert.match(again.stdout(), new RegExp(`access key: ${doc.generated.accessKey} `));
-  again.kill('SIGTERM');
-  assert.equal((await again.exit).code, 0);
+  assert.match(await nextStart(t, dir, data), new RegExp(`access key: ${doc.generated.accessKey} `));
+});
+
+test('a second SIGTERM during the first start, before credentials.json is in place: the next start removes the temp file', { timeout: 60_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ccow-early-signal-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const data = join(dir, 'data');
+  const run = await serveHeld(dir, 'rename', data);
+  t.after(() => run.kill('SIGKILL'));
+  await until(run.marker, run.exit);
+  run.kill('SIGTERM');
+  await until(`${run.marker}.sigterm1`, run.exit);
+  run.kill('SIGTERM');
+  const r = await run.exit;
+  assert.equal(r.signal, null, r.stderr);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /SIGTERM again, exiting without waiting/);
+  const temps = async (): Promise<string[]> => (await readdir(data)).filter((f) => f.startsWith('credentials.json.'));
+  assert.equal((await temps()).length, 1, 'the interrupted write left its temp file (the case under test)');
+  assert.match(await nextStart(t, dir, data), /listening on/);
+  assert.deepEqual(await temps(), [], 'no temp file of credentials.json left');
+  assert.equal(JSON.parse(await readFile(join(data, 'credentials.json'), 'utf8')).v, 1);
 });
