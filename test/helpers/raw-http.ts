@@ -1,10 +1,10 @@
 /**
  * HTTP written by hand over a raw TCP connection, for tests of what the server does on the wire
  * (pipelining, `Expect: 100-continue`, connections closed during a shutdown): a connection that
- * collects what it receives, a client's answer to `100 Continue`, a SigV4-signed request head, and
- * the moment a server's `close()` is reached.
+ * collects what it receives, a client's answer to `100 Continue`, a SigV4-signed request head, the
+ * moment a server's `close()` is reached, and a plain request with a Host header of one's choice.
  */
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import aws4 from 'aws4';
 
@@ -72,4 +72,24 @@ export function signedHead(
   const all = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...headers };
   const signed = aws4.sign({ host: new URL(gw.url).host, method, path, headers: all, service: 's3', region: 'us-east-1' }, { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey });
   return `${method} ${path} HTTP/1.1\r\n${Object.entries(signed.headers ?? {}).map(([k, v]) => `${k}: ${String(v)}`).join('\r\n')}\r\n\r\n`;
+}
+
+/** An answer read whole by `call`. */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One request with Node's http client to 127.0.0.1:`port`, with the given Host header; the answer read whole. */
+export function call(port: number, method: string, path: string, host = '127.0.0.1'): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

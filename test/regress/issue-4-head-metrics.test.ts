@@ -7,33 +7,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { buildApp, startServer, type AppOptions } from '../../src/http/index.js';
+import { call, type HttpAnswer } from '../helpers/raw-http.js';
 import { FakeS3 } from '../unit/http/fake-s3.js';
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function call(port: number, method: string, path: string, host = '127.0.0.1'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { host } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /**
  * Headers that differ from one answer to the next. The metrics text grows as requests are counted
  * (the GET itself adds a line), so its length is compared apart.
  */
-function stable(h: Answer['headers']): Answer['headers'] {
+function stable(h: HttpAnswer['headers']): HttpAnswer['headers'] {
   const { date: _date, 'x-amz-request-id': _id, 'x-amz-id-2': _id2, 'content-length': _len, ...rest } = h;
   return rest;
 }
