@@ -128,9 +128,13 @@ export async function ensureDefaultUser(
   }
   // Keys of an earlier start (e.g. CCOW_ACCESS_KEY changed) stop working: one default key pair.
   if (state && state.activeAccessKey !== keys.accessKey) await retire(engine, state.activeAccessKey, tenantId);
-  await engine.putUser({ accessKey: keys.accessKey, secretKey: keys.secretKey, tenantId, name: 'default' });
+  // The file before the user: a start cut off in between leaves keys on disk that the next start
+  // takes up (and saves the user then). The other order left, after a cut-off first start, a
+  // default user whose secret was only in an unfinished temp file, and the next start generated
+  // another. Retiring comes first: a cut-off start then retires again, never keeps an old key.
   const next: CredentialsFileV1 = { v: 1, tenantId, activeAccessKey: keys.accessKey, ...(generated ? { generated } : {}) };
   await writeCredentialsFile(dataDir, next);
+  await engine.putUser({ accessKey: keys.accessKey, secretKey: keys.secretKey, tenantId, name: 'default' });
   return { ...keys, tenantId, source: fromEnv ? 'env' : 'generated' };
 }
 

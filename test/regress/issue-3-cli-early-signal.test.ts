@@ -15,7 +15,8 @@
  * credentials.json's temp file and its rename into place, that left `credentials.json.<pid>.tmp`
  * (with the generated secret) in the data dir for good: the next start wrote its own file and never
  * looked at it (review11). The next start now removes such temp files (the data dir is locked then,
- * so no live writer owns one).
+ * so no live writer owns one). That start also left a default user behind whose secret only the
+ * temp file had (it was saved before the file): credentials.json is now written first.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runCli } from '../helpers/cli.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -185,5 +187,12 @@ test('a second SIGTERM during the first start, before credentials.json is in pla
   assert.equal((await temps()).length, 1, 'the interrupted write left its temp file (the case under test)');
   assert.match(await nextStart(t, dir, data), /listening on/);
   assert.deepEqual(await temps(), [], 'no temp file of credentials.json left');
-  assert.equal(JSON.parse(await readFile(join(data, 'credentials.json'), 'utf8')).v, 1);
+  const doc = JSON.parse(await readFile(join(data, 'credentials.json'), 'utf8')) as { v: number; generated: { accessKey: string } };
+  assert.equal(doc.v, 1);
+  // One default user, the one whose keys credentials.json holds: the cut-off start saved none
+  // (it saved one before, whose secret only the removed temp file had, next to the new one).
+  const ls = await runCli(['user', 'ls', '--data', data]);
+  assert.equal(ls.code, 0, ls.stderr);
+  const users = ls.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
+  assert.deepEqual(users, [doc.generated.accessKey]);
 });
