@@ -1,4 +1,5 @@
 /** Leaf utilities without policy (shared/STYLE.md §1). */
+export * from './aligned-memory.js';
 export * from './bytes.js';
 export * from './errors.js';
 export * from './hash.js';

@@ -79,7 +79,7 @@ export class Core {
   readonly pool: DigestPool | undefined;
   /** Reused chunk buffers (fresh memory is expensive to touch; see buffer-pool.ts). */
   /** Chunk buffers of puts (their 1 MiB chunks: ~64 kept). */
-  readonly buffers = new BufferPool({ shared: true, maxFreeBytes: 64 * 1024 * 1024 });
+  readonly buffers = new BufferPool({ shared: true, aligned: true, maxFreeBytes: 64 * 1024 * 1024 });
   /** Bytes of chunks in flight across all puts (EngineOptions.putBudget). */
   readonly putBudget: ByteBudget;
   /** Bytes streaming reads hold beyond their base read-ahead (EngineOptions.readBudget). */

@@ -21,7 +21,7 @@ const MAX_FREE_BYTES = 16 * 1024 * 1024;
 declare const WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer } };
 
 /** Buffer sizes are multiples of this: the WebAssembly page size. */
-const CLASS = 64 * 1024;
+export const CLASS = 64 * 1024;
 /**
  * Smallest buffer allocated: a default 1 MiB chunk's file (payload + header block) fits, and so does
  * any shorter one (an object's tail, a compressed chunk), so mixed sizes share buffers instead of
@@ -43,12 +43,17 @@ export class AlignedBuffers {
   #freeBytes = 0;
   #staged = 0;
   readonly #limit: number;
+  readonly #minAlloc: number;
   readonly #waiters: (() => void)[] = [];
 
-  /** `limit`: buffers staged at once (writers beyond it wait). */
-  constructor(probe: FileHandle, limit: number) {
+  /**
+   * `limit`: buffers staged at once (writers beyond it wait); `minAlloc`: smallest buffer made
+   * (default: a whole 1 MiB chunk's file, see MIN_ALLOC).
+   */
+  constructor(probe: FileHandle, limit: number, minAlloc = MIN_ALLOC) {
     this.#probe = probe;
     this.#limit = limit;
+    this.#minAlloc = minAlloc;
   }
 
   /** An aligned buffer of at least `size` bytes (contents undefined); waits while `limit` are out. */
@@ -57,7 +62,7 @@ export class AlignedBuffers {
     this.#staged++;
     try {
       let buf = this.#bestFit(size);
-      buf ??= await this.#allocate(Math.max(MIN_ALLOC, Math.ceil(size / CLASS) * CLASS));
+      buf ??= await this.#allocate(Math.max(this.#minAlloc, Math.ceil(size / CLASS) * CLASS));
       let released = false;
       return {
         buf,

@@ -20,9 +20,10 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsc, fstatSync, openSync, read as fsRead } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isPageAligned } from '../../common/index.js';
 import { StorageErrors } from '../contract/index.js';
-import { AlignedBuffers, type Staged } from './aligned-buffers.js';
-import { CHUNK_BLOCK, CHUNK_HEADER_BYTES, chunkFileV2Size, decodeChunkFile, encodeChunkHeader, readChunkHeader, writeChunkHeaderV2 } from './chunk-file-format.js';
+import { AlignedBuffers, CLASS, type Staged } from './aligned-buffers.js';
+import { CHUNK_BLOCK, CHUNK_HEADER_BYTES, decodeChunkFile, encodeChunkHeader, readChunkHeader, roundToBlock, writeChunkHeaderV2 } from './chunk-file-format.js';
 import { chunkDir, chunkPath, type Disk } from './disks.js';
 import { errnoCode, mapFsError } from './fs-errors.js';
 import { GroupSync } from './group-sync.js';
@@ -36,6 +37,11 @@ const DIRECT_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_DIRECT;
 const TMPFS_MAGIC = 0x01021994;
 /** Staging buffers in use at once: about libuv's pool size, the writes that can run at a time. */
 const STAGED_AT_ONCE = 8;
+/**
+ * Header (and partial last) blocks of payloads written in place, in use at once: they are small,
+ * so more in-place writes may wait in libuv's queue than staged ones.
+ */
+const HEADS_AT_ONCE = 32;
 
 /** fsync a directory: makes renames and creations inside it durable. */
 async function fsyncDir(dir: string): Promise<void> {
@@ -103,6 +109,8 @@ export class ChunkFiles {
   /** Disks (by index) whose file system accepts O_DIRECT. */
   readonly #direct = new Set<number>();
   #aligned: AlignedBuffers | undefined;
+  /** Staging for the header and last block of payloads written in place (same probe as #aligned). */
+  #heads: AlignedBuffers | undefined;
   #probe: FileHandle | undefined;
   #directReads = 0;
 
@@ -157,6 +165,7 @@ export class ChunkFiles {
       if (!this.#aligned) {
         this.#probe = probe;
         this.#aligned = aligned;
+        this.#heads = new AlignedBuffers(probe, HEADS_AT_ONCE, CLASS);
         keep = true;
       }
     } finally {
@@ -219,17 +228,23 @@ export class ChunkFiles {
   }
 
   /**
-   * A v2 file from a staging buffer: header block, payload, zero padding to the block boundary.
-   * The buffer is held only for the write itself (an O_DIRECT write returns once the device has the
-   * bytes), not for the fdatasync that follows. Undefined, with nothing left at `tmp`, when this
+   * A v2 file: header block, payload, zero padding to the block boundary. A payload in page-aligned
+   * memory (common/aligned-memory.ts: the engine's chunk buffers) is written in place, with only
+   * the header and a partial last block staged; any other is copied into a staging buffer first.
+   * Staging memory is held only for the write itself (an O_DIRECT write returns once the device has
+   * the bytes), not for the fdatasync that follows. Undefined, with nothing left at `tmp`, when this
    * chunk must be written buffered: no staging memory could be mapped (RangeError), or O_DIRECT
    * was refused (EINVAL), which makes the disk buffered from then on.
    */
   async #writeDirect(disk: Disk, tmp: string, bytes: Uint8Array): Promise<FileHandle | undefined> {
-    const size = chunkFileV2Size(bytes.length);
+    const inPlace = isPageAligned(bytes);
+    // In place: the whole blocks of the payload stay where they are; the rest follows the header.
+    const whole = inPlace ? bytes.length - (bytes.length % CHUNK_BLOCK) : 0;
+    const rest = bytes.length - whole;
+    const size = CHUNK_BLOCK + roundToBlock(rest);
     let staged: Staged;
     try {
-      staged = await this.#aligned!.take(size);
+      staged = await (inPlace ? this.#heads! : this.#aligned!).take(size);
     } catch (e) {
       if (e instanceof RangeError) return undefined;
       if (errnoCode(e) !== 'EINVAL') throw e;
@@ -241,10 +256,12 @@ export class ChunkFiles {
     try {
       const buf = staged.buf.subarray(0, size);
       writeChunkHeaderV2(buf, bytes.length);
-      buf.set(bytes, CHUNK_BLOCK);
-      buf.fill(0, CHUNK_BLOCK + bytes.length);
+      buf.set(bytes.subarray(whole), CHUNK_BLOCK);
+      buf.fill(0, CHUNK_BLOCK + rest);
+      // Header and staged tail around the payload's whole blocks (each part block-aligned).
+      const parts = whole === 0 ? [buf] : rest === 0 ? [buf, bytes.subarray(0, whole)] : [buf.subarray(0, CHUNK_BLOCK), bytes.subarray(0, whole), buf.subarray(CHUNK_BLOCK)];
       fh = await open(tmp, DIRECT_FLAGS, FILE_MODE);
-      await writeAll(fh, [buf]);
+      await writeAll(fh, parts);
       return fh;
     } catch (e) {
       await fh?.close().catch(() => undefined);

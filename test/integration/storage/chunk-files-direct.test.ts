@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { chunkIdHex, chunkIdOf } from '../../../src/common/index.js';
+import { alignedSharedMemory, chunkIdHex, chunkIdOf, isPageAligned } from '../../../src/common/index.js';
 import { readChunkHeader } from '../../../src/storage/local/chunk-file-format.js';
 import { createLocalBackend } from '../../../src/storage/local/index.js';
 import { makeTempDir, removeTempDirs } from '../../helpers/temp-dir.js';
@@ -116,5 +116,52 @@ test('streaming reads (O_DIRECT) return exact payloads of v2 files, fall back fo
     }
   } finally {
     await backend.close();
+  }
+});
+
+test('a payload in page-aligned memory is written in place: the same v2 file as from a staging copy', async (t) => {
+  const tmp = await makeTempDir('direct-in-place');
+  const staged = join(tmp.path, 'staged');
+  const inPlace = join(tmp.path, 'in-place');
+  // Whole blocks only, a partial last block, shorter than a block; at the start of the memory and further in.
+  const cases = [
+    { size: 1024 * 1024, at: 0 },
+    { size: 1024 * 1024 + 7, at: 0 },
+    { size: 3 * 4096 + 4095, at: 8192 },
+    { size: 20_001, at: 4096 },
+    { size: 100, at: 0 },
+  ];
+  // smallChunkMax 0: every payload is a file, however short.
+  const a = await createLocalBackend({ dataDirs: [staged], mapSize: 64 * 1024 * 1024, smallChunkMax: 0 });
+  const b = await createLocalBackend({ dataDirs: [inPlace], mapSize: 64 * 1024 * 1024, smallChunkMax: 0 });
+  try {
+    for (const { size, at } of cases) {
+      const payload = randomBytes(size);
+      const mem = alignedSharedMemory(at + size);
+      assert.ok(mem, 'page-aligned memory');
+      const view = new Uint8Array(mem, at, size);
+      view.set(payload);
+      assert.ok(isPageAligned(view));
+      assert.ok(!isPageAligned(new Uint8Array(mem, at + 16, 16)), 'an offset off the page boundary is not aligned');
+      assert.ok(!isPageAligned(payload), 'other memory is not recognised');
+      const id = chunkIdOf(payload);
+      await a.chunks.put(id, payload); // copied into a staging buffer
+      await b.chunks.put(id, view); // in place
+      const hex = chunkIdHex(id);
+      if ((await fileOf(inPlace, hex)).version !== 2) {
+        t.skip(`${tmp.path}: the file system refused O_DIRECT, so there is no in-place write to test`);
+        return;
+      }
+      const path = (dir: string): string => join(dir, 'chunks', hex.slice(0, 2), hex.slice(2, 4), hex);
+      const [fa, fb] = [await readFile(path(staged)), await readFile(path(inPlace))];
+      assert.equal(fb.length, 4096 + Math.ceil(size / 4096) * 4096, `${size} bytes: whole blocks`);
+      assert.ok(fa.equals(fb), `${size} bytes at ${at}: the same file as the staged write`);
+      assert.ok(Buffer.from(await b.chunks.get(id, { streaming: true })).equals(payload), 'reads back (direct)');
+      assert.ok(Buffer.from(await b.chunks.get(id)).equals(payload), 'reads back (buffered)');
+    }
+    assert.deepEqual(await readdir(join(inPlace, 'tmp')), []);
+  } finally {
+    await a.close();
+    await b.close();
   }
 });
