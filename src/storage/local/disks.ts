@@ -96,7 +96,7 @@ export class DiskSet {
   }
 
   /**
-   * From the cached statfs reading alone: false when `disk` is clearly below the fill limit (the
+   * From the cached statfs reading alone: true when `disk` is clearly below the fill limit (the
    * reading is fresh and has room), undefined when `pastLimit` must look. Lets a metadata commit
    * skip an await on the common path.
    */

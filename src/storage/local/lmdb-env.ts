@@ -205,12 +205,18 @@ export function lmdbRoom(lmdb: LmdbRef, disks: DiskSet): () => Promise<void> | u
     if (u.freeBytes >= MIN_REUSABLE_BYTES) return;
     throw StorageErrors.NO_SPACE(`data dir ${disk.path} is past the fill limit`);
   };
-  // Undefined (nothing to await) while a fresh cached reading shows room: every commit asks.
+  // Undefined (nothing to await) while a fresh cached reading shows room: every commit asks. Never
+  // throws: a failed usage read (MDB_PANIC once a failed write left the env fatal) is a rejection,
+  // which the meta store's failed-commit path (#spaceOr) maps back to the commit's own error.
   return () => {
     const t = Date.now();
     if (t - lastAt >= STATS_EVERY_MS) {
       lastAt = t;
-      charge(lmdbUsage(lmdb.handles));
+      try {
+        charge(lmdbUsage(lmdb.handles));
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
     }
     return disks.belowLimitCached(disk) ? undefined : slow();
   };
