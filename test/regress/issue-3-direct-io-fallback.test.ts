@@ -10,8 +10,9 @@
  *   address-space limit (RLIMIT_AS, `ulimit -v`) it throws a RangeError. Before the fix, that too
  *   failed the chunk write.
  *
- * Both are simulated in this process: `open` of node:fs/promises is wrapped (module.
- * syncBuiltinESMExports updates the ESM binding chunk-files.ts uses) so that handles opened with
+ * Both are simulated in this process: `open` of node:fs/promises (the O_DIRECT probe) and `open` /
+ * `writev` of node:fs (chunk files, written through plain descriptors) are wrapped (module.
+ * syncBuiltinESMExports updates the ESM bindings chunk-files.ts uses) so that files opened with
  * O_DIRECT fail their writes with EINVAL; WebAssembly.Memory is replaced by a constructor throwing
  * the RangeError V8 throws ("WebAssembly.Memory(): could not allocate memory").
  *
@@ -39,24 +40,47 @@ after(removeTempDirs);
 const require = createRequire(import.meta.url);
 const fsp = require('node:fs/promises') as { open: typeof open };
 const realOpen = fsp.open;
+type Cb = (...a: unknown[]) => void;
+const fs = require('node:fs') as { open: (...a: unknown[]) => void; writev: (...a: unknown[]) => void };
+const realOpenCb = fs.open;
+const realWritev = fs.writev;
 const g = globalThis as unknown as { WebAssembly: { Memory: unknown } };
 const RealMemory = g.WebAssembly.Memory;
 
 /** O_DIRECT opens since the last `refuseDirectWrites` (each one a direct attempt). */
 let directOpens = 0;
 
-/** From now on, writes through handles opened with O_DIRECT fail with EINVAL. */
+const einval = (): Error => Object.assign(new Error(`EINVAL: invalid argument, write`), { code: 'EINVAL', errno: -22, syscall: 'write' });
+const isDirect = (flags: unknown): boolean => typeof flags === 'number' && (flags & fsc.O_DIRECT) !== 0;
+
+/** From now on, writes to files opened with O_DIRECT fail with EINVAL. */
 function refuseDirectWrites(): void {
   directOpens = 0;
   fsp.open = (async (path: string, flags?: number | string, mode?: number) => {
     const fh: FileHandle = await realOpen(path, flags, mode);
-    if (typeof flags === 'number' && (flags & fsc.O_DIRECT) !== 0) {
+    if (isDirect(flags)) {
       directOpens++;
-      const einval = Object.assign(new Error(`EINVAL: invalid argument, write`), { code: 'EINVAL', errno: -22, syscall: 'write' });
-      for (const m of ['write', 'writev']) Object.defineProperty(fh, m, { value: () => Promise.reject(einval) });
+      for (const m of ['write', 'writev']) Object.defineProperty(fh, m, { value: () => Promise.reject(einval()) });
     }
     return fh;
   }) as typeof open;
+  // Descriptors from fs.open with O_DIRECT (a number may be reused by a later open: forgotten then).
+  const direct = new Set<number>();
+  fs.open = (...a: unknown[]) => {
+    const cb = a.pop() as Cb;
+    realOpenCb(...a, (e: Error | null, fd: number) => {
+      if (!e && isDirect(a[1])) {
+        directOpens++;
+        direct.add(fd);
+      } else if (!e) direct.delete(fd);
+      cb(e, fd);
+    });
+  };
+  fs.writev = (...a: unknown[]) => {
+    if (!direct.has(a[0] as number)) return realWritev(...a);
+    const cb = a.pop() as Cb;
+    process.nextTick(cb, einval());
+  };
   syncBuiltinESMExports();
 }
 
@@ -69,6 +93,8 @@ function noStagingMemory(): void {
 
 afterEach(() => {
   fsp.open = realOpen;
+  fs.open = realOpenCb;
+  fs.writev = realWritev;
   syncBuiltinESMExports();
   g.WebAssembly.Memory = RealMemory;
 });

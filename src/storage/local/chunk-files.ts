@@ -17,8 +17,8 @@
  * written buffered too.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fsc, fstatSync, openSync, read as fsRead } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants as fsc, fdatasync as fsFdatasync, fstatSync, fsync as fsFsync, open as fsOpen, openSync, read as fsRead, renameSync, statSync, writev as fsWritev } from 'node:fs';
+import { mkdir, open, readdir, rm, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isPageAligned } from '../../common/index.js';
 import { StorageErrors } from '../contract/index.js';
@@ -33,6 +33,8 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 const DIRECT_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_DIRECT;
+/** A buffered temp file ('wx'). */
+const WRITE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL;
 /** statfs(2) f_type of tmpfs (linux/magic.h). */
 const TMPFS_MAGIC = 0x01021994;
 /** Staging buffers in use at once: about libuv's pool size, the writes that can run at a time. */
@@ -43,20 +45,51 @@ const STAGED_AT_ONCE = 8;
  */
 const HEADS_AT_ONCE = 32;
 
+/*
+ * The write path sends to libuv's pool only the calls that wait on the disk or may (open with
+ * O_CREAT allocates an inode, writev, fdatasync, fsync, mkdir); the others (the existence check,
+ * close, rename, opening a directory to fsync it) are direct system calls of a few µs on cached
+ * metadata. Every pool job costs a thread wake-up each way, dear on this VM: 25–50 µs of process
+ * CPU per fs/promises call against 5–10 µs for the direct call (scratch loop, 16 pool threads:
+ * stat of a missing path 59 vs 9 µs, rename 48 vs 10, open + close of a directory 50 vs 6, a
+ * directory fsync 115 vs 60), and a chunk took ~13 such jobs. File descriptors are plain numbers
+ * here (no FileHandle), so that they can be closed directly.
+ */
+
+/** A callback-style fs call as a promise. */
+function call<T>(f: (cb: (e: NodeJS.ErrnoException | null, v: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => f((e, v) => (e ? reject(e) : resolve(v))));
+}
+
 /** fsync a directory: makes renames and creations inside it durable. */
 async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
+  const fd = openSync(dir, 'r');
   try {
-    await fh.sync();
+    await call<void>((cb) => fsFsync(fd, (e) => cb(e, undefined)));
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
-/** Write every byte of `parts` (writev may write less than asked). */
-async function writeAll(fh: FileHandle, parts: Uint8Array[]): Promise<void> {
+/** open(2) of a new file in libuv's pool (creating the inode may wait on the disk). */
+function openFile(path: string, flags: number): Promise<number> {
+  return call<number>((cb) => fsOpen(path, flags, FILE_MODE, (e, fd) => cb(e, fd)));
+}
+
+/** Close `fd`, ignoring errors (cleanup after a failure that is reported instead). */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // the failure being handled is the one to report
+  }
+}
+
+/** Write every byte of `parts` at the file position (writev may write less than asked). */
+async function writeAll(fd: number, parts: Uint8Array[]): Promise<void> {
+  const writev = (p: Uint8Array[]): Promise<number> => call<number>((cb) => fsWritev(fd, p, (e, n) => cb(e, n)));
   let total = parts.reduce((n, p) => n + p.length, 0);
-  let { bytesWritten } = await fh.writev(parts);
+  let bytesWritten = await writev(parts);
   total -= bytesWritten;
   while (total > 0) {
     // Rare short write: drop what went out and retry with the rest.
@@ -69,7 +102,7 @@ async function writeAll(fh: FileHandle, parts: Uint8Array[]): Promise<void> {
       }
     }
     parts = rest;
-    ({ bytesWritten } = await fh.writev(parts));
+    bytesWritten = await writev(parts);
     total -= bytesWritten;
   }
 }
@@ -184,21 +217,24 @@ export class ChunkFiles {
   async write(disk: Disk, hex: string, bytes: Uint8Array): Promise<void> {
     const tmp = join(disk.tmpDir, randomBytes(12).toString('hex'));
     const final = chunkPath(disk, hex);
-    let fh: FileHandle | undefined;
+    let fd: number | undefined;
     try {
       await this.#faults?.beforeWrite?.(tmp);
-      fh = await this.#writeTemp(disk, tmp, bytes);
+      fd = await this.#writeTemp(disk, tmp, bytes);
       if (this.#strict) {
         await this.#faults?.beforeFsync?.(tmp);
-        await fh.datasync();
+        const f = fd;
+        await call<void>((cb) => fsFdatasync(f, (e) => cb(e, undefined)));
       }
-      await fh.close();
-      fh = undefined;
+      // close(2) releases the descriptor even when it fails: never close it twice.
+      const f = fd;
+      fd = undefined;
+      closeSync(f);
       await this.#ensureDir(disk, hex);
       await this.#faults?.beforeRename?.(tmp, final);
-      await rename(tmp, final);
+      renameSync(tmp, final);
     } catch (e) {
-      await fh?.close().catch(() => undefined);
+      if (fd !== undefined) closeQuietly(fd);
       await rm(tmp, { force: true }).catch(() => undefined);
       throw mapFsError(e, `writing chunk ${hex}`);
     }
@@ -210,19 +246,19 @@ export class ChunkFiles {
     }
   }
 
-  /** Create `tmp` holding `bytes` (v2 with O_DIRECT where possible, else v1); its open handle. */
-  async #writeTemp(disk: Disk, tmp: string, bytes: Uint8Array): Promise<FileHandle> {
+  /** Create `tmp` holding `bytes` (v2 with O_DIRECT where possible, else v1); its open descriptor. */
+  async #writeTemp(disk: Disk, tmp: string, bytes: Uint8Array): Promise<number> {
     if (this.#aligned && this.#direct.has(disk.index)) {
       const direct = await this.#writeDirect(disk, tmp, bytes);
-      if (direct) return direct;
+      if (direct !== undefined) return direct;
     }
-    const fh = await open(tmp, 'wx', FILE_MODE);
+    const fd = await openFile(tmp, WRITE_FLAGS);
     try {
       // Header and payload in one writev: the caller's bytes are written without a copy.
-      await writeAll(fh, [encodeChunkHeader(bytes.length), bytes]);
-      return fh;
+      await writeAll(fd, [encodeChunkHeader(bytes.length), bytes]);
+      return fd;
     } catch (e) {
-      await fh.close().catch(() => undefined);
+      closeQuietly(fd);
       throw e;
     }
   }
@@ -236,7 +272,7 @@ export class ChunkFiles {
    * chunk must be written buffered: no staging memory could be mapped (RangeError), or O_DIRECT
    * was refused (EINVAL), which makes the disk buffered from then on.
    */
-  async #writeDirect(disk: Disk, tmp: string, bytes: Uint8Array): Promise<FileHandle | undefined> {
+  async #writeDirect(disk: Disk, tmp: string, bytes: Uint8Array): Promise<number | undefined> {
     const inPlace = isPageAligned(bytes);
     // In place: the whole blocks of the payload stay where they are; the rest follows the header.
     const whole = inPlace ? bytes.length - (bytes.length % CHUNK_BLOCK) : 0;
@@ -252,7 +288,7 @@ export class ChunkFiles {
       this.#direct.clear();
       return undefined;
     }
-    let fh: FileHandle | undefined;
+    let fd: number | undefined;
     try {
       const buf = staged.buf.subarray(0, size);
       writeChunkHeaderV2(buf, bytes.length);
@@ -260,11 +296,11 @@ export class ChunkFiles {
       buf.fill(0, CHUNK_BLOCK + rest);
       // Header and staged tail around the payload's whole blocks (each part block-aligned).
       const parts = whole === 0 ? [buf] : rest === 0 ? [buf, bytes.subarray(0, whole)] : [buf.subarray(0, CHUNK_BLOCK), bytes.subarray(0, whole), buf.subarray(CHUNK_BLOCK)];
-      fh = await open(tmp, DIRECT_FLAGS, FILE_MODE);
-      await writeAll(fh, parts);
-      return fh;
+      fd = await openFile(tmp, DIRECT_FLAGS);
+      await writeAll(fd, parts);
+      return fd;
     } catch (e) {
-      await fh?.close().catch(() => undefined);
+      if (fd !== undefined) closeQuietly(fd);
       if (errnoCode(e) !== 'EINVAL') throw e;
       this.#direct.delete(disk.index);
       await rm(tmp, { force: true });
@@ -362,12 +398,15 @@ export class ChunkFiles {
   /** The first of `disks` holding a file for `hex`; undefined if none. */
   async locate(disks: readonly Disk[], hex: string): Promise<Disk | undefined> {
     for (const disk of disks) {
+      let found: boolean;
       try {
-        await stat(chunkPath(disk, hex));
-        return disk;
+        // A direct call (see the note above `call`); undefined for ENOENT, without an Error built.
+        found = statSync(chunkPath(disk, hex), { throwIfNoEntry: false }) !== undefined;
       } catch (e) {
-        if (errnoCode(e) !== 'ENOENT') throw mapFsError(e, `looking up chunk ${hex}`);
+        if (errnoCode(e) === 'ENOENT') continue;
+        throw mapFsError(e, `looking up chunk ${hex}`);
       }
+      if (found) return disk;
     }
     return undefined;
   }
