@@ -5,4 +5,5 @@ export * from './errors.js';
 export * from './hash.js';
 export * from './ids.js';
 export * from './request-ids.js';
+export * from './string-map.js';
 export * from './yield.js';

@@ -2,7 +2,7 @@
  * Shared steps of every writer (put, part upload, multipart complete): stream a body into chunks
  * under an intent, store CMs, build the VM, drop the intent on failure.
  */
-import { chunkIdOf, type ChunkId } from '../common/index.js';
+import { chunkIdOf, setEntry, type ChunkId } from '../common/index.js';
 import { MAX_META_KEY_BYTES } from '../storage/contract/index.js';
 import type { ChecksumAlgorithm, Codec, DigestName, PutDigests, StoredChecksum } from './api.js';
 import { ensureIntent, type Intent } from './chunk-writer.js';
@@ -82,7 +82,7 @@ export function makeVm(meta: VmMeta, root: ChunkRef[]): CommitVm {
 export function cleanMap(m: Record<string, string> | undefined, lower = false): Record<string, string> | undefined {
   if (!m) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m)) out[lower ? k.toLowerCase() : k] = v;
+  for (const [k, v] of Object.entries(m)) setEntry(out, lower ? k.toLowerCase() : k, v);
   return Object.keys(out).length ? out : undefined;
 }
 

@@ -3,6 +3,7 @@
  * `x-amz-meta-*`, the standard headers an object stores, storage class, tagging; and the response
  * headers of GET/HEAD.
  */
+import { setEntry } from '../common/index.js';
 import type { BucketInfo, ObjectVersion, VersionAttrs } from '../engine/api.js';
 import { S3Errors } from './errors.js';
 import { parseTaggingHeader } from './xml/config.js';
@@ -79,14 +80,19 @@ export function refuseObjectLock(h: Record<string, string | undefined>): void {
   }
 }
 
-/** `x-amz-meta-*` headers (names lower-cased, prefix removed); over 2 KiB → MetadataTooLarge. */
+/**
+ * `x-amz-meta-*` headers (names lower-cased, prefix removed); over 2 KiB → MetadataTooLarge. Any
+ * header-legal name is kept, `__proto__` included (setEntry): AWS restricts only the prefix, the
+ * lower case and the 2 KB size (User Guide, "Working with object metadata", user-defined metadata),
+ * and MinIO keeps them in a Go map (ObjectInfo.UserDefined map[string]string) where no name is special.
+ */
 export function userMetaOf(h: Record<string, string | undefined>): Record<string, string> {
   const meta: Record<string, string> = {};
   let size = 0;
   for (const [name, value] of Object.entries(h)) {
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const k = name.slice('x-amz-meta-'.length);
-    meta[k] = value;
+    setEntry(meta, k, value);
     size += Buffer.byteLength(k) + Buffer.byteLength(value);
   }
   if (size > MAX_USER_META_BYTES) throw S3Errors.MetadataTooLarge({ fields: { Size: size, MaxSizeAllowed: MAX_USER_META_BYTES } });

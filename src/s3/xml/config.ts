@@ -2,6 +2,7 @@
  * Bucket configuration bodies: versioning, tagging, location, CreateBucketConfiguration, policy
  * status and the fixed answers of the P1 stubs tools probe (shared/spec/s3-surface.md §3).
  */
+import { setEntry } from '../../common/index.js';
 import type { Versioning } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
 import { parseXmlAsync, renderXml } from './codec.js';
@@ -48,7 +49,8 @@ export function validateTags(tags: [string, string][], scope: 'object' | 'bucket
     // The aws: prefix is reserved for tags AWS itself sets ("System tags cannot be added/updated by requester").
     if (k.toLowerCase().startsWith('aws:')) throw S3Errors.InvalidTag('Your TagKey cannot be prefixed with aws:');
     if (Object.hasOwn(out, k)) throw S3Errors.InvalidTag('Cannot provide multiple Tags with the same key');
-    out[k] = v;
+    // setEntry: a tag key is any 1–128 characters (`__proto__` too), kept like any other.
+    setEntry(out, k, v);
   }
   return out;
 }

@@ -7,6 +7,7 @@
  * The stored form (`LifecycleConfig` of engine/api.ts, bucket config `lifecycle`, tagged `v: 1`)
  * is what the engine's lifecycle worker reads.
  */
+import { setEntry } from '../../common/index.js';
 import type { LifecycleConfig, LifecycleRule } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
 import { parseXmlAsync, renderXml, type XmlNode, type XmlObject } from './codec.js';
@@ -42,7 +43,8 @@ function tagsOf(nodes: XmlNode[]): Record<string, string> | undefined {
   for (const t of nodes) {
     const k = t.childText('Key');
     if (k === undefined) throw S3Errors.MalformedXML();
-    out[k] = t.childText('Value') ?? '';
+    // setEntry: a filter on the tag `__proto__` must not turn into an empty filter (every object).
+    setEntry(out, k, t.childText('Value') ?? '');
   }
   return out;
 }
