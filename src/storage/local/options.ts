@@ -15,7 +15,7 @@ export type Durability = 'strict' | 'relaxed';
 export interface LocalFaults {
   /** Before the payload is written to the temp file `path`. */
   beforeWrite?(path: string): void | Promise<void>;
-  /** Before `fdatasync` of the temp file `path`. */
+  /** Before the data of the temp file `path` is synced (strict mode: its O_DSYNC write). */
   beforeFsync?(path: string): void | Promise<void>;
   /** Before `rename(from, to)` of a finished temp file into the chunk tree. */
   beforeRename?(from: string, to: string): void | Promise<void>;
