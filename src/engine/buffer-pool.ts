@@ -34,7 +34,9 @@ export class BufferPool {
     let mem = this.#free.get(key)?.pop();
     if (mem) this.#freeBytes -= key;
     else if (aligned) mem = alignedSharedMemory(key);
-    return Buffer.from(mem ?? (this.#o.shared ? new SharedArrayBuffer(n) : new ArrayBuffer(n)), 0, n);
+    // Plain memory of the key's size when none is aligned (no address space), so give() files it
+    // under the same key.
+    return Buffer.from(mem ?? (this.#o.shared ? new SharedArrayBuffer(key) : new ArrayBuffer(key)), 0, n);
   }
 
   /** Return the memory of a buffer from `take` (`buf.buffer`). Nobody may still hold a view of it. */
