@@ -82,20 +82,28 @@ export async function serveCli(
     await stop();
     await opts.cleanup?.();
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ccow serve: no banner after 30 s\nstdout: ${out}\nstderr: ${err}`)), 30_000);
+  const url = await bannerUrl(child, exited, LISTENING, () => out, () => `stdout: ${out}\nstderr: ${err}`);
+  return { child, url, stdout: () => out, stderr: () => err, stop };
+}
+
+/**
+ * The URL (group 1 of `banner`) once `text()` shows the banner: rejects with `output()` when the
+ * child exits first or prints no banner in 30 s.
+ */
+export function bannerUrl(child: ChildProcess, exited: Promise<number | null>, banner: RegExp, text: () => string, output: () => string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`ccow serve: no banner after 30 s\n${output()}`)), 30_000);
     const check = (): void => {
-      const m = LISTENING.exec(out);
+      const m = banner.exec(text());
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
       }
     };
-    child.stdout.on('data', check);
+    child.stdout?.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`ccow serve exited (${code}) before listening\nstdout: ${out}\nstderr: ${err}`));
+      reject(new Error(`ccow serve exited (${code}) before listening\n${output()}`));
     });
   });
-  return { child, url, stdout: () => out, stderr: () => err, stop };
 }

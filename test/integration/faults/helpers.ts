@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import aws4 from 'aws4';
 import { request, type Dispatcher } from 'undici';
-import { CLI, cleanEnv as cliEnv, runCli, type CliResult } from '../../helpers/cli.js';
+import { bannerUrl, CLI, cleanEnv as cliEnv, runCli, type CliResult } from '../../helpers/cli.js';
 
 /** Fixed keys of the child gateway's default user (CCOW_ACCESS_KEY / CCOW_SECRET_KEY). */
 export const KEYS = { accessKey: 'FAULTSTESTACCESSKEY1', secretKey: 'faultsTestSecretKey0123456789abcdefghijk' };
@@ -72,21 +72,7 @@ async function spawnOn(port: number, dataDir: string, extraArgs: string[], env: 
   child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ccow serve: no banner after 30 s\n${out}`)), 30_000);
-    const check = (): void => {
-      const m = BANNER.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`ccow serve exited (${code}) before listening\n${out}`));
-    });
-  });
+  const url = await bannerUrl(child, exited, BANNER, () => out, () => out);
   const signal = (sig: NodeJS.Signals) => async (): Promise<number | null> => {
     if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     return exited;
