@@ -20,7 +20,7 @@
  * written buffered too.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fsc, fdatasync as fsFdatasync, fstatSync, fsync as fsFsync, open as fsOpen, openSync, read as fsRead, renameSync, statSync, writev as fsWritev } from 'node:fs';
+import { closeSync, constants as fsc, fdatasync as fsFdatasync, fstatSync, fsync as fsFsync, open as fsOpen, openSync, read as fsRead, rename as fsRename, stat as fsStat, writev as fsWritev } from 'node:fs';
 import { mkdir, open, readdir, rm, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isPageAligned } from '../../common/index.js';
@@ -50,13 +50,17 @@ const HEADS_AT_ONCE = 32;
 
 /*
  * The write path sends to libuv's pool only the calls that wait on the disk or may (open with
- * O_CREAT allocates an inode, writev, fdatasync, fsync, mkdir); the others (the existence check,
- * close, rename, opening a directory to fsync it) are direct system calls of a few µs on cached
- * metadata. Every pool job costs a thread wake-up each way, dear on this VM: 25–50 µs of process
- * CPU per fs/promises call against 5–10 µs for the direct call (scratch loop, 16 pool threads:
- * stat of a missing path 59 vs 9 µs, rename 48 vs 10, open + close of a directory 50 vs 6, a
- * directory fsync 115 vs 60), and a chunk took ~13 such jobs. File descriptors are plain numbers
- * here (no FileHandle), so that they can be closed directly.
+ * O_CREAT allocates an inode, writev, fdatasync, fsync, mkdir, and the rename and existence check,
+ * which wait for a directory's lock); the others (close, opening a directory to fsync it) are
+ * direct system calls of a few µs. Every pool job costs a thread wake-up each way, dear on this VM:
+ * 25–50 µs of process CPU per fs/promises call against 5–10 µs for the direct call (scratch loop,
+ * 16 pool threads: stat of a missing path 59 vs 9 µs, rename 48 vs 10, open + close of a directory
+ * 50 vs 6, a directory fsync 115 vs 60), and a chunk took ~13 such jobs. But a rename or a lookup
+ * in a directory that a pool thread is creating in or renaming into waits for it, and for ext4's
+ * journal: direct, they blocked the event loop for 4–9 ms now and then under 8 concurrent large
+ * puts (strace of the main thread), and its delay's p99 rose from 19–20 to 31–35 ms; in the pool
+ * again, 25–27 (session 11). File descriptors are plain numbers (no FileHandle), so that they can
+ * be closed directly.
  */
 
 /** An open temp file; `synced`: its data is durable already. */
@@ -245,7 +249,9 @@ export class ChunkFiles {
       closeSync(f);
       await this.#ensureDir(disk, hex);
       await this.#faults?.beforeRename?.(tmp, final);
-      renameSync(tmp, final);
+      // In the pool: a rename takes the directories' locks and waits for ext4's journal when it is
+      // busy (see the note above `call`).
+      await call<void>((cb) => fsRename(tmp, final, (e) => cb(e, undefined)));
     } catch (e) {
       if (fd !== undefined) closeQuietly(fd);
       await rm(tmp, { force: true }).catch(() => undefined);
@@ -421,8 +427,9 @@ export class ChunkFiles {
     for (const disk of disks) {
       let found: boolean;
       try {
-        // A direct call (see the note above `call`); undefined for ENOENT, without an Error built.
-        found = statSync(chunkPath(disk, hex), { throwIfNoEntry: false }) !== undefined;
+        // In the pool (see the note above `call`): a lookup waits for the directory's lock while a
+        // rename or create in it is in flight.
+        found = await call<boolean>((cb) => fsStat(chunkPath(disk, hex), (e) => (e && e.code === 'ENOENT' ? cb(null, false) : cb(e, true))));
       } catch (e) {
         if (errnoCode(e) === 'ENOENT') continue;
         throw mapFsError(e, `looking up chunk ${hex}`);
