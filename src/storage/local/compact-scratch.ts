@@ -16,9 +16,10 @@
  * Marker format (text, like the LOCK file): `ccow-compact/1`, the scratch copy's absolute path,
  * each on its own line (fixture: test/fixtures/storage/compact-pending-v1.txt).
  */
-import { copyFile, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
+import { fsyncPath, writeFileDurably } from './durable-file.js';
 import { errnoCode, mapFsError } from './fs-errors.js';
 
 /** The marker of a compaction whose only complete copy may be in a scratch dir. */
@@ -46,16 +47,6 @@ export function decodePending(text: string): string {
   return copy;
 }
 
-/** fsync a file or directory. */
-export async function fsyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
@@ -68,16 +59,7 @@ async function exists(path: string): Promise<boolean> {
 
 /** Write the marker durably (temp file, fsync, rename, directory fsync). */
 export async function writePending(envDir: string, copy: string): Promise<void> {
-  const tmp = join(envDir, `${PENDING}.tmp`);
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(encodePending(copy));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, join(envDir, PENDING));
-  await fsyncPath(envDir);
+  await writeFileDurably(join(envDir, PENDING), encodePending(copy));
 }
 
 /** Delete the marker (durably) and the scratch dir holding `copy`. */

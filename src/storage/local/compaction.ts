@@ -28,7 +28,8 @@
  */
 import { mkdir, mkdtemp, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { COMPACT_TMP, DATA_FILE, finishScratch, fsyncPath, PENDING, recoverCompaction, SCRATCH_PREFIX, transferBack, writePending } from './compact-scratch.js';
+import { COMPACT_TMP, DATA_FILE, finishScratch, PENDING, recoverCompaction, SCRATCH_PREFIX, transferBack, writePending } from './compact-scratch.js';
+import { fsyncPath } from './durable-file.js';
 import type { DiskSpace } from './disks.js';
 import { mapFsError } from './fs-errors.js';
 import { lmdbUsage, openLmdb, type LmdbConfig, type LmdbHandles, type LmdbUsage } from './lmdb-env.js';

@@ -32,9 +32,10 @@
  * next open completes (a marker of this set whose id the record lacks is a join that did not finish).
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
+import { writeFileDurably } from './durable-file.js';
 import { errnoCode, mapFsError, mapLmdbError } from './fs-errors.js';
 import type { BinaryDb } from './lmdb-env.js';
 
@@ -332,24 +333,9 @@ async function unlistedEmpty(dirs: readonly DirSurvey[], known: DiskMarker | und
 /** Write `dir`'s marker durably: temp file, fsync, rename, fsync of the dir. */
 async function writeMarker(dir: string, m: DiskMarker): Promise<void> {
   const file = join(dir, DISK_MARKER);
-  const tmp = `${file}.tmp`;
   try {
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(encodeDiskMarker(m));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
+    await writeFileDurably(file, encodeDiskMarker(m));
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
     throw mapFsError(e, `writing ${file}`);
   }
 }
