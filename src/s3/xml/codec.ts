@@ -202,9 +202,10 @@ export function decodeEntities(s: string): string {
       if (!Number.isFinite(cp) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw S3Errors.MalformedXML();
       return String.fromCodePoint(cp);
     }
-    const e = PREDEFINED[ref];
-    if (e === undefined) throw S3Errors.MalformedXML();
-    return e;
+    // Own names only: `&constructor;` or `&toString;` found Object.prototype's functions and
+    // decoded to their source text ("function Object() { [native code] }") instead of failing.
+    if (!Object.hasOwn(PREDEFINED, ref)) throw S3Errors.MalformedXML();
+    return PREDEFINED[ref]!;
   });
 }
 
