@@ -62,7 +62,9 @@ function matches(rule: LifecycleRule, key: string, v: { size: number; tags?: Rec
   if (f.prefix && !key.startsWith(f.prefix)) return false;
   const tags = Object.entries(f.tags ?? {});
   if (!v) return tags.length === 0 && f.objectSizeGreaterThan === undefined && f.objectSizeLessThan === undefined;
-  if (tags.some(([k, val]) => v.tags?.[k] !== val)) return false;
+  // Own tags only (`constructor`, `toString`, `__proto__` are tag names like any other). An
+  // inherited member is never a string, so it could not match before either; this says so.
+  if (tags.some(([k, val]) => !v.tags || !Object.hasOwn(v.tags, k) || v.tags[k] !== val)) return false;
   if (f.objectSizeGreaterThan !== undefined && !(v.size > f.objectSizeGreaterThan)) return false;
   if (f.objectSizeLessThan !== undefined && !(v.size < f.objectSizeLessThan)) return false;
   return true;

@@ -137,6 +137,23 @@ eachBackend('tag filters match current and noncurrent versions by their own tags
   assert.deepEqual(await versions(e), ['a:2*', 'b:DM*']);
 });
 
+eachBackend('tag filters on names of Object.prototype members match own tags only', async ({ engine: e, clock }) => {
+  await e.createBucket('b', { owner: 't' });
+  const protoTag: Record<string, string> = {};
+  Object.defineProperty(protoTag, '__proto__', { value: 'p', enumerable: true, writable: true, configurable: true });
+  await put(e, 'plain', 'x');
+  await put(e, 'ctor', 'x', { constructor: 'c' });
+  await put(e, 'proto', 'x', protoTag);
+  await put(e, 'str', 'x', { toString: 's' });
+  const rule = (id: string, tags: Record<string, string>): LifecycleRule => ({ id, status: 'Enabled', filter: { tags }, expiration: { days: 1 } });
+  const onProto: Record<string, string> = {};
+  Object.defineProperty(onProto, '__proto__', { value: 'p', enumerable: true, writable: true, configurable: true });
+  await setRules(e, [rule('c', { constructor: 'c' }), rule('p', onProto), rule('s', { toString: 's' })]);
+  later(clock, 2 * DAY);
+  await runLifecycle(e);
+  assert.deepEqual(await versions(e), ['plain:1*'], 'each tagged object expired; the untagged one matched no rule');
+});
+
 eachBackend('AbortIncompleteMultipartUpload aborts uploads of the prefix once due', async ({ engine: e, clock }) => {
   await e.createBucket('b', { owner: 't' });
   const old = await e.createUpload({ bucket: 'b', key: 'tmp/x' }, {});
