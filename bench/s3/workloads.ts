@@ -39,20 +39,23 @@ export function mbps(bytes: number, ms: number): number {
   return bytes / 1e6 / (ms / 1000);
 }
 
-/** Create the bench bucket (a 409 from an earlier run is fine). */
-export async function createBucket(c: BenchClient): Promise<void> {
-  const res = await c.send({ method: 'PUT', path: `/${BUCKET}` });
+/** Bucket of the untimed small-PUT warm-up pass (kept apart so LIST counts only the timed keys). */
+export const WARM_BUCKET = 'bench-warm-up';
+
+/** Create a bench bucket (a 409 from an earlier run is fine). */
+export async function createBucket(c: BenchClient, bucket = BUCKET): Promise<void> {
+  const res = await c.send({ method: 'PUT', path: `/${bucket}` });
   await res.body.dump();
   if (res.statusCode !== 200 && res.statusCode !== 409) throw new Error(`CreateBucket → ${res.statusCode}`);
 }
 
 /** `n` PUTs of distinct `size`-byte bodies at concurrency 16; ops/s. */
-export async function smallPuts(c: BenchClient, n: number, size = 4096, from = 0): Promise<number> {
+export async function smallPuts(c: BenchClient, n: number, size = 4096, from = 0, bucket = BUCKET): Promise<number> {
   const base = randomBytes(size);
   return rate(n, 16, async (i) => {
     const body = Buffer.from(base);
     body.writeUInt32LE(from + i, 0);
-    await c.ok({ method: 'PUT', path: `/${BUCKET}/${smallKey(from + i)}`, body });
+    await c.ok({ method: 'PUT', path: `/${bucket}/${smallKey(from + i)}`, body });
   });
 }
 
