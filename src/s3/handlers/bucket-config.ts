@@ -13,7 +13,7 @@ import type { OperationOf } from '../operations.js';
 import { asStoredPolicy, MAX_POLICY_BYTES, parsePolicy, policyIsPublic, validatePrincipals } from '../policy.js';
 import { empty, xml } from '../respond.js';
 import { renderAcl } from '../xml/acl.js';
-import { MAX_XML_BODY } from '../xml/codec.js';
+import { MAX_SMALL_XML_BODY, MAX_XML_BODY } from '../xml/codec.js';
 import { isEmptyNotification, parseRequestPayment, parseTagging, renderPolicyStatus, renderRequestPayment, renderTagging, STUB_BODIES } from '../xml/config.js';
 import { parseCors, renderCors } from '../xml/cors.js';
 import { asStoredLifecycle, parseLifecycle, renderLifecycle } from '../xml/lifecycle.js';
@@ -35,7 +35,7 @@ export const getBucketTagging: Handler<OperationOf<'GetBucketTagging'>> = async 
 
 /** PUT /{b}?tagging — ≤ 50 tags (§3). */
 export const putBucketTagging: Handler<OperationOf<'PutBucketTagging'>> = async (ctx) => {
-  const tags = await parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'bucket');
+  const tags = await parseTagging(await readBody(ctx, MAX_SMALL_XML_BODY, malformed), 'bucket');
   await setBucketConfig(ctx, 'tagging', tags);
   return empty(204);
 };
@@ -170,7 +170,7 @@ export const getBucketRequestPayment: Handler<OperationOf<'GetBucketRequestPayme
 
 /** PUT /{b}?requestPayment — Payer BucketOwner or Requester (API_PutBucketRequestPayment.html); 200 as AWS. */
 export const putBucketRequestPayment: Handler<OperationOf<'PutBucketRequestPayment'>> = async (ctx) => {
-  const payer = await parseRequestPayment(await readBody(ctx, MAX_XML_BODY, malformed));
+  const payer = await parseRequestPayment(await readBody(ctx, MAX_SMALL_XML_BODY, malformed));
   // BucketOwner is every bucket's default: stored as no config at all.
   await setBucketConfig(ctx, 'requestPayment', payer === 'Requester' ? payer : undefined);
   return empty(200);

@@ -11,7 +11,7 @@ import { bucketOf, tenantOf, type Handler } from '../context.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
 import { empty, xml } from '../respond.js';
-import { MAX_XML_BODY } from '../xml/codec.js';
+import { MAX_SMALL_XML_BODY } from '../xml/codec.js';
 import { parseCreateBucket, parseVersioning, renderLocation, renderVersioning } from '../xml/config.js';
 import { renderListBuckets } from '../xml/list.js';
 import { decodeToken, encodeToken, intParam, ownerOf, setBucketConfig, strParam } from './common.js';
@@ -43,7 +43,7 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   checkBucketName(op.bucket);
   const tenant = tenantOf(ctx)!;
   if (ctx.headers['x-amz-bucket-object-lock-enabled']?.toLowerCase() === 'true') throw S3Errors.NotImplemented('Object lock is not implemented');
-  await parseCreateBucket(await readBody(ctx, MAX_XML_BODY, malformed));
+  await parseCreateBucket(await readBody(ctx, MAX_SMALL_XML_BODY, malformed));
   if (ctx.bucket) {
     throw ctx.bucket.owner === tenant ? S3Errors.BucketAlreadyOwnedByYou({ fields: { BucketName: op.bucket } }) : S3Errors.BucketAlreadyExists({ fields: { BucketName: op.bucket } });
   }
@@ -98,7 +98,7 @@ export const getBucketVersioning: Handler<OperationOf<'GetBucketVersioning'>> = 
 
 /** PUT /{b}?versioning — Enabled / Suspended; MFA delete → NotImplemented (§3). */
 export const putBucketVersioning: Handler<OperationOf<'PutBucketVersioning'>> = async (ctx) => {
-  const status = await parseVersioning(await readBody(ctx, MAX_XML_BODY, malformed));
+  const status = await parseVersioning(await readBody(ctx, MAX_SMALL_XML_BODY, malformed));
   await setBucketConfig(ctx, 'versioning', status);
   return empty(200);
 };

@@ -14,7 +14,7 @@ import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
 import { empty, xml } from '../respond.js';
 import { renderAcl, parseAcl } from '../xml/acl.js';
-import { MAX_XML_BODY } from '../xml/codec.js';
+import { MAX_SMALL_XML_BODY, MAX_XML_BODY } from '../xml/codec.js';
 import { parseTagging, renderTagging } from '../xml/config.js';
 import { headVersion, nameResolver, updateVersionMeta, versionIdParam } from './common.js';
 import { versionHeader } from './object-write.js';
@@ -30,7 +30,7 @@ export const getObjectTagging: Handler<OperationOf<'GetObjectTagging'>> = async 
 /** PUT /{b}/{k}?tagging — ≤ 10 tags (§3). */
 export const putObjectTagging: Handler<OperationOf<'PutObjectTagging'>> = async (ctx, op) => {
   const versionId = versionIdParam(ctx);
-  const tags = await parseTagging(await readBody(ctx, MAX_XML_BODY, malformed), 'object');
+  const tags = await parseTagging(await readBody(ctx, MAX_SMALL_XML_BODY, malformed), 'object');
   // The request's version id (none: the current version as of the engine's commit, which answers
   // a missing key, version or a delete marker as headVersion would).
   const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { tags });

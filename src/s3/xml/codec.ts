@@ -11,6 +11,19 @@ import { parseInWorker } from './xml-pool.js';
 /** Largest request XML body accepted (s3-surface.md §1). */
 export const MAX_XML_BODY = 2 * 1024 * 1024;
 
+/**
+ * Largest body of the small configuration documents: Tagging (AWS: at most 50 tags on a bucket,
+ * 10 on an object, keys ≤ 128 and values ≤ 256 Unicode characters), VersioningConfiguration,
+ * RequestPaymentConfiguration and CreateBucketConfiguration (a location, and at most the same 50
+ * tags). The largest legitimate such document, every character written as a 10-character numeric
+ * reference (`&#1114111;`), is about 195 KB; 2 MiB let a hostile body of empty elements hold the
+ * single XML worker ~0.8 s and the event loop up to ~40 ms (decoding the result). AWS documents no
+ * byte limit for these; an over-long body gets MalformedXML, as over MAX_XML_BODY (MinIO reads such
+ * bodies through a LimitReader and answers MalformedXML; Ceph RGW caps them at
+ * rgw_max_put_param_size, 1 MiB).
+ */
+export const MAX_SMALL_XML_BODY = 256 * 1024;
+
 /** A value the renderer accepts. `undefined`/`null` drop the element; arrays repeat it. */
 export type XmlValue = string | number | boolean | Date | undefined | null | XmlObject | XmlSequence | XmlRaw | readonly XmlValue[];
 
