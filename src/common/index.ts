@@ -4,6 +4,7 @@ export * from './bytes.js';
 export * from './errors.js';
 export * from './hash.js';
 export * from './ids.js';
+export * from './memo.js';
 export * from './request-ids.js';
 export * from './string-map.js';
 export * from './yield.js';

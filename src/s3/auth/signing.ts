@@ -3,14 +3,14 @@
  * constant-time comparison every verifier uses (AWS "Calculate the signature for AWS Signature
  * Version 4": kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request")).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** SHA-256 of the empty string, hex (chunk string-to-sign and empty bodies). */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-/** Lower-case hex SHA-256. */
+/** Lower-case hex SHA-256 (one `crypto.hash` call where Node has it, 20.12+: no Hash object). */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return typeof crypto.hash === 'function' ? crypto.hash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
 }
 
 /** HMAC-SHA256. */
@@ -68,6 +68,18 @@ export function stringToSign(amzDate: string, scope: string, canonicalRequestTex
 
 /** Parse `YYYYMMDDTHHMMSSZ` (ISO 8601 basic) into epoch ms, or undefined. */
 export function parseAmzDate(s: string): number | undefined {
+  // Concurrent requests of a client carry the same x-amz-date for up to a second: the last one is
+  // remembered (undefined results too, which are as cheap to recompute).
+  if (s === lastAmzDate) return lastAmzMs;
+  lastAmzMs = parseAmzDateOnce(s);
+  lastAmzDate = s;
+  return lastAmzMs;
+}
+
+let lastAmzDate: string | undefined;
+let lastAmzMs: number | undefined;
+
+function parseAmzDateOnce(s: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, se] = m.map(Number) as [number, number, number, number, number, number, number];

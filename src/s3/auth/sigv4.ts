@@ -4,6 +4,7 @@
  * Authorization Header (AWS Signature Version 4)" and "… Using Query Parameters"; rules of
  * shared/spec/s3-surface.md §2.
  */
+import { BoundedMemo } from '../../common/index.js';
 import { AuthError, SIGNATURE_MISMATCH } from './auth-error.js';
 import { canonicalRequest } from './canonical.js';
 import { header } from './headers.js';
@@ -27,7 +28,7 @@ export interface V4Credential {
 /** A parsed `Authorization: AWS4-HMAC-SHA256 …` header. */
 export interface V4AuthorizationHeader {
   credential: V4Credential;
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   signature: string;
 }
 
@@ -36,6 +37,17 @@ export interface V4AuthorizationHeader {
  * are any printable ASCII, spec §2), the four scope parts never do.
  */
 export function parseCredential(value: string, code: string): V4Credential {
+  return credentials.get(value) ?? credentials.set(value, Object.freeze(parseCredentialOnce(value, code)));
+}
+
+// Every request of a client repeats its credential and SignedHeaders strings (one scope a day):
+// parsed once, shared frozen. Bounded, so junk values cannot grow them.
+const credentials = new BoundedMemo<V4Credential>();
+const signedHeaderLists = new BoundedMemo<readonly string[]>();
+/** The members of a (memoized) SignedHeaders list, as a set. */
+const signedSets = new WeakMap<readonly string[], Set<string>>();
+
+function parseCredentialOnce(value: string, code: string): V4Credential {
   const parts = value.split('/');
   if (parts.length < 5 || parts[parts.length - 1] !== 'aws4_request') {
     throw new AuthError(code, `Invalid credential: ${value.replace(/^[^/]*/, '<key>')}`);
@@ -48,10 +60,12 @@ export function parseCredential(value: string, code: string): V4Credential {
   return { accessKeyId, date, region, service, scope: `${date}/${region}/${service}/aws4_request` };
 }
 
-function parseSignedHeaders(value: string, code: string): string[] {
+function parseSignedHeaders(value: string, code: string): readonly string[] {
+  const hit = signedHeaderLists.get(value);
+  if (hit) return hit;
   const list = value.split(';').map((h) => h.trim().toLowerCase());
   if (list.length === 0 || list.some((h) => h === '')) throw new AuthError(code, 'SignedHeaders is malformed');
-  return list;
+  return signedHeaderLists.set(value, Object.freeze(list));
 }
 
 /** Parse the SigV4 Authorization header (components in any order, `, ` or `,` separated). */
@@ -78,7 +92,7 @@ export function parseAuthorizationV4(value: string): V4AuthorizationHeader {
 interface V4Check {
   req: SignableRequest;
   credential: V4Credential;
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   signature: string;
   amzDate: string;
   /** Payload hashes to try in order (presigned has a documented fallback). */
@@ -110,10 +124,13 @@ function checkScope<C extends Credentials>(c: V4Check, opts: AuthOptions<C>): vo
  */
 function checkUnsignedAmzHeaders<C extends Credentials>(c: V4Check, opts: AuthOptions<C>): void {
   if (opts.requireSignedAmzHeaders === false) return;
-  const signed = new Set(c.signedHeaders);
-  const mustSign = (h: string): boolean => h.startsWith('x-amz-') || h === 'host';
-  const missing = Object.keys(c.req.headers).filter((h) => mustSign(h) && c.req.headers[h] !== undefined && !signed.has(h));
-  if (missing.length > 0) {
+  let signed = signedSets.get(c.signedHeaders);
+  if (!signed) signedSets.set(c.signedHeaders, (signed = new Set(c.signedHeaders)));
+  let missing: string[] | undefined;
+  for (const h in c.req.headers) {
+    if ((h === 'host' || h.startsWith('x-amz-')) && c.req.headers[h] !== undefined && !signed.has(h)) (missing ??= []).push(h);
+  }
+  if (missing) {
     throw new AuthError('AccessDenied', 'There were headers present in the request which were not signed',
       { HeadersNotSigned: missing.sort().join(', ') });
   }
