@@ -35,7 +35,9 @@ export function canonicalHeaderValue(value: string): string {
 export function canonicalHeaders(headers: HeaderBag, signedHeaders: readonly string[]): string {
   let out = '';
   for (const name of signedHeaders) {
-    const v = headers[name];
+    // Own names only: a signed name such as `constructor` that was not sent is an absent header,
+    // not Object.prototype's member (which made this throw: 500 InternalError).
+    const v = Object.hasOwn(headers, name) ? headers[name] : undefined;
     // Duplicated headers: each value is canonicalised, then joined with ',' (AWS rule).
     const value = v === undefined ? '' : typeof v === 'string'
       ? canonicalHeaderValue(v) : v.map(canonicalHeaderValue).join(',');

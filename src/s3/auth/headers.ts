@@ -15,7 +15,7 @@ export interface SignableRequest {
 
 /** One header's value (duplicates joined with ','), or undefined. Names are looked up lower-case. */
 export function header(headers: HeaderBag, name: string): string | undefined {
-  const v = headers[name];
+  const v = Object.hasOwn(headers, name) ? headers[name] : undefined;
   if (v === undefined) return undefined;
   return typeof v === 'string' ? v : v.join(',');
 }
