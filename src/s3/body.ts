@@ -5,7 +5,7 @@
  * byte and **before** the engine commits (through PutOptions.verify), so a failed check leaves
  * nothing behind.
  */
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import type { DigestName, PutDigests } from '../engine/api.js';
 import { awsChunkedOptions, decodeAwsChunked, stripAwsChunked } from './auth/index.js';
 import {
@@ -132,41 +132,91 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
  * The request stream is never destroyed here: destroying a server request destroys its socket, so
  * the 400 RequestTimeout (or the 507 of a consumer that stopped early) could not be sent. A stalled
  * read is abandoned instead (the service then closes the connection after answering), and an early
- * stop leaves the rest of the body for discardRest() (hence `destroyOnReturn: false`).
+ * stop leaves the rest of the body for discardRest().
  */
-async function* stallGuard(body: Readable, ms: number): AsyncGenerator<Uint8Array, void, undefined> {
-  const it = body.iterator({ destroyOnReturn: false }) as AsyncIterator<Uint8Array>;
-  let pending: Promise<IteratorResult<Uint8Array>> | undefined;
-  try {
-    for (;;) {
-      pending = it.next();
-      const r = await withStallTimeout(pending, ms);
-      pending = undefined;
-      if (r.done) return;
-      yield r.value;
-    }
-  } finally {
-    // An abandoned read settles when the connection closes; nobody waits for it.
-    if (pending) pending.catch(() => undefined);
-    else await it.return?.();
-  }
+function stallGuard(body: Readable, ms: number): AsyncIterable<Uint8Array> {
+  return { [Symbol.asyncIterator]: () => new GuardedBody(body, ms) };
 }
 
-/** `p`, or a RequestTimeout rejection if it has not settled within `ms`. */
-function withStallTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(S3Errors.RequestTimeout()), ms);
-    p.then(
-      (v) => {
+const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The iterator of stallGuard. It reads as Node's own Readable iterator does (`read()` on
+ * 'readable', the end or error from `finished`, buffered data first, an error thrown once nothing
+ * is left), but as one object instead of two async generators, and it arms the stall timer only
+ * while it waits: a small body that came with its headers is taken without a timer or a wait
+ * (every 4 KiB PUT paid a timer, two generator steps and Node's iterator set-up before).
+ */
+class GuardedBody implements AsyncIterator<Uint8Array> {
+  readonly #body: Readable;
+  readonly #ms: number;
+  #ended = false;
+  #error: Error | undefined;
+  #waiting: (() => void) | undefined;
+  #detached = false;
+  readonly #onReadable = (): void => this.#waiting?.();
+  readonly #stopFinished: () => void;
+
+  constructor(body: Readable, ms: number) {
+    this.#body = body;
+    this.#ms = ms;
+    body.on('readable', this.#onReadable);
+    this.#stopFinished = finished(body, { writable: false }, (err) => {
+      if (err) this.#error ??= err;
+      else this.#ended = true;
+      this.#waiting?.();
+    });
+  }
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    const now = this.#poll();
+    if (now !== undefined) return now instanceof Error ? Promise.reject(now) : Promise.resolve(now);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        // Abandoned: nobody reads this body again (the service closes the connection).
+        this.#detach();
+        reject(S3Errors.RequestTimeout());
+      }, this.#ms);
+      this.#waiting = () => {
+        const r = this.#poll();
+        if (r === undefined) return;
         clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
+        this.#waiting = undefined;
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      };
+    });
+  }
+
+  /** An early stop (the consumer broke off): listeners go, the stream stays for discardRest(). */
+  return(): Promise<IteratorResult<Uint8Array>> {
+    this.#detach();
+    return Promise.resolve(DONE);
+  }
+
+  /** A piece, the end, the stream's error, or undefined when the body has to be waited for. */
+  #poll(): IteratorResult<Uint8Array> | Error | undefined {
+    const b = this.#body;
+    const chunk = b.destroyed ? null : (b.read() as Uint8Array | null);
+    if (chunk !== null) return { done: false, value: chunk };
+    if (this.#error) {
+      this.#detach();
+      return this.#error;
+    }
+    if (this.#ended) {
+      this.#detach();
+      return DONE;
+    }
+    return undefined;
+  }
+
+  #detach(): void {
+    if (this.#detached) return;
+    this.#detached = true;
+    this.#waiting = undefined;
+    this.#body.off('readable', this.#onReadable);
+    this.#stopFinished();
+  }
 }
 
 /**
