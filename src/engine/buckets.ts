@@ -103,9 +103,11 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
   });
 }
 
-export async function getBucket(core: Core, name: string): Promise<BucketInfo | undefined> {
-  const b = await core.findBucket(name);
-  return b && toBucketInfo(b.rec);
+export function getBucket(core: Core, name: string): Promise<BucketInfo | undefined> {
+  // A cached bucket answers without an async hop (every request asks, authorisation first).
+  const cached = core.cachedBucket(name);
+  if (cached !== undefined) return Promise.resolve(cached ? toBucketInfo(cached.rec) : undefined);
+  return core.findBucket(name).then((b) => b && toBucketInfo(b.rec));
 }
 
 export async function listBuckets(core: Core, owner?: string): Promise<BucketInfo[]> {
@@ -182,7 +184,13 @@ export async function putUser(core: Core, u: Omit<User, 'createdAt'> & { created
 }
 
 /** The user of an access key (cached: Core.users; every signed request asks). */
-export async function getUser(core: Core, accessKey: string): Promise<User | undefined> {
+export function getUser(core: Core, accessKey: string): Promise<User | undefined> {
+  // A cached user answers without an async hop (every signed request asks).
+  const rec = accessKey ? core.users.get(accessKey) : undefined;
+  return rec !== undefined ? Promise.resolve(toUser(rec)) : readUser(core, accessKey);
+}
+
+async function readUser(core: Core, accessKey: string): Promise<User | undefined> {
   if (!accessKey) return undefined;
   let rec = core.users.get(accessKey);
   if (rec === undefined) {

@@ -136,6 +136,11 @@ export class Core {
   }
 
   /** The bucket or undefined (cached; the engine is the only writer of bucket records). */
+  /** The cached bucket (null: cached as absent), or undefined when the cache does not know. */
+  cachedBucket(name: string): Bucket | null | undefined {
+    return this.#buckets.get(name);
+  }
+
   async findBucket(name: string): Promise<Bucket | undefined> {
     const c = this.#buckets.get(name);
     if (c !== undefined) return c ?? undefined;

@@ -25,13 +25,13 @@ export function mapStorageError(e: unknown): unknown {
   }
 }
 
-/** Await `p`, translating storage errors. */
-export async function storage<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    throw mapStorageError(e);
-  }
+/** `p` with storage errors translated (one derived promise; every engine call goes through here). */
+export function storage<T>(p: Promise<T>): Promise<T> {
+  return p.catch(rethrowMapped);
+}
+
+function rethrowMapped(e: unknown): never {
+  throw mapStorageError(e);
 }
 
 /**
