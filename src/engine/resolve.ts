@@ -78,7 +78,7 @@ export async function findVersion(core: Core, b: Bucket, key: string, versionId:
     if (hit?.rec.hidden) hit = undefined;
   }
   if (!hit) throw EngineErrors.NO_SUCH_VERSION(`no such version: ${versionId}`);
-  return { ...hit, isLatest: head !== undefined && head.rec.uvid === hit.rec.uvid };
+  return { uvid: hit.uvid, rec: hit.rec, isLatest: head !== undefined && head.rec.uvid === hit.rec.uvid };
 }
 
 /** UVID cut-off of a bucket snapshot, or NO_SUCH_SNAPSHOT. */

@@ -8,5 +8,6 @@ export function xml(body: string | Buffer, headers: Record<string, string> = {},
 
 /** A bodiless answer (204 by default). */
 export function empty(status = 204, headers: Record<string, string> = {}): S3Response {
-  return { status, headers: { ...headers } };
+  // Object.assign, not a spread: the service adds members to these headers (see #finish).
+  return { status, headers: Object.assign({}, headers) };
 }
