@@ -249,7 +249,7 @@ class Pipeline {
     const hostId = this.#hostId();
     const res: S3Response = {
       status: err.statusCode,
-      headers: bodiless ? { ...err.headers, 'x-amz-id-2': hostId } : { 'content-type': 'application/xml', ...err.headers, 'x-amz-id-2': hostId },
+      headers: Object.assign(bodiless ? {} : { 'content-type': 'application/xml' }, err.headers, { 'x-amz-id-2': hostId }),
     };
     if (!bodiless) res.body = renderError(err, { resource: resourceOf(req), requestId: req.requestId, hostId });
     if (hasUnreadBody(req, ctx)) res.closeConnection = true;
