@@ -134,7 +134,7 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
  * read is abandoned instead (the service then closes the connection after answering), and an early
  * stop leaves the rest of the body for discardRest().
  */
-function stallGuard(body: Readable, ms: number): AsyncIterable<Uint8Array> {
+export function stallGuard(body: Readable, ms: number): AsyncIterable<Uint8Array> {
   return { [Symbol.asyncIterator]: () => new GuardedBody(body, ms) };
 }
 
