@@ -18,6 +18,7 @@ import { blobKey, bucketKey, encodeObjectKey, niKey } from './keys.js';
 import { KeyedLock } from './locks.js';
 import type { ResolvedOptions } from './options.js';
 import { quarantineChunk } from './quarantine.js';
+import { RecentReads } from './recent-reads.js';
 import { storage } from './storage-errors.js';
 import { UvidIssuer, type Clock } from './uvid.js';
 
@@ -84,6 +85,8 @@ export class Core {
   readonly putBudget: ByteBudget;
   /** Bytes streaming reads hold beyond their base read-ahead (EngineOptions.readBudget). */
   readonly readBudget: ByteBudget;
+  /** Long reads done lately: a repeat goes through the page cache (recent-reads.ts). */
+  readonly recentReads = new RecentReads();
   /** Buffers lent to readers (ReadOptions.lend). */
   readonly readBuffers = new BufferPool({ shared: false, maxFreeBytes: 32 * 1024 * 1024, classSize: 64 * 1024 });
   readonly #buckets = new Map<string, Bucket | null>();

@@ -20,9 +20,10 @@ import { leavesInRange } from './tree.js';
 
 const ZERO_PIECE = 1024 * 1024;
 /**
- * Reads of at least this many bytes ask the store to stream (read around the page cache): large
- * objects are read once and would only push hot small ones out of the cache, and a cold O_DIRECT
- * read is 2–4× faster here. Smaller reads stay cacheable, which repeated reads of hot objects need.
+ * Reads of at least this many bytes read deeper ahead and ask the store to stream (read around the
+ * page cache) the first time: large objects are mostly read once and would only push hot small ones
+ * out of the cache, and a cold O_DIRECT read is 2–4× faster here. A repeat of the same long read
+ * goes through the cache (recent-reads.ts). Smaller reads stay cacheable.
  */
 const STREAMING_BYTES = 8 * 1024 * 1024;
 
@@ -66,13 +67,16 @@ function* zeros(n: number): Generator<Uint8Array> {
  */
 export async function* readRange(core: Core, root: readonly ChunkRef[], start: number, end: number, lend?: BufferPool): AsyncGenerator<Uint8Array> {
   if (end <= start) return;
-  // A long read streams: the store may read around its page cache (ChunkGetOptions.streaming).
-  const streaming = end - start >= STREAMING_BYTES;
+  // A long read reads deeper ahead; the first one in a while also streams: the store may read
+  // around its page cache (ChunkGetOptions.streaming). Keyed by content (the first root ref's id):
+  // the same bytes under another key are the same chunk files.
+  const long = end - start >= STREAMING_BYTES;
+  const streaming = long && !core.recentReads.repeat(readKey(root, start, end), core.now());
   const queue: { ref: ChunkRef; data: Promise<Fetched> }[] = [];
   // Chunks beyond the base window, and the bytes of core.readBudget they hold (streaming only).
   let extra = 0;
   let extraBytes = 0;
-  const maxExtra = streaming ? Math.max(0, core.o.readAheadStreaming - core.o.readAhead) : 0;
+  const maxExtra = long ? Math.max(0, core.o.readAheadStreaming - core.o.readAhead) : 0;
   let pos = start;
   let held: ArrayBufferLike | undefined;
   const emit = async function* (item: { ref: ChunkRef; data: Promise<Fetched> }): AsyncGenerator<Uint8Array> {
@@ -113,4 +117,11 @@ export async function* readRange(core: Core, root: readonly ChunkRef[], start: n
     queue.length = 0;
     if (extraBytes) core.readBudget.release(extraBytes);
   }
+}
+
+/** What makes two long reads the same read: the object's bytes (its first root ref) and the range. */
+function readKey(root: readonly ChunkRef[], start: number, end: number): string {
+  const first = root[0];
+  const id = first?.id ? Buffer.from(first.id).toString('hex') : 'none';
+  return `${id}:${root.length}:${start}:${end}`;
 }
