@@ -138,12 +138,12 @@ export class Core {
     return { id, kind, epoch: this.epoch, lease: this.o.intentLeaseMs, renewedAt: 0, createdAt: this.now() };
   }
 
-  /** The bucket or undefined (cached; the engine is the only writer of bucket records). */
   /** The cached bucket (null: cached as absent), or undefined when the cache does not know. */
   cachedBucket(name: string): Bucket | null | undefined {
     return this.#buckets.get(name);
   }
 
+  /** The bucket or undefined (cached; the engine is the only writer of bucket records). */
   async findBucket(name: string): Promise<Bucket | undefined> {
     const c = this.#buckets.get(name);
     if (c !== undefined) return c ?? undefined;

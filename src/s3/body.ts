@@ -139,6 +139,7 @@ export function stallGuard(body: Readable, ms: number): AsyncIterable<Uint8Array
 }
 
 const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined });
+const ignore = (): void => undefined;
 
 /**
  * The iterator of stallGuard. It reads as Node's own Readable iterator does (`read()` on
@@ -173,8 +174,10 @@ class GuardedBody implements AsyncIterator<Uint8Array> {
     if (now !== undefined) return now instanceof Error ? Promise.reject(now) : Promise.resolve(now);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        // Abandoned: nobody reads this body again (the service closes the connection).
+        // Abandoned: nobody reads this body again (the service closes the connection). An error the
+        // stream emits later must not go unhandled (it would end the process).
         this.#detach();
+        this.#body.on('error', ignore);
         reject(S3Errors.RequestTimeout());
       }, this.#ms);
       this.#waiting = () => {
