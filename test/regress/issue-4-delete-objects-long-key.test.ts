@@ -7,20 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pool } from 'undici';
-import { startGateway } from '../helpers/gateway.js';
-import { errorCode, send } from '../integration/faults/helpers.js';
+import { errorCode, signedGateway } from '../integration/faults/helpers.js';
 
 const deleteXml = (keys: string[]): string =>
   `<Delete>${keys.map((k) => `<Object><Key>${k}</Key></Object>`).join('')}</Delete>`;
 
 test('DeleteObjects with a key over 1024 bytes: whole request 400 KeyTooLongError, nothing deleted', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const pool = new Pool(gw.url);
-  t.after(() => pool.close());
-  const sign = { accessKey: gw.accessKey, secretKey: gw.secretKey };
-  const call = (method: string, path: string, body?: string) => send(pool, gw.url, { method, path, body, sign });
+  const { call } = await signedGateway(t);
 
   assert.equal((await call('PUT', '/del-long')).status, 200);
   assert.equal((await call('PUT', '/del-long/keep', 'x')).status, 200);

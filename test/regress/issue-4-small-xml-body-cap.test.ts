@@ -10,10 +10,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pool } from 'undici';
 import { MAX_SMALL_XML_BODY } from '../../src/s3/xml/codec.js';
-import { startGateway } from '../helpers/gateway.js';
-import { errorCode, send } from '../integration/faults/helpers.js';
+import { errorCode, signedGateway } from '../integration/faults/helpers.js';
 
 /** `n` characters of U+1D49C (a letter), each written as a 9-character numeric reference. */
 const refs = (n: number): string => '&#119964;'.repeat(n);
@@ -25,12 +23,7 @@ const tagging = (tags: [string, string][], pad = ''): string =>
 const PAD = `<!--${'x'.repeat(MAX_SMALL_XML_BODY)}-->`;
 
 test('small configuration bodies over 256 KiB: 400 MalformedXML, nothing changed; the largest legitimate tag set is accepted', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const pool = new Pool(gw.url);
-  t.after(() => pool.close());
-  const sign = { accessKey: gw.accessKey, secretKey: gw.secretKey };
-  const call = (method: string, path: string, body?: string) => send(pool, gw.url, { method, path, body, sign });
+  const { call } = await signedGateway(t);
   const refused = async (method: string, path: string, body: string, what: string): Promise<void> => {
     assert.ok(Buffer.byteLength(body) > MAX_SMALL_XML_BODY && Buffer.byteLength(body) < 2 * 1024 * 1024);
     const r = await call(method, path, body);

@@ -7,11 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pool } from 'undici';
 import { S3Error } from '../../src/s3/errors.js';
 import { decodeEntities, parseXml, parseXmlAsync, XML_WORKER_MIN_CHARS } from '../../src/s3/xml/codec.js';
-import { startGateway } from '../helpers/gateway.js';
-import { errorCode, send } from '../integration/faults/helpers.js';
+import { errorCode, signedGateway } from '../integration/faults/helpers.js';
 
 const INHERITED = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf'];
 const malformed = (e: unknown): boolean => e instanceof S3Error && e.code === 'MalformedXML';
@@ -29,12 +27,7 @@ test('an entity named like an Object.prototype member is MalformedXML, in-thread
 });
 
 test('DeleteObjects with <Key>&constructor;</Key>: 400 MalformedXML, nothing deleted', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const pool = new Pool(gw.url);
-  t.after(() => pool.close());
-  const sign = { accessKey: gw.accessKey, secretKey: gw.secretKey };
-  const call = (method: string, path: string, body?: string) => send(pool, gw.url, { method, path, body, sign });
+  const { call } = await signedGateway(t);
   const victim = encodeURIComponent('function Object() { [native code] }');
   assert.equal((await call('PUT', '/ent')).status, 200);
   assert.equal((await call('PUT', `/ent/${victim}`, 'x')).status, 200);

@@ -8,8 +8,10 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import aws4 from 'aws4';
-import { request, type Dispatcher } from 'undici';
+import type { TestContext } from 'node:test';
+import { Pool, request, type Dispatcher } from 'undici';
 import { bannerUrl, CLI, cleanEnv as cliEnv, runCli, type CliResult } from '../../helpers/cli.js';
+import { startGateway, type TestGateway } from '../../helpers/gateway.js';
 
 /** Fixed keys of the child gateway's default user (CCOW_ACCESS_KEY / CCOW_SECRET_KEY). */
 export const KEYS = { accessKey: 'FAULTSTESTACCESSKEY1', secretKey: 'faultsTestSecretKey0123456789abcdefghijk' };
@@ -215,4 +217,17 @@ export async function forEachLimit<T>(items: Iterable<T>, limit: number, fn: (it
     for (let n = it.next(); !n.done; n = it.next()) await fn(n.value);
   };
   await Promise.all(Array.from({ length: limit }, worker));
+}
+
+/** A signed request of the default user: method, raw path, optional body. */
+export type SignedCall = (method: string, path: string, body?: string) => Promise<RawResponse>;
+
+/** An in-process gateway closed after the test, and a caller that signs as its default user. */
+export async function signedGateway(t: TestContext): Promise<{ gw: TestGateway; call: SignedCall }> {
+  const gw = await startGateway();
+  t.after(() => gw.close());
+  const pool = new Pool(gw.url);
+  t.after(() => pool.close());
+  const sign = { accessKey: gw.accessKey, secretKey: gw.secretKey };
+  return { gw, call: (method, path, body) => send(pool, gw.url, { method, path, body, sign }) };
 }
