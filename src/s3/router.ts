@@ -116,6 +116,9 @@ const BUCKET_GET: BucketSub = [
   ['analytics', 'GetBucketAnalyticsConfiguration'], ['metrics', 'GetBucketMetricsConfiguration'],
   ['intelligent-tiering', 'GetBucketIntelligentTieringConfiguration'], ['publicAccessBlock', 'GetPublicAccessBlock'],
   ['session', 'CreateSession'],
+  // S3 Metadata and ABAC (API reference, 2025): before these rows they listed the bucket instead.
+  ['metadataTable', 'GetBucketMetadataTableConfiguration'], ['metadataConfiguration', 'GetBucketMetadataConfiguration'],
+  ['abac', 'GetBucketAbac'],
 ];
 
 const BUCKET_PUT: BucketSub = [
@@ -128,6 +131,9 @@ const BUCKET_PUT: BucketSub = [
   ['replication', 'PutBucketReplication'], ['inventory', 'PutBucketInventoryConfiguration'],
   ['analytics', 'PutBucketAnalyticsConfiguration'], ['metrics', 'PutBucketMetricsConfiguration'],
   ['intelligent-tiering', 'PutBucketIntelligentTieringConfiguration'], ['publicAccessBlock', 'PutPublicAccessBlock'],
+  ['metadataJournalTable', 'UpdateBucketMetadataJournalTableConfiguration'],
+  ['metadataInventoryTable', 'UpdateBucketMetadataInventoryTableConfiguration'],
+  ['metadataAnnotationTable', 'UpdateBucketMetadataAnnotationTableConfiguration'], ['abac', 'PutBucketAbac'],
 ];
 
 const BUCKET_DELETE: BucketSub = [
@@ -137,6 +143,12 @@ const BUCKET_DELETE: BucketSub = [
   ['replication', 'DeleteBucketReplication'], ['inventory', 'DeleteBucketInventoryConfiguration'],
   ['analytics', 'DeleteBucketAnalyticsConfiguration'], ['metrics', 'DeleteBucketMetricsConfiguration'],
   ['intelligent-tiering', 'DeleteBucketIntelligentTieringConfiguration'], ['publicAccessBlock', 'DeletePublicAccessBlock'],
+  // Without these rows DELETE /{b}?metadataTable was DeleteBucket: an empty bucket was deleted.
+  ['metadataTable', 'DeleteBucketMetadataTableConfiguration'], ['metadataConfiguration', 'DeleteBucketMetadataConfiguration'],
+];
+
+const BUCKET_POST: BucketSub = [
+  ['metadataTable', 'CreateBucketMetadataTableConfiguration'], ['metadataConfiguration', 'CreateBucketMetadataConfiguration'],
 ];
 
 function isKind(s: string): s is S3OperationKind {
@@ -165,7 +177,8 @@ function routeBucket(method: string, bucket: string, q: QueryLike): S3Operation 
       return fromTable(BUCKET_DELETE, q, bucket) ?? op('DeleteBucket', { bucket });
     case 'POST':
       // Browser form uploads (PostObject) are P2.
-      return q.has('delete') ? op('DeleteObjects', { bucket }) : op('NotImplemented', { operation: 'PostObject', bucket });
+      if (q.has('delete')) return op('DeleteObjects', { bucket });
+      return fromTable(BUCKET_POST, q, bucket) ?? op('NotImplemented', { operation: 'PostObject', bucket });
     case 'OPTIONS':
       return op('CorsPreflight', { bucket });
     default:
@@ -192,6 +205,7 @@ function routeObject(
       if (q.has('torrent')) return notImplemented('GetObjectTorrent');
       if (q.has('retention')) return notImplemented('GetObjectRetention');
       if (q.has('legal-hold')) return notImplemented('GetObjectLegalHold');
+      if (q.has('annotation')) return notImplemented('GetObjectAnnotation');
       return op('GetObject', at, versioned);
     case 'HEAD':
       return op('HeadObject', at, versioned);
@@ -200,12 +214,18 @@ function routeObject(
       if (q.has('tagging')) return op('PutObjectTagging', at, versioned);
       if (q.has('retention')) return notImplemented('PutObjectRetention');
       if (q.has('legal-hold')) return notImplemented('PutObjectLegalHold');
+      // Object subresources of the API reference that are not PutObject: before, each of these
+      // overwrote the object with the request's body (RenameObject: with nothing).
+      if (q.has('renameObject')) return notImplemented('RenameObject');
+      if (q.has('encryption')) return notImplemented('UpdateObjectEncryption');
+      if (q.has('annotation')) return notImplemented('PutObjectAnnotation');
       // x-amz-copy-source turns a part upload into UploadPartCopy and a put into CopyObject.
       if (q.has('uploadId')) return op(h['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart', at);
       return op(h['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject', at);
     case 'DELETE':
       if (q.has('tagging')) return op('DeleteObjectTagging', at, versioned);
       if (q.has('uploadId')) return op('AbortMultipartUpload', at);
+      if (q.has('annotation')) return notImplemented('DeleteObjectAnnotation');
       return op('DeleteObject', at, versioned);
     case 'POST':
       if (q.has('uploads')) return op('CreateMultipartUpload', at);
