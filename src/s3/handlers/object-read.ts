@@ -80,8 +80,16 @@ function prepare(ctx: RequestContext, v: ObjectVersion, isGet: boolean, over: Re
   const failed = failedPrecondition(requestConditions(ctx.headers), v);
   if (failed?.status === 412) throw S3Errors.PreconditionFailed({ fields: { Condition: failed.header } });
   if (failed?.status === 304) {
-    // 304 carries the validators and no body (RFC 9110 §15.4.5).
+    // 304 carries the validators and no body, and MUST carry the Cache-Control and Expires a 200
+    // would have (RFC 9110 §15.4.5; API_GetObject defers to RFC 7232 for conditional requests;
+    // MinIO's writeHeadersPrecondition sends both): without them a cache that revalidates keeps
+    // its old freshness lifetime, or none.
     const h: Record<string, string> = { etag: v.etag, 'last-modified': httpDate(v.lastModified) };
+    for (const name of ['cache-control', 'expires'] as const) {
+      // As the 200 would send them: a response-* override wins over the stored value.
+      const value = over[name] ?? v.sysMeta[name];
+      if (value !== undefined) h[name] = value;
+    }
     if (showsVersionId(v, ctx.bucket)) h['x-amz-version-id'] = v.versionId;
     return { notModified: empty(304, h) };
   }
