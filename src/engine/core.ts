@@ -76,6 +76,8 @@ export class Core {
   readonly uvids: UvidIssuer;
   /** Per chunk id (hex): ChunkStore.put + record vs GC row delete + unlink (§13). */
   readonly chunkLocks = new KeyedLock();
+  /** The turn of large writers' CM stores and commits, one at a time (write-path.ts largeCommitTurn). */
+  readonly largeCommits = new KeyedLock();
   readonly writer: ChunkWriter;
   readonly pool: DigestPool | undefined;
   /** Reused chunk buffers (fresh memory is expensive to touch; see buffer-pool.ts). */

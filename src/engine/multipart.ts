@@ -24,7 +24,7 @@ import { toObjectVersion } from './resolve.js';
 import { GROWS, storage } from './storage-errors.js';
 import { buildTree, shiftRefs } from './tree.js';
 import { uvidTs } from './uvid.js';
-import { checkKey, checksumFrom, cleanMap, DIGEST_OF, ingestBody, leavesOf, makeVm, storeCms } from './write-path.js';
+import { checkKey, checksumFrom, cleanMap, DIGEST_OF, ingestBody, largeCommitTurn, leavesOf, makeVm, storeCms } from './write-path.js';
 import { prefixEnd } from '../common/index.js';
 
 const MAX_PART_NUMBER = 10000;
@@ -241,28 +241,34 @@ export async function completeUpload(
   }
   const intent = uploadIntent(core, up);
   const tree = buildTree(leaves, core.o.btreeOrder);
-  if (tree.cms.length) await storeCms(core, intent, b.id, tree.cms);
-  const a = up.attrs;
-  const meta: VmMeta = stripUndefined({
-    kind: 'bytes' as const, size, chunkSize: up.chunkSize, btreeOrder: core.o.btreeOrder, codec: up.codec, hashType: 1 as const,
-    etag: multipartEtag(chosen.map((p) => p.md5)), contentType: a.contentType, checksum: opts.checksum,
-    parts: chosen.map((p) => stripUndefined({ size: p.size, etag: `"${p.md5}"`, checksum: p.checksum })),
-    userMeta: cleanMap(a.userMeta, true), sysMeta: cleanMap(a.sysMeta),
-  });
-  const vm = makeVm(meta, tree.root);
-  return storage(core.backend.meta.transaction((tx) => {
-    if (tx.get(uploadKey(b.id, fromHex(up.uploadId))) === undefined) throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
-    const rec = commitTx(core, tx, {
-      bucket: b, key: up.key, vm, storageClass: a.storageClass, tags: a.tags, acl: a.acl, condition: opts.condition,
-      intentId: intent.id, extra: (t) => deleteUploadRecords(t, b, up),
+  // Large ones store their CMs and commit in turn (write-path.ts largeCommitTurn).
+  const endTurn = await largeCommitTurn(core, leaves.length);
+  try {
+    if (tree.cms.length) await storeCms(core, intent, b.id, tree.cms);
+    const a = up.attrs;
+    const meta: VmMeta = stripUndefined({
+      kind: 'bytes' as const, size, chunkSize: up.chunkSize, btreeOrder: core.o.btreeOrder, codec: up.codec, hashType: 1 as const,
+      etag: multipartEtag(chosen.map((p) => p.md5)), contentType: a.contentType, checksum: opts.checksum,
+      parts: chosen.map((p) => stripUndefined({ size: p.size, etag: `"${p.md5}"`, checksum: p.checksum })),
+      userMeta: cleanMap(a.userMeta, true), sysMeta: cleanMap(a.sysMeta),
     });
-    const v = toObjectVersion(b.rec.name, up.key, rec!, true, vm.meta);
-    // In the same transaction: the upload is gone exactly when its answer is kept.
-    tx.put(uploadDoneKey(b.id, fromHex(up.uploadId)), encodeCompletedUploadRecord(stripUndefined({
-      key: up.key, partsDigest: partsDigest(parts), versionId: v.versionId, etag: v.etag, checksum: v.checksum, completedAt: core.now(),
-    })));
-    return v;
-  }, GROWS));
+    const vm = makeVm(meta, tree.root);
+    return await storage(core.backend.meta.transaction((tx) => {
+      if (tx.get(uploadKey(b.id, fromHex(up.uploadId))) === undefined) throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
+      const rec = commitTx(core, tx, {
+        bucket: b, key: up.key, vm, storageClass: a.storageClass, tags: a.tags, acl: a.acl, condition: opts.condition,
+        intentId: intent.id, extra: (t) => deleteUploadRecords(t, b, up),
+      });
+      const v = toObjectVersion(b.rec.name, up.key, rec!, true, vm.meta);
+      // In the same transaction: the upload is gone exactly when its answer is kept.
+      tx.put(uploadDoneKey(b.id, fromHex(up.uploadId)), encodeCompletedUploadRecord(stripUndefined({
+        key: up.key, partsDigest: partsDigest(parts), versionId: v.versionId, etag: v.etag, checksum: v.checksum, completedAt: core.now(),
+      })));
+      return v;
+    }, GROWS));
+  } finally {
+    endTurn();
+  }
 }
 
 /**

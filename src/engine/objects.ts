@@ -16,7 +16,7 @@ import { deleteMarkerError, headVersion, resolveVersion, toObjectVersion, versio
 import { GROWS, storage } from './storage-errors.js';
 import { buildTree } from './tree.js';
 import { versionIdToUvid } from './uvid.js';
-import { abandonIntent, checkKey, checksumFrom, cleanMap, ingestBody, leavesOf, makeVm, storeCms } from './write-path.js';
+import { abandonIntent, checkKey, checksumFrom, cleanMap, ingestBody, largeCommitTurn, leavesOf, makeVm, storeCms } from './write-path.js';
 
 /** PUT: body → chunks → CMs → VM → one commit (§13 write order). */
 export async function putObject(core: Core, addr: ObjectAddr, body: AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<ObjectVersion> {
@@ -24,11 +24,13 @@ export async function putObject(core: Core, addr: ObjectAddr, body: AsyncIterabl
   checkKey(addr.key);
   const intent = core.newIntent('put');
   let committed = false;
+  let endTurn: (() => void) | undefined;
   try {
     const digests = opts.checksumAlgorithm ? [...(opts.digests ?? []), checksumDigest(opts.checksumAlgorithm)] : (opts.digests ?? []);
     const ing = await ingestBody(core, intent, b.id, body, { chunkSize: b.rec.chunkSize, codec: b.rec.codec, digests, expectedSize: opts.expectedSize, maxSize: opts.maxSize });
     if (opts.verify) await opts.verify(ing.digests);
     const tree = buildTree(leavesOf(ing), core.o.btreeOrder);
+    endTurn = await largeCommitTurn(core, ing.leaves.length);
     if (tree.cms.length) await storeCms(core, intent, b.id, tree.cms);
     const meta: VmMeta = {
       kind: 'bytes',
@@ -52,6 +54,7 @@ export async function putObject(core: Core, addr: ObjectAddr, body: AsyncIterabl
     return toObjectVersion(b.rec.name, addr.key, rec, true, vm.meta);
   } finally {
     if (!committed) await abandonIntent(core, intent).catch(() => undefined);
+    endTurn?.();
   }
 }
 

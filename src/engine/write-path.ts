@@ -86,6 +86,27 @@ export function cleanMap(m: Record<string, string> | undefined, lower = false): 
   return Object.keys(out).length ? out : undefined;
 }
 
+/** Writers whose tree has at least this many leaves store their CMs and commit in turn (largeCommitTurn). */
+export const LARGE_COMMIT_LEAVES = 128;
+
+/**
+ * Wait for the engine's large-commit turn; returns the function that ends it. A writer with
+ * `leaves` ≥ LARGE_COMMIT_LEAVES holds the turn from its CM stores to its commit, so such writers
+ * commit one at a time; smaller ones (every small put) pass at once and never wait.
+ *
+ * Why: those transactions write ~3 metadata rows per leaf (a `cm:` reference; dropping the intent
+ * drops its reference and membership row), and each write's bookkeeping (the meta store's overlay
+ * of writes in flight, lmdb-js's queued instruction) lives until its transaction is durable.
+ * Sixteen 1 GiB uploads that end together (s3-bench `--many`) committed 16 × 1,024 leaves at once:
+ * their ~50,000 writes were in flight together, lived through several young-generation GCs and
+ * were promoted, and the gateway's RSS rose from ~255 to 315–340 MiB in the last two seconds (V8's
+ * heap +30–50 MiB, LMDB's mapped pages +10–16 MiB) — the run's peak, against issue #4's 300 MiB
+ * bound. In turn: 287–293 MiB (bench/RESULTS.md, session 12).
+ */
+export async function largeCommitTurn(core: Core, leaves: number): Promise<() => void> {
+  return leaves < LARGE_COMMIT_LEAVES ? () => undefined : core.largeCommits.acquire('commit');
+}
+
 const CM_BATCH = 64;
 
 /**
