@@ -99,9 +99,10 @@ export const LARGE_COMMIT_LEAVES = 128;
  * of writes in flight, lmdb-js's queued instruction) lives until its transaction is durable.
  * Sixteen 1 GiB uploads that end together (s3-bench `--many`) committed 16 × 1,024 leaves at once:
  * their ~50,000 writes were in flight together, lived through several young-generation GCs and
- * were promoted, and the gateway's RSS rose from ~255 to 315–340 MiB in the last two seconds (V8's
- * heap +30–50 MiB, LMDB's mapped pages +10–16 MiB) — the run's peak, against issue #4's 300 MiB
- * bound. In turn: 287–293 MiB (bench/RESULTS.md, session 12).
+ * were promoted, and the gateway's RSS rose by 32–63 MiB in the last two seconds (V8's heap
+ * +18–37 MiB, LMDB's mapped pages +9–15 MiB): the run's peak, against issue #4's 300 MiB bound.
+ * In turn that end burst was 25–38 MiB (mean 34 against 46, five runs each; bench/RESULTS.md,
+ * session 12).
  */
 export async function largeCommitTurn(core: Core, leaves: number): Promise<() => void> {
   return leaves < LARGE_COMMIT_LEAVES ? () => undefined : core.largeCommits.acquire('commit');
