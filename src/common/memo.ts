@@ -19,7 +19,7 @@ export class BoundedMemo<T> {
 
   /** Remember `value` for `key`; returns `value`. */
   set(key: string, value: T): T {
-    if (this.#map.size >= this.#max) this.#map.delete(this.#map.keys().next().value!);
+    if (this.#map.size >= this.#max && !this.#map.has(key)) this.#map.delete(this.#map.keys().next().value!);
     this.#map.set(key, value);
     return value;
   }

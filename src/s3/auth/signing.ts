@@ -4,6 +4,7 @@
  * Version 4": kSigning = HMAC(HMAC(HMAC(HMAC("AWS4"+secret, date), region), service), "aws4_request")).
  */
 import crypto, { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { BoundedMemo } from '../../common/index.js';
 
 /** SHA-256 of the empty string, hex (chunk string-to-sign and empty bodies). */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -37,10 +38,9 @@ export function deriveSigningKey(secret: string, date: string, region: string, s
   return hmacSha256(kService, 'aws4_request');
 }
 
-const CACHE_MAX = 1024;
 // key: accessKey \0 date \0 region \0 service → { secret, key }. The secret is kept to detect a
 // rotated secret under the same access key (the cached key is then recomputed, never reused).
-const cache = new Map<string, { secret: string; key: Buffer }>();
+const cache = new BoundedMemo<{ secret: string; key: Buffer }>(1024);
 
 /**
  * Signing key for (accessKey, date, region, service), cached: one derivation costs four HMACs and
@@ -50,10 +50,7 @@ export function signingKey(accessKey: string, secret: string, date: string, regi
   const id = `${accessKey}\0${date}\0${region}\0${service}`;
   const hit = cache.get(id);
   if (hit && hit.secret === secret) return hit.key;
-  const key = deriveSigningKey(secret, date, region, service);
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(id, { secret, key });
-  return key;
+  return cache.set(id, { secret, key: deriveSigningKey(secret, date, region, service) }).key;
 }
 
 /** HMAC-SHA256 hex signature of a string to sign. */

@@ -21,3 +21,12 @@ test('BoundedMemo keys are own entries only (no prototype names)', () => {
   m.set('__proto__', 'x');
   assert.equal(m.get('__proto__'), 'x');
 });
+
+test('BoundedMemo: replacing a remembered value evicts nothing', () => {
+  const m = new BoundedMemo<number>(2);
+  m.set('a', 1);
+  m.set('b', 2);
+  m.set('b', 3);
+  assert.equal(m.get('a'), 1);
+  assert.equal(m.get('b'), 3);
+});
