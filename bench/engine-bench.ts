@@ -9,6 +9,8 @@
  *   - bytes added by a second put of the same 1 GiB under another key   target < 1 %
  *   - 4 KiB puts/s at concurrency 16      target ≥ 8000 (after 2,000 untimed warm-up puts)
  *   - 4 KiB puts/s after 10^4 and after 10^6 objects   target: the latter ≥ 80 % of the former
+ *       (each the median of three passes of 10,000 puts, all three printed: one pass lasts ~1 s,
+ *       and a single pass swung the ratio between 72 % and 103 % in back-to-back runs)
  *
  * Prints a table and appends it to bench/RESULTS.md with the date and the machine.
  * Env: BENCH_MIB (default 1024), BENCH_OBJECTS (default 1000000), BENCH_DIR (default os.tmpdir()).
@@ -89,6 +91,17 @@ async function listPages(e: Engine): Promise<number> {
   return ms / 20;
 }
 
+/** Passes of 10,000 puts behind each of the two rows the 10^6 target compares. */
+const PASSES = 3;
+
+/** PASSES passes of 10,000 4 KiB puts under `prefix`; the median rate and every pass's. */
+async function medianPasses(e: Engine, prefix: string): Promise<{ median: number; passes: string }> {
+  const rates: number[] = [];
+  for (let p = 0; p < PASSES; p++) rates.push(await smallPuts(e, 10_000, 4096, `${prefix}p${p}`));
+  const sorted = [...rates].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(PASSES / 2)]!, passes: rates.map((r) => r.toFixed(0)).join(' / ') };
+}
+
 async function fill(e: Engine, target: number, have: { n: number }): Promise<void> {
   if (target <= have.n) return;
   await smallPuts(e, target - have.n, 16, `fill${have.n}`);
@@ -140,14 +153,15 @@ async function main(): Promise<void> {
     row(`4 KiB puts at c16, first ${WARM_PUTS.toLocaleString('en')} (warm-up)`, `${cold.toFixed(0)} ops/s`, 'not a target');
     row('4 KiB puts at c16 (next 10^4 objects)', `${(await smallPuts(e, 10_000, 4096, 'first')).toFixed(0)} ops/s`, '≥ 8000');
     const have = { n: 10_000 + WARM_PUTS };
-    const at4 = await smallPuts(e, 10_000, 4096, 'at1e4');
-    row(`4 KiB puts at c16 after ${have.n.toLocaleString('en')} objects`, `${at4.toFixed(0)} ops/s`, 'baseline');
+    const at4 = await medianPasses(e, 'at1e4');
+    row(`4 KiB puts at c16 after ${have.n.toLocaleString('en')} objects`, `${at4.median.toFixed(0)} ops/s`, `baseline (passes ${at4.passes})`);
+    have.n += PASSES * 10_000;
     const list4 = await listPages(e);
     row(`listObjects, 1000-key pages, at ${have.n.toLocaleString('en')} objects`, `${list4.toFixed(1)} ms/page`, 'baseline');
-    have.n += 10_000;
     await fill(e, OBJECTS, have);
-    const at6 = await smallPuts(e, 10_000, 4096, 'at1e6');
-    row(`4 KiB puts at c16 after ${have.n.toLocaleString('en')} objects`, `${at6.toFixed(0)} ops/s`, `${((100 * at6) / at4).toFixed(0)} % of baseline, target ≥ 80 %`);
+    const at6 = await medianPasses(e, 'at1e6');
+    row(`4 KiB puts at c16 after ${have.n.toLocaleString('en')} objects`, `${at6.median.toFixed(0)} ops/s`, `${((100 * at6.median) / at4.median).toFixed(0)} % of baseline, target ≥ 80 % (passes ${at6.passes})`);
+    have.n += PASSES * 10_000;
     const list6 = await listPages(e);
     row(`listObjects, 1000-key pages, at ${have.n.toLocaleString('en')} objects`, `${list6.toFixed(1)} ms/page`, 'about the baseline');
   } finally {
