@@ -49,13 +49,13 @@ export async function createBucket(c: BenchClient, bucket = BUCKET): Promise<voi
   if (res.statusCode !== 200 && res.statusCode !== 409) throw new Error(`CreateBucket → ${res.statusCode}`);
 }
 
-/** `n` PUTs of distinct `size`-byte bodies at concurrency 16; ops/s. */
-export async function smallPuts(c: BenchClient, n: number, size = 4096, from = 0, bucket = BUCKET): Promise<number> {
+/** `n` PUTs of distinct `size`-byte bodies at concurrency 16, over `keys` keys at most (overwriting); ops/s. */
+export async function smallPuts(c: BenchClient, n: number, size = 4096, from = 0, bucket = BUCKET, keys = Infinity): Promise<number> {
   const base = randomBytes(size);
   return rate(n, 16, async (i) => {
     const body = Buffer.from(base);
     body.writeUInt32LE(from + i, 0);
-    await c.ok({ method: 'PUT', path: `/${bucket}/${smallKey(from + i)}`, body });
+    await c.ok({ method: 'PUT', path: `/${bucket}/${smallKey(from + (i % keys))}`, body });
   });
 }
 
