@@ -16,17 +16,22 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
+/** Create (or truncate) `path` with `bytes` (mode 0600) and fsync it before closing. */
+export async function writeSyncedFile(path: string, bytes: string | Uint8Array): Promise<void> {
+  const fh = await open(path, 'w', 0o600);
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Replace `file` with `bytes` durably (mode 0600); a failure leaves no temp file behind. */
 export async function writeFileDurably(file: string, bytes: string | Uint8Array): Promise<void> {
   const tmp = `${file}.tmp`;
   try {
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSyncedFile(tmp, bytes);
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);

@@ -18,10 +18,11 @@
  * stale once it has not been refreshed for OWN_PID_STALE_MS: the start waits for that, at most
  * that long after the crash, and refuses if the LOCK keeps being refreshed.
  */
-import { link, open, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { link, readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
+import { writeSyncedFile } from './durable-file.js';
 import { errnoCode, mapFsError } from './fs-errors.js';
 
 const LOCK_FORMAT = 'ccow-lock/1';
@@ -72,13 +73,7 @@ export async function acquireOwnerLock(dir: string): Promise<OwnerLock> {
   // One temp name per attempt: two opens of one dir in this process must not share it.
   const tmp = `${path}.${process.pid}-${++tempSeq}.tmp`;
   try {
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(body);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSyncedFile(tmp, body);
   } catch (e) {
     throw mapFsError(e, `creating ${tmp}`);
   }
