@@ -18,7 +18,7 @@
  * so no live writer owns one). That start also left a default user behind whose secret only the
  * temp file had (it was saved before the file): credentials.json is now written first.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -86,6 +86,20 @@ interface Run {
   go: string;
 }
 
+/**
+ * A temp dir (removed after the test) and `ccow serve` held at `hold` (let go, and killed if still
+ * running, at the end of the test); resolves once the hold is reached.
+ */
+async function heldStart(t: TestContext, hold: 'program' | 'credentials' | 'rename'): Promise<{ dir: string; data: string; run: Run }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ccow-early-signal-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const data = join(dir, 'data');
+  const run = await serveHeld(dir, hold, data);
+  t.after(() => run.kill('SIGKILL'));
+  await until(run.marker, run.exit);
+  return { dir, data, run };
+}
+
 async function serveHeld(dir: string, hold: 'program' | 'credentials' | 'rename', data: string): Promise<Run> {
   await writeFile(join(dir, 'hooks.mjs'), HOOKS);
   await writeFile(join(dir, 'preload.mjs'), PRELOAD);
@@ -129,13 +143,7 @@ async function nextStart(t: { after: (fn: () => void) => void }, dir: string, da
 }
 
 test('SIGTERM while `ccow serve` is still loading its modules: clean exit 0, nothing on disk', { timeout: 60_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'ccow-early-signal-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const data = join(dir, 'data');
-  const run = await serveHeld(dir, 'program', data);
-  // Whatever happens, let a held process go on (and end) at the end of the test.
-  t.after(() => run.kill('SIGKILL'));
-  await until(run.marker, run.exit);
+  const { data, run } = await heldStart(t, 'program');
   run.kill('SIGTERM');
   // Let the load go on. On Node 20 the handler runs while the load is held (the hooks thread
   // awaits); on Node 24 the main thread waits for the hooks thread, so the signal is handled once
@@ -150,12 +158,7 @@ test('SIGTERM while `ccow serve` is still loading its modules: clean exit 0, not
 });
 
 test('SIGTERM while `ccow serve` writes credentials.json: the start finishes, shutdown is clean, the file is whole', { timeout: 60_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'ccow-early-signal-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const data = join(dir, 'data');
-  const run = await serveHeld(dir, 'credentials', data);
-  t.after(() => run.kill('SIGKILL'));
-  await until(run.marker, run.exit);
+  const { dir, data, run } = await heldStart(t, 'credentials');
   run.kill('SIGTERM');
   await writeFile(run.go, 'go');
   const r = await run.exit;
@@ -170,12 +173,7 @@ test('SIGTERM while `ccow serve` writes credentials.json: the start finishes, sh
 });
 
 test('a second SIGTERM during the first start, before credentials.json is in place: the next start removes the temp file', { timeout: 60_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'ccow-early-signal-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const data = join(dir, 'data');
-  const run = await serveHeld(dir, 'rename', data);
-  t.after(() => run.kill('SIGKILL'));
-  await until(run.marker, run.exit);
+  const { dir, data, run } = await heldStart(t, 'rename');
   run.kill('SIGTERM');
   await until(`${run.marker}.sigterm1`, run.exit);
   run.kill('SIGTERM');
