@@ -37,6 +37,10 @@ export interface ServiceConfig {
   minPartSize: number;
   /** A request body that delivers nothing for this long fails with RequestTimeout (§10: 60 s). */
   bodyStallMs: number;
+  /** Accept SigV2 (PostObject forms verify their own signature with it). Default true. */
+  allowSigV2?: boolean;
+  /** `--strict-region`: the region a SigV4 scope must name (PostObject forms too). */
+  strictRegion?: string;
 }
 
 /** One request in flight. */

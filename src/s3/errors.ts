@@ -83,6 +83,8 @@ export const S3Errors = {
   ConditionalRequestConflict: declare('ConditionalRequestConflict', 409, 'A conflicting conditional operation is currently in progress against this resource. Please try again.'),
   EntityTooLarge: declare('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size'),
   EntityTooSmall: declare('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed object size.'),
+  /** Not in the §9 table: PostObject with no file part, or a second one (S3 error code list). */
+  IncorrectNumberOfFilesInPostRequest: declare('IncorrectNumberOfFilesInPostRequest', 400, 'POST requires exactly one file upload per request.'),
   IncompleteBody: declare('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header'),
   InsufficientStorage: declare('InsufficientStorage', 507, 'Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.'),
   InternalError: declare('InternalError', 500, 'We encountered an internal error. Please try again.'),
@@ -93,6 +95,8 @@ export const S3Errors = {
   InvalidPart: declare('InvalidPart', 400, 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.'),
   InvalidPartNumber: declare('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable'),
   InvalidPartOrder: declare('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
+  /** Not in the §9 table: a PostObject policy that is not a valid POST policy document (S3 error code list). */
+  InvalidPolicyDocument: declare('InvalidPolicyDocument', 400, 'The content of the form does not meet the conditions specified in the policy document.'),
   InvalidRange: declare('InvalidRange', 416, 'The requested range is not satisfiable'),
   InvalidRequest: declare('InvalidRequest', 400, 'Invalid Request'),
   InvalidStorageClass: declare('InvalidStorageClass', 400, 'The storage class you specified is not valid'),
@@ -104,8 +108,12 @@ export const S3Errors = {
   /** Not in the §9 table: AWS's answer to a Put*Acl document its schema refuses (missing Owner, unknown permission). */
   MalformedACLError: declare('MalformedACLError', 400, 'The XML you provided was not well-formed or did not validate against our published schema'),
   MalformedPolicy: declare('MalformedPolicy', 400, 'This policy contains invalid Json'),
+  /** Not in the §9 table: a PostObject body that is not well-formed multipart/form-data (S3 error code list). */
+  MalformedPOSTRequest: declare('MalformedPOSTRequest', 400, 'The body of your POST request is not well-formed multipart/form-data.'),
   MalformedTrailerError: declare('MalformedTrailerError', 400, 'The request contained trailing data that was not well-formed or did not conform to our published schema.'),
   MalformedXML: declare('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema'),
+  /** Not in the §9 table: PostObject form fields before the file over 20 KB (S3 error code list). */
+  MaxPostPreDataLengthExceeded: declare('MaxPostPreDataLengthExceeded', 400, 'Your POST request fields preceding the upload file were too large.'),
   MetadataTooLarge: declare('MetadataTooLarge', 400, 'Your metadata headers exceed the maximum allowed metadata size'),
   MethodNotAllowed: declare('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.'),
   MissingContentLength: declare('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.'),

@@ -20,7 +20,7 @@ type BucketKind =
   | 'GetBucketEncryption' | 'GetObjectLockConfiguration' | 'GetBucketNotificationConfiguration' | 'PutBucketNotificationConfiguration'
   | 'GetBucketLogging' | 'GetBucketRequestPayment' | 'PutBucketRequestPayment' | 'GetBucketAccelerateConfiguration'
   | 'GetBucketWebsite' | 'GetBucketOwnershipControls' | 'GetPublicAccessBlock'
-  | 'DeleteObjects';
+  | 'DeleteObjects' | 'PostObject';
 
 /** Operations addressed to an object. */
 type ObjectKind =
@@ -125,6 +125,10 @@ export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   GetBucketOwnershipControls: { action: 's3:GetBucketOwnershipControls', access: 'owner' },
   GetPublicAccessBlock: { action: 's3:GetBucketPublicAccessBlock', access: 'owner' },
   DeleteObjects: { action: 's3:DeleteObject', access: 'bucket-write' },
+  // A browser form upload carries its credentials in the form: the handler verifies them and
+  // authorises the PutObject of the form's key itself (handlers/post-object.ts), so the pipeline
+  // neither authenticates headers nor authorises here.
+  PostObject: { action: 's3:PutObject', access: 'public' },
   PutObject: { action: 's3:PutObject', access: 'bucket-write' },
   GetObject: { action: 's3:GetObject', versioned: 's3:GetObjectVersion', access: 'object-read' },
   HeadObject: { action: 's3:GetObject', versioned: 's3:GetObjectVersion', access: 'object-read' },

@@ -176,9 +176,9 @@ function routeBucket(method: string, bucket: string, q: QueryLike): S3Operation 
     case 'DELETE':
       return fromTable(BUCKET_DELETE, q, bucket) ?? op('DeleteBucket', { bucket });
     case 'POST':
-      // Browser form uploads (PostObject) are P2.
       if (q.has('delete')) return op('DeleteObjects', { bucket });
-      return fromTable(BUCKET_POST, q, bucket) ?? op('NotImplemented', { operation: 'PostObject', bucket });
+      // Anything else is a browser form upload (API_PostObject: `POST / HTTP/1.1`, the key in the form).
+      return fromTable(BUCKET_POST, q, bucket) ?? op('PostObject', { bucket });
     case 'OPTIONS':
       return op('CorsPreflight', { bucket });
     default:

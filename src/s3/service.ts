@@ -82,6 +82,8 @@ export function createS3Service(opts: S3ServiceOptions): S3Service {
     maxPutSize: opts.maxPutSize ?? 5 * GiB,
     minPartSize: opts.minPartSize ?? 5 * 1024 * 1024,
     bodyStallMs: opts.bodyStallMs ?? 60_000,
+    allowSigV2: opts.allowSigV2 ?? true,
+    strictRegion: opts.strictRegion ? opts.region ?? 'us-east-1' : undefined,
   };
   const pipeline = new Pipeline(config, opts);
   return {

@@ -120,13 +120,15 @@ test('boto3: upload_file/download_file multipart, paginators, presigned URL and 
     assert.equal(s.presigned_list, 200);
   });
 
-  await t.test('generate_presigned_post: PostObject is P2 in s3-surface.md; unsupported → 501 NotImplemented in AWS XML', (tt) => {
+  await t.test('generate_presigned_post: the form upload (PostObject) is stored, 204', async () => {
     const s = stepOk('presigned POST');
-    if (s.status === 204 || s.status === 200 || s.status === 201) {
-      tt.diagnostic('PostObject implemented: form upload accepted');
-      return;
+    assert.equal(s.status, 204, String(s.body));
+    const s3 = new S3Client(gw.clientConfig());
+    try {
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'boto3-flow', Key: 'posted.txt' }));
+      assert.equal(await got.Body?.transformToString(), 'posted by boto3');
+    } finally {
+      s3.destroy();
     }
-    assert.equal(s.status, 501, String(s.body));
-    assert.match(String(s.body), /<Code>NotImplemented<\/Code>/);
   });
 });

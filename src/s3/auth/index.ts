@@ -7,6 +7,8 @@
 export { AuthError, SIGNATURE_MISMATCH } from './auth-error.js';
 export { authenticate, detectAuthMechanism } from './authenticate.js';
 export { withHoistedHeaders } from './hoisted.js';
+export { missingFormField, postSignatureKind, verifyPostSignature } from './post-signature.js';
+export type { PostSignatureFields } from './post-signature.js';
 export type { AuthMechanism } from './authenticate.js';
 export type { HeaderBag, SignableRequest } from './headers.js';
 export type { AnonymousAuth, AuthOptions, AuthResult, AuthScheme, Credentials, LookupSecret, SignedAuth } from './types.js';

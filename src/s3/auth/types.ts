@@ -30,7 +30,7 @@ export interface AuthOptions<C extends Credentials = Credentials> {
 }
 
 /** Which mechanism authenticated a request. */
-export type AuthScheme = 'sigv4-header' | 'sigv4-presigned' | 'sigv2-header' | 'sigv2-presigned';
+export type AuthScheme = 'sigv4-header' | 'sigv4-presigned' | 'sigv2-header' | 'sigv2-presigned' | 'sigv4-post' | 'sigv2-post';
 
 /** A request that carried valid credentials. */
 export interface SignedAuth<C extends Credentials = Credentials> {

@@ -14,6 +14,7 @@ import * as mp from './multipart.js';
 import * as meta from './object-meta.js';
 import * as read from './object-read.js';
 import * as write from './object-write.js';
+import { postObject } from './post-object.js';
 
 /** Every kind's handler. */
 export const HANDLERS: { readonly [K in S3OperationKind]: Handler<OperationOf<K>> } = {
@@ -55,6 +56,7 @@ export const HANDLERS: { readonly [K in S3OperationKind]: Handler<OperationOf<K>
   GetBucketOwnershipControls: config.getBucketOwnershipControls,
   GetPublicAccessBlock: config.getPublicAccessBlock,
   DeleteObjects: write.deleteObjects,
+  PostObject: postObject,
   PutObject: write.putObject,
   GetObject: read.getObject,
   HeadObject: read.headObject,

@@ -19,6 +19,10 @@ const EXTRA_CODES: Record<string, string> = {
   NoSuchPublicAccessBlockConfiguration: 'AWS answer to GetPublicAccessBlock on a bucket without one (API_GetPublicAccessBlock); answered like the §3 stubs tools probe',
   MalformedACLError: 'AWS answer to a Put*Acl document that fails its schema (missing Owner, misspelt permission: aws-sdk-ruby#787, aws-sdk-go#917); §9 folds it into MalformedXML',
   MissingSecurityHeader: 'AWS answer to a Put*Acl naming no ACL at all (S3 error code list; LocalStack\'s AWS-validated ACL tests)',
+  IncorrectNumberOfFilesInPostRequest: 'AWS answer to a PostObject form without a file, or with two (S3 error code list)',
+  InvalidPolicyDocument: 'AWS answer to a PostObject policy that is no valid POST policy document (S3 error code list)',
+  MalformedPOSTRequest: 'AWS answer to a PostObject body that is not well-formed multipart/form-data (S3 error code list)',
+  MaxPostPreDataLengthExceeded: 'AWS answer to PostObject form fields before the file over the limit (S3 error code list)',
   UnexpectedContent: 'AWS answer to a Put*Acl sending ACL headers and a body at once (minio-java#253, riak_cs#631, amazonka#241)',
 };
 

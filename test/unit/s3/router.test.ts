@@ -99,7 +99,7 @@ const CASES: [string, string, string, Record<string, string>?][] = [
   ['GET /Bucket/Key+?legal-hold', 'NotImplemented', ''],
   ['POST /Bucket/Key+?restore', 'NotImplemented', ''],
   ['POST /Bucket/Key+?select&select-type=2', 'NotImplemented', ''],
-  ['POST /Bucket', 'NotImplemented', ''],
+  ['POST /Bucket', 'PostObject', 's3:PutObject'],
   // Methods the resource does not support → 405.
   ['PUT /', 'MethodNotAllowed', ''],
   ['PATCH /Bucket', 'MethodNotAllowed', ''],

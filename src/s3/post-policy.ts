@@ -1,0 +1,132 @@
+/**
+ * The POST policy of a browser form upload (PostObject): parse the base64 JSON document and check a
+ * form against it. AWS "POST Policy" (sigv4-HTTPPOSTConstructPolicy.html): `expiration` (ISO 8601
+ * GMT) and `conditions` — exact matches (`{"acl": "public-read"}` or `["eq", "$acl", "public-read"]`),
+ * `["starts-with", "$key", "user/"]` (`""` matches anything; for Content-Type every entry of a
+ * comma-separated list must match) and `["content-length-range", min, max]`; "Each form field that
+ * you specify in a form (except x-amz-signature, file, policy, and field names that have an
+ * x-ignore- prefix) must appear in the list of conditions" (SigV2 forms: also AWSAccessKeyId and
+ * signature, RESTObjectPOST). Field names are matched case-insensitively (ceph/s3-tests
+ * test_post_object_case_insensitive_condition_fields); the policy's own keys are not
+ * (test_post_object_condition_is_case_sensitive, test_post_object_expires_is_case_sensitive: 400).
+ * Pure: no I/O.
+ */
+import { S3Errors } from './errors.js';
+
+/** One eq / starts-with condition; `field` lower-case without `$`. */
+export interface PolicyCondition {
+  op: 'eq' | 'starts-with';
+  field: string;
+  value: string;
+  /** The condition as AWS quotes it in a failure message: `["eq", "$key", "a"]`. */
+  text: string;
+}
+
+/** A parsed POST policy. */
+export interface PostPolicy {
+  /** Epoch ms after which the policy is void. */
+  expiration: number;
+  conditions: PolicyCondition[];
+  /** `content-length-range`, when the policy has one. */
+  lengthRange?: { min: number; max: number };
+}
+
+/** Form fields no condition needs to name (lower-case); `x-ignore-*` too. */
+const EXEMPT = new Set(['policy', 'x-amz-signature', 'awsaccesskeyid', 'signature', 'file']);
+
+const invalid = (detail: string): Error => S3Errors.InvalidPolicyDocument(`Invalid Policy: ${detail}`);
+
+/**
+ * Decode and parse the `policy` field. Anything malformed → 400 InvalidPolicyDocument (ceph/s3-tests:
+ * missing expiration, missing conditions, a non-ISO expiration, `[{}]`, a content-length-range with
+ * a missing or negative bound all answer 400).
+ */
+export function parsePostPolicy(b64: string): PostPolicy {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
+  } catch {
+    throw invalid('Invalid JSON.');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalid('Invalid JSON.');
+  const o = doc as Record<string, unknown>;
+  if (!Object.hasOwn(o, 'expiration')) throw invalid('Policy missing expiration.');
+  if (!Object.hasOwn(o, 'conditions')) throw invalid('Policy missing conditions.');
+  const expiration = parseExpiration(o.expiration);
+  if (!Array.isArray(o.conditions)) throw invalid('Invalid conditions: must be an array.');
+  const policy: PostPolicy = { expiration, conditions: [] };
+  for (const c of o.conditions as unknown[]) {
+    if (Array.isArray(c)) parseListCondition(c, policy);
+    else if (typeof c === 'object' && c !== null) parseSimpleCondition(c as Record<string, unknown>, policy);
+    else throw invalid('Invalid Condition: must be an object or an array.');
+  }
+  return policy;
+}
+
+/** `2013-08-01T12:00:00.000Z` (fraction optional, GMT only). */
+function parseExpiration(v: unknown): number {
+  const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/.exec(v) : null;
+  const ms = m ? Date.parse(v as string) : NaN;
+  if (!m || Number.isNaN(ms)) throw invalid(`Invalid 'expiration' value: '${String(v)}'`);
+  return ms;
+}
+
+function parseSimpleCondition(c: Record<string, unknown>, policy: PostPolicy): void {
+  const keys = Object.keys(c);
+  if (keys.length !== 1) throw invalid('Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.');
+  const name = keys[0]!;
+  const value = c[name];
+  if (typeof value !== 'string') throw invalid(`Invalid Simple-Condition: value must be a string.`);
+  policy.conditions.push({ op: 'eq', field: name.toLowerCase(), value, text: JSON.stringify(['eq', `$${name}`, value]).replaceAll('","', '", "') });
+}
+
+function parseListCondition(c: unknown[], policy: PostPolicy): void {
+  const op = typeof c[0] === 'string' ? c[0].toLowerCase() : '';
+  if (op === 'content-length-range') {
+    const min = lengthBound(c[1]);
+    const max = lengthBound(c[2]);
+    if (c.length !== 3 || min === undefined || max === undefined || min > max) throw invalid('Invalid content-length-range condition.');
+    policy.lengthRange = { min, max };
+    return;
+  }
+  if ((op !== 'eq' && op !== 'starts-with') || c.length !== 3) throw invalid(`Invalid Condition: ${JSON.stringify(c)}`);
+  const [, field, value] = c;
+  if (typeof field !== 'string' || !field.startsWith('$') || field.length < 2 || typeof value !== 'string') {
+    throw invalid(`Invalid Condition: ${JSON.stringify(c)}`);
+  }
+  policy.conditions.push({ op, field: field.slice(1).toLowerCase(), value, text: `["${op}", "${field}", "${value}"]` });
+}
+
+/** A content-length-range bound: a non-negative integer, as a number or a numeric string. */
+function lengthBound(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * Check a form against its policy; throws 403 AccessDenied "Invalid according to Policy: …" (the
+ * expired policy, the first failed condition, or the fields no condition names), as S3 answers.
+ * `fields` maps lower-case field names to values (with `key` already substituted); `bucket` is the
+ * bucket addressed by the request, which `bucket` conditions test.
+ */
+export function checkPostPolicy(policy: PostPolicy, fields: ReadonlyMap<string, string>, bucket: string, now: number): void {
+  if (policy.expiration <= now) throw denied('Policy expired.');
+  const named = new Set<string>();
+  for (const c of policy.conditions) {
+    named.add(c.field);
+    const actual = c.field === 'bucket' ? bucket : fields.get(c.field) ?? '';
+    if (!conditionHolds(c, actual)) throw denied(`Policy Condition failed: ${c.text}`);
+  }
+  const extra = [...fields.keys()].filter((f) => !EXEMPT.has(f) && !f.startsWith('x-ignore-') && !named.has(f));
+  if (extra.length > 0) throw denied(`Extra input fields: ${extra.join(', ')}`);
+}
+
+function conditionHolds(c: PolicyCondition, actual: string): boolean {
+  if (c.op === 'eq') return actual === c.value;
+  if (c.field === 'content-type' && c.value !== '') return actual.split(',').every((t) => t.trim().startsWith(c.value));
+  return actual.startsWith(c.value);
+}
+
+function denied(detail: string): Error {
+  return S3Errors.AccessDenied(`Invalid according to Policy: ${detail}`);
+}
