@@ -138,6 +138,19 @@ test('PostObject', async (t) => {
     assert.deepEqual(head.Metadata, {});
   });
 
+  await t.test('x-amz-checksum-sha256 field: verified and stored; a wrong one stores nothing', async () => {
+    const sum = createHash('sha256').update('checked').digest('base64');
+    const ok = await presign('sum/ok', { Fields: { 'x-amz-checksum-sha256': sum } });
+    const a = await postForm(ok.url, ok.fields, { data: 'checked' });
+    assert.equal(a.status, 204, a.text);
+    assert.equal(a.headers.get('x-amz-checksum-sha256'), sum);
+    const bad = await presign('sum/bad', { Fields: { 'x-amz-checksum-sha256': sum } });
+    const b = await postForm(bad.url, bad.fields, { data: 'other' });
+    assert.equal(b.status, 400, b.text);
+    assert.equal(code(b), 'BadDigest');
+    assert.equal(await exists(s3, 'sum/bad'), false);
+  });
+
   await t.test('an empty file is stored', async () => {
     const { url, fields } = await presign('empty');
     const a = await postForm(url, fields, { data: '' });
@@ -317,4 +330,77 @@ test('PostObject streams a 20 MiB file into the engine while the client is still
   assert.equal(engineBytes, 20 * MiB);
   const headObj = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'big.bin' }));
   assert.equal(headObj.ContentLength, 20 * MiB);
+});
+
+test('PostObject: a client that goes away in the middle of the file leaves nothing behind', async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.close());
+  const s3 = new S3Client(gw.clientConfig());
+  t.after(() => s3.destroy());
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const { url, fields } = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'aborted.bin', Expires: 600 });
+
+  let settled: Promise<unknown> | undefined;
+  let started: () => void = () => undefined;
+  const putStarted = new Promise<void>((resolve) => { started = resolve; });
+  const engine = gw.engine as { putObject: TestGateway['engine']['putObject'] };
+  const put = engine.putObject.bind(gw.engine);
+  engine.putObject = (addr, src, opts) => {
+    const p = put(addr, (async function* () {
+      for await (const chunk of src) {
+        started();
+        yield chunk;
+      }
+    })(), opts);
+    settled = p.then(() => 'stored', (e: unknown) => e);
+    return p;
+  };
+
+  const boundary = 'ccowAbortBoundary';
+  const head = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`;
+  const { request } = await import('node:http');
+  const target = new URL(url);
+  const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + 4 * MiB) } });
+  req.on('error', () => undefined);
+  req.write(head);
+  req.write(Buffer.alloc(MiB, 1));
+  await putStarted;
+  req.destroy();
+  assert.ok(settled, 'the engine put began');
+  const outcome = await settled;
+  assert.notEqual(outcome, 'stored');
+  assert.equal(await exists(s3, 'aborted.bin'), false);
+  // The gateway still answers.
+  const again = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'after.bin', Expires: 600 });
+  assert.equal((await postForm(again.url, again.fields, { data: 'ok' })).status, 204);
+});
+
+test('PostObject: virtual-hosted style (POST / with Host {bucket}.{domain}): Location names the object without the bucket', async (t) => {
+  const gw = await startGateway({ domain: 's3.test' });
+  t.after(() => gw.close());
+  const s3 = new S3Client(gw.clientConfig());
+  t.after(() => s3.destroy());
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const { fields } = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'vhost key.txt', Expires: 600 });
+  const boundary = 'ccowVhostBoundary';
+  const body = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="v.txt"\r\n\r\nvirtual\r\n--${boundary}--\r\n`;
+  const { request } = await import('node:http');
+  const host = `${BUCKET}.s3.test:${gw.port}`;
+  const answer = await new Promise<{ status: number; location?: string; text: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: gw.port, path: '/', method: 'POST',
+      headers: { host, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  assert.equal(answer.status, 204, answer.text);
+  assert.equal(answer.location, `http://${host}/vhost%20key.txt`);
+  assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'vhost key.txt' }))).Body?.transformToString(), 'virtual');
 });
