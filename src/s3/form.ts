@@ -16,6 +16,8 @@ export type FormPart =
 /** Largest field value busboy buffers (a part without a filename); larger ones come truncated. */
 export const MAX_FORM_FIELD_BYTES = 1024 * 1024;
 
+const ignore = (): void => undefined;
+
 /** Parts parsed ahead of the consumer before the body is read further. */
 const QUEUE_AHEAD = 64;
 
@@ -65,6 +67,15 @@ export class MultipartForm {
     }
   }
 
+  /**
+   * The error to answer for `e`, thrown while reading a file part's stream: busboy fails the stream
+   * with its own Error when the form breaks inside the part; the form's failure
+   * (MalformedPOSTRequest, or the body's own error when the client went away) is the answer then.
+   */
+  failure(e: unknown): unknown {
+    return this.#error ?? e;
+  }
+
   /** Stop reading the body (after an error, or once the consumer has what it needs). */
   stop(): void {
     if (this.#stopped) return;
@@ -76,6 +87,10 @@ export class MultipartForm {
   }
 
   #push(part: FormPart): void {
+    // busboy destroys a file stream with the error of a broken body or form; until the consumer
+    // iterates it (which sees that error itself), nothing else would listen, and an unheard
+    // 'error' would end the process.
+    if (part.kind === 'file') part.stream.on('error', ignore);
     if (this.#stopped) {
       if (part.kind === 'file') part.stream.resume();
       return;

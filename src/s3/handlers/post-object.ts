@@ -19,7 +19,7 @@ import { authorize } from '../authz.js';
 import { digestName, stallGuard } from '../body.js';
 import { declaredChecksum, verifyChecksum } from '../checksum/index.js';
 import type { Handler, Identity, RequestContext, UserCredentials } from '../context.js';
-import { S3Errors } from '../errors.js';
+import { S3Error, S3Errors } from '../errors.js';
 import { MultipartForm, type FormPart } from '../form.js';
 import { versionAttrsOf } from '../object-headers.js';
 import type { OperationOf, S3Operation } from '../operations.js';
@@ -120,7 +120,9 @@ async function readFieldsBeforeFile(form: MultipartForm): Promise<{ fields: Map<
     const name = part.name.toLowerCase();
     if (name === 'file') return { fields, file: part };
     const room = MAX_POST_PRE_DATA - size - Buffer.byteLength(part.name);
-    const value = part.kind === 'field' ? part.value : await smallFile(part.stream, room);
+    const value = part.kind === 'field' ? part.value : await smallFile(part.stream, room).catch((e: unknown) => {
+      throw e instanceof S3Error ? e : form.failure(e);
+    });
     size += Buffer.byteLength(part.name) + Buffer.byteLength(value);
     if (size > MAX_POST_PRE_DATA || (part.kind === 'field' && part.truncated)) throw S3Errors.MaxPostPreDataLengthExceeded();
     if (!fields.has(name)) fields.set(name, value);
@@ -204,10 +206,14 @@ async function* fileBytes(form: MultipartForm, file: FormPart, max: number): Asy
     if (bytes.length > max) throw tooLarge();
     if (bytes.length > 0) yield bytes;
   } else {
-    for await (const chunk of file.stream) {
-      size += (chunk as Uint8Array).length;
-      if (size > max) throw tooLarge();
-      yield chunk as Uint8Array;
+    try {
+      for await (const chunk of file.stream) {
+        size += (chunk as Uint8Array).length;
+        if (size > max) throw tooLarge();
+        yield chunk as Uint8Array;
+      }
+    } catch (e) {
+      throw e instanceof S3Error ? e : form.failure(e);
     }
   }
   for (;;) {

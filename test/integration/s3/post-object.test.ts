@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
+import { request, type IncomingMessage } from 'node:http';
 import {
   GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketAclCommand, PutBucketCorsCommand,
   CreateBucketCommand, S3Client,
@@ -359,7 +360,6 @@ test('PostObject: a client that goes away in the middle of the file leaves nothi
   const boundary = 'ccowAbortBoundary';
   const head = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')
     + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n`;
-  const { request } = await import('node:http');
   const target = new URL(url);
   const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + 4 * MiB) } });
@@ -387,7 +387,6 @@ test('PostObject: virtual-hosted style (POST / with Host {bucket}.{domain}): Loc
   const boundary = 'ccowVhostBoundary';
   const body = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')
     + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="v.txt"\r\n\r\nvirtual\r\n--${boundary}--\r\n`;
-  const { request } = await import('node:http');
   const host = `${BUCKET}.s3.test:${gw.port}`;
   const answer = await new Promise<{ status: number; location?: string; text: string }>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: gw.port, path: '/', method: 'POST',
@@ -403,4 +402,88 @@ test('PostObject: virtual-hosted style (POST / with Host {bucket}.{domain}): Loc
   assert.equal(answer.status, 204, answer.text);
   assert.equal(answer.location, `http://${host}/vhost%20key.txt`);
   assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'vhost key.txt' }))).Body?.transformToString(), 'virtual');
+});
+
+test('PostObject: a client gone while its file part waits for the signature check leaves nothing behind', async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.close());
+  const s3 = new S3Client(gw.clientConfig());
+  t.after(() => s3.destroy());
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const { url, fields } = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'broken.bin', Expires: 600 });
+
+  // Hold the form's key lookup until the client has gone: busboy then destroys the file part's
+  // stream before anyone reads it.
+  let lookupStarted: () => void = () => undefined;
+  const inLookup = new Promise<void>((resolve) => { lookupStarted = resolve; });
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  let settled: Promise<unknown> | undefined;
+  const engine = gw.engine as { getUser: TestGateway['engine']['getUser']; putObject: TestGateway['engine']['putObject'] };
+  const getUser = engine.getUser.bind(gw.engine);
+  engine.getUser = async (ak) => {
+    lookupStarted();
+    await gate;
+    return getUser(ak);
+  };
+  const put = engine.putObject.bind(gw.engine);
+  engine.putObject = (addr, src, opts) => {
+    const p = put(addr, src, opts);
+    if (addr.key === 'broken.bin') settled = p.then(() => 'stored', (e: unknown) => e);
+    return p;
+  };
+
+  const boundary = 'ccowBrokenBoundary';
+  const head = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="b.bin"\r\n\r\n`;
+  const target = new URL(url);
+  const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + MiB) } });
+  req.on('error', () => undefined);
+  const serverRequest = new Promise<IncomingMessage>((resolve) => gw.app.server.once('request', resolve));
+  req.write(head);
+  req.write(Buffer.alloc(64 * 1024, 2));
+  await inLookup;
+  const incoming = await serverRequest;
+  const gone = new Promise<void>((resolve) => incoming.once('close', () => resolve()));
+  req.destroy();
+  await gone;
+  // What the broken body sets off (the form fails, busboy destroys the file part's stream) runs in
+  // next-tick and promise jobs, which all run before an immediate.
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  engine.getUser = getUser;
+  release();
+  const again = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'after-broken.bin', Expires: 600 });
+  assert.equal((await postForm(again.url, again.fields, { data: 'ok' })).status, 204);
+  if (settled) assert.notEqual(await settled, 'stored');
+  assert.equal(await exists(s3, 'broken.bin'), false);
+});
+
+test('PostObject: a malformed part after the file → 400 MalformedPOSTRequest, nothing stored', { timeout: 60_000 }, async (t) => {
+  const gw = await startGateway();
+  t.after(() => gw.close());
+  const s3 = new S3Client(gw.clientConfig());
+  t.after(() => s3.destroy());
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const { url, fields } = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'malformed.bin', Expires: 600 });
+  const boundary = 'ccowMalformedBoundary';
+  const body = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.bin"\r\n\r\nfile bytes\r\n`
+    + `--${boundary}\r\nthis is no header line\r\n\r\nx\r\n--${boundary}--\r\n`;
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+  const text = await res.text();
+  assert.equal(res.status, 400, text);
+  assert.match(text, /<Code>MalformedPOSTRequest<\/Code>/);
+  assert.equal(await exists(s3, 'malformed.bin'), false);
+
+  // A body that ends inside the file part: busboy fails the file part's stream, possibly before the
+  // handler has read any of it (while it checks the signature). That must be the 400, not a crash.
+  const cut = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="m.bin"\r\n\r\nfile bytes and no end`;
+  const res2 = await fetch(url, { method: 'POST', body: cut, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+  const text2 = await res2.text();
+  assert.equal(res2.status, 400, text2);
+  assert.match(text2, /<Code>MalformedPOSTRequest<\/Code>/);
+  assert.equal(await exists(s3, 'malformed.bin'), false);
 });
