@@ -105,7 +105,9 @@ function lengthBound(v: unknown): number | undefined {
 
 /**
  * Check a form against its policy; throws 403 AccessDenied "Invalid according to Policy: …" (the
- * expired policy, the first failed condition, or the fields no condition names), as S3 answers.
+ * expired policy, the first failed condition, or the fields no condition names), as S3 answers:
+ * `Policy Condition failed: ["eq", "$Content-Type", "application/pdf"]` (danialfarid/ng-file-upload#2054),
+ * `Extra input fields: content-type` (lower-case, waynehoover/s3_direct_upload#54).
  * `fields` maps lower-case field names to values (with `key` already substituted); `bucket` is the
  * bucket addressed by the request, which `bucket` conditions test.
  */
