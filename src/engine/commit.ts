@@ -65,6 +65,11 @@ export interface CommitSpec {
   condition?: CommitCondition;
   /** The writer's intent, dropped in the same transaction (§7.4 step 5). */
   intentId?: Buffer;
+  /**
+   * Hex ids of every chunk and CM in `vm`'s tree (tree.ts treeIds), whose CMs the writer has
+   * stored: the intent's holds on them are dropped without a read (refs.ts dropIntent).
+   */
+  treeIds?: ReadonlySet<string>;
   /** A blob that must still exist (REPLACE copies: the source VM keeps the shared chunks alive). */
   requireBlob?: Uint8Array;
   /** Delete markers only: write nothing when there is no current object (never-versioned buckets). */
@@ -209,7 +214,7 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
   fx.feed.push({ op: 'version', bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
 
   if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, uvid, fx);
-  if (s.intentId) dropIntent(tx, s.intentId, now);
+  if (s.intentId) dropIntent(tx, s.intentId, now, s.vm ? s.treeIds : undefined);
   s.extra?.(tx);
 
   const ck = curKey(b.id, enc);

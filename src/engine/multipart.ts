@@ -22,7 +22,7 @@ import { stripUndefined, read } from './objects.js';
 import { dropIntent } from './refs.js';
 import { toObjectVersion } from './resolve.js';
 import { GROWS, storage } from './storage-errors.js';
-import { buildTree, shiftRefs } from './tree.js';
+import { buildTree, shiftRefs, treeIds } from './tree.js';
 import { uvidTs } from './uvid.js';
 import { checkKey, checksumFrom, cleanMap, DIGEST_OF, ingestBody, largeCommitTurn, leavesOf, makeVm, storeCms } from './write-path.js';
 import { prefixEnd } from '../common/index.js';
@@ -257,7 +257,7 @@ export async function completeUpload(
       if (tx.get(uploadKey(b.id, fromHex(up.uploadId))) === undefined) throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
       const rec = commitTx(core, tx, {
         bucket: b, key: up.key, vm, storageClass: a.storageClass, tags: a.tags, acl: a.acl, condition: opts.condition,
-        intentId: intent.id, extra: (t) => deleteUploadRecords(t, b, up),
+        intentId: intent.id, treeIds: treeIds(tree), extra: (t) => deleteUploadRecords(t, b, up),
       });
       const v = toObjectVersion(b.rec.name, up.key, rec!, true, vm.meta);
       // In the same transaction: the upload is gone exactly when its answer is kept.

@@ -14,7 +14,7 @@ import { readRange } from './reader.js';
 import { RefKind } from './format/ref.js';
 import { deleteMarkerError, headVersion, resolveVersion, toObjectVersion, versionIdOf } from './resolve.js';
 import { GROWS, storage } from './storage-errors.js';
-import { buildTree } from './tree.js';
+import { buildTree, treeIds } from './tree.js';
 import { versionIdToUvid } from './uvid.js';
 import { abandonIntent, checkKey, checksumFrom, cleanMap, ingestBody, largeCommitTurn, leavesOf, makeVm, storeCms } from './write-path.js';
 
@@ -48,7 +48,7 @@ export async function putObject(core: Core, addr: ObjectAddr, body: AsyncIterabl
     const vm = makeVm(stripUndefined(meta), tree.root);
     const rec = await commit(core, {
       bucket: b, key: addr.key, vm, storageClass: opts.storageClass, tags: opts.tags, acl: opts.acl, condition: opts.condition,
-      intentId: intent.renewedAt !== 0 ? intent.id : undefined,
+      intentId: intent.renewedAt !== 0 ? intent.id : undefined, treeIds: intent.renewedAt !== 0 ? treeIds(tree) : undefined,
     });
     committed = true;
     return toObjectVersion(b.rec.name, addr.key, rec, true, vm.meta);

@@ -3,6 +3,7 @@
  * helper runs inside the caller's transaction, so a reference changes atomically with the manifest or
  * index change that adds or drops it. References are set elements: adding or dropping twice is harmless.
  */
+import { toHex } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
 import { decodeChunkRow, decodeCounters, encodeChunkRow, encodeCounters, type ChunkKind, type ChunkLoc, type Counters } from './format/records.js';
 import { chunkKey, countersKey, gcqKey, idOfMemberKey, intentKey, memberKey, memberPrefix, prefixRange, refKey, refPrefix, Referrer, referrer } from './keys.js';
@@ -91,13 +92,25 @@ export function holdUnderIntent(tx: MetaTx, intentId: Uint8Array, id: Uint8Array
   tx.put(memberKey(intentId, id), EMPTY);
 }
 
-/** Drop an intent: every reference it holds, its membership rows and its record (§7.4 step 5, abort, expiry). */
-export function dropIntent(tx: MetaTx, intentId: Uint8Array, now: number): void {
+/**
+ * Drop an intent: every reference it holds, its membership rows and its record (§7.4 step 5, abort,
+ * expiry). `referenced` (hex ids): chunks the caller's transaction leaves referenced by a manifest —
+ * the chunks and CMs of the tree a commit stores, which hold their `vm:`/`cm:` references by then
+ * (§9: the intent is dropped "after the VM refs exist"; a CM or VM row that exists holds its
+ * children's references, GC drops them only with the row). Their intent reference and membership
+ * row are deleted without reading whether another reference remains (a membership row is written
+ * and deleted with its reference). Every other member is checked as by dropRef. A commit of a 1 GiB
+ * object saved a point read and a range read per chunk: the range reads' garbage (~5 KB each) was
+ * most of what the end of sixteen uploads allocated (bench/RESULTS.md, sessions 12 and 13).
+ */
+export function dropIntent(tx: MetaTx, intentId: Uint8Array, now: number, referenced?: ReadonlySet<string>): void {
   const ref = intentReferrer(intentId);
   const members = [...tx.range(prefixRange(memberPrefix(intentId)))].map(([k]) => k);
   for (const k of members) {
     tx.del(k);
-    dropRef(tx, idOfMemberKey(k), ref, now);
+    const id = idOfMemberKey(k);
+    if (referenced?.has(toHex(id))) tx.del(refKey(id, ref));
+    else dropRef(tx, id, ref, now);
   }
   tx.del(intentKey(intentId));
 }

@@ -5,7 +5,7 @@
  * content, rebuilding after an append or a concatenation reproduces the ids of every untouched full
  * node, so those subtrees are shared with the previous version without any bookkeeping.
  */
-import { chunkIdOf, type ChunkId } from '../common/index.js';
+import { chunkIdOf, toHex, type ChunkId } from '../common/index.js';
 import { encodeCm, type ChunkManifest } from './format/cm.js';
 import { CodecId, refEnd, RefKind, type ChunkRef } from './format/ref.js';
 
@@ -45,6 +45,18 @@ export function buildTree(leaves: readonly ChunkRef[], fanout: number): BuiltTre
     level++;
   }
   return { root: refs, cms };
+}
+
+/**
+ * Hex ids of every chunk and CM a tree references: the VM's root refs and each CM's children. Once
+ * the tree's CMs and its VM are stored, each holds a `vm:` or `cm:` back-reference (commit.ts
+ * CommitSpec.treeIds).
+ */
+export function treeIds(t: BuiltTree): Set<string> {
+  const out = new Set<string>();
+  for (const r of t.root) if (r.id) out.add(toHex(r.id));
+  for (const cm of t.cms) for (const c of cm.children) out.add(toHex(c));
+  return out;
 }
 
 function storeNode(group: ChunkRef[], level: number, out: BuiltCm[]): ChunkRef {
