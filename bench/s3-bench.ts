@@ -31,6 +31,7 @@
  *   --phases=small,list,big   subset of phases (default all)
  *   --durability=relaxed --cpu-prof=DIR --log-level=L   gateway settings (profile written at its exit)
  *   --base-main=PATH     also run another build's gateway (`…/src/cli/main.js`) as "ccow (base)": A/B in one run
+ *   --base-node-flags=F  CCOW_NODE_FLAGS of the base gateway (bin/node-tuned; empty: none), e.g. to A/B a V8 flag
  *   --gateway-main=PATH  the gateway build to measure (default: the one this file was built with)
  *   --no-record          do not append to bench/RESULTS.md
  *   --tmp=DIR            where the servers keep their data (default os.tmpdir())
@@ -63,13 +64,15 @@ interface Flags {
   record: boolean;
   tmp: string;
   baseMain?: string;
+  baseNodeFlags?: string;
   gatewayMain?: string;
 }
 
 function parseFlags(argv: string[]): Flags {
   const get = (name: string): string | undefined => {
     const a = argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
-    return a === undefined ? undefined : (a.split('=')[1] ?? '');
+    // Everything after the first '=' (a value may hold one: --base-node-flags=--x=1).
+    return a === undefined ? undefined : a.slice(name.length + 3);
   };
   const quick = get('quick') !== undefined;
   const many = get('many');
@@ -86,6 +89,7 @@ function parseFlags(argv: string[]): Flags {
     record: get('no-record') === undefined,
     tmp: get('tmp') ?? tmpdir(),
     baseMain: get('base-main'),
+    baseNodeFlags: get('base-node-flags'),
     gatewayMain: get('gateway-main'),
   };
 }
@@ -127,7 +131,7 @@ async function main(): Promise<void> {
   const big = `${f.bigMib >= 1024 ? `${f.bigMib / 1024} GiB` : `${f.bigMib} MiB`}`;
   try {
     if (f.only !== 's3rver') servers.push(await startGatewayServer({ tmpRoot: f.tmp, durability: f.durability, cpuProfDir: f.cpuProf, logLevel: f.logLevel, main: f.gatewayMain }));
-    if (f.baseMain) servers.push(await startGatewayServer({ tmpRoot: f.tmp, durability: f.durability, logLevel: f.logLevel, main: f.baseMain, name: 'ccow (base)' }));
+    if (f.baseMain) servers.push(await startGatewayServer({ tmpRoot: f.tmp, durability: f.durability, logLevel: f.logLevel, main: f.baseMain, name: 'ccow (base)', env: f.baseNodeFlags === undefined ? undefined : { CCOW_NODE_FLAGS: f.baseNodeFlags } }));
     if (f.only !== 'gateway') servers.push(await startS3rver({ tmpRoot: f.tmp }));
     const clients = new Map(servers.map((s) => [s.name, new BenchClient(s.url, s.credentials)]));
     for (const s of servers) await createBucket(clients.get(s.name)!);

@@ -1,6 +1,7 @@
 /**
  * bin/ccow and bin/node-tuned (README "Process settings"): the launcher sets libuv's pool size
- * before Node starts, a value already in the environment wins, the rest of the environment passes through, and
+ * before Node starts and starts Node with CCOW_NODE_FLAGS (V8's heap growth by default), a value
+ * already in the environment wins, the rest of the environment passes through, and
  * `bin/ccow` reaches the built CLI from any working directory and through a symlink (npm links it
  * into node_modules/.bin).
  */
@@ -25,6 +26,16 @@ test('bin/node-tuned sets the process settings and keeps ones already set', asyn
   // The node it runs is $NODE (so a Node 24 test run starts Node 24 gateways).
   const v = await run(join(ROOT, 'bin/node-tuned'), ['-p', 'process.version'], { env });
   assert.equal(v.stdout.trim(), process.version);
+});
+
+test('bin/node-tuned starts node with CCOW_NODE_FLAGS: V8 heap growth by default, yours when set, none when empty', async () => {
+  const env = { PATH: process.env.PATH, NODE: process.execPath };
+  const argv = async (extra: Record<string, string>): Promise<unknown> =>
+    JSON.parse((await run(join(ROOT, 'bin/node-tuned'), ['-e', 'console.log(JSON.stringify(process.execArgv))'], { env: { ...env, ...extra } })).stdout);
+  // The default (README "Process settings"): large uploads no longer run a full GC every few MiB.
+  assert.deepEqual(await argv({}), ['--heap-growing-percent=200', '-e', 'console.log(JSON.stringify(process.execArgv))']);
+  assert.deepEqual(await argv({ CCOW_NODE_FLAGS: '--heap-growing-percent=50 --stack-size=900' }), ['--heap-growing-percent=50', '--stack-size=900', '-e', 'console.log(JSON.stringify(process.execArgv))']);
+  assert.deepEqual(await argv({ CCOW_NODE_FLAGS: '' }), ['-e', 'console.log(JSON.stringify(process.execArgv))']);
 });
 
 test('bin/ccow runs the built CLI from another directory and through a symlink', async () => {
