@@ -27,6 +27,25 @@ export function redirectLocationOf(h: Record<string, string | undefined>): strin
   return v;
 }
 
+/**
+ * A header value that did not arrive as an HTTP header (a `response-*` query parameter, a PostObject
+ * form field), made fit to be one. Control characters (CR/LF would split the header) → 400
+ * InvalidArgument "Invalid character in <name>"; a value with non-ASCII characters becomes an RFC 2047
+ * encoded-word of its UTF-8 bytes, as AWS presents non-ASCII metadata (UsingMetadata.html: values
+ * are "encoded as per RFC 2047 to make them mail-safe before returning"). Node refuses some of those
+ * characters in a header: a raw one left a response unsent (issue #5 fuzzer), or made every GET and
+ * HEAD of an object stored by a form answer 500.
+ */
+export function asHeaderValue(name: string, v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) {
+      throw S3Errors.InvalidArgument({ message: `Invalid character in ${name}`, fields: { ArgumentName: name } });
+    }
+  }
+  return /^[\x20-\x7e\t]*$/.test(v) ? v : `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
+}
+
 /** User metadata limit: names + values, UTF-8 bytes (§3). */
 export const MAX_USER_META_BYTES = 2048;
 

@@ -8,7 +8,7 @@ import { checkGrantHolds, mayReadTags } from '../authz.js';
 import { failedPrecondition, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { httpDate, objectHeaders, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
+import { asHeaderValue, httpDate, objectHeaders, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { contentRange, parsePartNumber, parseRange, partWindow, type ByteWindow } from '../range.js';
 import { empty, xml } from '../respond.js';
@@ -46,28 +46,12 @@ function overrides(ctx: RequestContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const v = ctx.query.get(param);
-    if (v !== null) out[header] = headerValue(param, v);
+    if (v !== null) out[header] = asHeaderValue(param, v);
   }
   if (Object.keys(out).length > 0 && ctx.identity.kind !== 'user') {
     throw S3Errors.InvalidRequest('Request specific response headers cannot be used for anonymous GET requests.');
   }
   return out;
-}
-
-/**
- * A decoded `response-*` value as a header value. Control characters (CR/LF would split the header)
- * are refused; a value with non-ASCII characters goes out as an RFC 2047 encoded-word of its UTF-8
- * bytes, as AWS presents non-ASCII metadata — Node refuses some of those characters in a header,
- * and the response was then never sent at all (found by the issue #5 fuzzer).
- */
-function headerValue(param: string, v: string): string {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) {
-      throw S3Errors.InvalidArgument({ message: `Invalid character in ${param}`, fields: { ArgumentName: param } });
-    }
-  }
-  return /^[\x20-\x7e\t]*$/.test(v) ? v : `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
 }
 
 /** Outcome of prepare: a 304, or what to send. */

@@ -21,7 +21,7 @@ import { declaredChecksum, verifyChecksum } from '../checksum/index.js';
 import type { Handler, Identity, RequestContext, UserCredentials } from '../context.js';
 import { S3Error, S3Errors } from '../errors.js';
 import { MultipartForm, type FormPart } from '../form.js';
-import { versionAttrsOf } from '../object-headers.js';
+import { asHeaderValue, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf, S3Operation } from '../operations.js';
 import { checkPostPolicy, parsePostPolicy } from '../post-policy.js';
 import { empty, xml } from '../respond.js';
@@ -41,6 +41,9 @@ export const MAX_POST_PRE_DATA = 20 * 1024;
 
 /** Form fields that are not object attributes (x-amz-* names here are the signature's). */
 const NOT_HEADERS = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature', 'x-amz-security-token']);
+
+/** An HTTP field name (RFC 9110 §5.6.2 token). */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 /** Form fields PutObject would take as these headers. */
 const HEADER_FIELDS = new Set(['cache-control', 'content-type', 'content-disposition', 'content-encoding', 'content-language', 'expires']);
@@ -174,11 +177,20 @@ async function checkPolicy(ctx: RequestContext, fields: Map<string, string>, buc
   return policy.lengthRange;
 }
 
-/** The PutObject headers the form's fields stand for (`acl` is `x-amz-acl`, `tagging` marks x-amz-tagging). */
+/**
+ * The PutObject headers the form's fields stand for (`acl` is `x-amz-acl`, `tagging` marks
+ * x-amz-tagging). A form field, unlike a header, may hold any character: values go through
+ * asHeaderValue, and an `x-amz-meta-*` name must be an HTTP token (RFC 9110 §5.6.2), else 400
+ * InvalidArgument — stored raw, either made every GET and HEAD of the object answer 500.
+ */
 function headersOf(fields: Map<string, string>): Record<string, string | undefined> {
   const h: Record<string, string | undefined> = {};
   for (const [name, value] of fields) {
-    if (HEADER_FIELDS.has(name) || (name.startsWith('x-amz-') && !NOT_HEADERS.has(name))) h[name] = value;
+    if (!HEADER_FIELDS.has(name) && !(name.startsWith('x-amz-') && !NOT_HEADERS.has(name))) continue;
+    if (name.startsWith('x-amz-meta-') && !HTTP_TOKEN.test(name)) {
+      throw S3Errors.InvalidArgument({ message: 'Invalid character in a metadata field name', fields: { ArgumentName: 'x-amz-meta-*' } });
+    }
+    h[name] = asHeaderValue(name, value);
   }
   if (fields.has('acl')) h['x-amz-acl'] = fields.get('acl');
   if (fields.has('tagging')) h['x-amz-tagging'] = fields.get('tagging');
@@ -232,11 +244,11 @@ async function* fileBytes(form: MultipartForm, file: FormPart, max: number): Asy
  */
 function respond(ctx: RequestContext, fields: Map<string, string>, bucket: string, key: string, v: ObjectVersion): S3Response {
   const headers: Record<string, string> = Object.assign({ etag: v.etag }, writtenVersionHeader(v), checksumHeaders(v.checksum));
-  const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
-  if (redirect !== undefined && /^https?:\/\/[^/?#]+/i.test(redirect)) {
-    const sep = redirect.includes('?') ? '&' : '?';
+  const redirect = redirectUrl(fields.get('success_action_redirect') ?? fields.get('redirect'));
+  if (redirect) {
     const q = `bucket=${encodeURIComponent(bucket)}&key=${encodeURIComponent(key)}&etag=${encodeURIComponent(v.etag)}`;
-    return empty(303, Object.assign(headers, { location: redirect + sep + q }));
+    redirect.search = redirect.search ? `${redirect.search}&${q}` : q;
+    return empty(303, Object.assign(headers, { location: redirect.href }));
   }
   const location = objectUrl(ctx, bucket, key);
   headers.location = location;
@@ -245,6 +257,21 @@ function respond(ctx: RequestContext, fields: Map<string, string>, bucket: strin
     return xml(renderXml('PostResponse', { Location: location, Bucket: bucket, Key: key, ETag: v.etag }, { namespace: false }), headers, 201);
   }
   return empty(status === '200' ? 200 : 204, headers);
+}
+
+/**
+ * The http(s) URL of `success_action_redirect`, or undefined when it is none (S3 then answers as
+ * without it, RESTObjectPOST). The URL parser's form of it, whose characters a Location header can
+ * carry: the field's raw text may hold CR/LF, which Node refuses in a header — the object was
+ * stored and the answer was a 500.
+ */
+function redirectUrl(field: string | undefined): URL | undefined {
+  if (field === undefined || !/^https?:\/\/[^/?#]+/i.test(field)) return undefined;
+  try {
+    return new URL(field);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The new object's URL, in the addressing style of the request (virtual-hosted: the path is `/`). */
