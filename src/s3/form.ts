@@ -91,7 +91,10 @@ export class MultipartForm {
     // iterates it (which sees that error itself), nothing else would listen, and an unheard
     // 'error' would end the process.
     if (part.kind === 'file') part.stream.on('error', ignore);
-    if (this.#stopped) {
+    // A part without a `name` (busboy gives undefined, its types say string) is no form field:
+    // skipped, as Go's mime/multipart Reader.ReadForm skips a part whose FormName is "".
+    // Queued, it reached the consumer's name.toLowerCase() and the form was answered 500.
+    if (this.#stopped || (part.name as string | undefined) === undefined) {
       if (part.kind === 'file') part.stream.resume();
       return;
     }
