@@ -13,7 +13,7 @@
  * the commit, so a second file (IncorrectNumberOfFilesInPostRequest) or a broken body leaves
  * nothing behind.
  */
-import type { ObjectVersion, PutOptions } from '../../engine/api.js';
+import type { BucketInfo, ObjectVersion, PutOptions } from '../../engine/api.js';
 import { postSignatureKind, missingFormField, verifyPostSignature, type AuthResult, type PostSignatureFields } from '../auth/index.js';
 import { authorize } from '../authz.js';
 import { digestName, stallGuard } from '../body.js';
@@ -64,16 +64,8 @@ export const postObject: Handler<OperationOf<'PostObject'>> = async (ctx, op) =>
   const form = new MultipartForm(stallGuard(ctx.req.body, ctx.config.bodyStallMs), contentType);
   try {
     const { fields, file } = await readFieldsBeforeFile(form);
-    const filename = file.kind === 'file' ? file.filename ?? '' : '';
-    const rawKey = fields.get('key');
-    if (rawKey === undefined) throw missingFormField('key');
-    // `${filename}` is the name of the file the user picked (RESTObjectPOST, `key`); the policy is
-    // checked against the key as it will be stored, as MinIO does.
-    const key = rawKey.replaceAll('${filename}', filename);
-    if (key === '') throw S3Errors.InvalidArgument({ message: 'User key must have a length greater than 0.', fields: { ArgumentName: 'key', ArgumentValue: '' } });
-    checkKeyLength(key);
+    const key = formKey(fields, file);
     fields.set('key', key);
-
     const auth = await authenticateForm(ctx, fields);
     const range = await checkPolicy(ctx, fields, op.bucket, auth);
     const identity: Identity = auth.kind === 'signed' ? { kind: 'user', user: auth.credentials.user } : { kind: 'anonymous' };
@@ -85,29 +77,52 @@ export const postObject: Handler<OperationOf<'PostObject'>> = async (ctx, op) =>
     await authorize(put);
     const target = put.bucket ?? bucket;
 
-    const tagging = fields.get('tagging');
-    const attrs = versionAttrsOf(tagging === undefined ? headers : withoutTagging(headers));
-    if (tagging !== undefined) attrs.tags = await parseTagging(Buffer.from(tagging, 'utf8'), 'object');
-    const acl = await requestedObjectAcl(put, target);
-    const declared = declaredChecksum(headers);
-    const min = range?.min ?? 0;
-    const opts: PutOptions = {
-      checksumAlgorithm: declared?.algorithm,
-      digests: declared ? [digestName(declared.algorithm)] : [],
-      maxSize: ctx.config.maxPutSize,
-      verify: (d) => {
-        if (d.size < min) throw S3Errors.EntityTooSmall({ message: 'Your proposed upload is smaller than the minimum allowed size', fields: { ProposedSize: d.size, MinSizeAllowed: min } });
-        if (declared?.source === 'header') verifyChecksum(declared.algorithm, declared.value, d[digestName(declared.algorithm)]!);
-      },
-    };
-    if (acl) opts.acl = acl;
+    const opts = await putOptionsOf(put, target, fields.get('tagging'), range?.min ?? 0);
     const max = Math.min(range?.max ?? Infinity, ctx.config.maxPutSize);
-    const v = await ctx.engine.putObject({ bucket: op.bucket, key, bucketId: target.id }, fileBytes(form, file, max), Object.assign(opts, attrs));
+    const v = await ctx.engine.putObject({ bucket: op.bucket, key, bucketId: target.id }, fileBytes(form, file, max), opts);
     return respond(ctx, fields, op.bucket, key, v);
   } finally {
     form.stop();
   }
 };
+
+/**
+ * The key the form names: `${filename}` is the name of the file the user picked (RESTObjectPOST,
+ * `key`). The caller checks the policy against this key, the one stored, as MinIO does.
+ */
+function formKey(fields: Map<string, string>, file: FormPart): string {
+  const rawKey = fields.get('key');
+  if (rawKey === undefined) throw missingFormField('key');
+  const key = rawKey.replaceAll('${filename}', file.kind === 'file' ? file.filename ?? '' : '');
+  if (key === '') throw S3Errors.InvalidArgument({ message: 'User key must have a length greater than 0.', fields: { ArgumentName: 'key', ArgumentValue: '' } });
+  checkKeyLength(key);
+  return key;
+}
+
+/**
+ * The engine options of the form's put (`put`: the authorised PutObject, its headers the form's):
+ * attributes (`tagging` is an XML document here, not x-amz-tagging's query form), the requested
+ * ACL, a declared checksum and the policy's minimum size (content-length-range), both checked
+ * before the commit.
+ */
+async function putOptionsOf(put: RequestContext, target: BucketInfo, tagging: string | undefined, min: number): Promise<PutOptions> {
+  const headers = put.headers;
+  const attrs = versionAttrsOf(tagging === undefined ? headers : withoutTagging(headers));
+  if (tagging !== undefined) attrs.tags = await parseTagging(Buffer.from(tagging, 'utf8'), 'object');
+  const acl = await requestedObjectAcl(put, target);
+  const declared = declaredChecksum(headers);
+  const opts: PutOptions = {
+    checksumAlgorithm: declared?.algorithm,
+    digests: declared ? [digestName(declared.algorithm)] : [],
+    maxSize: put.config.maxPutSize,
+    verify: (d) => {
+      if (d.size < min) throw S3Errors.EntityTooSmall({ message: 'Your proposed upload is smaller than the minimum allowed size', fields: { ProposedSize: d.size, MinSizeAllowed: min } });
+      if (declared?.source === 'header') verifyChecksum(declared.algorithm, declared.value, d[digestName(declared.algorithm)]!);
+    },
+  };
+  if (acl) opts.acl = acl;
+  return Object.assign(opts, attrs);
+}
 
 /**
  * The fields up to the `file` part (names lower-case; a repeated field keeps its first value) and
