@@ -88,6 +88,20 @@ export function refuseEncryption(h: Record<string, string | undefined>): void {
 }
 
 /**
+ * `x-amz-write-offset-bytes` on PutObject asks to append the body at that offset of the existing
+ * object (PutObject API reference: "only supported for objects in the Amazon S3 Express One Zone
+ * storage class in directory buckets"; User Guide, "Appending data to objects in directory
+ * buckets"). No bucket here is a directory bucket, and storing the body as the whole object would
+ * replace the data the client meant to extend, so the write answers NotImplemented naming the
+ * header, as a write with any other If-None-Match than `*` does (conditional.ts).
+ */
+export function refuseWriteOffset(h: Record<string, string | undefined>): void {
+  if (h['x-amz-write-offset-bytes'] !== undefined) {
+    throw S3Errors.NotImplemented({ message: 'A header you provided implies functionality that is not implemented', fields: { Header: 'x-amz-write-offset-bytes' } });
+  }
+}
+
+/**
  * Object Lock headers on a write (§3: object lock is "No"). No bucket here has an Object Lock
  * configuration, and AWS answers such a write to a bucket without one with 400 InvalidRequest
  * "Bucket is missing Object Lock Configuration" — rather than storing an object the client believes

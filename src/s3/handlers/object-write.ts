@@ -11,7 +11,7 @@ import { planBody, readBody } from '../body.js';
 import { commitCondition } from '../conditional.js';
 import { bucketOf, tenantOf, type Handler, type RequestContext } from '../context.js';
 import { mapError, S3Errors } from '../errors.js';
-import { showsVersionId, versionAttrsOf } from '../object-headers.js';
+import { refuseWriteOffset, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { empty, xml } from '../respond.js';
 import { checkKeyLength } from '../router.js';
@@ -57,6 +57,7 @@ export function writtenVersionHeader(v: { versionId: string }): Record<string, s
 /** PUT /{b}/{k}: streamed into the engine; every digest check runs before the commit (§5.2). */
 export const putObject: Handler<OperationOf<'PutObject'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
+  refuseWriteOffset(ctx.headers);
   const plan = planBody(ctx, { requireLength: true });
   const attrs = versionAttrsOf(ctx.headers, plan.contentEncoding ?? null);
   const acl = await requestedObjectAcl(ctx, bucket);
