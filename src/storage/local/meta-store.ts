@@ -170,7 +170,9 @@ export class LmdbMetaStore implements MetaStore {
       throw this.#fail(mapLmdbErrorNow(e, 'committing metadata'));
     }
     this.#chainAt = { h, next: v + 1 };
-    for (const e of writes.entries()) this.#pending.set(e.key, e.value, owner, e.id);
+    // The transaction's own entries join the overlay: `writes` is not read or changed again
+    // except by releaseAll, which only compares owners.
+    for (const e of writes.entries()) this.#pending.adopt(e, owner);
     const settled = this.#settled(done, writes, owner);
     // Not `done`: a failed commit is known as failed (#fail) only once its error is mapped, an
     // await later, and a read-only transaction that waited for `done` alone answered with the

@@ -60,16 +60,32 @@ export class PendingWrites {
   }
 
   /**
+   * Record entry `e` of a transaction's own writes as commit `owner`'s: `e` itself joins the map
+   * (no second entry per write while the commit is in flight), or updates the entry already there.
+   */
+  adopt(e: PendingEntry, owner: number): void {
+    this.changes++;
+    const had = this.#map.get(e.id);
+    if (had) {
+      had.value = e.value;
+      had.owner = owner;
+      return;
+    }
+    e.owner = owner;
+    this.#map.set(e.id, e);
+    this.#fresh.push(e);
+  }
+
+  /**
    * Forget the keys of `writes` (a settled commit's) that commit `owner` was still the last to
    * write; a later commit's write of the same key stays.
    */
   releaseAll(writes: Iterable<PendingEntry>, owner: number): void {
     const gone = new Set<PendingEntry>();
     for (const w of writes) {
-      const id = w.key.toString('latin1');
-      const e = this.#map.get(id);
+      const e = this.#map.get(w.id);
       if (!e || e.owner !== owner) continue;
-      this.#map.delete(id);
+      this.#map.delete(w.id);
       gone.add(e);
     }
     if (gone.size === 0) return;
