@@ -123,7 +123,7 @@ export const deleteObjects: Handler<OperationOf<'DeleteObjects'>> = async (ctx, 
     try {
       if (o.versionId !== undefined) checkVersionId(o.versionId, 'versionId');
       await authorizeObject(ctx, bucket, o.versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', o.key, 'bucket-write');
-      const r = await deleteOne(ctx, op.bucket, o.key, o.versionId);
+      const r = await deleteOne(ctx, op.bucket, o.key, o.versionId, o.etag);
       return deletedOutcome(o.key, o.versionId, r, bucket);
     } catch (e) {
       const s3 = mapError(e);

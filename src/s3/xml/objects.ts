@@ -13,17 +13,28 @@ export const MAX_DELETE_KEYS = 1000;
 /** A parsed `<Delete>` request. */
 export interface DeleteRequestXml {
   quiet: boolean;
-  objects: { key: string; versionId?: string }[];
+  /** `etag`: the object's `<ETag>`, a condition on that key's delete (If-Match of DeleteObject). */
+  objects: { key: string; versionId?: string; etag?: string }[];
 }
 
-/** Parse `<Delete>`; no objects, more than 1000, or an object without Key → MalformedXML. */
+/**
+ * Parse `<Delete>`; no objects, more than 1000, or an object without Key → MalformedXML. An
+ * object's `<ETag>` makes its delete conditional (User Guide, "How to perform conditional deletes":
+ * "For conditionally deleting multiple objects using the DeleteObjects operation, you must provide
+ * the ETag value in the ETag element of the object in the XML request body"; a failed precondition
+ * is that key's `<Error>`).
+ */
 export async function parseDeleteRequest(body: Buffer): Promise<DeleteRequestXml> {
   const root = await parseXmlAsync(body, 'Delete');
   const objects = root.all('Object').map((o) => {
     const key = o.childText('Key');
     if (key === undefined || key === '') throw S3Errors.MalformedXML();
     const versionId = o.childToken('VersionId');
-    return versionId ? { key, versionId } : { key };
+    const etag = o.childToken('ETag');
+    const obj: { key: string; versionId?: string; etag?: string } = { key };
+    if (versionId) obj.versionId = versionId;
+    if (etag) obj.etag = etag;
+    return obj;
   });
   if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw S3Errors.MalformedXML();
   return { quiet: root.childToken('Quiet')?.toLowerCase() === 'true', objects };
