@@ -28,8 +28,8 @@ export function redirectLocationOf(h: Record<string, string | undefined>): strin
 }
 
 /**
- * A header value that did not arrive as an HTTP header (a `response-*` query parameter, a PostObject
- * form field), made fit to be one. Control characters (CR/LF would split the header) → 400
+ * A header value that did not arrive as an HTTP header (a `response-*` query parameter, through
+ * asOverrideValue; a PostObject form field), made fit to be one. Control characters (CR/LF would split the header) → 400
  * InvalidArgument "Invalid character in <name>"; a value with non-ASCII characters becomes an RFC 2047
  * encoded-word of its UTF-8 bytes, as AWS presents non-ASCII metadata (UsingMetadata.html: values
  * are "encoded as per RFC 2047 to make them mail-safe before returning"). Node refuses some of those
@@ -37,13 +37,39 @@ export function redirectLocationOf(h: Record<string, string | undefined>): strin
  * HEAD of an object stored by a form answer 500.
  */
 export function asHeaderValue(name: string, v: string): string {
+  refuseControlChars(name, v);
+  return /^[\x20-\x7e\t]*$/.test(v) ? v : `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
+}
+
+/** Control characters (CR/LF would split the header) → 400 InvalidArgument "Invalid character in <name>". */
+function refuseControlChars(name: string, v: string): void {
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09) || c === 0x7f) {
       throw S3Errors.InvalidArgument({ message: `Invalid character in ${name}`, fields: { ArgumentName: name } });
     }
   }
-  return /^[\x20-\x7e\t]*$/.test(v) ? v : `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
+}
+
+/**
+ * A `response-*` override (GetObject / HeadObject query parameter) as the header it replaces. AWS
+ * writes the value in ISO-8859-1 and answers a value it cannot write so with 400 InvalidArgument
+ * "Header value cannot be represented using ISO-8859-1." naming the parameter and the value (the
+ * error bodies quoted in guardian/grid#1716 and IQSS/dataverse#4524 for response-content-disposition
+ * with U+2019 and U+2013; clients put RFC 5987 `filename*=UTF-8''…` in the parameter instead), and
+ * so does this. A value within ISO-8859-1 but not ASCII still goes out as asHeaderValue's RFC 2047
+ * encoded-word, not as AWS's Latin-1 bytes: Node 20 cannot write those in Content-Disposition once
+ * Content-Length is set (it turns the value into a latin1 Buffer and then validates that Buffer's
+ * UTF-8 decoding, nodejs/node#46528: ERR_INVALID_CHAR, a 500), and writes other header strings as
+ * UTF-8.
+ */
+export function asOverrideValue(name: string, v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    if (v.charCodeAt(i) > 0xff) {
+      throw S3Errors.InvalidArgument({ message: 'Header value cannot be represented using ISO-8859-1.', fields: { ArgumentName: name, ArgumentValue: v } });
+    }
+  }
+  return asHeaderValue(name, v);
 }
 
 /** User metadata limit: names + values, UTF-8 bytes (§3). */

@@ -8,7 +8,7 @@ import { checkGrantHolds, mayReadTags } from '../authz.js';
 import { failedPrecondition, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { asHeaderValue, httpDate, objectHeaders, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
+import { asOverrideValue, httpDate, objectHeaders, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { contentRange, parsePartNumber, parseRange, partWindow, type ByteWindow } from '../range.js';
 import { empty, xml } from '../respond.js';
@@ -46,7 +46,7 @@ function overrides(ctx: RequestContext): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const v = ctx.query.get(param);
-    if (v !== null) out[header] = asHeaderValue(param, v);
+    if (v !== null) out[header] = asOverrideValue(param, v);
   }
   if (Object.keys(out).length > 0 && ctx.identity.kind !== 'user') {
     throw S3Errors.InvalidRequest('Request specific response headers cannot be used for anonymous GET requests.');
