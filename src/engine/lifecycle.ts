@@ -17,9 +17,10 @@
  * - `AbortIncompleteMultipartUpload` aborts uploads DaysAfterInitiation after they began.
  *
  * Days count as S3 counts them: the days are added to the start time and the result is rounded
- * up to the next midnight UTC. Filters: all conditions must hold; a delete marker has no tags and no
- * size, so it matches only rules whose filter is at most a prefix. Snapshots still win: a purge of a
- * pinned version only hides it (ccow.md §10, `purgeEntry`).
+ * up to the next midnight UTC. Filters: all conditions must hold; a delete marker has no tags and
+ * no size, so it matches only rules whose filter is at most a prefix. Matching and due dates live
+ * in lifecycle-rules.ts, shared with the S3 `x-amz-expiration` header. Snapshots still win: a purge
+ * of a pinned version only hides it (ccow.md §10, `purgeEntry`).
  *
  * A pass walks the name index of every bucket with an enabled rule, one page per step; a key with
  * something due gets a transaction of its own that decides again from what it reads (a concurrent
@@ -28,53 +29,37 @@
  */
 import { prefixEnd } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
-import type { LifecycleConfig, LifecycleRule, Worker } from './api.js';
+import type { LifecycleRule, Worker } from './api.js';
 import { applyEffects, commitTx, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type KeyEntry } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { decodeBucketRecord, decodeUploadRecord, decodeVersionValue } from './format/records.js';
 import { bucketPrefix, decodeObjectKey, encodeObjectKey, prefixRange, T, uvidOfNiKey } from './keys.js';
+import { currentExpiry, enabledRules, expirationDueAt, lifecycleDueAt, ruleMatches as matches } from './lifecycle-rules.js';
 import { abortUpload } from './multipart.js';
 import { storage } from './storage-errors.js';
 import { uvidMs } from './uvid.js';
 
-const DAY_MS = 86_400_000;
 /** Rows of the name index (or uploads) read per step. */
 const STEP = 256;
 /** Pause between the starts of two passes (ccow.md §17: lifecycle, 1 h). */
 export const LIFECYCLE_PASS_EVERY_MS = 3_600_000;
 
-/** When an action `days` days after `fromMs` falls due: the sum rounded up to midnight UTC. */
-export function lifecycleDueAt(fromMs: number, days: number): number {
-  return Math.ceil((fromMs + days * DAY_MS) / DAY_MS) * DAY_MS;
-}
-
-/** The enabled rules of a bucket's stored lifecycle configuration (none when it has none). */
-export function enabledRules(configs: Record<string, unknown>): LifecycleRule[] {
-  const l = configs.lifecycle as LifecycleConfig | undefined;
-  if (!l || l.v !== 1 || !Array.isArray(l.rules)) return [];
-  return l.rules.filter((r) => r.status === 'Enabled');
-}
-
-/** Does `rule` apply to `key` with this version (undefined: a delete marker)? */
-function matches(rule: LifecycleRule, key: string, v: { size: number; tags?: Record<string, string> } | undefined): boolean {
-  const f = rule.filter;
-  if (f.prefix && !key.startsWith(f.prefix)) return false;
-  const tags = Object.entries(f.tags ?? {});
-  if (!v) return tags.length === 0 && f.objectSizeGreaterThan === undefined && f.objectSizeLessThan === undefined;
-  // Own tags only (`constructor`, `toString`, `__proto__` are tag names like any other). An
-  // inherited member is never a string, so it could not match before either; this says so.
-  if (tags.some(([k, val]) => !v.tags || !Object.hasOwn(v.tags, k) || v.tags[k] !== val)) return false;
-  if (f.objectSizeGreaterThan !== undefined && !(v.size > f.objectSizeGreaterThan)) return false;
-  if (f.objectSizeLessThan !== undefined && !(v.size < f.objectSizeLessThan)) return false;
-  return true;
-}
+export { enabledRules, lifecycleDueAt };
 
 /** Has the Days/Date expiration of `rule` come for something written at `writtenMs`? */
 function expirationDue(rule: LifecycleRule, writtenMs: number, now: number): boolean {
-  const x = rule.expiration;
-  if (x?.days !== undefined && now >= lifecycleDueAt(writtenMs, x.days)) return true;
-  return x?.date !== undefined && now >= Date.parse(x.date);
+  const at = expirationDueAt(rule, writtenMs);
+  return at !== undefined && now >= at;
+}
+
+/**
+ * Has the Expiration of the current version `head` come? The same evaluation as the S3 layer's
+ * `x-amz-expiration` header (lifecycle-rules.ts `currentExpiry`): the date shown is the date acted on.
+ */
+function currentDue(rules: readonly LifecycleRule[], key: string, head: KeyEntry, now: number): boolean {
+  const x = currentExpiry(rules, key, head.rec, uvidMs(head.uvid));
+  return x !== undefined && now >= x.at;
 }
 
 /** Visible entries (what listings show), each with the entry just newer than it in the full list. */
@@ -111,7 +96,7 @@ function noncurrentDue(rules: readonly LifecycleRule[], key: string, vis: readon
 export function lifecycleDue(rules: readonly LifecycleRule[], key: string, entries: readonly KeyEntry[], now: number): boolean {
   const vis = visible(entries);
   const head = vis[0]?.e;
-  if (head && !head.rec.deleted && rules.some((r) => r.expiration && matches(r, key, head.rec) && expirationDue(r, uvidMs(head.uvid), now))) return true;
+  if (head && !head.rec.deleted && currentDue(rules, key, head, now)) return true;
   for (let j = 1; j < vis.length; j++) if (noncurrentDue(rules, key, vis, j, now)) return true;
   const only = vis.length === 1 ? vis[0]!.e : undefined;
   return !!only && only.rec.deleted && !only.rec.quiet
@@ -129,7 +114,7 @@ export function applyLifecycleTx(core: Core, tx: MetaTx, bucket: Bucket, key: st
   let acted = 0;
   // 1. Current version: expire it as a DeleteObject would.
   const head = visible(keyEntries(tx, b.id, enc))[0]?.e;
-  if (head && !head.rec.deleted && rules.some((r) => r.expiration && matches(r, key, head.rec) && expirationDue(r, uvidMs(head.uvid), now))) {
+  if (head && !head.rec.deleted && currentDue(rules, key, head, now)) {
     commitTx(core, tx, { bucket: b, key, skipIfAbsent: b.rec.versioning === 'Unversioned' });
     acted++;
   }

@@ -5,6 +5,7 @@
  */
 import { setEntry } from '../common/index.js';
 import type { BucketInfo, ObjectVersion, VersionAttrs } from '../engine/api.js';
+import { objectExpiry } from '../engine/lifecycle-rules.js';
 import { S3Errors } from './errors.js';
 import { parseTaggingHeader } from './xml/config.js';
 
@@ -187,6 +188,28 @@ export function httpDate(d: Date): string {
 /** Whether responses about this version show `x-amz-version-id` (never in never-versioned buckets' null versions). */
 export function showsVersionId(v: { versionId: string }, bucket?: BucketInfo): boolean {
   return v.versionId !== 'null' || (bucket !== undefined && bucket.versioning !== 'Unversioned');
+}
+
+/**
+ * `x-amz-expiration` of a response about the current version `v` (PutObject, CopyObject,
+ * CompleteMultipartUpload, and GetObject / HeadObject without a versionId): when an enabled
+ * lifecycle `Expiration` (Days or Date) of the bucket applies to it, `expiry-date="<RFC 1123
+ * date>", rule-id="<URL-encoded rule ID>"` of the rule that acts first (API_PutObject,
+ * API_HeadObject: "It includes the expiry-date and rule-id key-value pairs ... The value of the
+ * rule-id is URL-encoded"). The date is the one the lifecycle worker acts on: the engine's
+ * `objectExpiry` (engine/lifecycle-rules.ts) is the worker's evaluation — filters on prefix, the
+ * version's tags and size, Days rounded up to midnight UTC, the earliest rule winning, as MinIO's
+ * `PredictExpiryTime`/`SetPredictionHeaders` and Ceph's `s3_expiration_header` pick it.
+ * NoncurrentVersionExpiration, ExpiredObjectDeleteMarker and AbortIncompleteMultipartUpload never
+ * give it (Ceph PR #69642: "x-amz-expiration ... only describes the current-version Expiration
+ * action"). A request naming a versionId gets none: MinIO PR #11718 ("Follow S3 specification to
+ * return Expiration header in HEAD/GET call only when version-id is not passed"), Ceph PR #69642,
+ * Scality cloudserver (`isVersionedReq`) — callers leave it out for those.
+ */
+export function expirationHeader(bucket: BucketInfo | undefined, v: ObjectVersion): Record<string, string> {
+  const x = bucket ? objectExpiry(bucket.configs, v) : undefined;
+  if (!x) return {};
+  return { 'x-amz-expiration': `expiry-date="${httpDate(new Date(x.at))}", rule-id="${encodeURIComponent(x.rule.id ?? '')}"` };
 }
 
 /** Options of objectHeaders. */

@@ -3,7 +3,7 @@
  * here from the stored part checksums — COMPOSITE by hashing them, FULL_OBJECT by CRC combination —
  * never by re-reading data; the engine stores it with the version.
  */
-import type { StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
+import type { ObjectVersion, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
 import { nextTurn } from '../../common/index.js';
 import { readBody } from '../body.js';
 import { compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
@@ -12,6 +12,7 @@ import type { Handler, RequestContext } from '../context.js';
 import type { S3Response } from '../types.js';
 import { EngineErrors } from '../../engine/errors.js';
 import { S3Errors } from '../errors.js';
+import { expirationHeader } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
@@ -134,12 +135,17 @@ function partList(listed: CompletePartXml[]): { partNumber: number; etag: string
   return listed.map((p) => ({ partNumber: p.partNumber, etag: quoteEtag(p.etag) }));
 }
 
-/** The CompleteMultipartUploadResult document of a completed upload. */
-function completeResult(ctx: RequestContext, op: OperationOf<'CompleteMultipartUpload'>, v: { etag: string; versionId: string; checksum?: StoredChecksum }): S3Response {
+/**
+ * The CompleteMultipartUploadResult document of a completed upload; `version` (the new current
+ * version, known when this request completed it) gives `x-amz-expiration`.
+ */
+function completeResult(ctx: RequestContext, op: OperationOf<'CompleteMultipartUpload'>, v: { etag: string; versionId: string; checksum?: StoredChecksum }, version?: ObjectVersion): S3Response {
   const scheme = ctx.req.secure ? 'https' : 'http';
   const host = ctx.headers.host ?? 'localhost';
   const location = `${scheme}://${host}/${encodeURIComponent(op.bucket)}/${op.key.split('/').map(encodeURIComponent).join('/')}`;
-  return xml(renderCompleteResult({ location, bucket: op.bucket, key: op.key, etag: v.etag, checksum: v.checksum }), writtenVersionHeader(v));
+  const headers = writtenVersionHeader(v);
+  if (version) Object.assign(headers, expirationHeader(ctx.bucket, version));
+  return xml(renderCompleteResult({ location, bucket: op.bucket, key: op.key, etag: v.etag, checksum: v.checksum }), headers);
 }
 
 /**
@@ -180,7 +186,7 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
       etag: parts[i]!.etag,
       checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined,
     })), { condition, checksum });
-    return completeResult(ctx, op, { etag: v.etag, versionId: v.versionId, checksum: v.checksum ?? checksum });
+    return completeResult(ctx, op, { etag: v.etag, versionId: v.versionId, checksum: v.checksum ?? checksum }, v);
   } catch (e) {
     // A retry that ran alongside the first Complete (an SDK that timed out while it was still
     // working) finds the upload gone once the first one commits: it gets the first one's answer.

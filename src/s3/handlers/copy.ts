@@ -11,7 +11,7 @@ import { parseChecksumAlgorithm } from '../checksum/index.js';
 import { checkCopySourceConditions, commitCondition } from '../conditional.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { REDIRECT_HEADER, redirectLocationOf, refuseEncryption, refuseObjectLock, showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
+import { expirationHeader, REDIRECT_HEADER, redirectLocationOf, refuseEncryption, refuseObjectLock, showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
 import type { S3Response } from '../types.js';
@@ -176,7 +176,7 @@ async function copyObjectOnce(ctx: RequestContext, op: OperationOf<'CopyObject'>
     condition: commitCondition(ctx.headers),
     checksumAlgorithm,
   });
-  const headers = { ...writtenVersionHeader(v) };
+  const headers = { ...writtenVersionHeader(v), ...expirationHeader(bucket, v) };
   if (showsVersionId(version, srcBucket)) headers['x-amz-copy-source-version-id'] = version.versionId;
   return xml(renderCopyObjectResult(v.etag, v.lastModified, v.checksum), headers);
 }

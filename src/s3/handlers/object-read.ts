@@ -8,7 +8,7 @@ import { checkGrantHolds, mayReadTags } from '../authz.js';
 import { failedPrecondition, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { asOverrideValue, httpDate, objectHeaders, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
+import { asOverrideValue, expirationHeader, httpDate, objectHeaders, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { contentRange, parsePartNumber, parseRange, partWindow, type ByteWindow } from '../range.js';
 import { empty, xml } from '../respond.js';
@@ -83,6 +83,8 @@ function prepare(ctx: RequestContext, v: ObjectVersion, isGet: boolean, over: Re
   const tagCount = isGet && v.tags !== undefined && Object.keys(v.tags).length > 0 && mayReadTags(ctx, v.key);
   const headers = objectHeaders(v, { bucket: ctx.bucket, includeTagCount: tagCount, includeChecksum: wantChecksum && whole });
   if (wantChecksum && sel.partNumber !== undefined) addPartChecksum(headers, v, sel.partNumber);
+  // Only about the current version, as addressed without a versionId (expirationHeader).
+  if (ctx.query.get('versionId') === null) Object.assign(headers, expirationHeader(ctx.bucket, v));
   const window = sel.window ?? { offset: 0, length: v.size };
   headers['content-length'] = String(window.length);
   if (!whole) headers['content-range'] = contentRange(window, v.size);

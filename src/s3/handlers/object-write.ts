@@ -11,7 +11,7 @@ import { planBody, readBody } from '../body.js';
 import { commitCondition } from '../conditional.js';
 import { bucketOf, tenantOf, type Handler, type RequestContext } from '../context.js';
 import { mapError, S3Errors } from '../errors.js';
-import { refuseWriteOffset, showsVersionId, versionAttrsOf } from '../object-headers.js';
+import { expirationHeader, refuseWriteOffset, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { empty, xml } from '../respond.js';
 import { checkKeyLength } from '../router.js';
@@ -75,7 +75,7 @@ export const putObject: Handler<OperationOf<'PutObject'>> = async (ctx, op) => {
   };
   if (acl) opts.acl = acl;
   const v: ObjectVersion = await ctx.engine.putObject({ bucket: op.bucket, key: op.key, bucketId: bucket.id }, plan.source, Object.assign(opts, attrs));
-  return empty(200, Object.assign({ etag: v.etag }, writtenVersionHeader(v), checksumHeaders(v.checksum)));
+  return empty(200, Object.assign({ etag: v.etag }, writtenVersionHeader(v), checksumHeaders(v.checksum), expirationHeader(bucket, v)));
 };
 
 /** Headers of a DeleteObject answer; none in never-versioned buckets (§3). */
