@@ -83,3 +83,29 @@ export function objectExpiry(configs: Record<string, unknown>, v: Pick<ObjectVer
   const rules = enabledRules(configs);
   return rules.length === 0 ? undefined : currentExpiry(rules, v.key, v, v.lastModified.getTime());
 }
+
+/** When an in-progress multipart upload is aborted, and the rule that does it. */
+export interface UploadAbort {
+  /** ms since the epoch (a midnight UTC). */
+  at: number;
+  rule: LifecycleRule;
+}
+
+/**
+ * The `AbortIncompleteMultipartUpload` that acts first on an upload of `key` begun at
+ * `initiatedMs` under the bucket's stored lifecycle configuration: DaysAfterInitiation rounded up to
+ * midnight UTC, the earliest matching enabled rule (the first on a tie). An upload has no tags or
+ * size yet, so only rules whose filter is at most a prefix match (S3 refuses the others for this
+ * action). The lifecycle worker aborts by it and the S3 layer announces it (`x-amz-abort-date`,
+ * `x-amz-abort-rule-id` on CreateMultipartUpload and ListParts). Undefined: no rule aborts it.
+ */
+export function uploadAbortDue(configs: Record<string, unknown>, key: string, initiatedMs: number): UploadAbort | undefined {
+  let best: UploadAbort | undefined;
+  for (const rule of enabledRules(configs)) {
+    const a = rule.abortIncompleteMultipartUpload;
+    if (!a || !ruleMatches(rule, key, undefined)) continue;
+    const at = lifecycleDueAt(initiatedMs, a.daysAfterInitiation);
+    if (!best || at < best.at) best = { at, rule };
+  }
+  return best;
+}

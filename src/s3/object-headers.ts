@@ -5,7 +5,7 @@
  */
 import { setEntry } from '../common/index.js';
 import type { BucketInfo, ObjectVersion, VersionAttrs } from '../engine/api.js';
-import { objectExpiry } from '../engine/lifecycle-rules.js';
+import { objectExpiry, uploadAbortDue } from '../engine/lifecycle-rules.js';
 import { S3Errors } from './errors.js';
 import { parseTaggingHeader } from './xml/config.js';
 
@@ -210,6 +210,22 @@ export function expirationHeader(bucket: BucketInfo | undefined, v: ObjectVersio
   const x = bucket ? objectExpiry(bucket.configs, v) : undefined;
   if (!x) return {};
   return { 'x-amz-expiration': `expiry-date="${httpDate(new Date(x.at))}", rule-id="${encodeURIComponent(x.rule.id ?? '')}"` };
+}
+
+/**
+ * `x-amz-abort-date` / `x-amz-abort-rule-id` of a multipart upload of `key` begun at `initiated`
+ * (API_CreateMultipartUpload, API_ListParts: "If the bucket has a lifecycle rule configured with an
+ * action to abort incomplete multipart uploads and the prefix in the lifecycle rule matches the
+ * object name in the request, the response includes this header"): the date the lifecycle worker
+ * aborts it (engine/lifecycle-rules.ts `uploadAbortDue`, the worker's own evaluation). The rule ID
+ * goes as is (not documented as encoded, unlike x-amz-expiration's); one a header cannot carry is
+ * URL-encoded.
+ */
+export function abortHeaders(bucket: BucketInfo, key: string, initiated: Date): Record<string, string> {
+  const a = uploadAbortDue(bucket.configs, key, initiated.getTime());
+  if (!a) return {};
+  const id = a.rule.id ?? '';
+  return { 'x-amz-abort-date': httpDate(new Date(a.at)), 'x-amz-abort-rule-id': /^[\x20-\x7e]*$/.test(id) ? id : encodeURIComponent(id) };
 }
 
 /** Options of objectHeaders. */

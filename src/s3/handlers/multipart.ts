@@ -7,7 +7,7 @@ import { digestName, planBody } from '../body.js';
 import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { refuseEncryption, showsVersionId, versionAttrsOf } from '../object-headers.js';
+import { abortHeaders, refuseEncryption, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { parsePartNumber } from '../range.js';
 import { empty, xml } from '../respond.js';
@@ -42,7 +42,7 @@ export const createMultipartUpload: Handler<OperationOf<'CreateMultipartUpload'>
     checksumAlgorithm,
     checksumType,
   });
-  const headers: Record<string, string> = {};
+  const headers = abortHeaders(bucket, op.key, u.initiated);
   if (u.checksumAlgorithm) headers['x-amz-checksum-algorithm'] = u.checksumAlgorithm;
   if (u.checksumType) headers['x-amz-checksum-type'] = u.checksumType;
   return xml(renderInitiateUpload(op.bucket, op.key, u.uploadId), headers);
@@ -162,7 +162,7 @@ export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
     storageClass: upload.attrs.storageClass ?? 'STANDARD',
     checksumAlgorithm: upload.checksumAlgorithm,
     checksumType: upload.checksumType,
-  }));
+  }), abortHeaders(bucket, op.key, upload.initiated));
 };
 
 /** GET /{b}?uploads — `prefix`, `delimiter`, `key-marker`, `upload-id-marker`, `max-uploads` (§4.5). */
