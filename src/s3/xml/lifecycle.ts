@@ -7,6 +7,7 @@
  * The stored form (`LifecycleConfig` of engine/api.ts, bucket config `lifecycle`, tagged `v: 1`)
  * is what the engine's lifecycle worker reads.
  */
+import { randomUUID } from 'node:crypto';
 import { setEntry } from '../../common/index.js';
 import type { LifecycleConfig, LifecycleRule } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
@@ -145,6 +146,11 @@ export async function parseLifecycle(body: Buffer): Promise<StoredLifecycle> {
   if (rules.length === 0 || rules.length > MAX_LIFECYCLE_RULES) throw S3Errors.MalformedXML();
   const ids = rules.map((r) => r.id).filter((x) => x !== undefined);
   if (new Set(ids).size !== ids.length) throw S3Errors.InvalidArgument('Rule ID must be unique. Found same ID for more than one rule');
+  // A rule sent without an ID (or with an empty one) gets one: "If you don't provide one, Amazon S3
+  // will assign an ID" (aws-controllers-k8s/community#1540, from the S3 team's answer; MinIO does
+  // the same since minio#15731). GetBucketLifecycleConfiguration shows it and x-amz-expiration /
+  // x-amz-abort-rule-id name it. S3's are 48 characters of base64 of a UUID; so are these.
+  for (const r of rules) if (r.id === undefined || r.id === '') r.id = Buffer.from(randomUUID()).toString('base64');
   return { v: 1, rules };
 }
 

@@ -179,6 +179,13 @@ test('LifecycleConfiguration: filters, actions, transitions refused, stored form
     <Rule><Prefix>legacy/</Prefix><Status>Disabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>
     <Rule><Filter></Filter><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>
   </LifecycleConfiguration>`));
+  // Rules sent without an ID get a random one (issue-4-lifecycle-rule-id); the golden form is the
+  // rest of the stored rule.
+  assert.equal(l.rules[0]!.id, 'logs');
+  for (const r of l.rules.slice(1)) {
+    assert.match(r.id ?? '', /^[A-Za-z0-9+/=]{48}$/);
+    delete r.id;
+  }
   goldenJson('stored-lifecycle-v1.json', l);
   const rule = (inner: string): Buffer => b(`<LifecycleConfiguration><Rule>${inner}</Rule></LifecycleConfiguration>`);
   await assert.rejects(parseLifecycle(rule('<Status>Enabled</Status><Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>')), code('NotImplemented'));
