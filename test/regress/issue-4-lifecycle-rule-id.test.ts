@@ -31,5 +31,13 @@ test('a lifecycle rule without an ID gets one, shown by GetBucketLifecycleConfig
   const again = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }));
   assert.deepEqual(again.Rules?.map((r) => r.ID), ids);
   const put = await s3.send(new PutObjectCommand({ Bucket, Key: 'a/x', Body: 'x' }));
+  // Two rules with an empty <ID></ID> each get one of their own (not refused as "the same ID").
+  await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'ids', LifecycleConfiguration: { Rules: [
+    { ID: '', Status: 'Enabled', Filter: { Prefix: 'd/' }, Expiration: { Days: 5 } },
+    { ID: '', Status: 'Enabled', Filter: { Prefix: 'e/' }, Expiration: { Days: 6 } },
+  ] } }));
+  const empties = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules?.map((r) => r.ID) ?? [];
+  assert.equal(new Set(empties).size, 2);
+  for (const id of empties) assert.match(id ?? '', /^[A-Za-z0-9+/=]{48}$/);
   assert.match(put.Expiration ?? '', new RegExp(`rule-id="${encodeURIComponent(ids[0]!)}"$`));
 });

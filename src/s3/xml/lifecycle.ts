@@ -144,13 +144,15 @@ function checkFilterFits(rule: LifecycleRule): void {
 export async function parseLifecycle(body: Buffer): Promise<StoredLifecycle> {
   const rules = (await parseXmlAsync(body, 'LifecycleConfiguration')).all('Rule').map(parseRule);
   if (rules.length === 0 || rules.length > MAX_LIFECYCLE_RULES) throw S3Errors.MalformedXML();
-  const ids = rules.map((r) => r.id).filter((x) => x !== undefined);
-  if (new Set(ids).size !== ids.length) throw S3Errors.InvalidArgument('Rule ID must be unique. Found same ID for more than one rule');
   // A rule sent without an ID (or with an empty one) gets one: "If you don't provide one, Amazon S3
   // will assign an ID" (aws-controllers-k8s/community#1540, from the S3 team's answer; MinIO does
   // the same since minio#15731). GetBucketLifecycleConfiguration shows it and x-amz-expiration /
   // x-amz-abort-rule-id name it. S3's are 48 characters of base64 of a UUID; so are these.
+  // Assigned before the uniqueness check, so two rules sent without one are not "the same ID" (as
+  // MinIO's ParseLifecycleConfigWithID assigns first).
   for (const r of rules) if (r.id === undefined || r.id === '') r.id = Buffer.from(randomUUID()).toString('base64');
+  const ids = rules.map((r) => r.id);
+  if (new Set(ids).size !== ids.length) throw S3Errors.InvalidArgument('Rule ID must be unique. Found same ID for more than one rule');
   return { v: 1, rules };
 }
 

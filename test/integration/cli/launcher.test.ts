@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -36,6 +36,15 @@ test('bin/node-tuned starts node with CCOW_NODE_FLAGS: V8 heap growth by default
   assert.deepEqual(await argv({}), ['--heap-growing-percent=200', '-e', 'console.log(JSON.stringify(process.execArgv))']);
   assert.deepEqual(await argv({ CCOW_NODE_FLAGS: '--heap-growing-percent=50 --stack-size=900' }), ['--heap-growing-percent=50', '--stack-size=900', '-e', 'console.log(JSON.stringify(process.execArgv))']);
   assert.deepEqual(await argv({ CCOW_NODE_FLAGS: '' }), ['-e', 'console.log(JSON.stringify(process.execArgv))']);
+  // Words, never file patterns: a flag like --inspect=[::1]:9229 must not match names in the cwd.
+  const dir = await mkdtemp(join(tmpdir(), 'ccow-flags-'));
+  try {
+    await writeFile(join(dir, '--title=xyz1'), '');
+    const { stdout } = await run(join(ROOT, 'bin/node-tuned'), ['-e', 'console.log(JSON.stringify(process.execArgv))'], { env: { ...env, CCOW_NODE_FLAGS: '--title=xyz?' }, cwd: dir });
+    assert.deepEqual(JSON.parse(stdout), ['--title=xyz?', '-e', 'console.log(JSON.stringify(process.execArgv))']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('bin/ccow runs the built CLI from another directory and through a symlink', async () => {
