@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { access, constants, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
@@ -164,9 +164,15 @@ export async function makeTree(dir: string, seed: string, count = 50): Promise<M
     const size = name === 'empty.txt' ? 0 : (i * 811) % 40_000 + 1;
     files.set(name, pseudoRandom(size, `${seed}/${name}`));
   }
+  // Modified a minute ago, as files a user syncs usually are: `aws s3 sync` uploads a file whose
+  // mtime is newer than the object's LastModified, which listings give in whole seconds (as S3's
+  // do), so a file written in the same second as its upload looked newer and the "second sync
+  // transfers nothing" check failed now and then (aws-cli#5369 describes the same on AWS).
+  const past = new Date(Date.now() - 60_000);
   for (const [name, body] of files) {
     await mkdir(dirname(join(dir, name)), { recursive: true });
     await writeFile(join(dir, name), body);
+    await utimes(join(dir, name), past, past);
   }
   return files;
 }
