@@ -7,10 +7,11 @@
  * Version 2"). The form carries no other signed part: what the request may do is the policy's
  * conditions, checked by the caller.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { AuthError, SIGNATURE_MISMATCH } from './auth-error.js';
 import { parseCredential } from './sigv4.js';
-import { parseAmzDate, safeEqual, sign, signingKey } from './signing.js';
+import { lookupCredentials, parseAmzDate, safeEqual, sign, signingKey } from './signing.js';
+import { refuseSigV2IfOff, signV2 } from './sigv2.js';
 import type { AuthOptions, Credentials, SignedAuth } from './types.js';
 
 /** The signature fields of a form (names lower-cased); absent fields are undefined. */
@@ -61,14 +62,6 @@ export async function verifyPostSignature<C extends Credentials>(f: PostSignatur
   return kind === 'sigv4' ? verifyV4(f, opts) : verifyV2(f, opts);
 }
 
-async function lookup<C extends Credentials>(accessKeyId: string, opts: AuthOptions<C>): Promise<C> {
-  const creds = await opts.lookupSecret(accessKeyId);
-  if (!creds) {
-    throw new AuthError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId });
-  }
-  return creds;
-}
-
 async function verifyV4<C extends Credentials>(f: PostSignatureFields, opts: AuthOptions<C>): Promise<SignedAuth<C>> {
   const algorithm = required(f, 'x-amz-algorithm', 'X-Amz-Algorithm');
   if (algorithm !== 'AWS4-HMAC-SHA256') throw new AuthError('InvalidArgument', 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"', { ArgumentName: 'x-amz-algorithm', ArgumentValue: algorithm });
@@ -85,7 +78,7 @@ async function verifyV4<C extends Credentials>(f: PostSignatureFields, opts: Aut
   if (opts.strictRegion !== undefined && credential.region !== opts.strictRegion) {
     throw new AuthError('InvalidArgument', `The authorization is malformed; the region '${credential.region}' is wrong; expecting '${opts.strictRegion}'`, { Region: opts.strictRegion });
   }
-  const creds = await lookup(credential.accessKeyId, opts);
+  const creds = await lookupCredentials(credential.accessKeyId, opts);
   const key = signingKey(credential.accessKeyId, creds.secret, credential.date, credential.region, credential.service);
   if (!safeEqual(sign(key, policy), signature)) {
     throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, { AWSAccessKeyId: credential.accessKeyId, StringToSign: policy });
@@ -97,14 +90,12 @@ async function verifyV4<C extends Credentials>(f: PostSignatureFields, opts: Aut
 }
 
 async function verifyV2<C extends Credentials>(f: PostSignatureFields, opts: AuthOptions<C>): Promise<SignedAuth<C>> {
-  if (opts.allowSigV2 === false) {
-    throw new AuthError('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
-  }
+  refuseSigV2IfOff(opts);
   const accessKeyId = required(f, 'awsaccesskeyid', 'AWSAccessKeyId');
   const signature = required(f, 'signature', 'Signature');
   const policy = required(f, 'policy', 'Policy');
-  const creds = await lookup(accessKeyId, opts);
-  const mac = createHmac('sha1', creds.secret).update(policy, 'utf8').digest();
+  const creds = await lookupCredentials(accessKeyId, opts);
+  const mac = signV2(creds.secret, policy);
   const given = Buffer.from(signature, 'base64');
   if (given.length !== mac.length || !timingSafeEqual(given, mac)) {
     throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, { AWSAccessKeyId: accessKeyId, StringToSign: policy });

@@ -5,6 +5,8 @@
  */
 import crypto, { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { BoundedMemo } from '../../common/index.js';
+import { AuthError } from './auth-error.js';
+import type { AuthOptions, Credentials } from './types.js';
 
 /** SHA-256 of the empty string, hex (chunk string-to-sign and empty bodies). */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -90,4 +92,13 @@ function parseAmzDateOnce(s: string): number | undefined {
 /** Format epoch ms as `YYYYMMDDTHHMMSSZ`. */
 export function formatAmzDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** The credentials of `accessKeyId`; an unknown key is InvalidAccessKeyId (every signature scheme). */
+export async function lookupCredentials<C extends Credentials>(accessKeyId: string, opts: AuthOptions<C>): Promise<C> {
+  const creds = await opts.lookupSecret(accessKeyId);
+  if (!creds) {
+    throw new AuthError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId });
+  }
+  return creds;
 }

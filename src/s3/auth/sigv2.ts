@@ -11,6 +11,7 @@ import { header } from './headers.js';
 import type { HeaderBag, SignableRequest } from './headers.js';
 import { classifyPayload } from './payload.js';
 import { checkSkew } from './sigv4.js';
+import { lookupCredentials } from './signing.js';
 import type { AuthOptions, Credentials, SignedAuth } from './types.js';
 import { canonicalUri } from './canonical.js';
 import { decodeComponent, splitQuery, splitTarget } from './uri.js';
@@ -64,7 +65,8 @@ export function stringToSignV2(req: SignableRequest, dateOrExpires: string, rawP
   ].join('\n');
 }
 
-function signV2(secret: string, sts: string): Buffer {
+/** SigV2's signature: HMAC-SHA1 of the string to sign with the secret key (RESTAuthentication.html). */
+export function signV2(secret: string, sts: string): Buffer {
   return createHmac('sha1', secret).update(sts, 'utf8').digest();
 }
 
@@ -91,15 +93,8 @@ function matchV2(req: SignableRequest, secret: string, dateOrExpires: string, si
   throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, { StringToSign: stringToSignV2(req, dateOrExpires) });
 }
 
-async function lookupV2<C extends Credentials>(accessKeyId: string, opts: AuthOptions<C>): Promise<C> {
-  const creds = await opts.lookupSecret(accessKeyId);
-  if (!creds) {
-    throw new AuthError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId });
-  }
-  return creds;
-}
-
-function disallowed<C extends Credentials>(opts: AuthOptions<C>): void {
+/** InvalidRequest when SigV2 is switched off (`--no-sigv2`), for every SigV2 form of a request. */
+export function refuseSigV2IfOff<C extends Credentials>(opts: AuthOptions<C>): void {
   if (opts.allowSigV2 === false) {
     throw new AuthError('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
   }
@@ -107,7 +102,7 @@ function disallowed<C extends Credentials>(opts: AuthOptions<C>): void {
 
 /** Verify `Authorization: AWS AccessKeyId:Signature`. */
 export async function verifySigV2Header<C extends Credentials>(req: SignableRequest, opts: AuthOptions<C>): Promise<SignedAuth<C>> {
-  disallowed(opts);
+  refuseSigV2IfOff(opts);
   const m = /^AWS ([^:\s]+):(\S+)$/.exec((header(req.headers, 'authorization') ?? '').trim());
   if (!m) throw new AuthError('AuthorizationHeaderMalformed', 'The authorization header is malformed; expecting "AWS AccessKeyId:Signature".');
   if (header(req.headers, 'x-amz-security-token') !== undefined) throw new AuthError('InvalidToken', 'The provided token is malformed or otherwise invalid.');
@@ -117,14 +112,14 @@ export async function verifySigV2Header<C extends Credentials>(req: SignableRequ
   if (Number.isNaN(ms)) throw new AuthError('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
   checkSkew(ms, (opts.now ?? Date.now)(), opts.maxSkewMs);
   const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());
-  const creds = await lookupV2(m[1]!, opts);
+  const creds = await lookupCredentials(m[1]!, opts);
   matchV2(req, creds.secret, dateLine, m[2]!);
   return { kind: 'signed', scheme: 'sigv2-header', accessKeyId: m[1]!, credentials: creds, payload, signedAt: new Date(ms) };
 }
 
 /** Verify a SigV2 presigned URL (`AWSAccessKeyId`, `Expires` in epoch seconds, `Signature`). */
 export async function verifySigV2Presigned<C extends Credentials>(req: SignableRequest, opts: AuthOptions<C>): Promise<SignedAuth<C>> {
-  disallowed(opts);
+  refuseSigV2IfOff(opts);
   const q = new Map(splitQuery(splitTarget(req.url).query).map((p) => [decodeComponent(p.rawKey), decodeComponent(p.rawValue)]));
   const accessKeyId = q.get('AWSAccessKeyId');
   const signature = q.get('Signature');
@@ -141,7 +136,7 @@ export async function verifySigV2Presigned<C extends Credentials>(req: SignableR
     throw new AuthError('AccessDenied', 'Request has expired', { Expires: new Date(expiresMs).toISOString(), ServerTime: new Date(now).toISOString() });
   }
   const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());
-  const creds = await lookupV2(accessKeyId, opts);
+  const creds = await lookupCredentials(accessKeyId, opts);
   matchV2(req, creds.secret, expires, signature);
   return { kind: 'signed', scheme: 'sigv2-presigned', accessKeyId, credentials: creds, payload, expiresAt: new Date(expiresMs) };
 }

@@ -10,7 +10,7 @@ import { canonicalRequest } from './canonical.js';
 import { header } from './headers.js';
 import type { SignableRequest } from './headers.js';
 import { classifyPayload, validatePayloadHash } from './payload.js';
-import { formatAmzDate, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
+import { formatAmzDate, lookupCredentials, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
 import { DEFAULT_MAX_SKEW_MS, MAX_PRESIGN_EXPIRES_S } from './types.js';
 import type { AuthOptions, Credentials, SignedAuth } from './types.js';
 import { queryParams, splitTarget } from './uri.js';
@@ -136,15 +136,6 @@ function checkUnsignedAmzHeaders<C extends Credentials>(c: V4Check, opts: AuthOp
   }
 }
 
-async function lookup<C extends Credentials>(accessKeyId: string, opts: AuthOptions<C>): Promise<C> {
-  const creds = await opts.lookupSecret(accessKeyId);
-  if (!creds) {
-    throw new AuthError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.',
-      { AWSAccessKeyId: accessKeyId });
-  }
-  return creds;
-}
-
 /**
  * The raw paths whose canonical URI a signer may have signed. A slash sent encoded (`%2F`) is
  * signed either as sent (`%2F`: this gateway's canonical form, and any signer that signs the wire
@@ -179,7 +170,7 @@ function matchSignature(c: V4Check, key: Buffer): string {
 
 async function verify<C extends Credentials>(c: V4Check, opts: AuthOptions<C>): Promise<{ creds: C; key: Buffer; payloadHash: string }> {
   checkUnsignedAmzHeaders(c, opts);
-  const creds = await lookup(c.credential.accessKeyId, opts);
+  const creds = await lookupCredentials(c.credential.accessKeyId, opts);
   const { accessKeyId, date, region, service } = c.credential;
   const key = signingKey(accessKeyId, creds.secret, date, region, service);
   return { creds, key, payloadHash: matchSignature(c, key) };
