@@ -100,8 +100,13 @@ export interface UploadAbort {
  * `x-amz-abort-rule-id` on CreateMultipartUpload and ListParts). Undefined: no rule aborts it.
  */
 export function uploadAbortDue(configs: Record<string, unknown>, key: string, initiatedMs: number): UploadAbort | undefined {
+  return abortDue(enabledRules(configs), key, initiatedMs);
+}
+
+/** uploadAbortDue over rules already taken from a configuration (a worker's page of uploads). */
+export function abortDue(rules: readonly LifecycleRule[], key: string, initiatedMs: number): UploadAbort | undefined {
   let best: UploadAbort | undefined;
-  for (const rule of enabledRules(configs)) {
+  for (const rule of rules) {
     const a = rule.abortIncompleteMultipartUpload;
     if (!a || !ruleMatches(rule, key, undefined)) continue;
     const at = lifecycleDueAt(initiatedMs, a.daysAfterInitiation);

@@ -35,7 +35,7 @@ import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { decodeBucketRecord, decodeUploadRecord, decodeVersionValue } from './format/records.js';
 import { bucketPrefix, decodeObjectKey, encodeObjectKey, prefixRange, T, uvidOfNiKey } from './keys.js';
-import { currentExpiry, enabledRules, expirationDueAt, lifecycleDueAt, ruleMatches as matches, uploadAbortDue } from './lifecycle-rules.js';
+import { abortDue, currentExpiry, enabledRules, expirationDueAt, lifecycleDueAt, ruleMatches as matches } from './lifecycle-rules.js';
 import { abortUpload } from './multipart.js';
 import { storage } from './storage-errors.js';
 import { uvidMs } from './uvid.js';
@@ -248,7 +248,8 @@ async function keysStep(core: Core, b: Bucket, pass: PassState): Promise<boolean
 async function uploadsStep(core: Core, b: Bucket, pass: PassState): Promise<boolean> {
   const cur = await core.findBucket(b.rec.name);
   if (!cur || !cur.id.equals(b.id)) return true;
-  if (!enabledRules(cur.rec.configs).some((r) => r.abortIncompleteMultipartUpload)) return true;
+  const rules = enabledRules(cur.rec.configs).filter((r) => r.abortIncompleteMultipartUpload);
+  if (rules.length === 0) return true;
   const lo = bucketPrefix(T.UPLOAD, b.id);
   const now = core.now();
   const due: string[] = [];
@@ -258,7 +259,7 @@ async function uploadsStep(core: Core, b: Bucket, pass: PassState): Promise<bool
     pass.cursor = Buffer.from(k);
     const up = decodeUploadRecord(v);
     // The date CreateMultipartUpload and ListParts announce (x-amz-abort-date).
-    const abort = uploadAbortDue(cur.rec.configs, up.key, up.initiated);
+    const abort = abortDue(rules, up.key, up.initiated);
     if (abort && now >= abort.at) due.push(up.uploadId);
   }
   for (const id of due) {
