@@ -16,6 +16,9 @@
  *
  * Restarting on the same data: `startGateway({ backend: 'local', dataDir })` again after `close()`
  * (a data dir you pass is never deleted; one the helper made is removed by `close()`).
+ *
+ * A gateway and an SDK client at once, both closed by `t.after`: gatewayWithClient in
+ * ./gateway-client.ts (kept there so that this module has no SDK import).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
