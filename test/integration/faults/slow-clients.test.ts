@@ -20,8 +20,9 @@ import net from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import aws4 from 'aws4';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startGateway, type TestGateway } from '../../helpers/gateway.js';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { gatewayWithClient } from '../../helpers/gateway-client.js';
+import type { TestGateway } from '../../helpers/gateway.js';
 import { errorCode, mib, openFileLimit, sleep } from './helpers.js';
 
 const WANTED = 1000;
@@ -98,14 +99,11 @@ test(`slow clients: ${WANTED} idle keep-alive connections and slow bodies — bo
   const limit = openFileLimit() ?? 1024;
   const n = Math.max(50, Math.min(WANTED, Math.floor((limit - 300) / 2)));
   t.diagnostic(`open-file limit ${limit}: ${n} idle connections${n < WANTED ? ` (fewer than ${WANTED}: raise ulimit -n)` : ''}`);
-  const gw = await startGateway({
+  const { gw, s3 } = await gatewayWithClient(t, {
     backend: 'local',
     s3: { bodyStallMs: STALL_MS },
     http: { timeouts: { keepAliveMs: KEEP_ALIVE_MS, idleMs: IDLE_MS, headersMs: IDLE_MS } },
-  });
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  }, { maxAttempts: 1 });
   const normal = async (i: number): Promise<void> => {
     const Body = `normal request ${i}`;
     await s3.send(new PutObjectCommand({ Bucket: 'slow', Key: `n${i}`, Body }));

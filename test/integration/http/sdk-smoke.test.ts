@@ -17,7 +17,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startGateway } from '../../helpers/gateway.js';
+import { gatewayWithClient } from '../../helpers/gateway-client.js';
 
 function bytes(n: number, seed: number): Buffer {
   const b = Buffer.alloc(n);
@@ -28,10 +28,7 @@ function bytes(n: number, seed: number): Buffer {
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
 
 test('SDK v3 defaults: create bucket, put (string and stream), get, list, delete', async (t) => {
-  const gw = await startGateway({ backend: 'local' });
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, { backend: 'local' });
 
   await s3.send(new CreateBucketCommand({ Bucket: 'smoke' }));
 
@@ -64,10 +61,7 @@ test('SDK v3 defaults: create bucket, put (string and stream), get, list, delete
 });
 
 test('the SDK sees S3 errors and request ids from the gateway', async (t) => {
-  const gw = await startGateway({ backend: 'local' });
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t, { backend: 'local' }, { maxAttempts: 1 });
   const err = await s3.send(new GetObjectCommand({ Bucket: 'missing-bucket', Key: 'k' })).then(
     () => assert.fail('expected NoSuchBucket'),
     (e: { name: string; $metadata: { httpStatusCode?: number; requestId?: string } }) => e,

@@ -14,7 +14,8 @@ import {
   CreateBucketCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { startGateway, type TestGateway } from '../../helpers/gateway.js';
+import { gatewayWithClient } from '../../helpers/gateway-client.js';
+import type { TestGateway } from '../../helpers/gateway.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'forms';
@@ -63,10 +64,7 @@ function signV2(gw: TestGateway, conditions: unknown[], expiresInMs = 600_000): 
 }
 
 test('PostObject', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await s3.send(new PutBucketCorsCommand({
     Bucket: BUCKET,
@@ -279,10 +277,7 @@ test('PostObject', async (t) => {
 });
 
 test('PostObject streams a 20 MiB file into the engine while the client is still sending it', { timeout: 120_000 }, async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const { url, fields } = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'big.bin', Expires: 600, Conditions: [['content-length-range', 0, 32 * MiB]] });
 
@@ -334,10 +329,7 @@ test('PostObject streams a 20 MiB file into the engine while the client is still
 });
 
 test('PostObject: a client that goes away in the middle of the file leaves nothing behind', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const { url, fields } = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'aborted.bin', Expires: 600 });
 
@@ -378,10 +370,7 @@ test('PostObject: a client that goes away in the middle of the file leaves nothi
 });
 
 test('PostObject: virtual-hosted style (POST / with Host {bucket}.{domain}): Location names the object without the bucket', async (t) => {
-  const gw = await startGateway({ domain: 's3.test' });
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t, { domain: 's3.test' });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const { fields } = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'vhost key.txt', Expires: 600 });
   const boundary = 'ccowVhostBoundary';
@@ -405,10 +394,7 @@ test('PostObject: virtual-hosted style (POST / with Host {bucket}.{domain}): Loc
 });
 
 test('PostObject: a client gone while its file part waits for the signature check leaves nothing behind', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const { url, fields } = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'broken.bin', Expires: 600 });
 
@@ -461,10 +447,7 @@ test('PostObject: a client gone while its file part waits for the signature chec
 });
 
 test('PostObject: a malformed part after the file → 400 MalformedPOSTRequest, nothing stored', { timeout: 60_000 }, async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const { url, fields } = await createPresignedPost(s3, { Bucket: BUCKET, Key: 'malformed.bin', Expires: 600 });
   const boundary = 'ccowMalformedBoundary';
