@@ -22,7 +22,7 @@ import { startGateway, type GatewayOptions, type TestGateway } from './gateway.j
  * `t.after` closes the gateway, then destroys the client.
  */
 export async function gatewayWithClient(
-  t: TestContext,
+  t: Pick<TestContext, 'after'>,
   opts: GatewayOptions = {},
   client: S3ClientConfig = {},
 ): Promise<{ gw: TestGateway; s3: S3Client }> {

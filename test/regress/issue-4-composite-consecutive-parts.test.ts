@@ -12,16 +12,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, HeadObjectCommand, S3Client, S3ServiceException,
+  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, HeadObjectCommand, S3ServiceException,
   UploadPartCommand, type ChecksumAlgorithm, type ChecksumType, type CompletedPart,
 } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('COMPOSITE uploads complete only with parts 1..N (InvalidPartOrder otherwise); other uploads may skip numbers', async (t) => {
-  const gw = await startGateway({ engine: { minPartSize: 1 } });
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, { engine: { minPartSize: 1 } }, { maxAttempts: 1 });
   const Bucket = 'gaps';
   await s3.send(new CreateBucketCommand({ Bucket }));
 

@@ -13,10 +13,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
-  GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { checksumOf, toBase64, type ChecksumAlgorithm } from '../../src/s3/checksum/index.js';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
+import type { TestGateway } from '../helpers/gateway.js';
 
 const b64 = (alg: ChecksumAlgorithm, data: Uint8Array): string => toBase64(checksumOf(alg, data));
 
@@ -27,10 +28,7 @@ function bytes(n: number, seed: number): Buffer {
 }
 
 async function setup(t: { after(fn: () => Promise<void> | void): void }, bucket: string): Promise<{ gw: TestGateway; s3: S3Client }> {
-  const gw = await startGateway({ backend: 'local', engine: { minPartSize: 1 } });
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t, { backend: 'local', engine: { minPartSize: 1 } });
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   return { gw, s3 };
 }

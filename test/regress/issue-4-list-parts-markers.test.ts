@@ -11,8 +11,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, CreateMultipartUploadCommand, paginateListParts, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { CreateBucketCommand, CreateMultipartUploadCommand, paginateListParts, UploadPartCommand } from '@aws-sdk/client-s3';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 import { makeService, send, xmlText } from '../integration/s3/helpers.js';
 
 test('ListParts: NextPartNumberMarker on the last page, the request marker echoed past 10000', async () => {
@@ -46,10 +46,7 @@ test('ListParts: NextPartNumberMarker on the last page, the request marker echoe
 });
 
 test('ListParts: the JS SDK v3 paginator still ends and sees every part once', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t);
   await s3.send(new CreateBucketCommand({ Bucket: 'lpm-sdk' }));
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'lpm-sdk', Key: 'k' }));
   for (const n of [1, 2, 3]) await s3.send(new UploadPartCommand({ Bucket: 'lpm-sdk', Key: 'k', UploadId, PartNumber: n, Body: `p${n}` }));

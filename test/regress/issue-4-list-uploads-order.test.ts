@@ -16,12 +16,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, ListMultipartUploadsCommand,
-  S3Client, UploadPartCommand, type MultipartUpload,
+  type S3Client, UploadPartCommand, type MultipartUpload,
 } from '@aws-sdk/client-s3';
 import type { StorageBackend } from '../../src/storage/contract/index.js';
 import { decodeUploadRecord, encodeUploadRecord } from '../../src/engine/format/records.js';
 import { encodeObjectKey, uploadByKeyKey, uploadKey } from '../../src/engine/keys.js';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 const FROZEN = Date.parse('2026-11-26T12:00:00Z');
 
@@ -68,10 +68,7 @@ async function makeLegacy(backend: StorageBackend, bucketIdHex: string, key: str
 }
 
 test('ListMultipartUploads: a key\'s uploads in creation order, also across pages and with a frozen clock', async (t) => {
-  const gw = await startGateway({ backend: 'local', engine: { clock: { now: () => FROZEN }, minPartSize: 1 } });
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, { backend: 'local', engine: { clock: { now: () => FROZEN }, minPartSize: 1 } });
   const b = 'order';
   await s3.send(new CreateBucketCommand({ Bucket: b }));
 
@@ -94,10 +91,7 @@ test('ListMultipartUploads: a key\'s uploads in creation order, also across page
 });
 
 test('ListMultipartUploads: an upload id from before the fix (random bytes) still lists, pages and completes', async (t) => {
-  const gw = await startGateway({ backend: 'local', engine: { minPartSize: 1 } });
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t, { backend: 'local', engine: { minPartSize: 1 } });
   const b = 'legacy';
   await s3.send(new CreateBucketCommand({ Bucket: b }));
   const bucket = (await gw.engine.getBucket(b))!;

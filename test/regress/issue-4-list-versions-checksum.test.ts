@@ -9,15 +9,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, ListObjectVersionsCommand, PutBucketVersioningCommand,
-  PutObjectCommand, S3Client, UploadPartCommand,
+  PutObjectCommand, UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('ListObjectVersions: each Version carries ChecksumAlgorithm and ChecksumType like ListObjectsV2', async (t) => {
-  const gw = await startGateway({ engine: { minPartSize: 1 } });
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), requestChecksumCalculation: 'WHEN_REQUIRED' });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, { engine: { minPartSize: 1 } }, { requestChecksumCalculation: 'WHEN_REQUIRED' });
   const Bucket = 'lv-checksums';
   await s3.send(new CreateBucketCommand({ Bucket }));
   await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));

@@ -9,16 +9,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListPartsCommand, S3Client,
+  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListPartsCommand,
   S3ServiceException, UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('CompleteMultipartUpload checks x-amz-mp-object-size: a mismatch is 400 InvalidRequest and commits nothing', async (t) => {
-  const gw = await startGateway({ engine: { minPartSize: 1 } });
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, { engine: { minPartSize: 1 } }, { maxAttempts: 1 });
   const Bucket = 'mp-size';
   const Key = 'k';
   await s3.send(new CreateBucketCommand({ Bucket }));

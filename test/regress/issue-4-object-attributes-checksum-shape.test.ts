@@ -14,17 +14,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, HeadObjectCommand, S3Client,
+  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, HeadObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('GetObjectAttributes: composite checksum without -N; no Part elements for an object without checksums', async (t) => {
-  const gw = await startGateway({ engine: { minPartSize: 1 } });
-  t.after(() => gw.close());
   // WHEN_REQUIRED: the SDK adds no CRC32 of its own, so the second upload carries no checksum at all.
-  const s3 = new S3Client({ ...gw.clientConfig(), requestChecksumCalculation: 'WHEN_REQUIRED' });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, { engine: { minPartSize: 1 } }, { requestChecksumCalculation: 'WHEN_REQUIRED' });
   const Bucket = 'attr-shape';
   await s3.send(new CreateBucketCommand({ Bucket }));
 

@@ -10,8 +10,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, GetObjectAttributesCommand, S3Client } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { CreateBucketCommand, GetObjectAttributesCommand } from '@aws-sdk/client-s3';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 const PARTS = 1002;
 
@@ -21,10 +21,7 @@ async function* one(b: number): AsyncIterable<Uint8Array> {
 }
 
 test('GetObjectAttributes: x-amz-part-number-marker above 1000 pages on (not clamped)', async (t) => {
-  const gw = await startGateway({ engine: { minPartSize: 1 } });
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t, { engine: { minPartSize: 1 } });
   const Bucket = 'many-parts';
   const Key = 'k';
   await s3.send(new CreateBucketCommand({ Bucket }));

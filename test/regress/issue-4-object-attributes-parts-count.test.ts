@@ -8,15 +8,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, S3Client, UploadPartCommand,
+  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('GetObjectAttributes ObjectParts: SDK v3 reads TotalPartsCount (wire element PartsCount), paging kept', async (t) => {
-  const gw = await startGateway({ engine: { minPartSize: 1 } });
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, { engine: { minPartSize: 1 } });
   const Bucket = 'attr-parts';
   const Key = 'k';
   await s3.send(new CreateBucketCommand({ Bucket }));

@@ -12,10 +12,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Pool } from 'undici';
 import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 import { send } from '../integration/faults/helpers.js';
 
 const MISSING = '400 InvalidRequest: x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.';
@@ -52,10 +53,7 @@ test('x-amz-sdk-checksum-algorithm with no checksum value or trailer: 400 Invali
 });
 
 test('a JS SDK v3 presigned PUT (algorithm and empty-body CRC in the query) still uploads', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   await s3.send(new CreateBucketCommand({ Bucket: 'sdk-noval-ps' }));
   const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'sdk-noval-ps', Key: 'k' }), { expiresIn: 300 });
   assert.match(url, /x-amz-sdk-checksum-algorithm=CRC32/);

@@ -8,14 +8,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('PutObject with x-amz-write-offset-bytes: 501 NotImplemented, the object unchanged', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   const Bucket = 'write-offset';
   await s3.send(new CreateBucketCommand({ Bucket }));
   await s3.send(new PutObjectCommand({ Bucket, Key: 'log', Body: 'x' }));
