@@ -10,18 +10,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateBucketCommand, CreateMultipartUploadCommand, ListPartsCommand, PutBucketLifecycleConfigurationCommand, S3Client,
+  CreateBucketCommand, CreateMultipartUploadCommand, ListPartsCommand, PutBucketLifecycleConfigurationCommand,
 } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 const DAY_MS = 86_400_000;
 const midnightAfter = (ms: number, days: number): number => Math.ceil((ms + days * DAY_MS) / DAY_MS) * DAY_MS;
 
 test('x-amz-abort-date and x-amz-abort-rule-id on CreateMultipartUpload and ListParts of uploads a lifecycle abort rule covers', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   const Bucket = 'aborting';
   await s3.send(new CreateBucketCommand({ Bucket }));
   await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [

@@ -10,9 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand,
-  PutBucketVersioningCommand, PutObjectCommand, S3Client, S3ServiceException,
+  PutBucketVersioningCommand, PutObjectCommand, S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 async function failure(p: Promise<unknown>): Promise<{ status: number; headers: Record<string, string> }> {
   try {
@@ -25,10 +25,7 @@ async function failure(p: Promise<unknown>): Promise<{ status: number; headers: 
 }
 
 test('GET/HEAD of a delete marker by versionId: 405 with Last-Modified (the marker\'s time), x-amz-delete-marker, Allow: DELETE', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   const Bucket = 'dm-lastmod';
   await s3.send(new CreateBucketCommand({ Bucket }));
   await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));

@@ -9,14 +9,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { CreateBucketCommand, DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('DeleteObjects: an object\'s ETag is a condition on its delete', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   const Bucket = 'delete-etag';
   await s3.send(new CreateBucketCommand({ Bucket }));
   const keep = await s3.send(new PutObjectCommand({ Bucket, Key: 'keep', Body: 'newer data' }));

@@ -13,10 +13,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand,
-  HeadObjectCommand, PutBucketLifecycleConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  HeadObjectCommand, PutBucketLifecycleConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, UploadPartCommand,
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 const DAY_MS = 86_400_000;
 
@@ -45,10 +45,7 @@ const rules: LifecycleRule[] = [
 ];
 
 test('x-amz-expiration on PUT, HEAD, GET, CopyObject and CompleteMultipartUpload of objects a lifecycle Expiration applies to', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   const Bucket = 'expiring';
   await s3.send(new CreateBucketCommand({ Bucket }));
   await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: rules } }));
@@ -112,10 +109,7 @@ test('x-amz-expiration on PUT, HEAD, GET, CopyObject and CompleteMultipartUpload
 });
 
 test('x-amz-expiration in a versioned bucket: the current version only, none for a GET/HEAD naming a versionId', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   const Bucket = 'expiring-versions';
   await s3.send(new CreateBucketCommand({ Bucket }));
   await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));

@@ -10,17 +10,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 const BUCKET = 'form-chars';
 
 test('PostObject: form fields that cannot be header values leave no unreadable object', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 
   const post = async (key: string, extra: Record<string, string>): Promise<{ status: number; text: string; location: string | null }> => {

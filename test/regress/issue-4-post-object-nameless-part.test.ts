@@ -6,14 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, GetObjectCommand, PutBucketAclCommand, S3Client } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
+import { CreateBucketCommand, GetObjectCommand, PutBucketAclCommand } from '@aws-sdk/client-s3';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('PostObject: parts without a name are skipped, not a 500', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t);
   await s3.send(new CreateBucketCommand({ Bucket: 'open-forms' }));
   await s3.send(new PutBucketAclCommand({ Bucket: 'open-forms', ACL: 'public-read-write' }));
 

@@ -6,15 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('a createPresignedPost form upload is stored (was 501 NotImplemented)', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client(gw.clientConfig());
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t);
   await s3.send(new CreateBucketCommand({ Bucket: 'posts' }));
 
   const { url, fields } = await createPresignedPost(s3, { Bucket: 'posts', Key: 'uploads/${filename}', Conditions: [['content-length-range', 0, 100]] });

@@ -7,15 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetObjectAclCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { GetObjectAclCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { startGateway } from '../helpers/gateway.js';
+import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('a PutObject presigned with Metadata, ACL and Tagging stores all three', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { gw, s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   await s3.send(new CreateBucketCommand({ Bucket: 'hoist' }));
   const url = await getSignedUrl(s3, new PutObjectCommand({
     Bucket: 'hoist', Key: 'up.txt', Metadata: { origin: 'browser' }, ACL: 'public-read', Tagging: 'team=web', ContentType: 'text/plain',
@@ -39,10 +36,7 @@ test('a PutObject presigned with Metadata, ACL and Tagging stores all three', as
 });
 
 test('hoisted parameters are signed: changing one breaks the signature', async (t) => {
-  const gw = await startGateway();
-  t.after(() => gw.close());
-  const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
-  t.after(() => s3.destroy());
+  const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   await s3.send(new CreateBucketCommand({ Bucket: 'hoist' }));
   const url = await getSignedUrl(s3, new PutObjectCommand({ Bucket: 'hoist', Key: 'k', ACL: 'private' }), { expiresIn: 300 });
   const forged = await fetch(url.replace('x-amz-acl=private', 'x-amz-acl=public-read-write'), { method: 'PUT', body: 'x' });
