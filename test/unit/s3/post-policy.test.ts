@@ -59,3 +59,13 @@ test('every field must be named by a condition, except the exempt ones; names ar
   // A condition on a field the form lacks compares it as empty.
   fails(() => checkPostPolicy(p, new Map([['key', 'k']]), 'b', NOW), 'AccessDenied', /x-amz-meta-a/);
 });
+
+test('the bucket posted to must be named by a condition, form field or not (aws/aws-sdk-php#3292)', () => {
+  const p = policy([['starts-with', '$key', '']]);
+  fails(() => checkPostPolicy(p, new Map([['key', 'k']]), 'b', NOW), 'AccessDenied', /^Invalid according to Policy: Extra input fields: bucket$/);
+  fails(() => checkPostPolicy(p, new Map([['key', 'k'], ['bucket', 'b'], ['acl', 'private']]), 'b', NOW), 'AccessDenied',
+    /^Invalid according to Policy: Extra input fields: bucket, acl$/);
+  fails(() => checkPostPolicy(p, new Map([['key', 'k'], ['acl', 'private']]), 'b', NOW), 'AccessDenied',
+    /^Invalid according to Policy: Extra input fields: bucket, acl$/);
+  checkPostPolicy(policy([['eq', '$bucket', 'b'], ['starts-with', '$key', '']]), new Map([['key', 'k'], ['bucket', 'b']]), 'b', NOW);
+});
