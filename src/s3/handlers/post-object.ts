@@ -21,7 +21,7 @@ import { declaredChecksum, verifyChecksum } from '../checksum/index.js';
 import type { Handler, Identity, RequestContext, UserCredentials } from '../context.js';
 import { S3Error, S3Errors } from '../errors.js';
 import { MultipartForm, type FormPart } from '../form.js';
-import { asHeaderValue, versionAttrsOf } from '../object-headers.js';
+import { asHeaderValue, expirationHeader, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf, S3Operation } from '../operations.js';
 import { checkPostPolicy, parsePostPolicy } from '../post-policy.js';
 import { empty, xml } from '../respond.js';
@@ -80,7 +80,7 @@ export const postObject: Handler<OperationOf<'PostObject'>> = async (ctx, op) =>
     const opts = await putOptionsOf(put, target, fields.get('tagging'), range?.min ?? 0);
     const max = Math.min(range?.max ?? Infinity, ctx.config.maxPutSize);
     const v = await ctx.engine.putObject({ bucket: op.bucket, key, bucketId: target.id }, fileBytes(form, file, max), opts);
-    return respond(ctx, fields, op.bucket, key, v);
+    return respond(ctx, fields, target, key, v);
   } finally {
     form.stop();
   }
@@ -255,10 +255,13 @@ async function* fileBytes(form: MultipartForm, file: FormPart, max: number): Asy
  * The answer (RESTObjectPOST): `success_action_redirect` (or the older `redirect`) → 303 to it with
  * `bucket`, `key` and `etag` added to its query; else `success_action_status` 200 (empty), 201 (a
  * `<PostResponse>` document) or 204, the default for anything else. ETag and Location headers as S3
- * sends them.
+ * sends them, and PutObject's `x-amz-expiration` when a lifecycle Expiration applies to the new
+ * object: POST is "an alternate form of PUT" (RESTObjectPOST), and the PostObject answer LocalStack
+ * models after S3 carries `Expiration` as `x-amz-expiration` (its spec patch's PostResponse).
  */
-function respond(ctx: RequestContext, fields: Map<string, string>, bucket: string, key: string, v: ObjectVersion): S3Response {
-  const headers: Record<string, string> = Object.assign({ etag: v.etag }, writtenVersionHeader(v), checksumHeaders(v.checksum));
+function respond(ctx: RequestContext, fields: Map<string, string>, target: BucketInfo, key: string, v: ObjectVersion): S3Response {
+  const bucket = target.name;
+  const headers: Record<string, string> = Object.assign({ etag: v.etag }, writtenVersionHeader(v), checksumHeaders(v.checksum), expirationHeader(target, v));
   const redirect = redirectUrl(fields.get('success_action_redirect') ?? fields.get('redirect'));
   if (redirect) {
     const q = `bucket=${encodeURIComponent(bucket)}&key=${encodeURIComponent(key)}&etag=${encodeURIComponent(v.etag)}`;
