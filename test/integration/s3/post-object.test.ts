@@ -158,6 +158,16 @@ test('PostObject', async (t) => {
     assert.equal(head.ContentLength, 0);
   });
 
+  await t.test('the file part\'s own Content-Type is not the object\'s: binary/octet-stream without a Content-Type field', async () => {
+    // S3 takes the type from the form field only (rustfs/rustfs#716: "I have to specify a
+    // Content-Type form field"; versity/versitygw#2324: binary/octet-stream "matching AWS S3 and
+    // Ceph RGW"); MinIO's fallback to the part's type is its own.
+    const { url, fields } = await presign('typed/part');
+    const a = await postForm(url, fields, { data: 'png?', name: 'a.png', type: 'image/png' });
+    assert.equal(a.status, 204, a.text);
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'typed/part' }))).ContentType, 'binary/octet-stream');
+  });
+
   await t.test('SigV2 form (AWSAccessKeyId, signature, policy)', async () => {
     const { policy, signature } = signV2(gw, [{ bucket: BUCKET }, ['starts-with', '$key', 'v2/'], { acl: 'private' }]);
     const a = await postForm(`${gw.url}/${BUCKET}`, { key: 'v2/file', acl: 'private', AWSAccessKeyId: gw.accessKey, policy, signature }, { data: 'sigv2' });
