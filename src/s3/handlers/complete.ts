@@ -3,7 +3,7 @@
  * here from the stored part checksums — COMPOSITE by hashing them, FULL_OBJECT by CRC combination —
  * never by re-reading data; the engine stores it with the version.
  */
-import type { ObjectVersion, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
+import type { CompletedUpload, ObjectVersion, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
 import { nextTurn } from '../../common/index.js';
 import { readBody } from '../body.js';
 import { compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
@@ -136,8 +136,8 @@ function partList(listed: CompletePartXml[]): { partNumber: number; etag: string
 }
 
 /**
- * The CompleteMultipartUploadResult document of a completed upload; `version` (the new current
- * version, known when this request completed it) gives `x-amz-expiration`.
+ * The CompleteMultipartUploadResult document of a completed upload; `version` (the version the
+ * upload made: this request's commit, or for a retry completedVersion) gives `x-amz-expiration`.
  */
 function completeResult(ctx: RequestContext, op: OperationOf<'CompleteMultipartUpload'>, v: { etag: string; versionId: string; checksum?: StoredChecksum }, version?: ObjectVersion): S3Response {
   const scheme = ctx.req.secure ? 'https' : 'http';
@@ -165,7 +165,23 @@ async function retriedComplete(ctx: RequestContext, op: OperationOf<'CompleteMul
   }
   const done = await ctx.engine.completedUpload(op.bucket, uploadId, partList(listed));
   if (!done || done.key !== op.key) throw gone;
-  return completeResult(ctx, op, done);
+  return completeResult(ctx, op, done, await completedVersion(ctx, op, done));
+}
+
+/**
+ * The version a completed upload made, for a retried Complete's `x-amz-expiration` (the first
+ * answer's headers again; it is computed from the version as the first one was). Undefined when that
+ * version is gone or the null version has since been overwritten (another ETag): the retry then
+ * answers without the header, as the object it described no longer exists.
+ */
+async function completedVersion(ctx: RequestContext, op: OperationOf<'CompleteMultipartUpload'>, done: CompletedUpload): Promise<ObjectVersion | undefined> {
+  try {
+    const v = await ctx.engine.head({ bucket: op.bucket, key: op.key, bucketId: ctx.bucket?.id }, { versionId: done.versionId });
+    return v.etag === done.etag && !v.deleteMarker ? v : undefined;
+  } catch (e) {
+    if (EngineErrors.NO_SUCH_KEY.is(e) || EngineErrors.NO_SUCH_VERSION.is(e) || EngineErrors.NO_SUCH_BUCKET.is(e)) return undefined;
+    throw e;
+  }
 }
 
 /** POST /{b}/{k}?uploadId. */
@@ -193,6 +209,6 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
     if (!EngineErrors.NO_SUCH_UPLOAD.is(e)) throw e;
     const done = await ctx.engine.completedUpload(op.bucket, upload.uploadId, partList(listed));
     if (!done || done.key !== op.key) throw e;
-    return completeResult(ctx, op, done);
+    return completeResult(ctx, op, done, await completedVersion(ctx, op, done));
   }
 };
