@@ -8,7 +8,7 @@ import { checkGrantHolds, mayReadTags } from '../authz.js';
 import { failedPrecondition, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { asOverrideValue, expirationHeader, httpDate, objectHeaders, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
+import { asOverrideValue, expirationHeader, httpDate, objectHeaders, refuseCustomerKeyRead, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { contentRange, parsePartNumber, parseRange, partWindow, type ByteWindow } from '../range.js';
 import { empty, xml } from '../respond.js';
@@ -61,6 +61,8 @@ type Prepared =
 
 /** Conditionals, selection and headers shared by GET and HEAD, for the version `v` addressed. */
 function prepare(ctx: RequestContext, v: ObjectVersion, isGet: boolean, over: Record<string, string>): Prepared {
+  // About the object found (MinIO decides it before the conditionals too): a missing key stays 404.
+  refuseCustomerKeyRead(ctx.headers);
   const failed = failedPrecondition(requestConditions(ctx.headers), v);
   if (failed?.status === 412) throw S3Errors.PreconditionFailed({ fields: { Condition: failed.header } });
   if (failed?.status === 304) {
