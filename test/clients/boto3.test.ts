@@ -26,7 +26,7 @@ interface Step {
   [fact: string]: unknown;
 }
 
-test('boto3: upload_file/download_file multipart, paginators, presigned URL and POST', async (t) => {
+test('boto3: upload_file/download_file multipart, paginators, presigned URL and POST, managed copy and streams', async (t) => {
   const py = await findPython();
   if (!py?.boto3) {
     t.skip('boto3 not importable by any python3 on PATH (the machine image carries boto3 1.43 in pyenv; `pip install boto3` to run this test)');
@@ -130,5 +130,42 @@ test('boto3: upload_file/download_file multipart, paginators, presigned URL and 
     } finally {
       s3.destroy();
     }
+  });
+
+  await t.test('upload_file ExtraArgs: Metadata, ContentDisposition, Tagging, StorageClass, ChecksumAlgorithm SHA256', () => {
+    const s = stepOk('upload_file ExtraArgs');
+    assert.match(String(s.etag), /-3"$/);
+    assert.deepEqual(s.metadata, { k1: 'v1' });
+    assert.equal(s.disposition, 'attachment; filename="big.bin"');
+    assert.equal(s.storage_class, 'STANDARD_IA');
+    assert.match(String(s.sha256), /=-3$/, 'a COMPOSITE SHA256 of three parts');
+    assert.equal(s.checksum_type, 'COMPOSITE');
+    assert.deepEqual(s.tags, { t1: 'a', t2: 'b' });
+  });
+
+  await t.test('copy of a multipart object goes UploadPartCopy part by part; same bytes, SHA256 per part', () => {
+    const s = stepOk('copy multipart (UploadPartCopy)');
+    assert.equal(s.size, BIG);
+    assert.equal(s.sha256, sha256(big));
+    assert.match(String(s.checksum), /=-3$/);
+    assert.equal(s.checksum_type, 'COMPOSITE');
+    const copies = seen.filter((q) => q.method === 'PUT' && q.url.startsWith('/boto3-flow/xfer/copy.bin?') && q.headers['x-amz-copy-source'] !== undefined && q.status === 200);
+    assert.equal(copies.length, 3, 'three UploadPartCopy requests');
+    assert.ok(copies.every((q) => q.headers['x-amz-copy-source-range'] !== undefined));
+  });
+
+  await t.test('upload_fileobj of a non-seekable stream: multipart, SHA256 per part', () => {
+    const s = stepOk('upload_fileobj non-seekable');
+    assert.equal(s.size, BIG);
+    assert.match(String(s.etag), /-3"$/);
+    assert.match(String(s.checksum), /=-3$/);
+    assert.deepEqual(partsUploaded(seen, '/boto3-flow/xfer/stream.bin'), [1, 2, 3]);
+  });
+
+  await t.test('download_fileobj (ranged GETs) with response_checksum_validation when_supported / when_required', () => {
+    const s = stepOk('download_fileobj with response checksum validation');
+    const digests = s.sha256 as Record<string, string>;
+    assert.equal(Object.keys(digests).length, 4);
+    for (const [what, digest] of Object.entries(digests)) assert.equal(digest, sha256(big), what);
   });
 });

@@ -8,6 +8,7 @@ prints one JSON line: {"step": name, "ok": bool, "error"?: str, ...facts}. The t
 Presigned URLs are printed for the test to fetch with undici.
 """
 import hashlib
+import io
 import json
 import os
 import sys
@@ -151,6 +152,66 @@ def main():
         except urllib.error.HTTPError as e:
             status, text = e.code, e.read().decode(errors="replace")
         return {"status": status, "body": text[:1000]}
+
+    # Managed transfers beyond upload_file/download_file (users14 audit). Under xfer/, after the
+    # listing steps above, which count the bucket's top-level keys.
+    @step("upload_file ExtraArgs")
+    def _():
+        extra = {"Metadata": {"k1": "v1"}, "ContentDisposition": 'attachment; filename="big.bin"',
+                 "Tagging": "t1=a&t2=b", "StorageClass": "STANDARD_IA", "ChecksumAlgorithm": "SHA256"}
+        s3.upload_file(os.path.join(work, p["big"]), bucket, "xfer/extra.bin", ExtraArgs=extra, Config=tc)
+        head = s3.head_object(Bucket=bucket, Key="xfer/extra.bin", ChecksumMode="ENABLED")
+        tags = s3.get_object_tagging(Bucket=bucket, Key="xfer/extra.bin")["TagSet"]
+        return {"etag": head["ETag"], "metadata": head["Metadata"], "disposition": head.get("ContentDisposition"),
+                "storage_class": head.get("StorageClass"), "sha256": head.get("ChecksumSHA256"),
+                "checksum_type": head.get("ChecksumType"), "tags": {t["Key"]: t["Value"] for t in tags}}
+
+    @step("copy multipart (UploadPartCopy)")
+    def _():
+        s3.copy({"Bucket": bucket, "Key": "xfer/extra.bin"}, bucket, "xfer/copy.bin", Config=tc,
+                ExtraArgs={"ChecksumAlgorithm": "SHA256"})
+        head = s3.head_object(Bucket=bucket, Key="xfer/copy.bin", ChecksumMode="ENABLED")
+        body = s3.get_object(Bucket=bucket, Key="xfer/copy.bin")["Body"].read()
+        return {"etag": head["ETag"], "size": head["ContentLength"], "sha256": hashlib.sha256(body).hexdigest(),
+                "checksum": head.get("ChecksumSHA256"), "checksum_type": head.get("ChecksumType")}
+
+    class NonSeekable(io.RawIOBase):
+        """A pipe-like stream: readable, not seekable, no length."""
+        def __init__(self, path):
+            self.f = open(path, "rb")
+
+        def readable(self):
+            return True
+
+        def seekable(self):
+            return False
+
+        def readinto(self, buf):
+            data = self.f.read(len(buf))
+            buf[:len(data)] = data
+            return len(data)
+
+        def close(self):
+            self.f.close()
+            super().close()
+
+    @step("upload_fileobj non-seekable")
+    def _():
+        with io.BufferedReader(NonSeekable(os.path.join(work, p["big"]))) as src:
+            s3.upload_fileobj(src, bucket, "xfer/stream.bin", ExtraArgs={"ChecksumAlgorithm": "SHA256"}, Config=tc)
+        head = s3.head_object(Bucket=bucket, Key="xfer/stream.bin", ChecksumMode="ENABLED")
+        return {"etag": head["ETag"], "size": head["ContentLength"], "checksum": head.get("ChecksumSHA256")}
+
+    @step("download_fileobj with response checksum validation")
+    def _():
+        out = {}
+        for mode in ("when_supported", "when_required"):
+            c = boto3.client("s3", config=Config(s3={"addressing_style": "path"}, response_checksum_validation=mode), **common)
+            for key in ("xfer/stream.bin", "xfer/copy.bin"):
+                buf = io.BytesIO()
+                c.download_fileobj(bucket, key, buf, Config=tc)
+                out[f"{mode} {key}"] = hashlib.sha256(buf.getvalue()).hexdigest()
+        return {"sha256": out}
 
 
 if __name__ == "__main__":
