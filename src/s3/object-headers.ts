@@ -115,12 +115,13 @@ export function refuseEncryption(h: Record<string, string | undefined>): void {
 }
 
 /**
- * SSE-C headers on a read (GetObject, HeadObject): the client asks S3 to decrypt the object with
- * its key. No object here is stored with SSE-C (every write that asks for it is refused above), and
- * AWS answers such a read of an object that is not SSE-C encrypted with 400 InvalidRequest "The
- * encryption parameters are not applicable to this object." (the AWS error quoted in boto/boto3#982;
- * MinIO DecryptObjectInfo, errInvalidEncryptionParameters, minio/minio#7332 "working as intended")
- * instead of handing back the stored bytes as if they had been decrypted with that key.
+ * SSE-C headers on a read (GetObject, HeadObject, GetObjectAttributes): the client asks S3 to
+ * decrypt the object with its key. No object here is stored with SSE-C (every write that asks for
+ * it is refused above), and AWS answers such a read of an object that is not SSE-C encrypted with
+ * 400 InvalidRequest "The encryption parameters are not applicable to this object." (the AWS error
+ * quoted in boto/boto3#982; MinIO DecryptObjectInfo, errInvalidEncryptionParameters, minio/minio#7332
+ * "working as intended"; the NeoFS gateway's GetObjectAttributes checks it too) instead of handing
+ * back the stored bytes as if they had been decrypted with that key.
  */
 export function refuseCustomerKeyRead(h: Record<string, string | undefined>): void {
   if (h['x-amz-server-side-encryption-customer-algorithm'] !== undefined || h['x-amz-server-side-encryption-customer-key'] !== undefined

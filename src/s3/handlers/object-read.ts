@@ -173,6 +173,7 @@ export const getObjectAttributes: Handler<OperationOf<'GetObjectAttributes'>> = 
   const attributes = requestedAttributes(ctx);
   const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
   checkGrantHolds(ctx, v);
+  refuseCustomerKeyRead(ctx.headers);
   const maxParts = headerInt(ctx, 'x-amz-max-parts', 1000, 1000);
   // Not clamped: a marker past part 1000 (S3 allows 10,000 parts) must page on, not restart at 1001.
   const marker = headerInt(ctx, 'x-amz-part-number-marker', 0, Number.MAX_SAFE_INTEGER);
