@@ -43,6 +43,7 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   checkBucketName(op.bucket);
   const tenant = tenantOf(ctx)!;
   if (ctx.headers['x-amz-bucket-object-lock-enabled']?.toLowerCase() === 'true') throw S3Errors.NotImplemented('Object lock is not implemented');
+  checkObjectOwnership(ctx.headers['x-amz-object-ownership']);
   await parseCreateBucket(await readBody(ctx, MAX_SMALL_XML_BODY, malformed));
   if (ctx.bucket) {
     throw ctx.bucket.owner === tenant ? S3Errors.BucketAlreadyOwnedByYou({ fields: { BucketName: op.bucket } }) : S3Errors.BucketAlreadyExists({ fields: { BucketName: op.bucket } });
@@ -60,6 +61,26 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   }
   return empty(200, { location: `/${op.bucket}` });
 };
+
+const OBJECT_OWNERSHIPS = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'];
+
+/**
+ * CreateBucket's `x-amz-object-ownership` (API_CreateBucket). Buckets here have ACLs enabled and the
+ * writer owns each object (GetBucketOwnershipControls answers that none are set, §3): that is
+ * `ObjectWriter`, accepted. `BucketOwnerEnforced` (ACLs disabled: S3 then refuses every ACL but the
+ * owner's) and `BucketOwnerPreferred` cannot be honoured, so they answer NotImplemented naming the
+ * header, as PutBucketOwnershipControls does, rather than create a bucket that still takes ACL
+ * grants (public-read included) from a client that asked for them to be refused. Another value is
+ * 400 InvalidArgument "Invalid x-amz-object-ownership header: V" (versitygw's integration tests,
+ * CreateBucket_invalid_ownership).
+ */
+function checkObjectOwnership(value: string | undefined): void {
+  if (value === undefined || value === 'ObjectWriter') return;
+  if (!OBJECT_OWNERSHIPS.includes(value)) {
+    throw S3Errors.InvalidArgument({ message: `Invalid x-amz-object-ownership header: ${value}`, fields: { ArgumentName: 'x-amz-object-ownership', ArgumentValue: value } });
+  }
+  throw S3Errors.NotImplemented({ message: 'A header you provided implies functionality that is not implemented', fields: { Header: 'x-amz-object-ownership' } });
+}
 
 /** HEAD /{b} — with `x-amz-bucket-region`, which SDKs use for redirects (§3). */
 export const headBucket: Handler<OperationOf<'HeadBucket'>> = async (ctx) => {
