@@ -145,6 +145,23 @@ export function refuseWriteOffset(h: Record<string, string | undefined>): void {
 }
 
 /**
+ * DeleteObject's `x-amz-if-match-size` and `x-amz-if-match-last-modified-time` make the delete
+ * conditional on the object's size or modification time (API_DeleteObject: "If the Size value does
+ * not match, the operation returns a 412 Precondition Failed error … This functionality is only
+ * supported for directory buckets"). No bucket here is a directory bucket, and deleting the object
+ * whatever its size or time (as happened: the headers were ignored) removes what the client meant to
+ * keep, so the delete answers NotImplemented naming the header and deletes nothing, as a write with
+ * `x-amz-write-offset-bytes` does.
+ */
+export function refuseDirectoryDeleteConditions(h: Record<string, string | undefined>): void {
+  for (const name of ['x-amz-if-match-size', 'x-amz-if-match-last-modified-time']) {
+    if (h[name] !== undefined) {
+      throw S3Errors.NotImplemented({ message: 'A header you provided implies functionality that is not implemented', fields: { Header: name } });
+    }
+  }
+}
+
+/**
  * Object Lock headers on a write (§3: object lock is "No"). No bucket here has an Object Lock
  * configuration, and AWS answers such a write to a bucket without one with 400 InvalidRequest
  * "Bucket is missing Object Lock Configuration" — rather than storing an object the client believes

@@ -11,7 +11,7 @@ import { planBody, readBody } from '../body.js';
 import { commitCondition } from '../conditional.js';
 import { bucketOf, tenantOf, type Handler, type RequestContext } from '../context.js';
 import { mapError, S3Errors } from '../errors.js';
-import { expirationHeader, refuseWriteOffset, showsVersionId, versionAttrsOf } from '../object-headers.js';
+import { expirationHeader, refuseDirectoryDeleteConditions, refuseWriteOffset, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { empty, xml } from '../respond.js';
 import { checkKeyLength } from '../router.js';
@@ -103,6 +103,7 @@ async function deleteOne(ctx: RequestContext, bucket: string, key: string, versi
 /** DELETE /{b}/{k}[?versionId] — delete marker or version purge; `If-Match` (P1). */
 export const deleteObject: Handler<OperationOf<'DeleteObject'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
+  refuseDirectoryDeleteConditions(ctx.headers);
   const versionId = versionIdParam(ctx);
   const r = await deleteOne(ctx, op.bucket, op.key, versionId, ctx.headers['if-match']?.trim());
   return empty(204, deleteHeaders(r, bucket));

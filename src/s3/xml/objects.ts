@@ -31,6 +31,13 @@ export async function parseDeleteRequest(body: Buffer): Promise<DeleteRequestXml
     if (key === undefined || key === '') throw S3Errors.MalformedXML();
     const versionId = o.childToken('VersionId');
     const etag = o.childToken('ETag');
+    // <LastModifiedTime> and <Size> make that key's delete conditional, for directory buckets only
+    // (API_ObjectIdentifier); none is one here. Refused before anything is deleted, as DeleteObject
+    // refuses x-amz-if-match-size / x-amz-if-match-last-modified-time (object-headers.ts), rather
+    // than deleting the key whatever its size or time.
+    if (o.childText('Size') !== undefined || o.childText('LastModifiedTime') !== undefined) {
+      throw S3Errors.NotImplemented('DeleteObjects conditions on Size and LastModifiedTime are not implemented');
+    }
     const obj: { key: string; versionId?: string; etag?: string } = { key };
     if (versionId) obj.versionId = versionId;
     if (etag) obj.etag = etag;
