@@ -18,6 +18,20 @@ export type DeclaredChecksum =
 // x-amz-checksum-* headers that are not checksum values.
 const NOT_VALUES = new Set(['x-amz-checksum-algorithm', 'x-amz-checksum-type', 'x-amz-checksum-mode']);
 
+/**
+ * Checksum algorithms S3 has added that this gateway does not compute (the S3 API model of botocore
+ * 1.43 lists ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128 for
+ * PutObject and UploadPart). A value for one of them, as a header or a trailer, is refused with the
+ * words x-amz-checksum-algorithm gets for them (parseChecksumAlgorithm): skipping it stored the body
+ * unverified, a mismatching value included, and answered 200 without the checksum.
+ */
+const UNSUPPORTED_ALGORITHMS = new Set(['sha512', 'md5', 'xxhash64', 'xxhash3', 'xxhash128']);
+
+function refuseUnsupported(name: string): void {
+  const suffix = name.startsWith('x-amz-checksum-') ? name.slice('x-amz-checksum-'.length) : '';
+  if (UNSUPPORTED_ALGORITHMS.has(suffix)) throw new ChecksumError('InvalidRequest', `Checksum algorithm ${suffix.toUpperCase()} is not supported`);
+}
+
 function headerValue(headers: HeaderBag, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v.join(',') : (v as string | undefined);
@@ -27,20 +41,25 @@ function headerValue(headers: HeaderBag, name: string): string | undefined {
  * The body checksum a PutObject/UploadPart request declares, from `x-amz-checksum-<alg>` headers,
  * `x-amz-trailer` and `x-amz-sdk-checksum-algorithm`. Rules (spec §5.1): more than one checksum →
  * `InvalidRequest`; a value for a different algorithm than `x-amz-sdk-checksum-algorithm` names →
- * `InvalidRequest`; a malformed value → `InvalidRequest`. Returns undefined when none is declared.
+ * `InvalidRequest`; a malformed value → `InvalidRequest`; a value for an algorithm S3 has and this
+ * gateway does not (UNSUPPORTED_ALGORITHMS) → `InvalidRequest`. Returns undefined when none is declared.
  */
 export function declaredChecksum(headers: HeaderBag): DeclaredChecksum | undefined {
   const found: DeclaredChecksum[] = [];
   for (const [name, raw] of Object.entries(headers)) {
     if (raw === undefined || NOT_VALUES.has(name)) continue;
     const alg = algorithmOfHeader(name);
-    if (!alg) continue;
+    if (!alg) {
+      refuseUnsupported(name);
+      continue;
+    }
     const value = headerValue(headers, name)!;
     found.push({ source: 'header', algorithm: alg, value: value.trim(), digest: decodeChecksumValue(alg, value) });
   }
   const trailer = headerValue(headers, 'x-amz-trailer');
   for (const t of trailer ? trailer.split(',') : []) {
     const name = t.trim().toLowerCase();
+    refuseUnsupported(name);
     const alg = algorithmOfHeader(name);
     if (name && alg) found.push({ source: 'trailer', algorithm: alg, trailerName: name });
   }
