@@ -145,16 +145,21 @@ export function refuseWriteOffset(h: Record<string, string | undefined>): void {
 }
 
 /**
- * DeleteObject's `x-amz-if-match-size` and `x-amz-if-match-last-modified-time` make the delete
- * conditional on the object's size or modification time (API_DeleteObject: "If the Size value does
- * not match, the operation returns a 412 Precondition Failed error … This functionality is only
- * supported for directory buckets"). No bucket here is a directory bucket, and deleting the object
- * whatever its size or time (as happened: the headers were ignored) removes what the client meant to
- * keep, so the delete answers NotImplemented naming the header and deletes nothing, as a write with
- * `x-amz-write-offset-bytes` does.
+ * Conditions S3 evaluates for directory buckets only: DeleteObject's `x-amz-if-match-size` and
+ * `x-amz-if-match-last-modified-time` (API_DeleteObject: "If the Size value does not match, the
+ * operation returns a 412 Precondition Failed error … This functionality is only supported for
+ * directory buckets") and AbortMultipartUpload's `x-amz-if-match-initiated-time`
+ * (API_AbortMultipartUpload: aborts "only if it was initiated on the provided timestamp", directory
+ * buckets only). No bucket here is a directory bucket, and deleting the object or discarding the
+ * upload whatever its size or time (as happened: the headers were ignored) removes what the client
+ * meant to keep, so the request answers NotImplemented naming the header and changes nothing, as a
+ * write with `x-amz-write-offset-bytes` does.
  */
-export function refuseDirectoryDeleteConditions(h: Record<string, string | undefined>): void {
-  for (const name of ['x-amz-if-match-size', 'x-amz-if-match-last-modified-time']) {
+export const DELETE_CONDITIONS = ['x-amz-if-match-size', 'x-amz-if-match-last-modified-time'] as const;
+export const ABORT_CONDITIONS = ['x-amz-if-match-initiated-time'] as const;
+
+export function refuseDirectoryConditions(h: Record<string, string | undefined>, names: readonly string[]): void {
+  for (const name of names) {
     if (h[name] !== undefined) {
       throw S3Errors.NotImplemented({ message: 'A header you provided implies functionality that is not implemented', fields: { Header: name } });
     }

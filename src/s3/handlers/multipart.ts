@@ -7,7 +7,7 @@ import { digestName, planBody } from '../body.js';
 import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { abortHeaders, refuseEncryption, showsVersionId, versionAttrsOf } from '../object-headers.js';
+import { ABORT_CONDITIONS, abortHeaders, refuseDirectoryConditions, refuseEncryption, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { parsePartNumber } from '../range.js';
 import { empty, xml } from '../respond.js';
@@ -124,6 +124,7 @@ async function uploadPartCopyOnce(ctx: RequestContext, op: OperationOf<'UploadPa
 
 /** DELETE /{b}/{k}?uploadId. */
 export const abortMultipartUpload: Handler<OperationOf<'AbortMultipartUpload'>> = async (ctx, op) => {
+  refuseDirectoryConditions(ctx.headers, ABORT_CONDITIONS);
   const upload = await uploadOf(ctx, op.bucket, op.key);
   await ctx.engine.abortUpload(op.bucket, upload.uploadId);
   return empty(204);

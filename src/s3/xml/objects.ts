@@ -33,7 +33,7 @@ export async function parseDeleteRequest(body: Buffer): Promise<DeleteRequestXml
     const etag = o.childToken('ETag');
     // <LastModifiedTime> and <Size> make that key's delete conditional, for directory buckets only
     // (API_ObjectIdentifier); none is one here. Refused before anything is deleted, as DeleteObject
-    // refuses x-amz-if-match-size / x-amz-if-match-last-modified-time (object-headers.ts), rather
+    // refuses x-amz-if-match-size / x-amz-if-match-last-modified-time (object-headers.ts DELETE_CONDITIONS), rather
     // than deleting the key whatever its size or time.
     if (o.childText('Size') !== undefined || o.childText('LastModifiedTime') !== undefined) {
       throw S3Errors.NotImplemented('DeleteObjects conditions on Size and LastModifiedTime are not implemented');
