@@ -1,13 +1,14 @@
 /**
  * Authorisation (shared/spec/s3-surface.md §8). Evaluation order: explicit Deny in the bucket
  * policy → 403; the bucket owner's tenant → allow; Allow in the bucket policy → allow; an ACL grant
- * → allow; else 403 AccessDenied. Anonymous callers get only what policy or ACL grant to everyone.
+ * (not on a bucket with ACLs disabled, ownership.ts) → allow; else 403 AccessDenied. Anonymous callers get only what policy or ACL grant to everyone.
  */
 import type { BucketInfo, ObjectVersion } from '../engine/api.js';
 import { aclAllows, asStoredAcl, type Permission } from './acl.js';
 import { tenantOf, type RequestContext } from './context.js';
 import { mapError, S3Error, S3Errors } from './errors.js';
 import type { Access, S3Operation } from './operations.js';
+import { aclsDisabled, effectiveBucketAcl } from './ownership.js';
 import { asStoredPolicy, evaluatePolicy, resourceArn, type PolicyPrincipal } from './policy.js';
 
 const BUCKET_PERMISSION: Partial<Record<Access, Permission>> = {
@@ -54,7 +55,7 @@ export async function authorize(ctx: RequestContext): Promise<void> {
   // DeleteObjects names its keys in the body: each key is authorised by the handler
   // (authorizeObject), and a refused key is an <Error> entry, as AWS does.
   if (op.kind === 'DeleteObjects') {
-    if (ctx.identity.kind !== 'user' && !aclAllows(asStoredAcl(bucket.configs.acl), undefined, 'WRITE') && !asStoredPolicy(bucket.configs.policy)) {
+    if (ctx.identity.kind !== 'user' && !aclAllows(effectiveBucketAcl(bucket), undefined, 'WRITE') && !asStoredPolicy(bucket.configs.policy)) {
       throw S3Errors.AccessDenied();
     }
     return;
@@ -110,7 +111,7 @@ const ACL_HEADERS = ['x-amz-acl', 'x-amz-grant-full-control', 'x-amz-grant-read'
 function authorizeWriteAttrs(ctx: RequestContext, bucket: BucketInfo, key: string): void {
   const tenant = tenantOf(ctx);
   if (tenant !== undefined && tenant === bucket.owner) return;
-  if (aclAllows(asStoredAcl(bucket.configs.acl), tenant, 'WRITE')) return;
+  if (aclAllows(effectiveBucketAcl(bucket), tenant, 'WRITE')) return;
   const h = ctx.headers;
   const needs: string[] = [];
   if (ACL_HEADERS.some((n) => h[n] !== undefined)) needs.push('s3:PutObjectAcl');
@@ -194,9 +195,11 @@ export async function authorizeAccess(
   if (tenant !== undefined && tenant === bucket.owner) return;
   if (verdict === 'allow') return;
   const bucketPerm = BUCKET_PERMISSION[access];
-  if (bucketPerm && !OWNER_ONLY_BY_ACL.has(action) && aclAllows(asStoredAcl(bucket.configs.acl), tenant, bucketPerm)) return;
+  if (bucketPerm && !OWNER_ONLY_BY_ACL.has(action) && aclAllows(effectiveBucketAcl(bucket), tenant, bucketPerm)) return;
   const objectPerm = OBJECT_PERMISSION[access];
-  if (objectPerm && key !== undefined) {
+  // ACLs disabled (Object Ownership BucketOwnerEnforced): "ACLs no longer affect permissions", the
+  // bucket owner owns every object and only the policy grants others anything (ownership.ts).
+  if (objectPerm && key !== undefined && !aclsDisabled(bucket)) {
     const v = await headOrMissing(ctx, bucket.name, key, versionId);
     if (v instanceof S3Error) {
       // A missing object has no ACL to consult: S3 answers 404 to callers who may list the

@@ -71,6 +71,8 @@ function declare(code: string, statusCode: number, defaultMessage: string): S3Er
  * throw S3Errors.NoSuchKey({ fields: { Key: key } });
  */
 export const S3Errors = {
+  /** Not in the §9 table: an ACL sent to a bucket with ACLs disabled (Object Ownership BucketOwnerEnforced; user guide, object-ownership-error-responses). */
+  AccessControlListNotSupported: declare('AccessControlListNotSupported', 400, 'The bucket does not allow ACLs'),
   AccessDenied: declare('AccessDenied', 403, 'Access Denied'),
   AccessForbidden: declare('AccessForbidden', 403, 'CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource\'s CORS spec.'),
   AuthorizationHeaderMalformed: declare('AuthorizationHeaderMalformed', 400, 'The authorization header is malformed.'),
@@ -90,6 +92,8 @@ export const S3Errors = {
   InternalError: declare('InternalError', 500, 'We encountered an internal error. Please try again.'),
   InvalidAccessKeyId: declare('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.'),
   InvalidArgument: declare('InvalidArgument', 400, 'Invalid Argument'),
+  /** Not in the §9 table: disabling ACLs (BucketOwnerEnforced) on a bucket whose ACL grants anyone but its owner (S3 error code list). */
+  InvalidBucketAclWithObjectOwnership: declare('InvalidBucketAclWithObjectOwnership', 400, 'Bucket cannot have ACLs set with ObjectOwnership\'s BucketOwnerEnforced setting'),
   InvalidBucketName: declare('InvalidBucketName', 400, 'The specified bucket is not valid.'),
   InvalidDigest: declare('InvalidDigest', 400, 'The Content-MD5 you specified is not valid.'),
   InvalidPart: declare('InvalidPart', 400, 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.'),

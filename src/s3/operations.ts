@@ -19,7 +19,8 @@ type BucketKind =
   | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
   | 'GetBucketEncryption' | 'GetObjectLockConfiguration' | 'GetBucketNotificationConfiguration' | 'PutBucketNotificationConfiguration'
   | 'GetBucketLogging' | 'GetBucketRequestPayment' | 'PutBucketRequestPayment' | 'GetBucketAccelerateConfiguration'
-  | 'GetBucketWebsite' | 'GetBucketOwnershipControls' | 'GetPublicAccessBlock'
+  | 'GetBucketWebsite' | 'GetPublicAccessBlock'
+  | 'GetBucketOwnershipControls' | 'PutBucketOwnershipControls' | 'DeleteBucketOwnershipControls'
   | 'DeleteObjects' | 'PostObject';
 
 /** Operations addressed to an object. */
@@ -123,6 +124,9 @@ export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   GetBucketAccelerateConfiguration: { action: 's3:GetAccelerateConfiguration', access: 'owner' },
   GetBucketWebsite: { action: 's3:GetBucketWebsite', access: 'owner' },
   GetBucketOwnershipControls: { action: 's3:GetBucketOwnershipControls', access: 'owner' },
+  PutBucketOwnershipControls: { action: 's3:PutBucketOwnershipControls', access: 'owner' },
+  // API_DeleteBucketOwnershipControls: "the s3:PutBucketOwnershipControls permission" (no action of its own).
+  DeleteBucketOwnershipControls: { action: 's3:PutBucketOwnershipControls', access: 'owner' },
   GetPublicAccessBlock: { action: 's3:GetBucketPublicAccessBlock', access: 'owner' },
   DeleteObjects: { action: 's3:DeleteObject', access: 'bucket-write' },
   // A browser form upload carries its credentials in the form: the handler verifies them and

@@ -3,14 +3,15 @@
  * 'BucketOwnerEnforced')): CreateBucket ignored `x-amz-object-ownership`. A client asking for ACLs
  * to be disabled (BucketOwnerEnforced, S3's default for new buckets since 2023) got a bucket that
  * still took ACL grants: a later PutObject with `x-amz-acl: public-read` made the object readable by
- * anyone, where S3 refuses that ACL (AccessControlListNotSupported). ObjectWriter — what buckets
- * here are — is accepted; BucketOwnerEnforced and BucketOwnerPreferred now answer 501
- * NotImplemented naming the header (as PutBucketOwnershipControls does), nothing created; another
- * value is 400 InvalidArgument. Real HTTP, SDK v3.
+ * anyone, where S3 refuses that ACL (AccessControlListNotSupported). e2f4fcf made the two settings
+ * that were not honoured answer 501; since Object Ownership is implemented (ownership.ts, regress
+ * test issue-4-object-ownership) each of the three settings creates the bucket with that setting,
+ * which GetBucketOwnershipControls reads back, and a public-read write into a BucketOwnerEnforced
+ * bucket is refused. Another value is 400 InvalidArgument, nothing created. Real HTTP, SDK v3.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, HeadBucketCommand, S3ServiceException, type ObjectOwnership } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketOwnershipControlsCommand, HeadBucketCommand, PutObjectCommand, S3ServiceException, type ObjectOwnership } from '@aws-sdk/client-s3';
 import { gatewayWithClient } from '../helpers/gateway-client.js';
 
 async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
@@ -19,23 +20,21 @@ async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
   return err;
 }
 
-test('CreateBucket x-amz-object-ownership: ObjectWriter accepted, the others refused and nothing created', async (t) => {
+test('CreateBucket x-amz-object-ownership: each setting is stored, an unknown one refused and nothing created', async (t) => {
   const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
 
-  await s3.send(new CreateBucketCommand({ Bucket: 'owner-writer', ObjectOwnership: 'ObjectWriter' }));
-  await s3.send(new HeadBucketCommand({ Bucket: 'owner-writer' }));
-
-  for (const [Bucket, ObjectOwnership] of [['owner-enforced', 'BucketOwnerEnforced'], ['owner-preferred', 'BucketOwnerPreferred']] as const) {
-    const err = await errorOf(s3.send(new CreateBucketCommand({ Bucket, ObjectOwnership })));
-    assert.equal(err.$metadata.httpStatusCode, 501, ObjectOwnership);
-    assert.equal(err.name, 'NotImplemented', ObjectOwnership);
-    assert.equal((err as S3ServiceException & { Header?: string }).Header, 'x-amz-object-ownership', ObjectOwnership);
-    const head = await errorOf(s3.send(new HeadBucketCommand({ Bucket })));
-    assert.equal(head.$metadata.httpStatusCode, 404, `${ObjectOwnership}: no bucket was created`);
+  for (const [Bucket, ObjectOwnership] of [['owner-writer', 'ObjectWriter'], ['owner-enforced', 'BucketOwnerEnforced'], ['owner-preferred', 'BucketOwnerPreferred']] as const) {
+    await s3.send(new CreateBucketCommand({ Bucket, ObjectOwnership }));
+    const got = await s3.send(new GetBucketOwnershipControlsCommand({ Bucket }));
+    assert.deepEqual(got.OwnershipControls?.Rules, [{ ObjectOwnership }], ObjectOwnership);
   }
+  const refused = await errorOf(s3.send(new PutObjectCommand({ Bucket: 'owner-enforced', Key: 'k', Body: 'x', ACL: 'public-read' })));
+  assert.equal(refused.name, 'AccessControlListNotSupported');
 
   const bad = await errorOf(s3.send(new CreateBucketCommand({ Bucket: 'owner-bad', ObjectOwnership: 'Everyone' as ObjectOwnership })));
   assert.equal(bad.$metadata.httpStatusCode, 400);
   assert.equal(bad.name, 'InvalidArgument');
   assert.equal(bad.message, 'Invalid x-amz-object-ownership header: Everyone');
+  const head = await errorOf(s3.send(new HeadBucketCommand({ Bucket: 'owner-bad' })));
+  assert.equal(head.$metadata.httpStatusCode, 404, 'no bucket was created');
 });

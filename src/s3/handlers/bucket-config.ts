@@ -1,5 +1,6 @@
 /**
- * Bucket configuration handlers: tagging, CORS, policy (+ status), ACL, lifecycle, and the P1
+ * Bucket configuration handlers: tagging, CORS, policy (+ status), ACL, lifecycle, Object Ownership
+ * controls (ownership.ts), and the P1
  * stubs tools probe (shared/spec/s3-surface.md §3, §7, §8). Each document is stored as a bucket
  * config (engine.putBucketConfig) in a `v: 1` form.
  */
@@ -10,11 +11,12 @@ import { asStoredCors } from '../cors.js';
 import { bucketOf, type Handler } from '../context.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
+import { aclsDisabled, asStoredOwnership, onlyOwnerFullControl, refuseAclWhenDisabled, type StoredOwnership } from '../ownership.js';
 import { asStoredPolicy, MAX_POLICY_BYTES, parsePolicy, policyIsPublic, validatePrincipals } from '../policy.js';
 import { empty, xml } from '../respond.js';
 import { renderAcl } from '../xml/acl.js';
 import { MAX_SMALL_XML_BODY, MAX_XML_BODY } from '../xml/codec.js';
-import { isEmptyNotification, parseRequestPayment, parseTagging, renderPolicyStatus, renderRequestPayment, renderTagging, STUB_BODIES } from '../xml/config.js';
+import { isEmptyNotification, parseOwnershipControls, parseRequestPayment, parseTagging, renderOwnershipControls, renderPolicyStatus, renderRequestPayment, renderTagging, STUB_BODIES } from '../xml/config.js';
 import { parseCors, renderCors } from '../xml/cors.js';
 import { asStoredLifecycle, parseLifecycle, renderLifecycle } from '../xml/lifecycle.js';
 import { nameResolver, setBucketConfig } from './common.js';
@@ -91,15 +93,29 @@ export const getBucketPolicyStatus: Handler<OperationOf<'GetBucketPolicyStatus'>
   return xml(renderPolicyStatus(policyIsPublic(p)));
 };
 
+/**
+ * GET /{b}?acl — the stored grants; with ACLs disabled (BucketOwnerEnforced) the owner's
+ * FULL_CONTROL alone, which is all that counts ("Requests to read ACLs always return a response
+ * that shows full control for the bucket owner", object-ownership-error-responses). The stored
+ * grants are kept and count again if ACLs are enabled again.
+ */
 export const getBucketAcl: Handler<OperationOf<'GetBucketAcl'>> = async (ctx) => {
   const bucket = bucketOf(ctx);
-  const acl = asStoredAcl(bucket.configs.acl) ?? cannedAcl('private', bucket.owner);
-  return xml(renderAcl(acl, await nameResolver(ctx)));
+  const stored = aclsDisabled(bucket) ? undefined : asStoredAcl(bucket.configs.acl);
+  return xml(renderAcl(stored ?? cannedAcl('private', bucket.owner), await nameResolver(ctx)));
 };
 
+/**
+ * PUT /{b}?acl. With ACLs disabled only a bucket-owner-full-control ACL is accepted, and changes
+ * nothing; any other is 400 AccessControlListNotSupported (ownership.ts, refuseAclWhenDisabled).
+ */
 export const putBucketAcl: Handler<OperationOf<'PutBucketAcl'>> = async (ctx) => {
   const bucket = bucketOf(ctx);
   const acl = await aclFromRequest(ctx, bucket.owner, bucket.owner);
+  if (aclsDisabled(bucket)) {
+    refuseAclWhenDisabled(ctx.headers, acl, bucket.owner);
+    return empty(200);
+  }
   await setBucketConfig(ctx, 'acl', acl);
   return empty(200);
 };
@@ -136,9 +152,39 @@ export const getBucketWebsite: Handler<OperationOf<'GetBucketWebsite'>> = async 
   throw S3Errors.NoSuchWebsiteConfiguration({ fields: { BucketName: op.bucket } });
 };
 
-/** 404: ACLs are enabled here, and `BucketOwnerEnforced` would tell clients they are not (§3). */
-export const getBucketOwnershipControls: Handler<OperationOf<'GetBucketOwnershipControls'>> = async (_ctx, op) => {
-  throw S3Errors.OwnershipControlsNotFoundError({ fields: { BucketName: op.bucket } });
+/**
+ * GET /{b}?ownershipControls — the bucket's Object Ownership (ownership.ts); 404
+ * OwnershipControlsNotFoundError when none was set (CreateBucket without x-amz-object-ownership, or
+ * after DeleteBucketOwnershipControls): such a bucket behaves as ObjectWriter.
+ */
+export const getBucketOwnershipControls: Handler<OperationOf<'GetBucketOwnershipControls'>> = async (ctx, op) => {
+  const o = asStoredOwnership(bucketOf(ctx).configs.ownership);
+  if (!o) throw S3Errors.OwnershipControlsNotFoundError({ fields: { BucketName: op.bucket } });
+  return xml(renderOwnershipControls(o.objectOwnership));
+};
+
+/**
+ * PUT /{b}?ownershipControls — 200 as AWS. Disabling ACLs (BucketOwnerEnforced) on a bucket whose
+ * ACL grants anyone but its owner is 400 InvalidBucketAclWithObjectOwnership: "if your existing
+ * bucket ACL grants public read access, you can't apply the Bucket owner enforced setting until you
+ * migrate these ACL permissions to a bucket policy and reset your bucket ACL to the default private
+ * ACL" (user guide, object-ownership-error-responses). Object ACLs are not checked: they stop
+ * counting.
+ */
+export const putBucketOwnershipControls: Handler<OperationOf<'PutBucketOwnershipControls'>> = async (ctx) => {
+  const ownership = await parseOwnershipControls(await readBody(ctx, MAX_SMALL_XML_BODY, malformed));
+  const bucket = bucketOf(ctx);
+  const acl = asStoredAcl(bucket.configs.acl);
+  if (ownership === 'BucketOwnerEnforced' && acl && !onlyOwnerFullControl(acl, bucket.owner)) throw S3Errors.InvalidBucketAclWithObjectOwnership();
+  const stored: StoredOwnership = { v: 1, objectOwnership: ownership };
+  await setBucketConfig(ctx, 'ownership', stored);
+  return empty(200);
+};
+
+/** DELETE /{b}?ownershipControls — 204; the bucket is ObjectWriter again (ACLs enabled, stored grants count again). */
+export const deleteBucketOwnershipControls: Handler<OperationOf<'DeleteBucketOwnershipControls'>> = async (ctx) => {
+  await setBucketConfig(ctx, 'ownership', undefined);
+  return empty(204);
 };
 
 /**

@@ -10,6 +10,7 @@ import { checkBucketName } from '../bucket-name.js';
 import { bucketOf, tenantOf, type Handler } from '../context.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
+import { isObjectOwnership, onlyOwnerFullControl, type ObjectOwnership, type StoredOwnership } from '../ownership.js';
 import { empty, xml } from '../respond.js';
 import { MAX_SMALL_XML_BODY } from '../xml/codec.js';
 import { parseCreateBucket, parseVersioning, renderLocation, renderVersioning } from '../xml/config.js';
@@ -43,7 +44,7 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   checkBucketName(op.bucket);
   const tenant = tenantOf(ctx)!;
   if (ctx.headers['x-amz-bucket-object-lock-enabled']?.toLowerCase() === 'true') throw S3Errors.NotImplemented('Object lock is not implemented');
-  checkObjectOwnership(ctx.headers['x-amz-object-ownership']);
+  const ownership = objectOwnershipHeader(ctx.headers['x-amz-object-ownership']);
   await parseCreateBucket(await readBody(ctx, MAX_SMALL_XML_BODY, malformed));
   if (ctx.bucket) {
     throw ctx.bucket.owner === tenant ? S3Errors.BucketAlreadyOwnedByYou({ fields: { BucketName: op.bucket } }) : S3Errors.BucketAlreadyExists({ fields: { BucketName: op.bucket } });
@@ -51,8 +52,17 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   const acl = aclFromHeaders(ctx.headers, tenant) ?? cannedAcl('private', tenant);
   const users = await ctx.engine.listUsers();
   validateGrantees(acl, (id) => users.some((u) => u.tenantId === id));
+  // ACLs disabled from the start: a bucket ACL granting anyone but the owner is refused
+  // (API_CreateBucket: "If your CreateBucket request sets bucket owner enforced for S3 Object
+  // Ownership and specifies a bucket ACL that provides access to an external AWS account, your
+  // request fails with a 400 error and returns the InvalidBucketAclWithObjectOwnership error code";
+  // versitygw CreateBucket_ownership_with_acl). `private` is accepted (versity/versitygw#1869: S3
+  // creates the bucket; rclone sends it on every mkdir).
+  if (ownership === 'BucketOwnerEnforced' && !onlyOwnerFullControl(acl, tenant)) throw S3Errors.InvalidBucketAclWithObjectOwnership();
+  const configs: Record<string, unknown> = { acl };
+  if (ownership !== undefined) configs.ownership = { v: 1, objectOwnership: ownership } satisfies StoredOwnership;
   try {
-    await ctx.engine.createBucket(op.bucket, { owner: tenant, configs: { acl } });
+    await ctx.engine.createBucket(op.bucket, { owner: tenant, configs });
   } catch (e) {
     // Lost a race with another creator: tell the caller who owns it now.
     const now = await ctx.engine.getBucket(op.bucket);
@@ -62,24 +72,20 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   return empty(200, { location: `/${op.bucket}` });
 };
 
-const OBJECT_OWNERSHIPS = ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'];
-
 /**
- * CreateBucket's `x-amz-object-ownership` (API_CreateBucket). Buckets here have ACLs enabled and the
- * writer owns each object (GetBucketOwnershipControls answers that none are set, §3): that is
- * `ObjectWriter`, accepted. `BucketOwnerEnforced` (ACLs disabled: S3 then refuses every ACL but the
- * owner's) and `BucketOwnerPreferred` cannot be honoured, so they answer NotImplemented naming the
- * header, as PutBucketOwnershipControls does, rather than create a bucket that still takes ACL
- * grants (public-read included) from a client that asked for them to be refused. Another value is
- * 400 InvalidArgument "Invalid x-amz-object-ownership header: V" (versitygw's integration tests,
- * CreateBucket_invalid_ownership).
+ * CreateBucket's `x-amz-object-ownership` (API_CreateBucket): one of the three settings, stored as
+ * the bucket's ownership controls (ownership.ts); another value is 400 InvalidArgument "Invalid
+ * x-amz-object-ownership header: V" (versitygw's integration tests, CreateBucket_invalid_ownership).
+ *
+ * Without the header the bucket gets no ownership controls and behaves as ObjectWriter (ACLs
+ * enabled), as every S3 bucket did before April 2023. S3 now makes such a bucket
+ * BucketOwnerEnforced, but here ACL grants are how tenants share buckets (s3-surface.md §8), and
+ * users and tools that create buckets without the header and then grant through ACLs would find
+ * their grants refused; a client that wants ACLs disabled asks for it with this header.
  */
-function checkObjectOwnership(value: string | undefined): void {
-  if (value === undefined || value === 'ObjectWriter') return;
-  if (!OBJECT_OWNERSHIPS.includes(value)) {
-    throw S3Errors.InvalidArgument({ message: `Invalid x-amz-object-ownership header: ${value}`, fields: { ArgumentName: 'x-amz-object-ownership', ArgumentValue: value } });
-  }
-  throw S3Errors.NotImplemented({ message: 'A header you provided implies functionality that is not implemented', fields: { Header: 'x-amz-object-ownership' } });
+function objectOwnershipHeader(value: string | undefined): ObjectOwnership | undefined {
+  if (value === undefined || isObjectOwnership(value)) return value;
+  throw S3Errors.InvalidArgument({ message: `Invalid x-amz-object-ownership header: ${value}`, fields: { ArgumentName: 'x-amz-object-ownership', ArgumentValue: value } });
 }
 
 /** HEAD /{b} — with `x-amz-bucket-region`, which SDKs use for redirects (§3). */

@@ -54,6 +54,8 @@ export const HANDLERS: { readonly [K in S3OperationKind]: Handler<OperationOf<K>
   GetBucketAccelerateConfiguration: config.getBucketAccelerate,
   GetBucketWebsite: config.getBucketWebsite,
   GetBucketOwnershipControls: config.getBucketOwnershipControls,
+  PutBucketOwnershipControls: config.putBucketOwnershipControls,
+  DeleteBucketOwnershipControls: config.deleteBucketOwnershipControls,
   GetPublicAccessBlock: config.getPublicAccessBlock,
   DeleteObjects: write.deleteObjects,
   PostObject: postObject,

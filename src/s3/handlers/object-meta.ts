@@ -12,6 +12,7 @@ import { readBody } from '../body.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
+import { aclsDisabled, refuseAclWhenDisabled } from '../ownership.js';
 import { empty, xml } from '../respond.js';
 import { renderAcl, parseAcl } from '../xml/acl.js';
 import { MAX_SMALL_XML_BODY, MAX_XML_BODY } from '../xml/codec.js';
@@ -43,12 +44,17 @@ export const deleteObjectTagging: Handler<OperationOf<'DeleteObjectTagging'>> = 
   return empty(204, versionHeader(v, ctx.bucket));
 };
 
-/** GET /{b}/{k}?acl — the stored grants, or `private` owned by the bucket owner. */
+/**
+ * GET /{b}/{k}?acl — the stored grants, or `private` owned by the bucket owner. With ACLs disabled
+ * (BucketOwnerEnforced) the bucket owner owns every object, whoever wrote it and whatever ACL it was
+ * stored with: FULL_CONTROL to the bucket owner alone ("Requests to read ACLs always return a
+ * response that shows full control for the bucket owner", object-ownership-error-responses).
+ */
 export const getObjectAcl: Handler<OperationOf<'GetObjectAcl'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
   const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
   checkGrantHolds(ctx, v);
-  const acl = asStoredAcl(v.acl) ?? cannedAcl('private', bucket.owner);
+  const acl = (aclsDisabled(bucket) ? undefined : asStoredAcl(v.acl)) ?? cannedAcl('private', bucket.owner);
   return xml(renderAcl(acl, await nameResolver(ctx)), versionHeader(v, bucket));
 };
 
@@ -67,10 +73,19 @@ export async function aclFromRequest(ctx: RequestContext, owner: string, bucketO
   return acl;
 }
 
-/** PUT /{b}/{k}?acl. */
+/**
+ * PUT /{b}/{k}?acl. With ACLs disabled (BucketOwnerEnforced) the bucket owner owns the object and
+ * only a bucket-owner-full-control ACL is accepted, changing nothing; any other is 400
+ * AccessControlListNotSupported (ownership.ts, refuseAclWhenDisabled).
+ */
 export const putObjectAcl: Handler<OperationOf<'PutObjectAcl'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
   const versionId = versionIdParam(ctx);
+  if (aclsDisabled(bucket)) {
+    const v = await headVersion(ctx, op.bucket, op.key, versionId, true);
+    refuseAclWhenDisabled(ctx.headers, await aclFromRequest(ctx, bucket.owner, bucket.owner), bucket.owner);
+    return empty(200, versionHeader(v, bucket));
+  }
   // The version whose ACL granted the caller WRITE_ACP, when that is what authorised it: a second
   // lookup may find one an overwrite committed since authz, on which the caller holds nothing.
   const target = grantingVersionOf(ctx) ?? await headVersion(ctx, op.bucket, op.key, versionId, true);

@@ -13,6 +13,7 @@ import { bucketOf, tenantOf, type Handler, type RequestContext } from '../contex
 import { mapError, S3Errors } from '../errors.js';
 import { DELETE_CONDITIONS, expirationHeader, refuseDirectoryConditions, refuseWriteOffset, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
+import { objectOwnershipOf, refuseAclWhenDisabled } from '../ownership.js';
 import { empty, xml } from '../respond.js';
 import { checkKeyLength } from '../router.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
@@ -21,14 +22,26 @@ import { checkVersionId, versionIdParam } from './common.js';
 
 /**
  * The ACL a write asks for (`x-amz-acl` / `x-amz-grant-*`, §8), with the writer as owner. Nothing
- * is stored when the request names none and the bucket owner writes: that is `private`.
+ * is stored when the request names none and the bucket owner writes: that is `private`. The
+ * bucket's Object Ownership (ownership.ts) decides who owns what is written: with
+ * BucketOwnerEnforced always the bucket owner (nothing stored; an ACL other than
+ * bucket-owner-full-control is 400 AccessControlListNotSupported), with BucketOwnerPreferred the
+ * bucket owner when the write names the canned `bucket-owner-full-control`, else the writer.
  */
 export async function requestedObjectAcl(ctx: RequestContext, bucket: BucketInfo): Promise<StoredAcl | undefined> {
   const writer = tenantOf(ctx) ?? bucket.owner;
   const acl = aclFromHeaders(ctx.headers, writer, bucket.owner);
+  const ownership = objectOwnershipOf(bucket);
+  if (ownership === 'BucketOwnerEnforced') {
+    refuseAclWhenDisabled(ctx.headers, acl, bucket.owner);
+    return undefined;
+  }
   if (acl) {
     const users = await ctx.engine.listUsers();
     validateGrantees(acl, (id) => users.some((u) => u.tenantId === id));
+    // "Objects uploaded to the bucket change ownership to the bucket owner if the objects are
+    // uploaded with the bucket-owner-full-control canned ACL" (API_OwnershipControlsRule).
+    if (ownership === 'BucketOwnerPreferred' && ctx.headers['x-amz-acl']?.trim() === 'bucket-owner-full-control') return undefined;
     return acl;
   }
   return writer === bucket.owner ? undefined : { v: 1, owner: writer, grants: [{ grantee: { type: 'CanonicalUser', id: writer }, permission: 'FULL_CONTROL' }] };

@@ -5,6 +5,7 @@
 import { setEntry } from '../../common/index.js';
 import type { Versioning } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
+import { isObjectOwnership, type ObjectOwnership } from '../ownership.js';
 import { parseXmlAsync, renderXml } from './codec.js';
 
 /** Parse `<VersioningConfiguration>`: Status Enabled|Suspended; MFA delete is not implemented. */
@@ -121,6 +122,23 @@ export async function parseRequestPayment(body: Buffer): Promise<Payer> {
 /** `<RequestPaymentConfiguration>` of GetBucketRequestPayment. */
 export function renderRequestPayment(payer: Payer): string {
   return renderXml('RequestPaymentConfiguration', { Payer: payer });
+}
+
+/**
+ * Parse `<OwnershipControls><Rule><ObjectOwnership>…</ObjectOwnership></Rule></OwnershipControls>`
+ * (API_PutBucketOwnershipControls): exactly one Rule with one of the three settings, else
+ * MalformedXML.
+ */
+export async function parseOwnershipControls(body: Buffer): Promise<ObjectOwnership> {
+  const rules = (await parseXmlAsync(body, 'OwnershipControls')).all('Rule');
+  const value = rules.length === 1 ? rules[0]!.childToken('ObjectOwnership') : undefined;
+  if (!isObjectOwnership(value)) throw S3Errors.MalformedXML();
+  return value;
+}
+
+/** `<OwnershipControls>` of GetBucketOwnershipControls. */
+export function renderOwnershipControls(ownership: ObjectOwnership): string {
+  return renderXml('OwnershipControls', { Rule: { ObjectOwnership: ownership } });
 }
 
 /** `<PolicyStatus>` of GetBucketPolicyStatus. */

@@ -97,6 +97,7 @@ const OPS: Op[] = [
   xmlOp('PutBucketCors', 'PUT', 'cors', CORS),
   xmlOp('PutBucketTagging', 'PUT', 'tagging', TAGGING),
   xmlOp('PutBucketLifecycleConfiguration', 'PUT', 'lifecycle', LIFECYCLE),
+  xmlOp('PutBucketOwnershipControls', 'PUT', 'ownershipControls', '<OwnershipControls><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>'),
   { name: 'PutBucketPolicy (grant everyone)', method: 'PUT', path: (c) => `/${c.victim}?policy`, body: (c) => policyFor(c.victim) },
   { name: 'PutBucketAcl (public-read-write)', method: 'PUT', path: (c) => `/${c.victim}?acl`, headers: () => ({ 'x-amz-acl': 'public-read-write' }) },
   { name: 'CreateBucket (taken name)', method: 'PUT', path: (c) => `/${c.victim}`, refusal: { status: 409, code: 'BucketAlreadyExists' } },
@@ -105,6 +106,7 @@ const OPS: Op[] = [
   { name: 'DeleteBucketTagging', method: 'DELETE', path: (c) => `/${c.victim}?tagging` },
   { name: 'DeleteBucketLifecycle', method: 'DELETE', path: (c) => `/${c.victim}?lifecycle` },
   { name: 'DeleteBucketPolicy', method: 'DELETE', path: (c) => `/${c.victim}?policy` },
+  { name: 'DeleteBucketOwnershipControls', method: 'DELETE', path: (c) => `/${c.victim}?ownershipControls` },
   {
     name: 'DeleteObjects', method: 'POST', path: (c) => `/${c.victim}?delete`,
     body: (c) => `<Delete><Object><Key>secret.txt</Key></Object><Object><Key>secret.txt</Key><VersionId>${c.versionId}</VersionId></Object></Delete>`,

@@ -24,6 +24,8 @@ const EXTRA_CODES: Record<string, string> = {
   MalformedPOSTRequest: 'AWS answer to a PostObject body that is not well-formed multipart/form-data (S3 error code list)',
   MaxPostPreDataLengthExceeded: 'AWS answer to PostObject form fields before the file over the limit (S3 error code list)',
   UnexpectedContent: 'AWS answer to a Put*Acl sending ACL headers and a body at once (minio-java#253, riak_cs#631, amazonka#241)',
+  AccessControlListNotSupported: 'AWS answer to an ACL sent to a bucket with ACLs disabled (Object Ownership BucketOwnerEnforced; user guide, object-ownership-error-responses)',
+  InvalidBucketAclWithObjectOwnership: 'AWS answer to disabling ACLs on a bucket whose ACL grants anyone but its owner (CreateBucket, PutBucketOwnershipControls; S3 error code list)',
 };
 
 function specTable(): Map<string, number> {

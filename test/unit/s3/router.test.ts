@@ -52,6 +52,8 @@ const CASES: [string, string, string, Record<string, string>?][] = [
   ['GET /Bucket?accelerate', 'GetBucketAccelerateConfiguration', 's3:GetAccelerateConfiguration'],
   ['GET /Bucket?website', 'GetBucketWebsite', 's3:GetBucketWebsite'],
   ['GET /Bucket?ownershipControls', 'GetBucketOwnershipControls', 's3:GetBucketOwnershipControls'],
+  ['PUT /Bucket?ownershipControls', 'PutBucketOwnershipControls', 's3:PutBucketOwnershipControls'],
+  ['DELETE /Bucket?ownershipControls', 'DeleteBucketOwnershipControls', 's3:PutBucketOwnershipControls'],
   ['GET /Bucket?publicAccessBlock', 'GetPublicAccessBlock', 's3:GetBucketPublicAccessBlock'],
   ['GET /Bucket?delimiter=/&encoding-type=url&marker=m&max-keys=2&prefix=p', 'ListObjects', 's3:ListBucket'],
   ['GET /Bucket?list-type=2&continuation-token=t&delimiter=/&encoding-type=url&fetch-owner=true&max-keys=2&prefix=p&start-after=s', 'ListObjectsV2', 's3:ListBucket'],
