@@ -19,14 +19,19 @@ import { decodeToken, encodeToken, intParam, ownerOf, setBucketConfig, strParam 
 
 const malformed = (): Error => S3Errors.MalformedXML();
 
-/** GET / — the caller's buckets by name; `max-buckets`, `continuation-token`, `prefix` (§3). */
+/**
+ * GET / — the caller's buckets by name; `max-buckets`, `continuation-token`, `prefix` (§3), and
+ * `bucket-region`, which "limits the response to buckets that are located in the specified Region"
+ * (API_ListBuckets): every bucket here is in the gateway's region, so another region lists none.
+ */
 export const listBuckets: Handler<OperationOf<'ListBuckets'>> = async (ctx) => {
   const tenant = tenantOf(ctx)!;
   const max = intParam(ctx, 'max-buckets', 10000, 1, 10000);
   const prefix = strParam(ctx, 'prefix');
   const token = strParam(ctx, 'continuation-token');
   const after = token === undefined ? undefined : decodeToken(token).key;
-  const all = (await ctx.engine.listBuckets(tenant))
+  const region = strParam(ctx, 'bucket-region');
+  const all = (region !== undefined && region !== ctx.config.region ? [] : await ctx.engine.listBuckets(tenant))
     .filter((b) => (prefix === undefined || b.name.startsWith(prefix)) && (after === undefined || b.name > after))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const page = all.slice(0, max);
