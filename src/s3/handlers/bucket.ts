@@ -50,7 +50,7 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   const tenant = tenantOf(ctx)!;
   if (ctx.headers['x-amz-bucket-object-lock-enabled']?.toLowerCase() === 'true') throw S3Errors.NotImplemented('Object lock is not implemented');
   const ownership = objectOwnershipHeader(ctx.headers['x-amz-object-ownership']);
-  await parseCreateBucket(await readBody(ctx, MAX_SMALL_XML_BODY, malformed));
+  const config = await parseCreateBucket(await readBody(ctx, MAX_SMALL_XML_BODY, malformed));
   if (ctx.bucket) {
     throw ctx.bucket.owner === tenant ? S3Errors.BucketAlreadyOwnedByYou({ fields: { BucketName: op.bucket } }) : S3Errors.BucketAlreadyExists({ fields: { BucketName: op.bucket } });
   }
@@ -66,6 +66,8 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   if (ownership === 'BucketOwnerEnforced' && !onlyOwnerFullControl(acl, tenant)) throw S3Errors.InvalidBucketAclWithObjectOwnership();
   const configs: Record<string, unknown> = { acl };
   if (ownership !== undefined) configs.ownership = { v: 1, objectOwnership: ownership } satisfies StoredOwnership;
+  // CreateBucketConfiguration <Tags>: stored as PutBucketTagging stores them (bucket config `tagging`).
+  if (config.tags && Object.keys(config.tags).length > 0) configs.tagging = config.tags;
   try {
     await ctx.engine.createBucket(op.bucket, { owner: tenant, configs });
   } catch (e) {

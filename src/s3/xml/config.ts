@@ -6,7 +6,7 @@ import { setEntry } from '../../common/index.js';
 import type { Versioning } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
 import { isObjectOwnership, type ObjectOwnership } from '../ownership.js';
-import { parseXmlAsync, renderXml } from './codec.js';
+import { parseXmlAsync, renderXml, type XmlNode } from './codec.js';
 
 /** Parse `<VersioningConfiguration>`: Status Enabled|Suspended; MFA delete is not implemented. */
 export async function parseVersioning(body: Buffer): Promise<'Enabled' | 'Suspended'> {
@@ -61,12 +61,16 @@ export async function parseTagging(body: Buffer, scope: 'object' | 'bucket'): Pr
   const root = await parseXmlAsync(body, 'Tagging');
   const set = root.one('TagSet');
   if (!set) throw S3Errors.MalformedXML();
-  const pairs = set.all('Tag').map((t): [string, string] => {
+  return validateTags(tagPairs(set), scope);
+}
+
+/** The `<Tag><Key/><Value/></Tag>` children of `parent`; a Tag without Key is MalformedXML. */
+function tagPairs(parent: XmlNode): [string, string][] {
+  return parent.all('Tag').map((t): [string, string] => {
     const k = t.childText('Key');
     if (k === undefined) throw S3Errors.MalformedXML();
     return [k, t.childText('Value') ?? ''];
   });
-  return validateTags(pairs, scope);
 }
 
 /** `<Tagging>` of GetObjectTagging / GetBucketTagging. */
@@ -101,12 +105,23 @@ export function renderLocation(region: string): string {
   return renderXml('LocationConstraint', region === 'us-east-1' ? '' : region);
 }
 
-/** Parse an optional `<CreateBucketConfiguration>` (any LocationConstraint is accepted, §3). */
-export async function parseCreateBucket(body: Buffer): Promise<{ locationConstraint?: string }> {
+/**
+ * Parse an optional `<CreateBucketConfiguration>` (any LocationConstraint is accepted, §3). Its
+ * `<Tags>` are the new bucket's tags (API_CreateBucketConfiguration: "An array of tags that you can
+ * apply to the bucket that you're creating"), validated as PutBucketTagging's. `<Bucket>` (Type
+ * Directory) and `<Location>` (an Availability or Local Zone) ask for a directory bucket, which this
+ * gateway has none of: NotImplemented, rather than a general purpose bucket in its place.
+ */
+export async function parseCreateBucket(body: Buffer): Promise<{ locationConstraint?: string; tags?: Record<string, string> }> {
   if (body.length === 0) return {};
   const root = await parseXmlAsync(body, 'CreateBucketConfiguration');
+  if (root.one('Bucket') !== undefined || root.one('Location') !== undefined) throw S3Errors.NotImplemented('Directory buckets are not implemented');
+  const out: { locationConstraint?: string; tags?: Record<string, string> } = {};
   const lc = root.childToken('LocationConstraint');
-  return lc ? { locationConstraint: lc } : {};
+  if (lc) out.locationConstraint = lc;
+  const tags = root.one('Tags');
+  if (tags) out.tags = validateTags(tagPairs(tags), 'bucket');
+  return out;
 }
 
 /** Who pays for a bucket's requests (API_RequestPaymentConfiguration.html: Payer is one of these two). */

@@ -139,6 +139,13 @@ test('VersioningConfiguration and CreateBucketConfiguration', async () => {
   await assert.rejects(parseVersioning(b('<VersioningConfiguration><Status>Enabled</Status><MfaDelete>Enabled</MfaDelete></VersioningConfiguration>')), code('NotImplemented'));
   assert.deepEqual(await parseCreateBucket(b(`<CreateBucketConfiguration ${NS}><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>`)), { locationConstraint: 'eu-west-1' });
   assert.deepEqual(await parseCreateBucket(Buffer.alloc(0)), {});
+  assert.deepEqual(
+    await parseCreateBucket(b(`<CreateBucketConfiguration ${NS}><Tags><Tag><Key>team</Key><Value>a</Value></Tag><Tag><Key>env</Key><Value></Value></Tag></Tags></CreateBucketConfiguration>`)),
+    { tags: { team: 'a', env: '' } },
+  );
+  await assert.rejects(parseCreateBucket(b('<CreateBucketConfiguration><Tags><Tag><Key>aws:x</Key><Value>1</Value></Tag></Tags></CreateBucketConfiguration>')), code('InvalidTag'));
+  await assert.rejects(parseCreateBucket(b('<CreateBucketConfiguration><Tags><Tag><Value>1</Value></Tag></Tags></CreateBucketConfiguration>')), code('MalformedXML'));
+  await assert.rejects(parseCreateBucket(b('<CreateBucketConfiguration><Bucket><Type>Directory</Type></Bucket></CreateBucketConfiguration>')), code('NotImplemented'));
 });
 
 test('CORSConfiguration: validation and the stored form', async () => {
