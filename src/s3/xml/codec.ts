@@ -212,7 +212,7 @@ export function decodeEntities(s: string): string {
     if (ref === undefined) throw S3Errors.MalformedXML();
     if (ref.startsWith('#')) {
       const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!Number.isFinite(cp) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw S3Errors.MalformedXML();
+      if (!Number.isFinite(cp) || !isXmlChar(cp)) throw S3Errors.MalformedXML();
       return String.fromCodePoint(cp);
     }
     // Own names only: `&constructor;` or `&toString;` found Object.prototype's functions and
@@ -221,6 +221,25 @@ export function decodeEntities(s: string): string {
     return PREDEFINED[ref]!;
   });
 }
+
+/**
+ * XML 1.0's Char production (§2.2): tab, LF, CR, U+0020–U+D7FF, U+E000–U+FFFD, U+10000–U+10FFFF.
+ * A character reference to anything else is not well-formed either (WFC: Legal Character).
+ */
+function isXmlChar(cp: number): boolean {
+  return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+}
+
+/**
+ * A character XML 1.0 does not allow anywhere in a document (control characters but tab, LF and
+ * CR; U+FFFE, U+FFFF; an unpaired surrogate, which only a string body can hold). S3 answers
+ * MalformedXML to a DeleteObjects naming a key with a raw U+0010 (boto/boto3#2005) and to one
+ * with `&#x1;` (basho/riak_cs#974, AWS's answer quoted): fast-xml-parser accepts both, and a
+ * PutBucketCors ExposeHeader holding U+0000 was stored and then broke every CORS answer of the
+ * bucket with a 500 (Node refuses the header value).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -244,6 +263,7 @@ function bodyText(body: Buffer | string, maxBytes: number): string {
     throw S3Errors.MalformedXML();
   }
   if (/<!\s*(DOCTYPE|ENTITY)/i.test(text)) throw S3Errors.MalformedXML();
+  if (NOT_XML_CHAR.test(text)) throw S3Errors.MalformedXML();
   return text;
 }
 

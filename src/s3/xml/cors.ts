@@ -44,7 +44,17 @@ function validateRule(rule: CorsRule): void {
   for (const h of rule.allowedHeaders) {
     if (h.split('*').length > 2) throw S3Errors.InvalidRequest(`AllowedHeader "${h}" can not have more than one wildcard.`);
   }
+  // Header names are HTTP tokens (RFC 9110 §5.1; `*` is a token character). An ExposeHeader is
+  // sent back in Access-Control-Expose-Headers on every CORS answer of the bucket: one holding a
+  // control or non-Latin-1 character (`&#10;` is well-formed XML) made each of them a 500.
+  // versitygw refuses both lists with this InvalidRequest, wording and all (PutBucketCors_invalid_header).
+  for (const h of [...rule.allowedHeaders, ...rule.exposeHeaders]) {
+    if (!HEADER_NAME.test(h)) throw S3Errors.InvalidRequest(`AllowedHeader "${h}" contains invalid character.`);
+  }
 }
+
+/** An HTTP token (tchar*), or empty. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]*$/;
 
 /** Render the stored rules. */
 export function renderCors(cors: StoredCors): string {

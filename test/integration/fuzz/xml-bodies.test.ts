@@ -1,0 +1,254 @@
+/**
+ * Property-based fuzz of the request bodies S3 parses (issue #4; project rule "bad input gets a
+ * clear error and loses nothing"): valid CompleteMultipartUpload, DeleteObjects,
+ * PutBucketLifecycleConfiguration, PutBucketCors, Put{Bucket,Object}Tagging, PutBucketVersioning,
+ * Put{Object,Bucket}Acl, CreateBucket and PutBucketPolicy documents, mutated 1–3 times
+ * (truncation, values at the edge of number and string parsing, repeated, dropped, moved,
+ * renamed and emptied elements, DOCTYPE / entities / CDATA / processing instructions, non-UTF-8
+ * bytes, deep nesting, thousands of repeats), SigV4-signed over the final bytes and sent through
+ * `fastify.inject`. Each answer is a 4xx with a catalog code (or 2xx when the mutation left a
+ * valid document), never a 5xx; the matching GET of what was written still answers without a
+ * 5xx; a failed CompleteMultipartUpload leaves no object; the gateway serves a normal request after.
+ */
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { FC_PARAMS, fuzzer, mutate, mutationsArb, assertAwsAnswer, type Fuzzer, type FuzzRequest, type Mutation } from './harness.js';
+
+interface Target {
+  name: string;
+  /** Bucket used by the target (created once). */
+  bucket: string;
+  /** Per-run preparation; returns what `request` needs. */
+  prepare?(f: Fuzzer, run: number): Promise<Record<string, string>>;
+  valid(ctx: Record<string, string>): string;
+  request(ctx: Record<string, string>, body: Buffer): FuzzRequest;
+  /** Further checks after the fuzzed request (reads of what was written). */
+  after?(f: Fuzzer, ctx: Record<string, string>, status: number): Promise<void>;
+}
+
+const XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+
+const getBack = (path: string) => async (f: Fuzzer): Promise<void> => {
+  const a = await f.send({ method: 'GET', path });
+  assertAwsAnswer(a, `read back GET ${path}`);
+};
+
+const TARGETS: Target[] = [
+  {
+    name: 'CompleteMultipartUpload',
+    bucket: 'fz-complete',
+    async prepare(f, run) {
+      const key = `mpu-${run}`;
+      const init = await f.send({ method: 'POST', path: `/fz-complete/${key}?uploads` });
+      const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.text)?.[1];
+      if (!uploadId) throw new Error(`CreateMultipartUpload: ${init.status} ${init.text}`);
+      const etags: string[] = [];
+      for (const [n, data] of [[1, 'hello'], [2, 'world']] as const) {
+        const up = await f.send({ method: 'PUT', path: `/fz-complete/${key}?partNumber=${n}&uploadId=${encodeURIComponent(uploadId)}`, body: data });
+        etags.push(String(up.headers.etag));
+      }
+      return { key, uploadId, e1: etags[0]!, e2: etags[1]! };
+    },
+    valid: (c) => `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Part><PartNumber>1</PartNumber><ETag>${c.e1}</ETag></Part><Part><ETag>${c.e2}</ETag><PartNumber>2</PartNumber></Part></CompleteMultipartUpload>`,
+    request: (c, body) => ({ method: 'POST', path: `/fz-complete/${c.key}?uploadId=${encodeURIComponent(c.uploadId!)}`, body }),
+    async after(f, c, status) {
+      const head = await f.send({ method: 'HEAD', path: `/fz-complete/${c.key}` });
+      if (status >= 300 && head.status !== 404) throw new Error(`failed CompleteMultipartUpload (${status}) left an object: HEAD ${head.status}`);
+      if (status === 200 && head.status === 200 && head.headers['content-length'] !== '10' && head.headers['content-length'] !== '5') {
+        throw new Error(`completed object of ${head.headers['content-length']} bytes`);
+      }
+    },
+  },
+  {
+    name: 'DeleteObjects',
+    bucket: 'fz-delete',
+    valid: () => '<Delete><Quiet>false</Quiet><Object><Key>d1</Key></Object><Object><Key>d/2</Key><VersionId>null</VersionId></Object></Delete>',
+    request: (_c, body) => ({ method: 'POST', path: '/fz-delete?delete', body }),
+  },
+  {
+    name: 'PutBucketLifecycleConfiguration',
+    bucket: 'fz-lifecycle',
+    valid: () => '<LifecycleConfiguration><Rule><ID>r1</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule><Rule><ID>r2</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Disabled</Status><Expiration><Date>2030-01-01T00:00:00.000Z</Date></Expiration><AbortIncompleteMultipartUpload><DaysAfterInitiation>3</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule><Rule><ID>r3</ID><Filter/><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule></LifecycleConfiguration>',
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-lifecycle?lifecycle', body }),
+    after: getBack('/fz-lifecycle?lifecycle'),
+  },
+  {
+    name: 'PutBucketCors',
+    bucket: 'fz-cors',
+    valid: () => '<CORSConfiguration><CORSRule><ID>c1</ID><AllowedOrigin>https://a.example</AllowedOrigin><AllowedOrigin>http://*.b.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>HEAD</AllowedMethod></CORSRule></CORSConfiguration>',
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-cors?cors', body }),
+    async after(f) {
+      await getBack('/fz-cors?cors')(f);
+      const pre = await f.send({ method: 'OPTIONS', path: '/fz-cors/x', headers: { origin: 'https://a.example', 'access-control-request-method': 'GET' } });
+      assertAwsAnswer(pre, 'CORS preflight after PutBucketCors');
+    },
+  },
+  {
+    name: 'PutBucketTagging',
+    bucket: 'fz-btag',
+    valid: () => '<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b c</Key><Value></Value></Tag></TagSet></Tagging>',
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-btag?tagging', body }),
+    after: getBack('/fz-btag?tagging'),
+  },
+  {
+    name: 'PutObjectTagging',
+    bucket: 'fz-otag',
+    async prepare(f) {
+      await f.send({ method: 'PUT', path: '/fz-otag/o', body: 'x' });
+      return {};
+    },
+    valid: () => '<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>k2</Key><Value>v2</Value></Tag></TagSet></Tagging>',
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-otag/o?tagging', body }),
+    after: getBack('/fz-otag/o?tagging'),
+  },
+  {
+    name: 'PutBucketVersioning',
+    bucket: 'fz-versioning',
+    valid: () => '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status><MfaDelete>Disabled</MfaDelete></VersioningConfiguration>',
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-versioning?versioning', body }),
+    after: getBack('/fz-versioning?versioning'),
+  },
+  {
+    name: 'PutObjectAcl',
+    bucket: 'fz-oacl',
+    async prepare(f) {
+      await f.send({ method: 'PUT', path: '/fz-oacl/o', body: 'x' });
+      return { owner: f.gw.tenantId };
+    },
+    valid: (c) => `<AccessControlPolicy><Owner><ID>${c.owner}</ID></Owner><AccessControlList><Grant><Grantee ${XSI} xsi:type="CanonicalUser"><ID>${c.owner}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant><Grant><Grantee ${XSI} xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant><Grant><Grantee ${XSI} xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AuthenticatedUsers</URI></Grantee><Permission>READ_ACP</Permission></Grant></AccessControlList></AccessControlPolicy>`,
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-oacl/o?acl', body }),
+    after: getBack('/fz-oacl/o?acl'),
+  },
+  {
+    name: 'PutBucketAcl',
+    bucket: 'fz-bacl',
+    prepare: async (f) => ({ owner: f.gw.tenantId }),
+    valid: (c) => `<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>${c.owner}</ID><DisplayName>d</DisplayName></Owner><AccessControlList><Grant><Grantee ${XSI} xsi:type="CanonicalUser"><ID>${c.owner}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant><Grant><Grantee ${XSI} xsi:type="Group"><URI>http://acs.amazonaws.com/groups/s3/LogDelivery</URI></Grantee><Permission>WRITE</Permission></Grant></AccessControlList></AccessControlPolicy>`,
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-bacl?acl', body }),
+    after: getBack('/fz-bacl?acl'),
+  },
+  {
+    name: 'CreateBucket',
+    bucket: 'fz-create',
+    prepare: async (_f, run) => ({ name: `fz-new-${run}` }),
+    valid: () => '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>us-east-1</LocationConstraint></CreateBucketConfiguration>',
+    request: (c, body) => ({ method: 'PUT', path: `/${c.name}`, body }),
+    async after(f, c, status) {
+      const head = await f.send({ method: 'HEAD', path: `/${c.name}` });
+      if (status >= 300 && head.status !== 404) throw new Error(`failed CreateBucket (${status}) created the bucket: HEAD ${head.status}`);
+    },
+  },
+];
+
+let runCounter = 0;
+
+for (const target of TARGETS) {
+  test(`fuzzed ${target.name} bodies: a 4xx with an AWS code or a 2xx, never a 5xx`, async (t) => {
+    const f = await fuzzer(t);
+    const mk = await f.send({ method: 'PUT', path: `/${target.bucket}` });
+    if (mk.status !== 200) throw new Error(`CreateBucket ${target.bucket}: ${mk.status}`);
+    await fc.assert(fc.asyncProperty(mutationsArb, async (steps: Mutation[]) => {
+      const run = ++runCounter;
+      const ctx = (await target.prepare?.(f, run)) ?? {};
+      const body = mutate(target.valid(ctx), steps);
+      const a = await f.check(target.request(ctx, body), target.name);
+      await target.after?.(f, ctx, a.status);
+    }), FC_PARAMS);
+    // The unmutated document is accepted (the property is not vacuous).
+    const ctx = (await target.prepare?.(f, ++runCounter)) ?? {};
+    const ok = await f.check(target.request(ctx, Buffer.from(target.valid(ctx))), `${target.name} (valid)`);
+    if (ok.status >= 300 || /<Error>/.test(ok.text)) throw new Error(`valid ${target.name} refused: ${ok.status} ${ok.text}`);
+    await f.alive(target.bucket);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// PutBucketPolicy: JSON, mutated structurally.
+
+const POLICY = {
+  Version: '2012-10-17',
+  Id: 'p',
+  Statement: [
+    { Sid: 's1', Effect: 'Allow', Principal: { AWS: ['*'] }, Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::fz-policy/*'] },
+    { Sid: 's2', Effect: 'Deny', Principal: '*', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::fz-policy/keep/*' },
+  ],
+};
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+interface JsonStep {
+  kind: 'replace' | 'drop' | 'truncate' | 'dupKey' | 'deep' | 'badBytes' | 'whole';
+  a: number;
+  value: Json;
+}
+
+const ODD_JSON: fc.Arbitrary<Json> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom<Json>(null, true, 0, -1, 1e308, 2 ** 53 + 1, '', '*', 's3:*', 'arn:aws:s3:::*', 'Allow', 'Deny', '2008-10-17', '2012-10-17 ', [], {}, [[]], { AWS: [] }, { '': '' }, '\u0000', '\uD800', 'x'.repeat(30_000)) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> },
+);
+
+const jsonStepArb: fc.Arbitrary<JsonStep> = fc.record({
+  kind: fc.constantFrom('replace', 'replace', 'replace', 'drop', 'truncate', 'dupKey', 'deep', 'badBytes', 'whole'),
+  a: fc.nat(),
+  value: ODD_JSON,
+});
+
+/** Every (parent, key) slot of a JSON tree. */
+function slots(v: Json, out: [Json[] | Record<string, Json>, string | number][] = []): [Json[] | Record<string, Json>, string | number][] {
+  if (Array.isArray(v)) v.forEach((x, i) => { out.push([v, i]); slots(x, out); });
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push([v, k]); slots(x, out); }
+  return out;
+}
+
+function mutateJson(steps: JsonStep[]): Buffer {
+  let tree: Json = structuredClone(POLICY);
+  let text: string | undefined;
+  let raw: Buffer | undefined;
+  for (const s of steps) {
+    const all = slots(tree);
+    const slot = all.length > 0 ? all[s.a % all.length] : undefined;
+    switch (s.kind) {
+      case 'replace':
+        if (slot) (slot[0] as Record<string, Json>)[slot[1]] = structuredClone(s.value);
+        break;
+      case 'drop':
+        if (slot) {
+          if (Array.isArray(slot[0])) slot[0].splice(slot[1] as number, 1);
+          else delete slot[0][slot[1]];
+        }
+        break;
+      case 'whole':
+        tree = structuredClone(s.value);
+        break;
+      default:
+        break;
+    }
+    text = JSON.stringify(tree);
+    if (s.kind === 'truncate') text = text.slice(0, s.a % (text.length + 1));
+    if (s.kind === 'dupKey') text = text.replace('"Statement":', '"Statement":[],"Statement":');
+    if (s.kind === 'deep') text = text.replace('"Principal":', `"Principal":${'['.repeat(1000 + (s.a % 100_000))}1${']'.repeat(1000 + (s.a % 100_000))},"P":`);
+    if (s.kind === 'badBytes') {
+      const b = Buffer.from(text, 'utf8');
+      const at = b.length === 0 ? 0 : s.a % b.length;
+      raw = Buffer.concat([b.subarray(0, at), Buffer.from([0xff, 0xc0, 0x80]), b.subarray(at)]);
+    }
+    if (s.kind === 'truncate' || s.kind === 'dupKey' || s.kind === 'deep' || s.kind === 'badBytes') break;
+  }
+  return raw ?? Buffer.from(text ?? JSON.stringify(tree), 'utf8');
+}
+
+test('fuzzed PutBucketPolicy JSON: a 4xx with an AWS code or a 2xx, never a 5xx', async (t) => {
+  const f = await fuzzer(t);
+  await f.send({ method: 'PUT', path: '/fz-policy' });
+  await fc.assert(fc.asyncProperty(fc.array(jsonStepArb, { minLength: 1, maxLength: 3 }), async (steps) => {
+    const body = mutateJson(steps);
+    const a = await f.check({ method: 'PUT', path: '/fz-policy?policy', body }, 'PutBucketPolicy');
+    assertAwsAnswer(await f.send({ method: 'GET', path: '/fz-policy?policy' }), 'GetBucketPolicy after');
+    assertAwsAnswer(await f.send({ method: 'GET', path: '/fz-policy?policyStatus' }), 'GetBucketPolicyStatus after');
+    if (a.status < 300) await f.send({ method: 'DELETE', path: '/fz-policy?policy' });
+  }), FC_PARAMS);
+  const ok = await f.check({ method: 'PUT', path: '/fz-policy?policy', body: JSON.stringify(POLICY) }, 'PutBucketPolicy (valid)');
+  if (ok.status >= 300) throw new Error(`valid policy refused: ${ok.status} ${ok.text}`);
+  await f.send({ method: 'DELETE', path: '/fz-policy?policy' });
+  await f.alive('fz-policy');
+});
