@@ -1,0 +1,468 @@
+/**
+ * Crash rounds for the operations crash.test.ts does not reach (issue #3 "Crash safety";
+ * shared/spec/ccow.md §9 back-references and GC, §10 snapshots and clones, §13 crash safety):
+ * crash-ops-child.ts runs one operation mix on the local backend (strict durability) with GC and
+ * the orphan sweep next to it, and is killed with SIGKILL at a seeded random moment; the data dir
+ * is then reopened here and checked. Per mode:
+ *
+ * - `mpu` (UploadPart / Complete / Abort in flight): an acknowledged Complete's object reads back
+ *   bit-exact with the ETag it answered (= the multipart ETag of the parts it named); a Complete in
+ *   flight left the object complete and exact with its upload gone, or no object and the upload
+ *   with its parts; every open upload lists exactly its acknowledged parts (one in flight: absent
+ *   or whole), and completing it after a GC with no hold reads back every part bit-exact;
+ * - `del` (DeleteObjects-like batches of markers and version purges): every key's versions are the
+ *   model of the acknowledged operations (or that plus the one in flight), and listings, GETs and
+ *   the counters agree;
+ * - `clone` (CopyObject, clone of a version or of a snapshot's view, snapshot create/delete, purges
+ *   of the sources racing them): the same model per key; acknowledged snapshots exist, deleted ones
+ *   do not; every view reads whole, with bytes once written to its key, and the same in every later
+ *   round (nothing a snapshot needs is freed);
+ * - `lifecycle` (the lifecycle worker on a fast clock, GC with the 1 h hold of that clock): keys
+ *   under no rule follow the model exactly; keys under the rules show only whole versions that were
+ *   written and not purged; a lifecycle pass here afterwards leaves nothing due and a second pass
+ *   changes nothing; no upload under the abort rule is left;
+ * - `compact` (online LMDB compactions, killed at random or just before a random step): the store
+ *   opens without a temp dir left and every key follows the model.
+ *
+ * Always: fsck right after the reopen finds nothing missing, corrupt or dangling; after the recovery
+ * (leftover uploads aborted, GC with no hold, orphan sweep) it is clean, and a second GC deletes
+ * nothing (GC converges). Rounds of a mode run in a chain on one data dir. CRASH_OPS_SEED overrides
+ * the seed; a failure names it.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEngine, type Engine } from '../../../src/engine/index.js';
+import { COMPACT_TMP, createLocalBackend } from '../../../src/storage/local/index.js';
+import { seededRandom } from '../../helpers/crash-writer.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+import { BUCKET, ENGINE_OPTS, KEYS, type Mode, type OpsLine, type OpsOp } from './crash-ops-child.js';
+
+const CHILD = fileURLToPath(new URL('./crash-ops-child.js', import.meta.url));
+const SEED = Number(process.env.CRASH_OPS_SEED ?? 20261127);
+const ROUNDS = Number(process.env.CRASH_OPS_ROUNDS ?? 5);
+const DAY = 86_400_000;
+
+/** A version as the model and the store see it; versionId '*' = not known (unacknowledged). */
+interface Ver {
+  versionId: string;
+  marker: boolean;
+  sha?: string;
+  size?: number;
+}
+
+/** What a chain remembers between rounds. */
+interface Chain {
+  /** Per key: versions newest first, as last seen. */
+  model: Map<string, Ver[]>;
+  /** Per key: every sha ever sent to it (put, copy, clone). */
+  sent: Map<string, Set<string>>;
+  /** Snapshot name → key → sha of its view (null: no object in the view), once first seen. */
+  views: Map<string, Map<string, string | null>>;
+  /** Lifecycle mode: clock offset of the round. */
+  offset: number;
+}
+
+interface Round {
+  lines: OpsLine[];
+  stderr: string;
+  signal: NodeJS.Signals | null;
+  code: number | null;
+}
+
+/** Acknowledgements before the kill (uniform in the range), per mode. */
+const KILL_AFTER: Record<Mode, [number, number]> = { mpu: [2, 40], del: [0, 50], clone: [0, 50], lifecycle: [20, 140], compact: [0, 50] };
+
+/** The operations whose start may trigger the kill, per mode (they are short: a count of acks rarely lands in one). */
+const TRIGGERS: Record<Mode, string[]> = { mpu: ['complete', 'abort'], del: ['deleteVersion', 'delete'], clone: ['clone', 'copy', 'snapCreate', 'snapDelete'], lifecycle: ['deleteVersion'], compact: ['deleteVersion'] };
+
+/**
+ * Run the child and SIGKILL it: 10 % of rounds while it starts (0–500 ms after spawn); 40 % 0–15 ms
+ * after the start of the first operation of the mode's trigger kinds that follows its K-th
+ * acknowledgement; else 0–30 ms after its K-th acknowledgement (K uniform in the mode's range).
+ */
+async function crashRound(mode: Mode, dir: string, seed: number, offset: number, rng: () => number): Promise<Round> {
+  const r = rng();
+  const early = r < 0.1;
+  const onBegin = !early && r < 0.5;
+  const delay = early ? rng() * 500 : onBegin ? rng() * 15 : rng() * 30;
+  const [lo, hi] = KILL_AFTER[mode];
+  const afterAcks = lo + Math.floor(rng() * (hi - lo + 1));
+  const child = spawn(process.execPath, [CHILD, mode, dir, String(seed), String(offset)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: OpsLine[] = [];
+  let partial = '';
+  let stderr = '';
+  let acks = 0;
+  let armed = false;
+  const kill = (): void => void child.kill('SIGKILL');
+  const arm = (): void => {
+    if (!armed) setTimeout(kill, delay);
+    armed = true;
+  };
+  const guard = setTimeout(kill, 20_000);
+  if (early) arm();
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => {
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop()!;
+    for (const p of parts) {
+      const line = JSON.parse(p) as OpsLine;
+      lines.push(line);
+      if (line.t === 'ack') acks++;
+      if (onBegin ? line.t === 'begin' && acks >= afterAcks && TRIGGERS[mode].includes(line.kind) : (line.t === 'ready' && afterAcks === 0) || (line.t === 'ack' && acks >= afterAcks)) arm();
+    }
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
+  clearTimeout(guard);
+  return { lines, stderr, signal, code };
+}
+
+/** One operation of the round with where its lines are. */
+interface Op {
+  n: number;
+  op: OpsOp;
+  begin: number;
+  ack?: { at: number; versionId?: string; etag?: string; uploadId?: string };
+  fail?: { code: string; error: string };
+}
+
+function ops(lines: readonly OpsLine[]): Op[] {
+  const byN = new Map<number, Op>();
+  lines.forEach((l, at) => {
+    if (l.t === 'begin') {
+      const { t: _t, op: n, ...op } = l;
+      byN.set(n, { n, op, begin: at });
+    } else if (l.t === 'ack') {
+      const { t: _t, op: _n, ...rest } = l;
+      byN.get(l.op)!.ack = { at, ...rest };
+    } else if (l.t === 'fail') {
+      byN.get(l.op)!.fail = { code: l.code, error: l.error };
+    }
+  });
+  return [...byN.values()];
+}
+
+/** Failures that are outcomes, not findings: a copy whose source was purged meanwhile, a purge the lifecycle worker beat. */
+function benignFailure(mode: Mode, o: Op): boolean {
+  const code = o.fail!.code;
+  if ((o.op.kind === 'copy' || o.op.kind === 'clone') && ['CCOW_ERR_NO_SUCH_VERSION', 'CCOW_ERR_NO_SUCH_KEY', 'CCOW_ERR_DELETE_MARKER', 'CCOW_ERR_NO_SUCH_SNAPSHOT'].includes(code)) return true;
+  return mode === 'lifecycle' && o.op.kind === 'deleteVersion' && code === 'CCOW_ERR_NO_SUCH_VERSION';
+}
+
+function apply(vers: readonly Ver[], op: OpsOp, versionId: string | undefined): Ver[] {
+  const id = versionId ?? '*';
+  switch (op.kind) {
+    case 'put':
+    case 'copy':
+    case 'clone':
+      return [{ versionId: id, marker: false, sha: op.sha, size: op.size }, ...vers];
+    case 'delete':
+      return [{ versionId: id, marker: true }, ...vers];
+    case 'deleteVersion':
+      return vers.filter((v) => v.versionId !== op.versionId);
+    default:
+      return [...vers];
+  }
+}
+
+function matches(actual: readonly Ver[], want: readonly Ver[]): boolean {
+  return actual.length === want.length && actual.every((a, i) => {
+    const w = want[i]!;
+    if (a.marker !== w.marker || (w.versionId !== '*' && a.versionId !== w.versionId)) return false;
+    return a.marker || (a.sha === w.sha && a.size === w.size);
+  });
+}
+
+async function readSha(e: Engine, key: string, opts: { versionId?: string; snapshot?: string; offset?: number; length?: number } = {}): Promise<{ sha: string; size: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  for await (const c of (await e.read({ bucket: BUCKET, key }, opts)).body) {
+    h.update(c);
+    size += c.length;
+  }
+  return { sha: h.digest('hex'), size };
+}
+
+/** Every version of the bucket, per key, non-markers read in full. */
+async function actual(e: Engine): Promise<Map<string, Ver[]>> {
+  const out = new Map<string, Ver[]>();
+  for (const v of (await e.listVersions(BUCKET, { limit: 100_000 })).entries) {
+    const list = out.get(v.key) ?? [];
+    out.set(v.key, list);
+    list.push(v.deleteMarker ? { versionId: v.versionId, marker: true } : { versionId: v.versionId, marker: false, ...(await readSha(e, v.key, { versionId: v.versionId })) });
+  }
+  return out;
+}
+
+/** Listings, reads and counters agree: the current object is the newest version, listed as such. */
+async function agree(e: Engine, vers: Map<string, Ver[]>, where: string, logical: boolean): Promise<void> {
+  const current = new Map((await e.listObjects(BUCKET, { limit: 100_000 })).entries.map((o) => [o.key, o]));
+  let objects = 0;
+  let bytes = 0;
+  for (const [key, vs] of vers) {
+    const head = vs[0];
+    for (const v of vs) if (!v.marker) bytes += v.size!;
+    if (head && !head.marker) {
+      objects++;
+      assert.deepEqual(await readSha(e, key), { sha: head.sha, size: head.size }, `${where}: ${key}: GET is the newest version`);
+      const h = await e.head({ bucket: BUCKET, key });
+      assert.equal(h.versionId, head.versionId, `${where}: ${key}: HEAD is the newest version`);
+      assert.deepEqual([current.get(key)?.size, current.get(key)?.etag], [head.size, h.etag], `${where}: ${key}: listed as the current version`);
+    } else {
+      await assert.rejects(e.read({ bucket: BUCKET, key }), (err: { code?: string }) => err.code === 'CCOW_ERR_NO_SUCH_KEY' || err.code === 'CCOW_ERR_DELETE_MARKER', `${where}: ${key} has no current object`);
+      assert.ok(!current.has(key), `${where}: ${key}: listed as current but GET says none`);
+    }
+  }
+  for (const key of current.keys()) assert.ok(vers.get(key)?.[0]?.marker === false, `${where}: ${key} listed as current without a version`);
+  const stats = await e.bucketStats(BUCKET);
+  assert.equal(stats.objects, objects, `${where}: object counter`);
+  // Hidden (snapshot-pinned) versions keep their bytes counted: the logical counter is checked without snapshots only.
+  if (logical) assert.equal(stats.logicalBytes, bytes, `${where}: logical bytes counter`);
+}
+
+/** The exact model for keys under no lifecycle rule; a weaker one (§ header) for `x/` keys of the lifecycle mode. */
+function checkKeys(mode: Mode, chain: Chain, all: Op[], vers: Map<string, Ver[]>, where: string): { acked: number; landed: number } {
+  let acked = 0;
+  let landed = 0;
+  for (const key of KEYS) {
+    const mine = all.filter((o) => 'key' in o.op && o.op.key === key && !(o.fail && benignFailure(mode, o)));
+    for (const o of mine) assert.ok(!o.fail, `${where}: ${JSON.stringify(o.op)} failed: ${o.fail?.code} ${o.fail?.error}`);
+    const sent = chain.sent.get(key) ?? new Set<string>();
+    chain.sent.set(key, sent);
+    for (const o of mine) if ('sha' in o.op) sent.add(o.op.sha);
+    const got = vers.get(key) ?? [];
+    const inflight = mine.filter((o) => !o.ack);
+    assert.ok(inflight.length <= 1, `${where}: ${key}: two operations in flight`);
+    if (mode === 'lifecycle' && key.startsWith('x/')) {
+      // Lifecycle may have added markers, purged noncurrent versions and lone markers; it never
+      // writes data. A data version shown is whole, was written to this key, and was not purged.
+      const purged = new Set(mine.filter((o) => o.ack && o.op.kind === 'deleteVersion').map((o) => (o.op as { versionId: string }).versionId));
+      const known = new Set([...(chain.model.get(key) ?? []).map((v) => v.versionId), ...mine.filter((o) => o.ack?.versionId).map((o) => o.ack!.versionId!)]);
+      for (const v of got) {
+        if (v.marker) continue;
+        assert.ok(chain.sent.get(key)?.has(v.sha!), `${where}: ${key} version ${v.versionId} holds bytes never written to it`);
+        assert.ok(!purged.has(v.versionId), `${where}: ${key} version ${v.versionId} was purged (acknowledged) but is back`);
+        const fromInflight = inflight[0] && 'sha' in inflight[0].op && inflight[0].op.sha === v.sha;
+        assert.ok(known.has(v.versionId) || fromInflight, `${where}: ${key} version ${v.versionId} comes from no write`);
+      }
+      continue;
+    }
+    let want = chain.model.get(key) ?? [];
+    for (const o of mine) if (o.ack) want = apply(want, o.op, o.ack.versionId);
+    acked += mine.filter((o) => o.ack).length;
+    const alt = inflight[0] && apply(want, inflight[0].op, undefined);
+    const ok = matches(got, want);
+    if (!ok && alt && matches(got, alt)) landed++;
+    assert.ok(ok || (alt !== undefined && matches(got, alt)), `${where}: ${key} holds ${JSON.stringify(got)}\nacknowledged model: ${JSON.stringify(want)}\nwith the in-flight ${JSON.stringify(inflight[0]?.op)}: ${JSON.stringify(alt)}`);
+  }
+  return { acked, landed };
+}
+
+/** Multipart: see the header. Returns the uploads the check leaves open (the recovery completes them). */
+async function checkUploads(e: Engine, all: Op[], vers: Map<string, Ver[]>, where: string): Promise<{ verify: { uploadId: string; key: string; parts: Map<number, { sha: string; size: number }> }[]; completed: number; flight: { landed: number; open: number } }> {
+  const open = new Map((await e.listUploads(BUCKET, { prefix: 'm/', limit: 10_000 })).uploads.map((u) => [u.uploadId, u.key]));
+  const mp = all.filter((o) => ['create', 'part', 'complete', 'abort'].includes(o.op.kind));
+  for (const o of mp) assert.ok(!o.fail, `${where}: ${JSON.stringify(o.op)} failed: ${o.fail?.code} ${o.fail?.error}`);
+  const created = new Map(mp.filter((o) => o.op.kind === 'create' && o.ack).map((o) => [o.ack!.uploadId!, (o.op as { key: string }).key]));
+  const creating = new Set(mp.filter((o) => o.op.kind === 'create' && !o.ack).map((o) => (o.op as { key: string }).key));
+  const verify: { uploadId: string; key: string; parts: Map<number, { sha: string; size: number }> }[] = [];
+  let completed = 0;
+  const flight = { landed: 0, open: 0 };
+  for (const [id, key] of open) {
+    if (created.has(id)) continue;
+    assert.ok(creating.has(key), `${where}: open upload ${id} of ${key} that no create made`);
+    assert.deepEqual((await e.listParts(BUCKET, id)).parts, [], `${where}: an upload whose create was in flight has parts`);
+  }
+  for (const [id, key] of created) {
+    const mine = mp.filter((o) => 'uploadId' in o.op && o.op.uploadId === id);
+    const done = mine.find((o) => o.op.kind === 'complete');
+    const abort = mine.find((o) => o.op.kind === 'abort');
+    const vs = vers.get(key) ?? [];
+    if (done && !done.ack && open.has(id)) flight.open++;
+    else if (done && !done.ack) flight.landed++;
+    const whole = async (c: Op & { op: { kind: 'complete' } }): Promise<void> => {
+      assert.equal(vs.length, 1, `${where}: ${key}: one version from its Complete`);
+      assert.equal(vs[0]!.sha, c.op.sha, `${where}: ${key}: completed object is the named parts, bit-exact`);
+      const head = await e.head({ bucket: BUCKET, key }, { versionId: vs[0]!.versionId });
+      assert.equal(head.etag, c.op.etag, `${where}: ${key}: multipart ETag`);
+      if (c.ack) assert.deepEqual([vs[0]!.versionId, head.etag], [c.ack.versionId, c.ack.etag], `${where}: ${key}: the acknowledged version and ETag`);
+      completed++;
+    };
+    if (done && !open.has(id)) {
+      await whole(done as Op & { op: { kind: 'complete' } });
+      continue;
+    }
+    assert.ok(!done?.ack, `${where}: ${key}: Complete acknowledged, upload still open`);
+    assert.equal(vs.length, 0, `${where}: ${key}: a version without a committed Complete`);
+    if (!open.has(id)) {
+      assert.ok(abort, `${where}: ${key}: upload ${id} gone without Complete or Abort`);
+      continue;
+    }
+    assert.ok(!abort?.ack, `${where}: ${key}: Abort acknowledged, upload still open`);
+    // Parts: the acknowledged ones; the one in flight absent (or the earlier upload of its number) or whole.
+    const want = new Map<number, { sha: string; size: number; etag: string }>();
+    let flying: (Op & { op: { kind: 'part' } }) | undefined;
+    for (const o of mine) {
+      if (o.op.kind !== 'part') continue;
+      if (o.ack) want.set(o.op.partNumber, o.op);
+      else flying = o as Op & { op: { kind: 'part' } };
+    }
+    const listed = (await e.listParts(BUCKET, id, { limit: 10_000 })).parts;
+    const parts = new Map<number, { sha: string; size: number }>();
+    for (const p of listed) {
+      const w = want.get(p.partNumber);
+      const f = flying?.op.partNumber === p.partNumber ? flying.op : undefined;
+      const is = (x: { size: number; etag: string } | undefined): boolean => x !== undefined && x.size === p.size && x.etag === p.etag;
+      assert.ok(is(w) || is(f), `${where}: ${key} part ${p.partNumber} (${p.size} B, ${p.etag}) is neither the acknowledged part nor the one in flight, whole`);
+      parts.set(p.partNumber, is(w) && !(is(f) && f!.sha !== w!.sha) ? w! : f!);
+    }
+    for (const pn of want.keys()) assert.ok(parts.has(pn), `${where}: ${key}: acknowledged part ${pn} missing`);
+    verify.push({ uploadId: id, key, parts });
+  }
+  return { verify, completed, flight };
+}
+
+/** Snapshots: acknowledged ones exist, deleted ones do not; views read whole and never change. */
+async function checkSnapshots(e: Engine, chain: Chain, all: Op[], where: string): Promise<number> {
+  const names = new Set((await e.snapshotList(BUCKET)).map((s) => s.name));
+  for (const o of all) {
+    if (o.op.kind !== 'snapCreate' && o.op.kind !== 'snapDelete') continue;
+    assert.ok(!o.fail, `${where}: ${JSON.stringify(o.op)} failed: ${o.fail?.code} ${o.fail?.error}`);
+    const name = o.op.name;
+    const deleting = all.some((d) => d.op.kind === 'snapDelete' && d.op.name === name);
+    if (o.op.kind === 'snapCreate' && o.ack && !deleting) assert.ok(names.has(o.op.name), `${where}: acknowledged snapshot ${o.op.name} is gone`);
+    if (o.op.kind === 'snapDelete' && o.ack) assert.ok(!names.has(o.op.name), `${where}: deleted snapshot ${o.op.name} is back`);
+  }
+  for (const name of chain.views.keys()) if (!names.has(name)) assert.ok(all.some((d) => d.op.kind === 'snapDelete' && d.op.name === name), `${where}: snapshot ${name} vanished`);
+  for (const name of names) {
+    const view = new Map<string, string | null>();
+    for (const key of KEYS) {
+      try {
+        const got = await readSha(e, key, { snapshot: name });
+        assert.ok(chain.sent.get(key)?.has(got.sha), `${where}: ${key} in snapshot ${name} holds bytes never written to it`);
+        view.set(key, got.sha);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'CCOW_ERR_NO_SUCH_KEY') throw err;
+        view.set(key, null);
+      }
+    }
+    const before = chain.views.get(name);
+    if (before) assert.deepEqual(view, before, `${where}: the view of snapshot ${name} changed`);
+    chain.views.set(name, view);
+  }
+  for (const name of [...chain.views.keys()]) if (!names.has(name)) chain.views.delete(name);
+  return names.size;
+}
+
+/** Run the lifecycle worker through one whole pass (a fresh worker starts one at once). */
+async function lifecyclePass(e: Engine): Promise<void> {
+  const w = e.workers().find((x) => x.name === 'lifecycle')!;
+  for (let i = 0; i < 10_000 && (await w.step()) === 'busy'; i++);
+}
+
+async function check(mode: Mode, dir: string, chain: Chain, round: Round, where: string): Promise<string> {
+  assert.ok(!existsSync(join(dir, 'meta', COMPACT_TMP)) || mode === 'compact', `${where}: compaction temp dir outside the compact mode`);
+  const backend = await createLocalBackend({ dataDirs: [dir], durability: 'relaxed', compactOnOpen: false });
+  const clock = mode === 'lifecycle' ? { now: () => Date.now() + chain.offset + 100 * DAY } : undefined;
+  const e = await createEngine(backend, { ...ENGINE_OPTS, holdMs: 0, ...(clock ? { clock } : {}) });
+  try {
+    assert.ok(!existsSync(join(dir, 'meta', COMPACT_TMP)), `${where}: open removes the compaction temp dir`);
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), [], `${where}: tmp/ emptied on open`);
+    if (!(await e.getBucket(BUCKET))) {
+      assert.ok(!round.lines.some((l) => l.t === 'ack'), `${where}: the bucket vanished`);
+      return 'killed before the bucket existed';
+    }
+    const first = await e.fsck();
+    assert.deepEqual({ missing: first.missing, corrupt: first.corrupt, dangling: first.danglingRefs }, { missing: [], corrupt: [], dangling: [] }, `${where}: fsck right after the crash`);
+    const all = ops(round.lines);
+    const vers = await actual(e);
+    const keys = checkKeys(mode, chain, all, vers, where);
+    await agree(e, vers, where, mode !== 'clone');
+    const noted = (what: string): number => round.lines.reduce((n, l) => n + (l.t === 'note' && l.what === what ? l.n : 0), 0);
+    let note = `${all.filter((o) => o.ack).length} acked, ${all.filter((o) => !o.ack && !o.fail).length} in flight (${keys.landed} key ops landed); ${noted('gc')} busy GC steps`;
+    if (mode === 'lifecycle') note += `, ${noted('lifecycle')} lifecycle steps`;
+    if (mode === 'compact') note += `, ${noted('compacted')} compactions`;
+    let verify: Awaited<ReturnType<typeof checkUploads>>['verify'] = [];
+    if (mode === 'mpu') {
+      const u = await checkUploads(e, all, vers, where);
+      verify = u.verify;
+      const flying = all.filter((o) => !o.ack && (o.op.kind === 'complete' || o.op.kind === 'part')).map((o) => o.op.kind);
+      note += `; uploads: ${u.completed} completed, ${verify.length} open (in flight: ${flying.join(', ') || 'none'}; Completes in flight: ${u.flight.landed} committed, ${u.flight.open} not)`;
+    }
+    if (mode === 'clone') {
+      const fromSnap = all.filter((o) => o.ack && o.op.kind === 'clone' && o.op.from?.includes('@snap:')).length;
+      note += `; ${await checkSnapshots(e, chain, all, where)} snapshots, ${fromSnap} clones of a view`;
+    }
+    if (mode === 'lifecycle') {
+      const passes = all.filter((o) => o.op.kind === 'deleteVersion' || o.op.kind === 'delete').length;
+      await lifecyclePass(e);
+      const once = await actual(e);
+      await lifecyclePass(e);
+      assert.deepEqual(await actual(e), once, `${where}: a second lifecycle pass changed something`);
+      for (const [key, vs] of once) if (key.startsWith('x/')) assert.ok(vs.length === 0 || vs[0]!.marker, `${where}: ${key}: a due current version survived a pass`);
+      assert.deepEqual((await e.listUploads(BUCKET, { prefix: 'u/', limit: 1000 })).uploads, [], `${where}: an upload under the abort rule survived a pass`);
+      note += `, ${passes} deletes by the child`;
+      for (const [k, vs] of once) vers.set(k, vs);
+      for (const k of vers.keys()) if (!once.has(k)) vers.delete(k);
+    }
+    // Recovery: GC with no hold first (a part or a view whose chunks were wrongly unreferenced loses them here).
+    await e.gc({ graceMs: 0 });
+    for (const u of verify) {
+      if (u.parts.size === 0) continue;
+      const nums = [...u.parts.keys()].sort((a, b) => a - b);
+      const listed = (await e.listParts(BUCKET, u.uploadId, { limit: 10_000 })).parts;
+      const v = await e.completeUpload(BUCKET, u.uploadId, listed.map((p) => ({ partNumber: p.partNumber, etag: p.etag })));
+      let at = 0;
+      for (const pn of nums) {
+        const p = u.parts.get(pn)!;
+        assert.deepEqual(await readSha(e, u.key, { versionId: v.versionId, offset: at, length: p.size }), { sha: p.sha, size: p.size }, `${where}: ${u.key} part ${pn} after a GC with no hold`);
+        at += p.size;
+      }
+    }
+    for (const u of (await e.listUploads(BUCKET, { limit: 10_000 })).uploads) await e.abortUpload(BUCKET, u.uploadId);
+    await e.gc({ graceMs: 0 });
+    await e.sweepOrphans();
+    assert.equal(await e.gc({ graceMs: 0 }), 0, `${where}: a second GC deleted more (did not converge)`);
+    const after = await e.fsck();
+    assert.deepEqual(
+      { missing: after.missing, corrupt: after.corrupt, leaked: after.leaked, dangling: after.danglingRefs, damaged: after.damaged },
+      { missing: [], corrupt: [], leaked: [], dangling: [], damaged: [] },
+      `${where}: fsck after recovery`,
+    );
+    if (mode === 'clone') await checkSnapshots(e, chain, [], `${where} (after GC)`);
+    for (const key of KEYS) chain.model.set(key, vers.get(key) ?? []);
+    return note;
+  } finally {
+    await e.close();
+    await backend.close();
+  }
+}
+
+const MODES: Mode[] = ['mpu', 'del', 'clone', 'lifecycle', 'compact'];
+
+// Two chains at a time: a round mostly waits on process start and fsyncs.
+describe('crash rounds per operation kind', { concurrency: 2 }, () => {
+  MODES.forEach((mode, m) => {
+    it(`${mode}: SIGKILL ${ROUNDS} times on one data dir; acknowledged outcomes hold, nothing half-done, fsck clean, GC converges (seed ${SEED})`, async (t) => {
+      const dir = await makeTempDir(`crash-ops-${mode}`);
+      const rng = seededRandom(SEED + m * 7919);
+      const chain: Chain = { model: new Map(), sent: new Map(), views: new Map(), offset: 0 };
+      try {
+        for (let r = 0; r < ROUNDS; r++) {
+          const seed = Math.floor(rng() * 2 ** 31);
+          const where = `seed ${SEED}, ${mode} round ${r + 1} (child seed ${seed})`;
+          chain.offset = r * 200 * DAY;
+          const round = await crashRound(mode, dir.path, seed, chain.offset, rng);
+          assert.equal(round.signal, 'SIGKILL', `${where}: the child died by itself (code ${round.code}): ${round.stderr}`);
+          t.diagnostic(`${mode} round ${r + 1}: ${await check(mode, dir.path, chain, round, where)}`);
+        }
+      } finally {
+        await dir.cleanup();
+      }
+    });
+  });
+});
