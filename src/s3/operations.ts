@@ -20,6 +20,7 @@ type BucketKind =
   | 'GetBucketEncryption' | 'GetObjectLockConfiguration' | 'GetBucketNotificationConfiguration' | 'PutBucketNotificationConfiguration'
   | 'GetBucketLogging' | 'GetBucketRequestPayment' | 'PutBucketRequestPayment' | 'GetBucketAccelerateConfiguration'
   | 'GetBucketWebsite' | 'GetPublicAccessBlock'
+  | 'DeleteBucketWebsite' | 'DeleteBucketEncryption' | 'DeletePublicAccessBlock'
   | 'GetBucketOwnershipControls' | 'PutBucketOwnershipControls' | 'DeleteBucketOwnershipControls'
   | 'DeleteObjects' | 'PostObject';
 
@@ -128,6 +129,12 @@ export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   // API_DeleteBucketOwnershipControls: "the s3:PutBucketOwnershipControls permission" (no action of its own).
   DeleteBucketOwnershipControls: { action: 's3:PutBucketOwnershipControls', access: 'owner' },
   GetPublicAccessBlock: { action: 's3:GetBucketPublicAccessBlock', access: 'owner' },
+  // The deletes of configurations this gateway never holds (spec §3 "No"): IAM actions as listed in
+  // the Service Authorization Reference (DeleteBucketEncryption and DeletePublicAccessBlock have none
+  // of their own: s3:PutEncryptionConfiguration, s3:PutBucketPublicAccessBlock).
+  DeleteBucketWebsite: { action: 's3:DeleteBucketWebsite', access: 'owner' },
+  DeleteBucketEncryption: { action: 's3:PutEncryptionConfiguration', access: 'owner' },
+  DeletePublicAccessBlock: { action: 's3:PutBucketPublicAccessBlock', access: 'owner' },
   DeleteObjects: { action: 's3:DeleteObject', access: 'bucket-write' },
   // A browser form upload carries its credentials in the form: the handler verifies them and
   // authorises the PutObject of the form's key itself (handlers/post-object.ts), so the pipeline

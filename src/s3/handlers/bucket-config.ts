@@ -195,6 +195,17 @@ export const getPublicAccessBlock: Handler<OperationOf<'GetPublicAccessBlock'>> 
   throw S3Errors.NoSuchPublicAccessBlockConfiguration({ fields: { BucketName: op.bucket } });
 };
 
+/**
+ * DELETE /{b}?website, ?encryption, ?publicAccessBlock — 204. No bucket here can hold these
+ * configurations (their PUTs answer 501 NotImplemented, their GETs what AWS answers for a bucket
+ * without one), so the delete has nothing to remove, and AWS answers such a delete with success:
+ * "You will get a 200 OK response if the website configuration you are trying to delete does not
+ * exist on the bucket" (API_DeleteBucketWebsite; its example response is 204 No Content, as are
+ * API_DeleteBucketEncryption's and API_DeletePublicAccessBlock's). A 501 made `s3cmd ws-delete`
+ * and cleanup scripts fail on a bucket that was already in the state they asked for.
+ */
+export const deleteAbsentConfig: Handler<OperationOf<'DeleteBucketWebsite' | 'DeleteBucketEncryption' | 'DeletePublicAccessBlock'>> = async () => empty(204);
+
 export const getBucketNotification: Handler<OperationOf<'GetBucketNotificationConfiguration'>> = async () => xml(STUB_BODIES.GetBucketNotificationConfiguration());
 /**
  * An empty `<NotificationConfiguration/>` turns notifications off (AWS PutBucketNotificationConfiguration):

@@ -107,6 +107,7 @@ const OPS: Op[] = [
   { name: 'DeleteBucketLifecycle', method: 'DELETE', path: (c) => `/${c.victim}?lifecycle` },
   { name: 'DeleteBucketPolicy', method: 'DELETE', path: (c) => `/${c.victim}?policy` },
   { name: 'DeleteBucketOwnershipControls', method: 'DELETE', path: (c) => `/${c.victim}?ownershipControls` },
+  ...['website', 'encryption', 'publicAccessBlock'].map((q): Op => ({ name: `DELETE ?${q}`, method: 'DELETE', path: (c) => `/${c.victim}?${q}` })),
   {
     name: 'DeleteObjects', method: 'POST', path: (c) => `/${c.victim}?delete`,
     body: (c) => `<Delete><Object><Key>secret.txt</Key></Object><Object><Key>secret.txt</Key><VersionId>${c.versionId}</VersionId></Object></Delete>`,
