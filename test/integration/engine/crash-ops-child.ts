@@ -6,7 +6,8 @@
  *   node crash-ops-child.js <mode> <dataDir> <seed> <clockOffsetMs>
  *
  * Modes (each next to a GC + orphan-sweep loop with no hold):
- * - `mpu`: multipart uploads: parts (some re-uploaded under the same number), then Complete with
+ * - `mpu`: multipart uploads: parts (UploadPart, or UploadPartCopy of a range of an object completed
+ *   earlier; some re-uploaded under the same number), then Complete with
  *   all or some of the parts, or Abort; some uploads are left open;
  * - `del`: DeleteObjects-like batches on a versioned bucket: delete markers and version purges
  *   (current, noncurrent, markers) of several keys at once, between puts and copies;
@@ -60,7 +61,7 @@ export type OpsOp =
   | { kind: 'deleteVersion'; key: string; versionId: string }
   | { kind: 'snapCreate' | 'snapDelete'; name: string }
   | { kind: 'create'; key: string }
-  | { kind: 'part'; key: string; uploadId: string; partNumber: number; sha: string; size: number; etag: string }
+  | { kind: 'part'; key: string; uploadId: string; partNumber: number; sha: string; size: number; etag: string; from?: string }
   | { kind: 'complete'; key: string; uploadId: string; parts: number[]; sha: string; size: number; etag: string }
   | { kind: 'abort'; key: string; uploadId: string };
 
@@ -132,6 +133,8 @@ class Child {
   /** Acknowledged snapshots not being deleted. */
   readonly snaps: string[] = [];
   uploads = 0;
+  /** Objects this process completed (mpu mode): sources of UploadPartCopy. */
+  readonly completed: { key: string; versionId: string; body: Buffer }[] = [];
 
   constructor(readonly e: Engine, readonly rng: () => number, readonly mode: Mode, readonly stamp: string) {}
 
@@ -268,10 +271,19 @@ class Child {
     for (let n = 1; n <= count; n++) {
       const again = n > 1 && rng() < 0.2 ? 1 + Math.floor(rng() * (n - 1)) : undefined;
       for (const pn of again ? [n, again] : [n]) {
-        const size = pn === count ? Math.floor(rng() * 2 * CHUNK) : CHUNK + Math.floor(rng() * 3 * CHUNK);
-        const body = makeBody(rng, size, `${this.stamp}.${key}.${pn}.${this.#op}`);
+        let size = pn === count ? Math.floor(rng() * 2 * CHUNK) : CHUNK + Math.floor(rng() * 3 * CHUNK);
+        // UploadPartCopy of a range of an object completed earlier, or UploadPart.
+        const src = this.completed.length > 0 && rng() < 0.25 ? pick(rng, this.completed) : undefined;
+        const offset = src ? Math.floor(rng() * Math.max(1, src.body.length - size)) : 0;
+        if (src) size = Math.min(size, src.body.length - offset);
+        const body = src ? src.body.subarray(offset, offset + size) : makeBody(rng, size, `${this.stamp}.${key}.${pn}.${this.#op}`);
+        if (pn !== count && size < CHUNK) continue; // source too short for a part that is not the last
         const etag = `"${md5(body).toString('hex')}"`;
-        const p = await this.run({ kind: 'part', key, uploadId, partNumber: pn, sha: sha256(body), size, etag }, async () => ({ etag: (await e.putPart(BUCKET, uploadId, pn, stream(rng, body))).etag }));
+        const p = await this.run({ kind: 'part', key, uploadId, partNumber: pn, sha: sha256(body), size, etag, ...(src ? { from: src.key } : {}) }, async () => ({
+          etag: (src
+            ? await e.copyPart(BUCKET, uploadId, pn, { bucket: BUCKET, key: src.key, versionId: src.versionId }, { offset, length: size })
+            : await e.putPart(BUCKET, uploadId, pn, stream(rng, body))).etag,
+        }));
         if (!p) return;
         bodies.set(pn, body);
         etags.set(pn, p.etag);
@@ -290,10 +302,11 @@ class Child {
     const sel = parts.map((pn) => bodies.get(pn)!);
     const etag = `"${md5(Buffer.concat(sel.map(md5))).toString('hex')}-${parts.length}"`;
     const all = Buffer.concat(sel);
-    await this.run({ kind: 'complete', key, uploadId, parts, sha: sha256(all), size: all.length, etag }, async () => {
+    const v = await this.run({ kind: 'complete', key, uploadId, parts, sha: sha256(all), size: all.length, etag }, async () => {
       const v = await e.completeUpload(BUCKET, uploadId, parts.map((pn) => ({ partNumber: pn, etag: etags.get(pn)! })));
       return { versionId: v.versionId, etag: v.etag };
     });
+    if (v && all.length > 0) this.completed.push({ key, versionId: v.versionId, body: all });
   }
 
   /** Clone mode: take a snapshot, or delete one. */
