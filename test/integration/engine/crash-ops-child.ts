@@ -11,8 +11,9 @@
  *   all or some of the parts, or Abort; some uploads are left open;
  * - `del`: DeleteObjects-like batches on a versioned bucket: delete markers and version purges
  *   (current, noncurrent, markers) of several keys at once, between puts and copies;
- * - `clone`: CopyObject and clone (of a version, or of a bucket snapshot's view) racing purges of
- *   their sources, bucket snapshot create/delete;
+ * - `clone`: CopyObject (COPY, REPLACE, with a checksum algorithm) and clone (of a version, or of a
+ *   bucket snapshot's view) racing purges of their sources and deletes of the snapshot cloned,
+ *   bucket snapshot create/delete;
  * - `lifecycle`: the lifecycle worker on a clock running 200 000× fast (rules on `x/` and `u/`
  *   become due within a second or two) next to writes on every key;
  * - `compact`: online LMDB compactions (src/storage/local/compaction.ts) during writes; in half the
@@ -130,7 +131,7 @@ async function hashOf(e: Engine, key: string, opts: { versionId?: string; snapsh
 class Child {
   #op = 0;
   readonly busy = new Set<string>();
-  /** Acknowledged snapshots not being deleted. */
+  /** Acknowledged snapshots whose delete was not acknowledged. */
   readonly snaps: string[] = [];
   uploads = 0;
   /** Objects this process completed (mpu mode): sources of UploadPartCopy. */
@@ -228,8 +229,12 @@ class Child {
     }
     const from = `${srcKey}@${src.versionId ?? `snap:${src.snapshot!}`}`;
     const clone = this.mode === 'clone' && (snapshot !== undefined || rng() < 0.5);
+    // CopyObject as S3 sends it: COPY, REPLACE (a new VM over the source's refs, §10), or with
+    // x-amz-checksum-algorithm (the source is read first: a longer window for a racing purge).
+    const how = rng();
+    const opts = how < 0.3 ? { replace: { contentType: 'application/x-crash', userMeta: { op: from } } } : how < 0.5 ? { checksumAlgorithm: 'CRC32' as const } : {};
     await this.run({ kind: clone ? 'clone' : 'copy', key, ...got, from }, () =>
-      clone ? e.clone({ bucket: BUCKET, key: srcKey, ...src }, { bucket: BUCKET, key }) : e.copyObject({ bucket: BUCKET, key: srcKey, versionId: src.versionId! }, { bucket: BUCKET, key }),
+      clone ? e.clone({ bucket: BUCKET, key: srcKey, ...src }, { bucket: BUCKET, key }) : e.copyObject({ bucket: BUCKET, key: srcKey, versionId: src.versionId! }, { bucket: BUCKET, key }, opts),
     );
   }
 
@@ -314,8 +319,9 @@ class Child {
     for (let i = 0; ; i++) {
       await sleep(20 + this.rng() * 80);
       if (this.snaps.length > 0 && this.rng() < 0.35) {
-        const name = this.snaps.splice(Math.floor(this.rng() * this.snaps.length), 1)[0]!;
-        await this.run({ kind: 'snapDelete', name }, () => this.e.snapshotDelete(BUCKET, name));
+        // Clones may still pick it until the delete is acknowledged (they race it).
+        const name = pick(this.rng, this.snaps);
+        if (await this.run({ kind: 'snapDelete', name }, async () => (await this.e.snapshotDelete(BUCKET, name), {}))) this.snaps.splice(this.snaps.indexOf(name), 1);
       } else {
         const name = `s-${this.stamp}-${i}`;
         const made = await this.run({ kind: 'snapCreate', name }, async () => {
