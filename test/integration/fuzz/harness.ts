@@ -39,6 +39,8 @@ export interface FuzzRequest {
   payloadHash?: string;
   /** Do not add Content-MD5 (default: added to every request with a body unless given). */
   noMd5?: boolean;
+  /** Headers to sign (default: all); e.g. leave Content-Length out when `after` sets the body. */
+  signedHeaders?: string[];
   /** Sign, then let `after` change the headers (for the signed aws-chunked chain, which needs the seed). */
   after?: (signed: V4Signed) => { headers?: Record<string, string>; body?: Buffer };
 }
@@ -63,6 +65,8 @@ export interface Fuzzer {
   check(r: FuzzRequest, what: string): Promise<FuzzAnswer>;
   /** A normal PUT + GET still works (the gateway survived). */
   alive(bucket: string): Promise<void>;
+  /** `status code` → count of the answers `check` saw since the last call (then cleared). */
+  outcomes(): Map<string, number>;
 }
 
 /** Start an in-process gateway (memory backend) closed by `t.after`. */
@@ -78,7 +82,7 @@ export async function fuzzer(t: TestContext, opts: GatewayOptions = {}): Promise
     if ((body.length > 0 || r.method === 'PUT' || r.method === 'POST') && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) {
       headers['content-length'] = String(body.length);
     }
-    const signed = signV4({ method: r.method, path: r.path, headers, payloadHash: r.payloadHash ?? sha256hex(body), keys, region: gw.region, date: new Date() });
+    const signed = signV4({ method: r.method, path: r.path, headers, payloadHash: r.payloadHash ?? sha256hex(body), keys, region: gw.region, date: new Date(), signedHeaders: r.signedHeaders });
     const extra = r.after?.(signed) ?? {};
     const finalHeaders = { ...signed.headers, ...(extra.headers ?? {}) };
     const payload = extra.body ?? body;
@@ -95,10 +99,20 @@ export async function fuzzer(t: TestContext, opts: GatewayOptions = {}): Promise
     }
   }
 
+  const stats = new Map<string, number>();
+
   async function check(r: FuzzRequest, what: string): Promise<FuzzAnswer> {
     const a = await send(r);
+    const k = `${a.status} ${a.code ?? ''}${a.status < 300 && a.code ? ' (in a 200)' : ''}`.trim();
+    stats.set(k, (stats.get(k) ?? 0) + 1);
     assertAwsAnswer(a, `${what}: ${r.method} ${r.path}`);
     return a;
+  }
+
+  function outcomes(): Map<string, number> {
+    const out = new Map(stats);
+    stats.clear();
+    return out;
   }
 
   async function alive(bucket: string): Promise<void> {
@@ -109,7 +123,7 @@ export async function fuzzer(t: TestContext, opts: GatewayOptions = {}): Promise
     if (get.status !== 200 || get.text !== 'still here') throw new Error(`gateway no longer serves a normal GET: ${get.status} ${get.text}`);
   }
 
-  return { gw, send, check, alive };
+  return { gw, send, check, alive, outcomes };
 }
 
 const CATALOG = new Set(Object.keys(S3Errors));
@@ -281,4 +295,9 @@ export function mutate(doc: string, steps: Mutation[]): Buffer {
     }
   }
   return raw ?? Buffer.from(text, 'utf8');
+}
+
+/** A refusal: an error status, or S3's 200 with an `<Error>` document (CompleteMultipartUpload). */
+export function refused(a: FuzzAnswer): boolean {
+  return a.status >= 300 || (a.code !== undefined && /<Error>/.test(a.text));
 }
