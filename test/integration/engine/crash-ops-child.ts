@@ -11,6 +11,8 @@
  *   all or some of the parts, or Abort; some uploads are left open;
  * - `del`: DeleteObjects-like batches on a versioned bucket: delete markers and version purges
  *   (current, noncurrent, markers) of several keys at once, between puts and copies;
+ * - `sus`: the same on a bucket whose versioning is switched to Suspended or back to Enabled before
+ *   each run (a put or delete then replaces the null version: a purge inside its commit, §7.3);
  * - `clone`: CopyObject (COPY, REPLACE, with a checksum algorithm) and clone (of a version, or of a
  *   bucket snapshot's view) racing purges of their sources and deletes of the snapshot cloned,
  *   bucket snapshot create/delete;
@@ -30,7 +32,7 @@ import { createEngine, type Engine, type EngineOptions, type LifecycleConfig } f
 import { createLocalBackend, type CompactStep, type LocalBackend } from '../../../src/storage/local/index.js';
 import { seededRandom } from '../../helpers/crash-writer.js';
 
-export type Mode = 'mpu' | 'del' | 'clone' | 'lifecycle' | 'compact';
+export type Mode = 'mpu' | 'del' | 'sus' | 'clone' | 'lifecycle' | 'compact';
 
 const KiB = 1024;
 /** The versioned bucket every mode writes to (64 KiB chunks: files; ≤ 16 KiB: LMDB blobs). */
@@ -169,7 +171,7 @@ class Child {
         await this.upload(`u/${this.stamp}-${this.uploads++}`, true);
         continue;
       }
-      if (this.mode === 'del' && this.rng() < 0.3) {
+      if ((this.mode === 'del' || this.mode === 'sus') && this.rng() < 0.3) {
         await this.deleteBatch();
         continue;
       }
@@ -396,6 +398,7 @@ async function main(mode: Mode, dir: string, seed: number, offset: number): Prom
     await e.putBucketConfig(BUCKET, 'versioning', 'Enabled');
     if (mode === 'lifecycle') await e.putBucketConfig(BUCKET, 'lifecycle', RULES);
   }
+  if (mode === 'sus') await e.putBucketConfig(BUCKET, 'versioning', rng() < 0.6 ? 'Suspended' : 'Enabled');
   emit({ t: 'ready', epoch: e.identity.epoch });
   const c = new Child(e, rng, mode, `${e.identity.epoch}`);
   const jobs: Promise<void>[] = [...Array.from({ length: mode === 'mpu' ? 4 : 6 }, () => c.work()), collect(e, rng)];

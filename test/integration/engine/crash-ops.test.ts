@@ -12,7 +12,8 @@
  *   or whole), and completing it after a GC with no hold reads back every part bit-exact;
  * - `del` (DeleteObjects-like batches of markers and version purges): every key's versions are the
  *   model of the acknowledged operations (or that plus the one in flight), and listings, GETs and
- *   the counters agree;
+ *   the counters agree; `sus` the same with versioning Suspended in most rounds (a put or delete
+ *   replaces the null version);
  * - `clone` (CopyObject, clone of a version or of a snapshot's view, snapshot create/delete, purges
  *   of the sources racing them): the same model per key; acknowledged snapshots exist, deleted ones
  *   do not; every view reads whole, with bytes once written to its key, and the same in every later
@@ -75,10 +76,10 @@ interface Round {
 }
 
 /** Acknowledgements before the kill (uniform in the range), per mode. */
-const KILL_AFTER: Record<Mode, [number, number]> = { mpu: [2, 40], del: [0, 50], clone: [0, 50], lifecycle: [20, 140], compact: [0, 50] };
+const KILL_AFTER: Record<Mode, [number, number]> = { mpu: [2, 40], del: [0, 50], sus: [0, 50], clone: [0, 50], lifecycle: [20, 140], compact: [0, 50] };
 
 /** The operations whose start may trigger the kill, per mode (they are short: a count of acks rarely lands in one). */
-const TRIGGERS: Record<Mode, string[]> = { mpu: ['complete', 'abort'], del: ['deleteVersion', 'delete'], clone: ['clone', 'copy', 'snapCreate', 'snapDelete'], lifecycle: ['deleteVersion'], compact: ['deleteVersion'] };
+const TRIGGERS: Record<Mode, string[]> = { mpu: ['complete', 'abort'], del: ['deleteVersion', 'delete'], sus: ['put', 'delete', 'deleteVersion'], clone: ['clone', 'copy', 'snapCreate', 'snapDelete'], lifecycle: ['deleteVersion'], compact: ['deleteVersion'] };
 
 /**
  * Run the child and SIGKILL it: 10 % of rounds while it starts (0–500 ms after spawn); 40 % 0–15 ms
@@ -153,15 +154,17 @@ function benignFailure(mode: Mode, o: Op): boolean {
   return mode === 'lifecycle' && o.op.kind === 'deleteVersion' && code === 'CCOW_ERR_NO_SUCH_VERSION';
 }
 
-function apply(vers: readonly Ver[], op: OpsOp, versionId: string | undefined): Ver[] {
-  const id = versionId ?? '*';
+/** The model after `op`; Suspended: a new version is the null version and replaces the previous one (§7.3). */
+function apply(vers: readonly Ver[], op: OpsOp, versionId: string | undefined, suspended: boolean): Ver[] {
+  const id = suspended ? 'null' : (versionId ?? '*');
+  const rest = suspended ? vers.filter((v) => v.versionId !== 'null') : vers;
   switch (op.kind) {
     case 'put':
     case 'copy':
     case 'clone':
-      return [{ versionId: id, marker: false, sha: op.sha, size: op.size }, ...vers];
+      return [{ versionId: id, marker: false, sha: op.sha, size: op.size }, ...rest];
     case 'delete':
-      return [{ versionId: id, marker: true }, ...vers];
+      return [{ versionId: id, marker: true }, ...rest];
     case 'deleteVersion':
       return vers.filter((v) => v.versionId !== op.versionId);
     default:
@@ -225,7 +228,7 @@ async function agree(e: Engine, vers: Map<string, Ver[]>, where: string, logical
 }
 
 /** The exact model for keys under no lifecycle rule; a weaker one (§ header) for `x/` keys of the lifecycle mode. */
-function checkKeys(mode: Mode, chain: Chain, all: Op[], vers: Map<string, Ver[]>, where: string): { acked: number; landed: number } {
+function checkKeys(mode: Mode, chain: Chain, all: Op[], vers: Map<string, Ver[]>, suspended: boolean, where: string): { acked: number; landed: number } {
   let acked = 0;
   let landed = 0;
   for (const key of KEYS) {
@@ -252,9 +255,9 @@ function checkKeys(mode: Mode, chain: Chain, all: Op[], vers: Map<string, Ver[]>
       continue;
     }
     let want = chain.model.get(key) ?? [];
-    for (const o of mine) if (o.ack) want = apply(want, o.op, o.ack.versionId);
+    for (const o of mine) if (o.ack) want = apply(want, o.op, o.ack.versionId, suspended);
     acked += mine.filter((o) => o.ack).length;
-    const alt = inflight[0] && apply(want, inflight[0].op, undefined);
+    const alt = inflight[0] && apply(want, inflight[0].op, undefined, suspended);
     const ok = matches(got, want);
     if (!ok && alt && matches(got, alt)) landed++;
     assert.ok(ok || (alt !== undefined && matches(got, alt)), `${where}: ${key} holds ${JSON.stringify(got)}\nacknowledged model: ${JSON.stringify(want)}\nwith the in-flight ${JSON.stringify(inflight[0]?.op)}: ${JSON.stringify(alt)}`);
@@ -372,7 +375,8 @@ async function check(mode: Mode, dir: string, chain: Chain, round: Round, where:
   try {
     assert.ok(!existsSync(join(dir, 'meta', COMPACT_TMP)), `${where}: open removes the compaction temp dir`);
     assert.deepEqual(readdirSync(join(dir, 'tmp')), [], `${where}: tmp/ emptied on open`);
-    if (!(await e.getBucket(BUCKET))) {
+    const bucket = await e.getBucket(BUCKET);
+    if (!bucket) {
       assert.ok(!round.lines.some((l) => l.t === 'ack'), `${where}: the bucket vanished`);
       return 'killed before the bucket existed';
     }
@@ -380,10 +384,12 @@ async function check(mode: Mode, dir: string, chain: Chain, round: Round, where:
     assert.deepEqual({ missing: first.missing, corrupt: first.corrupt, dangling: first.danglingRefs }, { missing: [], corrupt: [], dangling: [] }, `${where}: fsck right after the crash`);
     const all = ops(round.lines);
     const vers = await actual(e);
-    const keys = checkKeys(mode, chain, all, vers, where);
+    // The child sets the versioning state before its first operation; nothing changes it after.
+    const suspended = bucket.versioning === 'Suspended';
+    const keys = checkKeys(mode, chain, all, vers, suspended, where);
     await agree(e, vers, where, mode !== 'clone');
     const noted = (what: string): number => round.lines.reduce((n, l) => n + (l.t === 'note' && l.what === what ? l.n : 0), 0);
-    let note = `${all.filter((o) => o.ack).length} acked, ${all.filter((o) => !o.ack && !o.fail).length} in flight (${keys.landed} key ops landed); ${noted('gc')} busy GC steps`;
+    let note = `${suspended ? 'Suspended: ' : ''}${all.filter((o) => o.ack).length} acked, ${all.filter((o) => !o.ack && !o.fail).length} in flight (${keys.landed} key ops landed); ${noted('gc')} busy GC steps`;
     if (mode === 'lifecycle') note += `, ${noted('lifecycle')} lifecycle steps`;
     if (mode === 'compact') note += `, ${noted('compacted')} compactions`;
     let verify: Awaited<ReturnType<typeof checkUploads>>['verify'] = [];
@@ -442,7 +448,7 @@ async function check(mode: Mode, dir: string, chain: Chain, round: Round, where:
   }
 }
 
-const MODES: Mode[] = ['mpu', 'del', 'clone', 'lifecycle', 'compact'];
+const MODES: Mode[] = ['mpu', 'del', 'sus', 'clone', 'lifecycle', 'compact'];
 
 // Two chains at a time: a round mostly waits on process start and fsyncs.
 describe('crash rounds per operation kind', { concurrency: 2 }, () => {
