@@ -8,8 +8,9 @@
  * - `mpu` (UploadPart / Complete / Abort in flight): an acknowledged Complete's object reads back
  *   bit-exact with the ETag it answered (= the multipart ETag of the parts it named); a Complete in
  *   flight left the object complete and exact with its upload gone, or no object and the upload
- *   with its parts; every open upload lists exactly its acknowledged parts (one in flight: absent
- *   or whole), and completing it after a GC with no hold reads back every part bit-exact;
+ *   with its parts; a retry of a committed Complete answers the version it made; every open upload
+ *   lists exactly its acknowledged parts (one in flight: absent or whole), and completing it after
+ *   a GC with no hold reads back every part bit-exact;
  * - `del` (DeleteObjects-like batches of markers and version purges): every key's versions are the
  *   model of the acknowledged operations (or that plus the one in flight), and listings, GETs and
  *   the counters agree; `sus` the same with versioning Suspended in most rounds (a put or delete
@@ -293,6 +294,11 @@ async function checkUploads(e: Engine, all: Op[], vers: Map<string, Ver[]>, wher
       const head = await e.head({ bucket: BUCKET, key }, { versionId: vs[0]!.versionId });
       assert.equal(head.etag, c.op.etag, `${where}: ${key}: multipart ETag`);
       if (c.ack) assert.deepEqual([vs[0]!.versionId, head.etag], [c.ack.versionId, c.ack.etag], `${where}: ${key}: the acknowledged version and ETag`);
+      // A client whose Complete got no answer (the crash) retries it: the retry gets the first one's
+      // answer (completedUpload, recorded in the commit's transaction), not NoSuchUpload.
+      const named = c.op.parts.map((pn) => ({ partNumber: pn, etag: mine.filter((o) => o.op.kind === 'part' && o.op.partNumber === pn && o.ack).at(-1)!.ack!.etag! }));
+      const retry = await e.completedUpload(BUCKET, id, named);
+      assert.deepEqual(retry && [retry.key, retry.versionId, retry.etag], [key, vs[0]!.versionId, c.op.etag], `${where}: ${key}: a retried Complete answers the version it made`);
       completed++;
     };
     if (done && !open.has(id)) {
