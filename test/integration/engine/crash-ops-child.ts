@@ -18,8 +18,8 @@
  *   bucket snapshot create/delete;
  * - `lifecycle`: the lifecycle worker on a clock running 200 000× fast (rules on `x/` and `u/`
  *   become due within a second or two) next to writes on every key;
- * - `compact`: online LMDB compactions (src/storage/local/compaction.ts) during writes; in half the
- *   rounds the process kills itself before a random step of a compaction.
+ * - `compact`: online LMDB compactions (src/storage/local/compaction.ts) during writes, in place or
+ *   through a scratch dir; in half the rounds the process kills itself before a random step of one.
  *
  * Protocol: one JSON `OpsLine` per stdout line; `begin` before an operation starts, `ack` once its
  * promise resolved (durable, §13), `fail` when it rejected. At most one key operation per key is
@@ -27,6 +27,7 @@
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine, type EngineOptions, type LifecycleConfig } from '../../../src/engine/index.js';
 import { createLocalBackend, type CompactStep, type LocalBackend } from '../../../src/storage/local/index.js';
@@ -362,15 +363,19 @@ async function lifecycle(e: Engine): Promise<void> {
   }
 }
 
-/** Online compactions with a short pause between them. */
-async function compactions(be: LocalBackend, rng: () => number): Promise<void> {
+/** Online compactions with a short pause between them, half of them through a scratch dir (compact-scratch.ts). */
+async function compactions(be: LocalBackend, rng: () => number, scratch: string): Promise<void> {
   for (;;) {
     await sleep(10 + rng() * 60);
-    if ((await be.compact()).compacted) emit({ t: 'note', what: 'compacted', n: 1 });
+    if ((await be.compact(rng() < 0.5 ? { scratch } : {})).compacted) emit({ t: 'note', what: 'compacted', n: 1 });
   }
 }
 
-const STEPS: CompactStep[] = ['copy', 'fsync', 'close', 'rename', 'dirsync', 'reopen'];
+/** Compaction steps to die before (`mark`, `unlink`, `transfer` come only through a scratch dir). */
+const STEPS: CompactStep[] = ['copy', 'fsync', 'close', 'mark', 'unlink', 'transfer', 'rename', 'dirsync', 'reopen'];
+
+/** The scratch dir of the compact mode: next to the data dir (the parent gives each chain a dir of its own). */
+export const scratchOf = (dataDir: string): string => join(dataDir, '..', 'scratch');
 
 async function main(mode: Mode, dir: string, seed: number, offset: number): Promise<void> {
   const rng = seededRandom(seed);
@@ -404,7 +409,7 @@ async function main(mode: Mode, dir: string, seed: number, offset: number): Prom
   const jobs: Promise<void>[] = [...Array.from({ length: mode === 'mpu' ? 4 : 6 }, () => c.work()), collect(e, rng)];
   if (mode === 'clone') jobs.push(c.snapshots());
   if (mode === 'lifecycle') jobs.push(lifecycle(e));
-  if (mode === 'compact') jobs.push(compactions(backend, rng));
+  if (mode === 'compact') jobs.push(compactions(backend, rng, scratchOf(dir)));
   await Promise.all(jobs);
 }
 

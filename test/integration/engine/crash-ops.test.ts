@@ -39,10 +39,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine } from '../../../src/engine/index.js';
-import { COMPACT_TMP, createLocalBackend } from '../../../src/storage/local/index.js';
+import { COMPACT_TMP, createLocalBackend, PENDING } from '../../../src/storage/local/index.js';
 import { seededRandom } from '../../helpers/crash-writer.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { BUCKET, ENGINE_OPTS, KEYS, type Mode, type OpsLine, type OpsOp } from './crash-ops-child.js';
+import { BUCKET, ENGINE_OPTS, KEYS, scratchOf, type Mode, type OpsLine, type OpsOp } from './crash-ops-child.js';
 
 const CHILD = fileURLToPath(new URL('./crash-ops-child.js', import.meta.url));
 const SEED = Number(process.env.CRASH_OPS_SEED ?? 20261127);
@@ -380,6 +380,7 @@ async function check(mode: Mode, dir: string, chain: Chain, round: Round, where:
   const e = await createEngine(backend, { ...ENGINE_OPTS, holdMs: 0, ...(clock ? { clock } : {}) });
   try {
     assert.ok(!existsSync(join(dir, 'meta', COMPACT_TMP)), `${where}: open removes the compaction temp dir`);
+    assert.ok(!existsSync(join(dir, 'meta', PENDING)), `${where}: open finishes a compaction marked through the scratch dir`);
     assert.deepEqual(readdirSync(join(dir, 'tmp')), [], `${where}: tmp/ emptied on open`);
     const bucket = await e.getBucket(BUCKET);
     if (!bucket) {
@@ -397,7 +398,10 @@ async function check(mode: Mode, dir: string, chain: Chain, round: Round, where:
     const noted = (what: string): number => round.lines.reduce((n, l) => n + (l.t === 'note' && l.what === what ? l.n : 0), 0);
     let note = `${suspended ? 'Suspended: ' : ''}${all.filter((o) => o.ack).length} acked, ${all.filter((o) => !o.ack && !o.fail).length} in flight (${keys.landed} key ops landed); ${noted('gc')} busy GC steps`;
     if (mode === 'lifecycle') note += `, ${noted('lifecycle')} lifecycle steps`;
-    if (mode === 'compact') note += `, ${noted('compacted')} compactions`;
+    if (mode === 'compact') {
+      const left = existsSync(scratchOf(dir)) ? readdirSync(scratchOf(dir)).length : 0;
+      note += `, ${noted('compacted')} compactions; scratch copies left: ${left}`;
+    }
     let verify: Awaited<ReturnType<typeof checkUploads>>['verify'] = [];
     if (mode === 'mpu') {
       const u = await checkUploads(e, all, vers, where);
@@ -460,7 +464,8 @@ const MODES: Mode[] = ['mpu', 'del', 'sus', 'clone', 'lifecycle', 'compact'];
 describe('crash rounds per operation kind', { concurrency: 2 }, () => {
   MODES.forEach((mode, m) => {
     it(`${mode}: SIGKILL ${ROUNDS} times on one data dir; acknowledged outcomes hold, nothing half-done, fsck clean, GC converges (seed ${SEED})`, async (t) => {
-      const dir = await makeTempDir(`crash-ops-${mode}`);
+      const tmp = await makeTempDir(`crash-ops-${mode}`);
+      const dir = { path: join(tmp.path, 'data'), cleanup: () => tmp.cleanup() };
       const rng = seededRandom(SEED + m * 7919);
       const chain: Chain = { model: new Map(), sent: new Map(), views: new Map(), offset: 0 };
       try {
