@@ -39,6 +39,8 @@ export interface FuzzRequest {
   payloadHash?: string;
   /** Do not add Content-MD5 (default: added to every request with a body unless given). */
   noMd5?: boolean;
+  /** Send unsigned (an anonymous request). */
+  anonymous?: boolean;
   /** Headers to sign (default: all); e.g. leave Content-Length out when `after` sets the body. */
   signedHeaders?: string[];
   /** Sign, then let `after` change the headers (for the signed aws-chunked chain, which needs the seed). */
@@ -82,7 +84,7 @@ export async function fuzzer(t: TestContext, opts: GatewayOptions = {}): Promise
     if ((body.length > 0 || r.method === 'PUT' || r.method === 'POST') && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) {
       headers['content-length'] = String(body.length);
     }
-    const signed = signV4({ method: r.method, path: r.path, headers, payloadHash: r.payloadHash ?? sha256hex(body), keys, region: gw.region, date: new Date(), signedHeaders: r.signedHeaders });
+    const signed = r.anonymous ? { headers: { ...headers }, signature: '', amzDate: '', scope: '', signingKey: Buffer.alloc(0), canonicalRequest: '', stringToSign: '' } : signV4({ method: r.method, path: r.path, headers, payloadHash: r.payloadHash ?? sha256hex(body), keys, region: gw.region, date: new Date(), signedHeaders: r.signedHeaders });
     const extra = r.after?.(signed) ?? {};
     const finalHeaders = { ...signed.headers, ...(extra.headers ?? {}) };
     const payload = extra.body ?? body;
@@ -240,7 +242,12 @@ export function mutate(doc: string, steps: Mutation[]): Buffer {
         text = tokens.join('');
         break;
       case 'manyElements':
-        if (el) tokens.splice(el.close + 1, 0, ...Array.from({ length: 1000 + (s.b % 1001) }, () => tokens.slice(el.open, el.close + 1).join('')));
+        // 1,000–2,000 copies, kept under ~3 MB (past every body limit, without building 100 MB requests).
+        if (el) {
+          const copy = tokens.slice(el.open, el.close + 1).join('');
+          const n = Math.min(1000 + (s.b % 1001), Math.max(1, Math.floor(3_000_000 / Math.max(copy.length, 1))));
+          tokens.splice(el.close + 1, 0, ...Array.from({ length: n }, () => copy));
+        }
         text = tokens.join('');
         break;
       case 'dropElement':

@@ -98,7 +98,7 @@ const OPS: Op[] = [
     arb: () => fc.record({
       headers: someHeaders({
         'content-md5': base64ish, 'x-amz-sdk-checksum-algorithm': fc.constantFrom(...ALGOS), 'x-amz-checksum-algorithm': fc.constantFrom(...ALGOS), 'x-amz-tagging': tagging,
-        'x-amz-meta-a': latin1(30), 'x-amz-meta-ü': latin1(5), 'x-amz-storage-class': fc.constantFrom('STANDARD', 'GLACIER', 'x', ''), 'if-none-match': etag, 'if-match': etag,
+        'x-amz-meta-a': latin1(30), 'x-amz-meta-a_b.c~!#': latin1(5), 'x-amz-storage-class': fc.constantFrom('STANDARD', 'GLACIER', 'x', ''), 'if-none-match': etag, 'if-match': etag,
         'x-amz-website-redirect-location': oddText, expires: date, 'x-amz-object-lock-retain-until-date': date, 'x-amz-object-lock-mode': oddText,
         'x-amz-grant-read': oddText, 'x-amz-acl': fc.constantFrom('private', 'public-read', 'x', ''), 'cache-control': latin1(20), 'content-type': latin1(30),
       }),
@@ -210,6 +210,13 @@ for (const op of OPS) {
       if (key && refused(a)) {
         const head = await f.send({ method: 'HEAD', path: key.split('?')[0]! });
         if (head.status !== 404) throw new Error(`refused write (${a.status} ${a.code}) left an object at ${key}: HEAD ${head.status}`);
+      } else if (key) {
+        // What was written reads back (metadata, tags, checksums in the answer headers).
+        const path = key.split('?')[0]!;
+        for (const method of ['HEAD', 'GET']) await f.check({ method, path, headers: { 'x-amz-checksum-mode': 'ENABLED' } }, `${method} after ${op.name}`);
+        await f.check({ method: 'GET', path: `${path}?tagging` }, `GetObjectTagging after ${op.name}`);
+        await f.check({ method: 'GET', path: `${path}?attributes`, headers: { 'x-amz-object-attributes': 'ETag,Checksum,ObjectParts,StorageClass,ObjectSize' } }, `GetObjectAttributes after ${op.name}`);
+        await f.check({ method: 'PUT', path: `${path}-copy`, headers: { 'x-amz-copy-source': path } }, `CopyObject after ${op.name}`);
       }
     }), FC_PARAMS);
     const seen = f.outcomes();

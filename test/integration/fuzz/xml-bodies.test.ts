@@ -2,7 +2,8 @@
  * Property-based fuzz of the request bodies S3 parses (issue #4; project rule "bad input gets a
  * clear error and loses nothing"): valid CompleteMultipartUpload, DeleteObjects,
  * PutBucketLifecycleConfiguration, PutBucketCors, Put{Bucket,Object}Tagging, PutBucketVersioning,
- * Put{Object,Bucket}Acl, CreateBucket and PutBucketPolicy documents, mutated 1–3 times
+ * Put{Object,Bucket}Acl, PutBucketOwnershipControls, PutBucketNotificationConfiguration,
+ * PutBucketRequestPayment, CreateBucket and PutBucketPolicy documents, mutated 1–3 times
  * (truncation, values at the edge of number and string parsing, repeated, dropped, moved,
  * renamed and emptied elements, DOCTYPE / entities / CDATA / processing instructions, non-UTF-8
  * bytes, deep nesting, thousands of repeats), SigV4-signed over the final bytes and sent through
@@ -117,7 +118,10 @@ const TARGETS: Target[] = [
     },
     valid: (c) => `<AccessControlPolicy><Owner><ID>${c.owner}</ID></Owner><AccessControlList><Grant><Grantee ${XSI} xsi:type="CanonicalUser"><ID>${c.owner}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant><Grant><Grantee ${XSI} xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant><Grant><Grantee ${XSI} xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AuthenticatedUsers</URI></Grantee><Permission>READ_ACP</Permission></Grant></AccessControlList></AccessControlPolicy>`,
     request: (_c, body) => ({ method: 'PUT', path: '/fz-oacl/o?acl', body }),
-    after: getBack('/fz-oacl/o?acl'),
+    async after(f) {
+      await getBack('/fz-oacl/o?acl')(f);
+      assertAwsAnswer(await f.send({ method: 'GET', path: '/fz-oacl/o', anonymous: true }), 'anonymous GET after PutObjectAcl');
+    },
   },
   {
     name: 'PutBucketAcl',
@@ -125,7 +129,32 @@ const TARGETS: Target[] = [
     prepare: async (f) => ({ owner: f.gw.tenantId }),
     valid: (c) => `<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>${c.owner}</ID><DisplayName>d</DisplayName></Owner><AccessControlList><Grant><Grantee ${XSI} xsi:type="CanonicalUser"><ID>${c.owner}</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant><Grant><Grantee ${XSI} xsi:type="Group"><URI>http://acs.amazonaws.com/groups/s3/LogDelivery</URI></Grantee><Permission>WRITE</Permission></Grant></AccessControlList></AccessControlPolicy>`,
     request: (_c, body) => ({ method: 'PUT', path: '/fz-bacl?acl', body }),
-    after: getBack('/fz-bacl?acl'),
+    async after(f) {
+      await getBack('/fz-bacl?acl')(f);
+      assertAwsAnswer(await f.send({ method: 'GET', path: '/fz-bacl', anonymous: true }), 'anonymous ListObjects after PutBucketAcl');
+      assertAwsAnswer(await f.send({ method: 'PUT', path: '/fz-bacl/anon', body: 'x', anonymous: true }), 'anonymous PutObject after PutBucketAcl');
+    },
+  },
+  {
+    name: 'PutBucketOwnershipControls',
+    bucket: 'fz-owner',
+    valid: () => '<OwnershipControls xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>',
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-owner?ownershipControls', body }),
+    after: getBack('/fz-owner?ownershipControls'),
+  },
+  {
+    name: 'PutBucketNotificationConfiguration',
+    bucket: 'fz-notify',
+    valid: () => '<NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></NotificationConfiguration>',
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-notify?notification', body }),
+    after: getBack('/fz-notify?notification'),
+  },
+  {
+    name: 'PutBucketRequestPayment',
+    bucket: 'fz-payment',
+    valid: () => '<RequestPaymentConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Payer>BucketOwner</Payer></RequestPaymentConfiguration>',
+    request: (_c, body) => ({ method: 'PUT', path: '/fz-payment?requestPayment', body }),
+    after: getBack('/fz-payment?requestPayment'),
   },
   {
     name: 'CreateBucket',
@@ -245,6 +274,11 @@ test('fuzzed PutBucketPolicy JSON: a 4xx with an AWS code or a 2xx, never a 5xx'
     const a = await f.check({ method: 'PUT', path: '/fz-policy?policy', body }, 'PutBucketPolicy');
     assertAwsAnswer(await f.send({ method: 'GET', path: '/fz-policy?policy' }), 'GetBucketPolicy after');
     assertAwsAnswer(await f.send({ method: 'GET', path: '/fz-policy?policyStatus' }), 'GetBucketPolicyStatus after');
+    // The stored policy is evaluated: anonymous and owner requests still get an AWS answer.
+    assertAwsAnswer(await f.send({ method: 'GET', path: '/fz-policy/keep/o', anonymous: true }), 'anonymous GET under the policy');
+    assertAwsAnswer(await f.send({ method: 'DELETE', path: '/fz-policy/keep/o', anonymous: true }), 'anonymous DELETE under the policy');
+    assertAwsAnswer(await f.send({ method: 'GET', path: '/fz-policy?list-type=2', anonymous: true, headers: { referer: 'x' } }), 'anonymous ListObjectsV2 under the policy');
+    assertAwsAnswer(await f.send({ method: 'PUT', path: '/fz-policy/keep/o', body: 'x' }), 'owner PUT under the policy');
     if (a.status < 300) await f.send({ method: 'DELETE', path: '/fz-policy?policy' });
   }), FC_PARAMS);
   const ok = await f.check({ method: 'PUT', path: '/fz-policy?policy', body: JSON.stringify(POLICY) }, 'PutBucketPolicy (valid)');
