@@ -11,7 +11,7 @@
  */
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { uriEncode } from '../../../conformance/lib/sign.js';
+import { presignV4, uriEncode } from '../../../conformance/lib/sign.js';
 import { FC_PARAMS, RUNS, fuzzer, refused, type Fuzzer, type FuzzRequest } from './harness.js';
 
 const B = 'fz-h';
@@ -79,6 +79,8 @@ interface Op {
   arb(w: World): fc.Arbitrary<FuzzRequest>;
   /** A write: after a refusal, `key` must not exist. */
   writes?: (r: FuzzRequest) => string;
+  /** Send as a SigV4 presigned URL (the query's x-amz-* parameters are hoisted into headers). */
+  presign?: boolean;
   /** Each run gets a fresh upload of two parts on `key`: UPLOADID, ETAG1 and ETAG2 in the path and body are replaced. */
   fresh?: boolean;
 }
@@ -107,6 +109,16 @@ const OPS: Op[] = [
       const h = { ...headers, ...(checksum ? { [checksum[0]]: checksum[1] } : {}) };
       return { method: 'PUT', path: `/${B}/put-${++run}`, headers: h, body: BODY, noMd5: true };
     }),
+    writes: (r) => r.path,
+  },
+  {
+    name: 'presigned PutObject (x-amz-* headers hoisted into the query: metadata, tagging, ACL, redirect)',
+    presign: true,
+    arb: () => fc.array(fc.tuple(
+      fc.oneof(fc.constantFrom('x-amz-meta-a', 'x-amz-meta-b_c', 'x-amz-tagging', 'x-amz-acl', 'x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-grant-read', 'x-amz-meta-',
+        'x-amz-checksum-crc32', 'x-amz-sdk-checksum-algorithm', 'x-amz-server-side-encryption', 'x-amz-object-lock-mode', 'x-amz-meta-%C3%BC', 'x-amz-meta-a%20b', 'X-Amz-Meta-Up'), oddText.map((v) => `x-amz-meta-${uriEncode(v)}`)),
+      qv,
+    ), { minLength: 1, maxLength: 4 }).map((params) => ({ method: 'PUT', path: `/${B}/presigned-${++run}?${params.map(([k, v]) => `${k}=${v}`).join('&')}`, body: BODY, noMd5: true })),
     writes: (r) => r.path,
   },
   {
@@ -204,6 +216,10 @@ for (const op of OPS) {
         const e1 = String((await f.send({ method: 'PUT', path: `${key}?partNumber=1&uploadId=${uploadId}`, body: 'hello' })).headers.etag);
         const e2 = String((await f.send({ method: 'PUT', path: `${key}?partNumber=2&uploadId=${uploadId}`, body: 'world' })).headers.etag);
         r = { ...r, path: r.path.replace('UPLOADID', uploadId), body: String(r.body).replace('ETAG1', e1).replace('ETAG2', e2) };
+      }
+      if (op.presign) {
+        const keys = { accessKeyId: f.gw.accessKey, secretAccessKey: f.gw.secretKey };
+        r = { ...r, anonymous: true, path: presignV4({ method: r.method, path: r.path, host: 'localhost', keys, region: f.gw.region, date: new Date(), expires: 600 }) };
       }
       const a = await f.check(r, op.name);
       const key = op.writes?.(r);
