@@ -10,7 +10,7 @@ import type { CommitCondition } from './api.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
-import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionValue, embedVm, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
+import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionRecord, decodeVersionValue, embedVm, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
 import { blobKey, bucketPrefix, curKey, intentKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
 import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef } from './refs.js';
@@ -135,22 +135,46 @@ export function snapshotCutoffs(tx: MetaTx, bucketId: Uint8Array): Buffer[] {
 }
 
 /**
- * Pinned (§10): for some snapshot T, `uvid` ≤ T and the next newer entry of the key (hidden ones
- * included, since snapshot views see them) is > T.
+ * Whether the view of a bucket snapshot taken at `t` sees `rec` (§10): every entry but one hidden at
+ * or before `t` — a purge hides a pinned entry for the snapshots that existed then, and a snapshot
+ * taken after the purge must not show what was already gone (nor let it mask an older version).
  */
-export function isPinned(uvid: Uint8Array, newer: Uint8Array | undefined, cutoffs: readonly Buffer[]): boolean {
-  return cutoffs.some((t) => compareBytes(uvid, t) <= 0 && (newer === undefined || compareBytes(t, newer) < 0));
+export function seenAt(rec: VersionRecord, t: Uint8Array): boolean {
+  return !rec.hidden || rec.hiddenAt === undefined || compareBytes(fromHex(rec.hiddenAt), t) > 0;
+}
+
+/** An entry as the pinning rule needs it. */
+interface Pinnable {
+  uvid: Uint8Array;
+  rec: VersionRecord;
+}
+
+/**
+ * Pinned (§10): the entry is what some snapshot T's view shows for its key: `uvid` ≤ T, seen at T,
+ * and no newer entry of the key (`newer`, any order) with UVID ≤ T is seen at T.
+ */
+export function isPinned(e: Pinnable, newer: readonly Pinnable[], cutoffs: readonly Buffer[]): boolean {
+  return cutoffs.some((t) => compareBytes(e.uvid, t) <= 0 && seenAt(e.rec, t) && newer.every((n) => compareBytes(n.uvid, t) > 0 || !seenAt(n.rec, t)));
+}
+
+/** The entries of `key` newer than `e` (read in the transaction; only when a snapshot could pin it). */
+function newerEntries(tx: MetaTx, b: Bucket, key: string, e: KeyEntry): Pinnable[] {
+  const out: Pinnable[] = [];
+  for (const [k, v] of tx.range({ gte: niKeyPrefix(b.id, encodeObjectKey(key)), lt: e.k })) out.push({ uvid: uvidOfNiKey(k), rec: decodeVersionRecord(v) });
+  return out;
 }
 
 /**
  * Purge one entry (§7.3): remove it and its `ver:` reference, or, when a snapshot pins it, only hide
  * it. Returns true when the entry was removed.
  */
-export function purgeEntry(core: Core, tx: MetaTx, b: Bucket, key: string, e: KeyEntry, newer: Uint8Array | undefined, cutoffs: readonly Buffer[], fx: TxEffects): boolean {
+export function purgeEntry(core: Core, tx: MetaTx, b: Bucket, key: string, e: KeyEntry, cutoffs: readonly Buffer[], fx: TxEffects): boolean {
   const now = core.now();
   fx.feed.push({ op: 'purge', bucket: b.rec.name, key, uvid: e.rec.uvid, vmId: e.rec.vmId, generation: e.rec.generation, deleted: e.rec.deleted, viaIsgw: false, at: Math.floor(now * 1000) });
-  if (isPinned(e.uvid, newer, cutoffs)) {
-    if (!e.rec.hidden) tx.put(e.k, encodeVersionValue({ ...e.rec, hidden: true }, e.vm));
+  if (cutoffs.length > 0 && isPinned(e, newerEntries(tx, b, key, e), cutoffs)) {
+    // Issued inside the transaction, as a snapshot's cut-off is: every snapshot that exists now has
+    // a smaller UVID (it still sees the entry), every later one a larger (it does not).
+    if (!e.rec.hidden) tx.put(e.k, encodeVersionValue({ ...e.rec, hidden: true, hiddenAt: toHex(core.uvids.next()) }, e.vm));
     return false;
   }
   tx.del(e.k);
@@ -213,7 +237,7 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
   tx.put(niKey(b.id, enc, uvid), embedded ? embedVm(recBytes, embedded) : recBytes);
   fx.feed.push({ op: 'version', bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
 
-  if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, uvid, fx);
+  if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, fx);
   if (s.intentId) dropIntent(tx, s.intentId, now, s.vm ? s.treeIds : undefined);
   s.extra?.(tx);
 
@@ -226,11 +250,10 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
 }
 
 /** §7.3: a new null version replaces the previous (visible) null version. */
-function purgePreviousNull(core: Core, tx: MetaTx, b: Bucket, key: string, entries: readonly KeyEntry[], newUvid: Uvid, fx: TxEffects): void {
+function purgePreviousNull(core: Core, tx: MetaTx, b: Bucket, key: string, entries: readonly KeyEntry[], fx: TxEffects): void {
   const i = entries.findIndex((e) => e.rec.isNull && !e.rec.hidden);
   if (i < 0) return;
-  const newer = i === 0 ? newUvid : entries[i - 1]!.uvid;
-  purgeEntry(core, tx, b, key, entries[i]!, newer, snapshotCutoffs(tx, b.id), fx);
+  purgeEntry(core, tx, b, key, entries[i]!, snapshotCutoffs(tx, b.id), fx);
 }
 
 /**

@@ -125,7 +125,7 @@ export function applyLifecycleTx(core: Core, tx: MetaTx, bucket: Bucket, key: st
   const before = visible(keyEntries(tx, b.id, enc));
   for (let j = before.length - 1; j >= 1; j--) {
     if (!noncurrentDue(rules, key, before, j, now)) continue;
-    purgeEntry(core, tx, b, key, before[j]!.e, before[j]!.newer?.uvid, cutoffs, fx);
+    purgeEntry(core, tx, b, key, before[j]!.e, cutoffs, fx);
     acted++;
   }
   // 3. An expired object delete marker: the only version left is a (non-quiet) marker.
@@ -136,7 +136,7 @@ export function applyLifecycleTx(core: Core, tx: MetaTx, bucket: Bucket, key: st
     const written = uvidMs(only.e.uvid);
     const remove = rules.some((r) => matches(r, key, undefined) && (r.expiration?.expiredObjectDeleteMarker === true || expirationDue(r, written, now)));
     if (remove) {
-      purgeEntry(core, tx, b, key, only.e, only.newer?.uvid, cutoffs, fx);
+      purgeEntry(core, tx, b, key, only.e, cutoffs, fx);
       acted++;
     }
   }

@@ -7,6 +7,7 @@
 import { compareBytes, prefixEnd } from '../common/index.js';
 import type { RangeOptions, VisitStep } from '../storage/contract/index.js';
 import type { ListEntry, ListOptions, ListPage, ListVersionsOptions, ObjectVersion, VersionsPage } from './api.js';
+import { seenAt } from './commit.js';
 import type { Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { decodeVersionRecord, type VersionRecord } from './format/records.js';
@@ -85,11 +86,13 @@ export async function listObjects(core: Core, bucket: string, opts: ListOptions 
     const { key } = decodeObjectKey(k, base.length);
     let rec: VersionRecord | undefined;
     if (cutoff) {
-      // View at T (§10): the first entry of the key with UVID ≤ T decides; later rows of the key are skipped.
+      // View at T (§10): the first entry of the key with UVID ≤ T that the view sees decides; later
+      // rows of the key are skipped.
       if (key === doneKey) return 'next';
       if (compareBytes(uvidOfNiKey(k), cutoff) > 0) return 'next';
-      doneKey = key;
       rec = decodeVersionRecord(v);
+      if (!seenAt(rec, cutoff)) return 'next';
+      doneKey = key;
       if (rec.deleted) return 'next';
     }
     const cp = commonPrefixOf(key, prefix, delimiter);

@@ -6,6 +6,7 @@ import { fromHex, type ChunkId } from '../common/index.js';
 import type { ObjectVersion, PartInfo } from './api.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
+import { seenAt } from './commit.js';
 import { decodeSnapshotRecord, decodeVersionRecord, type VersionRecord } from './format/records.js';
 import type { VersionManifest, VmMeta } from './format/vm.js';
 import { bsnapKey, curKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, uvidOfNiKey } from './keys.js';
@@ -88,13 +89,17 @@ export async function snapshotCutoff(core: Core, b: Bucket, name: string): Promi
   return fromHex(decodeSnapshotRecord(raw).uvid) as Uvid;
 }
 
-/** §10 view at T: the key's entry with the largest UVID ≤ T (hidden entries included). */
+/**
+ * §10 view at T: the key's entry with the largest UVID ≤ T among those the view sees (hidden ones
+ * included unless they were hidden at or before T: seenAt).
+ */
 async function resolveInSnapshot(core: Core, b: Bucket, key: string, snapshot: string): Promise<Resolved> {
   const t = await snapshotCutoff(core, b, snapshot);
   const prefix = niKeyPrefix(b.id, encodeObjectKey(key));
   const { lt } = prefixRange(prefix);
-  for await (const [k, v] of core.backend.meta.range({ gte: Buffer.concat([prefix, invertUvid(t)]), lt, limit: 1 })) {
+  for await (const [k, v] of core.backend.meta.range({ gte: Buffer.concat([prefix, invertUvid(t)]), lt })) {
     const rec = decodeVersionRecord(v);
+    if (!seenAt(rec, t)) continue;
     if (rec.deleted) throw EngineErrors.NO_SUCH_KEY(`no such key in snapshot ${snapshot}: ${key}`);
     return { rec, uvid: uvidOfNiKey(k), isLatest: false };
   }

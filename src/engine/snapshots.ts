@@ -9,7 +9,7 @@ import type { SnapshotInfo } from './api.js';
 import { applyEffects, isPinned, newEffects, snapshotCutoffs, verReferrer, type TxEffects } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
-import { decodeSnapshotRecord, decodeVersionValue, encodeSnapshotRecord, type SnapshotRecord } from './format/records.js';
+import { decodeSnapshotRecord, decodeVersionValue, encodeSnapshotRecord, type SnapshotRecord, type VersionRecord } from './format/records.js';
 import { bsnapKey, bucketPrefix, decodeObjectKey, prefixRange, T, uvidOfNiKey } from './keys.js';
 import { dropRef } from './refs.js';
 import { storage } from './storage-errors.js';
@@ -60,17 +60,18 @@ function sweepHidden(core: Core, tx: MetaTx, b: Bucket, fx: TxEffects): void {
   const base = bucketPrefix(T.NI, b.id);
   const drop: { k: Uint8Array; uvid: Buffer; vmId?: string; embedded: number; size: number; deleted: boolean }[] = [];
   let prevKey: string | undefined;
-  let newer: Buffer | undefined;
+  // The key's entries seen so far (newer than the current one): the pinning rule reads them all.
+  let newer: { uvid: Buffer; rec: VersionRecord }[] = [];
   for (const [k, v] of tx.range(prefixRange(base))) {
     const { key } = decodeObjectKey(k, base.length);
     const uvid = uvidOfNiKey(k);
-    if (key !== prevKey) newer = undefined;
+    if (key !== prevKey) newer = [];
     prevKey = key;
     const { rec, vm } = decodeVersionValue(v);
-    if (rec.hidden && !isPinned(uvid, newer, cutoffs)) {
+    if (rec.hidden && !isPinned({ uvid, rec }, newer, cutoffs)) {
       drop.push({ k, uvid, vmId: rec.vmEmbedded ? undefined : rec.vmId, embedded: vm?.length ?? 0, size: rec.size, deleted: rec.deleted });
     }
-    newer = uvid;
+    newer.push({ uvid, rec });
   }
   const now = core.now();
   for (const d of drop) {

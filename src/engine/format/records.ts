@@ -27,6 +27,12 @@ export interface VersionRecord {
   isNull: boolean;
   /** Purged while pinned by a bucket snapshot: visible only to snapshot views (§10). */
   hidden?: boolean;
+  /**
+   * 32 hex: a UVID issued by the purge that hid the entry. Views of snapshots taken after it do not
+   * see the entry (it was gone by then). Entries hidden before this was recorded have none and are
+   * seen by every view that reaches them, as they were then.
+   */
+  hiddenAt?: string;
   /** A delete marker written while the bucket was never versioned: hidden from S3 listings (§7.3). */
   quiet?: boolean;
   size: number;

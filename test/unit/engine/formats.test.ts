@@ -75,6 +75,8 @@ const goldens: Golden[] = [
   g('vm-inline-v1', vmInline, encodeVm, decodeVm),
   g('ni1-version', version, R.encodeVersionRecord, R.decodeVersionRecord),
   g('ni1-delete-marker', marker, R.encodeVersionRecord, R.decodeVersionRecord),
+  // Purged while a snapshot pinned it (§10): hidden, with the UVID of the purge that hid it.
+  g('ni1-hidden', { ...version, hidden: true, hiddenAt: '0006443c0c3a59ff1234000100000030' }, R.encodeVersionRecord, R.decodeVersionRecord),
   g('ni2-embedded-vm', { rec: { ...version, size: 5, etag: vmInline.meta.etag, vmId: blake3(encodeVm(vmInline)).toString('hex'), vmEmbedded: true }, vm: encodeVm(vmInline) },
     (v: { rec: R.VersionRecord; vm: Buffer }) => R.encodeVersionValue(v.rec, v.vm),
     (b) => {
