@@ -9,10 +9,15 @@
  * with garbage, x-amz-decoded-content-length or the trailer checksum wrong. Checked: no 5xx, a
  * catalog code on every refusal; a refused PUT leaves the key as it was (absent → HEAD 404,
  * existing → the previous bytes); an accepted PUT stored exactly x-amz-decoded-content-length
- * bytes and, when a CRC32 trailer was sent, bytes whose CRC32 it is.
+ * bytes and, when a CRC32 trailer was sent, bytes whose CRC32 it is. A third property sends
+ * checksums of every algorithm as trailers (declared or not) and headers: an accepted upload never
+ * holds bytes a checksum it carried does not match.
  */
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { Crc32c } from '@aws-crypto/crc32c';
+import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import fc from 'fast-check';
 import { awsChunked, type ChunkedMode } from '../../../conformance/lib/sign.js';
 import { FC_PARAMS, fuzzer } from './harness.js';
@@ -212,5 +217,97 @@ test('fuzzed aws-chunked UploadPart bodies: a 4xx with an AWS code and no part l
     if (a.status < 300 && (!listed || size !== headers['x-amz-decoded-content-length']!.trim())) throw new Error(`accepted UploadPart listed as ${size} bytes: ${parts.text}`);
   }), FC_PARAMS);
   if (process.env.FUZZ_VERBOSE) t.diagnostic(JSON.stringify([...f.outcomes()].sort((x, y) => y[1] - x[1])));
+  await f.alive(B);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Checksums of every algorithm, as a trailer (declared or not, under the declared name or another)
+// and as a header: an accepted upload never holds bytes a checksum it was sent does not match.
+
+const ALGOS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const;
+type Algo = (typeof ALGOS)[number];
+
+async function checksumOf(algo: Algo, data: Buffer): Promise<string> {
+  switch (algo) {
+    case 'crc32': return crcB64(data);
+    case 'crc32c': {
+      const c = new Crc32c();
+      c.update(data);
+      const v = Buffer.alloc(4);
+      v.writeUInt32BE(c.digest());
+      return v.toString('base64');
+    }
+    case 'crc64nvme': {
+      const h = new Crc64Nvme();
+      h.update(data);
+      return Buffer.from(await h.digest()).toString('base64');
+    }
+    case 'sha1': return createHash('sha1').update(data).digest('base64');
+    case 'sha256': return createHash('sha256').update(data).digest('base64');
+  }
+}
+
+const checksumCase = fc.record({
+  mode: fc.constantFrom<ChunkedMode>('STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'),
+  data: fc.uint8Array({ maxLength: 2000 }),
+  cuts: fc.array(fc.nat({ max: 2000 }), { maxLength: 4 }),
+  declared: fc.option(fc.constantFrom<string>(...ALGOS, 'sha512', 'md5', 'x'), { freq: 6 }),
+  sent: fc.option(fc.constantFrom<Algo>(...ALGOS), { freq: 8 }),
+  value: fc.oneof({ weight: 2, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 2, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 40 }).map((b) => Buffer.from(b).toString('base64')) },
+    { weight: 1, arbitrary: fc.constantFrom('', '!!!!', 'AAAAAA==', 'AAAAAA', ' ', 'AAAA AA==') }),
+  header: fc.option(fc.tuple(fc.constantFrom<Algo>(...ALGOS), fc.boolean()), { freq: 4 }),
+  sdkAlgorithm: fc.option(fc.constantFrom('CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256', 'SHA512', 'x'), { freq: 4 }),
+  /** One time in three the request is coherent (one algorithm, declared and sent, right value) but for the value. */
+  coherent: fc.nat({ max: 2 }),
+}).map((c) => (c.coherent === 0 && c.sent ? { ...c, declared: c.sent, header: null, sdkAlgorithm: c.sdkAlgorithm === null ? null : c.sent.toUpperCase() } : c));
+
+test('aws-chunked uploads with checksum trailers and headers of every algorithm: a mismatching checksum is never stored', async (t) => {
+  const f = await fuzzer(t);
+  await f.send({ method: 'PUT', path: `/${B}` });
+  let run = 0;
+  let accepted = 0;
+  await fc.assert(fc.asyncProperty(checksumCase, async (c) => {
+    const key = `ck-${++run}`;
+    const data = Buffer.from(c.data);
+    const headers: Record<string, string> = { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(data.length) };
+    if (c.declared) headers['x-amz-trailer'] = `x-amz-checksum-${c.declared}`;
+    if (c.sdkAlgorithm) headers['x-amz-sdk-checksum-algorithm'] = c.sdkAlgorithm;
+    const claims: [Algo, string][] = [];
+    if (c.header) {
+      const v = c.header[1] ? await checksumOf(c.header[0], data) : await checksumOf(c.header[0], Buffer.concat([data, Buffer.from('?')]));
+      headers[`x-amz-checksum-${c.header[0]}`] = v;
+      claims.push([c.header[0], v]);
+    }
+    const trailers: Record<string, string> = {};
+    if (c.sent) {
+      const v = c.value ?? (await checksumOf(c.sent, data));
+      trailers[`x-amz-checksum-${c.sent}`] = v;
+      claims.push([c.sent, v]);
+    }
+    const a = await f.check({
+      method: 'PUT', path: `/${B}/${key}`, headers, payloadHash: c.mode, noMd5: true,
+      signedHeaders: ['host', 'x-amz-date', 'x-amz-content-sha256', ...Object.keys(headers)],
+      after: (s) => {
+        const body = awsChunked({
+          mode: c.mode, chunks: chunksOf(data, c.cuts), trailers: c.sent ? trailers : undefined,
+          signing: c.mode === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' ? undefined : { key: s.signingKey, date: s.amzDate, scope: s.scope, seed: s.signature },
+        });
+        return { body, headers: { 'content-length': String(body.length) } };
+      },
+    }, 'aws-chunked checksums');
+    const head = await f.send({ method: 'HEAD', path: `/${B}/${key}` });
+    if (a.status >= 300) {
+      if (head.status !== 404) throw new Error(`refused (${a.status} ${a.code}) but stored`);
+      return;
+    }
+    accepted++;
+    for (const [algo, v] of claims) {
+      if (v !== (await checksumOf(algo, data))) {
+        throw new Error(`stored although ${algo} ${JSON.stringify(v)} does not match the data (headers ${JSON.stringify(headers)}, trailers ${JSON.stringify(trailers)}): ${a.status}`);
+      }
+    }
+  }), FC_PARAMS);
+  if (process.env.FUZZ_VERBOSE) t.diagnostic(JSON.stringify([...f.outcomes()].sort((x, y) => y[1] - x[1])));
+  if (accepted === 0) throw new Error('no upload was accepted: the generator never produces a valid one');
   await f.alive(B);
 });
