@@ -93,7 +93,8 @@ const OPS: Op[] = [
       headers: someHeaders({ range, ...conditionHeaders }),
       q: fc.option(someQuery(['partNumber', 'versionId', 'response-content-type', 'response-expires', 'response-cache-control', 'response-content-disposition']), { freq: 2 }),
       realVersion: fc.boolean(),
-    }).map(({ method, headers, q, realVersion }) => ({ method, path: `/${B}/obj${q ? `?${q}` : realVersion ? `?versionId=${encodeURIComponent(w.versionId)}` : ''}`, headers })),
+      key: fc.constantFrom('obj', 'mobj'),
+    }).map(({ method, headers, q, realVersion, key }) => ({ method, path: `/${B}/${key}${q ? `?${q}` : realVersion && key === 'obj' ? `?versionId=${encodeURIComponent(w.versionId)}` : ''}`, headers })),
   },
   {
     name: 'PutObject (checksums, Content-MD5, tagging, metadata, storage class)',
@@ -146,9 +147,10 @@ const OPS: Op[] = [
       uploadId: fc.oneof({ weight: 2, arbitrary: fc.constant(encodeURIComponent(w.uploadId)) }, { weight: 1, arbitrary: qv }),
       copy: fc.boolean(),
       headers: someHeaders({ 'x-amz-copy-source-range': range, 'content-md5': base64ish, 'x-amz-checksum-crc32': base64ish, 'x-amz-sdk-checksum-algorithm': fc.constantFrom(...ALGOS), 'x-amz-copy-source-if-match': etag }),
-    }).map(({ partNumber, uploadId, copy, headers }) => ({
+      source: fc.constantFrom('obj', 'mobj', 'mobj?partNumber=2'),
+    }).map(({ partNumber, uploadId, copy, headers, source }) => ({
       method: 'PUT', path: `/${B}/mpu?partNumber=${partNumber}&uploadId=${uploadId}`, noMd5: true,
-      headers: copy ? { ...headers, 'x-amz-copy-source': `/${B}/obj` } : headers, body: copy ? undefined : BODY,
+      headers: copy ? { ...headers, 'x-amz-copy-source': `/${B}/${source}` } : headers, body: copy ? undefined : BODY,
     })),
   },
   {
@@ -198,6 +200,13 @@ async function prepare(f: Fuzzer): Promise<World> {
   await f.send({ method: 'PUT', path: `/${B}?versioning`, body: '<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>' });
   const put = await f.send({ method: 'PUT', path: `/${B}/obj`, body: BODY });
   await f.send({ method: 'PUT', path: `/${B}/victim`, body: 'v' });
+  // A two-part object (parts 'hello', 'world'), for partNumber reads and part copies.
+  const m = await f.send({ method: 'POST', path: `/${B}/mobj?uploads` });
+  const mid = encodeURIComponent(/<UploadId>([^<]+)<\/UploadId>/.exec(m.text)![1]!);
+  const e1 = String((await f.send({ method: 'PUT', path: `/${B}/mobj?partNumber=1&uploadId=${mid}`, body: 'hello' })).headers.etag);
+  const e2 = String((await f.send({ method: 'PUT', path: `/${B}/mobj?partNumber=2&uploadId=${mid}`, body: 'world' })).headers.etag);
+  const done = await f.send({ method: 'POST', path: `/${B}/mobj?uploadId=${mid}`, body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${e1}</ETag></Part><Part><PartNumber>2</PartNumber><ETag>${e2}</ETag></Part></CompleteMultipartUpload>` });
+  if (done.status !== 200) throw new Error(`Complete mobj: ${done.status} ${done.text}`);
   const init = await f.send({ method: 'POST', path: `/${B}/mpu?uploads` });
   const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.text)?.[1] ?? '';
   return { versionId: String(put.headers['x-amz-version-id']), uploadId, etag: String(put.headers.etag) };
