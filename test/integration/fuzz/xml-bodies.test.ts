@@ -70,8 +70,21 @@ const TARGETS: Target[] = [
     name: 'PutBucketLifecycleConfiguration',
     bucket: 'fz-lifecycle',
     valid: () => '<LifecycleConfiguration><Rule><ID>r1</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule><Rule><ID>r2</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Disabled</Status><Expiration><Date>2030-01-01T00:00:00.000Z</Date></Expiration><AbortIncompleteMultipartUpload><DaysAfterInitiation>3</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule><Rule><ID>r3</ID><Filter/><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule></LifecycleConfiguration>',
+    async prepare(f) {
+      for (const k of ['logs/a', 'tmp/b', 'c']) await f.send({ method: 'PUT', path: `/fz-lifecycle/${k}`, body: 'x'.repeat(20), headers: { 'x-amz-tagging': 'k=v' } });
+      return {};
+    },
     request: (_c, body) => ({ method: 'PUT', path: '/fz-lifecycle?lifecycle', body }),
-    after: getBack('/fz-lifecycle?lifecycle'),
+    async after(f, _c, status) {
+      await getBack('/fz-lifecycle?lifecycle')(f);
+      if (status >= 300) return;
+      // The lifecycle worker applies what was stored (a mutated Date in the past expires objects now).
+      const worker = f.gw.engine.workers().find((w) => w.name === 'lifecycle');
+      for (let i = 0; worker && i < 20 && (await worker.step()) === 'busy'; i++);
+      for (const k of ['logs/a', 'tmp/b', 'c']) assertAwsAnswer(await f.send({ method: 'HEAD', path: `/fz-lifecycle/${k}` }), `HEAD ${k} after the lifecycle worker`);
+      assertAwsAnswer(await f.send({ method: 'GET', path: '/fz-lifecycle/c' }), 'GET (x-amz-expiration) after PutBucketLifecycleConfiguration');
+      await f.send({ method: 'DELETE', path: '/fz-lifecycle?lifecycle' });
+    },
   },
   {
     name: 'PutBucketCors',
