@@ -311,3 +311,41 @@ test('aws-chunked uploads with checksum trailers and headers of every algorithm:
   if (accepted === 0) throw new Error('no upload was accepted: the generator never produces a valid one');
   await f.alive(B);
 });
+
+// ---------------------------------------------------------------------------------------------
+// XML and JSON request bodies framed as aws-chunked (what a client with flexible checksums may send).
+
+const DOCS: [string, string, string][] = [
+  ['POST', `/${B}?delete`, '<Delete><Object><Key>gone</Key></Object></Delete>'],
+  ['PUT', `/${B}?tagging`, '<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>'],
+  ['PUT', `/${B}/tagged?tagging`, '<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>'],
+  ['PUT', `/${B}?lifecycle`, '<LifecycleConfiguration><Rule><ID>r</ID><Filter><Prefix>x/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>3</Days></Expiration></Rule></LifecycleConfiguration>'],
+  ['PUT', `/${B}?cors`, '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>'],
+  ['PUT', `/${B}?versioning`, '<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>'],
+  ['PUT', `/${B}?policy`, JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${B}/pub/*` }] })],
+];
+
+test('aws-chunked XML and policy bodies (framing broken or not): a 4xx with an AWS code or a 2xx, never a 5xx', async (t) => {
+  const f = await fuzzer(t);
+  await f.send({ method: 'PUT', path: `/${B}` });
+  await f.send({ method: 'PUT', path: `/${B}/tagged`, body: 'x' });
+  await fc.assert(fc.asyncProperty(fc.nat(DOCS.length - 1), caseArb, async (d, c) => {
+    const [method, path, doc] = DOCS[d]!;
+    const data = Buffer.from(doc);
+    const withTrailer = c.mode !== 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' && c.trailer !== 'none';
+    const headers: Record<string, string> = { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': c.decodedLength ?? String(data.length), ...(withTrailer ? { 'x-amz-trailer': 'x-amz-checksum-crc32' } : {}) };
+    await f.check({
+      method, path, headers, payloadHash: c.mode, noMd5: true, signedHeaders: ['host', 'x-amz-date', 'x-amz-content-sha256', ...Object.keys(headers)],
+      after: (s) => {
+        const framed = awsChunked({
+          mode: c.mode, chunks: chunksOf(data, c.cuts), trailers: withTrailer ? { 'x-amz-checksum-crc32': c.trailer === 'crc32-wrong' ? crcB64(Buffer.from('?')) : crcB64(data) } : undefined,
+          signing: c.mode === 'STREAMING-UNSIGNED-PAYLOAD-TRAILER' ? undefined : { key: s.signingKey, date: s.amzDate, scope: s.scope, seed: s.signature },
+        });
+        const body = breakBody(framed, c.breaks);
+        return { body, headers: { 'content-length': String(body.length) } };
+      },
+    }, `aws-chunked ${method} ${path}`);
+  }), FC_PARAMS);
+  if (process.env.FUZZ_VERBOSE) t.diagnostic(JSON.stringify([...f.outcomes()].sort((x, y) => y[1] - x[1])));
+  await f.alive(B);
+});
