@@ -12,6 +12,7 @@
  * 5xx; a failed CompleteMultipartUpload leaves no object; the gateway serves a normal request after.
  */
 import { test } from 'node:test';
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { FC_PARAMS, fuzzer, refused, mutate, mutationsArb, assertAwsAnswer, type Fuzzer, type FuzzRequest, type Mutation } from './harness.js';
 
@@ -28,6 +29,12 @@ interface Target {
 }
 
 const XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+
+const crc32b64 = (s: string): string => {
+  const v = Buffer.alloc(4);
+  v.writeUInt32BE(crc32(Buffer.from(s)));
+  return v.toString('base64');
+};
 
 const getBack = (path: string) => async (f: Fuzzer): Promise<void> => {
   const a = await f.send({ method: 'GET', path });
@@ -58,6 +65,30 @@ const TARGETS: Target[] = [
       if (status === 200 && head.status === 200 && head.headers['content-length'] !== '10' && head.headers['content-length'] !== '5') {
         throw new Error(`completed object of ${head.headers['content-length']} bytes`);
       }
+    },
+  },
+  {
+    name: 'CompleteMultipartUpload with part checksums',
+    bucket: 'fz-complete-ck',
+    async prepare(f, run) {
+      const key = `mpu-${run}`;
+      const init = await f.send({ method: 'POST', path: `/fz-complete-ck/${key}?uploads`, headers: { 'x-amz-checksum-algorithm': 'CRC32' } });
+      const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.text)?.[1];
+      if (!uploadId) throw new Error(`CreateMultipartUpload: ${init.status} ${init.text}`);
+      const ctx: Record<string, string> = { key, uploadId };
+      for (const [n, data] of [[1, 'hello'], [2, 'world']] as const) {
+        const up = await f.send({ method: 'PUT', path: `/fz-complete-ck/${key}?partNumber=${n}&uploadId=${encodeURIComponent(uploadId)}`, body: data, headers: { 'x-amz-sdk-checksum-algorithm': 'CRC32', 'x-amz-checksum-crc32': crc32b64(data) } });
+        ctx[`e${n}`] = String(up.headers.etag);
+        ctx[`c${n}`] = String(up.headers['x-amz-checksum-crc32']);
+      }
+      return ctx;
+    },
+    valid: (c) => `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${c.e1}</ETag><ChecksumCRC32>${c.c1}</ChecksumCRC32></Part><Part><ETag>${c.e2}</ETag><ChecksumCRC32>${c.c2}</ChecksumCRC32><PartNumber>2</PartNumber></Part></CompleteMultipartUpload>`,
+    request: (c, body) => ({ method: 'POST', path: `/fz-complete-ck/${c.key}?uploadId=${encodeURIComponent(c.uploadId!)}`, body }),
+    async after(f, c, status) {
+      const head = await f.send({ method: 'HEAD', path: `/fz-complete-ck/${c.key}`, headers: { 'x-amz-checksum-mode': 'ENABLED' } });
+      if (status >= 300 && head.status !== 404) throw new Error(`failed CompleteMultipartUpload (${status}) left an object: HEAD ${head.status}`);
+      assertAwsAnswer(head, 'HEAD (checksum mode) after Complete');
     },
   },
   {
