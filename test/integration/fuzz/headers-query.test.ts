@@ -170,6 +170,10 @@ const OPS: Op[] = [
       someQuery(['max-parts', 'part-number-marker', 'encoding-type']).map((q) => `/${B}/mpu?uploadId=${encodeURIComponent(w.uploadId)}&${q}`),
       someQuery(['max-buckets', 'continuation-token', 'prefix', 'bucket-region']).map((q) => `/?${q}`),
       fc.tuple(fc.constantFrom('list-type', 'x-id', 'uploadId'), qv).map(([k, v]) => `/${B}?${k}=${v}`),
+      // Continuation tokens of the gateway's own shape (base64url JSON) with odd members.
+      fc.tuple(fc.record({ v: fc.oneof(fc.constant(1), fc.jsonValue({ maxDepth: 1 })), k: fc.oneof(oddText, fc.constantFrom('obj', 'mobj', '\uFFFF', '\u0000', 'z'.repeat(5000), '')), p: fc.constantFrom(0, 1, 2, '1', null) }),
+        fc.option(someQuery(['max-keys', 'delimiter', 'prefix', 'start-after', 'encoding-type', 'fetch-owner'])))
+        .map(([tok, q]) => `/${B}?list-type=2&continuation-token=${Buffer.from(JSON.stringify(tok)).toString('base64url')}${q ? `&${q}` : ''}`),
     ).map((path) => ({ method: 'GET', path })),
   },
   {
