@@ -7,7 +7,8 @@
  * valid); never a 5xx other than 501 NotImplemented; no hang".
  *
  * FUZZ_SEED=<n> replays a run (fast-check prints the seed and the shrunk counterexample);
- * FUZZ_RUNS=<n> changes the number of runs per property; FUZZ_VERBOSE=1 prints the answer mix.
+ * FUZZ_RUNS=<n> changes the number of runs per property; FUZZ_VERBOSE=1 prints the answer mix;
+ * FUZZ_BACKEND=local runs every property over the local (LMDB + files) backend instead of memory.
  *
  * light-my-request does not validate header names the way Node's HTTP parser does (a name like
  * `x-amz-meta-ü` reaches the gateway through inject, but a socket gets 400 from the parser), so
@@ -77,7 +78,8 @@ export interface Fuzzer {
 
 /** Start an in-process gateway (memory backend) closed by `t.after`. */
 export async function fuzzer(t: TestContext, opts: GatewayOptions = {}): Promise<Fuzzer> {
-  const gw = await startGateway({ engine: { minPartSize: 5 }, ...opts });
+  const backend = process.env.FUZZ_BACKEND === 'local' ? 'local' : opts.backend;
+  const gw = await startGateway({ engine: { minPartSize: 5 }, ...opts, backend });
   t.after(() => gw.close());
   const keys = { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey };
 
