@@ -9,7 +9,7 @@ import { finished, type Readable } from 'node:stream';
 import type { DigestName, PutDigests } from '../engine/api.js';
 import { awsChunkedOptions, decodeAwsChunked, stripAwsChunked } from './auth/index.js';
 import {
-  algorithmOfHeader, createChecksum, declaredChecksum, decodeChecksumValue, isEmptyChecksum, missingSdkChecksum, sdkChecksumAlgorithm,
+  algorithmOfHeader, createChecksum, declaredChecksum, decodeChecksumValue, isEmptyChecksum, missingSdkChecksum, refuseUnsupported, sdkChecksumAlgorithm,
   verifyChecksum, type ChecksumAlgorithm, type DeclaredChecksum, type DigestAlgorithm,
 } from './checksum/index.js';
 import type { RequestContext } from './context.js';
@@ -289,6 +289,9 @@ function queryChecksum(ctx: RequestContext): DeclaredChecksum | undefined {
   if (!isPresigned(ctx)) return undefined;
   for (const [name, value] of ctx.query.entries()) {
     const alg = algorithmOfHeader(name.toLowerCase());
+    // A value of an algorithm S3 has and this gateway does not compute: refused as its header or
+    // trailer is (request-checksum.ts), not skipped, which stored the body unverified.
+    if (!alg) refuseUnsupported(name.toLowerCase());
     if (!alg || name.toLowerCase() === 'x-amz-checksum-mode') continue;
     if (isEmptyChecksum(alg, value)) {
       warnLenientChecksum(ctx, name);

@@ -9,7 +9,7 @@ export {
   decodeChecksumValue, digestLength, isCrcAlgorithm, isEmptyChecksum, parseChecksumAlgorithm, toBase64, verifyChecksum,
 } from './algorithms.js';
 export type { ChecksumAlgorithm, DigestAlgorithm, Hasher } from './algorithms.js';
-export { declaredChecksum, missingSdkChecksum, sdkChecksumAlgorithm } from './request-checksum.js';
+export { declaredChecksum, missingSdkChecksum, refuseUnsupported, sdkChecksumAlgorithm } from './request-checksum.js';
 export type { DeclaredChecksum, HeaderBag } from './request-checksum.js';
 export {
   combineChecksums, compositeChecksum, defaultChecksumType, fullObjectChecksum, resolveChecksumType,

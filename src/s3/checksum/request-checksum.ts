@@ -23,11 +23,12 @@ const NOT_VALUES = new Set(['x-amz-checksum-algorithm', 'x-amz-checksum-type', '
  * 1.43 lists ChecksumSHA512, ChecksumMD5, ChecksumXXHASH64, ChecksumXXHASH3, ChecksumXXHASH128 for
  * PutObject and UploadPart). A value for one of them, as a header or a trailer, is refused with the
  * words x-amz-checksum-algorithm gets for them (parseChecksumAlgorithm): skipping it stored the body
- * unverified, a mismatching value included, and answered 200 without the checksum.
+ * unverified, a mismatching value included, and answered 200 without the checksum. The presigned
+ * query's values (body.ts queryChecksum) go through refuseUnsupported too.
  */
 const UNSUPPORTED_ALGORITHMS = new Set(['sha512', 'md5', 'xxhash64', 'xxhash3', 'xxhash128']);
 
-function refuseUnsupported(name: string): void {
+export function refuseUnsupported(name: string): void {
   const suffix = name.startsWith('x-amz-checksum-') ? name.slice('x-amz-checksum-'.length) : '';
   if (UNSUPPORTED_ALGORITHMS.has(suffix)) throw new ChecksumError('InvalidRequest', `Checksum algorithm ${suffix.toUpperCase()} is not supported`);
 }
