@@ -42,6 +42,22 @@ export function asHeaderValue(name: string, v: string): string {
   return /^[\x20-\x7e\t]*$/.test(v) ? v : `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
 }
 
+/** An HTTP field name (RFC 9110 §5.6.2 token), lower case. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+
+/**
+ * A request field that is not an HTTP header but is stored as one (a PostObject form field, a
+ * presigned URL's hoisted query parameter; lower-case name): an `x-amz-meta-*` name that is not an
+ * HTTP token is 400 InvalidArgument, the value goes through asHeaderValue. Stored raw, either made
+ * every GET and HEAD of the object answer 500 (Node refuses such a header).
+ */
+export function asFieldHeader(name: string, v: string): string {
+  if (name.startsWith('x-amz-meta-') && !HTTP_TOKEN.test(name)) {
+    throw S3Errors.InvalidArgument({ message: 'Invalid character in a metadata field name', fields: { ArgumentName: 'x-amz-meta-*' } });
+  }
+  return asHeaderValue(name, v);
+}
+
 /** Control characters (CR/LF would split the header) → 400 InvalidArgument "Invalid character in <name>". */
 function refuseControlChars(name: string, v: string): void {
   for (let i = 0; i < v.length; i++) {

@@ -9,8 +9,7 @@
  * maintainers observed it against S3; aws-sdk-ruby#1808). The query is covered by the signature,
  * so they are as authentic as signed headers.
  */
-import { S3Errors } from '../errors.js';
-import { asHeaderValue } from '../object-headers.js';
+import { asFieldHeader } from '../object-headers.js';
 /** Query parameters of the presigned form itself: authentication, never request headers. */
 const AUTH_PARAMS = new Set([
   'x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-expires', 'x-amz-signedheaders',
@@ -44,25 +43,18 @@ export function withHoistedHeaders(
     if (!name.startsWith('x-amz-') || AUTH_PARAMS.has(name) || isChecksumParam(name)) continue;
     if (headers[name] !== undefined || out?.[name] !== undefined) continue;
     out ??= Object.assign({}, headers); // not a spread: members added after one are slow on Node 20
-    out[name] = ECHOED.test(name) ? echoable(name, v) : v;
+    out[name] = ECHOED.test(name) ? asFieldHeader(name, v) : v;
   }
   return out ?? headers;
 }
 
-/** Hoisted parameters stored with the object and sent back as response headers on GET and HEAD. */
-const ECHOED = /^(x-amz-meta-|x-amz-website-redirect-location$)/;
-/** An HTTP token (RFC 9110 §5.6.2), lower case (the name was lower-cased). */
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-
 /**
- * A query parameter, unlike a header, may hold any character (its percent-decoding is UTF-8):
+ * Hoisted parameters stored with the object and sent back as response headers on GET and HEAD. A
+ * query parameter, unlike a header, may hold any character (its percent-decoding is UTF-8):
  * `x-amz-meta-a=%0A`, `=%F0%9F%98%80` or `x-amz-meta-%C3%BC=v` were stored as they were, and every
- * GET and HEAD of the object then answered 500 (Node refuses such a header). Treated as PostObject
- * treats form fields: a name that is not a token is 400 InvalidArgument, control characters in a
- * value are 400 InvalidArgument, other non-ASCII values become the RFC 2047 encoded-word AWS
- * presents non-ASCII metadata as (object-headers.ts asHeaderValue).
+ * GET and HEAD of the object then answered 500. They get PostObject's treatment of form fields
+ * (object-headers.ts asFieldHeader): a name that is not a token or a control character in a value
+ * is 400 InvalidArgument, other non-ASCII values become the RFC 2047 encoded-word AWS presents
+ * non-ASCII metadata as.
  */
-function echoable(name: string, v: string): string {
-  if (!HTTP_TOKEN.test(name)) throw S3Errors.InvalidArgument({ message: 'Invalid character in a metadata field name', fields: { ArgumentName: 'x-amz-meta-*' } });
-  return asHeaderValue(name, v);
-}
+const ECHOED = /^(x-amz-meta-|x-amz-website-redirect-location$)/;

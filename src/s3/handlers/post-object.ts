@@ -21,7 +21,7 @@ import { declaredChecksum, verifyChecksum } from '../checksum/index.js';
 import type { Handler, Identity, RequestContext, UserCredentials } from '../context.js';
 import { S3Error, S3Errors } from '../errors.js';
 import { MultipartForm, type FormPart } from '../form.js';
-import { asHeaderValue, expirationHeader, versionAttrsOf } from '../object-headers.js';
+import { asFieldHeader, expirationHeader, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf, S3Operation } from '../operations.js';
 import { checkPostPolicy, parsePostPolicy } from '../post-policy.js';
 import { empty, xml } from '../respond.js';
@@ -41,9 +41,6 @@ export const MAX_POST_PRE_DATA = 20 * 1024;
 
 /** Form fields that are not object attributes (x-amz-* names here are the signature's). */
 const NOT_HEADERS = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-signature', 'x-amz-security-token']);
-
-/** An HTTP field name (RFC 9110 §5.6.2 token). */
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 
 /** Form fields PutObject would take as these headers. */
 const HEADER_FIELDS = new Set(['cache-control', 'content-type', 'content-disposition', 'content-encoding', 'content-language', 'expires']);
@@ -194,18 +191,14 @@ async function checkPolicy(ctx: RequestContext, fields: Map<string, string>, buc
 
 /**
  * The PutObject headers the form's fields stand for (`acl` is `x-amz-acl`, `tagging` marks
- * x-amz-tagging). A form field, unlike a header, may hold any character: values go through
- * asHeaderValue, and an `x-amz-meta-*` name must be an HTTP token (RFC 9110 §5.6.2), else 400
- * InvalidArgument — stored raw, either made every GET and HEAD of the object answer 500.
+ * x-amz-tagging). A form field, unlike a header, may hold any character: each goes through
+ * asFieldHeader (an `x-amz-meta-*` name must be an HTTP token, a value becomes fit to be a header).
  */
 function headersOf(fields: Map<string, string>): Record<string, string | undefined> {
   const h: Record<string, string | undefined> = {};
   for (const [name, value] of fields) {
     if (!HEADER_FIELDS.has(name) && !(name.startsWith('x-amz-') && !NOT_HEADERS.has(name))) continue;
-    if (name.startsWith('x-amz-meta-') && !HTTP_TOKEN.test(name)) {
-      throw S3Errors.InvalidArgument({ message: 'Invalid character in a metadata field name', fields: { ArgumentName: 'x-amz-meta-*' } });
-    }
-    h[name] = asHeaderValue(name, value);
+    h[name] = asFieldHeader(name, value);
   }
   if (fields.has('acl')) h['x-amz-acl'] = fields.get('acl');
   if (fields.has('tagging')) h['x-amz-tagging'] = fields.get('tagging');
