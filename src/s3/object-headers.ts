@@ -146,6 +146,8 @@ export function refuseCustomerKeyRead(h: Record<string, string | undefined>): vo
   }
 }
 
+const WRITE_OFFSET = ['x-amz-write-offset-bytes'] as const;
+
 /**
  * `x-amz-write-offset-bytes` on PutObject asks to append the body at that offset of the existing
  * object (PutObject API reference: "only supported for objects in the Amazon S3 Express One Zone
@@ -155,9 +157,7 @@ export function refuseCustomerKeyRead(h: Record<string, string | undefined>): vo
  * header, as a write with any other If-None-Match than `*` does (conditional.ts).
  */
 export function refuseWriteOffset(h: Record<string, string | undefined>): void {
-  if (h['x-amz-write-offset-bytes'] !== undefined) {
-    throw S3Errors.NotImplemented({ message: 'A header you provided implies functionality that is not implemented', fields: { Header: 'x-amz-write-offset-bytes' } });
-  }
+  refuseDirectoryConditions(h, WRITE_OFFSET);
 }
 
 /**
