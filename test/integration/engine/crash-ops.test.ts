@@ -33,7 +33,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine } from '../../../src/engine/index.js';
 import { COMPACT_TMP, createLocalBackend, PENDING } from '../../../src/storage/local/index.js';
 import { seededRandom } from '../../helpers/crash-writer.js';
+import { runAndKill, type KilledChild } from '../../helpers/kill-child.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { BUCKET, ENGINE_OPTS, KEYS, scratchOf, type Mode, type OpsLine, type OpsOp } from './crash-ops-child.js';
 
@@ -69,12 +69,7 @@ interface Chain {
   offset: number;
 }
 
-interface Round {
-  lines: OpsLine[];
-  stderr: string;
-  signal: NodeJS.Signals | null;
-  code: number | null;
-}
+type Round = KilledChild<OpsLine>;
 
 /** Acknowledgements before the kill (uniform in the range), per mode. */
 const KILL_AFTER: Record<Mode, [number, number]> = { mpu: [2, 40], del: [0, 50], sus: [0, 50], clone: [0, 50], lifecycle: [20, 140], compact: [0, 50] };
@@ -94,33 +89,15 @@ async function crashRound(mode: Mode, dir: string, seed: number, offset: number,
   const delay = early ? rng() * 500 : onBegin ? rng() * 15 : rng() * 30;
   const [lo, hi] = KILL_AFTER[mode];
   const afterAcks = lo + Math.floor(rng() * (hi - lo + 1));
-  const child = spawn(process.execPath, [CHILD, mode, dir, String(seed), String(offset)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: OpsLine[] = [];
-  let partial = '';
-  let stderr = '';
   let acks = 0;
-  let armed = false;
-  const kill = (): void => void child.kill('SIGKILL');
-  const arm = (): void => {
-    if (!armed) setTimeout(kill, delay);
-    armed = true;
-  };
-  const guard = setTimeout(kill, 20_000);
-  if (early) arm();
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout.on('data', (d: Buffer) => {
-    const parts = (partial + d.toString()).split('\n');
-    partial = parts.pop()!;
-    for (const p of parts) {
-      const line = JSON.parse(p) as OpsLine;
-      lines.push(line);
+  return runAndKill<OpsLine>([CHILD, mode, dir, String(seed), String(offset)], {
+    early,
+    delayMs: delay,
+    armAt: (line) => {
       if (line.t === 'ack') acks++;
-      if (onBegin ? line.t === 'begin' && acks >= afterAcks && TRIGGERS[mode].includes(line.kind) : (line.t === 'ready' && afterAcks === 0) || (line.t === 'ack' && acks >= afterAcks)) arm();
-    }
+      return onBegin ? line.t === 'begin' && acks >= afterAcks && TRIGGERS[mode].includes(line.kind) : (line.t === 'ready' && afterAcks === 0) || (line.t === 'ack' && acks >= afterAcks);
+    },
   });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
-  clearTimeout(guard);
-  return { lines, stderr, signal, code };
 }
 
 /** One operation of the round with where its lines are. */

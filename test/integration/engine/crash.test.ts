@@ -22,7 +22,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine, type ObjectVersion } from '../../../src/engine/index.js';
 import { createLocalBackend } from '../../../src/storage/local/index.js';
 import { CRASH_BUCKETS, CRASH_KEYS, seededRandom, WRITER_OPTS, type CrashLine, type CrashOp } from '../../helpers/crash-writer.js';
+import { runAndKill, type KilledChild } from '../../helpers/kill-child.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
 const WRITER = fileURLToPath(new URL('../../helpers/crash-writer.js', import.meta.url));
@@ -55,12 +55,7 @@ interface Tally {
   landed: number;
 }
 
-interface Round {
-  lines: CrashLine[];
-  stderr: string;
-  signal: NodeJS.Signals | null;
-  code: number | null;
-}
+type Round = KilledChild<CrashLine>;
 
 /**
  * Run the writer and SIGKILL it: in 15 % of the rounds while it starts (0–600 ms after spawn), else
@@ -71,34 +66,12 @@ async function crashRound(dir: string, seed: number, rng: () => number): Promise
   const early = rng() < 0.15;
   const delay = early ? rng() * 600 : rng() * 30;
   const afterAcks = Math.floor(rng() * 41);
-  const child = spawn(process.execPath, [WRITER, dir, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: CrashLine[] = [];
-  let partial = '';
-  let stderr = '';
   let acks = 0;
-  let armed = false;
-  const kill = (): void => void child.kill('SIGKILL');
-  const arm = (): void => {
-    if (!armed) setTimeout(kill, delay);
-    armed = true;
-  };
-  // A writer that stalls must not hang the test (it then fails on the counts below, not here).
-  const guard = setTimeout(kill, 20_000);
-  if (early) arm();
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout.on('data', (d: Buffer) => {
-    const parts = (partial + d.toString()).split('\n');
-    partial = parts.pop()!;
-    for (const p of parts) {
-      const line = JSON.parse(p) as CrashLine;
-      lines.push(line);
-      if ((line.t === 'ready' && afterAcks === 0) || (line.t === 'ack' && ++acks >= afterAcks)) arm();
-    }
+  return runAndKill<CrashLine>([WRITER, dir, String(seed)], {
+    early,
+    delayMs: delay,
+    armAt: (line) => (line.t === 'ready' && afterAcks === 0) || (line.t === 'ack' && ++acks >= afterAcks),
   });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
-  clearTimeout(guard);
-  // A line cut by the kill was never completely written: it counts as not printed.
-  return { lines, stderr, signal, code };
 }
 
 /** The model after `op` (with its version id, if acknowledged). */
