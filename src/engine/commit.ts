@@ -10,7 +10,7 @@ import type { CommitCondition } from './api.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
-import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionRecord, decodeVersionValue, embedVm, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
+import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionValue, embedVm, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
 import { blobKey, bucketPrefix, curKey, intentKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
 import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef } from './refs.js';
@@ -151,27 +151,28 @@ interface Pinnable {
 
 /**
  * Pinned (§10): the entry is what some snapshot T's view shows for its key: `uvid` ≤ T, seen at T,
- * and no newer entry of the key (`newer`, any order) with UVID ≤ T is seen at T.
+ * and none of the key's newer entries with UVID ≤ T seen at T. `newer`: the key's newer entries,
+ * newest first (the first `count` of the list); those with UVID ≤ T are the ones just before the
+ * entry, so each cut-off usually looks at one or two.
  */
-export function isPinned(e: Pinnable, newer: readonly Pinnable[], cutoffs: readonly Buffer[]): boolean {
-  return cutoffs.some((t) => compareBytes(e.uvid, t) <= 0 && seenAt(e.rec, t) && newer.every((n) => compareBytes(n.uvid, t) > 0 || !seenAt(n.rec, t)));
-}
-
-/** The entries of `key` newer than `e` (read in the transaction; only when a snapshot could pin it). */
-function newerEntries(tx: MetaTx, b: Bucket, key: string, e: KeyEntry): Pinnable[] {
-  const out: Pinnable[] = [];
-  for (const [k, v] of tx.range({ gte: niKeyPrefix(b.id, encodeObjectKey(key)), lt: e.k })) out.push({ uvid: uvidOfNiKey(k), rec: decodeVersionRecord(v) });
-  return out;
+export function isPinned(e: Pinnable, newer: readonly Pinnable[], cutoffs: readonly Buffer[], count = newer.length): boolean {
+  return cutoffs.some((t) => {
+    if (compareBytes(e.uvid, t) > 0 || !seenAt(e.rec, t)) return false;
+    for (let j = count - 1; j >= 0 && compareBytes(newer[j]!.uvid, t) <= 0; j--) if (seenAt(newer[j]!.rec, t)) return false;
+    return true;
+  });
 }
 
 /**
- * Purge one entry (§7.3): remove it and its `ver:` reference, or, when a snapshot pins it, only hide
- * it. Returns true when the entry was removed.
+ * Purge `entries[i]` (§7.3; `entries`: all of the key's entries, hidden ones included, newest first,
+ * as keyEntries reads them): remove it and its `ver:` reference, or, when a snapshot pins it, only
+ * hide it. Returns true when the entry was removed.
  */
-export function purgeEntry(core: Core, tx: MetaTx, b: Bucket, key: string, e: KeyEntry, cutoffs: readonly Buffer[], fx: TxEffects): boolean {
+export function purgeEntry(core: Core, tx: MetaTx, b: Bucket, key: string, entries: readonly KeyEntry[], i: number, cutoffs: readonly Buffer[], fx: TxEffects): boolean {
+  const e = entries[i]!;
   const now = core.now();
   fx.feed.push({ op: 'purge', bucket: b.rec.name, key, uvid: e.rec.uvid, vmId: e.rec.vmId, generation: e.rec.generation, deleted: e.rec.deleted, viaIsgw: false, at: Math.floor(now * 1000) });
-  if (cutoffs.length > 0 && isPinned(e, newerEntries(tx, b, key, e), cutoffs)) {
+  if (isPinned(e, entries, cutoffs, i)) {
     // Issued inside the transaction, as a snapshot's cut-off is: every snapshot that exists now has
     // a smaller UVID (it still sees the entry), every later one a larger (it does not).
     if (!e.rec.hidden) tx.put(e.k, encodeVersionValue({ ...e.rec, hidden: true, hiddenAt: toHex(core.uvids.next()) }, e.vm));
@@ -253,7 +254,7 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
 function purgePreviousNull(core: Core, tx: MetaTx, b: Bucket, key: string, entries: readonly KeyEntry[], fx: TxEffects): void {
   const i = entries.findIndex((e) => e.rec.isNull && !e.rec.hidden);
   if (i < 0) return;
-  purgeEntry(core, tx, b, key, entries[i]!, snapshotCutoffs(tx, b.id), fx);
+  purgeEntry(core, tx, b, key, entries, i, snapshotCutoffs(tx, b.id), fx);
 }
 
 /**

@@ -122,10 +122,12 @@ export function applyLifecycleTx(core: Core, tx: MetaTx, bucket: Bucket, key: st
   // hides): re-reading after each purge cost n²/2 rows for n due versions in one write transaction.
   const fx = newEffects();
   const cutoffs = snapshotCutoffs(tx, b.id);
-  const before = visible(keyEntries(tx, b.id, enc));
+  const all = keyEntries(tx, b.id, enc);
+  const before = visible(all);
   for (let j = before.length - 1; j >= 1; j--) {
     if (!noncurrentDue(rules, key, before, j, now)) continue;
-    purgeEntry(core, tx, b, key, before[j]!.e, cutoffs, fx);
+    // Oldest first: the entries newer than this one are as read (the pinning rule reads them).
+    purgeEntry(core, tx, b, key, all, all.indexOf(before[j]!.e), cutoffs, fx);
     acted++;
   }
   // 3. An expired object delete marker: the only version left is a (non-quiet) marker.
@@ -136,7 +138,7 @@ export function applyLifecycleTx(core: Core, tx: MetaTx, bucket: Bucket, key: st
     const written = uvidMs(only.e.uvid);
     const remove = rules.some((r) => matches(r, key, undefined) && (r.expiration?.expiredObjectDeleteMarker === true || expirationDue(r, written, now)));
     if (remove) {
-      purgeEntry(core, tx, b, key, only.e, cutoffs, fx);
+      purgeEntry(core, tx, b, key, entries, entries.indexOf(only.e), cutoffs, fx);
       acted++;
     }
   }

@@ -133,7 +133,7 @@ export async function deleteObject(core: Core, addr: ObjectAddr, opts: { version
       if (opts.condition.ifNoneMatch === '*' && current) throw EngineErrors.PRECONDITION('an object exists at this key');
     }
     const fx = newEffects();
-    purgeEntry(core, tx, b, addr.key, e, snapshotCutoffs(tx, b.id), fx);
+    purgeEntry(core, tx, b, addr.key, entries, i, snapshotCutoffs(tx, b.id), fx);
     refreshCur(tx, b, enc, fx);
     applyEffects(tx, b.id, fx);
     return { deleteMarker: e.rec.deleted, versionId: opts.versionId === 'null' ? 'null' : versionIdOf(e.rec) };

@@ -60,7 +60,7 @@ function sweepHidden(core: Core, tx: MetaTx, b: Bucket, fx: TxEffects): void {
   const base = bucketPrefix(T.NI, b.id);
   const drop: { k: Uint8Array; uvid: Buffer; vmId?: string; embedded: number; size: number; deleted: boolean }[] = [];
   let prevKey: string | undefined;
-  // The key's entries seen so far (newer than the current one): the pinning rule reads them all.
+  // The key's entries seen so far (newer than the current one, newest first), for the pinning rule.
   let newer: { uvid: Buffer; rec: VersionRecord }[] = [];
   for (const [k, v] of tx.range(prefixRange(base))) {
     const { key } = decodeObjectKey(k, base.length);
