@@ -6,7 +6,7 @@ import { setEntry } from '../../common/index.js';
 import type { Versioning } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
 import { isObjectOwnership, type ObjectOwnership } from '../ownership.js';
-import { parseXmlAsync, renderXml, type XmlNode } from './codec.js';
+import { hasNonXmlChar, parseXmlAsync, renderXml, type XmlNode } from './codec.js';
 
 /** Parse `<VersioningConfiguration>`: Status Enabled|Suspended; MFA delete is not implemented. */
 export async function parseVersioning(body: Buffer): Promise<'Enabled' | 'Suspended'> {
@@ -47,6 +47,11 @@ export function validateTags(tags: [string, string][], scope: 'object' | 'bucket
     const kl = [...k].length;
     if (kl === 0 || kl > TAG_LIMITS.keyChars) throw S3Errors.InvalidTag('The TagKey you have provided is invalid');
     if ([...v].length > TAG_LIMITS.valueChars) throw S3Errors.InvalidTag('The TagValue you have provided is invalid');
+    // A control character (x-amz-tagging, a form's tagging field) would be stored and then break
+    // GetObjectTagging's XML for every strict parser (boto3's included): refused as S3 refuses any
+    // character outside letters, digits, spaces and + - = . _ : / @ (tagging restrictions, User Guide).
+    if (hasNonXmlChar(k)) throw S3Errors.InvalidTag('The TagKey you have provided is invalid');
+    if (hasNonXmlChar(v)) throw S3Errors.InvalidTag('The TagValue you have provided is invalid');
     // The aws: prefix is reserved for tags AWS itself sets ("System tags cannot be added/updated by requester").
     if (k.toLowerCase().startsWith('aws:')) throw S3Errors.InvalidTag('Your TagKey cannot be prefixed with aws:');
     if (Object.hasOwn(out, k)) throw S3Errors.InvalidTag('Cannot provide multiple Tags with the same key');
