@@ -13,7 +13,8 @@
  * });
  */
 import type { TestContext } from 'node:test';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import assert from 'node:assert/strict';
+import { S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { startGateway, type GatewayOptions, type TestGateway } from './gateway.js';
 
 /**
@@ -31,4 +32,11 @@ export async function gatewayWithClient(
   const s3 = new S3Client({ ...gw.clientConfig(), ...client });
   t.after(() => s3.destroy());
   return { gw, s3 };
+}
+
+/** The S3 error `p` rejects with (the SDK's S3ServiceException); fails the test when it resolves or rejects otherwise. */
+export async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof S3ServiceException, `expected an S3 error, got ${String(err)}`);
+  return err;
 }

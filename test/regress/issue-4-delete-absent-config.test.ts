@@ -12,17 +12,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateBucketCommand, DeleteBucketEncryptionCommand, DeleteBucketWebsiteCommand, DeletePublicAccessBlockCommand,
-  GetBucketWebsiteCommand, PutBucketWebsiteCommand, S3Client, S3ServiceException,
+  GetBucketWebsiteCommand, PutBucketWebsiteCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { gatewayWithClient } from '../helpers/gateway-client.js';
+import { errorOf, gatewayWithClient } from '../helpers/gateway-client.js';
 
 const BOB = { name: 'bob', accessKey: 'BOBABSENTCONFIG00001', secretKey: 'bob-absent-config-secret-00000000000001' };
-
-async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof S3ServiceException, `expected an S3 error, got ${String(err)}`);
-  return err;
-}
 
 const DELETES = [
   ['DeleteBucketWebsite', (Bucket: string) => new DeleteBucketWebsiteCommand({ Bucket })],

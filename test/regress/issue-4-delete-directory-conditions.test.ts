@@ -9,14 +9,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { gatewayWithClient } from '../helpers/gateway-client.js';
-
-async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof S3ServiceException, `expected an S3 error, got ${String(err)}`);
-  return err;
-}
+import { CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3ServiceException } from '@aws-sdk/client-s3';
+import { errorOf, gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('DeleteObject / DeleteObjects with size or modification-time conditions: 501, nothing deleted', async (t) => {
   const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });

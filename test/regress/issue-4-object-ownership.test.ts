@@ -20,17 +20,11 @@ import {
   CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketOwnershipControlsCommand, GetBucketAclCommand,
   GetBucketOwnershipControlsCommand, GetObjectAclCommand, GetObjectCommand, HeadBucketCommand, ListObjectsV2Command,
   PutBucketAclCommand, PutBucketOwnershipControlsCommand, PutBucketPolicyCommand, PutObjectAclCommand, PutObjectCommand,
-  S3Client, S3ServiceException, type ObjectOwnership,
+  S3Client, type ObjectOwnership,
 } from '@aws-sdk/client-s3';
-import { gatewayWithClient } from '../helpers/gateway-client.js';
+import { errorOf, gatewayWithClient } from '../helpers/gateway-client.js';
 
 const BOB = { name: 'bob', accessKey: 'BOBOWNERSHIP00000001', secretKey: 'bob-ownership-secret-000000000000000001' };
-
-async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof S3ServiceException, `expected an S3 error, got ${String(err)}`);
-  return err;
-}
 
 async function refused(p: Promise<unknown>, status: number, code: string, what: string): Promise<void> {
   const err = await errorOf(p);

@@ -9,16 +9,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, GetObjectAttributesCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { gatewayWithClient } from '../helpers/gateway-client.js';
+import { CreateBucketCommand, GetObjectAttributesCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { errorOf, gatewayWithClient } from '../helpers/gateway-client.js';
 
 const SSE_C = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: Buffer.alloc(32, 7).toString('base64') };
-
-async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof S3ServiceException, `expected an S3 error, got ${String(err)}`);
-  return err;
-}
 
 test('GetObject / HeadObject / GetObjectAttributes with SSE-C headers on an object stored without SSE-C: 400 InvalidRequest', async (t) => {
   const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });

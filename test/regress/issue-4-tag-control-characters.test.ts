@@ -8,14 +8,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateBucketCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { gatewayWithClient } from '../helpers/gateway-client.js';
-
-async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof S3ServiceException, `expected an S3 error, got ${String(err)}`);
-  return err;
-}
+import { CreateBucketCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { errorOf, gatewayWithClient } from '../helpers/gateway-client.js';
 
 test('x-amz-tagging with a control character: 400 InvalidTag, nothing stored; ordinary tags still work', async (t) => {
   const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });

@@ -12,18 +12,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateBucketCommand, CreateMultipartUploadCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3ServiceException,
+  CreateBucketCommand, CreateMultipartUploadCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand,
   UploadPartCommand, type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { Pool } from 'undici';
-import { gatewayWithClient } from '../helpers/gateway-client.js';
+import { errorOf, gatewayWithClient } from '../helpers/gateway-client.js';
 import { send } from '../integration/faults/helpers.js';
-
-async function errorOf(p: Promise<unknown>): Promise<S3ServiceException> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof S3ServiceException, `expected an S3 error, got ${String(err)}`);
-  return err;
-}
 
 const zeros = (n: number): string => Buffer.alloc(n).toString('base64');
 const VALUES: [string, Partial<PutObjectCommandInput>][] = [
