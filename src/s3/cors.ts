@@ -28,21 +28,30 @@ export const MAX_CORS_RULES = 100;
 /** `Vary` sent with every CORS answer so caches keep per-origin variants apart. */
 export const CORS_VARY = 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method';
 
-/** Glob with at most one `*` (validated at Put) → anchored RegExp. */
-function wildcard(pattern: string, flags = ''): RegExp {
-  const esc = pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${esc.join('.*')}$`, flags);
+/**
+ * Whether `s` matches `pattern`, a glob with at most one `*` (validated at Put) standing for any
+ * run of characters. Compared by prefix and suffix, not through a RegExp: V8 refuses to compile
+ * a pattern of ~100,000 characters ("Regular expression too large"), and a stored AllowedOrigin
+ * that long made every preflight of the bucket a 500 (found by test/integration/fuzz).
+ */
+function globMatch(pattern: string, s: string, caseInsensitive = false): boolean {
+  const p = caseInsensitive ? pattern.toLowerCase() : pattern;
+  const v = caseInsensitive ? s.toLowerCase() : s;
+  const star = p.indexOf('*');
+  if (star < 0) return p === v;
+  const head = p.slice(0, star);
+  const tail = p.slice(star + 1);
+  return v.length >= head.length + tail.length && v.startsWith(head) && v.endsWith(tail);
 }
 
 /** Whether `origin` matches one of the rule's AllowedOrigin patterns. */
 export function originMatches(rule: CorsRule, origin: string): boolean {
-  return rule.allowedOrigins.some((o) => wildcard(o).test(origin));
+  return rule.allowedOrigins.some((o) => globMatch(o, origin));
 }
 
 /** Whether every requested header matches an AllowedHeader (case-insensitive). */
 function headersMatch(rule: CorsRule, requested: string[]): boolean {
-  const patterns = rule.allowedHeaders.map((h) => wildcard(h, 'i'));
-  return requested.every((h) => patterns.some((p) => p.test(h)));
+  return requested.every((h) => rule.allowedHeaders.some((p) => globMatch(p, h, true)));
 }
 
 /** First rule matching origin, method and every requested header (§7), or undefined. */
@@ -58,7 +67,7 @@ export function requestedHeaders(value: string | undefined): string[] {
 /** Allow-Origin (+ Allow-Credentials unless the rule's origin is exactly `*`), Expose-Headers, Vary. */
 export function corsResponseHeaders(rule: CorsRule, origin: string): Record<string, string> {
   const h: Record<string, string> = {};
-  if (rule.allowedOrigins.includes('*') && !rule.allowedOrigins.some((o) => o !== '*' && wildcard(o).test(origin))) {
+  if (rule.allowedOrigins.includes('*') && !rule.allowedOrigins.some((o) => o !== '*' && globMatch(o, origin))) {
     h['access-control-allow-origin'] = '*';
   } else {
     h['access-control-allow-origin'] = origin;
