@@ -121,7 +121,8 @@ function emit(line: OpsLine): void {
   process.stdout.write(JSON.stringify(line) + '\n');
 }
 
-async function hashOf(e: Engine, key: string, opts: { versionId?: string; snapshot?: string }): Promise<{ sha: string; size: number }> {
+/** SHA-256 and size of what `read` streams for `key` (the child records it, the parent checks against it). */
+export async function readSha(e: Engine, key: string, opts: { versionId?: string; snapshot?: string; offset?: number; length?: number } = {}): Promise<{ sha: string; size: number }> {
   const h = createHash('sha256');
   let size = 0;
   for await (const c of (await e.read({ bucket: BUCKET, key }, opts)).body) {
@@ -226,7 +227,7 @@ class Child {
         if (versions.length === 0) return;
         src = { versionId: pick(rng, versions).versionId };
       }
-      got = await hashOf(e, srcKey, src);
+      got = await readSha(e, srcKey, src);
     } catch {
       return; // purged, deleted or marker: nothing to copy
     }

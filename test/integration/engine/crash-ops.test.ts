@@ -33,7 +33,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +41,7 @@ import { COMPACT_TMP, createLocalBackend, PENDING } from '../../../src/storage/l
 import { seededRandom } from '../../helpers/crash-writer.js';
 import { runAndKill, type KilledChild } from '../../helpers/kill-child.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
-import { BUCKET, ENGINE_OPTS, KEYS, scratchOf, type Mode, type OpsLine, type OpsOp } from './crash-ops-child.js';
+import { BUCKET, ENGINE_OPTS, KEYS, readSha, scratchOf, type Mode, type OpsLine, type OpsOp } from './crash-ops-child.js';
 
 const CHILD = fileURLToPath(new URL('./crash-ops-child.js', import.meta.url));
 const SEED = Number(process.env.CRASH_OPS_SEED ?? 20261127);
@@ -156,16 +155,6 @@ function matches(actual: readonly Ver[], want: readonly Ver[]): boolean {
     if (a.marker !== w.marker || (w.versionId !== '*' && a.versionId !== w.versionId)) return false;
     return a.marker || (a.sha === w.sha && a.size === w.size);
   });
-}
-
-async function readSha(e: Engine, key: string, opts: { versionId?: string; snapshot?: string; offset?: number; length?: number } = {}): Promise<{ sha: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  for await (const c of (await e.read({ bucket: BUCKET, key }, opts)).body) {
-    h.update(c);
-    size += c.length;
-  }
-  return { sha: h.digest('hex'), size };
 }
 
 /** Every version of the bucket, per key, non-markers read in full. */
