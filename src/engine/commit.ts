@@ -171,11 +171,15 @@ export function isPinned(e: Pinnable, newer: readonly Pinnable[], cutoffs: reado
 export function purgeEntry(core: Core, tx: MetaTx, b: Bucket, key: string, entries: readonly KeyEntry[], i: number, cutoffs: readonly Buffer[], fx: TxEffects): boolean {
   const e = entries[i]!;
   const now = core.now();
-  fx.feed.push({ op: 'purge', bucket: b.rec.name, key, uvid: e.rec.uvid, vmId: e.rec.vmId, generation: e.rec.generation, deleted: e.rec.deleted, viaIsgw: false, at: Math.floor(now * 1000) });
-  if (isPinned(e, entries, cutoffs, i)) {
-    // Issued inside the transaction, as a snapshot's cut-off is: every snapshot that exists now has
-    // a smaller UVID (it still sees the entry), every later one a larger (it does not).
-    if (!e.rec.hidden) tx.put(e.k, encodeVersionValue({ ...e.rec, hidden: true, hiddenAt: toHex(core.uvids.next()) }, e.vm));
+  const pinned = isPinned(e, entries, cutoffs, i);
+  // Issued inside the transaction, as a snapshot's cut-off is: every snapshot that exists now has
+  // a smaller UVID (it still sees the entry), every later one a larger (it does not). Its ts is the
+  // record's event time, so the restart floor (feedFloorTs, §6) stays above it.
+  const hiddenAt = pinned && !e.rec.hidden ? core.uvids.next() : undefined;
+  const at = hiddenAt ? Number(uvidTs(hiddenAt)) : Math.floor(now * 1000);
+  fx.feed.push({ op: 'purge', bucket: b.rec.name, key, uvid: e.rec.uvid, vmId: e.rec.vmId, generation: e.rec.generation, deleted: e.rec.deleted, viaIsgw: false, at });
+  if (pinned) {
+    if (hiddenAt) tx.put(e.k, encodeVersionValue({ ...e.rec, hidden: true, hiddenAt: toHex(hiddenAt) }, e.vm));
     return false;
   }
   tx.del(e.k);

@@ -222,7 +222,9 @@ async function openState(backend: StorageBackend, o: EngineOptions): Promise<Sta
 export async function createEngine(backend: StorageBackend, opts: EngineOptions = {}): Promise<Engine> {
   const o = resolveOptions(opts);
   const state = await openState(backend, opts);
-  const floorTs = await feedFloorTs(backend.meta);
+  // One past the largest ts in use: this process's seq starts at random, so reusing that ts could
+  // issue a UVID below one of the previous process's (a snapshot cut-off would then see it, §6).
+  const floorTs = (await feedFloorTs(backend.meta)) + 1n;
   const core = new Core(backend, o, { segmentId: state.segmentId, nodeId: state.nodeId, epoch: state.epoch, floorTs });
   await expireIntents(core, true);
   return new Engine(core);

@@ -5,13 +5,15 @@
 import type { MetaStore, MetaTx } from '../storage/contract/index.js';
 import type { FeedRecord } from './api.js';
 import { EngineErrors } from './errors.js';
-import { decodeCursorRecord, decodeFeedRecord, encodeCursorRecord, encodeFeedRecord, type FeedRecordBody } from './format/records.js';
+import { decodeCursorRecord, decodeFeedRecord, decodeSnapshotRecord, encodeCursorRecord, encodeFeedRecord, type FeedRecordBody } from './format/records.js';
 import { cursorKey, feedKey, seqOfFeedKey, T } from './keys.js';
 import { uvidToVersionId } from './uvid.js';
 import { fromHex } from '../common/index.js';
 
 const FEED_LO = Buffer.from([T.FEED]);
 const FEED_HI = Buffer.from([T.FEED + 1]);
+const BSNAP_LO = Buffer.from([T.BSNAP]);
+const BSNAP_HI = Buffer.from([T.BSNAP + 1]);
 const CURSOR_LO = Buffer.from([T.CURSOR]);
 const CURSOR_HI = Buffer.from([T.CURSOR + 1]);
 
@@ -139,11 +141,23 @@ function checkCursor(name: string, seq: bigint): void {
   if (seq < 0n || seq > 0xffffffffffffffffn) throw EngineErrors.INVALID_ARGUMENT('cursor seq out of range');
 }
 
-/** Largest UVID timestamp among the newest feed records (the §6 restart floor). */
+/**
+ * The UVID floor at start (ccow.md §6): the largest `ts` the store has issued or seen, so a clock
+ * that went back across a restart cannot issue a UVID at or below one already in use. The newest
+ * feed record alone is not enough: a purge or metadata record names an older version's UVID, and
+ * records of one commit are not in UVID order, so this takes the largest UVID `ts` and event time
+ * (`at`, µs; a hiding purge records its `hiddenAt` there) over the last records. Snapshot
+ * cut-offs, which no feed record carries, are scanned too (few rows per bucket).
+ */
 export async function feedFloorTs(meta: MetaStore): Promise<bigint> {
+  let max = 0n;
   for await (const [, v] of meta.range({ gte: FEED_LO, lt: FEED_HI, reverse: true, limit: 4096 })) {
     const r = decodeFeedRecord(v);
-    if (r.uvid) return fromHex(r.uvid).readBigUInt64BE(0);
+    if (r.uvid) max = maxBig(max, fromHex(r.uvid).readBigUInt64BE(0));
+    if (Number.isSafeInteger(r.at) && r.at > 0) max = maxBig(max, BigInt(r.at));
   }
-  return 0n;
+  for await (const [, v] of meta.range({ gte: BSNAP_LO, lt: BSNAP_HI })) max = maxBig(max, fromHex(decodeSnapshotRecord(v).uvid).readBigUInt64BE(0));
+  return max;
 }
+
+const maxBig = (a: bigint, b: bigint): bigint => (b > a ? b : a);
