@@ -15,7 +15,16 @@
  *
  * Marker format (text, like the LOCK file): `ccow-compact/1`, the scratch copy's absolute path,
  * each on its own line (fixture: test/fixtures/storage/compact-pending-v1.txt).
+ *
+ * Before the marker, the copy is garbage, but the scratch dir may be an operator's (`ccow compact
+ * --scratch`), which open cannot empty: it may hold another store's copies, one of them that
+ * store's only database. So the copy's dir is named after the store (`ccow-compact-<set id>-<random>`,
+ * the data dir set id of data-dirs.ts: an operator can tell whose it is) and recorded, before it is
+ * made, in `meta/compact.started` (the marker's format); recovery and the next compaction delete the
+ * dir it names, unless a marker names it, and then the record. Nothing else in a scratch dir is
+ * ever deleted.
  */
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { StorageErrors } from '../contract/index.js';
@@ -26,6 +35,8 @@ import { errnoCode, mapFsError } from './fs-errors.js';
 export const PENDING = 'compact.pending';
 /** The temp dir of a compaction inside the env directory (compaction.ts). */
 export const COMPACT_TMP = 'compact.tmp';
+/** The record of a compaction's scratch copy before its marker (file comment). */
+export const STARTED = 'compact.started';
 /** Prefix of the dir made in a scratch dir; recovery removes only dirs named so. */
 export const SCRATCH_PREFIX = 'ccow-compact-';
 /** The env's data file (lmdb-js opens `meta/` as a directory: no MDB_NOSUBDIR). */
@@ -47,6 +58,19 @@ export function decodePending(text: string): string {
   return copy;
 }
 
+/** The name of a compaction's dir in a scratch dir: the store's (data dir set) id and a random one. */
+export function scratchName(store: string): string {
+  return `${SCRATCH_PREFIX}${store}-${randomBytes(6).toString('hex')}`;
+}
+
+/** A file's text, undefined when it does not exist. */
+async function readText(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch((e: unknown) => {
+    if (errnoCode(e) === 'ENOENT') return undefined;
+    throw e;
+  });
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
@@ -60,6 +84,31 @@ async function exists(path: string): Promise<boolean> {
 /** Write the marker durably (temp file, fsync, rename, directory fsync). */
 export async function writePending(envDir: string, copy: string): Promise<void> {
   await writeFileDurably(join(envDir, PENDING), encodePending(copy));
+}
+
+/** Record durably that a compaction is about to make its copy at `copy` in a scratch dir. */
+export async function writeStarted(envDir: string, copy: string): Promise<void> {
+  await writeFileDurably(join(envDir, STARTED), encodePending(copy));
+}
+
+/**
+ * Delete the scratch copy `compact.started` names (a compaction that did not reach its marker, or
+ * one that finished: its dir is then gone already), unless the marker names it, then the record.
+ * A record this code did not write names nothing to delete: it is just removed.
+ */
+export async function dropStarted(envDir: string): Promise<void> {
+  await rm(join(envDir, `${STARTED}.tmp`), { force: true });
+  const text = await readText(join(envDir, STARTED));
+  if (text === undefined) return;
+  let copy: string | undefined;
+  try {
+    copy = decodePending(text);
+  } catch {
+    copy = undefined;
+  }
+  const marked = await readText(join(envDir, PENDING));
+  if (copy !== undefined && (marked === undefined || marked !== encodePending(copy))) await rm(dirname(copy), { recursive: true, force: true });
+  await unlink(join(envDir, STARTED));
 }
 
 /** Delete the marker (durably) and the scratch dir holding `copy`. */
@@ -99,10 +148,7 @@ export async function finishScratch(envDir: string, copy: string): Promise<void>
 export async function recoverCompaction(envDir: string): Promise<void> {
   try {
     await rm(join(envDir, `${PENDING}.tmp`), { force: true });
-    const text = await readFile(join(envDir, PENDING), 'utf8').catch((e: unknown) => {
-      if (errnoCode(e) === 'ENOENT') return undefined;
-      throw e;
-    });
+    const text = await readText(join(envDir, PENDING));
     if (text !== undefined) {
       const copy = decodePending(text);
       if (!(await exists(join(envDir, DATA_FILE)))) {
@@ -117,4 +163,7 @@ export async function recoverCompaction(envDir: string): Promise<void> {
   } catch (e) {
     throw mapFsError(e, `recovering the metadata store's compaction in ${envDir}`);
   }
+  // A copy that never became the database: garbage, no reason not to open when it cannot be
+  // deleted (an unmounted or failing scratch disk); the record stays, the next compaction retries.
+  await dropStarted(envDir).catch(() => undefined);
 }

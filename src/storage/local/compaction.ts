@@ -26,16 +26,16 @@
  * When the env's disk has no room for the copy, it is made in a scratch dir on another file system
  * and copied back (compact-scratch.ts, with its own marker and recovery).
  */
-import { mkdir, mkdtemp, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { COMPACT_TMP, DATA_FILE, finishScratch, PENDING, recoverCompaction, SCRATCH_PREFIX, transferBack, writePending } from './compact-scratch.js';
+import { COMPACT_TMP, DATA_FILE, dropStarted, finishScratch, PENDING, recoverCompaction, scratchName, transferBack, writePending, writeStarted } from './compact-scratch.js';
 import { fsyncPath } from './durable-file.js';
 import type { DiskSpace } from './disks.js';
 import { mapFsError } from './fs-errors.js';
 import { lmdbUsage, openLmdb, type LmdbConfig, type LmdbHandles, type LmdbUsage } from './lmdb-env.js';
 import type { LocalFaults } from './options.js';
 
-export { COMPACT_TMP, PENDING, decodePending, encodePending, recoverCompaction } from './compact-scratch.js';
+export { COMPACT_TMP, PENDING, STARTED, decodePending, encodePending, recoverCompaction } from './compact-scratch.js';
 
 /**
  * The steps of a compaction, in order (LocalFaults.beforeCompactStep: crash and fault tests).
@@ -103,6 +103,8 @@ export interface CompactContext {
   quiesce?: () => Promise<boolean>;
   /** A directory on another file system for the copy (created if missing); see compact-scratch.ts. */
   scratch?: string | undefined;
+  /** The store's id (its data dir set's), in the name of a copy's dir in a scratch dir. */
+  store: string;
 }
 
 /** Result of `compactLmdb`: the handles to use from now on (the same ones when not compacted). */
@@ -173,17 +175,29 @@ export async function compactLmdb(h: LmdbHandles, ctx: CompactContext): Promise<
 async function makeCopy(h: LmdbHandles, ctx: CompactContext, step: (s: CompactStep) => Promise<void>): Promise<Copy> {
   const envDir = ctx.cfg.path;
   let dir: string;
+  // The copy an earlier compaction left in a scratch dir when it could not delete it (recovery at
+  // open deletes it too, but does not fail the open when it cannot).
+  await dropStarted(envDir);
   if (ctx.scratch) {
     const scratch = resolve(ctx.scratch);
     await mkdir(scratch, { recursive: true, mode: 0o700 });
-    dir = await mkdtemp(join(scratch, SCRATCH_PREFIX));
+    dir = join(scratch, scratchName(ctx.store));
+    // Recorded before it exists: a crash before the marker leaves a copy the next open can find.
+    await writeStarted(envDir, join(dir, DATA_FILE));
   } else {
     dir = join(envDir, COMPACT_TMP);
     await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { mode: 0o700 });
   }
-  const copy: Copy = { file: join(dir, DATA_FILE), scratch: ctx.scratch !== undefined, discard: () => rm(dir, { recursive: true, force: true }) };
+  const copy: Copy = {
+    file: join(dir, DATA_FILE),
+    scratch: ctx.scratch !== undefined,
+    discard: async () => {
+      await rm(dir, { recursive: true, force: true });
+      if (ctx.scratch) await dropStarted(envDir);
+    },
+  };
   try {
+    await mkdir(dir, { mode: 0o700 });
     await step('copy');
     await h.env.backup(dir, true);
     await step('fsync');
@@ -218,4 +232,5 @@ async function swapIn(envDir: string, copy: Copy, step: (s: CompactStep) => Prom
   await step('transfer');
   await transferBack(envDir, copy.file, step);
   await finishScratch(envDir, copy.file);
+  await dropStarted(envDir);
 }

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { StorageErrors, type StorageBackend, type StorageStats } from '../contract/index.js';
 import { ChunkFiles } from './chunk-files.js';
 import { LocalChunkStore } from './chunk-store.js';
-import { CompactFailed, compactLmdb, copyTarget, recoverCompaction, SCRATCH_DIR, worthCompacting, type CompactionResult } from './compaction.js';
+import { CompactFailed, compactLmdb, copyTarget, recoverCompaction, SCRATCH_DIR, worthCompacting, type CompactContext, type CompactionResult } from './compaction.js';
 import { checkBeforeMeta, settleDataDirs, surveyDirs } from './data-dirs.js';
 import { DiskSet, type DiskSpace } from './disks.js';
 import { mapFsError } from './fs-errors.js';
@@ -22,7 +22,7 @@ import { acquireOwnerLock, type OwnerLock } from './owner-lock.js';
 export { errnoError, LOCAL_DEFAULTS, type Durability, type LocalBackendOptions, type LocalFaults } from './options.js';
 export { CHUNK_HEADER_BYTES, decodeChunkFile, encodeChunkHeader } from './chunk-file-format.js';
 export { decodeDiskMarker, DISK_MARKER, encodeDiskMarker, type DiskMarker, type DiskMember } from './data-dirs.js';
-export { COMPACT_TMP, decodePending, encodePending, PENDING, type CompactionResult, type CompactStep } from './compaction.js';
+export { COMPACT_TMP, decodePending, encodePending, PENDING, STARTED, type CompactionResult, type CompactStep } from './compaction.js';
 
 /** In relaxed mode, how often LMDB is synced (§13: "noSync + fsync every second"). */
 const RELAXED_SYNC_MS = 1000;
@@ -46,6 +46,8 @@ export class LocalBackend implements StorageBackend {
   readonly #locks: OwnerLock[];
   readonly #faults: LocalFaults | undefined;
   readonly #fillLimit: number;
+  /** The store's id (its data dir set's, data-dirs.ts): names a compaction's copy in a scratch dir. */
+  readonly #store: string;
   readonly #syncTimer: NodeJS.Timeout | undefined;
   /** The relaxed-mode env sync in flight, if any (close and compaction wait for it). */
   #syncing: Promise<void> | undefined;
@@ -55,8 +57,9 @@ export class LocalBackend implements StorageBackend {
   #closing: Promise<void> | undefined;
 
   /** @internal use createLocalBackend */
-  constructor(parts: { handles: LmdbHandles; cfg: LmdbConfig; disks: DiskSet; files: ChunkFiles; locks: OwnerLock[]; smallChunkMax: number; fillLimit: number; faults: LocalFaults | undefined }) {
+  constructor(parts: { handles: LmdbHandles; cfg: LmdbConfig; disks: DiskSet; files: ChunkFiles; locks: OwnerLock[]; smallChunkMax: number; fillLimit: number; faults: LocalFaults | undefined; store: string }) {
     this.#lmdb = new LmdbRef(parts.handles);
+    this.#store = parts.store;
     this.#cfg = parts.cfg;
     this.#disks = parts.disks;
     this.#files = parts.files;
@@ -186,6 +189,7 @@ export class LocalBackend implements StorageBackend {
           return held;
         },
         scratch,
+        store: this.#store,
       });
       this.#lmdb.swap(handles);
       if (result.compacted) {
@@ -264,13 +268,13 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
     await recoverCompaction(cfg.path);
     handles = await openLmdb(cfg);
     // Before anything acts on the dirs: emptying tmp/ and scratch dirs, a compaction, the sweeps.
-    await settleDataDirs(handles.disks, survey, survey[0]!.hasMeta, cfg.path);
+    const { set: store } = await settleDataDirs(handles.disks, survey, survey[0]!.hasMeta, cfg.path);
     const fillLimit = opts.fillLimit ?? LOCAL_DEFAULTS.fillLimit;
     const disks = new DiskSet(dirs, fillLimit, opts.faults);
     files = new ChunkFiles(!relaxed, opts.faults, opts.directIo ?? true);
     for (const d of disks.disks) await files.prepare(d).catch((e: unknown) => Promise.reject(mapFsError(e, `preparing ${d.path}`)));
-    handles = await compactOnOpen(handles, cfg, disks, fillLimit, opts);
-    return new LocalBackend({ handles, cfg, disks, files, locks, smallChunkMax: opts.smallChunkMax ?? LOCAL_DEFAULTS.smallChunkMax, fillLimit, faults: opts.faults });
+    handles = await compactOnOpen(handles, { cfg, faults: opts.faults, store }, disks, fillLimit, opts.compactOnOpen !== false);
+    return new LocalBackend({ handles, cfg, disks, files, locks, smallChunkMax: opts.smallChunkMax ?? LOCAL_DEFAULTS.smallChunkMax, fillLimit, faults: opts.faults, store });
   } catch (e) {
     // The O_DIRECT probe handle too: nothing of a backend that did not open stays open.
     await handles?.env.close().catch(() => undefined);
@@ -287,19 +291,19 @@ export async function createLocalBackend(opts: LocalBackendOptions): Promise<Loc
  * the free pages would bring it back under) and a disk has room for the copy. This is what gives
  * the space back after `ccow gc` freed it offline; the copy costs the live pages only.
  */
-async function compactOnOpen(handles: LmdbHandles, cfg: LmdbConfig, disks: DiskSet, fillLimit: number, opts: LocalBackendOptions): Promise<LmdbHandles> {
+async function compactOnOpen(handles: LmdbHandles, ctx: CompactContext, disks: DiskSet, fillLimit: number, enabled: boolean): Promise<LmdbHandles> {
   // Copies of compactions that died before their marker was written: garbage once recovered.
   for (const d of disks.disks) {
     await rm(join(d.path, SCRATCH_DIR), { recursive: true, force: true }).catch((e: unknown) => Promise.reject(mapFsError(e, `emptying ${join(d.path, SCRATCH_DIR)}`)));
   }
-  if (opts.compactOnOpen === false) return handles;
+  if (!enabled) return handles;
   try {
     const [lmdbDisk, ...others] = await Promise.all(disks.disks.map((d) => disks.space(d, true)));
     const u = lmdbUsage(handles);
     if (!worthCompacting(u, lmdbDisk!, fillLimit)) return handles;
     const target = copyTarget(u, lmdbDisk!, others);
     if (target === null) return handles;
-    return (await compactLmdb(handles, { cfg, faults: opts.faults, scratch: target })).handles;
+    return (await compactLmdb(handles, { ...ctx, scratch: target })).handles;
   } catch (e) {
     // A compaction that failed is no reason not to start: the old file is complete (or the new
     // one is); the next chance is the next start, or online.
