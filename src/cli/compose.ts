@@ -4,7 +4,7 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { createEngine, type DamageReport, type Engine } from '../engine/index.js';
+import { createEngine, type Engine, type EngineOptions } from '../engine/index.js';
 import { StorageErrors } from '../storage/contract/index.js';
 import { createLocalBackend, type LocalBackend, type LocalBackendOptions } from '../storage/local/index.js';
 import type { Durability } from './config.js';
@@ -29,11 +29,11 @@ export interface Stack {
  * Open the data dirs and the engine over them. A data dir held by another process (a running
  * gateway, another admin command) fails with a message saying so, not a stack trace.
  */
-export async function openStack(dataDirs: string[], opts: { durability?: Durability; onDamage?: (d: DamageReport) => void } = {}): Promise<Stack> {
+export async function openStack(dataDirs: string[], opts: { durability?: Durability } & Pick<EngineOptions, 'onDamage' | 'onClockSkew'> = {}): Promise<Stack> {
   const backend = await openBackend(dataDirs, { durability: opts.durability });
   let engine: Engine;
   try {
-    engine = await createEngine(backend, opts.onDamage ? { onDamage: opts.onDamage } : {});
+    engine = await createEngine(backend, { ...(opts.onDamage ? { onDamage: opts.onDamage } : {}), ...(opts.onClockSkew ? { onClockSkew: opts.onClockSkew } : {}) });
   } catch (e) {
     await backend.close();
     throw e;

@@ -12,7 +12,7 @@ import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, edgeLoggerOptions, startServer } from '../http/index.js';
 import { createS3Service } from '../s3/index.js';
-import type { DamageReport } from '../engine/index.js';
+import type { ClockSkewReport, DamageReport } from '../engine/index.js';
 import type { ServeConfig } from './config.js';
 import { CliError, openStack, type Stack } from './compose.js';
 import { ensureDefaultUser, type DefaultCredentials } from './credentials.js';
@@ -34,7 +34,10 @@ export async function startGatewayProcess(cfg: ServeConfig, print: (line: string
   const onDamage = (d: DamageReport): void => logger.error({ damage: d }, d.quarantined
     ? `chunk ${d.chunk} is ${d.problem} (found by ${d.foundBy}); quarantined: objects using it fail to read until the same content is uploaded again`
     : `chunk ${d.chunk} is ${d.problem} (found by ${d.foundBy}); the versions using it may not be readable (ccow fsck lists them)`);
-  const stack = await openStack(cfg.dataDirs, { durability: cfg.durability, onDamage });
+  // ccow.md §6: versions stay ordered whatever the clock says, but last-writer-wins is only as fair as it.
+  const onClockSkew = (s: ClockSkewReport): void =>
+    logger.warn({ clockSkew: s }, `this host's clock is ${(s.behindMs / 1000).toFixed(1)} s behind the newest version timestamps it writes after; run NTP (new versions take timestamps from the stored ones until the clock catches up)`);
+  const stack = await openStack(cfg.dataDirs, { durability: cfg.durability, onDamage, onClockSkew });
   let app: FastifyInstance | undefined;
   try {
     const credentials = await ensureDefaultUser(stack.engine, cfg.dataDirs[0]!, cfg.credentials);

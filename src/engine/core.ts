@@ -114,7 +114,14 @@ export class Core {
     this.segmentId = ids.segmentId;
     this.nodeId = ids.nodeId;
     this.epoch = ids.epoch;
-    this.uvids = new UvidIssuer({ clock: o.clock, segmentId: ids.segmentId, nodeId: ids.nodeId, floorTs: ids.floorTs });
+    const onSkew = o.onClockSkew;
+    this.uvids = new UvidIssuer({
+      clock: o.clock,
+      segmentId: ids.segmentId,
+      nodeId: ids.nodeId,
+      floorTs: ids.floorTs,
+      ...(onSkew ? { onSkew: (behindUs: bigint, ts: bigint) => onSkew({ behindMs: Number(behindUs / 1000n), aheadAt: Number(ts / 1000n) }) } : {}),
+    });
     this.writer = new ChunkWriter(backend, o.clock, this.chunkLocks);
     this.pool = o.digestWorker ? new DigestPool() : undefined;
     this.putBudget = new ByteBudget(o.putBudget);

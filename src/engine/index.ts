@@ -3,7 +3,7 @@
  * the name index, back-references and GC, behind one facade.
  */
 export { Engine, createEngine } from './engine.js';
-export type { DamageReport, EngineOptions } from './options.js';
+export type { ClockSkewReport, DamageReport, EngineOptions } from './options.js';
 export type { Clock } from './uvid.js';
 export { systemClock } from './uvid.js';
 export { EngineErrors } from './errors.js';

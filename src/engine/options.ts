@@ -61,6 +61,21 @@ export interface EngineOptions {
    * and quarantined it; or a manifest that cannot be repaired by a new put). Default: nothing.
    */
   onDamage?: (d: DamageReport) => void;
+  /**
+   * Told when this process's clock is more than 5 s behind the newest UVID timestamp it must
+   * exceed (a head version's, or the restart floor): the UVID rule keeps versions ordered, but
+   * last-writer-wins then favours the other writer (ccow.md §6 "Clock discipline"). At most once a
+   * minute. Default: nothing.
+   */
+  onClockSkew?: (s: ClockSkewReport) => void;
+}
+
+/** One finding of `onClockSkew`. */
+export interface ClockSkewReport {
+  /** How far the clock is behind the timestamp the new UVID had to take, ms. */
+  behindMs: number;
+  /** That timestamp, ms since the epoch. */
+  aheadAt: number;
 }
 
 /** One finding of `onDamage`. */
@@ -76,7 +91,8 @@ export interface DamageReport {
 }
 
 /** Options with every default applied. */
-export type ResolvedOptions = Required<Omit<EngineOptions, 'segmentId' | 'onDamage'>> & { segmentId?: number; onDamage?: (d: DamageReport) => void };
+export type ResolvedOptions = Required<Omit<EngineOptions, 'segmentId' | 'onDamage' | 'onClockSkew'>> &
+  Pick<EngineOptions, 'segmentId' | 'onDamage' | 'onClockSkew'>;
 
 export const MiB = 1024 * 1024;
 
@@ -104,6 +120,7 @@ export function resolveOptions(o: EngineOptions): ResolvedOptions {
     scrubBytesPerSec: Math.max(1, o.scrubBytesPerSec ?? 50_000_000),
     scrubEveryMs: o.scrubEveryMs ?? 30 * 24 * 3_600_000,
     ...(o.onDamage ? { onDamage: o.onDamage } : {}),
+    ...(o.onClockSkew ? { onClockSkew: o.onClockSkew } : {}),
   };
 }
 

@@ -104,6 +104,9 @@ export function versionIdToUvid(s: string): Uvid | undefined {
   return out as Uvid;
 }
 
+/** §6 clock discipline: a clock more than 5 s behind the UVIDs it must exceed is worth a warning. */
+const SKEW_WARN_US = 5_000_000n;
+
 /**
  * Issues strictly increasing UVIDs for one process (§6): `ts = max(nowµs, head.ts + 1, prev.ts)`,
  * `seq = prev.seq + 1` from a random start; on u32 overflow `ts = prev.ts + 1` and seq restarts.
@@ -115,8 +118,13 @@ export class UvidIssuer {
   #prevTs: bigint;
   #seq: number;
 
-  constructor(opts: { clock: Clock; segmentId: number; nodeId: number; floorTs?: bigint; seq?: number }) {
+  readonly #onSkew: ((behindUs: bigint, ts: bigint) => void) | undefined;
+  #skewToldAt = -Infinity;
+
+  /** `onSkew`: told (at most once a minute) when a UVID's ts must run > 5 s ahead of the clock. */
+  constructor(opts: { clock: Clock; segmentId: number; nodeId: number; floorTs?: bigint; seq?: number; onSkew?: (behindUs: bigint, ts: bigint) => void }) {
     this.#clock = opts.clock;
+    this.#onSkew = opts.onSkew;
     this.#segmentId = opts.segmentId;
     this.#nodeId = opts.nodeId;
     this.#prevTs = opts.floorTs ?? 0n;
@@ -135,12 +143,18 @@ export class UvidIssuer {
 
   /** A new UVID greater than every UVID issued before and than `head` (the version it supersedes). */
   next(head?: Uint8Array): Uvid {
-    let ts = BigInt(Math.floor(this.#clock.now() * 1000));
+    const nowMs = this.#clock.now();
+    const now = BigInt(Math.floor(nowMs * 1000));
+    let ts = now;
     if (head) {
       const h = uvidTs(head) + 1n;
       if (h > ts) ts = h;
     }
     if (this.#prevTs > ts) ts = this.#prevTs;
+    if (ts - now > SKEW_WARN_US && this.#onSkew && nowMs - this.#skewToldAt >= 60_000) {
+      this.#skewToldAt = nowMs;
+      this.#onSkew(ts - now, ts);
+    }
     let seq = this.#seq + 1;
     if (seq > 0xffffffff) {
       seq = 0;
