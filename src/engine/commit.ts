@@ -222,13 +222,17 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
   if (!s.vm && s.skipIfAbsent && !current) return undefined;
   if (s.requireBlob && tx.get(blobKey(s.requireBlob)) === undefined) throw EngineErrors.NO_SUCH_KEY('the source version disappeared');
 
+  // The UVID sorts after every entry of the key, hidden ones included; the new version derives
+  // from the visible head (§6 generation, §7.2 baseUvid): an entry a snapshot keeps hidden is purged
+  // for everything but that snapshot's view, so it must not change what the live key records (a
+  // peer segment, which applied the purge, would see a baseUvid that is not its head: isgw.md §4).
   const newest = entries[0];
   const uvid = core.uvids.next(newest?.uvid);
   const fx = newEffects();
   // A VM without chunk children (inline or empty data) is embedded in its name-index entry: one
   // small-put commit writes no chunk records at all, and the version needs no GC (§3).
   const embedded = s.vm && s.vm.children.length === 0 && s.vm.bytes ? s.vm.bytes : undefined;
-  const rec = newRecord(core, s, uvid, newest?.rec, embedded !== undefined);
+  const rec = newRecord(core, s, uvid, head?.rec, embedded !== undefined);
   if (s.vm) {
     if (embedded) {
       fx.physical += embedded.length;
