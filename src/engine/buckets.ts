@@ -3,6 +3,7 @@
  * cached by the Core; every change goes through a transaction that also appends a feed record.
  */
 import { randomBytes } from 'node:crypto';
+import { MAX_META_KEY_BYTES } from '../storage/contract/index.js';
 import type { BucketInfo, BucketStats, CreateBucketOptions, User, Versioning } from './api.js';
 import type { Core } from './core.js';
 import { EngineErrors } from './errors.js';
@@ -190,8 +191,17 @@ export function getUser(core: Core, accessKey: string): Promise<User | undefined
   return rec !== undefined ? Promise.resolve(toUser(rec)) : readUser(core, accessKey);
 }
 
+/**
+ * Whether a user can have this access key: not empty, and its row's key within what a store holds
+ * (a longer one could never have been written; asked of the store, it throws a TypeError). A
+ * signed request carries whatever access key its client sends (issue-4-long-access-key).
+ */
+function storableAccessKey(accessKey: string): boolean {
+  return accessKey !== '' && userKey(accessKey).length <= MAX_META_KEY_BYTES;
+}
+
 async function readUser(core: Core, accessKey: string): Promise<User | undefined> {
-  if (!accessKey) return undefined;
+  if (!storableAccessKey(accessKey)) return undefined;
   let rec = core.users.get(accessKey);
   if (rec === undefined) {
     const gen = core.usersGen;
@@ -212,7 +222,7 @@ export async function listUsers(core: Core): Promise<User[]> {
 }
 
 export async function deleteUser(core: Core, accessKey: string): Promise<boolean> {
-  if (!accessKey) return false;
+  if (!storableAccessKey(accessKey)) return false;
   core.usersGen++;
   core.users.delete(accessKey);
   try {
