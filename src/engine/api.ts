@@ -223,6 +223,8 @@ export interface ListEntry {
   storageClass: string;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+  /** The version's `acl` as the protocol layer stored it (listings show the object's owner from it). */
+  acl?: unknown;
 }
 
 /** A page of listObjects. `next` is the last key or common prefix emitted when truncated. */
@@ -259,6 +261,8 @@ export interface UploadInfo {
   uploadId: string;
   initiated: Date;
   attrs: VersionAttrs;
+  /** Who created the upload, as the protocol layer named it (absent for uploads recorded before it was kept). */
+  initiator?: string;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
 }
@@ -364,7 +368,8 @@ export interface EngineApi {
   /** NO_SUCH_KEY (with the marker's version when the head is a delete marker), NO_SUCH_VERSION. */
   head(addr: ObjectAddr, opts?: { versionId?: string; snapshot?: string }): Promise<ObjectVersion>;
   read(addr: ObjectAddr, opts?: ReadOptions): Promise<ReadResult>;
-  deleteObject(addr: ObjectAddr, opts?: { versionId?: string; condition?: CommitCondition }): Promise<DeleteResult>;
+  /** `acl`: stored with a new delete marker (who created it); ignored when a version is purged. */
+  deleteObject(addr: ObjectAddr, opts?: { versionId?: string; condition?: CommitCondition; acl?: unknown }): Promise<DeleteResult>;
   /**
    * New version of dst sharing src's VM (COPY) or a new VM with src's refs and `replace` attrs.
    * `checksumAlgorithm` (CopyObject `x-amz-checksum-algorithm`): the copy stores a FULL_OBJECT
@@ -392,7 +397,7 @@ export interface EngineApi {
   listVersions(bucket: string, opts: ListVersionsOptions): Promise<VersionsPage>;
 
   // multipart
-  createUpload(addr: ObjectAddr, opts: { attrs?: VersionAttrs; checksumAlgorithm?: ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' }): Promise<UploadInfo>;
+  createUpload(addr: ObjectAddr, opts: { attrs?: VersionAttrs; initiator?: string; checksumAlgorithm?: ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' }): Promise<UploadInfo>;
   getUpload(bucket: string, uploadId: string): Promise<UploadInfo | undefined>;
   putPart(bucket: string, uploadId: string, partNumber: number, body: AsyncIterable<Uint8Array>, opts?: Omit<PutOptions, keyof VersionAttrs | 'condition'>): Promise<UploadedPart>;
   /** A part made of a byte range of an existing version (UploadPartCopy); shares chunks where aligned. */

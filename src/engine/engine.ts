@@ -86,7 +86,7 @@ export class Engine implements A.EngineApi {
   read(addr: A.ObjectAddr, opts?: A.ReadOptions): Promise<A.ReadResult> {
     return storage(objects.read(this.#core, addr, opts));
   }
-  deleteObject(addr: A.ObjectAddr, opts?: { versionId?: string; condition?: A.CommitCondition }): Promise<A.DeleteResult> {
+  deleteObject(addr: A.ObjectAddr, opts?: { versionId?: string; condition?: A.CommitCondition; acl?: unknown }): Promise<A.DeleteResult> {
     return storage(objects.deleteObject(this.#core, addr, opts));
   }
   copyObject(
@@ -111,7 +111,7 @@ export class Engine implements A.EngineApi {
     return storage(listing.listVersions(this.#core, bucket, opts));
   }
 
-  createUpload(addr: A.ObjectAddr, opts: { attrs?: A.VersionAttrs; checksumAlgorithm?: A.ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' }): Promise<A.UploadInfo> {
+  createUpload(addr: A.ObjectAddr, opts: { attrs?: A.VersionAttrs; initiator?: string; checksumAlgorithm?: A.ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' }): Promise<A.UploadInfo> {
     return storage(mp.createUpload(this.#core, addr, opts));
   }
   getUpload(bucket: string, uploadId: string): Promise<A.UploadInfo | undefined> {

@@ -57,6 +57,7 @@ function toListEntry(key: string, rec: VersionRecord): ListEntry {
   const e: ListEntry = { key, size: rec.size, etag: rec.etag, lastModified: new Date(uvidHexMs(rec.uvid)), storageClass: rec.storageClass };
   if (rec.checksumAlgorithm) e.checksumAlgorithm = rec.checksumAlgorithm;
   if (rec.checksumType) e.checksumType = rec.checksumType;
+  if (rec.acl !== undefined) e.acl = rec.acl;
   return e;
 }
 

@@ -31,6 +31,7 @@ const MAX_PART_NUMBER = 10000;
 
 function toUploadInfo(bucket: string, r: UploadRecord): UploadInfo {
   const u: UploadInfo = { bucket, key: r.key, uploadId: r.uploadId, initiated: new Date(r.initiated), attrs: structuredClone(r.attrs) };
+  if (r.initiator !== undefined) u.initiator = r.initiator;
   if (r.checksumAlgorithm) u.checksumAlgorithm = r.checksumAlgorithm;
   if (r.checksumType) u.checksumType = r.checksumType;
   return u;
@@ -86,7 +87,7 @@ function uploadIntent(core: Core, r: UploadRecord): Intent {
 export async function createUpload(
   core: Core,
   addr: ObjectAddr,
-  opts: { attrs?: VersionAttrs; checksumAlgorithm?: ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' },
+  opts: { attrs?: VersionAttrs; initiator?: string; checksumAlgorithm?: ChecksumAlgorithm; checksumType?: 'FULL_OBJECT' | 'COMPOSITE' },
 ): Promise<UploadInfo> {
   const b = await core.bucket(addr.bucket, addr.bucketId);
   checkKey(addr.key);
@@ -94,7 +95,7 @@ export async function createUpload(
   const intentId = randomBytes(16);
   const now = core.now();
   const rec: UploadRecord = stripUndefined({
-    uploadId: toHex(uploadId), key: addr.key, initiated: Math.floor(now), attrs: structuredClone(opts.attrs ?? {}),
+    uploadId: toHex(uploadId), key: addr.key, initiated: Math.floor(now), attrs: structuredClone(opts.attrs ?? {}), initiator: opts.initiator,
     checksumAlgorithm: opts.checksumAlgorithm, checksumType: opts.checksumType, intentId: toHex(intentId),
     chunkSize: b.rec.chunkSize, codec: b.rec.codec,
   });

@@ -107,12 +107,12 @@ export async function read(core: Core, addr: ObjectAddr, opts: ReadOptions & { s
   return { version: h.v, body };
 }
 
-/** DELETE: a delete marker, or with a version id a purge of that version (§7.3). */
-export async function deleteObject(core: Core, addr: ObjectAddr, opts: { versionId?: string; condition?: CommitCondition } = {}): Promise<DeleteResult> {
+/** DELETE: a delete marker (with `acl`, as a write stores it), or with a version id a purge of that version (§7.3). */
+export async function deleteObject(core: Core, addr: ObjectAddr, opts: { versionId?: string; condition?: CommitCondition; acl?: unknown } = {}): Promise<DeleteResult> {
   const b = await core.bucket(addr.bucket, addr.bucketId);
   checkKey(addr.key);
   if (opts.versionId === undefined) {
-    const rec = await storage(core.backend.meta.transaction((tx) => commitTx(core, tx, { bucket: b, key: addr.key, condition: opts.condition, skipIfAbsent: b.rec.versioning === 'Unversioned' })));
+    const rec = await storage(core.backend.meta.transaction((tx) => commitTx(core, tx, { bucket: b, key: addr.key, acl: opts.acl, condition: opts.condition, skipIfAbsent: b.rec.versioning === 'Unversioned' })));
     if (!rec) return { deleteMarker: false };
     return { deleteMarker: true, versionId: versionIdOf(rec) };
   }

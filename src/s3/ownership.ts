@@ -54,6 +54,20 @@ export function effectiveBucketAcl(bucket: BucketInfo): StoredAcl | undefined {
   return aclsDisabled(bucket) ? undefined : asStoredAcl(bucket.configs.acl);
 }
 
+/**
+ * The owner (tenant id) of an object version, from the ACL stored with it: with ACLs disabled
+ * always the bucket owner ("the bucket owner automatically owns and has full control over every
+ * object in the bucket", user guide "Controlling ownership of objects"); else the ACL's owner, who
+ * wrote the version (ObjectWriter) or, for a delete marker, created it. A version stored without an
+ * ACL was written by the bucket owner (object-write.ts requestedObjectAcl stores none then, and
+ * none for a BucketOwnerPreferred write with bucket-owner-full-control); one the gateway wrote
+ * itself (lifecycle expiry markers) is the bucket owner's too.
+ */
+export function objectOwnerOf(bucket: BucketInfo): (acl: unknown) => string {
+  if (aclsDisabled(bucket)) return () => bucket.owner;
+  return (acl) => asStoredAcl(acl)?.owner ?? bucket.owner;
+}
+
 /** Whether `acl` gives FULL_CONTROL to `owner` and nothing to anyone else. */
 export function onlyOwnerFullControl(acl: StoredAcl, owner: string): boolean {
   return acl.grants.length > 0 && acl.grants.every((g) => g.permission === 'FULL_CONTROL' && g.grantee.type === 'CanonicalUser' && g.grantee.id === owner);

@@ -158,6 +158,8 @@ export interface UploadRecord {
   /** ms. */
   initiated: number;
   attrs: VersionAttrs;
+  /** Who created the upload (protocol layer's id: a tenant); absent in records written before it was kept. */
+  initiator?: string;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
   /** 32 hex: the upload's durable intent. */

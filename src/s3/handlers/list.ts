@@ -2,13 +2,14 @@
  * Listing handlers: ListObjectsV2, ListObjects (V1), ListObjectVersions
  * (shared/spec/s3-surface.md §4.1). The engine scans; this layer owns parameters, tokens and XML.
  */
-import type { ListPage } from '../../engine/api.js';
+import type { ListEntry, ListPage, ObjectVersion } from '../../engine/api.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';
+import { objectOwnerOf } from '../ownership.js';
 import { xml } from '../respond.js';
-import { renderListObjectsV1, renderListObjectsV2, renderListVersions } from '../xml/list.js';
-import { checkVersionId, decodeToken, encodeToken, encodingType, intParam, ownerOf, strParam } from './common.js';
+import { renderListObjectsV1, renderListObjectsV2, renderListVersions, type OwnerXml } from '../xml/list.js';
+import { checkVersionId, decodeToken, encodeToken, encodingType, intParam, ownersOf, strParam } from './common.js';
 
 /** max-keys: 0–1000, default 1000, larger values clamped (§4.1). */
 function maxKeys(ctx: RequestContext): number {
@@ -16,6 +17,18 @@ function maxKeys(ctx: RequestContext): number {
 }
 
 const EMPTY_PAGE: ListPage = { entries: [], commonPrefixes: [], truncated: false };
+
+/**
+ * The owner of each entry of a page (ownership.ts objectOwnerOf: the tenant that wrote the version,
+ * or the bucket owner), with the users read at most once for the page.
+ */
+async function pageOwners<E extends ListEntry | ObjectVersion>(ctx: RequestContext, entries: readonly E[]): Promise<(e: E) => OwnerXml> {
+  const ownerIdOf = objectOwnerOf(bucketOf(ctx));
+  const ids = new Set<string>();
+  for (const e of entries) ids.add(ownerIdOf(e.acl));
+  const owner = await ownersOf(ctx, ids);
+  return (e) => owner(ownerIdOf(e.acl));
+}
 
 /** One page of the current-version scan; max-keys=0 → empty and not truncated (§4.1). */
 async function scan(ctx: RequestContext, bucket: string, limit: number, startAfter?: string): Promise<ListPage> {
@@ -47,7 +60,7 @@ export const listObjectsV2: Handler<OperationOf<'ListObjectsV2'>> = async (ctx, 
     truncated: page.truncated,
     entries: page.entries,
     commonPrefixes: page.commonPrefixes,
-    owner: fetchOwner ? await ownerOf(ctx, bucketOf(ctx).owner) : undefined,
+    ownerOf: fetchOwner ? await pageOwners(ctx, page.entries) : undefined,
     continuationToken: token,
     nextContinuationToken: page.truncated && page.next ? encodeToken(page.next.key, page.next.isPrefix) : undefined,
     startAfter,
@@ -77,7 +90,7 @@ export const listObjects: Handler<OperationOf<'ListObjects'>> = async (ctx, op) 
     truncated: page.truncated,
     entries: page.entries,
     commonPrefixes: page.commonPrefixes,
-    owner: await ownerOf(ctx, bucketOf(ctx).owner),
+    ownerOf: await pageOwners(ctx, page.entries),
     marker,
     nextMarker: page.truncated ? page.next?.key : undefined,
   }));
@@ -103,7 +116,6 @@ export const listObjectVersions: Handler<OperationOf<'ListObjectVersions'>> = as
         versionIdMarker: vidMarker === '' ? undefined : vidMarker,
         limit,
       });
-  const owner = await ownerOf(ctx, bucket.owner);
   // Delete markers of never-versioned buckets are hidden (ccow.md §7.3).
   const entries = bucket.versioning === 'Unversioned' ? page.entries.filter((v) => !v.deleteMarker) : page.entries;
   return xml(renderListVersions({
@@ -119,6 +131,6 @@ export const listObjectVersions: Handler<OperationOf<'ListObjectVersions'>> = as
     nextVersionIdMarker: page.truncated ? page.nextVersionIdMarker : undefined,
     entries,
     commonPrefixes: page.commonPrefixes,
-    ownerOf: () => owner,
+    ownerOf: await pageOwners(ctx, entries),
   }));
 };

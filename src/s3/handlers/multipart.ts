@@ -5,15 +5,17 @@
 import type { UploadInfo } from '../../engine/api.js';
 import { digestName, planBody } from '../body.js';
 import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
-import { bucketOf, type Handler, type RequestContext } from '../context.js';
+import { bucketOf, tenantOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
 import { ABORT_CONDITIONS, abortHeaders, refuseDirectoryConditions, refuseEncryption, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
+import { objectOwnerOf } from '../ownership.js';
 import { parsePartNumber } from '../range.js';
 import { empty, xml } from '../respond.js';
 import type { S3Response } from '../types.js';
+import type { OwnerXml } from '../xml/list.js';
 import { renderCopyPartResult, renderInitiateUpload, renderListParts, renderListUploads } from '../xml/multipart.js';
-import { encodingType, INT32_MAX, intParam, ownerOf, strParam } from './common.js';
+import { encodingType, INT32_MAX, intParam, ownersOf, strParam } from './common.js';
 import { copySourceAddr, loadCopySource, retryIfSourcePurged } from './copy.js';
 import { checksumHeaders, requestedObjectAcl } from './object-write.js';
 
@@ -23,6 +25,21 @@ export async function uploadOf(ctx: RequestContext, bucket: string, key: string)
   const u = uploadId === '' ? undefined : await ctx.engine.getUpload(bucket, uploadId);
   if (!u || u.key !== key) throw S3Errors.NoSuchUpload({ fields: { UploadId: uploadId } });
   return u;
+}
+
+/**
+ * Initiator and Owner of uploads: who created each (recorded at Create; an upload recorded before
+ * that, or created anonymously, shows its owner to be) and who will own the object (the ACL Create
+ * stored, as ListObjects reads a version's: ownership.ts objectOwnerOf). The users are read at most
+ * once for the lot.
+ */
+async function uploadOwners(ctx: RequestContext, uploads: readonly UploadInfo[]): Promise<{ initiatorOf: (u: UploadInfo) => OwnerXml; ownerOf: (u: UploadInfo) => OwnerXml }> {
+  const ownerIdOf = objectOwnerOf(bucketOf(ctx));
+  const initiatorIdOf = (u: UploadInfo): string => u.initiator ?? ownerIdOf(u.attrs.acl);
+  const ids = new Set<string>();
+  for (const u of uploads) ids.add(ownerIdOf(u.attrs.acl)).add(initiatorIdOf(u));
+  const owner = await ownersOf(ctx, ids);
+  return { initiatorOf: (u) => owner(initiatorIdOf(u)), ownerOf: (u) => owner(ownerIdOf(u.attrs.acl)) };
 }
 
 /** POST /{b}/{k}?uploads — `x-amz-checksum-algorithm` / `x-amz-checksum-type` per §5.3. */
@@ -39,6 +56,7 @@ export const createMultipartUpload: Handler<OperationOf<'CreateMultipartUpload'>
   const checksumType = checksumAlgorithm ? resolveChecksumType(checksumAlgorithm, typeHeader) : undefined;
   const u = await ctx.engine.createUpload({ bucket: op.bucket, key: op.key, bucketId: bucket.id }, {
     attrs: acl ? { ...attrs, acl } : attrs,
+    initiator: tenantOf(ctx),
     checksumAlgorithm,
     checksumType,
   });
@@ -142,6 +160,7 @@ export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
   // truncated page with no part has no NextPartNumberMarker to go on from, and a paginator that
   // repeats the request would never end.
   const page = limit === 0 ? { parts: [], truncated: false } : await ctx.engine.listParts(op.bucket, upload.uploadId, { marker: Math.min(marker, 10000), limit });
+  const owners = await uploadOwners(ctx, [upload]);
   return xml(renderListParts({
     bucket: op.bucket,
     key: op.key,
@@ -159,7 +178,8 @@ export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
     maxParts: limit,
     truncated: page.truncated,
     parts: page.parts,
-    owner: await ownerOf(ctx, bucket.owner),
+    initiator: owners.initiatorOf(upload),
+    owner: owners.ownerOf(upload),
     storageClass: upload.attrs.storageClass ?? 'STANDARD',
     checksumAlgorithm: upload.checksumAlgorithm,
     checksumType: upload.checksumType,
@@ -168,7 +188,6 @@ export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
 
 /** GET /{b}?uploads — `prefix`, `delimiter`, `key-marker`, `upload-id-marker`, `max-uploads` (§4.5). */
 export const listMultipartUploads: Handler<OperationOf<'ListMultipartUploads'>> = async (ctx, op) => {
-  const bucket = bucketOf(ctx);
   const limit = intParam(ctx, 'max-uploads', 1000, 0, 1000);
   const enc = encodingType(ctx);
   const keyMarker = ctx.query.get('key-marker') ?? '';
@@ -195,6 +214,6 @@ export const listMultipartUploads: Handler<OperationOf<'ListMultipartUploads'>> 
     truncated: page.truncated,
     uploads: page.uploads,
     commonPrefixes: page.commonPrefixes,
-    owner: await ownerOf(ctx, bucket.owner),
+    ...await uploadOwners(ctx, page.uploads),
   }));
 };

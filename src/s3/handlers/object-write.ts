@@ -44,7 +44,23 @@ export async function requestedObjectAcl(ctx: RequestContext, bucket: BucketInfo
     if (ownership === 'BucketOwnerPreferred' && ctx.headers['x-amz-acl']?.trim() === 'bucket-owner-full-control') return undefined;
     return acl;
   }
+  return writerAcl(bucket, writer);
+}
+
+/** What a version another tenant writes without naming an ACL stores: `private`, owned by the writer. */
+function writerAcl(bucket: BucketInfo, writer: string): StoredAcl | undefined {
   return writer === bucket.owner ? undefined : { v: 1, owner: writer, grants: [{ grantee: { type: 'CanonicalUser', id: writer }, permission: 'FULL_CONTROL' }] };
+}
+
+/**
+ * The ACL stored with a delete marker: it names who created the marker, whom ListObjectVersions
+ * shows as its Owner ("The account that created the delete marker", API_DeleteMarkerEntry). As for
+ * a write, nothing when the bucket owner deletes or the bucket has ACLs disabled (the bucket owner
+ * owns everything in it then).
+ */
+function markerAcl(ctx: RequestContext, bucket: BucketInfo): StoredAcl | undefined {
+  const deleter = tenantOf(ctx);
+  return deleter === undefined || objectOwnershipOf(bucket) === 'BucketOwnerEnforced' ? undefined : writerAcl(bucket, deleter);
 }
 
 /** `x-amz-checksum-<alg>` + `x-amz-checksum-type` of a stored checksum. */
@@ -103,7 +119,8 @@ function deleteHeaders(r: DeleteResult, bucket: BucketInfo): Record<string, stri
 /** Delete one key; a missing key or version counts as deleted (§3: 204 also when absent). */
 async function deleteOne(ctx: RequestContext, bucket: string, key: string, versionId?: string, ifMatch?: string): Promise<DeleteResult> {
   try {
-    return await ctx.engine.deleteObject({ bucket, key, bucketId: ctx.bucket?.id }, { versionId, condition: ifMatch ? { ifMatch } : undefined });
+    const acl = versionId === undefined && ctx.bucket ? markerAcl(ctx, ctx.bucket) : undefined;
+    return await ctx.engine.deleteObject({ bucket, key, bucketId: ctx.bucket?.id }, { versionId, condition: ifMatch ? { ifMatch } : undefined, acl });
   } catch (e) {
     if (hasCode(e, EngineErrors.NO_SUCH_KEY.code) || hasCode(e, EngineErrors.NO_SUCH_VERSION.code)) {
       if (ifMatch) throw e;

@@ -51,8 +51,12 @@ export interface ListObjectsXmlBase {
   truncated: boolean;
   entries: ListEntry[];
   commonPrefixes: string[];
-  /** Owner shown in `Contents` (V1 always, V2 with `fetch-owner=true`). */
-  owner?: OwnerXml;
+  /**
+   * The owner of each listed object, shown in `Contents` (V1 always, V2 with `fetch-owner=true`;
+   * API_Object `Owner`: "The owner of the object"). The same object for the same owner: its XML
+   * is written once per page.
+   */
+  ownerOf?: (e: ListEntry) => OwnerXml;
 }
 
 /**
@@ -61,11 +65,17 @@ export interface ListObjectsXmlBase {
  * Size, Owner, StorageClass }` (a property test compares), at a fraction of its cost per key
  * (bench: 1.8 → 0.6 µs; one string or one XmlRaw per element cost the difference).
  */
-function contents(entries: ListEntry[], enc: (s: string) => string, owner?: OwnerXml): XmlRaw {
-  const ownerXmlText = owner ? `<Owner><ID>${escapeXml(owner.id)}</ID><DisplayName>${escapeXml(owner.displayName)}</DisplayName></Owner>` : '';
+function contents(entries: ListEntry[], enc: (s: string) => string, ownerOf?: (e: ListEntry) => OwnerXml): XmlRaw {
+  const ownerTexts = new Map<OwnerXml, string>();
+  const ownerText = (o: OwnerXml): string => {
+    let t = ownerTexts.get(o);
+    if (t === undefined) ownerTexts.set(o, (t = `<Owner><ID>${escapeXml(o.id)}</ID><DisplayName>${escapeXml(o.displayName)}</DisplayName></Owner>`));
+    return t;
+  };
   let out = Buffer.allocUnsafe(Math.max(4096, entries.length * 256));
   let at = 0;
   for (const e of entries) {
+    const ownerXmlText = ownerOf ? ownerText(ownerOf(e)) : '';
     let s = `<Contents><Key>${escapeXml(enc(e.key))}</Key><LastModified>${isoTime(e.lastModified)}</LastModified><ETag>${escapeXml(e.etag)}</ETag>`;
     if (e.checksumAlgorithm !== undefined) s += `<ChecksumAlgorithm>${escapeXml(e.checksumAlgorithm)}</ChecksumAlgorithm>`;
     if (e.checksumType !== undefined) s += `<ChecksumType>${escapeXml(e.checksumType)}</ChecksumType>`;
@@ -130,7 +140,7 @@ export function renderListObjectsV2(r: ListObjectsV2Xml): Buffer {
     ContinuationToken: r.continuationToken,
     NextContinuationToken: r.nextContinuationToken,
     StartAfter: r.startAfter === undefined ? undefined : enc(r.startAfter),
-    Contents: contents(r.entries, enc, r.owner),
+    Contents: contents(r.entries, enc, r.ownerOf),
     CommonPrefixes: prefixes(r.commonPrefixes, enc),
   });
 }
@@ -153,7 +163,7 @@ export function renderListObjectsV1(r: ListObjectsV1Xml): Buffer {
     Delimiter: r.delimiter === undefined ? undefined : enc(r.delimiter),
     IsTruncated: r.truncated,
     EncodingType: r.encodingType,
-    Contents: contents(r.entries, enc, r.owner),
+    Contents: contents(r.entries, enc, r.ownerOf),
     CommonPrefixes: prefixes(r.commonPrefixes, enc),
   });
 }
@@ -172,7 +182,10 @@ export interface ListVersionsXml {
   nextVersionIdMarker?: string;
   entries: ObjectVersion[];
   commonPrefixes: string[];
-  /** Owner of each version (the engine does not record a per-version writer yet: the bucket owner). */
+  /**
+   * Owner of each version (API_ObjectVersion `Owner`) and delete marker (API_DeleteMarkerEntry
+   * `Owner`: "The account that created the delete marker").
+   */
   ownerOf: (v: ObjectVersion) => OwnerXml;
 }
 

@@ -81,6 +81,9 @@ export interface ListPartsXml {
   maxParts: number;
   truncated: boolean;
   parts: UploadedPart[];
+  /** Who created the upload (API_ListParts `Initiator`). */
+  initiator: OwnerXml;
+  /** The owner of the object to be (API_ListParts `Owner`: "the object owner, after the object is created"). */
   owner: OwnerXml;
   storageClass: string;
   checksumAlgorithm?: ChecksumAlgorithm;
@@ -104,7 +107,7 @@ export function renderListParts(r: ListPartsXml): Buffer {
       Size: p.size,
       ...checksumElements(p.checksum),
     })),
-    Initiator: ownerXml(r.owner),
+    Initiator: ownerXml(r.initiator),
     Owner: ownerXml(r.owner),
     StorageClass: r.storageClass,
     ChecksumAlgorithm: r.checksumAlgorithm,
@@ -126,7 +129,12 @@ export interface ListUploadsXml {
   truncated: boolean;
   uploads: UploadInfo[];
   commonPrefixes: string[];
-  owner: OwnerXml;
+  /**
+   * Per upload: who created it (API_Initiator, "Container element that identifies who initiated
+   * the multipart upload") and the owner of the object to be (API_MultipartUpload `Owner`).
+   */
+  initiatorOf: (u: UploadInfo) => OwnerXml;
+  ownerOf: (u: UploadInfo) => OwnerXml;
 }
 
 /** `<ListMultipartUploadsResult>`. */
@@ -146,8 +154,8 @@ export function renderListUploads(r: ListUploadsXml): Buffer {
     Upload: r.uploads.map((u) => ({
       Key: enc(u.key),
       UploadId: u.uploadId,
-      Initiator: ownerXml(r.owner),
-      Owner: ownerXml(r.owner),
+      Initiator: ownerXml(r.initiatorOf(u)),
+      Owner: ownerXml(r.ownerOf(u)),
       StorageClass: u.attrs.storageClass ?? 'STANDARD',
       Initiated: u.initiated,
       ChecksumAlgorithm: u.checksumAlgorithm,

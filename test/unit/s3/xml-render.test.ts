@@ -50,7 +50,7 @@ test('ListBucketResult V2 with encoding-type=url, common prefixes and a control 
   golden('list-objects-v2-raw.xml', renderListObjectsV2({
     bucket: 'b', prefix: '', maxKeys: 1000, truncated: false,
     entries: [{ key: 'cr\rlf\n<&>', size: 0, etag: '"d41d8cd98f00b204e9800998ecf8427e"', lastModified: T, storageClass: 'STANDARD' }],
-    commonPrefixes: [], owner: OWNER,
+    commonPrefixes: [], ownerOf: () => OWNER,
   }));
 });
 
@@ -58,7 +58,7 @@ test('ListBucketResult V1', () => {
   golden('list-objects-v1.xml', renderListObjectsV1({
     bucket: 'b', prefix: '', marker: 'a', nextMarker: 'c/', delimiter: '/', maxKeys: 2, truncated: true,
     entries: [{ key: 'b', size: 3, etag: '"acbd18db4cc2f85cedef654fccc4a4d8"', lastModified: T, storageClass: 'STANDARD' }],
-    commonPrefixes: ['c/'], owner: OWNER,
+    commonPrefixes: ['c/'], ownerOf: () => OWNER,
   }));
 });
 
@@ -84,11 +84,11 @@ test('multipart bodies', () => {
   golden('list-parts.xml', renderListParts({
     bucket: 'b', key: 'k', uploadId: 'u', partNumberMarker: 0, nextPartNumberMarker: 1, maxParts: 1, truncated: true,
     parts: [{ partNumber: 1, size: 5242880, etag: '"4c28640dc8df1933aaea192100d50ae0"', lastModified: T, checksum: { algorithm: 'CRC32', type: 'COMPOSITE', value: 'f7XNdQ==' } }],
-    owner: OWNER, storageClass: 'STANDARD', checksumAlgorithm: 'CRC32', checksumType: 'COMPOSITE',
+    initiator: OWNER, owner: OWNER, storageClass: 'STANDARD', checksumAlgorithm: 'CRC32', checksumType: 'COMPOSITE',
   }));
   golden('list-multipart-uploads.xml', renderListUploads({
     bucket: 'b', keyMarker: '', uploadIdMarker: '', prefix: '', maxUploads: 1000, truncated: false,
-    uploads: [{ bucket: 'b', key: 'k', uploadId: 'u', initiated: T, attrs: {} }], commonPrefixes: ['d/'], owner: OWNER, delimiter: '/',
+    uploads: [{ bucket: 'b', key: 'k', uploadId: 'u', initiated: T, attrs: {} }], commonPrefixes: ['d/'], initiatorOf: () => OWNER, ownerOf: () => OWNER, delimiter: '/',
   }));
 });
 
@@ -137,13 +137,15 @@ test('listing pages rendered by hand (Contents) and to bytes are what the generi
   fc.assert(fc.property(fc.array(entry, { maxLength: 5 }), fc.boolean(), fc.boolean(), (entries: ListEntry[], url, withOwner) => {
     const encodingType = url ? 'url' : undefined;
     const enc = keyEncoder(encodingType);
-    const owner = withOwner ? OWNER : undefined;
-    const bytes = renderListObjectsV2({ bucket: 'b', prefix: '', maxKeys: 5, encodingType, truncated: false, entries, commonPrefixes: [], owner });
+    // Two owners (objects written by different tenants), one of them with characters to escape.
+    const owners = [OWNER, { id: 'b'.repeat(64), displayName: 'b&<o>' }];
+    const owner = withOwner ? (e: ListEntry) => owners[e.size % 2]! : undefined;
+    const bytes = renderListObjectsV2({ bucket: 'b', prefix: '', maxKeys: 5, encodingType, truncated: false, entries, commonPrefixes: [], ownerOf: owner });
     const generic = renderXml('ListBucketResult', {
       Name: 'b', Prefix: '', MaxKeys: 5, EncodingType: encodingType, KeyCount: entries.length, IsTruncated: false,
       Contents: entries.map((e) => ({
         Key: enc(e.key), LastModified: e.lastModified, ETag: e.etag, ChecksumAlgorithm: e.checksumAlgorithm, ChecksumType: e.checksumType,
-        Size: e.size, Owner: owner ? { ID: owner.id, DisplayName: owner.displayName } : undefined, StorageClass: e.storageClass,
+        Size: e.size, Owner: owner ? { ID: owner(e).id, DisplayName: owner(e).displayName } : undefined, StorageClass: e.storageClass,
       })),
     });
     assert.equal(bytes.toString('utf8'), generic);
