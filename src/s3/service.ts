@@ -341,9 +341,15 @@ function clientGone(req: S3Request, e: unknown): boolean {
   return req.body.destroyed && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE');
 }
 
-/** Body bytes a request announces (decoded length for aws-chunked, else Content-Length). */
+/**
+ * Body bytes a request announces (decoded length for aws-chunked, else Content-Length). A body sent
+ * with `Transfer-Encoding: chunked` and neither length (accepted by PutObject and UploadPart, and
+ * streamed through the same buffers) announces none, yet may be of any size: it counts as
+ * unbounded, i.e. a whole buffer share. Counted as 0 it bypassed maxInflightBodyBytes (§10).
+ */
 function declaredBodyBytes(req: S3Request): number {
   const v = req.headers['x-amz-decoded-content-length'] ?? req.headers['content-length'];
+  if (v === undefined && req.headers['transfer-encoding'] !== undefined) return Number.MAX_SAFE_INTEGER;
   const n = v === undefined ? 0 : Number(v.trim());
   return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
