@@ -77,8 +77,10 @@ export class ChunkWriter {
   #records: Job[] = [];
   #running = false;
   /**
-   * Set when stored bytes failed to get their chunk row (an orphan for the sweep); the orphan-sweep
-   * worker runs soon after, and otherwise only now and then (gc.ts).
+   * Set when stored bytes may have no chunk row (an orphan for the sweep): their row failed to
+   * commit, a payload put failed after it may have stored them, or GC removed rows and failed to
+   * delete the payloads (gc.ts); the orphan-sweep worker runs soon after, and otherwise only now and
+   * then (gc.ts).
    */
   orphansSuspected = false;
   /** Ids whose payload is being put and not yet recorded (the orphan sweep must skip them). */
@@ -207,7 +209,13 @@ export class ChunkWriter {
         // (prepareChunk, encodeCm), and ingest does not touch a buffer until its store resolved.
         await this.#backend.chunks.put(c.id, c.bytes, { verified: true });
       } catch (e) {
-        this.#finish(c, mapStorageError(e));
+        // A failed put may have stored the bytes all the same (the local backend: the file renamed
+        // into place, then its directory's fsync failed; any store: the acknowledgement lost). Not
+        // on NO_SPACE, the refusal of a full disk, which stores nothing and can come for every put
+        // while the disk is full (a sweep reads every chunk file); the paced sweep covers the rest.
+        const err = mapStorageError(e);
+        if (!EngineErrors.NO_SPACE.is(err)) this.orphansSuspected = true;
+        this.#finish(c, err);
         return;
       }
       this.#records.push(c);

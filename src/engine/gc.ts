@@ -14,7 +14,7 @@ import { ChunkKind, ChunkLoc, decodeChunkRow, decodeIntentRecord } from './forma
 import { decodeVm } from './format/vm.js';
 import { blobKey, chunkKey, gcqKey, idOfKey, intentKey, prefixRange, Referrer, referrer, T } from './keys.js';
 import { bumpCounters, dropIntent, dropRef, hasRefs } from './refs.js';
-import { storage } from './storage-errors.js';
+import { mapStorageError, storage } from './storage-errors.js';
 import { completedUploadsWorker, feedTrimWorker, tombstoneWorker } from './housekeeping.js';
 import { lifecycleWorker } from './lifecycle.js';
 import { scrubWorker } from './scrub.js';
@@ -73,12 +73,20 @@ async function pass(core: Core, graceMs: number, after: Buffer | undefined): Pro
   try {
     for (const id of ids) releases.push(await core.chunkLocks.acquire(chunkIdHex(id)));
     const now = core.now();
-    const outcomes = await storage(core.backend.meta.transaction((tx) => ids.map((id) => collectOne(core, tx, id, graceMs, now))));
     let deleted = 0;
-    for (let i = 0; i < ids.length; i++) {
-      const o = outcomes[i]!;
-      if (o === 'deleted-payload') await storage(core.backend.chunks.delete(ids[i]!));
-      if (o === 'deleted-blob' || o === 'deleted-payload') deleted++;
+    try {
+      const outcomes = await core.backend.meta.transaction((tx) => ids.map((id) => collectOne(core, tx, id, graceMs, now)));
+      for (let i = 0; i < ids.length; i++) {
+        const o = outcomes[i]!;
+        if (o === 'deleted-payload') await core.backend.chunks.delete(ids[i]!);
+        if (o === 'deleted-blob' || o === 'deleted-payload') deleted++;
+      }
+    } catch (e) {
+      // Rows may be gone with their payloads still stored: a failed delete, or a transaction that
+      // committed although it failed (its acknowledgement lost). Those are orphans now, and the
+      // next GC pass does not see them (no row, no gcq entry): the sweep soon, not in an hour.
+      core.writer.orphansSuspected = true;
+      throw mapStorageError(e);
     }
     return { deleted, last: Buffer.concat([Buffer.from([T.GCQ]), ids[ids.length - 1]!]), seen: ids.length };
   } finally {
@@ -180,6 +188,9 @@ export function makeWorkers(core: Core): Worker[] {
       return n > 0 ? 'busy' : 'idle';
     },
   };
-  return [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core), scrubWorker(core)];
+  const all = [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core), scrubWorker(core)];
+  // As every Engine method (engine.ts): a step's storage failure (a range scan, a transaction)
+  // reaches the caller as an engine error, never raw.
+  return all.map((w) => ({ name: w.name, step: () => storage(w.step()) }));
 }
 
