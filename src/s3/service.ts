@@ -105,7 +105,7 @@ class Pipeline {
   async handle(req: S3Request): Promise<S3Response> {
     // Bodies are streamed, never held whole: what a request costs in memory is its buffer share,
     // not its length. Counting whole lengths refused the second of two concurrent 1 GiB uploads.
-    const bytes = Math.min(declaredBodyBytes(req), this.#opts.bodyBufferBytes ?? 16 * 1024 * 1024);
+    const bytes = this.#share(req);
     if (!this.#admit(bytes)) return this.#finish(req, this.#error(req, S3Errors.SlowDown(), undefined), undefined);
     let ctx: RequestContext | undefined;
     let res: S3Response;
@@ -152,6 +152,11 @@ class Pipeline {
     }
   }
 
+  /** What a request counts against maxInflightBodyBytes: its buffer share, at most bodyBufferBytes. */
+  #share(req: S3Request): number {
+    return Math.min(declaredBodyBytes(req), this.#opts.bodyBufferBytes ?? 16 * 1024 * 1024);
+  }
+
   /**
    * Global admission (§10): memory blow-ups under many concurrent large PUTs are a common failure
    * of other gateways, so beyond the limits a request is refused at once with 503 SlowDown (which
@@ -159,17 +164,30 @@ class Pipeline {
    * when nothing else is in flight.
    */
   #admit(bytes: number): boolean {
-    const maxReq = this.#opts.maxInflightRequests ?? 1024;
-    const maxBytes = this.#opts.maxInflightBodyBytes ?? GiB;
-    if (this.#inflight >= maxReq) return false;
-    if (bytes > 0 && this.#inflightBytes > 0 && this.#inflightBytes + bytes > maxBytes) return false;
+    if (!this.#fits(bytes)) return false;
     this.#inflight++;
     this.#inflightBytes += bytes;
     return true;
   }
 
+  /** Whether a request of `bytes` buffer share would be admitted now (#admit without taking a place). */
+  #fits(bytes: number): boolean {
+    const maxReq = this.#opts.maxInflightRequests ?? 1024;
+    const maxBytes = this.#opts.maxInflightBodyBytes ?? GiB;
+    if (this.#inflight >= maxReq) return false;
+    return !(bytes > 0 && this.#inflightBytes > 0 && this.#inflightBytes + bytes > maxBytes);
+  }
+
   /** `Expect: 100-continue`: everything that needs only the headers (§6). */
   async precheck(req: S3Request): Promise<S3Response | undefined> {
+    // Admission is decided by the headers too: answered 100 Continue, a client refused at once
+    // with SlowDown would have started sending its body on a connection then closed under it.
+    // (handle() decides again: the place is not held meanwhile.)
+    if (!this.#fits(this.#share(req))) {
+      const res = this.#error(req, S3Errors.SlowDown(), undefined);
+      res.closeConnection = true;
+      return this.#finish(req, res, undefined);
+    }
     try {
       const ctx = await this.#context(req);
       // Header-only body checks too (length, size limit, digest syntax); the decoder is lazy, so
