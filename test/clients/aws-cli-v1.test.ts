@@ -8,29 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startGateway } from '../helpers/gateway.js';
 import { awsCliSession } from './aws-flow.js';
-import { findPython, locate, watchRequests, which, type Tool } from './harness.js';
-
-async function findAwsV1(): Promise<Tool | undefined> {
-  const py = await findPython();
-  // pyenv keeps the console script next to the interpreter (its version is the awscli the
-  // interpreter imports: no second python start-up); PATH's `aws` may be a shim or v2.
-  const nextToPython = py?.awscli?.startsWith('1.') ? join(dirname(py.executable), 'aws') : undefined;
-  if (nextToPython && await isExecutable(nextToPython)) return { path: nextToPython, version: `aws-cli/${py!.awscli}` };
-  return locate(await which('aws'), ['--version'], /aws-cli\/1\.\S+/);
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { findAwsV1, watchRequests } from './harness.js';
 
 test('aws CLI v1 (pyenv) over HTTPS: cp, sync, presign, s3api versioning, rm, rb', { concurrency: 3 }, async (t) => {
   const tool = await findAwsV1();

@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import { startGateway } from '../helpers/gateway.js';
 import { awsCliSession } from './aws-flow.js';
-import { locate, watchRequests, which } from './harness.js';
+import { findAwsV2, watchRequests } from './harness.js';
 
 test('aws CLI v2 (Debian awscli) over HTTP: cp, sync, presign, s3api versioning, rm, rb', { concurrency: 3 }, async (t) => {
-  const tool = await locate(['/usr/bin/aws', '/usr/local/bin/aws', ...(await which('aws'))], ['--version'], /aws-cli\/2\.\S+/);
+  const tool = await findAwsV2();
   if (!tool) {
     t.skip('aws CLI v2 not installed (.ci/run installs the Debian package: apt-get install -y awscli)');
     return;

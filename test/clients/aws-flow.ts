@@ -38,15 +38,7 @@ const PART = 8 * MiB;
 export async function awsCliSession(t: TestContext, tool: Tool, target: AwsTarget, tag: string): Promise<void> {
   const dir = await tempDir(`clients-${tag}`);
   t.after(() => dir.remove());
-  const home = join(dir.path, 'home');
-  await writeCliConfig(home, target);
-  const env = clientEnv(home, {
-    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    ...(target.ca ? { AWS_CA_BUNDLE: join(home, 'ca.pem') } : {}),
-  });
+  const env = await awsCliEnv(join(dir.path, 'home'), target);
   const aws = (...args: string[]): Promise<RunResult> => runOk(tool.path, ['--endpoint-url', target.url, ...args], { env, cwd: dir.path });
 
   const httpsAgent = target.ca ? new HttpsAgent({ ca: target.ca }) : undefined;
@@ -81,6 +73,22 @@ export async function awsCliSession(t: TestContext, tool: Tool, target: AwsTarge
 }
 
 type Aws = (...args: string[]) => Promise<RunResult>;
+
+/**
+ * A private HOME for the aws CLI talking to `target` (config: us-east-1, JSON output, path-style,
+ * 8 MiB multipart threshold and part size; the target's keys; its CA when https) and the clean
+ * environment that points the CLI at it.
+ */
+export async function awsCliEnv(home: string, target: AwsTarget): Promise<NodeJS.ProcessEnv> {
+  await writeCliConfig(home, target);
+  return clientEnv(home, {
+    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PAGER: '',
+    ...(target.ca ? { AWS_CA_BUNDLE: join(home, 'ca.pem') } : {}),
+  });
+}
 
 async function writeCliConfig(home: string, target: AwsTarget): Promise<void> {
   await mkdir(join(home, '.aws'), { recursive: true });

@@ -29,16 +29,23 @@ export interface RunOptions {
   cwd?: string;
   /** Kill the child after this long (default 90 s: client start-up is slow on a loaded 2-core box). */
   timeoutMs?: number;
+  /** Bytes fed to the child's standard input (default: none, stdin is /dev/null). */
+  input?: Buffer;
 }
 
 /** Run a program to completion (never throws for a non-zero exit; see runOk). */
 export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 90_000 });
+    const child = spawn(cmd, args, { env: opts.env, cwd: opts.cwd, stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 90_000 });
+    if (opts.input) {
+      // A child that exits before reading all of it gets EPIPE here; its exit status tells the story.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(opts.input);
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdout!.on('data', (c: Buffer) => out.push(c));
+    child.stderr!.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
   });
@@ -127,6 +134,32 @@ export async function findPython(): Promise<Python | undefined> {
     } catch { /* next */ }
   }
   return undefined;
+}
+
+/**
+ * The aws CLI v1: the console script next to the python3 that imports awscli 1.x (pyenv keeps it
+ * there; its version is the awscli that interpreter imports, so no second python start-up), else
+ * an `aws` on PATH that says it is 1.x (PATH's first `aws` may be a shim or v2).
+ */
+export async function findAwsV1(): Promise<Tool | undefined> {
+  const py = await findPython();
+  const nextToPython = py?.awscli?.startsWith('1.') ? join(dirname(py.executable), 'aws') : undefined;
+  if (nextToPython && await isExecutable(nextToPython)) return { path: nextToPython, version: `aws-cli/${py!.awscli}` };
+  return locate(await which('aws'), ['--version'], /aws-cli\/1\.\S+/);
+}
+
+/** The aws CLI v2 (Debian's awscli at /usr/bin/aws, or any `aws` on PATH that says it is 2.x). */
+export async function findAwsV2(): Promise<Tool | undefined> {
+  return locate(['/usr/bin/aws', '/usr/local/bin/aws', ...(await which('aws'))], ['--version'], /aws-cli\/2\.\S+/);
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A temp directory removed by the returned function. */
