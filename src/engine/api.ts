@@ -304,6 +304,8 @@ export interface BucketStats {
 export interface FeedRecord {
   seq: bigint;
   op: 'version' | 'purge' | 'meta' | 'bucket';
+  /** The bucket's owner when the record was written (absent in records written before it was kept). */
+  tenant?: string;
   bucket: string;
   key?: string;
   uvid?: string;
@@ -312,6 +314,11 @@ export interface FeedRecord {
   deleted?: boolean;
   size?: number;
   etag?: string;
+  /** The segment that created the version's generation 1 (version and purge records). */
+  originSegment?: number;
+  /** Applied from another segment by ISGW (isgw.md §4). */
+  viaIsgw: boolean;
+  /** µs. */
   at: number;
 }
 

@@ -177,7 +177,7 @@ export function purgeEntry(core: Core, tx: MetaTx, b: Bucket, key: string, entri
   // record's event time, so the restart floor (feedFloorTs, §6) stays above it.
   const hiddenAt = pinned && !e.rec.hidden ? core.uvids.next() : undefined;
   const at = hiddenAt ? Number(uvidTs(hiddenAt)) : Math.floor(now * 1000);
-  fx.feed.push({ op: 'purge', bucket: b.rec.name, key, uvid: e.rec.uvid, vmId: e.rec.vmId, generation: e.rec.generation, deleted: e.rec.deleted, viaIsgw: false, at });
+  fx.feed.push({ op: 'purge', tenant: b.rec.owner, bucket: b.rec.name, key, uvid: e.rec.uvid, vmId: e.rec.vmId, generation: e.rec.generation, deleted: e.rec.deleted, originSegment: e.rec.originSegment, viaIsgw: false, at });
   if (pinned) {
     if (hiddenAt) tx.put(e.k, encodeVersionValue({ ...e.rec, hidden: true, hiddenAt: toHex(hiddenAt) }, e.vm));
     return false;
@@ -244,7 +244,7 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
   }
   const recBytes = encodeVersionRecord(rec);
   tx.put(niKey(b.id, enc, uvid), embedded ? embedVm(recBytes, embedded) : recBytes);
-  fx.feed.push({ op: 'version', bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
+  fx.feed.push({ op: 'version', tenant: b.rec.owner, bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
 
   if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, fx);
   if (s.intentId) dropIntent(tx, s.intentId, now, s.vm ? s.treeIds : undefined);

@@ -86,7 +86,8 @@ export async function readFeed(meta: MetaStore, fromSeq: bigint, limit: number):
 }
 
 function toFeedRecord(b: FeedRecordBody): FeedRecord {
-  const r: FeedRecord = { seq: BigInt(b.seq), op: b.op, bucket: b.bucket, at: b.at };
+  const r: FeedRecord = { seq: BigInt(b.seq), op: b.op, bucket: b.bucket, viaIsgw: b.viaIsgw, at: b.at };
+  if (b.tenant !== undefined) r.tenant = b.tenant;
   if (b.key !== undefined) r.key = b.key;
   if (b.uvid !== undefined) r.uvid = uvidToVersionId(fromHex(b.uvid));
   if (b.vmId !== undefined) r.vmId = b.vmId;
@@ -94,6 +95,7 @@ function toFeedRecord(b: FeedRecordBody): FeedRecord {
   if (b.deleted !== undefined) r.deleted = b.deleted;
   if (b.size !== undefined) r.size = b.size;
   if (b.etag !== undefined) r.etag = b.etag;
+  if (b.originSegment !== undefined) r.originSegment = b.originSegment;
   return r;
 }
 

@@ -224,7 +224,7 @@ export async function updateVersionMeta(
     tx.put(e.k, encodeVersionValue(next, e.vm));
     if (head === e) tx.put(curKey(b.id, enc), encodeVersionRecord(next));
     const fx = newEffects();
-    fx.feed.push({ op: 'meta', bucket: b.rec.name, key: addr.key, uvid: next.uvid, vmId: next.vmId, generation: next.generation, deleted: next.deleted, viaIsgw: false, at: Math.floor(core.now() * 1000) });
+    fx.feed.push({ op: 'meta', tenant: b.rec.owner, bucket: b.rec.name, key: addr.key, uvid: next.uvid, vmId: next.vmId, generation: next.generation, deleted: next.deleted, viaIsgw: false, at: Math.floor(core.now() * 1000) });
     applyEffects(tx, b.id, fx);
     // An embedded VM is read here (copied): a later overwrite may purge the entry that holds it.
     return { rec: next, isLatest: head === e, embedded: e.vm && Buffer.from(e.vm) };
