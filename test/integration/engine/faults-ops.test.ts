@@ -1,9 +1,10 @@
 /**
  * Storage failures under each engine operation (issue #3; shared/spec/ccow.md §1 error catalog, §9,
  * §13): for every operation (PUT, CopyObject, UploadPartCopy, UploadPart, Complete, Abort, clone,
- * snapshots, deletes and purges, configuration and tag changes, a lifecycle pass, GC, a read) and
- * every storage call N it makes, call N fails with IO (before it happened, or after: the
- * acknowledgement lost) or, for a write, NO_SPACE. Expected, in the same process (no restart):
+ * snapshots, deletes and purges, bucket create/delete and configuration, tag changes, a feed
+ * cursor, a lifecycle pass, GC, every background worker, a read), over the memory and the local
+ * backend, and every storage call N it makes, call N fails with IO (before it happened, or after:
+ * the acknowledgement lost) or, for a write, NO_SPACE. Expected, in the same process (no restart):
  * - the operation rejects with an error of the engine's catalog (EngineErrors: IO → UNAVAILABLE,
  *   NO_SPACE → NO_SPACE), never a raw storage error or anything else;
  * - nothing half-done is visible: every listed version reads whole, the object counter matches the
@@ -19,7 +20,9 @@ import { createEngine, EngineErrors, type Engine, type Worker } from '../../../s
 import { StorageErrors } from '../../../src/storage/contract/index.js';
 import { createMemoryBackend } from '../../../src/storage/memory/index.js';
 import { faultyBackend, type FaultPlan } from '../../helpers/faulty-backend.js';
-import { body, bytes, fakeClock, TEST_OPTS, type FakeClock } from './harness.js';
+import { createLocalBackend } from '../../../src/storage/local/index.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+import { BACKENDS, body, bytes, fakeClock, TEST_OPTS, type BackendKind, type FakeClock } from './harness.js';
 
 type Kind = 'io-before' | 'io-after' | 'nospace';
 
@@ -97,6 +100,15 @@ const OPS: Record<string, (c: Ctx) => Promise<unknown>> = {
     for (let i = 0; i < 1000 && (await w.step()) === 'busy'; i++);
   },
   gc: (c) => c.e.gc({ graceMs: 0 }),
+  'background workers': async (c) => {
+    // Tombstones, feed records and completed uploads past their retention, a scrub pass due.
+    c.clock.advance(40 * 86_400_000);
+    await idle(c.e.workers());
+  },
+  'create bucket': (c) => c.e.createBucket('b2', { owner: 't' }),
+  'delete bucket': (c) => c.e.deleteBucket('e'),
+  'versioning config': (c) => c.e.putBucketConfig(B, 'versioning', 'Suspended'),
+  'feed cursor': (c) => c.e.feedCursorSet('consumer', 3n),
   read: (c) => drain(c.e.read({ bucket: B, key: 'a' }, { versionId: c.oldA })),
 };
 
@@ -106,6 +118,13 @@ const BEFORE: Record<string, (c: Ctx) => Promise<unknown>> = {
     await c.e.putBucketConfig(B, 'lifecycle', { v: 1, rules: [{ id: 'all', status: 'Enabled', filter: {}, expiration: { days: 1 }, noncurrentVersionExpiration: { noncurrentDays: 1 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }] });
     c.clock.advance(5 * 86_400_000);
   },
+  'background workers': async (c) => {
+    await c.e.deleteObject({ bucket: B, key: 'a' }, { versionId: c.oldA });
+    await c.e.deleteObject({ bucket: B, key: 'small' });
+    await c.e.completeUpload(B, c.uploadId, [{ partNumber: 1, etag: c.part1 }]);
+    await c.e.snapshotDelete(B, 's1');
+  },
+  'delete bucket': (c) => c.e.createBucket('e', { owner: 't' }),
   gc: async (c) => {
     await c.e.deleteObject({ bucket: B, key: 'a' }, { versionId: c.oldA });
     await c.e.snapshotDelete(B, 's1');
@@ -125,13 +144,14 @@ async function setup(e: Engine, clock: FakeClock): Promise<Ctx> {
 }
 
 /** Run `op` with call `failAt` failing; returns the calls made (failAt past the end: none failed) and findings. */
-async function run(name: string, failAt: number, kind: Kind): Promise<{ calls: number; findings: string[] }> {
-  const inner = createMemoryBackend();
+async function run(backend: BackendKind, name: string, failAt: number, kind: Kind): Promise<{ calls: number; findings: string[] }> {
+  const dir = backend === 'local' ? await makeTempDir('faults-ops') : undefined;
+  const inner = dir ? await createLocalBackend({ dataDirs: [dir.path], durability: 'relaxed', mapSize: 64 * 1024 * 1024 }) : createMemoryBackend();
   const f: Faults = { armed: false, count: 0, failAt, kind };
   const clock = fakeClock();
   const e = await createEngine(faultyBackend(inner, planOf(f)), { ...TEST_OPTS, clock, digestWorker: false, intentLeaseMs: LEASE_MS });
   const findings: string[] = [];
-  const where = `${name}, ${kind} at call ${failAt}`;
+  const where = `${name} [${backend}], ${kind} at call ${failAt}`;
   try {
     const c = await setup(e, clock);
     await BEFORE[name]?.(c);
@@ -174,17 +194,23 @@ async function run(name: string, failAt: number, kind: Kind): Promise<{ calls: n
     return { calls: f.count, findings };
   } finally {
     await e.close();
+    if (dir) {
+      await inner.close();
+      await dir.cleanup();
+    }
   }
 }
 
-for (const name of Object.keys(OPS)) {
-  test(`storage failure at any call of: ${name} → an engine error, nothing visible half-done, fsck clean after the workers`, async () => {
-    const findings: string[] = [];
-    for (const kind of ['io-before', 'io-after', 'nospace'] as const) {
-      const { calls } = await run(name, Number.MAX_SAFE_INTEGER, kind);
-      assert.ok(calls > 0 || kind === 'nospace', `${name} makes storage calls`);
-      for (let n = 1; n <= calls; n++) findings.push(...(await run(name, n, kind)).findings);
-    }
-    assert.deepEqual(findings, []);
-  });
+for (const backend of BACKENDS) {
+  for (const name of Object.keys(OPS)) {
+    test(`storage failure at any call of: ${name} [${backend}] → an engine error, nothing visible half-done, fsck clean after the workers`, async () => {
+      const findings: string[] = [];
+      for (const kind of ['io-before', 'io-after', 'nospace'] as const) {
+        const { calls } = await run(backend, name, Number.MAX_SAFE_INTEGER, kind);
+        assert.ok(calls > 0 || kind === 'nospace', `${name} makes storage calls`);
+        for (let n = 1; n <= calls; n++) findings.push(...(await run(backend, name, n, kind)).findings);
+      }
+      assert.deepEqual(findings, []);
+    });
+  }
 }
