@@ -155,10 +155,22 @@ function isKind(s: string): s is S3OperationKind {
   return Object.hasOwn(OPERATION_INFO, s);
 }
 
-/** First matching subresource of `table`, as an operation. */
-function fromTable(table: BucketSub, query: QueryLike, bucket: string): S3Operation | undefined {
-  for (const [param, name] of table) {
+/**
+ * GET of these subresources without `id` lists the bucket's configurations; with `id` it gets one
+ * (API_ListBucketMetricsConfigurations: `GET /?metrics&continuation-token=…`, API_GetBucketMetricsConfiguration:
+ * `GET /?metrics&id=Id`; the same for inventory, analytics and intelligent-tiering). All are 501 here,
+ * but the answer and the log name the operation the client called.
+ */
+const LISTED_WITHOUT_ID: Readonly<Record<string, string>> = {
+  inventory: 'ListBucketInventoryConfigurations', analytics: 'ListBucketAnalyticsConfigurations',
+  metrics: 'ListBucketMetricsConfigurations', 'intelligent-tiering': 'ListBucketIntelligentTieringConfigurations',
+};
+
+/** First matching subresource of `table`, as an operation (`rename` may answer another name for its parameter). */
+function fromTable(table: BucketSub, query: QueryLike, bucket: string, rename?: (param: string) => string | undefined): S3Operation | undefined {
+  for (const [param, kind] of table) {
     if (!query.has(param)) continue;
+    const name = rename?.(param) ?? kind;
     if (isKind(name)) return op(name as 'GetBucketAcl', { bucket });
     return op('NotImplemented', { operation: name, bucket });
   }
@@ -168,7 +180,8 @@ function fromTable(table: BucketSub, query: QueryLike, bucket: string): S3Operat
 function routeBucket(method: string, bucket: string, q: QueryLike): S3Operation {
   switch (method) {
     case 'GET':
-      return fromTable(BUCKET_GET, q, bucket) ?? op(q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', { bucket });
+      return fromTable(BUCKET_GET, q, bucket, (p) => (q.has('id') || !Object.hasOwn(LISTED_WITHOUT_ID, p) ? undefined : LISTED_WITHOUT_ID[p]))
+        ?? op(q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects', { bucket });
     case 'HEAD':
       return op('HeadBucket', { bucket });
     case 'PUT':
