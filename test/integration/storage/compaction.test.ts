@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { chunkIdOf, type ChunkId } from '../../../src/common/index.js';
 import { StorageErrors } from '../../../src/storage/contract/index.js';
-import { COMPACT_TMP, createLocalBackend, decodePending, encodePending, errnoError, PENDING, type CompactStep, type LocalBackend, type LocalBackendOptions } from '../../../src/storage/local/index.js';
+import { COMPACT_TMP, createLocalBackend, decodePending, encodePending, errnoError, PENDING, STARTED, type CompactStep, type LocalBackend, type LocalBackendOptions } from '../../../src/storage/local/index.js';
 import { makeTempDir, removeTempDirs } from '../../helpers/temp-dir.js';
 import { cleanEnv, runCcow } from '../faults/helpers.js';
 
@@ -271,6 +271,7 @@ for (const [step, code, fails, scratch] of [
       await assert.rejects(be.compact({ scratch: scratchDir }), (e) => fails.is(e));
       assert.ok(!existsSync(join(dir, 'meta', COMPACT_TMP)) || step === 'dirsync', 'no copy left behind');
       assert.ok(!existsSync(join(dir, 'meta', PENDING)), 'no marker left behind');
+      assert.ok(!existsSync(join(dir, 'meta', STARTED)), 'no record of a scratch copy left behind');
       if (scratchDir) assert.deepEqual(readdirSync(scratchDir), [], 'the scratch copy is removed');
       await assertLive(be, live);
       await be.meta.transaction((tx) => tx.put(Buffer.from('after-fault'), Buffer.from('x')));
@@ -331,6 +332,7 @@ test('no room for the copy next to LMDB: it goes to another data dir (at open); 
     assert.ok(ok.afterBytes < u.fileBytes / 2);
     assert.deepEqual(readdirSync(scratch), []);
     assert.ok(!existsSync(join(s0, 'meta', PENDING)));
+    assert.ok(!existsSync(join(s0, 'meta', STARTED)));
     await assertLive(be, live1);
   } finally {
     await be.close();
