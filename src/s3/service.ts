@@ -318,13 +318,20 @@ function httpDateOf(ms: number): string {
 }
 
 /**
- * AWS names the missing key in a NoSuchKey body (`<Key>`); an engine error does not know it, so
- * take it from the operation. Not for copies: there the missing object is the source.
+ * AWS names the missing key in a NoSuchKey body (`<Key>`), and the key and version in a
+ * NoSuchVersion body (`<Key>k</Key><VersionId>v</VersionId>`, as captured from S3 in
+ * versity/versitygw#2081); an engine error does not know them, so take them from the operation.
+ * Not for copies: there the missing object is the source.
  */
 function withSubject(err: S3Error, ctx: RequestContext | undefined): S3Error {
-  const op = ctx?.op;
-  if (!op || !S3Errors.NoSuchKey.is(err) || err.fields.Key !== undefined) return err;
-  if ('key' in op && op.key !== undefined && op.kind !== 'CopyObject' && op.kind !== 'UploadPartCopy') err.fields.Key = op.key;
+  if (!ctx) return err;
+  const op = ctx.op;
+  const version = S3Errors.NoSuchVersion.is(err);
+  if (!(version || S3Errors.NoSuchKey.is(err)) || err.fields.Key !== undefined) return err;
+  if (!('key' in op) || op.key === undefined || op.kind === 'CopyObject' || op.kind === 'UploadPartCopy') return err;
+  err.fields.Key = op.key;
+  const versionId = ctx.query.get('versionId');
+  if (version && versionId !== null) err.fields.VersionId = versionId;
   return err;
 }
 
