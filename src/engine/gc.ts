@@ -183,7 +183,11 @@ export function makeWorkers(core: Core): Worker[] {
     async step() {
       if (!core.writer.orphansSuspected && core.now() < nextSweepAt) return 'idle';
       core.writer.orphansSuspected = false;
-      const n = await sweepOrphans(core);
+      // A sweep that failed part-way (a delete's EIO) is still owed: not an hour later.
+      const n = await sweepOrphans(core).catch((e: unknown) => {
+        core.writer.orphansSuspected = true;
+        throw e;
+      });
       if (n === 0) nextSweepAt = core.now() + ORPHAN_SWEEP_EVERY_MS;
       return n > 0 ? 'busy' : 'idle';
     },

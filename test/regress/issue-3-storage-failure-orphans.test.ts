@@ -8,7 +8,8 @@
  * - a payload put failed after the bytes were stored (the local backend: the file renamed into
  *   place, then its directory's fsync failed): the put failed, the bytes had no row.
  * Both now make the orphan sweep run at its next step; the failure still reaches the caller as
- * UNAVAILABLE.
+ * UNAVAILABLE. And a sweep that failed part-way (a delete's EIO) cleared the suspicion, so the
+ * orphans it had not reached waited for the next paced sweep; it now runs again at the next step.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,6 +86,29 @@ test('a payload put failing after it stored the bytes → UNAVAILABLE; the next 
     clock.advance(2 * 60_000); // the put's lease and the hold
     await workers();
     await assertClean(e, 'after a failed put');
+  } finally {
+    await e.close();
+  }
+});
+
+test('an orphan sweep failing part-way runs again at the next step, not an hour later', async () => {
+  const { e, clock, failNext, workers } = await open();
+  try {
+    await e.putObject({ bucket: 'b', key: 'k' }, body(bytes(6000, 3)));
+    await e.deleteObject({ bucket: 'b', key: 'k' });
+    await workers();
+    clock.advance(2 * TEST_OPTS.holdMs!);
+    // GC leaves the payloads of its batch as orphans (its first delete fails), then the sweep that
+    // follows fails at its first delete too.
+    failNext('chunks.delete', false);
+    await assert.rejects(e.gc(), (err) => EngineErrors.UNAVAILABLE.is(err));
+    failNext('chunks.delete', false);
+    const leaked = (await e.fsck()).leaked.length;
+    assert.ok(leaked > 1, `orphans to sweep: ${leaked}`);
+    await assert.rejects(workers(), (err) => EngineErrors.UNAVAILABLE.is(err));
+    failNext(undefined);
+    await workers();
+    await assertClean(e, 'after a sweep that failed part-way');
   } finally {
     await e.close();
   }
