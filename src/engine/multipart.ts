@@ -212,7 +212,11 @@ async function chosenParts(core: Core, up: UploadRecord, parts: readonly Complet
     out.push(rec);
   }
   out.forEach((r, i) => {
-    if (i < out.length - 1 && r.size < core.o.minPartSize) throw EngineErrors.ENTITY_TOO_SMALL(`part ${r.partNumber} is ${r.size} bytes, below ${core.o.minPartSize}`);
+    if (i < out.length - 1 && r.size < core.o.minPartSize) {
+      // The details S3 names in its EntityTooSmall (the ETag unquoted, as S3 writes it there).
+      const details = { ProposedSize: r.size, MinSizeAllowed: core.o.minPartSize, PartNumber: r.partNumber, ETag: r.md5 };
+      throw EngineErrors.ENTITY_TOO_SMALL(`part ${r.partNumber} is ${r.size} bytes, below ${core.o.minPartSize}`, { details });
+    }
   });
   return out;
 }

@@ -78,7 +78,10 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
   } else {
     expectedSize = contentLength(h, opts.requireLength ?? false);
   }
-  if (expectedSize !== undefined && expectedSize > ctx.config.maxPutSize) throw S3Errors.EntityTooLarge();
+  if (expectedSize !== undefined && expectedSize > ctx.config.maxPutSize) {
+    // As S3 answers it (a 7.4 GB PutObject in stechstudio/laravel-zipstream#46, versitygw#2041).
+    throw S3Errors.EntityTooLarge({ fields: { ProposedSize: expectedSize, MaxSizeAllowed: ctx.config.maxPutSize } });
+  }
 
   if (payload.kind === 'sha256') {
     digests.add('sha256');

@@ -84,7 +84,9 @@ export const S3Errors = {
   BucketNotEmpty: declare('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty'),
   ConditionalRequestConflict: declare('ConditionalRequestConflict', 409, 'A conflicting conditional operation is currently in progress against this resource. Please try again.'),
   EntityTooLarge: declare('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size'),
-  EntityTooSmall: declare('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed object size.'),
+  // S3's wording on the wire (apache/arrow-rs#3233, a Complete against s3.us-west-2; also
+  // minio#1536, versitygw#1980), not the error page's "… minimum allowed object size.".
+  EntityTooSmall: declare('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed size'),
   /** Not in the §9 table: PostObject with no file part, or a second one (S3 error code list). */
   IncorrectNumberOfFilesInPostRequest: declare('IncorrectNumberOfFilesInPostRequest', 400, 'POST requires exactly one file upload per request.'),
   IncompleteBody: declare('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header'),
@@ -204,7 +206,7 @@ export function mapError(e: unknown): S3Error {
       return S3Errors.NoSuchKey({ headers: { 'x-amz-delete-marker': 'true' }, cause: e });
     }
     const f = ENGINE_TO_S3.get(e.code);
-    if (f) return f({ message: KEEP_ENGINE_MESSAGE.has(e.code) ? e.message : undefined, cause: e });
+    if (f) return f({ message: KEEP_ENGINE_MESSAGE.has(e.code) ? e.message : undefined, fields: e.details && { ...e.details }, cause: e });
   }
   const awsCode = awsCodeOf(e);
   if (awsCode !== undefined) {
