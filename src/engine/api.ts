@@ -338,6 +338,13 @@ export interface FsckReport {
   leaked: string[];
   danglingRefs: string[];
   /**
+   * Back-references a live parent implies but the chunk does not hold (`chunk<-kind:referrer`): a
+   * version's `ver:` on its VM, a manifest's `vm:`/`cm:` on its children, an intent's on its
+   * members and on its upload's part chunks (ccow.md §9). GC would delete such a chunk while it is
+   * in use once its other references went.
+   */
+  missingRefs: string[];
+  /**
    * The versions that cannot be read because a chunk below them is missing or corrupt (ccow.md
    * §13: "the object is listed in the damage report"), in bucket, key order.
    */

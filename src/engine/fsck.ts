@@ -2,24 +2,25 @@
  * Audit (shared/spec/ccow.md §9 "mark and sweep", `ccow fsck`): mark every chunk reachable from the
  * name indexes (snapshot-hidden entries included), live intents and upload parts; check that every
  * reachable manifest and payload exists and hashes to its id, that every back-reference points at a
- * chunk row and at a live referrer, and report chunks nobody reaches once their hold has passed.
- * Reports only; never deletes.
+ * chunk row and at a live referrer, that every reachable chunk holds the back-reference its live
+ * parent implies (without it, GC would take the chunk while in use), and report chunks nobody
+ * reaches once their hold has passed. Reports only; never deletes.
  */
 import { chunkIdHex, chunkIdOf, compareBytes, fromHex, toHex, type ChunkId } from '../common/index.js';
 import type { FsckReport } from './api.js';
 import type { Core } from './core.js';
 import { decodeCm } from './format/cm.js';
-import { ChunkLoc, decodeBucketRecord, decodeChunkRow, decodePartRecord, decodeVersionValue, type ChunkRow } from './format/records.js';
+import { ChunkLoc, decodeBucketRecord, decodeChunkRow, decodePartRecord, decodeUploadRecord, decodeVersionValue, type ChunkRow } from './format/records.js';
 import { versionIdOf } from './resolve.js';
 import { RefKind, type ChunkRef } from './format/ref.js';
 import { decodeVm } from './format/vm.js';
-import { blobKey, chunkKey, decodeObjectKey, ID16, idOfKey, intentKey, prefixRange, Referrer, Sub, subOfChunkKey, T, uvidOfNiKey } from './keys.js';
+import { blobKey, chunkKey, decodeObjectKey, ID16, idOfKey, intentKey, prefixRange, refKey, Referrer, referrer, Sub, subOfChunkKey, T, uvidOfNiKey } from './keys.js';
 import { CHUNK_ID_BYTES } from '../common/index.js';
 
 const table = (t: number): { gte: Buffer; lt?: Buffer } => prefixRange(Buffer.from([t]));
 
 class Audit {
-  readonly report: FsckReport = { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [], damaged: [] };
+  readonly report: FsckReport = { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [], damaged: [] };
   /** Hex ids reachable from live roots, each with whether it or a chunk below it is damaged. */
   readonly reached = new Map<string, boolean>();
   /** `ver:` referrers that exist (bucketId ‖ uvid, hex). */
@@ -31,21 +32,35 @@ class Audit {
   }
 
   /**
+   * Chunk `id` must hold back-reference `ref` (§9). A chunk without a row is reported as missing
+   * where it is reached, not here too.
+   */
+  async requireRef(id: Uint8Array, ref: Uint8Array): Promise<void> {
+    const meta = this.#core.backend.meta;
+    if ((await meta.get(refKey(id, ref))) !== undefined || (await meta.get(chunkKey(id))) === undefined) return;
+    // Once: a part chunk is reached both from its part record and as its intent's member.
+    const label = `${chunkIdHex(id as ChunkId)}<-${String.fromCharCode(ref[0]!)}:${toHex(ref.subarray(1))}`;
+    if (!this.report.missingRefs.includes(label)) this.report.missingRefs.push(label);
+  }
+
+  /**
    * Mark a tree below root refs; verify manifests and payload bytes once each. Returns true when
    * something below is missing or corrupt (remembered per chunk, so shared chunks count for every
-   * version that uses them).
+   * version that uses them). `held`: the back-reference the refs' owner implies on each of them
+   * (its `vm:`/`cm:`/`intent:` referrer).
    */
-  async markRefs(refs: readonly ChunkRef[]): Promise<boolean> {
+  async markRefs(refs: readonly ChunkRef[], held?: Uint8Array): Promise<boolean> {
     let damaged = false;
     for (const r of refs) {
       if (r.kind === RefKind.INLINE || !r.id) continue;
+      if (held) await this.requireRef(r.id, held);
       const hex = chunkIdHex(r.id);
       let bad = this.reached.get(hex);
       if (bad === undefined) {
         this.reached.set(hex, false);
         if (r.kind === RefKind.MANIFEST) {
           const blob = await this.#blob(r.id);
-          bad = !blob || (await this.markRefs(decodeCm(blob).refs));
+          bad = !blob || (await this.markRefs(decodeCm(blob).refs, referrer(Referrer.CM, r.id)));
         } else bad = !(await this.#payload(r.id));
         this.reached.set(hex, bad);
       }
@@ -70,7 +85,7 @@ class Audit {
     if (known !== undefined) return known;
     this.reached.set(hex, false);
     const blob = await this.#blob(id);
-    const bad = !blob || (await this.markRefs(decodeVm(blob).refs));
+    const bad = !blob || (await this.markRefs(decodeVm(blob).refs, referrer(Referrer.VM, id)));
     this.reached.set(hex, bad);
     return bad;
   }
@@ -124,14 +139,25 @@ async function mark(core: Core, a: Audit): Promise<void> {
     a.versions.add(bucketId + toHex(uvidOfNiKey(k)));
     let damaged = false;
     if (rec.vmEmbedded) damaged = !a.checkEmbedded(rec.vmId!, vm);
-    else if (rec.vmId) damaged = await a.markVm(fromHex(rec.vmId) as unknown as ChunkId);
+    else if (rec.vmId) {
+      const vmId = fromHex(rec.vmId) as unknown as ChunkId;
+      await a.requireRef(vmId, referrer(Referrer.VER, k.subarray(1, 1 + ID16), uvidOfNiKey(k)));
+      damaged = await a.markVm(vmId);
+    }
     if (damaged) a.report.damaged.push({ bucket: names.get(bucketId) ?? bucketId, key, versionId: versionIdOf(rec) });
   }
-  for await (const [, v] of meta.range(table(T.PART))) await a.markRefs(decodePartRecord(v).refs);
+  // An upload's parts are held by its intent (§9).
+  const uploadIntents = new Map<string, Buffer>();
+  for await (const [, v] of meta.range(table(T.UPLOAD))) {
+    const up = decodeUploadRecord(v);
+    uploadIntents.set(up.uploadId, referrer(Referrer.INTENT, fromHex(up.intentId)));
+  }
+  for await (const [k, v] of meta.range(table(T.PART))) await a.markRefs(decodePartRecord(v).refs, uploadIntents.get(toHex(k.subarray(1, 1 + ID16))));
   // Live intents hold their members (written payloads, CMs) until commit or abort.
   for await (const [k] of meta.range(table(T.MEMBER))) {
     const id = k.subarray(1 + ID16, 1 + ID16 + CHUNK_ID_BYTES) as unknown as ChunkId;
     const hex = chunkIdHex(id);
+    await a.requireRef(id, referrer(Referrer.INTENT, k.subarray(1, 1 + ID16)));
     if (a.reached.has(hex)) continue;
     const row = await meta.get(chunkKey(id));
     if (!row) continue; // checked as a dangling reference below
@@ -194,7 +220,7 @@ export async function fsck(core: Core): Promise<FsckReport> {
   await mark(core, a);
   await checkRefs(core, a);
   await findLeaks(core, a);
-  for (const l of [a.report.missing, a.report.corrupt, a.report.leaked, a.report.danglingRefs]) l.sort();
+  for (const l of [a.report.missing, a.report.corrupt, a.report.leaked, a.report.danglingRefs, a.report.missingRefs]) l.sort();
   // Stable: a key's versions stay newest first, as the name index lists them.
   a.report.damaged.sort((x, y) => (x.bucket < y.bucket ? -1 : x.bucket > y.bucket ? 1 : Buffer.compare(Buffer.from(x.key), Buffer.from(y.key))));
   return a.report;

@@ -354,7 +354,7 @@ async function check(mode: Mode, dir: string, chain: Chain, round: Round, where:
       return 'killed before the bucket existed';
     }
     const first = await e.fsck();
-    assert.deepEqual({ missing: first.missing, corrupt: first.corrupt, dangling: first.danglingRefs }, { missing: [], corrupt: [], dangling: [] }, `${where}: fsck right after the crash`);
+    assert.deepEqual({ missing: first.missing, corrupt: first.corrupt, dangling: first.danglingRefs, missingRefs: first.missingRefs }, { missing: [], corrupt: [], dangling: [], missingRefs: [] }, `${where}: fsck right after the crash`);
     const all = ops(round.lines);
     const vers = await actual(e);
     // The child sets the versioning state before its first operation; nothing changes it after.

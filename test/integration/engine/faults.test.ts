@@ -79,7 +79,7 @@ async function run(failAt: number, after: boolean): Promise<number> {
   await e.sweepOrphans();
   const r = await e.fsck();
   const where = `fault at op ${failAt} (${after ? 'after' : 'before'})`;
-  assert.deepEqual({ missing: r.missing, corrupt: r.corrupt, leaked: r.leaked, danglingRefs: r.danglingRefs }, { missing: [], corrupt: [], leaked: [], danglingRefs: [] }, where);
+  assert.deepEqual({ missing: r.missing, corrupt: r.corrupt, leaked: r.leaked, danglingRefs: r.danglingRefs, missingRefs: r.missingRefs }, { missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [] }, where);
   for (const o of (await e.listObjects('b', { limit: 100 })).entries) {
     const rr = await e.read({ bucket: 'b', key: o.key });
     let n = 0;
