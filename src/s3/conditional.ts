@@ -4,6 +4,7 @@
  */
 import type { CommitCondition } from '../engine/api.js';
 import { S3Errors } from './errors.js';
+import { parseHttpDate } from './http-date.js';
 
 /** What a precondition is evaluated against. */
 export interface Validators {
@@ -33,7 +34,7 @@ function ifNoneMatch(header: string, etag: string): boolean {
 /** HTTP date → epoch seconds; undefined when unparseable (the header is then ignored). */
 function httpDate(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  const t = Date.parse(v);
+  const t = parseHttpDate(v);
   return Number.isNaN(t) ? undefined : Math.floor(t / 1000);
 }
 

@@ -9,6 +9,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AuthError, SIGNATURE_MISMATCH } from './auth-error.js';
 import { header } from './headers.js';
 import type { HeaderBag, SignableRequest } from './headers.js';
+import { parseHttpDate } from '../http-date.js';
 import { classifyPayload } from './payload.js';
 import { checkSkew } from './sigv4.js';
 import { lookupCredentials } from './signing.js';
@@ -108,7 +109,7 @@ export async function verifySigV2Header<C extends Credentials>(req: SignableRequ
   if (header(req.headers, 'x-amz-security-token') !== undefined) throw new AuthError('InvalidToken', 'The provided token is malformed or otherwise invalid.');
   const amzDate = header(req.headers, 'x-amz-date');
   const dateLine = amzDate !== undefined ? '' : header(req.headers, 'date') ?? '';
-  const ms = Date.parse(amzDate ?? dateLine);
+  const ms = parseHttpDate(amzDate ?? dateLine);
   if (Number.isNaN(ms)) throw new AuthError('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
   checkSkew(ms, (opts.now ?? Date.now)(), opts.maxSkewMs);
   const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());

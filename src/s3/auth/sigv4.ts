@@ -9,6 +9,7 @@ import { AuthError, SIGNATURE_MISMATCH } from './auth-error.js';
 import { canonicalRequest } from './canonical.js';
 import { header } from './headers.js';
 import type { SignableRequest } from './headers.js';
+import { parseHttpDate } from '../http-date.js';
 import { classifyPayload, validatePayloadHash } from './payload.js';
 import { formatAmzDate, lookupCredentials, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
 import { DEFAULT_MAX_SKEW_MS, MAX_PRESIGN_EXPIRES_S } from './types.js';
@@ -191,7 +192,7 @@ function headerAmzDate(req: SignableRequest): { amzDate: string; ms: number } {
     return { amzDate: xd.trim(), ms };
   }
   const d = header(req.headers, 'date');
-  const ms = d === undefined ? NaN : Date.parse(d);
+  const ms = d === undefined ? NaN : parseHttpDate(d);
   if (Number.isNaN(ms)) throw new AuthError('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
   return { amzDate: formatAmzDate(ms), ms };
 }
