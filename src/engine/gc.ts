@@ -155,6 +155,8 @@ export async function sweepOrphans(core: Core): Promise<number> {
 
 /** Pause between two orphan sweeps that found nothing, unless the chunk writer suspects one. */
 const ORPHAN_SWEEP_EVERY_MS = 60 * 60_000;
+/** Pause after an orphan sweep that failed. */
+const ORPHAN_SWEEP_RETRY_MS = 60_000;
 
 /** Background workers (§17): GC with the configured hold, intent expiry, orphan sweep. */
 export function makeWorkers(core: Core): Worker[] {
@@ -175,7 +177,8 @@ export function makeWorkers(core: Core): Worker[] {
   };
   // A sweep walks every chunk file (a directory scan plus a row lookup per chunk). Orphans appear
   // when a process dies between a chunk's put and its row (the first sweep after start finds them)
-  // or when a row fails to commit in this process (the writer says so): sweeps in between only
+  // or when a write fails in this process (writer.orphansSuspected: a chunk's row or put, a GC
+  // batch's deletes): sweeps in between only
   // guard against the unforeseen, so they are paced instead of running every idle cycle.
   let nextSweepAt = -Infinity;
   const orphans: Worker = {
@@ -183,9 +186,10 @@ export function makeWorkers(core: Core): Worker[] {
     async step() {
       if (!core.writer.orphansSuspected && core.now() < nextSweepAt) return 'idle';
       core.writer.orphansSuspected = false;
-      // A sweep that failed part-way (a delete's EIO) is still owed: not an hour later.
+      // A sweep that failed part-way (a delete's EIO) is still owed: a minute later, not an hour
+      // (nor at every step: a file that keeps failing would have every chunk file read again).
       const n = await sweepOrphans(core).catch((e: unknown) => {
-        core.writer.orphansSuspected = true;
+        nextSweepAt = core.now() + ORPHAN_SWEEP_RETRY_MS;
         throw e;
       });
       if (n === 0) nextSweepAt = core.now() + ORPHAN_SWEEP_EVERY_MS;
