@@ -1,6 +1,6 @@
 /**
  * Issue #4 (spec-conformance audit, s3-surface.md §9: the envelope carries the elements "where AWS
- * adds them"; §4.5 EntityTooSmall): the size errors said less than S3's.
+ * adds them"; §4.5 EntityTooSmall, InvalidPart): the size and part errors said less than S3's.
  *
  * - CompleteMultipartUpload with a non-last part below the minimum answered EntityTooSmall with the
  *   error page's message and nothing else. S3 on the wire (apache/arrow-rs#3233, against
@@ -9,6 +9,8 @@
  *   part's MD5, unquoted).
  * - A PutObject declaring more than the maximum answered EntityTooLarge without `<ProposedSize>`
  *   and `<MaxSizeAllowed>`, which S3 adds (stechstudio/laravel-zipstream#46, versitygw#2041).
+ * - InvalidPart named only `<PartNumber>`; S3 names `<UploadId>`, `<PartNumber>` and the `<ETag>`
+ *   as the Complete listed it (versitygw#1008, a Complete sent to S3 with ETag "gibberish").
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,4 +56,17 @@ test('EntityTooLarge of a PutObject names the proposed size and the maximum', as
   assert.equal(xmlText(r.text, 'Code'), 'EntityTooLarge');
   assert.equal(xmlText(r.text, 'ProposedSize'), '1001', r.text);
   assert.equal(xmlText(r.text, 'MaxSizeAllowed'), '1000');
+});
+
+test('InvalidPart names the upload, the part number and the ETag as listed', async () => {
+  const { service } = await makeService();
+  await send(service, { method: 'PUT', path: '/parts' });
+  const uploadId = xmlText((await send(service, { method: 'POST', path: '/parts/k?uploads' })).text, 'UploadId')!;
+  assert.equal((await send(service, { method: 'PUT', path: `/parts/k?partNumber=1&uploadId=${uploadId}`, body: 'x' })).status, 200);
+  const r = await send(service, { method: 'POST', path: `/parts/k?uploadId=${uploadId}`, body: '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>gibberish</ETag></Part></CompleteMultipartUpload>' });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(xmlText(r.text, 'Code'), 'InvalidPart');
+  assert.equal(xmlText(r.text, 'UploadId'), uploadId, r.text);
+  assert.equal(xmlText(r.text, 'PartNumber'), '1');
+  assert.equal(xmlText(r.text, 'ETag'), 'gibberish');
 });

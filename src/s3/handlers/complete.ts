@@ -45,6 +45,9 @@ async function storedParts(ctx: RequestContext, bucket: string, uploadId: string
  */
 function checkParts(listed: CompletePartXml[], stored: Map<number, UploadedPart>, upload: UploadInfo): UploadedPart[] {
   const alg = upload.checksumType === 'FULL_OBJECT' ? undefined : upload.checksumAlgorithm;
+  // S3 names the upload and the part as listed (versity/versitygw#1008, a Complete sent to S3 with
+  // ETag "gibberish": <UploadId>…</UploadId><PartNumber>1</PartNumber><ETag>gibberish</ETag>).
+  const invalid = (p: CompletePartXml): Error => S3Errors.InvalidPart({ fields: { UploadId: upload.uploadId, PartNumber: p.partNumber, ETag: p.etag } });
   const out: UploadedPart[] = [];
   let prev = 0;
   for (const p of listed) {
@@ -60,12 +63,12 @@ function checkParts(listed: CompletePartXml[], stored: Map<number, UploadedPart>
     if (alg && p.partNumber !== prev + 1) throw S3Errors.InvalidPartOrder();
     prev = p.partNumber;
     const s = stored.get(p.partNumber);
-    if (!s || quoteEtag(p.etag) !== s.etag) throw S3Errors.InvalidPart({ fields: { PartNumber: p.partNumber } });
+    if (!s || quoteEtag(p.etag) !== s.etag) throw invalid(p);
     if (alg && p.checksums[alg] === undefined) {
       throw S3Errors.InvalidRequest(`The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${p.partNumber} in the request.`);
     }
     for (const [a, value] of Object.entries(p.checksums)) {
-      if (s.checksum && s.checksum.algorithm === a && s.checksum.value !== value) throw S3Errors.InvalidPart({ fields: { PartNumber: p.partNumber } });
+      if (s.checksum && s.checksum.algorithm === a && s.checksum.value !== value) throw invalid(p);
     }
     out.push(s);
   }
