@@ -18,7 +18,7 @@ import { renderAcl } from '../xml/acl.js';
 import { MAX_SMALL_XML_BODY, MAX_XML_BODY } from '../xml/codec.js';
 import { isEmptyNotification, parseOwnershipControls, parseRequestPayment, parseTagging, renderOwnershipControls, renderPolicyStatus, renderRequestPayment, renderTagging, STUB_BODIES } from '../xml/config.js';
 import { parseCors, renderCors } from '../xml/cors.js';
-import { asStoredLifecycle, parseLifecycle, renderLifecycle } from '../xml/lifecycle.js';
+import { asStoredLifecycle, DEFAULT_TRANSITION_MINIMUM_SIZE, parseLifecycle, renderLifecycle, TRANSITION_MINIMUM_SIZE_HEADER, transitionMinimumSizeOf } from '../xml/lifecycle.js';
 import { nameResolver, setBucketConfig } from './common.js';
 import { aclFromRequest } from './object-meta.js';
 
@@ -120,16 +120,19 @@ export const putBucketAcl: Handler<OperationOf<'PutBucketAcl'>> = async (ctx) =>
   return empty(200);
 };
 
+/** GET /{b}?lifecycle, with the transition default in force (xml/lifecycle.ts, TRANSITION_MINIMUM_SIZE_HEADER). */
 export const getBucketLifecycle: Handler<OperationOf<'GetBucketLifecycleConfiguration'>> = async (ctx, op) => {
   const l = asStoredLifecycle(bucketOf(ctx).configs.lifecycle);
   if (!l) throw S3Errors.NoSuchLifecycleConfiguration({ fields: { BucketName: op.bucket } });
-  return xml(renderLifecycle(l));
+  return xml(renderLifecycle(l), { [TRANSITION_MINIMUM_SIZE_HEADER]: l.transitionMinimumSize ?? DEFAULT_TRANSITION_MINIMUM_SIZE });
 };
 
+/** PUT /{b}?lifecycle: the rules and the transition default (kept only when not S3's default), which the answer echoes. */
 export const putBucketLifecycle: Handler<OperationOf<'PutBucketLifecycleConfiguration'>> = async (ctx) => {
+  const size = transitionMinimumSizeOf(ctx.headers[TRANSITION_MINIMUM_SIZE_HEADER]);
   const l = await parseLifecycle(await readBody(ctx, MAX_XML_BODY, malformed));
-  await setBucketConfig(ctx, 'lifecycle', l);
-  return empty(200);
+  await setBucketConfig(ctx, 'lifecycle', size === DEFAULT_TRANSITION_MINIMUM_SIZE ? l : { ...l, transitionMinimumSize: size });
+  return empty(200, { [TRANSITION_MINIMUM_SIZE_HEADER]: size });
 };
 
 export const deleteBucketLifecycle: Handler<OperationOf<'DeleteBucketLifecycle'>> = async (ctx) => {

@@ -16,8 +16,40 @@ import { parseXmlAsync, renderXml, type XmlNode, type XmlObject } from './codec.
 /** Which objects a rule applies to (all conditions must hold). */
 export type LifecycleFilter = LifecycleRule['filter'];
 
-/** The persisted lifecycle configuration (the type lives in engine/api.ts: the worker reads it). */
-export type StoredLifecycle = LifecycleConfig;
+/**
+ * `x-amz-transition-default-minimum-object-size` (API_PutBucketLifecycleConfiguration, a request and
+ * response header; API_GetBucketLifecycleConfiguration, a response header): which small objects a
+ * transition skips by default. S3 answers it on both, `all_storage_classes_128K` when none was set
+ * (its default since September 2024). The Terraform AWS provider waits after a Put until Get reports
+ * the value it expects, so without it `aws_s3_bucket_lifecycle_configuration` never completes
+ * (hashicorp/terraform-provider-aws#46021 against Ceph, #41603; moto and SeaweedFS answer the
+ * default for that reason). Transitions are 501 here: the value is kept and reported, nothing more.
+ */
+export const TRANSITION_MINIMUM_SIZE_HEADER = 'x-amz-transition-default-minimum-object-size';
+const TRANSITION_MINIMUM_SIZES = ['all_storage_classes_128K', 'varies_by_storage_class'] as const;
+
+/** A value of `x-amz-transition-default-minimum-object-size`. */
+export type TransitionMinimumSize = (typeof TRANSITION_MINIMUM_SIZES)[number];
+
+/** S3's value when the Put named none. */
+export const DEFAULT_TRANSITION_MINIMUM_SIZE: TransitionMinimumSize = 'all_storage_classes_128K';
+
+/**
+ * The persisted lifecycle configuration (the rules' type lives in engine/api.ts: the worker reads
+ * them), with the transition default when it is not S3's default.
+ */
+export type StoredLifecycle = LifecycleConfig & { transitionMinimumSize?: TransitionMinimumSize };
+
+/**
+ * The PutBucketLifecycleConfiguration request's transition default (S3's default when the header is
+ * absent or empty); another value is 400 InvalidArgument, as other enumerated headers are here.
+ */
+export function transitionMinimumSizeOf(header: string | undefined): TransitionMinimumSize {
+  const v = header?.trim() ?? '';
+  if (v === '') return DEFAULT_TRANSITION_MINIMUM_SIZE;
+  if ((TRANSITION_MINIMUM_SIZES as readonly string[]).includes(v)) return v as TransitionMinimumSize;
+  throw S3Errors.InvalidArgument({ message: `Invalid ${TRANSITION_MINIMUM_SIZE_HEADER}`, fields: { ArgumentName: TRANSITION_MINIMUM_SIZE_HEADER, ArgumentValue: header } });
+}
 
 export type { LifecycleRule };
 
