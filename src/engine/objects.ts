@@ -121,7 +121,8 @@ export async function deleteObject(core: Core, addr: ObjectAddr, opts: { version
   const enc = encodeObjectKey(addr.key);
   return storage(core.backend.meta.transaction((tx) => {
     const entries = keyEntries(tx, b.id, enc);
-    const i = entries.findIndex((e) => !e.rec.hidden && (wanted ? e.uvid.equals(wanted) : e.rec.isNull));
+    // A quiet marker is not a version S3 shows (findVersion): the tombstone purge removes it.
+    const i = entries.findIndex((e) => !e.rec.hidden && !e.rec.quiet && (wanted ? e.uvid.equals(wanted) : e.rec.isNull));
     if (i < 0) throw EngineErrors.NO_SUCH_VERSION(`no such version: ${opts.versionId}`);
     const e = entries[i]!;
     const head = entries.find((x) => !x.rec.hidden);
@@ -207,7 +208,7 @@ export async function updateVersionMeta(
   const done = await storage(core.backend.meta.transaction((tx) => {
     const entries = keyEntries(tx, b.id, enc);
     const head = entries.find((x) => !x.rec.hidden);
-    let e = versionId === undefined ? head : entries.find((x) => !x.rec.hidden && (versionId === 'null' ? x.rec.isNull : x.uvid.equals(r.uvid)));
+    let e = versionId === undefined ? head : entries.find((x) => !x.rec.hidden && !x.rec.quiet && (versionId === 'null' ? x.rec.isNull : x.uvid.equals(r.uvid)));
     if (!e) throw versionId === undefined ? EngineErrors.NO_SUCH_KEY(`no such key: ${addr.key}`) : EngineErrors.NO_SUCH_VERSION('the version disappeared');
     if (e.rec.deleted) throw versionId === undefined && e.rec.quiet ? EngineErrors.NO_SUCH_KEY(`no such key: ${addr.key}`) : deleteMarkerError(e.rec, e.uvid);
     if (expected && !e.uvid.equals(expected)) {

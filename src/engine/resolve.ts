@@ -65,7 +65,11 @@ export async function resolveVersion(core: Core, b: Bucket, key: string, opts: {
   return found;
 }
 
-/** A version by id ('null' or base32hex UVID), markers included; NO_SUCH_VERSION when absent or hidden. */
+/**
+ * A version by id ('null' or base32hex UVID), markers included; NO_SUCH_VERSION when absent or
+ * hidden, or when it is a quiet marker: a delete in a never-versioned bucket removes the object
+ * (S3 keeps no marker there), so the key reads as one that never existed, by id too.
+ */
 export async function findVersion(core: Core, b: Bucket, key: string, versionId: string): Promise<Resolved> {
   const all = await entriesOf(core, b, key);
   const head = all.find((e) => !e.rec.hidden);
@@ -78,6 +82,7 @@ export async function findVersion(core: Core, b: Bucket, key: string, versionId:
     if (raw) hit = { uvid: u, rec: decodeVersionRecord(raw) };
     if (hit?.rec.hidden) hit = undefined;
   }
+  if (hit?.rec.quiet) hit = undefined;
   if (!hit) throw EngineErrors.NO_SUCH_VERSION(`no such version: ${versionId}`);
   return { uvid: hit.uvid, rec: hit.rec, isLatest: head !== undefined && head.rec.uvid === hit.rec.uvid };
 }
