@@ -224,8 +224,9 @@ export async function createEngine(backend: StorageBackend, opts: EngineOptions 
   const state = await openState(backend, opts);
   // One past the largest ts in use: this process's seq starts at random, so reusing that ts could
   // issue a UVID below one of the previous process's (a snapshot cut-off would then see it, §6).
-  const floorTs = (await feedFloorTs(backend.meta)) + 1n;
+  const floorTs = (await storage(feedFloorTs(backend.meta))) + 1n;
   const core = new Core(backend, o, { segmentId: state.segmentId, nodeId: state.nodeId, epoch: state.epoch, floorTs });
-  await expireIntents(core, true);
+  // Through storage() as every method: its range scans let storage errors through raw.
+  await storage(expireIntents(core, true));
   return new Engine(core);
 }
