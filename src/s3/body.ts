@@ -94,7 +94,15 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
   }
 
   const md5 = contentMd5(h['content-md5']);
-  if (md5) checks.push((d) => { if (!d.md5.equals(md5)) throw S3Errors.BadDigest(); });
+  if (md5) {
+    // S3 names both digests: its own in base64, the client's in hex for object data (put-object,
+    // versity/versitygw#2034) and in base64 for a configuration body (put-bucket-tagging, #1525).
+    const hex = ctx.op.kind === 'PutObject' || ctx.op.kind === 'UploadPart';
+    checks.push((d) => {
+      if (d.md5.equals(md5)) return;
+      throw S3Errors.BadDigest({ fields: { CalculatedDigest: d.md5.toString('base64'), ExpectedDigest: md5.toString(hex ? 'hex' : 'base64') } });
+    });
+  }
 
   let checksumAlgorithm: ChecksumAlgorithm | undefined;
   if (opts.checksumIsBody !== false) {
@@ -258,12 +266,15 @@ function contentLength(h: Record<string, string | undefined>, required: boolean)
   return Number(cl.trim());
 }
 
-/** Content-MD5 must be the base64 of 16 bytes, else InvalidDigest (§9). */
+/**
+ * Content-MD5 must be the base64 of 16 bytes, else InvalidDigest (§9), naming the value as S3 does
+ * (`<Content-MD5>dummy</Content-MD5>`, versity/versitygw#1526).
+ */
 function contentMd5(v: string | undefined): Buffer | undefined {
   if (v === undefined) return undefined;
   const t = v.trim();
   const b = /^[A-Za-z0-9+/]{22}==$/.test(t) ? Buffer.from(t, 'base64') : undefined;
-  if (!b || b.length !== 16) throw S3Errors.InvalidDigest();
+  if (!b || b.length !== 16) throw S3Errors.InvalidDigest({ fields: { 'Content-MD5': v } });
   return b;
 }
 

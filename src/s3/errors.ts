@@ -97,7 +97,8 @@ export const S3Errors = {
   /** Not in the §9 table: disabling ACLs (BucketOwnerEnforced) on a bucket whose ACL grants anyone but its owner (S3 error code list). */
   InvalidBucketAclWithObjectOwnership: declare('InvalidBucketAclWithObjectOwnership', 400, 'Bucket cannot have ACLs set with ObjectOwnership\'s BucketOwnerEnforced setting'),
   InvalidBucketName: declare('InvalidBucketName', 400, 'The specified bucket is not valid.'),
-  InvalidDigest: declare('InvalidDigest', 400, 'The Content-MD5 you specified is not valid.'),
+  // S3's wording on the wire (versity/versitygw#1526), as s3/checksum words it too.
+  InvalidDigest: declare('InvalidDigest', 400, 'The Content-MD5 you specified was invalid.'),
   InvalidPart: declare('InvalidPart', 400, 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.'),
   InvalidPartNumber: declare('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable'),
   InvalidPartOrder: declare('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
