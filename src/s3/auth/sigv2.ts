@@ -11,7 +11,7 @@ import { header } from './headers.js';
 import type { HeaderBag, SignableRequest } from './headers.js';
 import { parseHttpDate } from '../http-date.js';
 import { classifyPayload } from './payload.js';
-import { checkSkew } from './sigv4.js';
+import { checkSkew, errorTime } from './sigv4.js';
 import { lookupCredentials } from './signing.js';
 import type { AuthOptions, Credentials, SignedAuth } from './types.js';
 import { canonicalUri } from './canonical.js';
@@ -111,7 +111,7 @@ export async function verifySigV2Header<C extends Credentials>(req: SignableRequ
   const dateLine = amzDate !== undefined ? '' : header(req.headers, 'date') ?? '';
   const ms = parseHttpDate(amzDate ?? dateLine);
   if (Number.isNaN(ms)) throw new AuthError('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
-  checkSkew(ms, (opts.now ?? Date.now)(), opts.maxSkewMs);
+  checkSkew(ms, (opts.now ?? Date.now)(), opts.maxSkewMs, amzDate ?? dateLine);
   const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());
   const creds = await lookupCredentials(m[1]!, opts);
   matchV2(req, creds.secret, dateLine, m[2]!);
@@ -134,7 +134,7 @@ export async function verifySigV2Presigned<C extends Credentials>(req: SignableR
   const now = (opts.now ?? Date.now)();
   const expiresMs = Number(expires) * 1000;
   if (now > expiresMs) {
-    throw new AuthError('AccessDenied', 'Request has expired', { Expires: new Date(expiresMs).toISOString(), ServerTime: new Date(now).toISOString() });
+    throw new AuthError('AccessDenied', 'Request has expired', { Expires: errorTime(expiresMs), ServerTime: errorTime(now) });
   }
   const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());
   const creds = await lookupCredentials(accessKeyId, opts);

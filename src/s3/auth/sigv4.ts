@@ -197,11 +197,22 @@ function headerAmzDate(req: SignableRequest): { amzDate: string; ms: number } {
   return { amzDate: formatAmzDate(ms), ms };
 }
 
-/** ±15 min rule (spec §2) → `RequestTimeTooSkewed`. */
-export function checkSkew(requestMs: number, now: number, maxSkewMs = DEFAULT_MAX_SKEW_MS): void {
+/**
+ * A time as S3 writes it in error details (`<ServerTime>`, `<Expires>`): ISO 8601 to the second,
+ * `2018-03-29T11:17:34Z` (answers captured in lukejacksonn/react-slack-clone#27, aws-sdk-php#612).
+ */
+export function errorTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * ±15 min rule (spec §2) → `RequestTimeTooSkewed`. S3 names the request's date as the client sent
+ * it (`<RequestTime>20150604T232559Z</RequestTime>` in aws-sdk-php#612, versitygw#1514): `sent`.
+ */
+export function checkSkew(requestMs: number, now: number, maxSkewMs = DEFAULT_MAX_SKEW_MS, sent?: string): void {
   if (Math.abs(now - requestMs) > maxSkewMs) {
     throw new AuthError('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', {
-      RequestTime: new Date(requestMs).toISOString(), ServerTime: new Date(now).toISOString(), MaxAllowedSkewMilliseconds: String(maxSkewMs),
+      RequestTime: sent ?? errorTime(requestMs), ServerTime: errorTime(now), MaxAllowedSkewMilliseconds: String(maxSkewMs),
     });
   }
 }
@@ -222,7 +233,7 @@ export async function verifySigV4Header<C extends Credentials>(req: SignableRequ
     amzDate, payloadHashes: [contentSha], malformedCode: 'AuthorizationHeaderMalformed',
   };
   checkScope(check, opts);
-  checkSkew(ms, now, opts.maxSkewMs);
+  checkSkew(ms, now, opts.maxSkewMs, header(req.headers, 'x-amz-date')?.trim() ?? header(req.headers, 'date'));
   const { creds, key } = await verify(check, opts);
   const signing = { signingKey: key, amzDate, scope: parsed.credential.scope, seedSignature: parsed.signature };
   return {
@@ -272,7 +283,7 @@ export async function verifySigV4Presigned<C extends Credentials>(req: SignableR
   if (ms - now > (opts.maxSkewMs ?? DEFAULT_MAX_SKEW_MS)) throw new AuthError('AccessDenied', 'Request is not valid yet');
   if (now > ms + expires * 1000) {
     throw new AuthError('AccessDenied', 'Request has expired', {
-      'X-Amz-Expires': expiresRaw, Expires: new Date(ms + expires * 1000).toISOString(), ServerTime: new Date(now).toISOString(),
+      'X-Amz-Expires': expiresRaw, Expires: errorTime(ms + expires * 1000), ServerTime: errorTime(now),
     });
   }
   const { creds, key, payloadHash } = await verify(check, opts);
