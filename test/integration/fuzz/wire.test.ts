@@ -31,7 +31,11 @@ interface Raw {
   noAnswer: boolean;
 }
 
-/** Send `head` + `body` over a fresh connection in pieces cut at `cuts`; `truncateAt` sends that many body bytes, then FIN. */
+/**
+ * Send `head` + `body` over a fresh connection in pieces cut at `cuts`; `truncateAt` sends that many
+ * body bytes, then FIN. Resolves at the first whole final answer (by its Content-Length) or when
+ * the connection closes.
+ */
 async function exchange(port: number, head: string, body: Buffer, cuts: number[], truncateAt: number | undefined): Promise<Raw> {
   const sent = truncateAt === undefined ? body : body.subarray(0, truncateAt);
   const all = Buffer.concat([Buffer.from(head, 'latin1'), sent]);
@@ -50,14 +54,29 @@ async function exchange(port: number, head: string, body: Buffer, cuts: number[]
       sock.destroy();
       reject(new Error(`no answer and no close within ${HANG_MS} ms (sent ${sent.length} of ${body.length} body bytes in ${pieces.length} pieces${truncateAt === undefined ? '' : ', then FIN'})`));
     }, HANG_MS);
+    let settled = false;
+    // Interim answers (100 Continue) come first; the final answer is what counts.
+    const finalAnswer = (): string => Buffer.concat(got).toString('latin1').replace(/^(HTTP\/1\.1 1\d\d[^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
     const done = (): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      // Interim answers (100 Continue) come first; the final answer is what counts.
-      const text = Buffer.concat(got).toString('latin1').replace(/^(HTTP\/1\.1 1\d\d[^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
+      const text = finalAnswer();
       const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
       resolve({ status: m ? Number(m[1]) : undefined, text: text.slice(text.indexOf('\r\n\r\n') + 4), noAnswer: !m });
     };
-    sock.on('data', (d) => got.push(d));
+    sock.on('data', (d) => {
+      got.push(d);
+      const text = finalAnswer();
+      const end = text.indexOf('\r\n\r\n');
+      if (!/^HTTP\/1\.1 \d{3}/.test(text) || end < 0) return;
+      const len = /^content-length: *(\d+)/im.exec(text.slice(0, end))?.[1];
+      const status = Number(text.slice(9, 12));
+      if (text.length >= end + 4 + Number(len ?? (status === 204 || status === 304 ? 0 : NaN))) {
+        done();
+        sock.destroy();
+      }
+    });
     // The server closes its side after answering (Connection: close); half-open for the body, the client then closes too.
     sock.on('end', () => sock.end());
     sock.on('close', done);
@@ -93,8 +112,10 @@ const caseArb = fc.record({
   /** Cut short: the body stops after (n mod its length) bytes and the client half-closes. */
   truncate: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.nat() }),
   /** A framing fault at one place of the body. */
-  fault: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.tuple(fc.constantFrom('badHex', 'dropCrlf', 'bareCr', 'boundaryCut'), fc.nat()) }),
+  fault: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.tuple(fc.constantFrom('badHex', 'dropCrlf', 'bareCr', 'boundaryCut', 'longLine'), fc.nat()) }),
   expect100: fc.boolean(),
+  /** Ask for Connection: close (else keep-alive, as SDKs do). */
+  close: fc.boolean(),
 });
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
@@ -115,7 +136,7 @@ function build(f: Fuzzer, c: Case, key: string, uploadId: string, partNumber: nu
   const data = Buffer.from(c.data);
   const keys = { accessKeyId: f.gw.accessKey, secretAccessKey: f.gw.secretKey };
   const now = new Date();
-  const base: Record<string, string> = { host: `127.0.0.1:${f.gw.port}`, connection: 'close', ...(c.expect100 ? { expect: '100-continue' } : {}) };
+  const base: Record<string, string> = { host: `127.0.0.1:${f.gw.port}`, ...(c.close ? { connection: 'close' } : {}), ...(c.expect100 ? { expect: '100-continue' } : {}) };
   let method = 'PUT';
   let path = `/${B}/${key}`;
   let headers: Record<string, string>;
@@ -166,6 +187,14 @@ function faulty(body: Buffer, kind: string, n: number, k: Kind): Buffer {
     const at = m.index + m[1]!.length;
     return Buffer.concat([body.subarray(0, at), Buffer.from(['g', 'fffffffffffffffff', '-1', ' 1', '1 '][n % 5]!), body.subarray(at + m[2]!.length)]);
   }
+  if (kind === 'longLine' && k !== 'plain' && k !== 'post') {
+    // A chunk-size line past the parser's 4 KiB line limit (or just under it), by a long extension.
+    const lines = [...text.matchAll(/(^|\n)([0-9a-f]+)(?=[;\r])/g)];
+    if (lines.length === 0) return body;
+    const m = lines[n % lines.length]!;
+    const at = m.index + m[1]!.length + m[2]!.length;
+    return Buffer.concat([body.subarray(0, at), Buffer.from(`;x=${'a'.repeat([3900, 4100, 70_000][n % 3]!)}`), body.subarray(at)]);
+  }
   if (kind === 'dropCrlf' || kind === 'bareCr') {
     const crlfs = [...text.matchAll(/\r\n/g)].map((m) => m.index);
     if (crlfs.length === 0) return body;
@@ -198,6 +227,10 @@ test('bodies cut across TCP reads, faulty or cut short by the client: an answer 
     const outcome = `${c.kind === 'post' || c.kind === 'plain' || c.kind === 'part' ? c.kind : 'chunked'}${truncateAt === undefined ? '' : ' cut short'}${c.fault ? ' faulty' : ''} → ${a.status ?? 'closed'} ${/<Code>([^<]*)<\/Code>/.exec(a.text)?.[1] ?? ''}`.trim();
     seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
     if (a.status !== undefined) assertAwsAnswer({ status: a.status, text: a.text, headers: {}, body: Buffer.from(a.text, 'latin1'), code: /<Code>([^<]*)<\/Code>/.exec(a.text)?.[1] }, what);
+    // Known (reported by fuzz15, not fixed): with Connection: close asked, Node's server closes the
+    // socket right after an early answer (a refusal mid-body) while the client is still sending, and
+    // the reset can cost the client that answer. With keep-alive the rest is read and discarded.
+    if (a.status === undefined && truncateAt === undefined && !c.close) throw new Error(`${what}: the whole request was sent and the connection closed without an answer`);
     const ok = a.status !== undefined && a.status < 300;
     const data = Buffer.from(c.data);
     if (c.kind === 'part') {
@@ -222,5 +255,29 @@ test('bodies cut across TCP reads, faulty or cut short by the client: an answer 
   }), { ...FC_PARAMS, includeErrorInReport: true, numRuns: Math.max(10, Math.floor((FC_PARAMS.numRuns ?? 100) / 2)) });
   if (process.env.FUZZ_VERBOSE) t.diagnostic(JSON.stringify([...seen].sort((x, y) => y[1] - x[1])));
   if (stored === 0) throw new Error('no upload was stored: the generator never sends a whole valid one');
+  await f.alive(B);
+});
+
+test('an aws-chunked upload cut short at every byte (FIN), in each mode: never a 5xx or a hang, nothing stored', async (t) => {
+  const f = await fuzzer(t);
+  await f.send({ method: 'PUT', path: `/${B}` });
+  const c: Case = { kind: 'plain', data: new Uint8Array(Buffer.from('0123456789abcdefghij')), chunkCuts: [7], trailer: true, cuts: [], truncate: null, fault: null, expect100: false, close: false };
+  let run = 0;
+  for (const kind of ['STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'] as const) {
+    const key = `cut-${kind}`;
+    const { head, body } = build(f, { ...c, kind }, key, '', 1);
+    for (let at = 0; at < body.length; at++) {
+      const a = await exchange(f.gw.port, head, body, [], at);
+      run++;
+      if (a.status !== undefined) assertAwsAnswer({ status: a.status, text: a.text, headers: {}, body: Buffer.from(a.text, 'latin1'), code: /<Code>([^<]*)<\/Code>/.exec(a.text)?.[1] }, `${kind} cut at ${at} of ${body.length}`);
+      if (a.status !== undefined && a.status < 300) throw new Error(`${kind} cut at ${at} of ${body.length} was accepted: ${a.status}`);
+    }
+    const get = await f.send({ method: 'HEAD', path: `/${B}/${key}` });
+    if (get.status !== 404) throw new Error(`${kind}: a cut-short upload was stored`);
+    // And whole, it is stored.
+    const whole = await exchange(f.gw.port, head, body, [], undefined);
+    if (whole.status !== 200) throw new Error(`${kind}: the whole upload answered ${whole.status ?? 'nothing'} ${whole.text.slice(0, 200)}`);
+  }
+  if (run < 300) throw new Error(`only ${run} cuts`);
   await f.alive(B);
 });
