@@ -105,14 +105,17 @@ export const headBucket: Handler<OperationOf<'HeadBucket'>> = async (ctx) => {
  * DELETE /{b} — BucketNotEmpty while any version or upload exists (engine decides, §3). A bucket
  * that has had versioning gets S3's longer message, which names the versions (the answer AWS users
  * see from DeleteBucket on a versioned bucket: "... You must delete all versions in the bucket.").
+ * Either names the bucket, as S3 does (`<BucketName>`, captured in versity/versitygw#1780).
  */
 export const deleteBucket: Handler<OperationOf<'DeleteBucket'>> = async (ctx, op) => {
   try {
     // The bucket authorised, not one re-created under the name since (by another tenant).
     await ctx.engine.deleteBucket(op.bucket, { bucketId: bucketOf(ctx).id });
   } catch (e) {
-    if (hasCode(e, EngineErrors.BUCKET_NOT_EMPTY.code) && bucketOf(ctx).versioning !== 'Unversioned') {
-      throw S3Errors.BucketNotEmpty({ message: 'The bucket you tried to delete is not empty. You must delete all versions in the bucket.', cause: e });
+    if (hasCode(e, EngineErrors.BUCKET_NOT_EMPTY.code)) {
+      const versions = bucketOf(ctx).versioning !== 'Unversioned';
+      const message = versions ? 'The bucket you tried to delete is not empty. You must delete all versions in the bucket.' : undefined;
+      throw S3Errors.BucketNotEmpty({ message, fields: { BucketName: op.bucket }, cause: e });
     }
     throw e;
   }
