@@ -18,6 +18,7 @@ import { mapStorageError, storage } from './storage-errors.js';
 import { completedUploadsWorker, feedTrimWorker, tombstoneWorker } from './housekeeping.js';
 import { lifecycleWorker } from './lifecycle.js';
 import { scrubWorker } from './scrub.js';
+import { snapshotSweepWorker } from './snapshots.js';
 
 /** Candidates visited per transaction. */
 const BATCH = 64;
@@ -196,7 +197,7 @@ export function makeWorkers(core: Core): Worker[] {
       return n > 0 ? 'busy' : 'idle';
     },
   };
-  const all = [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core), scrubWorker(core)];
+  const all = [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core), scrubWorker(core), snapshotSweepWorker(core)];
   // As every Engine method (engine.ts): a step's storage failure (a range scan, a transaction)
   // reaches the caller as an engine error, never raw.
   return all.map((w) => ({ name: w.name, step: () => storage(w.step()) }));

@@ -166,6 +166,9 @@ export const uploadByKeyKey = (bucketId: Uint8Array, encKey: Uint8Array, uploadI
   key(T.UPLOAD_BY_KEY, bucketId, encKey, uploadId);
 export const bsnapKey = (bucketId: Uint8Array, name: string): Buffer => key(T.BSNAP, bucketId, Buffer.from(name, 'utf8'));
 export const stateKey = (name: string): Buffer => key(T.STATE, Buffer.from(name, 'latin1'));
+/** A bucket whose hidden entries a snapshot delete left to sweep (snapshots.ts): `E ‖ "hsweep:" ‖ bucketId`. */
+export const hiddenSweepKey = (bucketId: Uint8Array): Buffer => key(T.STATE, Buffer.from('hsweep:', 'latin1'), bucketId);
+export const HIDDEN_SWEEP_PREFIX = key(T.STATE, Buffer.from('hsweep:', 'latin1'));
 export const cursorKey = (name: string): Buffer => key(T.CURSOR, Buffer.from(name, 'utf8'));
 
 /** Part key: uploadId ‖ u16 BE part number. */
