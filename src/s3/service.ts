@@ -244,9 +244,13 @@ class Pipeline {
   }
 
   async #authenticate(req: S3Request): Promise<AuthResult<UserCredentials>> {
-    const headers = this.#opts.trustProxyHeaders && req.headers['x-forwarded-host']
-      ? { ...req.headers, host: req.headers['x-forwarded-host'] }
-      : req.headers;
+    // Behind trusted proxies the client signed the Host it sent, which is the first X-Forwarded-Host
+    // entry: each proxy of a chain appends its own ("they will contain more than one (comma-separated)
+    // value if the original request already contained one", Apache mod_proxy), and the bucket of a
+    // virtual-hosted request is read from that entry too (http/request.ts hostOf). The whole list
+    // verified no request of a two-proxy chain (issue-4-forwarded-host-list).
+    const forwarded = this.#opts.trustProxyHeaders ? req.headers['x-forwarded-host']?.split(',')[0]?.trim() : undefined;
+    const headers = forwarded ? { ...req.headers, host: forwarded } : req.headers;
     return authenticate<UserCredentials>({ method: req.method, url: req.url, headers, hostBucket: this.#hostBucket(req) }, {
       lookupSecret: async (accessKey) => {
         const user = await this.#config.engine.getUser(accessKey);
