@@ -127,3 +127,21 @@ eachBackend('copyPart: a byte range of an existing version becomes a part', asyn
   await e.completeUpload('b', up.uploadId, [{ partNumber: 1, etag: a.etag }, { partNumber: 2, etag: b.etag }]);
   assert.deepEqual(await readAll(e, 'b', 'dst'), Buffer.concat([src.subarray(0, 10_240), src.subarray(12_345, 17_345)]));
 });
+
+eachBackend('an upload outlives any lease: days later, after intent expiry and GC, its parts complete and read back (ccow.md §9)', async (h) => {
+  const { engine: e, clock } = h;
+  await e.createBucket('b', { owner: 't', chunkSize: 1024 });
+  const up = await e.createUpload({ bucket: 'b', key: 'k' }, {});
+  const p1 = await e.putPart('b', up.uploadId, 1, body(bytes(9000, 3)));
+  // Multipart intents never expire by time (§9); single-PUT intents would have after a lease.
+  clock.advance(3 * 24 * 3_600_000);
+  for (const w of e.workers().filter((x) => x.name === 'intent-expiry')) await w.step();
+  assert.equal(await e.gc({ graceMs: 0 }), 0, 'nothing of the upload is collected');
+  await h.restart();
+  assert.equal(await h.engine.gc({ graceMs: 0 }), 0, 'nor after a restart');
+  const p2 = await h.engine.putPart('b', up.uploadId, 2, body(bytes(700, 4)));
+  await h.engine.completeUpload('b', up.uploadId, [{ partNumber: 1, etag: p1.etag }, { partNumber: 2, etag: p2.etag }]);
+  assert.deepEqual(await readAll(h.engine, 'b', 'k'), Buffer.concat([bytes(9000, 3), bytes(700, 4)]));
+  const r = await h.engine.fsck();
+  assert.deepEqual([r.missing, r.corrupt, r.danglingRefs, r.missingRefs], [[], [], [], []]);
+});
