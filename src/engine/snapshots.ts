@@ -74,12 +74,12 @@ const SWEEP_PAGE = 256;
  * snapshot delete queued the bucket again: its own sweep drops it). Each page's keys are decided
  * again inside their transaction, from the key's entries and the cut-offs as they are then.
  */
-export async function sweepHidden(core: Core, bucket: Bucket, token: Uint8Array): Promise<void> {
+export async function sweepHidden(core: Core, bucket: Bucket, token: Uint8Array, opts: { after?: Buffer; pages?: number } = {}): Promise<Buffer | undefined> {
   const bucketId = bucket.id;
   const base = bucketPrefix(T.NI, bucketId);
   const end = prefixEnd(base)!;
-  let after: Buffer | undefined;
-  for (;;) {
+  let after = opts.after;
+  for (let page = 1; ; page++) {
     const keys = new Set<string>();
     let seen = 0;
     for await (const [k, v] of core.backend.meta.range({ ...(after ? { gt: after } : { gte: base }), lt: end, limit: SWEEP_PAGE })) {
@@ -101,10 +101,13 @@ export async function sweepHidden(core: Core, bucket: Bucket, token: Uint8Array)
       if (gone) break;
     }
     if (seen < SWEEP_PAGE) break;
+    // `pages` done: the caller goes on from `after` later (a worker step is bounded).
+    if (opts.pages !== undefined && page >= opts.pages) return after;
     // Store reads are synchronous behind the async contract: let other requests run between pages.
     await nextTurn();
   }
   await dropQueued(core, bucketId, token);
+  return undefined;
 }
 
 /** Drop the bucket's queue row if it is still `token`'s. */
@@ -138,11 +141,20 @@ function sweepKey(core: Core, tx: MetaTx, b: Bucket, enc: Buffer, cutoffs: reado
   });
 }
 
-/** Finishes the sweeps that a crash (or a failed page) left queued, one bucket per step. */
+/** Pages of the name index one step of the snapshot-sweep worker reads. */
+const SWEEP_STEP_PAGES = 16;
+
+/** Finishes the sweeps that a crash (or a failed page) left queued, SWEEP_STEP_PAGES pages per step. */
 export function snapshotSweepWorker(core: Core): Worker {
+  let doing: { b: Bucket; token: Buffer; after: Buffer } | undefined;
   return {
     name: 'snapshot-sweep',
     async step() {
+      if (doing) {
+        const after = await sweepHidden(core, doing.b, doing.token, { after: doing.after, pages: SWEEP_STEP_PAGES });
+        doing = after ? { ...doing, after } : undefined;
+        return 'busy';
+      }
       let queued: { id: Buffer; token: Buffer } | undefined;
       for await (const [k, v] of core.backend.meta.range({ ...prefixRange(HIDDEN_SWEEP_PREFIX), limit: 1 })) queued = { id: Buffer.from(k.subarray(HIDDEN_SWEEP_PREFIX.length)), token: Buffer.from(v) };
       if (!queued) return 'idle';
@@ -151,8 +163,10 @@ export function snapshotSweepWorker(core: Core): Worker {
         const r = decodeBucketRecord(v);
         if (r.id === queued.id.toString('hex')) b = await core.findBucket(r.name);
       }
-      if (b && b.id.equals(queued.id)) await sweepHidden(core, b, queued.token);
-      else await dropQueued(core, queued.id, queued.token); // the bucket went, and its entries with it
+      if (b && b.id.equals(queued.id)) {
+        const after = await sweepHidden(core, b, queued.token, { pages: SWEEP_STEP_PAGES });
+        if (after) doing = { b, token: queued.token, after };
+      } else await dropQueued(core, queued.id, queued.token); // the bucket went, and its entries with it
       return 'busy';
     },
   };
