@@ -89,12 +89,26 @@ function parseListCondition(c: unknown[], policy: PostPolicy): void {
     policy.lengthRange = { min, max };
     return;
   }
-  if ((op !== 'eq' && op !== 'starts-with') || c.length !== 3) throw invalid(`Invalid Condition: ${JSON.stringify(c)}`);
+  if ((op !== 'eq' && op !== 'starts-with') || c.length !== 3) throw invalid(`Invalid Condition: ${quoted(c)}`);
   const [, field, value] = c;
   if (typeof field !== 'string' || !field.startsWith('$') || field.length < 2 || typeof value !== 'string') {
-    throw invalid(`Invalid Condition: ${JSON.stringify(c)}`);
+    throw invalid(`Invalid Condition: ${quoted(c)}`);
   }
   policy.conditions.push({ op, field: field.slice(1).toLowerCase(), value, text: `["${op}", "${field}", "${value}"]` });
+}
+
+/**
+ * A condition as the error message quotes it. JSON.parse reads any depth, JSON.stringify recurses:
+ * a condition nested a few thousand arrays deep (it fits the 20 KB of fields before the file)
+ * overflowed the stack, and the form was answered 500 (issue-4-post-policy-deep-condition).
+ * Such a one is quoted one level deep.
+ */
+function quoted(c: unknown[]): string {
+  try {
+    return JSON.stringify(c);
+  } catch {
+    return JSON.stringify(c.map((v) => (typeof v === 'object' && v !== null ? '…' : v)));
+  }
 }
 
 /** A content-length-range bound: a non-negative integer, as a number or a numeric string. */
