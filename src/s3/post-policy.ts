@@ -67,7 +67,7 @@ export function parsePostPolicy(b64: string): PostPolicy {
 function parseExpiration(v: unknown): number {
   const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/.exec(v) : null;
   const ms = m ? Date.parse(v as string) : NaN;
-  if (!m || Number.isNaN(ms)) throw invalid(`Invalid 'expiration' value: '${String(v)}'`);
+  if (!m || Number.isNaN(ms)) throw invalid(`Invalid 'expiration' value: '${shown(v)}'`);
   return ms;
 }
 
@@ -98,16 +98,25 @@ function parseListCondition(c: unknown[], policy: PostPolicy): void {
 }
 
 /**
- * A condition as the error message quotes it. JSON.parse reads any depth, JSON.stringify recurses:
- * a condition nested a few thousand arrays deep (it fits the 20 KB of fields before the file)
- * overflowed the stack, and the form was answered 500 (issue-4-post-policy-deep-condition).
- * Such a one is quoted one level deep.
+ * A condition as the error message quotes it. JSON.parse reads any depth, JSON.stringify (and
+ * String of an array) recurse: a value nested a few thousand arrays deep (it fits the 20 KB of
+ * fields before the file) overflowed the stack, and the form was answered 500
+ * (issue-4-post-policy-deep-condition). Such a one is quoted one level deep.
  */
 function quoted(c: unknown[]): string {
   try {
     return JSON.stringify(c);
   } catch {
     return JSON.stringify(c.map((v) => (typeof v === 'object' && v !== null ? '…' : v)));
+  }
+}
+
+/** String(v) for the expiration message; an array nested thousands deep overflows its join, and shows as `…`. */
+function shown(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return '…';
   }
 }
 
