@@ -5,8 +5,9 @@
  * field values (around the 20 KB of fields S3 takes before the file, and past busboy's 1 MiB
  * field limit), long field names (around busboy's 1,024), fields sent as file parts, the file part
  * first, in the middle or last, named `file` in any case, with odd filenames (`${filename}` in the
- * key), odd part headers, and the request's multipart Content-Type written every legal and some
- * illegal ways (quoted boundary, charset, case, 70/71-character boundaries). Each answer is a 4xx
+ * key), odd part headers, the request's multipart Content-Type written every legal and some
+ * illegal ways (quoted boundary, charset, case, 70/71-character boundaries), and a JSON value nested
+ * up to 5,000 deep in the policy (issue-4-post-policy-deep-condition). Each answer is a 4xx
  * with a catalog code or a 2xx/303, never a 5xx; a refused form stores nothing; an accepted one
  * stores exactly the file's bytes.
  */
@@ -35,6 +36,8 @@ const formArb = fc.record({
   keyTemplate: fc.boolean(),
   fileHeaders: fc.constantFrom('', 'Content-Type: text/plain\r\n', 'Content-Transfer-Encoding: base64\r\n', 'Content-Type: \r\n', 'X-Odd: \u00ff\r\n', 'Content-Type: multipart/mixed; boundary=zz\r\n'),
   contentType: fc.nat(),
+  /** A JSON value nested this deep somewhere in the policy (a stack-depth edge for anything recursive). */
+  deepPolicy: sometimes(5, fc.tuple(fc.constantFrom(10, 1000, 5000), fc.constantFrom('condition', 'field', 'value', 'expiration', 'conditions', 'object'))),
   data: fc.oneof(fc.uint8Array({ maxLength: 3000 }), fc.constantFrom(new Uint8Array(100_000).fill(0x2d), new Uint8Array(0))),
 });
 
@@ -64,7 +67,15 @@ test('fuzzed PostObject form shapes (signature kind, many/huge/long-named fields
     const conditions: unknown[] = [{ bucket: B }, ['starts-with', '$key', prefix], ['starts-with', '$Content-Type', ''], ['starts-with', '$x-amz-meta-a', ''], ['starts-with', '$tagging', ''],
       ['starts-with', '$success_action_redirect', ''], ['starts-with', '$x-amz-meta-other', ''], ...extra.map(([n]) => ['starts-with', `$${n}`, ''])];
     if (c.sig === 'v4') conditions.push({ 'x-amz-algorithm': 'AWS4-HMAC-SHA256' }, { 'x-amz-credential': credential }, { 'x-amz-date': date });
-    const policy = Buffer.from(JSON.stringify({ expiration: new Date(now.getTime() + 600_000).toISOString(), conditions })).toString('base64');
+    let policyText = JSON.stringify({ expiration: new Date(now.getTime() + 600_000).toISOString(), conditions });
+    if (c.deepPolicy) {
+      const [depth, where] = c.deepPolicy;
+      const deep = where === 'object' ? '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) : '['.repeat(depth) + ']'.repeat(depth);
+      if (where === 'expiration') policyText = policyText.replace(/"expiration":"[^"]*"/, `"expiration":${deep}`);
+      else if (where === 'conditions') policyText = policyText.replace(/"conditions":\[.*\]\}$/, `"conditions":${deep}}`);
+      else policyText = policyText.replace(/\]\}$/, `,${where === 'field' ? `["starts-with", ${deep}, ""]` : where === 'value' ? `["eq", "$key", ${deep}]` : deep}]}`);
+    }
+    const policy = Buffer.from(policyText).toString('base64');
     const fields: [string, string][] = [['key', key], ['Content-Type', 'application/octet-stream'], ['x-amz-meta-a', 'b'], ...extra];
     if (c.sig === 'v4') {
       const sig = createHmac('sha256', signingKey(f.gw.secretKey, date.slice(0, 8), f.gw.region)).update(policy).digest('hex');
