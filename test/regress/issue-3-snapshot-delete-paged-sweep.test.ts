@@ -15,51 +15,9 @@ import { test } from 'node:test';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { decodeVersionValue } from '../../src/engine/format/records.js';
 import { T } from '../../src/engine/keys.js';
-import type { MetaStore, MetaTx, StorageBackend } from '../../src/storage/contract/index.js';
-import { createMemoryBackend } from '../../src/storage/memory/index.js';
-import { StorageErrors } from '../../src/storage/contract/index.js';
+import type { StorageBackend } from '../../src/storage/contract/index.js';
+import { countingBackend as counting, countTurns } from '../helpers/counting-backend.js';
 import { body, fakeClock, TEST_OPTS } from '../integration/engine/harness.js';
-
-/** The memory backend, counting the rows each transaction reads; `failTx(n)` fails the n-th transaction from now. */
-function counting(): { backend: StorageBackend; maxRows: () => number; reset: () => void; failTx: (n: number) => void } {
-  const inner = createMemoryBackend();
-  const innerMeta: MetaStore = inner.meta;
-  let max = 0;
-  let failIn = 0;
-  const meta: MetaStore = {
-    get: (k) => inner.meta.get(k),
-    range: (o) => inner.meta.range(o),
-    visit: (o, fn) => inner.meta.visit(o, fn),
-    transaction: (fn, o) => {
-      if (failIn > 0 && --failIn === 0) return Promise.reject(StorageErrors.IO('injected'));
-      return innerMeta.transaction((tx) => {
-        let rows = 0;
-        const counted: MetaTx = {
-          get: (k) => tx.get(k),
-          put: (k, v) => tx.put(k, v),
-          del: (k) => tx.del(k),
-          *range(r) {
-            for (const row of tx.range(r)) {
-              rows++;
-              yield row;
-            }
-          },
-        };
-        try {
-          return fn(counted);
-        } finally {
-          max = Math.max(max, rows);
-        }
-      }, o);
-    },
-  };
-  return {
-    backend: { ...inner, meta, stats: () => inner.stats(), close: () => inner.close() },
-    maxRows: () => max,
-    reset: () => void (max = 0),
-    failTx: (n) => void (failIn = n),
-  };
-}
 
 async function hiddenCount(backend: StorageBackend): Promise<number> {
   let n = 0;
@@ -84,15 +42,9 @@ test('deleting a snapshot sweeps the bucket a page at a time, not in one transac
     const before = await e.bucketStats('b');
     c.reset();
     // Turns of the event loop while the sweep runs (store reads are synchronous behind the contract).
-    let turns = 0;
-    let ticking = true;
-    const tick = (): void => {
-      turns++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turnsSoFar = countTurns();
     await e.snapshotDelete('b', 's');
-    ticking = false;
+    const turns = turnsSoFar();
     assert.ok(c.maxRows() < 300, `one transaction read ${c.maxRows()} rows`);
     assert.ok(turns >= 5, `other work ran between the pages of 1,500 keys (${turns} turns)`);
     assert.equal(await hiddenCount(c.backend), 0, 'the hidden entries went');

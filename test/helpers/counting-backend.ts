@@ -1,0 +1,71 @@
+/**
+ * The memory backend, counting the rows each metadata transaction reads through `tx.range`, and
+ * able to fail the n-th transaction from a point on (issue #3 tests of work that must be paged
+ * rather than done in one transaction over a whole bucket: snapshot sweeps, bucket deletes).
+ */
+import { StorageErrors, type MetaStore, type MetaTx, type StorageBackend } from '../../src/storage/contract/index.js';
+import { createMemoryBackend } from '../../src/storage/memory/index.js';
+
+export interface CountingBackend {
+  backend: StorageBackend;
+  /** Most rows one transaction read since the last `reset`. */
+  maxRows(): number;
+  reset(): void;
+  /** Fail the n-th transaction from now (1 = the next) with an I/O error, before it runs. */
+  failTx(n: number): void;
+}
+
+export function countingBackend(): CountingBackend {
+  const inner = createMemoryBackend();
+  const innerMeta: MetaStore = inner.meta;
+  let max = 0;
+  let failIn = 0;
+  const meta: MetaStore = {
+    get: (k) => inner.meta.get(k),
+    range: (o) => inner.meta.range(o),
+    visit: (o, fn) => inner.meta.visit(o, fn),
+    transaction: (fn, o) => {
+      if (failIn > 0 && --failIn === 0) return Promise.reject(StorageErrors.IO('injected'));
+      return innerMeta.transaction((tx) => {
+        let rows = 0;
+        const counted: MetaTx = {
+          get: (k) => tx.get(k),
+          put: (k, v) => tx.put(k, v),
+          del: (k) => tx.del(k),
+          *range(r) {
+            for (const row of tx.range(r)) {
+              rows++;
+              yield row;
+            }
+          },
+        };
+        try {
+          return fn(counted);
+        } finally {
+          max = Math.max(max, rows);
+        }
+      }, o);
+    },
+  };
+  return {
+    backend: { ...inner, meta, stats: () => inner.stats(), close: () => inner.close() },
+    maxRows: () => max,
+    reset: () => void (max = 0),
+    failTx: (n) => void (failIn = n),
+  };
+}
+
+/** Count the turns of the event loop (setImmediate) until the returned function is called. */
+export function countTurns(): () => number {
+  let turns = 0;
+  let ticking = true;
+  const tick = (): void => {
+    turns++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return () => {
+    ticking = false;
+    return turns;
+  };
+}
