@@ -126,10 +126,38 @@ function parseStatement(s: unknown, bucket: string): PolicyStatement {
   return out;
 }
 
-/** IAM-style glob: `*` any run, `?` one character. */
-function glob(pattern: string, value: string, ignoreCase = false): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, ignoreCase ? 'is' : 's').test(value);
+/**
+ * IAM-style glob: `*` any run, `?` one character (UTF-16 code units, as the RegExp this replaced).
+ * Matched by the greedy scan that backs up to the last `*` only, O(pattern × value) at worst: the
+ * RegExp `^.*a.*a…$` it compiled to backtracks exponentially, and a policy Resource such as
+ * `arn:aws:s3:::b/*a*a*a…*b` (20 KB of policy allows thousands of stars) made one GET of a key of
+ * 200 `a`s block the event loop for minutes, for every tenant (issue-4-policy-glob-backtracking).
+ * `ignoreCase` (actions, ASCII) compares lower-cased.
+ */
+export function glob(pattern: string, value: string, ignoreCase = false): boolean {
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  let i = 0;
+  let j = 0;
+  let star = -1;
+  let mark = 0;
+  while (j < v.length) {
+    const c = p.charCodeAt(i);
+    if (i < p.length && c !== 42 && (c === 63 || c === v.charCodeAt(j))) {
+      i++;
+      j++;
+    } else if (i < p.length && c === 42) {
+      star = i++;
+      mark = j;
+    } else if (star >= 0) {
+      i = star + 1;
+      j = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (i < p.length && p.charCodeAt(i) === 42) i++;
+  return i === p.length;
 }
 
 /**
