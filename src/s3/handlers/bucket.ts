@@ -95,10 +95,25 @@ function objectOwnershipHeader(value: string | undefined): ObjectOwnership | und
   throw S3Errors.InvalidArgument({ message: `Invalid x-amz-object-ownership header: ${value}`, fields: { ArgumentName: 'x-amz-object-ownership', ArgumentValue: value } });
 }
 
-/** HEAD /{b} — with `x-amz-bucket-region`, which SDKs use for redirects (§3). */
-export const headBucket: Handler<OperationOf<'HeadBucket'>> = async (ctx) => {
-  bucketOf(ctx);
-  return empty(200, { 'x-amz-bucket-region': ctx.config.region, 'x-amz-access-point-alias': 'false' });
+/**
+ * HEAD /{b} — with `x-amz-bucket-region`, which SDKs use for redirects (§3). To the bucket's owner
+ * it also shows the bucket's counters (ccow.md §17: "Dedup saving = logical − physical, per
+ * bucket"; issue #3: a number users see): `x-ccow-object-count`, `x-ccow-logical-bytes` (sizes of
+ * the retained versions), `x-ccow-physical-bytes` (what the bucket's writes stored) and
+ * `x-ccow-dedup-saved-bytes` (their difference, negative while manifests outweigh the sharing).
+ * Only the owner: others granted ListBucket learn nothing a listing would not show them.
+ */
+export const headBucket: Handler<OperationOf<'HeadBucket'>> = async (ctx, op) => {
+  const bucket = bucketOf(ctx);
+  const headers: Record<string, string> = { 'x-amz-bucket-region': ctx.config.region, 'x-amz-access-point-alias': 'false' };
+  if (tenantOf(ctx) === bucket.owner) {
+    const s = await ctx.engine.bucketStats(op.bucket);
+    headers['x-ccow-object-count'] = String(s.objects);
+    headers['x-ccow-logical-bytes'] = String(s.logicalBytes);
+    headers['x-ccow-physical-bytes'] = String(s.physicalBytes);
+    headers['x-ccow-dedup-saved-bytes'] = String(s.logicalBytes - s.physicalBytes);
+  }
+  return empty(200, headers);
 };
 
 /**
