@@ -33,8 +33,6 @@ export interface ServiceConfig {
   clock: () => number;
   /** Largest single PUT / part (5 GiB). */
   maxPutSize: number;
-  /** Smallest non-last part at Complete (5 MiB; tests may lower it). */
-  minPartSize: number;
   /** A request body that delivers nothing for this long fails with RequestTimeout (§10: 60 s). */
   bodyStallMs: number;
   /** Accept SigV2 (PostObject forms verify their own signature with it). Default true. */

@@ -42,8 +42,6 @@ export interface S3ServiceOptions {
   trustProxyHeaders?: boolean;
   /** Largest single PUT / part in bytes. Default 5 GiB. */
   maxPutSize?: number;
-  /** Smallest non-last part in bytes (informational for the engine; default 5 MiB). */
-  minPartSize?: number;
   /** Body stall timeout (§10): no body bytes for this long → 400 RequestTimeout. Default 60 s. */
   bodyStallMs?: number;
   /** `Server` header value. Default `ccow`. */
@@ -80,7 +78,6 @@ export function createS3Service(opts: S3ServiceOptions): S3Service {
     logger: opts.logger,
     clock: opts.clock ?? Date.now,
     maxPutSize: opts.maxPutSize ?? 5 * GiB,
-    minPartSize: opts.minPartSize ?? 5 * 1024 * 1024,
     bodyStallMs: opts.bodyStallMs ?? 60_000,
     allowSigV2: opts.allowSigV2 ?? true,
     strictRegion: opts.strictRegion ? opts.region ?? 'us-east-1' : undefined,
