@@ -168,6 +168,20 @@ export async function listBuckets(core: Core, owner?: string): Promise<BucketInf
   return out;
 }
 
+/**
+ * The bucket whose id is `id` (16 bytes), as a worker that found it in a row keyed by id needs it:
+ * a scan of the bucket table (names are the keys). The bucket then under that name, which a caller
+ * that must have the same one checks (`b.id`, or core.bucketInTx in its transaction).
+ */
+export async function bucketById(core: Core, id: Buffer): Promise<Bucket | undefined> {
+  const hex = id.toString('hex');
+  for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
+    const r = decodeBucketRecord(v);
+    if (r.id === hex) return core.findBucket(r.name);
+  }
+  return undefined;
+}
+
 function nextVersioning(cur: Versioning, v: unknown): Versioning {
   if (v === 'Enabled' || v === 'Suspended') return v;
   if (v === 'Unversioned' && cur === 'Unversioned') return cur;

@@ -5,11 +5,12 @@
  */
 import { fromHex } from '../common/index.js';
 import type { Worker } from './api.js';
+import { bucketById } from './buckets.js';
 import { applyEffects, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs } from './commit.js';
 import type { Bucket, Core } from './core.js';
-import { decodeBucketRecord, decodeCompletedUploadRecord, decodeFeedRecord, decodeVersionRecord } from './format/records.js';
+import { decodeCompletedUploadRecord, decodeFeedRecord, decodeVersionRecord } from './format/records.js';
 import { COMPLETED_UPLOAD_TTL_MS } from './multipart.js';
-import { decodeObjectKey, encodeObjectKey, prefixRange, T, uvidOfNiKey } from './keys.js';
+import { decodeObjectKey, encodeObjectKey, T, uvidOfNiKey } from './keys.js';
 import { minCursor } from './feed.js';
 import { storage } from './storage-errors.js';
 import { uvidMs } from './uvid.js';
@@ -72,14 +73,6 @@ export function tombstoneWorker(core: Core): Worker {
       return due.length > 0 || cursor !== undefined ? 'busy' : 'idle';
     },
   };
-}
-
-async function bucketById(core: Core, id: Buffer): Promise<Bucket | undefined> {
-  for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
-    const r = decodeBucketRecord(v);
-    if (r.id === id.toString('hex')) return core.findBucket(r.name);
-  }
-  return undefined;
 }
 
 /**

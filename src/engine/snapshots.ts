@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { fromHex, nextTurn, prefixEnd, toHex } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
 import type { SnapshotInfo, Worker } from './api.js';
+import { bucketById } from './buckets.js';
 import { applyEffects, isPinned, keyEntries, newEffects, snapshotCutoffs, verReferrer, type TxEffects } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
-import { decodeBucketRecord, decodeSnapshotRecord, decodeVersionValue, encodeSnapshotRecord, type SnapshotRecord } from './format/records.js';
+import { decodeSnapshotRecord, decodeVersionValue, encodeSnapshotRecord, type SnapshotRecord } from './format/records.js';
 import { bsnapKey, bucketPrefix, decodeObjectKey, encodeObjectKey, HIDDEN_SWEEP_PREFIX, hiddenSweepKey, prefixRange, T } from './keys.js';
 import { dropRef } from './refs.js';
 import { storage } from './storage-errors.js';
@@ -158,11 +159,7 @@ export function snapshotSweepWorker(core: Core): Worker {
       let queued: { id: Buffer; token: Buffer } | undefined;
       for await (const [k, v] of core.backend.meta.range({ ...prefixRange(HIDDEN_SWEEP_PREFIX), limit: 1 })) queued = { id: Buffer.from(k.subarray(HIDDEN_SWEEP_PREFIX.length)), token: Buffer.from(v) };
       if (!queued) return 'idle';
-      let b: Bucket | undefined;
-      for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
-        const r = decodeBucketRecord(v);
-        if (r.id === queued.id.toString('hex')) b = await core.findBucket(r.name);
-      }
+      const b = await bucketById(core, queued.id);
       if (b && b.id.equals(queued.id)) {
         const after = await sweepHidden(core, b, queued.token, { pages: SWEEP_STEP_PAGES });
         if (after) doing = { b, token: queued.token, after };
