@@ -182,15 +182,20 @@ export function makeWorkers(core: Core): Worker[] {
   // batch's deletes): sweeps in between only
   // guard against the unforeseen, so they are paced instead of running every idle cycle.
   let nextSweepAt = -Infinity;
+  let retryAt = -Infinity;
   const orphans: Worker = {
     name: 'orphan-sweep',
     async step() {
+      // The pause after a failed sweep holds even when orphans are suspected again meanwhile: on a
+      // failing disk puts and GC deletes fail too, and each would otherwise start a sweep at once
+      // (issue-3-orphan-sweep-retry-pause). The suspicion stays for the sweep after the pause.
+      if (core.now() < retryAt) return 'idle';
       if (!core.writer.orphansSuspected && core.now() < nextSweepAt) return 'idle';
       core.writer.orphansSuspected = false;
       // A sweep that failed part-way (a delete's EIO) is still owed: a minute later, not an hour
       // (nor at every step: a file that keeps failing would have every chunk file read again).
       const n = await sweepOrphans(core).catch((e: unknown) => {
-        nextSweepAt = core.now() + ORPHAN_SWEEP_RETRY_MS;
+        nextSweepAt = retryAt = core.now() + ORPHAN_SWEEP_RETRY_MS;
         throw e;
       });
       if (n === 0) nextSweepAt = core.now() + ORPHAN_SWEEP_EVERY_MS;
