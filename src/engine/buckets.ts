@@ -83,7 +83,7 @@ export async function createBucket(core: Core, name: string, opts: CreateBucketO
  */
 export async function deleteBucket(core: Core, name: string, opts: { bucketId?: string } = {}): Promise<void> {
   const b = await core.bucket(name, opts.bucketId);
-  await dropQuietMarkers(core, b);
+  await checkOnlyQuietMarkers(core, b);
   await storage(core.backend.meta.transaction((tx) => {
     const raw = tx.get(bucketKey(name));
     if (!raw || decodeBucketRecord(raw).id !== b.rec.id) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
@@ -105,44 +105,31 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
   });
 }
 
-/** Name-index rows read per page while a bucket delete clears its quiet markers. */
+/** Name-index rows read per page while a bucket delete checks its quiet markers. */
 const DELETE_PAGE = 256;
 
 /**
- * Before the delete's transaction: make sure the bucket holds nothing but quiet markers (a page of
- * its name index at a time, read-only), then remove those a page per transaction, each row checked
- * again there. Deleting every object of a never-versioned bucket leaves one quiet marker per key
- * for a day (§7.3 tombstoneRetention), and `aws s3 rb --force` deletes the bucket right after: the
- * delete's single transaction read and removed them all on the event loop (50,000 keys: 274 ms,
- * 10^6: seconds). Its own scan now finds what a concurrent write added since, usually nothing.
+ * Before the delete's transaction: make sure the bucket holds nothing but quiet markers, a page of
+ * its name index at a time, read-only, yielding between pages, so a bucket that is not empty is
+ * refused without one long transaction and keeps its markers. The markers are removed only by the
+ * delete's own transaction, which checks every row again: removing them earlier, a page at a time,
+ * lost them when a write landed meanwhile and the bucket then stayed (review15), and §7.3's markers
+ * must outlive the feed retention in buckets ISGW serves, or a late older write brings an object
+ * back. That transaction still reads every marker (50,000: ~270 ms on the event loop).
  */
-async function dropQuietMarkers(core: Core, b: Bucket): Promise<void> {
-  const base = bucketPrefix(T.NI, b.id);
-  const range = prefixRange(base);
+async function checkOnlyQuietMarkers(core: Core, b: Bucket): Promise<void> {
+  const range = prefixRange(bucketPrefix(T.NI, b.id));
   for await (const _ of core.backend.meta.range({ ...prefixRange(bucketPrefix(T.UPLOAD, b.id)), limit: 1 })) throw EngineErrors.BUCKET_NOT_EMPTY('bucket has uploads in progress');
-  for (let pass = 0; pass < 2; pass++) {
-    let after: Buffer | undefined;
-    for (;;) {
-      const quiet: Buffer[] = [];
-      let seen = 0;
-      for await (const [k, v] of core.backend.meta.range({ ...(after ? { gt: after } : { gte: range.gte }), lt: range.lt, limit: DELETE_PAGE })) {
-        seen++;
-        after = Buffer.from(k);
-        if (!isQuiet(v)) throw EngineErrors.BUCKET_NOT_EMPTY(`bucket ${b.rec.name} is not empty`);
-        quiet.push(after);
-      }
-      // Pass 0 only reads: nothing is removed from a bucket that turns out not to be empty.
-      if (pass === 1 && quiet.length) {
-        await storage(core.backend.meta.transaction((tx) => {
-          for (const k of quiet) {
-            const v = tx.get(k);
-            if (v !== undefined && isQuiet(v)) tx.del(k);
-          }
-        }));
-      }
-      if (seen < DELETE_PAGE) break;
-      await nextTurn();
+  let after: Buffer | undefined;
+  for (;;) {
+    let seen = 0;
+    for await (const [k, v] of core.backend.meta.range({ ...(after ? { gt: after } : { gte: range.gte }), lt: range.lt, limit: DELETE_PAGE })) {
+      seen++;
+      after = Buffer.from(k);
+      if (!isQuiet(v)) throw EngineErrors.BUCKET_NOT_EMPTY(`bucket ${b.rec.name} is not empty`);
     }
+    if (seen < DELETE_PAGE) return;
+    await nextTurn();
   }
 }
 
