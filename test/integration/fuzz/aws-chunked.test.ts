@@ -20,7 +20,7 @@ import { Crc32c } from '@aws-crypto/crc32c';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import fc from 'fast-check';
 import { awsChunked, type ChunkedMode } from '../../../conformance/lib/sign.js';
-import { FC_PARAMS, fuzzer } from './harness.js';
+import { FC_PARAMS, chunksOf, fuzzer } from './harness.js';
 
 const B = 'fz-chunked';
 const BASELINE = 'the previous version';
@@ -52,17 +52,6 @@ const caseArb = fc.record({
 });
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
-
-function chunksOf(data: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => c % (data.length + 1)))].filter((c) => c > 0 && c < data.length).sort((x, y) => x - y);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const c of [...at, data.length]) {
-    if (c > from) out.push(data.subarray(from, c));
-    from = c;
-  }
-  return out;
-}
 
 const crcB64 = (b: Buffer): string => {
   const v = Buffer.alloc(4);

@@ -319,3 +319,15 @@ export function mutate(doc: string, steps: Mutation[]): Buffer {
 export function refused(a: FuzzAnswer): boolean {
   return a.status >= 300 || (a.code !== undefined && /<Error>/.test(a.text));
 }
+
+/** `data` cut at `cuts` (each taken modulo length + 1; duplicates and the ends dropped): the pieces in order. */
+export function chunksOf(data: Buffer, cuts: number[]): Buffer[] {
+  const at = [...new Set(cuts.map((c) => c % (data.length + 1)))].filter((c) => c > 0 && c < data.length).sort((x, y) => x - y);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const c of [...at, data.length]) {
+    if (c > from) out.push(data.subarray(from, c));
+    from = c;
+  }
+  return out;
+}

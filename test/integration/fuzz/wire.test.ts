@@ -18,7 +18,7 @@ import { connect } from 'node:net';
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { amzDate, awsChunked, signingKey, signV4, type ChunkedMode } from '../../../conformance/lib/sign.js';
-import { FC_PARAMS, assertAwsAnswer, fuzzer, type Fuzzer } from './harness.js';
+import { FC_PARAMS, assertAwsAnswer, chunksOf, fuzzer, type Fuzzer } from './harness.js';
 
 const B = 'fz-wire';
 const HANG_MS = 10_000;
@@ -119,17 +119,6 @@ const caseArb = fc.record({
 });
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
-
-function chunksOf(data: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => c % (data.length + 1)))].filter((c) => c > 0 && c < data.length).sort((x, y) => x - y);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const c of [...at, data.length]) {
-    if (c > from) out.push(data.subarray(from, c));
-    from = c;
-  }
-  return out;
-}
 
 /** The request head and body of a case (signed over the exact body sent). */
 function build(f: Fuzzer, c: Case, key: string, uploadId: string, partNumber: number): { head: string; body: Buffer } {
