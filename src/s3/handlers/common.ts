@@ -63,11 +63,7 @@ export function checkVersionId(v: string, name: string): string {
 
 /** Owner element for a tenant id: the caller's own name, else looked up among the users. */
 export async function ownerOf(ctx: RequestContext, tenantId: string): Promise<OwnerXml> {
-  if (ctx.identity.kind === 'user' && ctx.identity.user.tenantId === tenantId) {
-    return { id: tenantId, displayName: ctx.identity.user.name };
-  }
-  const users = await ctx.engine.listUsers();
-  return { id: tenantId, displayName: users.find((u) => u.tenantId === tenantId)?.name ?? '' };
+  return (await ownersOf(ctx, [tenantId]))(tenantId);
 }
 
 /**
