@@ -62,9 +62,15 @@ export async function snapshotDelete(core: Core, bucket: string, name: string): 
     tx.put(hiddenSweepKey(b.id), token);
   }));
   // The snapshot is gone once that transaction committed; a sweep that fails part-way stays queued
-  // and the snapshot-sweep worker finishes it.
-  await sweepHidden(core, b, token).catch(() => undefined);
+  // and the snapshot-sweep worker finishes it (and leaves it alone meanwhile: `sweeping`).
+  const mine = token.toString('hex');
+  const running = sweeping.get(core) ?? new Set<string>();
+  sweeping.set(core, running.add(mine));
+  await sweepHidden(core, b, token).catch(() => undefined).finally(() => running.delete(mine));
 }
+
+/** Tokens of the sweeps snapshotDelete is running in this process, which the worker must not start again. */
+const sweeping = new WeakMap<Core, Set<string>>();
 
 /** Name-index rows read per sweep page. */
 const SWEEP_PAGE = 256;
@@ -158,7 +164,7 @@ export function snapshotSweepWorker(core: Core): Worker {
       }
       let queued: { id: Buffer; token: Buffer } | undefined;
       for await (const [k, v] of core.backend.meta.range({ ...prefixRange(HIDDEN_SWEEP_PREFIX), limit: 1 })) queued = { id: Buffer.from(k.subarray(HIDDEN_SWEEP_PREFIX.length)), token: Buffer.from(v) };
-      if (!queued) return 'idle';
+      if (!queued || sweeping.get(core)?.has(queued.token.toString('hex'))) return 'idle';
       const b = await bucketById(core, queued.id);
       if (b && b.id.equals(queued.id)) {
         const after = await sweepHidden(core, b, queued.token, { pages: SWEEP_STEP_PAGES });

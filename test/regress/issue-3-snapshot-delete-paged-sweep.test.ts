@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { decodeVersionValue } from '../../src/engine/format/records.js';
-import { T } from '../../src/engine/keys.js';
+import { HIDDEN_SWEEP_PREFIX, prefixRange, T } from '../../src/engine/keys.js';
 import type { StorageBackend } from '../../src/storage/contract/index.js';
 import { countingBackend as counting, countTurns } from '../helpers/counting-backend.js';
 import { body, fakeClock, TEST_OPTS } from '../integration/engine/harness.js';
@@ -76,6 +76,29 @@ test('a sweep that fails part-way stays queued and the snapshot-sweep worker fin
     assert.equal(await sweep.step(), 'idle');
     const r = await e.fsck();
     assert.deepEqual([r.missing, r.leaked, r.danglingRefs, r.missingRefs], [[], [], [], []]);
+  } finally {
+    await e.close();
+  }
+});
+
+test('while snapshotDelete sweeps, the snapshot-sweep worker leaves its queued sweep alone (review15: swept twice)', async () => {
+  const c = counting();
+  const e = await createEngine(c.backend, { ...TEST_OPTS, clock: fakeClock(), holdMs: 0 });
+  try {
+    await fill(e, 1500);
+    const sweep = e.workers().find((w) => w.name === 'snapshot-sweep')!;
+    const deleting = e.snapshotDelete('b', 's');
+    // The delete's transaction has committed (the bucket is queued) and its sweep is between pages.
+    let queued = false;
+    for (let i = 0; i < 200 && !queued; i++) {
+      await new Promise((r) => setImmediate(r));
+      for await (const _ of c.backend.meta.range(prefixRange(HIDDEN_SWEEP_PREFIX))) queued = true;
+    }
+    assert.ok(queued, 'the sweep is under way');
+    assert.equal(await sweep.step(), 'idle', 'the worker does not start the same sweep again');
+    await deleting;
+    assert.equal(await hiddenCount(c.backend), 0);
+    assert.equal(await sweep.step(), 'idle');
   } finally {
     await e.close();
   }
