@@ -2,6 +2,7 @@
  * Bucket lifecycle handlers: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
  * GetBucketLocation, Get/PutBucketVersioning (shared/spec/s3-surface.md §3).
  */
+import type { Codec } from '../../engine/api.js';
 import { EngineErrors } from '../../engine/errors.js';
 import { hasCode } from '../../common/index.js';
 import { aclFromHeaders, cannedAcl, validateGrantees } from '../acl.js';
@@ -50,6 +51,7 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   const tenant = tenantOf(ctx)!;
   if (ctx.headers['x-amz-bucket-object-lock-enabled']?.toLowerCase() === 'true') throw S3Errors.NotImplemented('Object lock is not implemented');
   const ownership = objectOwnershipHeader(ctx.headers['x-amz-object-ownership']);
+  const layout = bucketLayoutHeaders(ctx.headers);
   const config = await parseCreateBucket(await readBody(ctx, MAX_SMALL_XML_BODY, malformed));
   if (ctx.bucket) {
     throw ctx.bucket.owner === tenant ? S3Errors.BucketAlreadyOwnedByYou({ fields: { BucketName: op.bucket } }) : S3Errors.BucketAlreadyExists({ fields: { BucketName: op.bucket } });
@@ -69,7 +71,7 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   // CreateBucketConfiguration <Tags>: stored as PutBucketTagging stores them (bucket config `tagging`).
   if (config.tags && Object.keys(config.tags).length > 0) configs.tagging = config.tags;
   try {
-    await ctx.engine.createBucket(op.bucket, { owner: tenant, configs });
+    await ctx.engine.createBucket(op.bucket, { owner: tenant, configs, ...layout });
   } catch (e) {
     // Lost a race with another creator: tell the caller who owns it now.
     const now = await ctx.engine.getBucket(op.bucket);
@@ -78,6 +80,39 @@ export const createBucket: Handler<OperationOf<'CreateBucket'>> = async (ctx, op
   }
   return empty(200, { location: `/${op.bucket}` });
 };
+
+/** CreateBucket's layout headers (names: the EdgeFS attributes of ccow.md §7.1's VM table). */
+export const CHUNK_SIZE_HEADER = 'x-ccow-chunkmap-chunk-size';
+export const COMPRESS_HEADER = 'x-ccow-compress-type';
+const MIN_BUCKET_CHUNK = 4096;
+const MAX_BUCKET_CHUNK = 8 * 1024 * 1024;
+
+/**
+ * A bucket's chunk size and compression, fixed when it is created (ccow.md §3: "chunkSize ... set
+ * per bucket; fixed at creation", "Compression is per bucket: none (default), lz4 or zstd"; spec
+ * README §5: bucket setting 4 KiB … 8 MiB). S3 has no such setting, so they ride on CreateBucket as
+ * extension headers; a value out of range is 400 InvalidArgument naming the header, as S3 answers a
+ * bad `x-amz-object-ownership`. Absent: 1 MiB, none.
+ */
+function bucketLayoutHeaders(h: Readonly<Record<string, string | undefined>>): { chunkSize?: number; codec?: Codec } {
+  const out: { chunkSize?: number; codec?: Codec } = {};
+  const size = h[CHUNK_SIZE_HEADER];
+  if (size !== undefined) {
+    const n = /^[0-9]{1,8}$/.test(size) ? Number(size) : NaN;
+    if (!(n >= MIN_BUCKET_CHUNK && n <= MAX_BUCKET_CHUNK && n % 512 === 0)) {
+      throw S3Errors.InvalidArgument({ message: `${CHUNK_SIZE_HEADER} must be a multiple of 512 from ${MIN_BUCKET_CHUNK} to ${MAX_BUCKET_CHUNK}`, fields: { ArgumentName: CHUNK_SIZE_HEADER, ArgumentValue: size } });
+    }
+    out.chunkSize = n;
+  }
+  const codec = h[COMPRESS_HEADER];
+  if (codec !== undefined) {
+    if (codec !== 'none' && codec !== 'lz4' && codec !== 'zstd') {
+      throw S3Errors.InvalidArgument({ message: `${COMPRESS_HEADER} must be none, lz4 or zstd`, fields: { ArgumentName: COMPRESS_HEADER, ArgumentValue: codec } });
+    }
+    out.codec = codec;
+  }
+  return out;
+}
 
 /**
  * CreateBucket's `x-amz-object-ownership` (API_CreateBucket): one of the three settings, stored as
@@ -101,6 +136,7 @@ function objectOwnershipHeader(value: string | undefined): ObjectOwnership | und
  * bucket"; issue #3: a number users see): `x-ccow-object-count`, `x-ccow-logical-bytes` (sizes of
  * the retained versions), `x-ccow-physical-bytes` (what the bucket's writes stored) and
  * `x-ccow-dedup-saved-bytes` (their difference, negative while manifests outweigh the sharing).
+ * The owner also sees the bucket's chunk size and compression (CreateBucket's layout headers).
  * Only the owner: others granted ListBucket learn nothing a listing would not show them.
  */
 export const headBucket: Handler<OperationOf<'HeadBucket'>> = async (ctx, op) => {
@@ -112,6 +148,8 @@ export const headBucket: Handler<OperationOf<'HeadBucket'>> = async (ctx, op) =>
     headers['x-ccow-logical-bytes'] = String(s.logicalBytes);
     headers['x-ccow-physical-bytes'] = String(s.physicalBytes);
     headers['x-ccow-dedup-saved-bytes'] = String(s.logicalBytes - s.physicalBytes);
+    headers[CHUNK_SIZE_HEADER] = String(bucket.chunkSize);
+    headers[COMPRESS_HEADER] = bucket.codec;
   }
   return empty(200, headers);
 };
