@@ -117,7 +117,9 @@ function parseStatement(s: unknown, bucket: string): PolicyStatement {
   if (st.Effect !== 'Allow' && st.Effect !== 'Deny') malformed('Invalid effect');
   if (st.Principal === undefined) malformed('Missing required field Principal');
   const actions = stringList(st.Action, 'Action');
-  for (const a of actions) if (a !== '*' && !/^s3:[A-Za-z*?]+$/.test(a)) malformed('Policy has invalid action');
+  // "The prefix and the action name are case insensitive" (IAM JSON policy elements: Action), so
+  // `S3:GetObject` is `s3:GetObject`; evaluation already compares both ignoring case.
+  for (const a of actions) if (a !== '*' && !/^s3:[A-Za-z*?]+$/i.test(a)) malformed('Policy has invalid action');
   const resources = stringList(st.Resource, 'Resource');
   for (const r of resources) checkResource(r, bucket);
   checkActionsApply(actions, resources, bucket);
