@@ -177,10 +177,15 @@ function hideContentType(request: FastifyRequest): void {
   if (request.raw.method === 'QUERY') request.raw.headers['content-type'] = 'application/octet-stream';
 }
 
-/** Responses not made by the S3 layer (health, framework errors; S3 answers bypass onSend) carry the S3 id headers too. */
+/**
+ * Responses not made by the S3 layer (health, metrics, framework errors; S3 answers bypass onSend)
+ * carry the S3 id headers and `Server` too: "Every response: x-amz-request-id, x-amz-id-2, Date,
+ * Server" (shared/spec/s3-surface.md §1; Node adds Date).
+ */
 function addRequestIds(request: FastifyRequest, reply: FastifyReply): void {
   if (!reply.hasHeader('x-amz-request-id')) reply.header('x-amz-request-id', request.id);
   if (!reply.hasHeader('x-amz-id-2')) reply.header('x-amz-id-2', newHostId());
+  if (!reply.hasHeader('server')) reply.header('server', 'ccow');
 }
 
 /**
