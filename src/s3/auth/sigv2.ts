@@ -30,6 +30,18 @@ export const SIGV2_SUB_RESOURCES: ReadonlySet<string> = new Set([
   'response-content-encoding', 'response-content-language', 'response-content-type', 'response-expires',
 ]);
 
+/**
+ * Sub-resources of SIGV2_SUB_RESOURCES that botocore (boto3, aws CLI v1 with `signature_version
+ * = s3`) leaves out of the CanonicalizedResource: its `HmacV1Auth.QSAOfInterest` (botocore/auth.py,
+ * 1.43) never got them, while minio-go (`resourceList`: encryption, legal-hold, retention) and
+ * Ceph RGW (`signed_subresources`: encryption, publicAccessBlock) sign some of them. AWS's own list
+ * for these newer sub-resources is not documented (RESTAuthentication lists only the old ones), so
+ * a request whose query names one is checked both ways: with it signed, and as botocore signs it.
+ */
+const SIGV2_UNSIGNED_BY_BOTOCORE: ReadonlySet<string> = new Set([
+  'encryption', 'intelligent-tiering', 'legal-hold', 'ownershipControls', 'publicAccessBlock', 'retention',
+]);
+
 /** CanonicalizedAmzHeaders: `x-amz-*` lower-case, sorted, duplicates joined with ',', unfolded. */
 export function canonicalAmzHeaders(headers: HeaderBag): string {
   const names = Object.keys(headers).filter((h) => h.startsWith('x-amz-') && headers[h] !== undefined).sort();
@@ -40,12 +52,12 @@ export function canonicalAmzHeaders(headers: HeaderBag): string {
  * CanonicalizedResource: [/bucket (virtual host)] + the path as sent + the signed sub-resources
  * sorted by name, with decoded values (AWS: sub-resource values are not URL-encoded when signed).
  */
-export function canonicalResource(rawPath: string, rawQuery: string, hostBucket?: string): string {
+export function canonicalResource(rawPath: string, rawQuery: string, hostBucket?: string, leaveOut?: ReadonlySet<string>): string {
   let res = hostBucket ? `/${hostBucket}${rawPath}` : rawPath;
   const subs: [string, string | undefined][] = [];
   for (const p of splitQuery(rawQuery)) {
     const k = decodeComponent(p.rawKey);
-    if (!SIGV2_SUB_RESOURCES.has(k)) continue;
+    if (!SIGV2_SUB_RESOURCES.has(k) || leaveOut?.has(k)) continue;
     const v = decodeComponent(p.rawValue);
     subs.push([k, p.hasValue && v !== '' ? v : undefined]);
   }
@@ -54,15 +66,18 @@ export function canonicalResource(rawPath: string, rawQuery: string, hostBucket?
   return res;
 }
 
-/** The SigV2 string to sign. `dateOrExpires` is the Date line (empty when x-amz-date is sent) or Expires. */
-export function stringToSignV2(req: SignableRequest, dateOrExpires: string, rawPath?: string): string {
+/**
+ * The SigV2 string to sign. `dateOrExpires` is the Date line (empty when x-amz-date is sent) or
+ * Expires; `leaveOut` names sub-resources the signer did not sign (see SIGV2_UNSIGNED_BY_BOTOCORE).
+ */
+export function stringToSignV2(req: SignableRequest, dateOrExpires: string, rawPath?: string, leaveOut?: ReadonlySet<string>): string {
   const { path, query } = splitTarget(req.url);
   return [
     req.method.toUpperCase(),
     header(req.headers, 'content-md5') ?? '',
     header(req.headers, 'content-type') ?? '',
     dateOrExpires,
-    canonicalAmzHeaders(req.headers) + canonicalResource(rawPath ?? path, query, req.hostBucket),
+    canonicalAmzHeaders(req.headers) + canonicalResource(rawPath ?? path, query, req.hostBucket, leaveOut),
   ].join('\n');
 }
 
@@ -73,13 +88,16 @@ export function signV2(secret: string, sts: string): Buffer {
 
 /**
  * Compare against the path as sent, then against its canonical re-encoding: clients disagree on
- * which characters to escape in SigV2 resources (boto escapes like SigV4, s3cmd less).
+ * which characters to escape in SigV2 resources (boto escapes like SigV4, s3cmd less), and on
+ * which sub-resources to sign (SIGV2_UNSIGNED_BY_BOTOCORE).
  */
 function matchV2(req: SignableRequest, secret: string, dateOrExpires: string, signature: string): void {
   // A query Signature sent with a raw `+` arrives form-decoded as a space; base64 has no spaces,
   // so put the `+` back rather than fail a request whose only fault is its URL encoding.
   const given = Buffer.from(signature.replaceAll(' ', '+'), 'base64');
-  const { path } = splitTarget(req.url);
+  const { path, query } = splitTarget(req.url);
+  const leaveOuts: (ReadonlySet<string> | undefined)[] = [undefined];
+  if (splitQuery(query).some((p) => SIGV2_UNSIGNED_BY_BOTOCORE.has(decodeComponent(p.rawKey)))) leaveOuts.push(SIGV2_UNSIGNED_BY_BOTOCORE);
   const candidates = [path, canonicalUri(path)];
   // botocore signs a path-style request for a bucket alone (`GET /bkt?list-type=2`) over `/bkt/`:
   // "If the request URI is ONLY a bucket, the auth_path must be terminated with a '/'"
@@ -88,8 +106,10 @@ function matchV2(req: SignableRequest, secret: string, dateOrExpires: string, si
   if (!req.hostBucket && /^\/[^/]+$/.test(path)) candidates.push(`${path}/`);
   const distinct = candidates.filter((p, i, a) => a.indexOf(p) === i);
   for (const p of distinct) {
-    const mac = signV2(secret, stringToSignV2(req, dateOrExpires, p));
-    if (given.length === mac.length && timingSafeEqual(given, mac)) return;
+    for (const leaveOut of leaveOuts) {
+      const mac = signV2(secret, stringToSignV2(req, dateOrExpires, p, leaveOut));
+      if (given.length === mac.length && timingSafeEqual(given, mac)) return;
+    }
   }
   throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, { StringToSign: stringToSignV2(req, dateOrExpires) });
 }
