@@ -64,9 +64,25 @@ export async function authorize(ctx: RequestContext): Promise<void> {
   const key = 'key' in op ? op.key : undefined;
   const versionId = ctx.query.get('versionId') ?? undefined;
   const granted = await authorizeAccess(ctx, bucket, op.action, key, op.access, versionId);
+  const also = ALSO_NEEDED[op.kind];
+  if (also && key !== undefined) {
+    await authorizeAccess(ctx, bucket, versionId === undefined ? also.action : also.versioned, key, op.access, versionId);
+  }
   if (granted) grantingVersions.set(ctx, granted);
   if (WRITES_WITH_ATTRS.has(op.kind) && key !== undefined) authorizeWriteAttrs(ctx, bucket, key);
 }
+
+/**
+ * Operations that need a second action besides their own. GetObjectAttributes: "If you pass a
+ * version ID in your request, you need both the s3:GetObjectVersion and
+ * s3:GetObjectVersionAttributes permissions. If you do not pass a version ID in your request, you
+ * need the s3:GetObject and s3:GetObjectAttributes permissions" (API_GetObjectAttributes.html,
+ * "Permissions"); without this a policy denying s3:GetObject still let the caller read the
+ * object's ETag, size and checksums.
+ */
+const ALSO_NEEDED: Partial<Record<S3Operation['kind'], { action: string; versioned: string }>> = {
+  GetObjectAttributes: { action: 's3:GetObject', versioned: 's3:GetObjectVersion' },
+};
 
 /** The version whose object ACL authorised the routed request (see grantingVersionOf). */
 const grantingVersions = new WeakMap<RequestContext, ObjectVersion>();
@@ -106,19 +122,23 @@ const ACL_HEADERS = ['x-amz-acl', 'x-amz-grant-full-control', 'x-amz-grant-read'
  * needs s3:PutObjectAcl / s3:PutObjectTagging as well (API_PutObject.html: "To successfully change
  * the objects ACL of your PutObject request, you must have the s3:PutObjectAcl"), else a caller a
  * policy allows only s3:PutObject could make what it writes public. Callers who write through
- * ownership or a bucket WRITE grant own what they write and are not affected.
+ * ownership or a bucket WRITE grant own what they write and need no Allow; an explicit Deny of
+ * the action binds everyone, those callers included (§8: explicit Deny first), as it does
+ * PutObjectAcl itself — else `Deny s3:PutObjectAcl` was undone by a PutObject with `x-amz-acl:
+ * public-read`.
  */
 function authorizeWriteAttrs(ctx: RequestContext, bucket: BucketInfo, key: string): void {
-  const tenant = tenantOf(ctx);
-  if (tenant !== undefined && tenant === bucket.owner) return;
-  if (aclAllows(effectiveBucketAcl(bucket), tenant, 'WRITE')) return;
   const h = ctx.headers;
   const needs: string[] = [];
   if (ACL_HEADERS.some((n) => h[n] !== undefined)) needs.push('s3:PutObjectAcl');
   if (h['x-amz-tagging'] !== undefined) needs.push('s3:PutObjectTagging');
+  if (needs.length === 0) return;
+  const tenant = tenantOf(ctx);
+  const writesAsOwner = (tenant !== undefined && tenant === bucket.owner) || aclAllows(effectiveBucketAcl(bucket), tenant, 'WRITE');
   const policy = asStoredPolicy(bucket.configs.policy);
   for (const action of needs) {
-    if (evaluatePolicy(policy, principalOf(ctx), action, resourceArn(bucket.name, key)) !== 'allow') throw S3Errors.AccessDenied();
+    const verdict = evaluatePolicy(policy, principalOf(ctx), action, resourceArn(bucket.name, key));
+    if (verdict === 'deny' || (verdict !== 'allow' && !writesAsOwner)) throw S3Errors.AccessDenied();
   }
 }
 
