@@ -270,11 +270,11 @@ test('rclone beyond copy/sync: providers, list options, rcat, server-side copy, 
       [...new Set(seen.map((r) => r.headers.host))].join(', '));
   });
 
-  // Go's net/http writes the signed lower-case `content-length` next to its own `Content-Length`
-  // (rclone's presigned PUT; rclone < 1.59 sent every single-part upload that way). Node's HTTP
-  // parser (llhttp, even with insecureHTTPParser) refuses a repeated Content-Length, equal values or
-  // not, before any gateway code runs (400 BadRequest); Go servers and RFC 9110 §8.6 accept equal
-  // duplicates.
+  // rclone 1.59+ signs PutObject's Content-Length into the presigned URL and copies the signed
+  // headers map (lower-case keys) onto its request, so Go's net/http writes `content-length` next to
+  // its own `Content-Length`. Node's HTTP parser (llhttp, even with insecureHTTPParser) refuses a
+  // repeated Content-Length, equal values or not, before any gateway code runs (400 BadRequest); Go
+  // servers and RFC 9110 §8.6 accept equal duplicates. rclone's default (PutObject) is unaffected.
   await t.test('--s3-use-presigned-request (single-part PUT to a presigned URL)', { todo: 'Node\'s parser refuses the duplicate Content-Length rclone sends' }, async () => {
     await rclone('copy', 'tree', 'gw:rx-main/presigned', '--s3-use-presigned-request');
   });
