@@ -18,7 +18,7 @@ type BucketKind =
   | 'GetBucketAcl' | 'PutBucketAcl'
   | 'GetBucketTagging' | 'PutBucketTagging' | 'DeleteBucketTagging'
   | 'GetBucketEncryption' | 'GetObjectLockConfiguration' | 'GetBucketNotificationConfiguration' | 'PutBucketNotificationConfiguration'
-  | 'GetBucketLogging' | 'GetBucketRequestPayment' | 'PutBucketRequestPayment' | 'GetBucketAccelerateConfiguration'
+  | 'GetBucketLogging' | 'PutBucketLogging' | 'GetBucketRequestPayment' | 'PutBucketRequestPayment' | 'GetBucketAccelerateConfiguration'
   | 'GetBucketWebsite' | 'GetPublicAccessBlock'
   | 'DeleteBucketWebsite' | 'DeleteBucketEncryption' | 'DeletePublicAccessBlock'
   | 'GetBucketOwnershipControls' | 'PutBucketOwnershipControls' | 'DeleteBucketOwnershipControls'
@@ -120,6 +120,7 @@ export const OPERATION_INFO: { readonly [K in S3OperationKind]: KindInfo } = {
   GetBucketNotificationConfiguration: { action: 's3:GetBucketNotification', access: 'owner' },
   PutBucketNotificationConfiguration: { action: 's3:PutBucketNotification', access: 'owner' },
   GetBucketLogging: { action: 's3:GetBucketLogging', access: 'owner' },
+  PutBucketLogging: { action: 's3:PutBucketLogging', access: 'owner' },
   GetBucketRequestPayment: { action: 's3:GetBucketRequestPayment', access: 'owner' },
   PutBucketRequestPayment: { action: 's3:PutBucketRequestPayment', access: 'owner' },
   GetBucketAccelerateConfiguration: { action: 's3:GetAccelerateConfiguration', access: 'owner' },

@@ -16,7 +16,7 @@ import { asStoredPolicy, MAX_POLICY_BYTES, parsePolicy, policyIsPublic, validate
 import { empty, xml } from '../respond.js';
 import { renderAcl } from '../xml/acl.js';
 import { MAX_SMALL_XML_BODY, MAX_XML_BODY } from '../xml/codec.js';
-import { isEmptyNotification, parseOwnershipControls, parseRequestPayment, parseTagging, renderOwnershipControls, renderPolicyStatus, renderRequestPayment, renderTagging, STUB_BODIES } from '../xml/config.js';
+import { isEmptyNotification, isLoggingDisabled, parseOwnershipControls, parseRequestPayment, parseTagging, renderOwnershipControls, renderPolicyStatus, renderRequestPayment, renderTagging, STUB_BODIES } from '../xml/config.js';
 import { parseCors, renderCors } from '../xml/cors.js';
 import { asStoredLifecycle, DEFAULT_TRANSITION_MINIMUM_SIZE, parseLifecycle, renderLifecycle, TRANSITION_MINIMUM_SIZE_HEADER, transitionMinimumSizeOf } from '../xml/lifecycle.js';
 import { nameResolver, setBucketConfig } from './common.js';
@@ -220,6 +220,17 @@ export const putBucketNotification: Handler<OperationOf<'PutBucketNotificationCo
   return empty(200);
 };
 export const getBucketLogging: Handler<OperationOf<'GetBucketLogging'>> = async () => xml(STUB_BODIES.GetBucketLogging());
+/**
+ * PUT /{b}?logging with an empty `<BucketLoggingStatus/>` turns server access logging off
+ * (API_PutBucketLogging: "To disable logging, you use an empty BucketLoggingStatus request
+ * element"): every bucket here is in that state (GetBucketLogging answers it), so it is accepted
+ * with 200 as AWS answers it; `s3cmd accesslog --no-access-logging` and reset scripts send it and
+ * failed on a 501. A `LoggingEnabled` is refused: log delivery is not implemented (§3).
+ */
+export const putBucketLogging: Handler<OperationOf<'PutBucketLogging'>> = async (ctx) => {
+  if (!(await isLoggingDisabled(await readBody(ctx, MAX_SMALL_XML_BODY, malformed)))) throw S3Errors.NotImplemented('PutBucketLogging is not implemented');
+  return empty(200);
+};
 
 /**
  * GET /{b}?requestPayment — BucketOwner unless the owner made it a Requester Pays bucket.

@@ -49,6 +49,7 @@ export const HANDLERS: { readonly [K in S3OperationKind]: Handler<OperationOf<K>
   GetBucketNotificationConfiguration: config.getBucketNotification,
   PutBucketNotificationConfiguration: config.putBucketNotification,
   GetBucketLogging: config.getBucketLogging,
+  PutBucketLogging: config.putBucketLogging,
   GetBucketRequestPayment: config.getBucketRequestPayment,
   PutBucketRequestPayment: config.putBucketRequestPayment,
   GetBucketAccelerateConfiguration: config.getBucketAccelerate,

@@ -29,6 +29,11 @@ export async function isEmptyNotification(body: Buffer): Promise<boolean> {
   return (await parseXmlAsync(body, 'NotificationConfiguration')).names().length === 0;
 }
 
+/** Whether a `<BucketLoggingStatus>` body turns logging off (no `LoggingEnabled`; MalformedXML if not that element). */
+export async function isLoggingDisabled(body: Buffer): Promise<boolean> {
+  return (await parseXmlAsync(body, 'BucketLoggingStatus')).names().length === 0;
+}
+
 /** Tag-set limits: 10 per object, 50 per bucket; keys ≤ 128 characters, values ≤ 256 (§3). */
 export const TAG_LIMITS = { object: 10, bucket: 50, keyChars: 128, valueChars: 256 } as const;
 

@@ -47,6 +47,7 @@ const CASES: [string, string, string, Record<string, string>?][] = [
   ['GET /Bucket?object-lock', 'GetObjectLockConfiguration', 's3:GetBucketObjectLockConfiguration'],
   ['GET /Bucket?notification', 'GetBucketNotificationConfiguration', 's3:GetBucketNotification'],
   ['GET /Bucket?logging', 'GetBucketLogging', 's3:GetBucketLogging'],
+  ['PUT /Bucket?logging', 'PutBucketLogging', 's3:PutBucketLogging'],
   ['GET /Bucket?requestPayment', 'GetBucketRequestPayment', 's3:GetBucketRequestPayment'],
   ['PUT /Bucket?requestPayment', 'PutBucketRequestPayment', 's3:PutBucketRequestPayment'],
   ['GET /Bucket?accelerate', 'GetBucketAccelerateConfiguration', 's3:GetAccelerateConfiguration'],
