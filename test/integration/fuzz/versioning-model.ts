@@ -1,0 +1,506 @@
+/**
+ * A plain in-memory model of one S3 bucket's versions, the random operation sequences the
+ * versioning-model properties draw, and the driver that runs one step against a gateway and checks
+ * every answer against the model (versioning-model.test.ts, versioning-backends.test.ts).
+ *
+ * Semantics the model implements (S3 user guide "Working with objects in a versioning-enabled
+ * bucket" / "… in a versioning-suspended bucket", API_PutObject, API_DeleteObject, API_GetObject,
+ * API_CopyObject, API_ListObjectVersions), with the project's choices where AWS leaves room
+ * (shared/spec/ccow.md §7.3, s3-surface.md §9):
+ * - a key's versions are kept newest first; the first is the current one;
+ * - a write (PUT, copy, completed multipart upload) in a never-versioned or suspended bucket makes
+ *   the null version, removing the key's previous null version wherever it is ("If a null version
+ *   is already in the bucket ... it is overwritten"), and puts it first; in an enabled bucket it
+ *   adds a version with a new id;
+ * - DELETE without a version id: never versioned → the object is gone (no marker listed); enabled →
+ *   a new delete marker with a new id; suspended → a delete marker with the id `null`, which
+ *   replaces the null version ("If there's a null version, it is deleted and replaced by a delete
+ *   marker with version ID null"); a key without versions gets a marker all the same;
+ * - DELETE with a version id removes that version (a marker too) for good; the next one becomes
+ *   current; an id the key does not have is a 204 that changes nothing;
+ * - GET/HEAD: no version → 404 NoSuchKey; current one a marker → 404 NoSuchKey with
+ *   `x-amz-delete-marker: true` and its id; a version id naming a marker → 405 MethodNotAllowed
+ *   with the marker headers; an unknown version id → 404 NoSuchVersion;
+ * - `x-amz-version-id` on GET/HEAD/DELETE answers: the id, `null` for null versions, none at all in
+ *   a never-versioned bucket; on a write's answer only a real id (a suspended PUT's sample
+ *   response has none);
+ * - CopyObject: from the current version, or `?versionId=`; a current marker → 404 NoSuchKey, a
+ *   marker named by id → 400 InvalidRequest; onto the source's own current version without any
+ *   change → 400 InvalidRequest;
+ * - ListObjectVersions: keys in UTF-8 order, each key's versions newest first with IsLatest on the
+ *   first, markers as DeleteMarker; ListObjectsV2: keys whose current version is not a marker.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { child, cmpUtf8, decodeValue, delimiterArb, keyArb, keyPath, modelList, pageArb, pageItems, prefixArb, q, rollUp, unescapeXml, type Item } from '../s3/listing-model.js';
+import type { FuzzAnswer, FuzzRequest } from './harness.js';
+
+export type Mode = 'Unversioned' | 'Enabled' | 'Suspended';
+
+/** One version of the model: its S3 id (`null` for the null version), marker or object. */
+export interface MVersion {
+  vid: string;
+  dm: boolean;
+  body: Buffer;
+  etag: string;
+}
+
+/** The bucket's state: versioning and each key's versions, newest first. */
+export class BucketModel {
+  mode: Mode = 'Unversioned';
+  readonly keys = new Map<string, MVersion[]>();
+  /** Ids of versions removed since (for NoSuchVersion probes). */
+  readonly gone: string[] = [];
+  /** Multipart uploads started and not completed yet. */
+  readonly uploads: { key: string; uploadId: string }[] = [];
+
+  versions(key: string): MVersion[] {
+    return this.keys.get(key) ?? [];
+  }
+
+  /** A new version as the bucket's mode makes it (null versions replace the previous null one). */
+  add(key: string, v: MVersion): void {
+    const old = this.versions(key);
+    const rest = v.vid === 'null' ? old.filter((o) => o.vid !== 'null') : old;
+    this.keys.set(key, [v, ...rest]);
+  }
+
+  remove(key: string, vid: string): MVersion | undefined {
+    const old = this.versions(key);
+    const hit = old.find((o) => o.vid === vid);
+    if (!hit) return undefined;
+    const rest = old.filter((o) => o !== hit);
+    if (rest.length === 0) this.keys.delete(key);
+    else this.keys.set(key, rest);
+    if (vid !== 'null') this.gone.push(vid);
+    return hit;
+  }
+
+  /** Whether answers about version `vid` show `x-amz-version-id`. */
+  shows(vid: string): boolean {
+    return vid !== 'null' || this.mode !== 'Unversioned';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random sequences.
+
+/** A listing request of a check (prefix, delimiter of any string, start marker, page size). */
+export interface ListQuery {
+  prefix?: string;
+  delimiter?: string;
+  marker?: string;
+  page: number;
+  url: boolean;
+  /** ListObjectVersions: start at key-marker + version-id-marker naming a stored version (picked mod). */
+  idPick?: number;
+}
+
+/** One step. Keys and versions are picked by index (mod what exists), so any number fits. */
+export type Step =
+  | { op: 'put'; key: number; body: number }
+  | { op: 'delete'; key: number }
+  | { op: 'deleteVersion'; key: number; pick: number }
+  | { op: 'copy'; key: number; src: number; pick: number; replace: boolean }
+  | { op: 'multipart'; key: number; body: number; cuts: number[] }
+  | { op: 'mpuStart'; key: number }
+  | { op: 'mpuComplete'; pick: number; body: number; cuts: number[] }
+  | { op: 'versioning'; status: 'Enabled' | 'Suspended' }
+  | { op: 'deleteObjects'; entries: { key: number; pick: number; byVersion: boolean }[] };
+
+/** A run: the bucket's keys, the steps, and a listing query per step (picked from the keys). */
+export interface Scenario {
+  keys: string[];
+  steps: { step: Step; list: ListQuery; probe: number }[];
+}
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('put' as const), key: fc.nat(), body: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), key: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('deleteVersion' as const), key: fc.nat(), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('copy' as const), key: fc.nat(), src: fc.nat(), pick: fc.nat(), replace: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('multipart' as const), key: fc.nat(), body: fc.nat(), cuts: fc.array(fc.nat(), { maxLength: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('mpuStart' as const), key: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('mpuComplete' as const), pick: fc.nat(), body: fc.nat(), cuts: fc.array(fc.nat(), { maxLength: 3 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('versioning' as const), status: fc.constantFrom('Enabled' as const, 'Suspended' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('deleteObjects' as const), entries: fc.array(fc.record({ key: fc.nat(), pick: fc.nat(), byVersion: fc.boolean() }), { minLength: 1, maxLength: 3 }) }) },
+);
+
+/** Delimiters: the listing model's, any short string, or a piece of a key. */
+function delimiterOf(keys: string[]): fc.Arbitrary<string | undefined> {
+  const piece = fc.tuple(fc.constantFrom(...keys), fc.nat(6), fc.integer({ min: 1, max: 3 })).map(([k, i, n]) => {
+    const cs = [...k];
+    return cs.slice(i % cs.length, (i % cs.length) + n).join('');
+  });
+  return fc.oneof(delimiterArb, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 }), piece);
+}
+
+function queryArb(keys: string[]): fc.Arbitrary<ListQuery> {
+  const start = fc.tuple(fc.constantFrom(...keys), fc.nat(6)).map(([k, n]) => [...k].slice(0, n).join(''));
+  return fc.record({
+    prefix: fc.oneof(prefixArb, start),
+    delimiter: delimiterOf(keys),
+    marker: fc.option(fc.oneof(fc.constantFrom(...keys), start, keyArb), { nil: undefined, freq: 4 }),
+    page: pageArb,
+    url: fc.boolean(),
+    idPick: fc.option(fc.nat(), { nil: undefined }),
+  });
+}
+
+/** 1–4 keys and up to `maxSteps` steps, each with its listing query. */
+export function scenarioArb(maxSteps: number): fc.Arbitrary<Scenario> {
+  // No `.`/`..` path segments: inject (light-my-request) resolves them as a URL parser does and a
+  // socket does not (the SDK reads and writes such keys fine; object-keys.test.ts fuzzes them).
+  const plainKey = keyArb.filter((k) => !k.split('/').some((seg) => seg === '.' || seg === '..'));
+  return fc.uniqueArray(plainKey, { minLength: 1, maxLength: 4 }).chain((keys) => fc.record({
+    keys: fc.constant(keys),
+    steps: fc.array(fc.record({ step: stepArb, list: queryArb(keys), probe: fc.nat() }), { minLength: 1, maxLength: maxSteps }),
+  }));
+}
+
+/** Bodies: a few shared ones (dedup, the empty object) and distinct ones of up to ~3 KB. */
+function bodyOf(n: number, step: number): Buffer {
+  const shared = ['', 'a', 'same body', 'x'.repeat(2048)];
+  if (n % 3 === 0) return Buffer.from(shared[(n / 3) % shared.length]!);
+  return Buffer.from(`body ${step} ${n} `.repeat(1 + (n % 200)));
+}
+
+const md5hex = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+
+// ---------------------------------------------------------------------------------------------
+// Running and checking.
+
+/** Something that sends one signed request (harness.ts Fuzzer.send). */
+export type Send = (r: FuzzRequest) => Promise<FuzzAnswer>;
+
+/** An expected answer: status, code (not for HEAD), headers (null = absent), body. */
+interface Expect {
+  status: number;
+  code?: string;
+  headers?: Record<string, string | null>;
+  body?: Buffer;
+  etag?: string;
+}
+
+function header(a: FuzzAnswer, name: string): string | undefined {
+  const v = a.headers[name];
+  return v === undefined ? undefined : String(v);
+}
+
+function expectAnswer(a: FuzzAnswer, e: Expect, what: string): void {
+  const detail = `${what} → ${a.status} ${a.text.slice(0, 300)} ${JSON.stringify(a.headers)}`;
+  assert.equal(a.status, e.status, `status of ${detail}`);
+  if (e.code !== undefined && a.text !== '') assert.equal(a.code, e.code, `code of ${detail}`);
+  for (const [k, v] of Object.entries(e.headers ?? {})) assert.equal(header(a, k), v ?? undefined, `${k} of ${detail}`);
+  if (e.body !== undefined) assert.ok(a.body.equals(e.body), `body of ${detail}: ${a.body.length} bytes, expected ${e.body.length}`);
+  if (e.etag !== undefined) assert.equal(header(a, 'etag'), e.etag, `ETag of ${detail}`);
+}
+
+/** What GET/HEAD of `key` (current, or `vid`) must answer. */
+function expectRead(m: BucketModel, key: string, vid: string | undefined): Expect {
+  const vs = m.versions(key);
+  const v = vid === undefined ? vs[0] : vs.find((x) => x.vid === vid);
+  if (!v) return vid === undefined ? { status: 404, code: 'NoSuchKey', headers: { 'x-amz-delete-marker': null } } : { status: 404, code: 'NoSuchVersion', headers: { 'x-amz-delete-marker': null } };
+  if (v.dm) {
+    const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': v.vid };
+    return vid === undefined ? { status: 404, code: 'NoSuchKey', headers } : { status: 405, code: 'MethodNotAllowed', headers };
+  }
+  return { status: 200, headers: { 'x-amz-version-id': m.shows(v.vid) ? v.vid : null, 'x-amz-delete-marker': null }, body: v.body, etag: v.etag };
+}
+
+/** The gateway under test: one bucket, its model, a way to send. */
+export interface Target {
+  send: Send;
+  bucket: string;
+  model: BucketModel;
+}
+
+async function must(t: Target, r: FuzzRequest, e: Expect, what: string): Promise<FuzzAnswer> {
+  const a = await t.send(r);
+  expectAnswer(a, e, `${what}: ${r.method} ${r.path}`);
+  return a;
+}
+
+/** Create the bucket (never versioned). */
+export async function createBucket(t: Target): Promise<void> {
+  await must(t, { method: 'PUT', path: `/${t.bucket}` }, { status: 200 }, 'CreateBucket');
+}
+
+/** Run one step against the gateway and the model; check the step's own answer. */
+export async function runStep(t: Target, keys: string[], step: Step, index: number): Promise<string[]> {
+  const m = t.model;
+  const key = 'key' in step ? keys[step.key % keys.length]! : '';
+  const path = keyPath(t.bucket, key);
+  const newVid = (a: FuzzAnswer, what: string): string => {
+    const id = header(a, 'x-amz-version-id');
+    assert.ok(id !== undefined && id !== 'null' && !m.gone.includes(id) && ![...m.keys.values()].flat().some((v) => v.vid === id), `${what}: new version id ${id}`);
+    return id;
+  };
+  switch (step.op) {
+    case 'versioning': {
+      await must(t, { method: 'PUT', path: `/${t.bucket}?versioning`, body: `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>${step.status}</Status></VersioningConfiguration>` }, { status: 200 }, 'PutBucketVersioning');
+      m.mode = step.status;
+      const got = await t.send({ method: 'GET', path: `/${t.bucket}?versioning` });
+      assert.equal(child(got.text, 'Status'), step.status, 'GetBucketVersioning');
+      return [];
+    }
+    case 'put': {
+      const body = bodyOf(step.body, index);
+      const a = await must(t, { method: 'PUT', path, body }, { status: 200, etag: `"${md5hex(body)}"`, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'PutObject');
+      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'PutObject') : 'null', dm: false, body, etag: `"${md5hex(body)}"` });
+      return [key];
+    }
+    case 'multipart': {
+      const init = await must(t, { method: 'POST', path: `${path}?uploads` }, { status: 200 }, 'CreateMultipartUpload');
+      await completeUpload(t, key, child(init.text, 'UploadId')!, step, index, newVid);
+      return [key];
+    }
+    case 'mpuStart': {
+      const init = await must(t, { method: 'POST', path: `${path}?uploads` }, { status: 200 }, 'CreateMultipartUpload');
+      m.uploads.push({ key, uploadId: child(init.text, 'UploadId')! });
+      return [];
+    }
+    case 'mpuComplete': {
+      // The version is made when the upload completes, as the bucket's versioning is then.
+      if (m.uploads.length === 0) return [];
+      const [u] = m.uploads.splice(step.pick % m.uploads.length, 1);
+      await completeUpload(t, u!.key, u!.uploadId, step, index, newVid);
+      return [u!.key];
+    }
+    case 'copy': {
+      const srcKey = keys[step.src % keys.length]!;
+      const vs = m.versions(srcKey);
+      const at = step.pick % (vs.length + 1);
+      const named = at < vs.length ? vs[at] : undefined;
+      const src = named ?? vs[0];
+      const source = `/${t.bucket}/${q(srcKey)}${named ? `?versionId=${named.vid}` : ''}`;
+      const r: FuzzRequest = { method: 'PUT', path, headers: { 'x-amz-copy-source': source, ...(step.replace ? { 'x-amz-metadata-directive': 'REPLACE' } : {}) } };
+      let e: Expect;
+      if (!src) e = { status: 404, code: 'NoSuchKey' };
+      else if (src.dm) e = named ? { status: 400, code: 'InvalidRequest' } : { status: 404, code: 'NoSuchKey' };
+      else if (srcKey === key && src === vs[0] && !step.replace) e = { status: 400, code: 'InvalidRequest' };
+      else e = { status: 200, headers: { 'x-amz-copy-source-version-id': m.shows(src.vid) ? src.vid : null, ...(m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null }) } };
+      const a = await must(t, r, e, `CopyObject from ${JSON.stringify(srcKey)}${named ? ` version ${named.vid}` : ''}`);
+      if (a.status !== 200 || !src) return [];
+      const etag = decodeValue(child(a.text, 'ETag') ?? '', false);
+      // A copy is one new object of the same bytes; a copy of a multipart object may keep its ETag.
+      if (!src.etag.includes('-')) assert.equal(etag, src.etag, 'CopyObject ETag');
+      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'CopyObject') : 'null', dm: false, body: src.body, etag });
+      return [key, srcKey];
+    }
+    case 'delete': {
+      if (m.mode === 'Unversioned') {
+        await must(t, { method: 'DELETE', path }, { status: 204, headers: { 'x-amz-delete-marker': null, 'x-amz-version-id': null } }, 'DeleteObject (never versioned)');
+        m.remove(key, 'null');
+        return [key];
+      }
+      const a = await must(t, { method: 'DELETE', path }, { status: 204, headers: { 'x-amz-delete-marker': 'true', ...(m.mode === 'Suspended' ? { 'x-amz-version-id': 'null' } : {}) } }, 'DeleteObject');
+      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'DeleteObject') : 'null', dm: true, body: Buffer.alloc(0), etag: '' });
+      return [key];
+    }
+    case 'deleteVersion': {
+      const vid = versionPick(m, key, step.pick);
+      const hit = m.versions(key).find((v) => v.vid === vid);
+      const headers: Record<string, string | null> = m.mode === 'Unversioned' ? { 'x-amz-delete-marker': null, 'x-amz-version-id': null } : hit ? { 'x-amz-delete-marker': hit.dm ? 'true' : null, 'x-amz-version-id': vid } : { 'x-amz-delete-marker': null };
+      await must(t, { method: 'DELETE', path: `${path}?versionId=${vid}` }, { status: 204, headers }, `DeleteObject version ${vid}${hit ? '' : ' (absent)'}`);
+      m.remove(key, vid);
+      return [key];
+    }
+    case 'deleteObjects': {
+      const seen = new Set<string>();
+      // Each key once, and none XML 1.0 cannot carry (control characters, even as references).
+      const entries = step.entries.map((en) => ({ key: keys[en.key % keys.length]!, vid: en.byVersion ? versionPick(m, keys[en.key % keys.length]!, en.pick) : undefined })).filter((en) => {
+        if (seen.has(en.key) || [...en.key].some((c) => c < ' ' && c !== '\t' && c !== '\n' && c !== '\r')) return false;
+        seen.add(en.key);
+        return true;
+      });
+      if (entries.length === 0) return [];
+      const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+      const body = `<Delete>${entries.map((en) => `<Object><Key>${esc(en.key)}</Key>${en.vid ? `<VersionId>${en.vid}</VersionId>` : ''}</Object>`).join('')}</Delete>`;
+      const a = await must(t, { method: 'POST', path: `/${t.bucket}?delete`, body }, { status: 200 }, 'DeleteObjects');
+      assert.ok(!/<Error>/.test(a.text), `DeleteObjects: ${a.text}`);
+      const deleted = [...a.text.matchAll(/<Deleted>(.*?)<\/Deleted>/gs)].map((x) => x[1]!);
+      assert.equal(deleted.length, entries.length, `DeleteObjects answers each object: ${a.text}`);
+      for (const en of entries) {
+        const d = deleted.find((x) => decodeValue(child(x, 'Key') ?? '', false) === en.key);
+        assert.ok(d !== undefined, `DeleteObjects: no <Deleted> for ${JSON.stringify(en.key)}: ${a.text}`);
+        if (en.vid !== undefined) {
+          const hit = m.versions(en.key).find((v) => v.vid === en.vid);
+          assert.equal(child(d, 'VersionId'), en.vid, `DeleteObjects VersionId: ${d}`);
+          if (hit?.dm) assert.equal(child(d, 'DeleteMarker'), 'true', `DeleteObjects of a marker: ${d}`);
+          m.remove(en.key, en.vid);
+        } else if (m.mode === 'Unversioned') {
+          assert.equal(child(d, 'DeleteMarker'), undefined, `DeleteObjects in a never-versioned bucket: ${d}`);
+          m.remove(en.key, 'null');
+        } else {
+          assert.equal(child(d, 'DeleteMarker'), 'true', `DeleteObjects marker: ${d}`);
+          const id = child(d, 'DeleteMarkerVersionId');
+          if (m.mode === 'Suspended') assert.equal(id, 'null', `DeleteObjects suspended marker id: ${d}`);
+          else assert.ok(id !== undefined && id !== 'null', `DeleteObjects marker id: ${d}`);
+          m.add(en.key, { vid: id, dm: true, body: Buffer.alloc(0), etag: '' });
+        }
+      }
+      return entries.map((en) => en.key);
+    }
+  }
+}
+
+/** Upload a body in parts of at least 5 bytes (but the last) and complete; the model gets the version. */
+async function completeUpload(t: Target, key: string, uploadIdRaw: string, step: { body: number; cuts: number[] }, index: number, newVid: (a: FuzzAnswer, what: string) => string): Promise<void> {
+  const m = t.model;
+  const path = keyPath(t.bucket, key);
+  const body = Buffer.concat([bodyOf(step.body, index), Buffer.from('multipart tail')]);
+  // Parts of at least 5 bytes but the last (the gateways run with minPartSize 5).
+  const cuts = [...new Set(step.cuts.map((c) => 5 + (c % Math.max(1, body.length - 4))))].filter((c) => c < body.length).sort((x, y) => x - y);
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const c of [...cuts, body.length]) {
+    if (c - from >= 5 || c === body.length) {
+      parts.push(body.subarray(from, c));
+      from = c;
+    }
+  }
+  const uploadId = encodeURIComponent(uploadIdRaw);
+  const etags: string[] = [];
+  for (const [i, p] of parts.entries()) {
+    const a = await must(t, { method: 'PUT', path: `${path}?partNumber=${i + 1}&uploadId=${uploadId}`, body: p }, { status: 200, etag: `"${md5hex(p)}"` }, 'UploadPart');
+    etags.push(header(a, 'etag')!);
+  }
+  const xmlBody = `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+  const etag = `"${createHash('md5').update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()))).digest('hex')}-${parts.length}"`;
+  const a = await must(t, { method: 'POST', path: `${path}?uploadId=${uploadId}`, body: xmlBody }, { status: 200, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'CompleteMultipartUpload');
+  assert.ok(!/<Error>/.test(a.text), `CompleteMultipartUpload: ${a.text}`);
+  assert.equal(decodeValue(child(a.text, 'ETag') ?? '', false), etag, 'CompleteMultipartUpload ETag');
+  m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'CompleteMultipartUpload') : 'null', dm: false, body, etag });
+}
+
+/** A version id to name: one of the key's, `null`, or one removed before (mod how many there are). */
+function versionPick(m: BucketModel, key: string, pick: number): string {
+  const ids = [...m.versions(key).map((v) => v.vid), 'null', ...m.gone.slice(-2)];
+  return ids[pick % ids.length]!;
+}
+
+/** GET and HEAD of the current version and of every version by id, a removed id and `null`. */
+export async function checkKey(t: Target, key: string): Promise<void> {
+  const m = t.model;
+  const path = keyPath(t.bucket, key);
+  const ids = [undefined, ...m.versions(key).map((v) => v.vid), ...(m.versions(key).some((v) => v.vid === 'null') || m.mode === 'Unversioned' ? [] : ['null']), ...m.gone.slice(-1)];
+  for (const vid of ids) {
+    const p = vid === undefined ? path : `${path}?versionId=${vid}`;
+    const e = expectRead(m, key, vid);
+    await must(t, { method: 'GET', path: p }, e, `GetObject of ${JSON.stringify(key)}`);
+    await must(t, { method: 'HEAD', path: p }, { ...e, body: undefined, code: undefined }, `HeadObject of ${JSON.stringify(key)}`);
+  }
+}
+
+function qs(qy: ListQuery): string {
+  let s = '';
+  if (qy.prefix) s += `&prefix=${q(qy.prefix)}`;
+  if (qy.delimiter) s += `&delimiter=${q(qy.delimiter)}`;
+  if (qy.url) s += '&encoding-type=url';
+  return s;
+}
+
+function show<T>(items: Item<T>[], f: (v: T) => string): string[] {
+  return items.map((i) => ('prefix' in i ? `CP ${JSON.stringify(i.prefix)}` : `${JSON.stringify(i.key)} ${f(i.value)}`));
+}
+
+/** Keys and common prefixes of one page in byte order (the XML groups them). */
+function merged<T>(keys: { key: string; value: T }[], prefixes: string[]): Item<T>[] {
+  const all: Item<T>[] = [...keys, ...prefixes.map((prefix) => ({ prefix }))];
+  const name = (i: Item<T>): string => ('prefix' in i ? i.prefix : i.key);
+  return all.map((x, i) => ({ x, i })).sort((a, b) => cmpUtf8(name(a.x), name(b.x)) || a.i - b.i).map((a) => a.x);
+}
+
+function pageChecks(text: string, qy: ListQuery, count: number, pages: number, what: string): boolean {
+  const truncated = child(text, 'IsTruncated') === 'true';
+  assert.ok(count <= qy.page, `${what}: ${count} items on a page of max-keys ${qy.page}`);
+  if (truncated) assert.ok(count > 0, `${what}: truncated page holds nothing`);
+  assert.ok(pages < 100, `${what}: paging does not end`);
+  assert.equal(decodeValue(child(text, 'Prefix') ?? '', qy.url), qy.prefix ?? '', `${what}: Prefix echoed`);
+  return truncated;
+}
+
+/** ListObjectVersions paged to the end, against the model. */
+export async function checkVersions(t: Target, qy: ListQuery): Promise<void> {
+  const m = t.model;
+  const got: Item<string>[] = [];
+  let km = qy.marker;
+  let vm: string | undefined;
+  let after: ((v: MVersion) => boolean) | undefined;
+  const startKeys = [...m.keys.keys()].filter((k) => k.startsWith(qy.prefix ?? '') && rollUp(k, qy.prefix ?? '', qy.delimiter) === undefined);
+  if (qy.idPick !== undefined && startKeys.length > 0) {
+    const k = startKeys[qy.idPick % startKeys.length]!;
+    const vs = m.versions(k);
+    const at = qy.idPick % vs.length;
+    km = k;
+    vm = vs[at]!.vid;
+    after = (v) => vs.indexOf(v) > at;
+  }
+  const start = { ...qy, marker: km };
+  for (let pages = 0; ; pages++) {
+    let path = `/${t.bucket}?versions&max-keys=${qy.page}${qs(qy)}`;
+    if (km !== undefined) path += `&key-marker=${q(km)}`;
+    if (vm !== undefined) path += `&version-id-marker=${vm}`;
+    const a = await t.send({ method: 'GET', path });
+    assert.equal(a.status, 200, `ListObjectVersions ${path}: ${a.text}`);
+    const { items, prefixes } = pageItems(a.text, ['Version', 'DeleteMarker'], qy.url);
+    const page = merged(items.map((i) => ({ key: i.key, value: `${i.tag === 'DeleteMarker' ? 'DM' : 'V'} ${child(i.body, 'VersionId')} latest=${child(i.body, 'IsLatest')}${i.tag === 'Version' ? ` ${unescapeXml(child(i.body, 'ETag') ?? '')} ${child(i.body, 'Size')}` : ''}` })), prefixes);
+    got.push(...page);
+    if (!pageChecks(a.text, qy, page.length, pages, `ListObjectVersions ${path}`)) break;
+    km = decodeValue(child(a.text, 'NextKeyMarker') ?? '', qy.url);
+    vm = child(a.text, 'NextVersionIdMarker');
+  }
+  const want = modelList(m.keys, { ...start, after }).map((i): Item<string> => {
+    if ('prefix' in i) return i;
+    const v = i.value;
+    const latest = m.versions(i.key)[0] === v;
+    return { key: i.key, value: `${v.dm ? 'DM' : 'V'} ${v.vid} latest=${latest}${v.dm ? '' : ` ${v.etag} ${v.body.length}`}` };
+  });
+  assert.deepEqual(show(got, (s) => s), show(want, (s) => s), `ListObjectVersions ${JSON.stringify(start)}`);
+}
+
+/** ListObjectsV2 paged to the end (start-after = the query's marker), against the model. */
+export async function checkObjects(t: Target, qy: ListQuery): Promise<void> {
+  const m = t.model;
+  const got: Item<string>[] = [];
+  let token: string | undefined;
+  for (let pages = 0; ; pages++) {
+    let path = `/${t.bucket}?list-type=2&max-keys=${qy.page}${qs(qy)}`;
+    if (qy.marker !== undefined) path += `&start-after=${q(qy.marker)}`;
+    if (token !== undefined) path += `&continuation-token=${q(token)}`;
+    const a = await t.send({ method: 'GET', path });
+    assert.equal(a.status, 200, `ListObjectsV2 ${path}: ${a.text}`);
+    const { items, prefixes } = pageItems(a.text, ['Contents'], qy.url);
+    const page = merged(items.map((i) => ({ key: i.key, value: `${unescapeXml(child(i.body, 'ETag') ?? '')} ${child(i.body, 'Size')}` })), prefixes);
+    assert.equal(Number(child(a.text, 'KeyCount')), page.length, `ListObjectsV2 ${path}: KeyCount`);
+    got.push(...page);
+    if (!pageChecks(a.text, qy, page.length, pages, `ListObjectsV2 ${path}`)) break;
+    token = child(a.text, 'NextContinuationToken');
+    assert.ok(token !== undefined, `ListObjectsV2 ${path}: NextContinuationToken on a truncated page`);
+  }
+  const live = new Map([...m.keys].filter(([, vs]) => !vs[0]!.dm).map(([k, vs]) => [k, [vs[0]!]]));
+  const want = modelList(live, qy).map((i): Item<string> => ('prefix' in i ? i : { key: i.key, value: `${i.value.etag} ${i.value.body.length}` }));
+  assert.deepEqual(show(got, (s) => s), show(want, (s) => s), `ListObjectsV2 ${JSON.stringify(qy)}`);
+}
+
+/** Everything: every key read and both listings whole and with the query. */
+export async function checkAll(t: Target, keys: string[], qy: ListQuery): Promise<void> {
+  for (const k of keys) await checkKey(t, k);
+  await checkVersions(t, { page: 1000, url: false });
+  await checkObjects(t, { page: 1000, url: false });
+  await checkVersions(t, qy);
+  await checkObjects(t, qy);
+}
+
+/** Run a scenario's steps with the per-step checks: touched keys read, one listing of each kind. */
+export async function runScenario(t: Target, s: Scenario): Promise<void> {
+  await createBucket(t);
+  for (const [i, { step, list, probe }] of s.steps.entries()) {
+    const touched = await runStep(t, s.keys, step, i);
+    for (const k of new Set(touched)) await checkKey(t, k);
+    if (probe % 2 === 0) await checkVersions(t, list);
+    else await checkObjects(t, list);
+  }
+}
