@@ -112,6 +112,19 @@ export function checkGrantHolds(ctx: RequestContext, v: ObjectVersion): void {
   throw S3Errors.AccessDenied();
 }
 
+/**
+ * After a copy source's lookup (CopyObject, UploadPartCopy): when the source's READ was granted by
+ * another version's ACL (`granted`, as authorizeAccess answered; an overwrite committed between
+ * that lookup and this one), the grant must hold on the version to be copied too, else 403
+ * AccessDenied — as checkGrantHolds does for reads. Seen: bob, granted READ on alice's first
+ * version, copied her private overwrite into his own bucket.
+ */
+export function checkSourceGrantHolds(ctx: RequestContext, granted: ObjectVersion | undefined, v: ObjectVersion): void {
+  if (!granted || granted.uvid === v.uvid) return;
+  if (aclAllows(asStoredAcl(v.acl), tenantOf(ctx), 'READ')) return;
+  throw S3Errors.AccessDenied();
+}
+
 /** Writes whose ACL and tagging headers need their own permission (API_PutObject.html, "Permissions"). */
 const WRITES_WITH_ATTRS = new Set<S3Operation['kind']>(['PutObject', 'CopyObject', 'CreateMultipartUpload']);
 

@@ -5,7 +5,7 @@
  */
 import type { BucketInfo, ChecksumAlgorithm, ObjectAddr, ObjectVersion, VersionAttrs } from '../../engine/api.js';
 import { EngineErrors } from '../../engine/errors.js';
-import { authorizeAccess, checkExpectedOwner, checkRequestPayer } from '../authz.js';
+import { authorizeAccess, checkExpectedOwner, checkRequestPayer, checkSourceGrantHolds } from '../authz.js';
 import { checkBucketNameLength } from '../bucket-name.js';
 import { parseChecksumAlgorithm } from '../checksum/index.js';
 import { checkCopySourceConditions, commitCondition } from '../conditional.js';
@@ -73,7 +73,7 @@ export async function loadCopySource(ctx: RequestContext): Promise<{ src: CopySo
   if (!bucket) throw S3Errors.NoSuchBucket({ fields: { BucketName: src.bucket } });
   checkExpectedOwner(bucket, ctx.headers['x-amz-source-expected-bucket-owner']);
   checkRequestPayer(ctx, bucket);
-  await authorizeAccess(ctx, bucket, src.versionId ? 's3:GetObjectVersion' : 's3:GetObject', src.key, 'object-read', src.versionId);
+  const granted = await authorizeAccess(ctx, bucket, src.versionId ? 's3:GetObjectVersion' : 's3:GetObject', src.key, 'object-read', src.versionId);
   let version: ObjectVersion;
   try {
     // Pinned to the bucket just authorised: one re-created under the name since is another's.
@@ -84,6 +84,7 @@ export async function loadCopySource(ctx: RequestContext): Promise<{ src: CopySo
     }
     throw e;
   }
+  checkSourceGrantHolds(ctx, granted, version);
   checkCopySourceConditions(ctx.headers, version);
   return { src, version, bucket };
 }
