@@ -6,7 +6,7 @@
 import type { FsckReport } from '../engine/index.js';
 import { checkAccessKey, checkSecretKey } from './config.js';
 import { CliError, openBackend, openStack, type Stack } from './compose.js';
-import { generateKeys, newTenantId } from './credentials.js';
+import { generateKeys, newTenantId, readCredentialsFile, writeCredentialsFile } from './credentials.js';
 
 type Print = (line: string) => void;
 
@@ -67,13 +67,22 @@ export async function userList(dataDirs: string[], print: Print): Promise<number
 /**
  * `ccow user rm ACCESS_KEY`: exit 1 when there is no such key. Buckets belong to the tenant, not the
  * key: when the tenant's last key goes, its buckets stay (nothing is deleted) but no one can sign
- * for them any more, so say which ones and how to give the tenant a key again.
+ * for them any more, so say which ones and how to give the tenant a key again. The default user's
+ * key is not restored by the next start (revokeDefaultKeys).
  */
 export async function userRemove(dataDirs: string[], accessKey: string, print: Print): Promise<number> {
   return withStack(dataDirs, async ({ engine }) => {
     const user = await engine.getUser(accessKey);
-    if (!user || !(await engine.deleteUser(accessKey))) throw new CliError(`no user with access key ${accessKey}`);
+    if (!user) throw new CliError(`no user with access key ${accessKey}`);
+    const fromFile = await revokeDefaultKeys(dataDirs[0]!, user);
+    if (!(await engine.deleteUser(accessKey))) throw new CliError(`no user with access key ${accessKey}`);
     print(`user with access key ${accessKey} removed`);
+    if (fromFile !== undefined) {
+      print(fromFile
+        ? 'the default user gets a new key pair at the next `ccow serve` (same tenant, same buckets)'
+        : 'note: this was the default user\'s key from CCOW_ACCESS_KEY; a `ccow serve` with the same CCOW_ACCESS_KEY adds it again');
+      return 0;
+    }
     const keysLeft = (await engine.listUsers()).some((u) => u.tenantId === user.tenantId);
     const buckets = keysLeft ? [] : await engine.listBuckets(user.tenantId);
     if (buckets.length > 0) {
@@ -83,6 +92,23 @@ export async function userRemove(dataDirs: string[], accessKey: string, print: P
     }
     return 0;
   });
+}
+
+/**
+ * When `user` is the default user (its key is credentials.json's active one), forget its generated
+ * keys, so that the next `ccow serve` generates a new pair for the same tenant and retires this one.
+ * `ccow serve` put the default user back from credentials.json at every start, so `user rm` of the
+ * default key said "removed" and the key worked again after the next start. Returns undefined for
+ * any other user, true when the generated keys were dropped, false when the key came from
+ * CCOW_ACCESS_KEY (the environment, not the file, decides whether it comes back). Written before
+ * the user is deleted: a crash in between leaves a file whose next start retires the key anyway.
+ */
+async function revokeDefaultKeys(dataDir: string, user: { accessKey: string; tenantId: string; name: string }): Promise<boolean | undefined> {
+  const state = await readCredentialsFile(dataDir);
+  if (state?.activeAccessKey !== user.accessKey || state.tenantId !== user.tenantId || user.name !== 'default') return undefined;
+  if (state.generated?.accessKey !== user.accessKey) return false;
+  await writeCredentialsFile(dataDir, { v: 1, tenantId: state.tenantId, activeAccessKey: state.activeAccessKey });
+  return true;
 }
 
 /** `ccow fsck`: prints the report; exit 0 only when it is clean. */

@@ -75,7 +75,7 @@ export function parseCredentialsFile(text: string, path: string): CredentialsFil
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new CliError(`${path}: not valid JSON; fix or remove it (removing it generates new default keys)`);
+    throw new CliError(`${path}: not valid JSON; fix it (removing it makes a new default user with a new tenant: the old one keeps its buckets and its key until \`ccow user rm\`)`);
   }
   const d = doc as Partial<CredentialsFileV1> | null;
   if (d?.v !== 1) throw new CliError(`${path}: unknown format version ${JSON.stringify(d?.v)}`);
