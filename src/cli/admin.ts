@@ -3,6 +3,7 @@
  * gateway holds it (compose.ts turns the lock error into a clear message). Each returns the exit
  * status; output goes through `print`.
  */
+import { stat } from 'node:fs/promises';
 import type { FsckReport } from '../engine/index.js';
 import { checkAccessKey, checkSecretKey } from './config.js';
 import { CliError, openBackend, openStack, type Stack } from './compose.js';
@@ -10,8 +11,22 @@ import { generateKeys, newTenantId, readCredentialsFile, writeCredentialsFile } 
 
 type Print = (line: string) => void;
 
+/**
+ * Admin commands work on a store that exists: `ccow serve` creates missing data dirs, but an admin
+ * command given a mistyped or unmounted dir made a new, empty store there and answered for it
+ * (`fsck` said "clean" with exit 0, `user ls` listed nobody, `user add` added a key no gateway
+ * knew). A dir that exists (an empty one appended to add a disk) is opened as before.
+ */
+async function requireDataDirs(dataDirs: string[]): Promise<void> {
+  for (const dir of dataDirs) {
+    const missing = await stat(dir).then(() => false, (e: { code?: unknown }) => e.code === 'ENOENT');
+    if (missing) throw new CliError(`data dir ${dir} does not exist (--data / CCOW_DATA); \`ccow serve\` creates a new store, admin commands do not`, 2);
+  }
+}
+
 /** Run `fn` with the data dir open, closing it whatever happens. */
 async function withStack<T>(dataDirs: string[], fn: (stack: Stack) => Promise<T>): Promise<T> {
+  await requireDataDirs(dataDirs);
   const stack = await openStack(dataDirs);
   try {
     return await fn(stack);
@@ -169,6 +184,7 @@ export async function gc(dataDirs: string[], graceSeconds: number | undefined, p
  * engine): compaction is below it. Costs a copy of the live pages.
  */
 export async function compact(dataDirs: string[], scratch: string | undefined, print: Print): Promise<number> {
+  await requireDataDirs(dataDirs);
   const backend = await openBackend(dataDirs, { compactOnOpen: false });
   try {
     const r = await backend.compact(scratch === undefined ? {} : { scratch });

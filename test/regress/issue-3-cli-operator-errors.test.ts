@@ -131,7 +131,8 @@ test('a data dir under /proc is refused at once (Node\'s recursive mkdir spun th
   // SIGKILL after a minute only so that the old code's endless loop cannot hang the run; the
   // fixed code answers in well under a second.
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    execFile(process.execPath, [CLI, 'fsck', '--data', '/proc/ccow-no-such-dir/data'], { env: cleanEnv(), cwd: dir, timeout: 60_000, killSignal: 'SIGKILL' },
+    // `serve`: it creates missing data dirs (admin commands refuse them, issue-3-cli-admin-missing-data-dir).
+    execFile(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--data', '/proc/ccow-no-such-dir/data'], { env: cleanEnv(), cwd: dir, timeout: 60_000, killSignal: 'SIGKILL' },
       (err, _stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr }));
   });
   assertOneLine(r, 1, /cannot create data dir \/proc\/ccow-no-such-dir\/data: ENOENT/, '/proc data dir');
@@ -141,6 +142,8 @@ test('data dirs listed in another order are refused (the orphan sweep deleted ev
   const dir = await tempDir(t);
   const [d0, d1, fresh] = [join(dir, 'd0'), join(dir, 'd1'), join(dir, 'fresh')];
   const env = cleanEnv();
+  // Admin commands open existing dirs only (issue-3-cli-admin-missing-data-dir).
+  for (const d of [d0, d1, fresh]) await mkdir(d);
   assert.equal((await run(['user', 'ls', '--data', `${d0},${d1}`], env, dir)).code, 0, 'first open makes d0/meta');
   // A chunk file in d1 (its name does not matter to the check; to the sweep it would be an orphan).
   await mkdir(join(d1, 'chunks', 'ab'), { recursive: true });
