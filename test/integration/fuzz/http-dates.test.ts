@@ -52,11 +52,15 @@ test('one instant in the three HTTP-date forms: the same precondition answer, an
         : { method: 'GET', path: `/${B}/obj`, headers: { [name]: value } };
       statuses.push((await f.check(r, `${name}: ${value}`)).status);
     }
+    // Within 3 s of now the clock may pass the date between the three requests: an
+    // If-Modified-Since date one second ahead is in the future (ignored, 200) for the first and
+    // not for the next (412); seed 31732799 answered 200, 412, 412 at now + 0.7 s. Neither the
+    // same answer nor the rule is checked there.
+    if (Math.abs(at.getTime() - now) < 3000) return;
     if (new Set(statuses).size !== 1) throw new Error(`${name} at ${at.toISOString()}: the three forms answered ${statuses.join(', ')} (${forms(at).join(' | ')})`);
-    // The rule, at second precision; skipped within 3 s of now, where the clock may move between requests.
+    // The rule, at second precision.
     const s = Math.floor(at.getTime() / 1000);
     const lm = Math.floor(lastModified / 1000);
-    if (Math.abs(at.getTime() - now) < 3000) return;
     const modifiedSince = name.endsWith('if-modified-since');
     const fails = modifiedSince ? s * 1000 <= now && lm <= s : lm > s;
     const want = fails ? (copy || !modifiedSince ? 412 : 304) : 200;
