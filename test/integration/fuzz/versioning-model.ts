@@ -99,8 +99,8 @@ export interface ListQuery {
 
 /** One step. Keys and versions are picked by index (mod what exists), so any number fits. */
 export type Step =
-  | { op: 'put'; key: number; body: number }
-  | { op: 'delete'; key: number }
+  | { op: 'put'; key: number; body: number; cond?: Cond }
+  | { op: 'delete'; key: number; cond?: Cond }
   | { op: 'deleteVersion'; key: number; pick: number }
   | { op: 'copy'; key: number; src: number; pick: number; replace: boolean }
   | { op: 'multipart'; key: number; body: number; cuts: number[] }
@@ -109,6 +109,14 @@ export type Step =
   | { op: 'versioning'; status: 'Enabled' | 'Suspended' }
   | { op: 'deleteObjects'; entries: { key: number; pick: number; byVersion: boolean }[] };
 
+/**
+ * A conditional write or delete: `If-None-Match: *` (PUT only), `If-Match` with the current ETag,
+ * another ETag, or `*` (DELETE only). Conditions look at the current version only; a current
+ * delete marker counts as no object (API_PutObject, API_DeleteObject, user guide "conditional
+ * deletes": "Conditional delete evaluations only apply to the current version of the object").
+ */
+export type Cond = 'noneMatch' | 'matchCurrent' | 'matchOther' | 'matchAny';
+
 /** A run: the bucket's keys, the steps, and a listing query per step (picked from the keys). */
 export interface Scenario {
   keys: string[];
@@ -116,8 +124,8 @@ export interface Scenario {
 }
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('put' as const), key: fc.nat(), body: fc.nat() }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), key: fc.nat() }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('put' as const), key: fc.nat(), body: fc.nat(), cond: fc.option(fc.constantFrom<Cond>('noneMatch', 'matchCurrent', 'matchOther'), { nil: undefined, freq: 3 }) }, { requiredKeys: ['op', 'key', 'body'] }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), key: fc.nat(), cond: fc.option(fc.constantFrom<Cond>('matchCurrent', 'matchOther', 'matchAny'), { nil: undefined, freq: 3 }) }, { requiredKeys: ['op', 'key'] }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('deleteVersion' as const), key: fc.nat(), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('copy' as const), key: fc.nat(), src: fc.nat(), pick: fc.nat(), replace: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('multipart' as const), key: fc.nat(), body: fc.nat(), cuts: fc.array(fc.nat(), { maxLength: 3 }) }) },
@@ -247,7 +255,12 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
     }
     case 'put': {
       const body = bodyOf(step.body, index);
-      const a = await must(t, { method: 'PUT', path, body }, { status: 200, etag: `"${md5hex(body)}"`, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'PutObject');
+      const refusal = condRefusal(m, key, step.cond);
+      if (refusal) {
+        await must(t, { method: 'PUT', path, body, headers: condHeaders(m, key, step.cond) }, refusal, `PutObject ${step.cond}`);
+        return [key];
+      }
+      const a = await must(t, { method: 'PUT', path, body, headers: condHeaders(m, key, step.cond) }, { status: 200, etag: `"${md5hex(body)}"`, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'PutObject');
       m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'PutObject') : 'null', dm: false, body, etag: `"${md5hex(body)}"` });
       return [key];
     }
@@ -290,12 +303,17 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
       return [key, srcKey];
     }
     case 'delete': {
+      const refusal = condRefusal(m, key, step.cond);
+      if (refusal) {
+        await must(t, { method: 'DELETE', path, headers: condHeaders(m, key, step.cond) }, refusal, `DeleteObject ${step.cond}`);
+        return [key];
+      }
       if (m.mode === 'Unversioned') {
-        await must(t, { method: 'DELETE', path }, { status: 204, headers: { 'x-amz-delete-marker': null, 'x-amz-version-id': null } }, 'DeleteObject (never versioned)');
+        await must(t, { method: 'DELETE', path, headers: condHeaders(m, key, step.cond) }, { status: 204, headers: { 'x-amz-delete-marker': null, 'x-amz-version-id': null } }, 'DeleteObject (never versioned)');
         m.remove(key, 'null');
         return [key];
       }
-      const a = await must(t, { method: 'DELETE', path }, { status: 204, headers: { 'x-amz-delete-marker': 'true', ...(m.mode === 'Suspended' ? { 'x-amz-version-id': 'null' } : {}) } }, 'DeleteObject');
+      const a = await must(t, { method: 'DELETE', path, headers: condHeaders(m, key, step.cond) }, { status: 204, headers: { 'x-amz-delete-marker': 'true', ...(m.mode === 'Suspended' ? { 'x-amz-version-id': 'null' } : {}) } }, 'DeleteObject');
       m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'DeleteObject') : 'null', dm: true, body: Buffer.alloc(0), etag: '' });
       return [key];
     }
@@ -344,6 +362,31 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
       return entries.map((en) => en.key);
     }
   }
+}
+
+/** The live current version of `key` (none when absent or a delete marker). */
+function live(m: BucketModel, key: string): MVersion | undefined {
+  const v = m.versions(key)[0];
+  return v && !v.dm ? v : undefined;
+}
+
+function condHeaders(m: BucketModel, key: string, cond: Cond | undefined): Record<string, string> {
+  switch (cond) {
+    case undefined: return {};
+    case 'noneMatch': return { 'if-none-match': '*' };
+    case 'matchAny': return { 'if-match': '*' };
+    case 'matchCurrent': return { 'if-match': live(m, key)?.etag ?? '"00000000000000000000000000000000"' };
+    case 'matchOther': return { 'if-match': '"ffffffffffffffffffffffffffffffff"' };
+  }
+}
+
+/** The refusal a condition gets: 412 when an object is there (or its ETag differs), 404 NoSuchKey when If-Match finds none. */
+function condRefusal(m: BucketModel, key: string, cond: Cond | undefined): Expect | undefined {
+  if (cond === undefined) return undefined;
+  const cur = live(m, key);
+  if (cond === 'noneMatch') return cur ? { status: 412, code: 'PreconditionFailed' } : undefined;
+  if (!cur) return { status: 404, code: 'NoSuchKey' };
+  return cond === 'matchOther' ? { status: 412, code: 'PreconditionFailed' } : undefined;
 }
 
 /** Upload a body in parts of at least 5 bytes (but the last) and complete; the model gets the version. */
