@@ -69,13 +69,19 @@ function parseSignedHeaders(value: string, code: string): readonly string[] {
   return signedHeaderLists.set(value, Object.freeze(list));
 }
 
+/** A `,` (and any spaces) before one of the Authorization header's components. */
+const COMPONENT_SEPARATOR = /,\s*(?=(?:Credential|SignedHeaders|Signature)\s*=)/;
+
 /** Parse the SigV4 Authorization header (components in any order, `, ` or `,` separated). */
 export function parseAuthorizationV4(value: string): V4AuthorizationHeader {
   const code = 'AuthorizationHeaderMalformed';
   const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(value.trim());
   if (!m) throw new AuthError(code, 'The authorization header is malformed; expecting AWS4-HMAC-SHA256.');
   const fields = new Map<string, string>();
-  for (const part of m[1]!.split(',')) {
+  // Split only before a component name: an operator-supplied access key may contain ',' (any
+  // printable ASCII but space, s3-surface.md §2), and a plain split(',') cut its Credential in two
+  // (every request of such a key was 400 AuthorizationHeaderMalformed).
+  for (const part of m[1]!.split(COMPONENT_SEPARATOR)) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
