@@ -226,7 +226,9 @@ class Pipeline {
     // parameters a SigV4 presigned URL carries in its query (auth/hoisted.ts).
     const headers = withHoistedHeaders(req.headers, query.entries());
     const op = this.#route({ method: req.method, path, query, headers, hostBucket: this.#hostBucket(req) });
-    const auth = op.access === 'public' ? ({ kind: 'anonymous', payload: { kind: 'unsigned' } } as const) : await this.#authenticate(req);
+    const auth = op.access === 'public'
+      ? ({ kind: 'anonymous', payload: { kind: 'unsigned' } } as const)
+      : await this.#authenticate(req).catch((e: unknown) => { throw withBucketRegion(e, op); });
     const identity: Identity = auth.kind === 'signed' ? { kind: 'user', user: auth.credentials.user } : { kind: 'anonymous' };
     const ctx: RequestContext = { config: this.#config, engine: this.#config.engine, req, op, path, query, headers, auth, identity, bodyRead: false };
     await authorize(ctx);
@@ -316,6 +318,23 @@ function httpDateOf(ms: number): string {
     dateText = new Date(s * 1000).toUTCString();
   }
   return dateText;
+}
+
+/**
+ * A request to a bucket signed for another region than the gateway's (`--strict-region`) also gets
+ * the region in `x-amz-bucket-region`, as S3 answers it: a HEAD answer has no body for `<Region>`,
+ * and the SDKs redirect HeadBucket by that header only (botocore S3RegionRedirectorv2, which also
+ * asks HeadBucket when a HeadObject fails so — boto/botocore#1512; aws-sdk-js-v3
+ * regionRedirectMiddleware; aws-sdk-ruby#1162: "necessary for all HEAD responses"). Without it a
+ * boto3 client set to another region could GET objects (redirected by the body's `<Region>`) but
+ * not HEAD them, so download_file and the waiters failed.
+ */
+function withBucketRegion(e: unknown, op: S3Operation): unknown {
+  const err = mapError(e);
+  const region = err.fields.Region;
+  if (region === undefined || !('bucket' in op) || op.bucket === undefined) return e;
+  err.headers['x-amz-bucket-region'] = String(region);
+  return err;
 }
 
 /**
