@@ -44,6 +44,8 @@ export interface MVersion {
   dm: boolean;
   body: Buffer;
   etag: string;
+  /** Its tag set, `k=v` sorted. */
+  tags: string[];
 }
 
 /** The bucket's state: versioning and each key's versions, newest first. */
@@ -99,7 +101,8 @@ export interface ListQuery {
 
 /** One step. Keys and versions are picked by index (mod what exists), so any number fits. */
 export type Step =
-  | { op: 'put'; key: number; body: number; cond?: Cond }
+  | { op: 'put'; key: number; body: number; cond?: Cond; tags?: number }
+  | { op: 'tag'; key: number; pick: number; tags: number; remove: boolean }
   | { op: 'delete'; key: number; cond?: Cond }
   | { op: 'deleteVersion'; key: number; pick: number }
   | { op: 'copy'; key: number; src: number; pick: number; replace: boolean }
@@ -124,7 +127,8 @@ export interface Scenario {
 }
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('put' as const), key: fc.nat(), body: fc.nat(), cond: fc.option(fc.constantFrom<Cond>('noneMatch', 'matchCurrent', 'matchOther'), { nil: undefined, freq: 3 }) }, { requiredKeys: ['op', 'key', 'body'] }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('put' as const), key: fc.nat(), body: fc.nat(), cond: fc.option(fc.constantFrom<Cond>('noneMatch', 'matchCurrent', 'matchOther'), { nil: undefined, freq: 3 }), tags: fc.option(fc.nat(), { nil: undefined }) }, { requiredKeys: ['op', 'key', 'body'] }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('tag' as const), key: fc.nat(), pick: fc.nat(), tags: fc.nat(), remove: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), key: fc.nat(), cond: fc.option(fc.constantFrom<Cond>('matchCurrent', 'matchOther', 'matchAny'), { nil: undefined, freq: 3 }) }, { requiredKeys: ['op', 'key'] }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('deleteVersion' as const), key: fc.nat(), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('copy' as const), key: fc.nat(), src: fc.nat(), pick: fc.nat(), replace: fc.boolean() }) },
@@ -174,6 +178,20 @@ function bodyOf(n: number, step: number): Buffer {
   return Buffer.from(`body ${step} ${n} `.repeat(1 + (n % 200)));
 }
 
+/** Tag sets: as an x-amz-tagging header (URL query form) and as the model keeps them. */
+const TAG_SETS: { header: string; tags: string[] }[] = [
+  { header: 'a=1', tags: ['a=1'] },
+  { header: 'k=v&x=y%20z', tags: ['k=v', 'x=y z'] },
+  { header: 'e=', tags: ['e='] },
+];
+
+function taggingXml(tags: string[]): string {
+  return `<Tagging><TagSet>${tags.map((t) => {
+    const [k, v] = t.split('=') as [string, string];
+    return `<Tag><Key>${k}</Key><Value>${v}</Value></Tag>`;
+  }).join('')}</TagSet></Tagging>`;
+}
+
 const md5hex = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 
 // ---------------------------------------------------------------------------------------------
@@ -186,7 +204,8 @@ export type Send = (r: FuzzRequest) => Promise<FuzzAnswer>;
 interface Expect {
   status: number;
   code?: string;
-  headers?: Record<string, string | null>;
+  /** null: absent; undefined: not checked. */
+  headers?: Record<string, string | null | undefined>;
   body?: Buffer;
   etag?: string;
 }
@@ -200,7 +219,7 @@ function expectAnswer(a: FuzzAnswer, e: Expect, what: string): void {
   const detail = `${what} → ${a.status} ${a.text.slice(0, 300)} ${JSON.stringify(a.headers)}`;
   assert.equal(a.status, e.status, `status of ${detail}`);
   if (e.code !== undefined && a.text !== '') assert.equal(a.code, e.code, `code of ${detail}`);
-  for (const [k, v] of Object.entries(e.headers ?? {})) assert.equal(header(a, k), v ?? undefined, `${k} of ${detail}`);
+  for (const [k, v] of Object.entries(e.headers ?? {})) if (v !== undefined) assert.equal(header(a, k), v ?? undefined, `${k} of ${detail}`);
   if (e.body !== undefined) assert.ok(a.body.equals(e.body), `body of ${detail}: ${a.body.length} bytes, expected ${e.body.length}`);
   if (e.etag !== undefined) assert.equal(header(a, 'etag'), e.etag, `ETag of ${detail}`);
 }
@@ -214,7 +233,7 @@ function expectRead(m: BucketModel, key: string, vid: string | undefined): Expec
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': v.vid };
     return vid === undefined ? { status: 404, code: 'NoSuchKey', headers } : { status: 405, code: 'MethodNotAllowed', headers };
   }
-  return { status: 200, headers: { 'x-amz-version-id': m.shows(v.vid) ? v.vid : null, 'x-amz-delete-marker': null }, body: v.body, etag: v.etag };
+  return { status: 200, headers: { 'x-amz-version-id': m.shows(v.vid) ? v.vid : null, 'x-amz-delete-marker': null, 'x-amz-tagging-count': v.tags.length > 0 ? String(v.tags.length) : null }, body: v.body, etag: v.etag };
 }
 
 /** The gateway under test: one bucket, its model, a way to send. */
@@ -256,12 +275,14 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
     case 'put': {
       const body = bodyOf(step.body, index);
       const refusal = condRefusal(m, key, step.cond);
+      const tagSet = step.tags === undefined ? undefined : TAG_SETS[step.tags % TAG_SETS.length]!;
+      const headers = { ...condHeaders(m, key, step.cond), ...(tagSet ? { 'x-amz-tagging': tagSet.header } : {}) };
       if (refusal) {
-        await must(t, { method: 'PUT', path, body, headers: condHeaders(m, key, step.cond) }, refusal, `PutObject ${step.cond}`);
+        await must(t, { method: 'PUT', path, body, headers }, refusal, `PutObject ${step.cond}`);
         return [key];
       }
-      const a = await must(t, { method: 'PUT', path, body, headers: condHeaders(m, key, step.cond) }, { status: 200, etag: `"${md5hex(body)}"`, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'PutObject');
-      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'PutObject') : 'null', dm: false, body, etag: `"${md5hex(body)}"` });
+      const a = await must(t, { method: 'PUT', path, body, headers }, { status: 200, etag: `"${md5hex(body)}"`, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'PutObject');
+      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'PutObject') : 'null', dm: false, body, etag: `"${md5hex(body)}"`, tags: tagSet?.tags ?? [] });
       return [key];
     }
     case 'multipart': {
@@ -299,7 +320,7 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
       const etag = decodeValue(child(a.text, 'ETag') ?? '', false);
       // A copy is one new object of the same bytes; a copy of a multipart object may keep its ETag.
       if (!src.etag.includes('-')) assert.equal(etag, src.etag, 'CopyObject ETag');
-      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'CopyObject') : 'null', dm: false, body: src.body, etag });
+      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'CopyObject') : 'null', dm: false, body: src.body, etag, tags: src.tags });
       return [key, srcKey];
     }
     case 'delete': {
@@ -314,7 +335,25 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
         return [key];
       }
       const a = await must(t, { method: 'DELETE', path, headers: condHeaders(m, key, step.cond) }, { status: 204, headers: { 'x-amz-delete-marker': 'true', ...(m.mode === 'Suspended' ? { 'x-amz-version-id': 'null' } : {}) } }, 'DeleteObject');
-      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'DeleteObject') : 'null', dm: true, body: Buffer.alloc(0), etag: '' });
+      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'DeleteObject') : 'null', dm: true, body: Buffer.alloc(0), etag: '', tags: [] });
+      return [key];
+    }
+    case 'tag': {
+      // The current version, or one named by id (any of the key's, `null`, a removed one).
+      const vs = m.versions(key);
+      const named = step.pick % 2 === 0 ? undefined : versionPick(m, key, step.pick >> 1);
+      const v = named === undefined ? vs[0] : vs.find((x) => x.vid === named);
+      const tagSet = TAG_SETS[step.tags % TAG_SETS.length]!;
+      const p = `${path}?tagging${named === undefined ? '' : `&versionId=${named}`}`;
+      const r: FuzzRequest = step.remove ? { method: 'DELETE', path: p } : { method: 'PUT', path: p, body: taggingXml(tagSet.tags) };
+      const what = `${step.remove ? 'Delete' : 'Put'}ObjectTagging${named === undefined ? '' : ` version ${named}`}`;
+      // A version id naming a delete marker is 405 (as GET); a current marker, no key: NoSuchKey.
+      let e: Expect;
+      if (!v) e = named === undefined ? { status: 404, code: 'NoSuchKey' } : { status: 404, code: 'NoSuchVersion' };
+      else if (v.dm) e = named === undefined ? { status: 404, code: 'NoSuchKey', headers: { 'x-amz-delete-marker': 'true' } } : { status: 405, code: 'MethodNotAllowed', headers: { 'x-amz-delete-marker': 'true' } };
+      else e = { status: step.remove ? 204 : 200, headers: { 'x-amz-version-id': m.shows(v.vid) ? v.vid : null } };
+      await must(t, r, e, what);
+      if (v && !v.dm) v.tags = step.remove ? [] : tagSet.tags;
       return [key];
     }
     case 'deleteVersion': {
@@ -356,7 +395,7 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
           const id = child(d, 'DeleteMarkerVersionId');
           if (m.mode === 'Suspended') assert.equal(id, 'null', `DeleteObjects suspended marker id: ${d}`);
           else assert.ok(id !== undefined && id !== 'null', `DeleteObjects marker id: ${d}`);
-          m.add(en.key, { vid: id, dm: true, body: Buffer.alloc(0), etag: '' });
+          m.add(en.key, { vid: id, dm: true, body: Buffer.alloc(0), etag: '', tags: [] });
         }
       }
       return entries.map((en) => en.key);
@@ -415,7 +454,7 @@ async function completeUpload(t: Target, key: string, uploadIdRaw: string, step:
   const a = await must(t, { method: 'POST', path: `${path}?uploadId=${uploadId}`, body: xmlBody }, { status: 200, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'CompleteMultipartUpload');
   assert.ok(!/<Error>/.test(a.text), `CompleteMultipartUpload: ${a.text}`);
   assert.equal(decodeValue(child(a.text, 'ETag') ?? '', false), etag, 'CompleteMultipartUpload ETag');
-  m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'CompleteMultipartUpload') : 'null', dm: false, body, etag });
+  m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'CompleteMultipartUpload') : 'null', dm: false, body, etag, tags: [] });
 }
 
 /** A version id to name: one of the key's, `null`, or one removed before (mod how many there are). */
@@ -433,7 +472,14 @@ export async function checkKey(t: Target, key: string): Promise<void> {
     const p = vid === undefined ? path : `${path}?versionId=${vid}`;
     const e = expectRead(m, key, vid);
     await must(t, { method: 'GET', path: p }, e, `GetObject of ${JSON.stringify(key)}`);
-    await must(t, { method: 'HEAD', path: p }, { ...e, body: undefined, code: undefined }, `HeadObject of ${JSON.stringify(key)}`);
+    await must(t, { method: 'HEAD', path: p }, { ...e, body: undefined, code: undefined, headers: { ...e.headers, 'x-amz-tagging-count': undefined } }, `HeadObject of ${JSON.stringify(key)}`);
+    const v = vid === undefined ? m.versions(key)[0] : m.versions(key).find((x) => x.vid === vid);
+    if (v && !v.dm) {
+      const tg = await t.send({ method: 'GET', path: vid === undefined ? `${path}?tagging` : `${path}?tagging&versionId=${vid}` });
+      assert.equal(tg.status, 200, `GetObjectTagging of ${JSON.stringify(key)} ${vid}: ${tg.text}`);
+      const got = [...tg.text.matchAll(/<Tag><Key>([^<]*)<\/Key><Value>([^<]*)<\/Value><\/Tag>/g)].map((x) => `${unescapeXml(x[1]!)}=${unescapeXml(x[2]!)}`).sort();
+      assert.deepEqual(got, [...v.tags].sort(), `GetObjectTagging of ${JSON.stringify(key)} ${vid}`);
+    }
   }
 }
 
