@@ -89,12 +89,11 @@ function readinessOf(stack: Stack): () => Promise<{ ready: boolean }> {
  * failed instead).
  */
 async function readTls(tls: { certFile: string; keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {
-  let pair: { cert: Buffer; key: Buffer };
-  try {
-    pair = { cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) };
-  } catch (e) {
-    throw new CliError(`cannot read TLS certificate or key: ${(e as Error).message}`, 2);
-  }
+  // Each file named: Node's message names the path only for some errors (not EISDIR's `read`).
+  const read = (what: string, file: string): Promise<Buffer> => readFile(file).catch((e: unknown) => {
+    throw new CliError(`cannot read TLS ${what} ${file}: ${(e as Error).message}`, 2);
+  });
+  const pair = { cert: await read('certificate', tls.certFile), key: await read('key', tls.keyFile) };
   try {
     createSecureContext(pair);
     // OpenSSL checks the key against the certificate only when both are of one type: an RSA key
