@@ -4,7 +4,8 @@
  * Get/PutPublicAccessBlock, Get/PutObjectLegalHold, Get/PutObjectRetention and the
  * intelligent-tiering calls: botocore's `HmacV1Auth.QSAOfInterest` (botocore/auth.py) leaves these
  * sub-resources out of the CanonicalizedResource, and the gateway's list signs them (as minio-go
- * and Ceph do for some). The gateway now accepts both forms; any other resource still fails.
+ * and Ceph do for some). The gateway now accepts both forms in the Authorization header (presigned
+ * URLs must sign the sub-resource); any other resource still fails.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,10 +36,12 @@ test('SigV2 as botocore signs it: encryption, ownershipControls, publicAccessBlo
     const r = await v2('GET', `/v2sub/k?${sub}`, '/v2sub/k');
     assert.equal(r.status, 501, `${sub}: ${r.text}`);
   }
-  // A presigned URL made the same way.
+  // Not a presigned URL: one handed out for `DELETE /v2sub` must not delete its public access block.
   const expires = Math.floor(Date.now() / 1000) + 300;
-  const pre = await send(service, { method: 'GET', path: presignV2(KEYS, 'GET', '/v2sub?encryption', '/v2sub/', expires), as: null });
-  assert.equal(pre.status, 404, pre.text);
+  const pre = await send(service, { method: 'DELETE', path: presignV2(KEYS, 'DELETE', '/v2sub?publicAccessBlock', '/v2sub', expires), as: null });
+  assert.equal(pre.status, 403, pre.text);
+  const preSigned = await send(service, { method: 'GET', path: presignV2(KEYS, 'GET', '/v2sub?encryption', '/v2sub?encryption', expires), as: null });
+  assert.equal(preSigned.status, 404, preSigned.text);
 
   // Signing the sub-resource (minio-go, Ceph) still works.
   const signed = await v2('GET', '/v2sub?encryption', '/v2sub?encryption');

@@ -36,7 +36,9 @@ export const SIGV2_SUB_RESOURCES: ReadonlySet<string> = new Set([
  * 1.43) never got them, while minio-go (`resourceList`: encryption, legal-hold, retention) and
  * Ceph RGW (`signed_subresources`: encryption, publicAccessBlock) sign some of them. AWS's own list
  * for these newer sub-resources is not documented (RESTAuthentication lists only the old ones), so
- * a request whose query names one is checked both ways: with it signed, and as botocore signs it.
+ * a header-signed request whose query names one is checked both ways: with it signed, and as
+ * botocore signs it. Not a presigned URL: one handed out for `PUT /bucket` or `DELETE /bucket` would
+ * otherwise also do `?ownershipControls` or `?publicAccessBlock` to the bucket.
  */
 const SIGV2_UNSIGNED_BY_BOTOCORE: ReadonlySet<string> = new Set([
   'encryption', 'intelligent-tiering', 'legal-hold', 'ownershipControls', 'publicAccessBlock', 'retention',
@@ -91,13 +93,13 @@ export function signV2(secret: string, sts: string): Buffer {
  * which characters to escape in SigV2 resources (boto escapes like SigV4, s3cmd less), and on
  * which sub-resources to sign (SIGV2_UNSIGNED_BY_BOTOCORE).
  */
-function matchV2(req: SignableRequest, secret: string, dateOrExpires: string, signature: string): void {
+function matchV2(req: SignableRequest, secret: string, dateOrExpires: string, signature: string, presigned: boolean): void {
   // A query Signature sent with a raw `+` arrives form-decoded as a space; base64 has no spaces,
   // so put the `+` back rather than fail a request whose only fault is its URL encoding.
   const given = Buffer.from(signature.replaceAll(' ', '+'), 'base64');
   const { path, query } = splitTarget(req.url);
   const leaveOuts: (ReadonlySet<string> | undefined)[] = [undefined];
-  if (splitQuery(query).some((p) => SIGV2_UNSIGNED_BY_BOTOCORE.has(decodeComponent(p.rawKey)))) leaveOuts.push(SIGV2_UNSIGNED_BY_BOTOCORE);
+  if (!presigned && splitQuery(query).some((p) => SIGV2_UNSIGNED_BY_BOTOCORE.has(decodeComponent(p.rawKey)))) leaveOuts.push(SIGV2_UNSIGNED_BY_BOTOCORE);
   const candidates = [path, canonicalUri(path)];
   // botocore signs a path-style request for a bucket alone (`GET /bkt?list-type=2`) over `/bkt/`:
   // "If the request URI is ONLY a bucket, the auth_path must be terminated with a '/'"
@@ -134,7 +136,7 @@ export async function verifySigV2Header<C extends Credentials>(req: SignableRequ
   checkSkew(ms, (opts.now ?? Date.now)(), opts.maxSkewMs, amzDate ?? dateLine);
   const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());
   const creds = await lookupCredentials(m[1]!, opts);
-  matchV2(req, creds.secret, dateLine, m[2]!);
+  matchV2(req, creds.secret, dateLine, m[2]!, false);
   return { kind: 'signed', scheme: 'sigv2-header', accessKeyId: m[1]!, credentials: creds, payload, signedAt: new Date(ms) };
 }
 
@@ -158,6 +160,6 @@ export async function verifySigV2Presigned<C extends Credentials>(req: SignableR
   }
   const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());
   const creds = await lookupCredentials(accessKeyId, opts);
-  matchV2(req, creds.secret, expires, signature);
+  matchV2(req, creds.secret, expires, signature, true);
   return { kind: 'signed', scheme: 'sigv2-presigned', accessKeyId, credentials: creds, payload, expiresAt: new Date(expiresMs) };
 }
