@@ -231,7 +231,7 @@ class Pipeline {
       : await this.#authenticate(req).catch((e: unknown) => { throw withBucketRegion(e, op); });
     const identity: Identity = auth.kind === 'signed' ? { kind: 'user', user: auth.credentials.user } : { kind: 'anonymous' };
     const ctx: RequestContext = { config: this.#config, engine: this.#config.engine, req, op, path, query, headers, auth, identity, bodyRead: false };
-    await authorize(ctx);
+    await authorize(ctx).catch((e: unknown) => { throw op.kind === 'HeadBucket' ? withBucketRegionDenied(e, this.#config.region) : e; });
     return ctx;
   }
 
@@ -334,6 +334,18 @@ function withBucketRegion(e: unknown, op: S3Operation): unknown {
   const region = err.fields.Region;
   if (region === undefined || !('bucket' in op) || op.bucket === undefined) return e;
   err.headers['x-amz-bucket-region'] = String(region);
+  return err;
+}
+
+/**
+ * HeadBucket refused for want of permission still names the bucket's region: "regardless of the
+ * permissions on the bucket, you will receive a response header with the correct bucket location"
+ * (S3 API reference, HeadBucket). A bucket that does not exist stays a bare 404.
+ */
+function withBucketRegionDenied(e: unknown, region: string): unknown {
+  const err = mapError(e);
+  if (!S3Errors.AccessDenied.is(err)) return e;
+  err.headers['x-amz-bucket-region'] = region;
   return err;
 }
 
