@@ -46,9 +46,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--tls-key <file>', 'PEM private key (env CCOW_TLS_KEY)')
     .addOption(new Option('--durability <mode>', 'strict: fsync before acknowledging; relaxed: sync every second (env CCOW_DURABILITY, default strict)').choices(['strict', 'relaxed']))
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (env CCOW_LOG_LEVEL, default info)')
+    // Each switch has its opposite too, so that a flag overrides the environment both ways (README
+    // "Flags override environment variables"): with CCOW_METRICS=0 set (a container's env), there
+    // was no flag to turn the metrics back on. The positive form first: commander then gives the
+    // option no default, and `explicit` sees only what was typed.
     .option('--trust-proxy-headers', 'use X-Forwarded-Host/-For (behind a reverse proxy; env CCOW_TRUST_PROXY_HEADERS=1)')
+    .option('--no-trust-proxy-headers', 'ignore X-Forwarded-* headers (the default)')
+    .option('--metrics', 'serve GET /_ccow/metrics (the default)')
     .option('--no-metrics', 'do not serve GET /_ccow/metrics (env CCOW_METRICS=0)')
     .option('--strict-region', 'refuse signatures scoped to a region other than --region (env CCOW_STRICT_REGION=1)')
+    .option('--no-strict-region', 'accept signatures scoped to any region (the default)')
+    .option('--sigv2', 'accept AWS Signature Version 2 (the default)')
     .option('--no-sigv2', 'refuse AWS Signature Version 2, header and presigned (env CCOW_SIGV2=0)')
     .action(async (flags: ServeFlags, cmd: Command) => {
       const cfg = resolveServeConfig(explicit(flags, cmd), io.env);
