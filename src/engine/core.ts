@@ -245,7 +245,10 @@ export class Core {
     const hit = opts.bytes ? undefined : this.#vms.get(rec.vmId!);
     if (hit) return { vm: hit };
     const raw = await storage(this.backend.meta.get(niKey(bucketId, encodeObjectKey(key), fromHex(rec.uvid))));
-    const bytes = raw && embeddedVmOf(raw);
+    // No entry: the version was purged since `rec` was read (an overwrite or a delete in a
+    // never-versioned or suspended bucket) — gone, not damaged; resolve.ts headVersion reads again.
+    if (!raw) throw EngineErrors.NO_SUCH_VERSION(`version ${rec.uvid} of ${key} was purged while it was read`);
+    const bytes = embeddedVmOf(raw);
     if (!bytes) throw EngineErrors.CHUNK_MISSING(`embedded version manifest ${rec.vmId} is missing`);
     return { vm: this.embeddedVm(rec, bytes), bytes };
   }

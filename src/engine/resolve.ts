@@ -156,10 +156,23 @@ export interface HeadResult {
  * (`HeadResult.vmBytes`), which a copy re-embeds; reads do not need them.
  */
 export async function headVersion(core: Core, b: Bucket, key: string, opts: { versionId?: string; snapshot?: string; vmBytes?: boolean } = {}): Promise<HeadResult> {
-  const r = await resolveVersion(core, b, key, opts);
-  const vmId = fromHex(r.rec.vmId!) as unknown as ChunkId;
-  const { vm, bytes } = await core.loadVersionVm(b.id, key, r.rec, { bytes: opts.vmBytes === true });
-  const out: HeadResult = { v: toObjectVersion(b.rec.name, key, r.rec, r.isLatest, vm.meta), r, meta: vm.meta, vmId, vm };
-  if (bytes) out.vmBytes = bytes;
-  return out;
+  for (let attempt = 1; ; attempt++) {
+    const r = await resolveVersion(core, b, key, opts);
+    const vmId = fromHex(r.rec.vmId!) as unknown as ChunkId;
+    let loaded: { vm: VersionManifest; bytes?: Buffer };
+    try {
+      loaded = await core.loadVersionVm(b.id, key, r.rec, { bytes: opts.vmBytes === true });
+    } catch (e) {
+      // The version was purged between its lookup and the read of its embedded VM (the two are
+      // separate reads): a GET/HEAD/copy of the current version racing a DELETE or an overwrite
+      // in a never-versioned bucket failed with CHUNK_MISSING (500). Read again, as if after that
+      // write; a version named by id is gone (NO_SUCH_VERSION), as it would be then.
+      if (!EngineErrors.NO_SUCH_VERSION.is(e) || opts.versionId !== undefined || opts.snapshot !== undefined || attempt >= 8) throw e;
+      continue;
+    }
+    const { vm, bytes } = loaded;
+    const out: HeadResult = { v: toObjectVersion(b.rec.name, key, r.rec, r.isLatest, vm.meta), r, meta: vm.meta, vmId, vm };
+    if (bytes) out.vmBytes = bytes;
+    return out;
+  }
 }
