@@ -83,6 +83,21 @@ export class BucketModel {
   shows(vid: string): boolean {
     return vid !== 'null' || this.mode !== 'Unversioned';
   }
+
+  clone(): BucketModel {
+    const c = new BucketModel();
+    c.adopt(this);
+    return c;
+  }
+
+  /** Become a copy of `o` (versions copied, so tagging one changes only this model). */
+  adopt(o: BucketModel): void {
+    this.mode = o.mode;
+    this.keys.clear();
+    for (const [k, vs] of o.keys) this.keys.set(k, vs.map((v) => ({ ...v, tags: [...v.tags] })));
+    this.gone.splice(0, this.gone.length, ...o.gone);
+    this.uploads.splice(0, this.uploads.length, ...o.uploads);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -110,7 +125,8 @@ export type Step =
   | { op: 'mpuStart'; key: number }
   | { op: 'mpuComplete'; pick: number; body: number; cuts: number[] }
   | { op: 'versioning'; status: 'Enabled' | 'Suspended' }
-  | { op: 'deleteObjects'; entries: { key: number; pick: number; byVersion: boolean }[] };
+  | { op: 'deleteObjects'; entries: { key: number; pick: number; byVersion: boolean }[] }
+  | { op: 'concurrent'; steps: Step[] };
 
 /**
  * A conditional write or delete: `If-None-Match: *` (PUT only), `If-Match` with the current ETag,
@@ -126,12 +142,21 @@ export interface Scenario {
   steps: { step: Step; list: ListQuery; probe: number }[];
 }
 
+const putArb = fc.record({ op: fc.constant('put' as const), key: fc.nat(), body: fc.nat(), cond: fc.option(fc.constantFrom<Cond>('noneMatch', 'matchCurrent', 'matchOther'), { nil: undefined, freq: 3 }), tags: fc.option(fc.nat(), { nil: undefined }) }, { requiredKeys: ['op', 'key', 'body'] });
+const deleteArb = fc.record({ op: fc.constant('delete' as const), key: fc.nat(), cond: fc.option(fc.constantFrom<Cond>('matchCurrent', 'matchOther', 'matchAny'), { nil: undefined, freq: 3 }) }, { requiredKeys: ['op', 'key'] });
+const deleteVersionArb = fc.record({ op: fc.constant('deleteVersion' as const), key: fc.nat(), pick: fc.nat() });
+const copyArb = fc.record({ op: fc.constant('copy' as const), key: fc.nat(), src: fc.nat(), pick: fc.nat(), replace: fc.boolean() });
+const tagArb = fc.record({ op: fc.constant('tag' as const), key: fc.nat(), pick: fc.nat(), tags: fc.nat(), remove: fc.boolean() });
+/** Two or three single-request steps sent at once (often on one key: keys are few). */
+const concurrentArb = fc.record({ op: fc.constant('concurrent' as const), steps: fc.array(fc.oneof(putArb, putArb, deleteArb, deleteVersionArb, copyArb, tagArb), { minLength: 2, maxLength: 3 }) });
+
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('put' as const), key: fc.nat(), body: fc.nat(), cond: fc.option(fc.constantFrom<Cond>('noneMatch', 'matchCurrent', 'matchOther'), { nil: undefined, freq: 3 }), tags: fc.option(fc.nat(), { nil: undefined }) }, { requiredKeys: ['op', 'key', 'body'] }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('tag' as const), key: fc.nat(), pick: fc.nat(), tags: fc.nat(), remove: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), key: fc.nat(), cond: fc.option(fc.constantFrom<Cond>('matchCurrent', 'matchOther', 'matchAny'), { nil: undefined, freq: 3 }) }, { requiredKeys: ['op', 'key'] }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('deleteVersion' as const), key: fc.nat(), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('copy' as const), key: fc.nat(), src: fc.nat(), pick: fc.nat(), replace: fc.boolean() }) },
+  { weight: 2, arbitrary: concurrentArb },
+  { weight: 5, arbitrary: putArb },
+  { weight: 1, arbitrary: tagArb },
+  { weight: 3, arbitrary: deleteArb },
+  { weight: 3, arbitrary: deleteVersionArb },
+  { weight: 2, arbitrary: copyArb },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('multipart' as const), key: fc.nat(), body: fc.nat(), cuts: fc.array(fc.nat(), { maxLength: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('mpuStart' as const), key: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('mpuComplete' as const), pick: fc.nat(), body: fc.nat(), cuts: fc.array(fc.nat(), { maxLength: 3 }) }) },
@@ -259,11 +284,7 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
   const m = t.model;
   const key = 'key' in step ? keys[step.key % keys.length]! : '';
   const path = keyPath(t.bucket, key);
-  const newVid = (a: FuzzAnswer, what: string): string => {
-    const id = header(a, 'x-amz-version-id');
-    assert.ok(id !== undefined && id !== 'null' && !m.gone.includes(id) && ![...m.keys.values()].flat().some((v) => v.vid === id), `${what}: new version id ${id}`);
-    return id;
-  };
+  const newVid = (a: FuzzAnswer, what: string): string => newVersionId(m, a, what);
   switch (step.op) {
     case 'versioning': {
       await must(t, { method: 'PUT', path: `/${t.bucket}?versioning`, body: `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>${step.status}</Status></VersioningConfiguration>` }, { status: 200 }, 'PutBucketVersioning');
@@ -271,19 +292,6 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
       const got = await t.send({ method: 'GET', path: `/${t.bucket}?versioning` });
       assert.equal(child(got.text, 'Status'), step.status, 'GetBucketVersioning');
       return [];
-    }
-    case 'put': {
-      const body = bodyOf(step.body, index);
-      const refusal = condRefusal(m, key, step.cond);
-      const tagSet = step.tags === undefined ? undefined : TAG_SETS[step.tags % TAG_SETS.length]!;
-      const headers = { ...condHeaders(m, key, step.cond), ...(tagSet ? { 'x-amz-tagging': tagSet.header } : {}) };
-      if (refusal) {
-        await must(t, { method: 'PUT', path, body, headers }, refusal, `PutObject ${step.cond}`);
-        return [key];
-      }
-      const a = await must(t, { method: 'PUT', path, body, headers }, { status: 200, etag: `"${md5hex(body)}"`, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'PutObject');
-      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'PutObject') : 'null', dm: false, body, etag: `"${md5hex(body)}"`, tags: tagSet?.tags ?? [] });
-      return [key];
     }
     case 'multipart': {
       const init = await must(t, { method: 'POST', path: `${path}?uploads` }, { status: 200 }, 'CreateMultipartUpload');
@@ -302,68 +310,16 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
       await completeUpload(t, u!.key, u!.uploadId, step, index, newVid);
       return [u!.key];
     }
-    case 'copy': {
-      const srcKey = keys[step.src % keys.length]!;
-      const vs = m.versions(srcKey);
-      const at = step.pick % (vs.length + 1);
-      const named = at < vs.length ? vs[at] : undefined;
-      const src = named ?? vs[0];
-      const source = `/${t.bucket}/${q(srcKey)}${named ? `?versionId=${named.vid}` : ''}`;
-      const r: FuzzRequest = { method: 'PUT', path, headers: { 'x-amz-copy-source': source, ...(step.replace ? { 'x-amz-metadata-directive': 'REPLACE' } : {}) } };
-      let e: Expect;
-      if (!src) e = { status: 404, code: 'NoSuchKey' };
-      else if (src.dm) e = named ? { status: 400, code: 'InvalidRequest' } : { status: 404, code: 'NoSuchKey' };
-      else if (srcKey === key && src === vs[0] && !step.replace) e = { status: 400, code: 'InvalidRequest' };
-      else e = { status: 200, headers: { 'x-amz-copy-source-version-id': m.shows(src.vid) ? src.vid : null, ...(m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null }) } };
-      const a = await must(t, r, e, `CopyObject from ${JSON.stringify(srcKey)}${named ? ` version ${named.vid}` : ''}`);
-      if (a.status !== 200 || !src) return [];
-      const etag = decodeValue(child(a.text, 'ETag') ?? '', false);
-      // A copy is one new object of the same bytes; a copy of a multipart object may keep its ETag.
-      if (!src.etag.includes('-')) assert.equal(etag, src.etag, 'CopyObject ETag');
-      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'CopyObject') : 'null', dm: false, body: src.body, etag, tags: src.tags });
-      return [key, srcKey];
-    }
-    case 'delete': {
-      const refusal = condRefusal(m, key, step.cond);
-      if (refusal) {
-        await must(t, { method: 'DELETE', path, headers: condHeaders(m, key, step.cond) }, refusal, `DeleteObject ${step.cond}`);
-        return [key];
-      }
-      if (m.mode === 'Unversioned') {
-        await must(t, { method: 'DELETE', path, headers: condHeaders(m, key, step.cond) }, { status: 204, headers: { 'x-amz-delete-marker': null, 'x-amz-version-id': null } }, 'DeleteObject (never versioned)');
-        m.remove(key, 'null');
-        return [key];
-      }
-      const a = await must(t, { method: 'DELETE', path, headers: condHeaders(m, key, step.cond) }, { status: 204, headers: { 'x-amz-delete-marker': 'true', ...(m.mode === 'Suspended' ? { 'x-amz-version-id': 'null' } : {}) } }, 'DeleteObject');
-      m.add(key, { vid: m.mode === 'Enabled' ? newVid(a, 'DeleteObject') : 'null', dm: true, body: Buffer.alloc(0), etag: '', tags: [] });
-      return [key];
-    }
-    case 'tag': {
-      // The current version, or one named by id (any of the key's, `null`, a removed one).
-      const vs = m.versions(key);
-      const named = step.pick % 2 === 0 ? undefined : versionPick(m, key, step.pick >> 1);
-      const v = named === undefined ? vs[0] : vs.find((x) => x.vid === named);
-      const tagSet = TAG_SETS[step.tags % TAG_SETS.length]!;
-      const p = `${path}?tagging${named === undefined ? '' : `&versionId=${named}`}`;
-      const r: FuzzRequest = step.remove ? { method: 'DELETE', path: p } : { method: 'PUT', path: p, body: taggingXml(tagSet.tags) };
-      const what = `${step.remove ? 'Delete' : 'Put'}ObjectTagging${named === undefined ? '' : ` version ${named}`}`;
-      // A version id naming a delete marker is 405 (as GET); a current marker, no key: NoSuchKey.
-      let e: Expect;
-      if (!v) e = named === undefined ? { status: 404, code: 'NoSuchKey' } : { status: 404, code: 'NoSuchVersion' };
-      else if (v.dm) e = named === undefined ? { status: 404, code: 'NoSuchKey', headers: { 'x-amz-delete-marker': 'true' } } : { status: 405, code: 'MethodNotAllowed', headers: { 'x-amz-delete-marker': 'true' } };
-      else e = { status: step.remove ? 204 : 200, headers: { 'x-amz-version-id': m.shows(v.vid) ? v.vid : null } };
-      await must(t, r, e, what);
-      if (v && !v.dm) v.tags = step.remove ? [] : tagSet.tags;
-      return [key];
-    }
+    case 'put':
+    case 'copy':
+    case 'delete':
+    case 'tag':
     case 'deleteVersion': {
-      const vid = versionPick(m, key, step.pick);
-      const hit = m.versions(key).find((v) => v.vid === vid);
-      const headers: Record<string, string | null> = m.mode === 'Unversioned' ? { 'x-amz-delete-marker': null, 'x-amz-version-id': null } : hit ? { 'x-amz-delete-marker': hit.dm ? 'true' : null, 'x-amz-version-id': vid } : { 'x-amz-delete-marker': null };
-      await must(t, { method: 'DELETE', path: `${path}?versionId=${vid}` }, { status: 204, headers }, `DeleteObject version ${vid}${hit ? '' : ' (absent)'}`);
-      m.remove(key, vid);
-      return [key];
+      const plan = planSingle(t.bucket, m, keys, step, index);
+      return plan.apply(m, await t.send(plan.req));
     }
+    case 'concurrent':
+      return runConcurrent(t, keys, step.steps.filter(isSingle), index);
     case 'deleteObjects': {
       const seen = new Set<string>();
       // Each key once, and none XML 1.0 cannot carry (control characters, even as references).
@@ -419,13 +375,184 @@ function condHeaders(m: BucketModel, key: string, cond: Cond | undefined): Recor
   }
 }
 
-/** The refusal a condition gets: 412 when an object is there (or its ETag differs), 404 NoSuchKey when If-Match finds none. */
-function condRefusal(m: BucketModel, key: string, cond: Cond | undefined): Expect | undefined {
-  if (cond === undefined) return undefined;
+/**
+ * The refusal the condition headers sent get from the model as it is: 412 when an object is there
+ * for If-None-Match or its ETag differs from If-Match's, 404 NoSuchKey when If-Match finds none.
+ */
+function condRefusal(m: BucketModel, key: string, sent: Record<string, string>): Expect | undefined {
   const cur = live(m, key);
-  if (cond === 'noneMatch') return cur ? { status: 412, code: 'PreconditionFailed' } : undefined;
+  if (sent['if-none-match'] !== undefined) return cur ? { status: 412, code: 'PreconditionFailed' } : undefined;
+  const want = sent['if-match'];
+  if (want === undefined) return undefined;
   if (!cur) return { status: 404, code: 'NoSuchKey' };
-  return cond === 'matchOther' ? { status: 412, code: 'PreconditionFailed' } : undefined;
+  return want !== '*' && want !== cur.etag ? { status: 412, code: 'PreconditionFailed' } : undefined;
+}
+
+/** The new real version id a write answered: not `null`, not one the model has or had. */
+function newVersionId(m: BucketModel, a: FuzzAnswer, what: string): string {
+  const id = header(a, 'x-amz-version-id');
+  assert.ok(id !== undefined && id !== 'null' && !m.gone.includes(id) && ![...m.keys.values()].flat().some((v) => v.vid === id), `${what}: new version id ${id}`);
+  return id;
+}
+
+/** A step of one request, decided against the model as it is when sent (version ids, ETags). */
+export interface Plan {
+  req: FuzzRequest;
+  /** Check the answer against `m` (the model as it is when the request takes effect) and apply it; the keys touched. */
+  apply(m: BucketModel, a: FuzzAnswer): string[];
+}
+
+/** Single-request steps: PUT, CopyObject, DELETE, DELETE ?versionId, Put/DeleteObjectTagging. */
+export type SingleStep = Extract<Step, { op: 'put' | 'copy' | 'delete' | 'tag' | 'deleteVersion' }>;
+
+export function isSingle(step: Step): step is SingleStep {
+  return step.op === 'put' || step.op === 'copy' || step.op === 'delete' || step.op === 'tag' || step.op === 'deleteVersion';
+}
+
+export function planSingle(bucket: string, pm: BucketModel, keys: string[], step: SingleStep, index: number): Plan {
+  const key = keys[step.key % keys.length]!;
+  const path = keyPath(bucket, key);
+  const check = (a: FuzzAnswer, r: FuzzRequest, e: Expect, what: string): void => expectAnswer(a, e, `${what}: ${r.method} ${r.path}`);
+  switch (step.op) {
+    case 'put': {
+      const body = bodyOf(step.body, index);
+      const tagSet = step.tags === undefined ? undefined : TAG_SETS[step.tags % TAG_SETS.length]!;
+      const cond = condHeaders(pm, key, step.cond);
+      const req: FuzzRequest = { method: 'PUT', path, body, headers: { ...cond, ...(tagSet ? { 'x-amz-tagging': tagSet.header } : {}) } };
+      return {
+        req,
+        apply(m, a) {
+          const refusal = condRefusal(m, key, cond);
+          if (refusal) {
+            check(a, req, refusal, `PutObject ${step.cond}`);
+            return [key];
+          }
+          check(a, req, { status: 200, etag: `"${md5hex(body)}"`, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'PutObject');
+          m.add(key, { vid: m.mode === 'Enabled' ? newVersionId(m, a, 'PutObject') : 'null', dm: false, body, etag: `"${md5hex(body)}"`, tags: tagSet?.tags ?? [] });
+          return [key];
+        },
+      };
+    }
+    case 'copy': {
+      const srcKey = keys[step.src % keys.length]!;
+      const pvs = pm.versions(srcKey);
+      const at = step.pick % (pvs.length + 1);
+      const namedId = at < pvs.length ? pvs[at]!.vid : undefined;
+      const source = `/${bucket}/${q(srcKey)}${namedId ? `?versionId=${namedId}` : ''}`;
+      const req: FuzzRequest = { method: 'PUT', path, headers: { 'x-amz-copy-source': source, ...(step.replace ? { 'x-amz-metadata-directive': 'REPLACE' } : {}) } };
+      return {
+        req,
+        apply(m, a) {
+          const vs = m.versions(srcKey);
+          const named = namedId === undefined ? undefined : vs.find((v) => v.vid === namedId);
+          const src = namedId === undefined ? vs[0] : named;
+          let e: Expect;
+          if (!src) e = namedId === undefined ? { status: 404, code: 'NoSuchKey' } : { status: 404, code: 'NoSuchVersion' };
+          else if (src.dm) e = named ? { status: 400, code: 'InvalidRequest' } : { status: 404, code: 'NoSuchKey' };
+          else if (srcKey === key && src === vs[0] && !step.replace) e = { status: 400, code: 'InvalidRequest' };
+          else e = { status: 200, headers: { 'x-amz-copy-source-version-id': m.shows(src.vid) ? src.vid : null, ...(m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null }) } };
+          check(a, req, e, `CopyObject from ${JSON.stringify(srcKey)}${namedId ? ` version ${namedId}` : ''}`);
+          if (a.status !== 200 || !src) return [];
+          const etag = decodeValue(child(a.text, 'ETag') ?? '', false);
+          // A copy is one new object of the same bytes; a copy of a multipart object may keep its ETag.
+          if (!src.etag.includes('-')) assert.equal(etag, src.etag, 'CopyObject ETag');
+          m.add(key, { vid: m.mode === 'Enabled' ? newVersionId(m, a, 'CopyObject') : 'null', dm: false, body: src.body, etag, tags: src.tags });
+          return [key, srcKey];
+        },
+      };
+    }
+    case 'delete': {
+      const cond = condHeaders(pm, key, step.cond);
+      const req: FuzzRequest = { method: 'DELETE', path, headers: cond };
+      return {
+        req,
+        apply(m, a) {
+          const refusal = condRefusal(m, key, cond);
+          if (refusal) {
+            check(a, req, refusal, `DeleteObject ${step.cond}`);
+            return [key];
+          }
+          if (m.mode === 'Unversioned') {
+            check(a, req, { status: 204, headers: { 'x-amz-delete-marker': null, 'x-amz-version-id': null } }, 'DeleteObject (never versioned)');
+            m.remove(key, 'null');
+            return [key];
+          }
+          check(a, req, { status: 204, headers: { 'x-amz-delete-marker': 'true', ...(m.mode === 'Suspended' ? { 'x-amz-version-id': 'null' } : {}) } }, 'DeleteObject');
+          m.add(key, { vid: m.mode === 'Enabled' ? newVersionId(m, a, 'DeleteObject') : 'null', dm: true, body: Buffer.alloc(0), etag: '', tags: [] });
+          return [key];
+        },
+      };
+    }
+    case 'tag': {
+      // The current version, or one named by id (any of the key's, `null`, a removed one).
+      const named = step.pick % 2 === 0 ? undefined : versionPick(pm, key, step.pick >> 1);
+      const tagSet = TAG_SETS[step.tags % TAG_SETS.length]!;
+      const p = `${path}?tagging${named === undefined ? '' : `&versionId=${named}`}`;
+      const req: FuzzRequest = step.remove ? { method: 'DELETE', path: p } : { method: 'PUT', path: p, body: taggingXml(tagSet.tags) };
+      const what = `${step.remove ? 'Delete' : 'Put'}ObjectTagging${named === undefined ? '' : ` version ${named}`}`;
+      return {
+        req,
+        apply(m, a) {
+          const vs = m.versions(key);
+          const v = named === undefined ? vs[0] : vs.find((x) => x.vid === named);
+          // A version id naming a delete marker is 405 (as GET); a current marker, no key: NoSuchKey.
+          let e: Expect;
+          if (!v) e = named === undefined ? { status: 404, code: 'NoSuchKey' } : { status: 404, code: 'NoSuchVersion' };
+          else if (v.dm) e = named === undefined ? { status: 404, code: 'NoSuchKey', headers: { 'x-amz-delete-marker': 'true' } } : { status: 405, code: 'MethodNotAllowed', headers: { 'x-amz-delete-marker': 'true' } };
+          else e = { status: step.remove ? 204 : 200, headers: { 'x-amz-version-id': m.shows(v.vid) ? v.vid : null } };
+          check(a, req, e, what);
+          if (v && !v.dm) v.tags = step.remove ? [] : tagSet.tags;
+          return [key];
+        },
+      };
+    }
+    case 'deleteVersion': {
+      const vid = versionPick(pm, key, step.pick);
+      const req: FuzzRequest = { method: 'DELETE', path: `${path}?versionId=${vid}` };
+      return {
+        req,
+        apply(m, a) {
+          const hit = m.versions(key).find((v) => v.vid === vid);
+          const headers: Record<string, string | null> = m.mode === 'Unversioned' ? { 'x-amz-delete-marker': null, 'x-amz-version-id': null } : hit ? { 'x-amz-delete-marker': hit.dm ? 'true' : null, 'x-amz-version-id': vid } : { 'x-amz-delete-marker': null };
+          check(a, req, { status: 204, headers }, `DeleteObject version ${vid}${hit ? '' : ' (absent)'}`);
+          m.remove(key, vid);
+          return [key];
+        },
+      };
+    }
+  }
+}
+
+/**
+ * Send single-request steps at once. Each was decided against the model before any was sent; some
+ * serial order of them must explain every answer and the state after (every key read, both
+ * listings whole), and the model becomes that order's.
+ */
+async function runConcurrent(t: Target, keys: string[], steps: SingleStep[], index: number): Promise<string[]> {
+  const plans = steps.map((s, j) => planSingle(t.bucket, t.model, keys, s, index * 10 + j));
+  const answers = await Promise.all(plans.map((p) => t.send(p.req)));
+  const tried: string[] = [];
+  for (const order of permutations(plans.length)) {
+    const m = t.model.clone();
+    try {
+      const touched = order.flatMap((i) => plans[i]!.apply(m, answers[i]!));
+      const probe: Target = { ...t, model: m };
+      for (const k of keys) await checkKey(probe, k);
+      await checkVersions(probe, { page: 1000, url: false });
+      await checkObjects(probe, { page: 1000, url: false });
+      t.model.adopt(m);
+      return touched;
+    } catch (e) {
+      tried.push(`order ${order.join(',')}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  const sent = plans.map((p, i) => `#${i} ${p.req.method} ${p.req.path} ${JSON.stringify(p.req.headers ?? {})} → ${answers[i]!.status} ${answers[i]!.code ?? ''} ${JSON.stringify(answers[i]!.headers['x-amz-version-id'] ?? '')}`);
+  throw new Error(`no serial order of the concurrent requests explains their answers and the state after:\n${sent.join('\n')}\n${tried.join('\n')}`);
+}
+
+function permutations(n: number): number[][] {
+  if (n <= 1) return [[...Array(n).keys()]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
 }
 
 /** Upload a body in parts of at least 5 bytes (but the last) and complete; the model gets the version. */
