@@ -119,8 +119,10 @@ export async function userRemove(dataDirs: string[], accessKey: string, print: P
  * the user is deleted: a crash in between leaves a file whose next start retires the key anyway.
  */
 async function revokeDefaultKeys(dataDir: string, user: { accessKey: string; tenantId: string; name: string }): Promise<boolean | undefined> {
+  // Other users never depend on the file (a damaged one must not stop their removal).
+  if (user.name !== 'default') return undefined;
   const state = await readCredentialsFile(dataDir);
-  if (state?.activeAccessKey !== user.accessKey || state.tenantId !== user.tenantId || user.name !== 'default') return undefined;
+  if (state?.activeAccessKey !== user.accessKey || state.tenantId !== user.tenantId) return undefined;
   if (state.generated?.accessKey !== user.accessKey) return false;
   await writeCredentialsFile(dataDir, { v: 1, tenantId: state.tenantId, activeAccessKey: state.activeAccessKey });
   return true;

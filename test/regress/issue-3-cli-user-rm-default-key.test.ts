@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import aws4 from 'aws4';
@@ -69,4 +69,11 @@ test('user rm of a default key from CCOW_ACCESS_KEY says it comes back with the 
   const rmd = await runCli(['user', 'rm', 'ENVDEFAULTKEY'], { env: cleanEnv({ CCOW_DATA: data }) });
   assert.equal(rmd.code, 0, rmd.stderr);
   assert.match(rmd.stdout, /from CCOW_ACCESS_KEY; a `ccow serve` with the same CCOW_ACCESS_KEY adds it again/);
+
+  // Another user's removal never reads credentials.json: a damaged one does not stop it.
+  const add = await runCli(['user', 'add', 'alice', '--access-key', 'ALICEKEY', '--secret-key', 'alice-secret'], { env: cleanEnv({ CCOW_DATA: data }) });
+  assert.equal(add.code, 0, add.stderr);
+  await writeFile(join(data, 'credentials.json'), '{ damaged');
+  const other = await runCli(['user', 'rm', 'ALICEKEY'], { env: cleanEnv({ CCOW_DATA: data }) });
+  assert.equal(other.code, 0, other.stderr);
 });
