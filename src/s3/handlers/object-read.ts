@@ -126,7 +126,7 @@ async function getObjectOnce(ctx: RequestContext, op: OperationOf<'GetObject'>, 
   if (p.notModified) return p.notModified;
   if (p.window.length === 0) return { status: p.status, headers: p.headers, body: Buffer.alloc(0) };
   // An inline object's bytes are in memory already: sent in one write, no stream to pump.
-  if (p.window.length === r.version.size) return { status: p.status, headers: p.headers, body: r.bytes ? Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) : r.body };
+  if (p.window.length === r.version.size) return { status: p.status, headers: p.headers, body: r.bytes ? Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength) : await primed(r.body) };
   // The window of exactly the version the headers and conditionals were decided on: by its UVID,
   // which names a null version too ('null' would name whatever null version is there by now).
   let ranged;
@@ -138,7 +138,31 @@ async function getObjectOnce(ctx: RequestContext, op: OperationOf<'GetObject'>, 
     if (mayRetry && versionIdParam(ctx) === undefined && EngineErrors.NO_SUCH_VERSION.is(e)) return getObjectOnce(ctx, op, false);
     throw e;
   }
-  return { status: p.status, headers: p.headers, body: ranged.body };
+  return { status: p.status, headers: p.headers, body: await primed(ranged.body) };
+}
+
+/**
+ * The body with its first piece already read. A chunk that fails its hash check (or is missing)
+ * is an error the client must see as S3 answers it, 500 InternalError (s3-surface.md §9; ccow.md:
+ * "corrupted data is an error, never served"); once the status line is out, all the gateway can do
+ * is cut the connection. Reading the first piece before answering turns the commonest case (the
+ * object's only or first chunk, or a range inside one) into that 500; damage further in still cuts
+ * the body short. The response waited for this piece anyway.
+ */
+async function primed(body: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array>> {
+  const it = body[Symbol.asyncIterator]();
+  const first = await it.next();
+  let sentFirst = false;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => {
+        if (sentFirst) return it.next();
+        sentFirst = true;
+        return Promise.resolve(first);
+      },
+      return: async (value?: unknown) => (it.return ? it.return(value) : { done: true as const, value: undefined }),
+    }),
+  };
 }
 
 /** Close a body that will not be sent (an unstarted engine read holds nothing, but say so). */
