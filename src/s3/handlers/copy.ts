@@ -125,14 +125,19 @@ export function copySourceAddr(src: CopySource, version: ObjectVersion, bucket: 
 
 /**
  * Run a copy handler; if the source version it checked was purged by an overwrite before the engine
- * copied it (unversioned / suspended source bucket) and the request named no version, run it once
- * more, as if it came after the overwrite (its preconditions are decided on the new version).
+ * copied it (unversioned / suspended source bucket) and the request named no version or the null
+ * version, run it once more, as if it came after the overwrite (its preconditions are decided on
+ * the new version). `versionId=null` names whatever null version the key has when it is read, and
+ * an overwrite there replaces the null version by another: answering NoSuchVersion would say the
+ * key had none, which was never so (found by the versioning-model fuzz: a copy from ?versionId=null
+ * racing a PUT of the source). A real id names that one version only: NoSuchVersion stays.
  */
 export async function retryIfSourcePurged<T>(ctx: RequestContext, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    if (!EngineErrors.NO_SUCH_VERSION.is(e) || parseCopySource(ctx.headers['x-amz-copy-source'] ?? '').versionId !== undefined) throw e;
+    const named = parseCopySource(ctx.headers['x-amz-copy-source'] ?? '').versionId;
+    if (!EngineErrors.NO_SUCH_VERSION.is(e) || (named !== undefined && named !== 'null')) throw e;
     return run();
   }
 }
