@@ -316,7 +316,7 @@ export async function runStep(t: Target, keys: string[], step: Step, index: numb
     case 'tag':
     case 'deleteVersion': {
       const plan = planSingle(t.bucket, m, keys, step, index);
-      return plan.apply(m, await t.send(plan.req));
+      return applyAll(plan, m, await t.send(plan.req));
     }
     case 'concurrent':
       return runConcurrent(t, keys, step.steps.filter(isSingle), index);
@@ -398,8 +398,19 @@ function newVersionId(m: BucketModel, a: FuzzAnswer, what: string): string {
 /** A step of one request, decided against the model as it is when sent (version ids, ETags). */
 export interface Plan {
   req: FuzzRequest;
-  /** Check the answer against `m` (the model as it is when the request takes effect) and apply it; the keys touched. */
-  apply(m: BucketModel, a: FuzzAnswer): string[];
+  /**
+   * The request's effects in order, each checking the answer against `m` (the model as it is at
+   * that point) and applying its part; the keys touched. One for most requests; a copy reads its
+   * source, then writes (a concurrent request may come in between). `ctx` carries what an earlier
+   * effect of the same request saw.
+   */
+  effects: ((m: BucketModel, a: FuzzAnswer, ctx: Record<string, unknown>) => string[])[];
+}
+
+/** Apply a plan's effects one after the other. */
+function applyAll(p: Plan, m: BucketModel, a: FuzzAnswer): string[] {
+  const ctx = {};
+  return p.effects.flatMap((f) => f(m, a, ctx));
 }
 
 /** Single-request steps: PUT, CopyObject, DELETE, DELETE ?versionId, Put/DeleteObjectTagging. */
@@ -421,7 +432,7 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
       const req: FuzzRequest = { method: 'PUT', path, body, headers: { ...cond, ...(tagSet ? { 'x-amz-tagging': tagSet.header } : {}) } };
       return {
         req,
-        apply(m, a) {
+        effects: [(m, a) => {
           const refusal = condRefusal(m, key, cond);
           if (refusal) {
             check(a, req, refusal, `PutObject ${step.cond}`);
@@ -430,7 +441,7 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
           check(a, req, { status: 200, etag: `"${md5hex(body)}"`, headers: m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null } }, 'PutObject');
           m.add(key, { vid: m.mode === 'Enabled' ? newVersionId(m, a, 'PutObject') : 'null', dm: false, body, etag: `"${md5hex(body)}"`, tags: tagSet?.tags ?? [] });
           return [key];
-        },
+        }],
       };
     }
     case 'copy': {
@@ -442,7 +453,8 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
       const req: FuzzRequest = { method: 'PUT', path, headers: { 'x-amz-copy-source': source, ...(step.replace ? { 'x-amz-metadata-directive': 'REPLACE' } : {}) } };
       return {
         req,
-        apply(m, a) {
+        effects: [(m, a, ctx) => {
+          // The source as the copy reads it; its answer's status is decided here.
           const vs = m.versions(srcKey);
           const named = namedId === undefined ? undefined : vs.find((v) => v.vid === namedId);
           const src = namedId === undefined ? vs[0] : named;
@@ -452,13 +464,18 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
           else if (srcKey === key && src === vs[0] && !step.replace) e = { status: 400, code: 'InvalidRequest' };
           else e = { status: 200, headers: { 'x-amz-copy-source-version-id': m.shows(src.vid) ? src.vid : null, ...(m.mode === 'Enabled' ? {} : { 'x-amz-version-id': null }) } };
           check(a, req, e, `CopyObject from ${JSON.stringify(srcKey)}${namedId ? ` version ${namedId}` : ''}`);
+          if (src && !src.dm) ctx.src = { ...src, tags: [...src.tags] };
+          return [];
+        }, (m, a, ctx) => {
+          // The new version, written later.
+          const src = ctx.src as MVersion | undefined;
           if (a.status !== 200 || !src) return [];
           const etag = decodeValue(child(a.text, 'ETag') ?? '', false);
           // A copy is one new object of the same bytes; a copy of a multipart object may keep its ETag.
           if (!src.etag.includes('-')) assert.equal(etag, src.etag, 'CopyObject ETag');
           m.add(key, { vid: m.mode === 'Enabled' ? newVersionId(m, a, 'CopyObject') : 'null', dm: false, body: src.body, etag, tags: src.tags });
           return [key, srcKey];
-        },
+        }],
       };
     }
     case 'delete': {
@@ -466,7 +483,7 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
       const req: FuzzRequest = { method: 'DELETE', path, headers: cond };
       return {
         req,
-        apply(m, a) {
+        effects: [(m, a) => {
           const refusal = condRefusal(m, key, cond);
           if (refusal) {
             check(a, req, refusal, `DeleteObject ${step.cond}`);
@@ -480,7 +497,7 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
           check(a, req, { status: 204, headers: { 'x-amz-delete-marker': 'true', ...(m.mode === 'Suspended' ? { 'x-amz-version-id': 'null' } : {}) } }, 'DeleteObject');
           m.add(key, { vid: m.mode === 'Enabled' ? newVersionId(m, a, 'DeleteObject') : 'null', dm: true, body: Buffer.alloc(0), etag: '', tags: [] });
           return [key];
-        },
+        }],
       };
     }
     case 'tag': {
@@ -492,7 +509,7 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
       const what = `${step.remove ? 'Delete' : 'Put'}ObjectTagging${named === undefined ? '' : ` version ${named}`}`;
       return {
         req,
-        apply(m, a) {
+        effects: [(m, a) => {
           const vs = m.versions(key);
           const v = named === undefined ? vs[0] : vs.find((x) => x.vid === named);
           // A version id naming a delete marker is 405 (as GET); a current marker, no key: NoSuchKey.
@@ -503,7 +520,7 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
           check(a, req, e, what);
           if (v && !v.dm) v.tags = step.remove ? [] : tagSet.tags;
           return [key];
-        },
+        }],
       };
     }
     case 'deleteVersion': {
@@ -511,13 +528,13 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
       const req: FuzzRequest = { method: 'DELETE', path: `${path}?versionId=${vid}` };
       return {
         req,
-        apply(m, a) {
+        effects: [(m, a) => {
           const hit = m.versions(key).find((v) => v.vid === vid);
           const headers: Record<string, string | null> = m.mode === 'Unversioned' ? { 'x-amz-delete-marker': null, 'x-amz-version-id': null } : hit ? { 'x-amz-delete-marker': hit.dm ? 'true' : null, 'x-amz-version-id': vid } : { 'x-amz-delete-marker': null };
           check(a, req, { status: 204, headers }, `DeleteObject version ${vid}${hit ? '' : ' (absent)'}`);
           m.remove(key, vid);
           return [key];
-        },
+        }],
       };
     }
   }
@@ -525,34 +542,54 @@ export function planSingle(bucket: string, pm: BucketModel, keys: string[], step
 
 /**
  * Send single-request steps at once. Each was decided against the model before any was sent; some
- * serial order of them must explain every answer and the state after (every key read, both
- * listings whole), and the model becomes that order's.
+ * serial order of their effects (a copy's read and write may have others in between) must explain
+ * every answer and the state after (every key read, both listings whole), and the model becomes
+ * that order's.
  */
 async function runConcurrent(t: Target, keys: string[], steps: SingleStep[], index: number): Promise<string[]> {
   const plans = steps.map((s, j) => planSingle(t.bucket, t.model, keys, s, index * 10 + j));
   const answers = await Promise.all(plans.map((p) => t.send(p.req)));
   const tried: string[] = [];
-  for (const order of permutations(plans.length)) {
+  const seen = new Set<string>();
+  for (const order of interleavings(plans.map((p) => p.effects.length))) {
     const m = t.model.clone();
+    const ctxs = plans.map(() => ({}));
+    const next = plans.map(() => 0);
+    let touched: string[];
     try {
-      const touched = order.flatMap((i) => plans[i]!.apply(m, answers[i]!));
+      touched = order.flatMap((i) => plans[i]!.effects[next[i]!++]!(m, answers[i]!, ctxs[i]!));
+    } catch (e) {
+      tried.push(`order ${order.join(',')}: ${(e as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    // Orders that explain the answers alike and end alike need reading back once.
+    const state = JSON.stringify([...m.keys].map(([k, vs]) => [k, vs.map((v) => [v.vid, v.dm, v.etag, v.tags, v.body.toString('base64')])]));
+    if (seen.has(state)) continue;
+    seen.add(state);
+    try {
       const probe: Target = { ...t, model: m };
       for (const k of keys) await checkKey(probe, k);
       await checkVersions(probe, { page: 1000, url: false });
       await checkObjects(probe, { page: 1000, url: false });
-      t.model.adopt(m);
-      return touched;
     } catch (e) {
-      tried.push(`order ${order.join(',')}: ${(e as Error).message.split('\n')[0]}`);
+      tried.push(`order ${order.join(',')}: the state after: ${(e as Error).message.split('\n')[0]}`);
+      continue;
     }
+    t.model.adopt(m);
+    return touched;
   }
   const sent = plans.map((p, i) => `#${i} ${p.req.method} ${p.req.path} ${JSON.stringify(p.req.headers ?? {})} → ${answers[i]!.status} ${answers[i]!.code ?? ''} ${JSON.stringify(answers[i]!.headers['x-amz-version-id'] ?? '')}`);
   throw new Error(`no serial order of the concurrent requests explains their answers and the state after:\n${sent.join('\n')}\n${tried.join('\n')}`);
 }
 
-function permutations(n: number): number[][] {
-  if (n <= 1) return [[...Array(n).keys()]];
-  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+/** Every merge of sequences of `lengths[i]` effects of request i, each request's in its order. */
+function interleavings(lengths: number[]): number[][] {
+  if (lengths.every((n) => n === 0)) return [[]];
+  return lengths.flatMap((n, i) => {
+    if (n === 0) return [];
+    const rest = lengths.map((x, j) => (j === i ? x - 1 : x));
+    return interleavings(rest).map((o) => [i, ...o]);
+  });
 }
 
 /** Upload a body in parts of at least 5 bytes (but the last) and complete; the model gets the version. */
