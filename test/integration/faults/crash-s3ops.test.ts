@@ -6,7 +6,10 @@
  *
  * - `mpu`: CompleteMultipartUpload of 4–8 parts, most of them UploadPartCopy of 5 MiB ranges of a
  *   source at odd offsets (re-chunked, not shared), some UploadPart, part numbers sometimes uploaded
- *   twice, half of the uploads with CRC32 checksums (COMPOSITE or FULL_OBJECT); `copy`: CopyObject of the 6 MiB source (COPY or REPLACE metadata and tags, a checksum);
+ *   twice, half of the uploads with CRC32 checksums (COMPOSITE or FULL_OBJECT); a Complete cut by
+ *   the kill is retried after the restart (200 and the upload's ETag, committed before or not);
+ * - `copy`: CopyObject of the 6 MiB source (COPY or REPLACE metadata and tags, a checksum), of a
+ *   key onto itself (REPLACE), and of an o/ key while the put worker overwrites it;
  * - `put`: overwrites of unversioned keys (0 B .. 2 MiB, metadata, tags, a SHA-256 checksum) and of
  *   versioned keys (plus delete markers and purges of the oldest version); `chunked`: aws-chunked
  *   PUTs (STREAMING-UNSIGNED-PAYLOAD-TRAILER with a CRC32 trailer) streamed slowly, killed mid-body;
@@ -19,10 +22,12 @@
  *   or one written after, never older and never missing (the old version stays readable until the
  *   new one is acknowledged).
  *
- * Every worker runs in every round; the kill lands 0–15 ms after a trigger that cycles through the
- * moments above (a Complete sent, an UploadPartCopy sent, half a chunked body sent, a CopyObject
- * sent, a DeleteObjects sent, a PutBucketVersioning sent, a versioned put sent, a tagging or ACL
- * change sent). After each kill:
+ * Every worker runs in every round; the kill lands 0–15 ms (a Complete: 0–60 ms) after a trigger
+ * that cycles through the moments above (a Complete sent, an UploadPartCopy sent, half a chunked
+ * body sent, a CopyObject sent, a DeleteObjects sent, a PutBucketVersioning sent, a versioned put
+ * sent, a tagging or ACL change sent), once 0–20 operations of the round were acknowledged. A
+ * quarter of the restarted gateways are killed again 0–300 ms after they listen (while they recover)
+ * and started once more. After each kill:
  *
  * - `ccow fsck`'s audit, run on the data dir before anything restarts, finds nothing missing,
  *   corrupt or dangling (chunk files of the interrupted writes without a row are allowed: the
@@ -90,8 +95,6 @@ interface KeyModel {
   inflightFrom?: () => Ver[][];
   /** Unversioned keys the reader checks: op ids in write order and the index of the last acknowledged. */
   history?: { ops: string[]; acked: number };
-  /** Every sha written to the key (for messages). */
-  sent: Set<string>;
 }
 
 const md5 = (b: Buffer): Buffer => createHash('md5').update(b).digest();
@@ -204,7 +207,7 @@ class World {
     const id = `${bucket}/${key}`;
     let m = this.keys.get(id);
     if (!m) {
-      m = { bucket, key, vers: [], sent: new Set() };
+      m = { bucket, key, vers: [] };
       this.keys.set(id, m);
     }
     return m;
@@ -278,7 +281,6 @@ async function putWorker(w: World, round: Round, keys: string[], bucket: 'plain'
     }
     const op = w.opId(round.r);
     const { body, headers, ver } = putOf(op, sizeOf(rand), rand);
-    m.sent.add(ver.sha!);
     if (bucket === 'plain') w.opVers.set(op, { ...ver, md5: md5(body).toString('hex') });
     const before = m.vers;
     const after = (id: string): Ver[] => (bucket === 'plain' ? replaceNull(before, ver) : [{ ...ver, versionId: id }, ...before]);
@@ -300,7 +302,6 @@ async function chunkedWorker(w: World, round: Round, keys: string[]): Promise<vo
     const sha = sha256(body);
     const crc = crcB64(body);
     const ver: Omit<Ver, 'versionId'> = { marker: false, sha, size, op, tags: '', ck: `crc32:${crc}` };
-    m.sent.add(sha);
     const p = path('plain', m.key);
     const cuts: number[] = [];
     for (let at = 0; at < size; ) {
@@ -470,7 +471,6 @@ async function mpuWorker(w: World, round: Round, keys: string[]): Promise<void> 
       const composite = Buffer.concat(crcs.map((x) => Buffer.from(x, 'base64')));
       ver.ck = `crc32:${ckType === 'FULL_OBJECT' ? crcB64(all) : `${crcB64(composite)}-${count}`}`;
     }
-    m.sent.add(sha);
     w.creating.add(m.key);
     const created = await round.call(`create ${m.key}`, () => c.send('POST', path('plain', m.key, '?uploads'), undefined, createHeaders));
     const uploadId = created?.status === 200 ? xmlOne(created.body.toString(), 'UploadId') : undefined;
@@ -578,7 +578,6 @@ async function switchWorker(w: World, round: Round, keys: string[], toggles: boo
     }
     const op = w.opId(round.r);
     const { body, headers, ver } = putOf(op, between(rand, 0, 48 * KiB), rand);
-    m.sent.add(ver.sha!);
     const before = m.vers;
     // Answered without x-amz-version-id: the null version (Suspended), which replaces the previous null one.
     const after = (id: string | undefined): Ver[] => (id === undefined ? replaceNull(before, ver) : [{ ...ver, versionId: id }, ...before]);
@@ -775,7 +774,7 @@ async function verify(c: Client, w: World, where: string): Promise<{ landed: num
 }
 
 /** Open uploads: each one the client created, with its acknowledged parts; completed ones gone. All then aborted. */
-async function verifyUploads(c: Client, w: World, where: string): Promise<{ open: number; retried: number }> {
+async function verifyUploads(c: Client, w: World, where: string): Promise<{ open: number; retried: number; committed: number }> {
   const xml = (await c.ok('GET', '/plain?uploads')).body.toString();
   const open = new Map([...xml.matchAll(/<Upload>([\s\S]*?)<\/Upload>/g)].map((u) => [xmlOne(u[1]!, 'UploadId')!, xmlOne(u[1]!, 'Key')!]));
   for (const [id, key] of open) {
@@ -822,10 +821,10 @@ async function verifyUploads(c: Client, w: World, where: string): Promise<{ open
     const h = await c.ok('HEAD', path('plain', up.key));
     assert.deepEqual([h.headers.etag, h.headers['x-amz-meta-op']], [up.retry!.etag, up.op], `${where}: ${up.key} after the retried Complete`);
   }
-  const retried = [...w.uploads.values()].filter((u) => u.complete === 'inflight').length;
+  const cut = [...w.uploads].filter(([, u]) => u.complete === 'inflight');
   w.uploads.clear();
   w.creating.clear();
-  return { open: open.size, retried };
+  return { open: open.size, retried: cut.length, committed: cut.filter(([id]) => !open.has(id)).length };
 }
 
 /** fsck's audit of the data dir right after the kill (the `ccow fsck` code, before anything restarts). */
@@ -946,7 +945,7 @@ test(`SIGKILL of the gateway mid CompleteMultipartUpload / UploadPartCopy / Copy
         c = new Client(gw);
       }
     }
-    t.diagnostic(`round ${r}: kill on ${hit}${twice ? ' (and the restart killed again)' : ''} +${delay} ms after ${round.warmup}+ acks (${round.acks} in all); ${reads} reads; fsck after the kill: ${audit}; ${v.inflight} keys with an operation in flight, ${v.landed} of them landed; ${ups.open} uploads left open, ${ups.retried} Completes cut and retried; ms: ${laps.join(', ')}, end ${Date.now() - t0}`);
+    t.diagnostic(`round ${r}: kill on ${hit}${twice ? ' (and the restart killed again)' : ''} +${delay} ms after ${round.warmup}+ acks (${round.acks} in all); ${reads} reads; fsck after the kill: ${audit}; ${v.inflight} keys with an operation in flight, ${v.landed} of them landed; ${ups.open} uploads left open, ${ups.retried} Completes cut and retried (${ups.committed} had committed); ms: ${laps.join(', ')}, end ${Date.now() - t0}`);
   }
   await c.close();
   t.diagnostic(`kills per trigger: ${JSON.stringify(Object.fromEntries(fired))}`);
