@@ -10,7 +10,8 @@
  * the disk flushes (with lmdb-js `childTransaction` callbacks, the writer waited for the main
  * thread and the main thread for the writer: bench/RESULTS.md, session 10). Functions run one at a
  * time and see every earlier transaction's writes: serialisable, as before. A throw discards the
- * function's writes (nothing was handed over). A failed commit (a full disk) is reported as
+ * function's writes (nothing was handed over); one after reading writes still in flight is reported
+ * once those are durable, as a read-only transaction's answer is. A failed commit (a full disk) is reported as
  * StorageErrors.NO_SPACE or IO, never as lmdb-js's untyped "Commit failed", and the commits chained
  * after it are skipped and fail the same way (see `#commit`).
  * The database handle is read from the backend's `LmdbRef` per operation, and every operation
@@ -136,9 +137,19 @@ export class LmdbMetaStore implements MetaStore {
         result = fn(tx);
         // The writes are handed over below, synchronously with `fn`: nothing may run in between.
         if (isThenable(result)) throw new TypeError('MetaStore.transaction: fn must be synchronous');
-      } finally {
+      } catch (e) {
         tx.finish();
+        // A throw decided on uncommitted writes (an upload another Complete just removed) answers
+        // once they are durable, as a read-only transaction does below: the caller acts on it by
+        // reading the store, which must then show them (a concurrent retried Complete looked for
+        // the first one's answer and found none: 404 NoSuchUpload).
+        if (tx.sawPending) {
+          await this.#tail;
+          if (this.#epoch !== epoch) throw this.#failure ?? StorageErrors.IO('metadata commit failed');
+        }
+        throw e;
       }
+      tx.finish();
       if (tx.own.size > 0) await this.#commit(h, tx.own);
       else if (tx.sawPending) {
         // A read-only transaction that read uncommitted writes answers once they are durable.
