@@ -248,3 +248,81 @@ test('multipart model: random sequences of part uploads, copies, completions and
   }), { ...FC_PARAMS, includeErrorInReport: true, numRuns: Math.max(1, Math.round(RUNS / 3)) });
   await f.alive(`mpm-${buckets}`);
 });
+
+/**
+ * Two requests on one upload sent at once — Complete and Abort, Complete twice (the same parts),
+ * Complete and an UploadPart overwriting a listed part, two UploadParts of one number — and after
+ * both answers, the upload and the object must be as one of the two orders leaves them: never a
+ * 5xx, an aborted upload completed, or an object of bytes no listed ETag names.
+ */
+test('multipart races: Complete, Abort and UploadPart of one upload at once end as one of the two orders', async (t) => {
+  const f = await fuzzer(t);
+  const race = fc.constantFrom('complete+abort', 'complete+complete', 'complete+part', 'part+part', 'abort+part');
+  await fc.assert(fc.asyncProperty(race, fc.nat({ max: 20 }), fc.nat({ max: 20 }), async (kind, s1, s2) => {
+    const bucket = `mpr-${++buckets}`;
+    await f.send({ method: 'PUT', path: `/${bucket}` });
+    const key = 'k';
+    const init = await f.send({ method: 'POST', path: `${keyPath(bucket, key)}?uploads` });
+    const id = encodeURIComponent(child(init.text, 'UploadId')!);
+    const up = `${keyPath(bucket, key)}?uploadId=${id}`;
+    const p1 = bytes(5 + s1, 1, 'one');
+    const p2 = bytes(1 + s2, 2, 'two');
+    for (const [n, p] of [[1, p1], [2, p2]] as const) assert.equal((await f.send({ method: 'PUT', path: `${keyPath(bucket, key)}?partNumber=${n}&uploadId=${id}`, body: p })).status, 200);
+    const etag = (b: Buffer): string => `"${md5hex(b)}"`;
+    const completeXml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag(p1)}</ETag></Part><Part><PartNumber>2</PartNumber><ETag>${etag(p2)}</ETag></Part></CompleteMultipartUpload>`;
+    const newPart1 = bytes(7 + s2, 3, 'new');
+    const reqs: Record<string, FuzzRequest> = {
+      complete: { method: 'POST', path: up, body: completeXml },
+      abort: { method: 'DELETE', path: up },
+      part: { method: 'PUT', path: `${keyPath(bucket, key)}?partNumber=1&uploadId=${id}`, body: newPart1 },
+    };
+    const [x, y] = kind.split('+') as [string, string];
+    const [a, b] = await Promise.all([f.send(reqs[x]!), f.send(reqs[y]!)]);
+    const what = `${kind}: ${a.status} ${a.code ?? ''} / ${b.status} ${b.code ?? ''}`;
+    for (const r of [a, b]) assert.ok(r.status < 500 && !/<Error>/.test(r.status === 200 ? r.text : ''), `${what}: ${r.text}`);
+    const obj = await f.send({ method: 'GET', path: keyPath(bucket, key) });
+    const parts = await f.send({ method: 'GET', path: up });
+    const whole = Buffer.concat([p1, p2]);
+    switch (kind) {
+      case 'complete+abort': {
+        // One wins; the other finds no upload.
+        const completed = a.status === 200;
+        assert.ok(completed ? b.status === 404 && b.code === 'NoSuchUpload' : a.status === 404 && a.code === 'NoSuchUpload' && b.status === 204, what);
+        assert.equal(obj.status, completed ? 200 : 404, `${what}: GET → ${obj.status}`);
+        if (completed) assert.ok(obj.body.equals(whole), what);
+        assert.equal(parts.code, 'NoSuchUpload', `${what}: ListParts → ${parts.status}`);
+        break;
+      }
+      case 'complete+complete':
+        // The second is a retry of the first: 200 both, one object.
+        assert.ok(a.status === 200 && b.status === 200, what);
+        assert.equal(child(a.text, 'ETag'), child(b.text, 'ETag'), what);
+        assert.ok(obj.body.equals(whole), what);
+        break;
+      case 'complete+part':
+        // The part lands first (Complete then lists an ETag part 1 no longer has: InvalidPart), or
+        // after the Complete (NoSuchUpload), or — S3 does not say — between, and then the object
+        // holds the bytes the listed ETags name all the same.
+        if (a.status === 200) {
+          assert.ok(obj.body.equals(whole), `${what}: the object holds ${obj.body.length} bytes, not the listed parts`);
+          assert.ok(b.status === 404 || b.status === 200, what);
+        } else {
+          assert.equal(a.code, 'InvalidPart', what);
+          assert.equal(b.status, 200, what);
+          assert.equal(obj.status, 404, what);
+        }
+        break;
+      case 'part+part': {
+        assert.ok(a.status === 200 && b.status === 200, what);
+        const listed = [...parts.text.matchAll(/<Part>(.*?)<\/Part>/gs)].map((m) => `${child(m[1]!, 'PartNumber')} ${decodeValue(child(m[1]!, 'ETag') ?? '', false)} ${child(m[1]!, 'Size')}`);
+        assert.deepEqual(listed, [`1 ${etag(newPart1)} ${newPart1.length}`, `2 ${etag(p2)} ${p2.length}`], what);
+        break;
+      }
+      case 'abort+part':
+        assert.equal(a.status, 204, what);
+        assert.ok(b.status === 200 || (b.status === 404 && b.code === 'NoSuchUpload'), what);
+        assert.equal(parts.code, 'NoSuchUpload', `${what}: ListParts after the abort → ${parts.status}`);
+        break;
+    }
+  }), { ...FC_PARAMS, includeErrorInReport: true, numRuns: Math.max(1, Math.round(RUNS / 3)) });
+});
