@@ -1,8 +1,11 @@
 /**
- * Model-based property (issues #3/#4): a random sequence of S3 operations on one bucket — PUT,
- * DELETE, DELETE ?versionId, CopyObject (current or named version, COPY or REPLACE), a whole
- * multipart upload, DeleteObjects, and PutBucketVersioning switching between never versioned,
- * Enabled and Suspended — checked after every step against the plain model of versioning-model.ts:
+ * Model-based property (issues #3/#4): a random sequence of S3 operations on one bucket — PUT
+ * (conditional, tagged), DELETE (conditional), DELETE ?versionId, CopyObject (current or named
+ * version, COPY or REPLACE), multipart uploads (whole, or completed after a versioning switch),
+ * DeleteObjects, Put/DeleteObjectTagging, PutBucketVersioning switching between never versioned,
+ * Enabled and Suspended, and two or three single-request steps sent at once (some serial order of
+ * their effects must explain the answers and the state after) — checked after every step against
+ * the plain model of versioning-model.ts:
  * the step's own answer (status, code, x-amz-version-id / x-amz-delete-marker, ETag), GET and HEAD
  * of every touched key (current version, each version by id, `null`, a removed id), and one
  * ListObjectVersions or ListObjectsV2 with a random prefix, a delimiter of any string, a start
