@@ -11,20 +11,12 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startGateway } from '../helpers/gateway.js';
-import { clientEnv, findPython, partsUploaded, pseudoRandom, runOk, sha256, tempDir, watchRequests } from './harness.js';
+import { clientEnv, findPython, flowSteps, partsUploaded, pseudoRandom, runOk, sha256, tempDir, watchRequests } from './harness.js';
 
 const SCRIPT = join(process.cwd(), 'test/clients/boto3_flow.py');
 const MiB = 1024 * 1024;
 /** 12 MiB with 5 MiB parts: 3 parts up, ranged GETs down. */
 const BIG = 12 * MiB;
-
-interface Step {
-  step: string;
-  ok: boolean;
-  error?: string;
-  trace?: string;
-  [fact: string]: unknown;
-}
 
 test('boto3: upload_file/download_file multipart, paginators, presigned URL and POST, managed copy and streams', async (t) => {
   const py = await findPython();
@@ -45,18 +37,7 @@ test('boto3: upload_file/download_file multipart, paginators, presigned URL and 
   const params = join(dir.path, 'params.json');
   await writeFile(params, JSON.stringify({ endpoint: gw.url, access_key: gw.accessKey, secret_key: gw.secretKey, bucket: 'boto3-flow', workdir: dir.path, big: 'big.bin' }));
   const r = await runOk(py.executable, [SCRIPT, params], { env: clientEnv(dir.path) });
-  const steps = new Map<string, Step>();
-  for (const line of r.stdout.split('\n').filter((l) => l.startsWith('{'))) {
-    const s = JSON.parse(line) as Step;
-    steps.set(s.step, s);
-  }
-  /** The step's facts; fails with boto3's own error and trace when the step failed. */
-  const stepOk = (name: string): Step => {
-    const s = steps.get(name);
-    assert.ok(s, `step "${name}" ran (stdout: ${r.stdout.slice(-2000)}, stderr: ${r.stderr.slice(-2000)})`);
-    assert.ok(s.ok, `${name}: ${s.error}\n${s.trace}`);
-    return s;
-  };
+  const { stepOk } = flowSteps(r);
   const seen = watch.seen;
 
   await t.test('create_bucket', () => { stepOk('create_bucket'); });

@@ -136,6 +136,52 @@ export async function findPython(): Promise<Python | undefined> {
   return undefined;
 }
 
+/** One line of a python client flow's JSON output (boto3_flow.py, sdk_extra_flow.py). */
+export interface FlowStep {
+  step: string;
+  ok: boolean;
+  error?: string;
+  trace?: string;
+  [fact: string]: unknown;
+}
+
+/**
+ * The steps a python flow printed (one JSON object per line), and `stepOk(name)`: the step's facts,
+ * failing with the client's own error and trace when the step failed or never ran.
+ */
+export function flowSteps(r: RunResult): { steps: Map<string, FlowStep>; stepOk: (name: string) => FlowStep } {
+  const steps = new Map<string, FlowStep>();
+  for (const line of r.stdout.split('\n').filter((l) => l.startsWith('{'))) {
+    const s = JSON.parse(line) as FlowStep;
+    steps.set(s.step, s);
+  }
+  const stepOk = (name: string): FlowStep => {
+    const s = steps.get(name);
+    if (!s) throw new Error(`step "${name}" did not run (stdout: ${r.stdout.slice(-2000)}, stderr: ${r.stderr.slice(-2000)})`);
+    if (!s.ok) throw new Error(`${name}: ${s.error}\n${s.trace}`);
+    return s;
+  };
+  return { steps, stepOk };
+}
+
+/** An s3cmd config file for the gateway (SigV4, plain HTTP, 5 MiB multipart chunks, no progress meter). */
+export async function writeS3cmdConfig(path: string, keys: { accessKey: string; secretKey: string }, host: string, bucketHost: string): Promise<string> {
+  await writeFile(path, [
+    '[default]',
+    `access_key = ${keys.accessKey}`,
+    `secret_key = ${keys.secretKey}`,
+    `host_base = ${host}`,
+    `host_bucket = ${bucketHost}`,
+    'use_https = False',
+    'signature_v2 = False',
+    'bucket_location = us-east-1',
+    'multipart_chunk_size_mb = 5',
+    'progress_meter = False',
+    '',
+  ].join('\n'));
+  return path;
+}
+
 /**
  * The aws CLI v1: the console script next to the python3 that imports awscli 1.x (pyenv keeps it
  * there; its version is the awscli that interpreter imports, so no second python start-up), else

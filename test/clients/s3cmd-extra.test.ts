@@ -36,7 +36,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { startGateway } from '../helpers/gateway.js';
 import {
-  clientEnv, locate, makeTree, partsUploaded, pseudoRandom, run, runOk, sha256, tempDir, watchRequests, which,
+  clientEnv, locate, makeTree, partsUploaded, pseudoRandom, run, runOk, sha256, tempDir, watchRequests, which, writeS3cmdConfig,
   type RunResult,
 } from './harness.js';
 
@@ -101,23 +101,7 @@ test('s3cmd beyond the basics: configs, ACLs, copies, signurl, multipart, sync m
   t.after(() => dir.remove());
   const hostPort = new URL(gw.url).host;
 
-  const config = async (name: string, host: string, bucketHost: string): Promise<string> => {
-    const path = join(dir.path, name);
-    await writeFile(path, [
-      '[default]',
-      `access_key = ${gw.accessKey}`,
-      `secret_key = ${gw.secretKey}`,
-      `host_base = ${host}`,
-      `host_bucket = ${bucketHost}`,
-      'use_https = False',
-      'signature_v2 = False',
-      'bucket_location = us-east-1',
-      'multipart_chunk_size_mb = 5',
-      'progress_meter = False',
-      '',
-    ].join('\n'));
-    return path;
-  };
+  const config = (name: string, host: string, bucketHost: string): Promise<string> => writeS3cmdConfig(join(dir.path, name), gw, host, bucketHost);
   const pathCfg = await config('s3cfg', hostPort, hostPort);
   const vhostCfg = await config('s3cfg-vhost', `${DOMAIN}:${gw.port}`, `%(bucket)s.${DOMAIN}:${gw.port}`);
   await writeFile(join(dir.path, 'sitecustomize.py'), SITECUSTOMIZE);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, locate, makeTree, pseudoRandom, readTree, runOk, serveGateway, sha256, tempDir, treeDigest, which, type RunResult } from './harness.js';
+import { clientEnv, locate, makeTree, pseudoRandom, readTree, runOk, serveGateway, sha256, tempDir, treeDigest, which, writeS3cmdConfig, type RunResult } from './harness.js';
 
 const MiB = 1024 * 1024;
 /** 12 MiB with `multipart_chunk_size_mb = 5`: 3 parts. */
@@ -27,20 +27,7 @@ test('s3cmd against `ccow serve`: mb, put, get, ls, del, sync (SigV4, and SigV2 
   const dir = await tempDir('clients-s3cmd');
   t.after(() => dir.remove());
   const hostPort = new URL(gw.url).host;
-  const cfg = join(dir.path, 's3cfg');
-  await writeFile(cfg, [
-    '[default]',
-    `access_key = ${gw.accessKey}`,
-    `secret_key = ${gw.secretKey}`,
-    `host_base = ${hostPort}`,
-    `host_bucket = ${hostPort}`,
-    'use_https = False',
-    'signature_v2 = False',
-    'bucket_location = us-east-1',
-    'multipart_chunk_size_mb = 5',
-    'progress_meter = False',
-    '',
-  ].join('\n'));
+  const cfg = await writeS3cmdConfig(join(dir.path, 's3cfg'), gw, hostPort, hostPort);
   const env = clientEnv(dir.path);
   const s3cmd = (...args: string[]): Promise<RunResult> => runOk(tool.path, ['-c', cfg, ...args], { env, cwd: dir.path });
   const s3 = new S3Client({ endpoint: gw.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey } });

@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startGateway } from '../helpers/gateway.js';
-import { clientEnv, findPython, pseudoRandom, runOk, sha256, tempDir, watchRequests } from './harness.js';
+import { clientEnv, findPython, flowSteps, pseudoRandom, runOk, sha256, tempDir, watchRequests } from './harness.js';
 
 const MiB = 1024 * 1024;
 const DOMAIN = 's3.test';
@@ -176,14 +176,6 @@ test('@aws-sdk/client-s3: lib-storage checksums, copies, waiters, paginators, vi
   });
 });
 
-interface Step {
-  step: string;
-  ok: boolean;
-  error?: string;
-  trace?: string;
-  [fact: string]: unknown;
-}
-
 test('boto3: managed transfers with checksums, copy, resource API, waiters, virtual hosts, SigV2, when_required, presigned PUT', async (t) => {
   const py = await findPython();
   if (!py?.boto3) {
@@ -205,17 +197,7 @@ test('boto3: managed transfers with checksums, copy, resource API, waiters, virt
   const params = join(dir.path, 'params.json');
   await writeFile(params, JSON.stringify({ endpoint: gw.url, domain: DOMAIN, access_key: gw.accessKey, secret_key: gw.secretKey, bucket, workdir: dir.path, big: 'big.bin', small: 'small.bin' }));
   const r = await runOk(py.executable, [SCRIPT, params], { env: clientEnv(dir.path) });
-  const steps = new Map<string, Step>();
-  for (const line of r.stdout.split('\n').filter((l) => l.startsWith('{'))) {
-    const s = JSON.parse(line) as Step;
-    steps.set(s.step, s);
-  }
-  const stepOk = (name: string): Step => {
-    const s = steps.get(name);
-    assert.ok(s, `step "${name}" ran (stdout: ${r.stdout.slice(-2000)}, stderr: ${r.stderr.slice(-2000)})`);
-    assert.ok(s.ok, `${name}: ${s.error}\n${s.trace}`);
-    return s;
-  };
+  const { steps, stepOk } = flowSteps(r);
   const crt = steps.get('versions')?.crt === true;
   if (!crt) t.diagnostic('awscrt not installed: botocore cannot compute CRC32C or CRC64NVME, those two algorithms are not run');
   stepOk('create_bucket');
