@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { S3Response, S3Service } from '../s3/index.js';
+import { SERVER_NAME, type S3Response, type S3Service } from '../s3/index.js';
 import { handleClientError } from './client-error.js';
 import { installContinueHandler } from './continue.js';
 import { installHealth, METRICS_PATH, servedWhileClosing, type ReadinessCheck, type ReservedHandler, type ReservedWrap } from './health.js';
@@ -185,7 +185,7 @@ function hideContentType(request: FastifyRequest): void {
 function addRequestIds(request: FastifyRequest, reply: FastifyReply): void {
   if (!reply.hasHeader('x-amz-request-id')) reply.header('x-amz-request-id', request.id);
   if (!reply.hasHeader('x-amz-id-2')) reply.header('x-amz-id-2', newHostId());
-  if (!reply.hasHeader('server')) reply.header('server', 'ccow');
+  if (!reply.hasHeader('server')) reply.header('server', SERVER_NAME);
 }
 
 /**

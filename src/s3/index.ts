@@ -3,7 +3,7 @@
  * s3/auth, authorisation (ACL-lite, policy-lite), XML codecs, the AWS error catalog and one
  * handler per operation, behind the framework-neutral S3Service seam.
  */
-export { createS3Service } from './service.js';
+export { createS3Service, SERVER_NAME } from './service.js';
 export type { S3ServiceOptions } from './service.js';
 export type { S3Request, S3Response, S3Service } from './types.js';
 export { route, parseTarget, splitPath, QueryParams, MAX_KEY_BYTES } from './router.js';

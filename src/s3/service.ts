@@ -24,6 +24,9 @@ import { checkKeyLength, parseTarget, route, splitPath, type RouteInput } from '
 import type { S3Request, S3Response, S3Service } from './types.js';
 import { renderError } from './xml/error.js';
 
+/** The `Server` header of every answer (s3-surface.md §1), also of the http layer's own ones. */
+export const SERVER_NAME = 'ccow';
+
 /** Options of createS3Service. */
 export interface S3ServiceOptions {
   engine: EngineApi;
@@ -44,7 +47,7 @@ export interface S3ServiceOptions {
   maxPutSize?: number;
   /** Body stall timeout (§10): no body bytes for this long → 400 RequestTimeout. Default 60 s. */
   bodyStallMs?: number;
-  /** `Server` header value. Default `ccow`. */
+  /** `Server` header value. Default SERVER_NAME. */
   serverName?: string;
   /** Extensions (S3X) consulted before the S3 router, in order (extension.ts). */
   extensions?: readonly S3Extension[];
@@ -292,7 +295,7 @@ class Pipeline {
     h['x-amz-request-id'] = req.requestId;
     h['x-amz-id-2'] ??= this.#hostId();
     h.date = httpDateOf(this.#config.clock());
-    h.server = this.#opts.serverName ?? 'ccow';
+    h.server = this.#opts.serverName ?? SERVER_NAME;
     if (req.method.toUpperCase() === 'HEAD') {
       // No body; a length anyway, so Node does not announce chunked encoding on a HEAD answer.
       delete res.body;

@@ -16,7 +16,7 @@ import { asStoredPolicy, MAX_POLICY_BYTES, parsePolicy, policyIsPublic, validate
 import { empty, xml } from '../respond.js';
 import { renderAcl } from '../xml/acl.js';
 import { MAX_SMALL_XML_BODY, MAX_XML_BODY } from '../xml/codec.js';
-import { isEmptyNotification, isLoggingDisabled, parseOwnershipControls, parseRequestPayment, parseTagging, renderOwnershipControls, renderPolicyStatus, renderRequestPayment, renderTagging, STUB_BODIES } from '../xml/config.js';
+import { isEmptyConfig, parseOwnershipControls, parseRequestPayment, parseTagging, renderOwnershipControls, renderPolicyStatus, renderRequestPayment, renderTagging, STUB_BODIES } from '../xml/config.js';
 import { parseCors, renderCors } from '../xml/cors.js';
 import { asStoredLifecycle, DEFAULT_TRANSITION_MINIMUM_SIZE, parseLifecycle, renderLifecycle, TRANSITION_MINIMUM_SIZE_HEADER, transitionMinimumSizeOf } from '../xml/lifecycle.js';
 import { nameResolver, setBucketConfig } from './common.js';
@@ -216,7 +216,7 @@ export const getBucketNotification: Handler<OperationOf<'GetBucketNotificationCo
  * send it. Any configuration in it is refused: events are not implemented (§3).
  */
 export const putBucketNotification: Handler<OperationOf<'PutBucketNotificationConfiguration'>> = async (ctx) => {
-  if (!(await isEmptyNotification(await readBody(ctx, MAX_XML_BODY, malformed)))) throw S3Errors.NotImplemented('Bucket event notifications are not implemented');
+  if (!(await isEmptyConfig(await readBody(ctx, MAX_XML_BODY, malformed), 'NotificationConfiguration'))) throw S3Errors.NotImplemented('Bucket event notifications are not implemented');
   return empty(200);
 };
 export const getBucketLogging: Handler<OperationOf<'GetBucketLogging'>> = async () => xml(STUB_BODIES.GetBucketLogging());
@@ -228,7 +228,7 @@ export const getBucketLogging: Handler<OperationOf<'GetBucketLogging'>> = async 
  * failed on a 501. A `LoggingEnabled` is refused: log delivery is not implemented (§3).
  */
 export const putBucketLogging: Handler<OperationOf<'PutBucketLogging'>> = async (ctx) => {
-  if (!(await isLoggingDisabled(await readBody(ctx, MAX_SMALL_XML_BODY, malformed)))) throw S3Errors.NotImplemented('PutBucketLogging is not implemented');
+  if (!(await isEmptyConfig(await readBody(ctx, MAX_SMALL_XML_BODY, malformed), 'BucketLoggingStatus'))) throw S3Errors.NotImplemented('PutBucketLogging is not implemented');
   return empty(200);
 };
 

@@ -24,14 +24,13 @@ export function renderVersioning(v: Versioning): string {
   return renderXml('VersioningConfiguration', v === 'Unversioned' ? {} : { Status: v });
 }
 
-/** Whether a `<NotificationConfiguration>` body configures nothing (MalformedXML if not that element). */
-export async function isEmptyNotification(body: Buffer): Promise<boolean> {
-  return (await parseXmlAsync(body, 'NotificationConfiguration')).names().length === 0;
-}
-
-/** Whether a `<BucketLoggingStatus>` body turns logging off (no `LoggingEnabled`; MalformedXML if not that element). */
-export async function isLoggingDisabled(body: Buffer): Promise<boolean> {
-  return (await parseXmlAsync(body, 'BucketLoggingStatus')).names().length === 0;
+/**
+ * Whether a configuration body is its root element with nothing in it (MalformedXML if another
+ * element): an empty `<NotificationConfiguration>` configures no events, an empty
+ * `<BucketLoggingStatus>` turns logging off.
+ */
+export async function isEmptyConfig(body: Buffer, root: 'NotificationConfiguration' | 'BucketLoggingStatus'): Promise<boolean> {
+  return (await parseXmlAsync(body, root)).names().length === 0;
 }
 
 /** Tag-set limits: 10 per object, 50 per bucket; keys ≤ 128 characters, values ≤ 256 (§3). */
