@@ -7,6 +7,7 @@ import { compact, fsck, gc, userAdd, userList, userRemove } from './admin.js';
 import { ConfigError, resolveDataDirs, resolveServeConfig, type ServeFlags } from './config.js';
 import { CliError } from './compose.js';
 import { startGatewayProcess } from './serve.js';
+import { packageVersion } from './version.js';
 
 /** Where the program writes; tests pass their own. */
 export interface CliIo {
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const program = new Command()
     .name('ccow')
     .description('ccow-s3: S3-compatible, versioned, content-addressed object gateway')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     // A usage error (unknown flag, a value not among the choices, a missing argument) is one
     // `ccow: …` line like every other mistake, with advice instead of the whole help text.
     .configureOutput({
