@@ -38,7 +38,20 @@ export const DEFAULT_TRANSITION_MINIMUM_SIZE: TransitionMinimumSize = 'all_stora
  * The persisted lifecycle configuration (the rules' type lives in engine/api.ts: the worker reads
  * them), with the transition default when it is not S3's default.
  */
-export type StoredLifecycle = LifecycleConfig & { transitionMinimumSize?: TransitionMinimumSize };
+export interface StoredLifecycle extends LifecycleConfig {
+  rules: StoredLifecycleRule[];
+  transitionMinimumSize?: TransitionMinimumSize;
+}
+
+/**
+ * A stored rule: the engine's rule, and whether its prefix came as the rule's own `<Prefix>` (the
+ * form before `<Filter>`, still accepted by S3) rather than in a `<Filter>`. S3 answers a rule in
+ * the form it was given: GetBucketLifecycleConfiguration shows such a rule's `"Prefix": "rotated/"`
+ * at the rule's level (AWS CLI reference, get-bucket-lifecycle-configuration, example output;
+ * s3-tests test_lifecycle_get compares the rules read back with the rules sent), and a client that
+ * reads its rule back to compare it (boto3 `Rules[i]['Prefix']`) finds it there.
+ */
+export type StoredLifecycleRule = LifecycleRule & { prefixOutsideFilter?: true };
 
 /**
  * The PutBucketLifecycleConfiguration request's transition default (S3's default when the header is
@@ -148,11 +161,12 @@ function parseExpiration(rule: XmlNode): LifecycleRule['expiration'] {
   return out;
 }
 
-function parseRule(r: XmlNode): LifecycleRule {
+function parseRule(r: XmlNode): StoredLifecycleRule {
   refuseTransitions(r);
   const status = r.childToken('Status');
   if (status !== 'Enabled' && status !== 'Disabled') throw S3Errors.MalformedXML();
-  const rule: LifecycleRule = { status, filter: parseFilter(r) };
+  const rule: StoredLifecycleRule = { status, filter: parseFilter(r) };
+  if (r.one('Filter') === undefined && r.childText('Prefix') !== undefined) rule.prefixOutsideFilter = true;
   const id = r.childText('ID');
   if (id !== undefined) {
     if (id.length > 255) throw S3Errors.InvalidArgument('ID length should not exceed allowed limit of 255');
@@ -235,7 +249,7 @@ export function renderLifecycle(l: StoredLifecycle): string {
   return renderXml('LifecycleConfiguration', {
     Rule: l.rules.map((r) => ({
       ID: r.id,
-      Filter: filterXml(r.filter),
+      ...(r.prefixOutsideFilter === true ? { Prefix: r.filter.prefix ?? '' } : { Filter: filterXml(r.filter) }),
       Status: r.status,
       Expiration: r.expiration && {
         Days: r.expiration.days,
