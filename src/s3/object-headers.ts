@@ -118,15 +118,62 @@ const ENCRYPTION_HEADERS = [
   'x-amz-copy-source-server-side-encryption-customer-key-md5',
 ] as const;
 
+/** The methods `x-amz-server-side-encryption` names (API_PutObject: AES256 | aws:kms | aws:kms:dsse). */
+const SSE_METHODS = new Set(['AES256', 'aws:kms', 'aws:kms:dsse']);
+
+const SSE_HEADER = 'x-amz-server-side-encryption';
+
+/**
+ * What S3 refuses in a write's encryption headers whatever the bucket can do, each a 400
+ * InvalidArgument as AWS answers it (seen from S3 by its users): an unknown method, "The encryption
+ * method specified is not supported" (paperclip#2243, logstash-output-s3#118,
+ * kafka-connect-storage-cloud#57 with `AES-256`); SSE-C headers beside a method, "Server Side
+ * Encryption with Customer provided key is incompatible with the encryption method specified."
+ * (aws-sdk-ruby#1302, kafka-connect-storage-cloud#389); a KMS key id without `aws:kms`, "Server Side
+ * Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms"
+ * (amazonica#338). ceph/s3-tests test_put_obj_enc_conflict_* assert the same codes. A client that
+ * made such a mistake learns it here, not that the feature is missing.
+ */
+function checkEncryptionHeaders(h: Record<string, string | undefined>): void {
+  const method = h[SSE_HEADER];
+  if (method !== undefined && !SSE_METHODS.has(method)) {
+    throw S3Errors.InvalidArgument({ message: 'The encryption method specified is not supported', fields: { ArgumentName: SSE_HEADER, ArgumentValue: method } });
+  }
+  const customer = h['x-amz-server-side-encryption-customer-algorithm'] !== undefined || h['x-amz-server-side-encryption-customer-key'] !== undefined
+    || h['x-amz-server-side-encryption-customer-key-md5'] !== undefined;
+  if (method !== undefined && customer) {
+    throw S3Errors.InvalidArgument({ message: 'Server Side Encryption with Customer provided key is incompatible with the encryption method specified.', fields: { ArgumentName: SSE_HEADER, ArgumentValue: method } });
+  }
+  if (h['x-amz-server-side-encryption-aws-kms-key-id'] !== undefined && method !== 'aws:kms' && method !== 'aws:kms:dsse') {
+    throw S3Errors.InvalidArgument({ message: 'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms', fields: { ArgumentName: SSE_HEADER, ArgumentValue: method ?? 'null' } });
+  }
+}
+
 /**
  * Refuse server-side encryption requests (P2 / No in §3): storing the object unencrypted while the
  * client asked for encryption would be a silent lie, so every write that can carry these headers
  * (PutObject, CopyObject with either directive, CreateMultipartUpload, UploadPart, UploadPartCopy)
- * answers NotImplemented.
+ * answers NotImplemented — once the headers are ones S3 itself would accept (checkEncryptionHeaders).
  */
 export function refuseEncryption(h: Record<string, string | undefined>): void {
+  checkEncryptionHeaders(h);
   if (ENCRYPTION_HEADERS.some((name) => h[name] !== undefined)) {
     throw S3Errors.NotImplemented('Server-side encryption is not implemented');
+  }
+}
+
+/**
+ * `x-amz-server-side-encryption` on a request that does not choose how an object is stored (GetObject,
+ * HeadObject, GetObjectAttributes, UploadPart, UploadPartCopy, CompleteMultipartUpload): S3 answers
+ * 400 InvalidArgument "x-amz-server-side-encryption header is not supported for this operation."
+ * (seen from S3 on CompleteMultipartUpload in ClickHouse#64570, on UploadPart in aws-sdk-js#819 and
+ * s3cmd#276; API_GetObject / API_HeadObject: sending it on a read "you'll get an HTTP 400 Bad
+ * Request error"; every object on S3 is encrypted, at least with SSE-S3). ceph/s3-tests
+ * test_sse_kms_read_declare and test_sse_s3_default_method_head expect the 400.
+ */
+export function refuseEncryptionHeader(h: Record<string, string | undefined>): void {
+  if (h[SSE_HEADER] !== undefined) {
+    throw S3Errors.InvalidArgument({ message: 'x-amz-server-side-encryption header is not supported for this operation.', fields: { ArgumentName: SSE_HEADER, ArgumentValue: h[SSE_HEADER] } });
   }
 }
 

@@ -12,7 +12,7 @@ import type { Handler, RequestContext } from '../context.js';
 import type { S3Response } from '../types.js';
 import { EngineErrors } from '../../engine/errors.js';
 import { S3Errors } from '../errors.js';
-import { expirationHeader } from '../object-headers.js';
+import { expirationHeader, refuseEncryptionHeader } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
@@ -189,6 +189,7 @@ async function completedVersion(ctx: RequestContext, op: OperationOf<'CompleteMu
 
 /** POST /{b}/{k}?uploadId. */
 export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUpload'>> = async (ctx, op) => {
+  refuseEncryptionHeader(ctx.headers);
   const uploadId = ctx.query.get('uploadId') ?? '';
   const upload = uploadId === '' ? undefined : await ctx.engine.getUpload(op.bucket, uploadId);
   if (!upload || upload.key !== op.key) return retriedComplete(ctx, op);

@@ -7,7 +7,7 @@ import { digestName, planBody } from '../body.js';
 import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
 import { bucketOf, tenantOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { ABORT_CONDITIONS, abortHeaders, refuseDirectoryConditions, refuseEncryption, showsVersionId, versionAttrsOf } from '../object-headers.js';
+import { ABORT_CONDITIONS, abortHeaders, refuseDirectoryConditions, refuseEncryption, refuseEncryptionHeader, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { objectOwnerOf } from '../ownership.js';
 import { parsePartNumber } from '../range.js';
@@ -75,6 +75,7 @@ export const createMultipartUpload: Handler<OperationOf<'CreateMultipartUpload'>
  */
 export const uploadPart: Handler<OperationOf<'UploadPart'>> = async (ctx, op) => {
   const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
+  refuseEncryptionHeader(ctx.headers);
   refuseEncryption(ctx.headers);
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const plan = planBody(ctx, { requireLength: true });
@@ -123,6 +124,7 @@ export const uploadPartCopy: Handler<OperationOf<'UploadPartCopy'>> = (ctx, op) 
 
 async function uploadPartCopyOnce(ctx: RequestContext, op: OperationOf<'UploadPartCopy'>): Promise<S3Response> {
   const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
+  refuseEncryptionHeader(ctx.headers);
   refuseEncryption(ctx.headers);
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const { src, version, bucket: srcBucket } = await loadCopySource(ctx);

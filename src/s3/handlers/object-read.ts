@@ -8,7 +8,7 @@ import { checkGrantHolds, mayReadTags } from '../authz.js';
 import { failedPrecondition, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { asOverrideValue, expirationHeader, httpDate, objectHeaders, refuseCustomerKeyRead, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
+import { asOverrideValue, expirationHeader, httpDate, objectHeaders, refuseCustomerKeyRead, refuseEncryptionHeader, RESPONSE_OVERRIDES, showsVersionId } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { contentRange, parsePartNumber, parseRange, partWindow, type ByteWindow } from '../range.js';
 import { empty, xml } from '../respond.js';
@@ -62,6 +62,7 @@ type Prepared =
 /** Conditionals, selection and headers shared by GET and HEAD, for the version `v` addressed. */
 function prepare(ctx: RequestContext, v: ObjectVersion, isGet: boolean, over: Record<string, string>): Prepared {
   // About the object found (MinIO decides it before the conditionals too): a missing key stays 404.
+  refuseEncryptionHeader(ctx.headers);
   refuseCustomerKeyRead(ctx.headers);
   const failed = failedPrecondition(requestConditions(ctx.headers), v);
   if (failed?.status === 412) throw S3Errors.PreconditionFailed({ fields: { Condition: failed.header } });
@@ -197,6 +198,7 @@ export const getObjectAttributes: Handler<OperationOf<'GetObjectAttributes'>> = 
   const attributes = requestedAttributes(ctx);
   const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
   checkGrantHolds(ctx, v);
+  refuseEncryptionHeader(ctx.headers);
   refuseCustomerKeyRead(ctx.headers);
   const maxParts = headerInt(ctx, 'x-amz-max-parts', 1000, 1000);
   // Not clamped: a marker past part 1000 (S3 allows 10,000 parts) must page on, not restart at 1001.
