@@ -64,7 +64,14 @@ export function requestedHeaders(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-/** Allow-Origin (+ Allow-Credentials unless the rule's origin is exactly `*`), Expose-Headers, Vary. */
+/**
+ * Headers of a request that matched `rule`, preflight or actual: Allow-Origin (+ Allow-Credentials
+ * unless the rule's origin is exactly `*`), Allow-Methods (the rule's), Expose-Headers, Max-Age
+ * (when set), Vary. S3 sends Allow-Methods and Max-Age on actual requests too: LocalStack's
+ * recordings against S3 (tests/aws/services/s3/test_s3_cors.snapshot.json, `get-right-origin`,
+ * `get-op`: a GET from an allowed origin carries `Access-Control-Allow-Methods: GET, PUT` and
+ * `Access-Control-Max-Age: 3000`), as s3-tests' test_cors_origin_response expects.
+ */
 export function corsResponseHeaders(rule: CorsRule, origin: string): Record<string, string> {
   const h: Record<string, string> = {};
   if (rule.allowedOrigins.includes('*') && !rule.allowedOrigins.some((o) => o !== '*' && globMatch(o, origin))) {
@@ -73,18 +80,29 @@ export function corsResponseHeaders(rule: CorsRule, origin: string): Record<stri
     h['access-control-allow-origin'] = origin;
     h['access-control-allow-credentials'] = 'true';
   }
+  h['access-control-allow-methods'] = rule.allowedMethods.join(', ');
   if (rule.exposeHeaders.length > 0) h['access-control-expose-headers'] = rule.exposeHeaders.join(', ');
+  if (rule.maxAgeSeconds !== undefined) h['access-control-max-age'] = String(rule.maxAgeSeconds);
   h.vary = CORS_VARY;
   return h;
 }
 
-/** Headers of a successful preflight (§7). */
+/** Headers of a successful preflight (§7): an actual request's plus Allow-Headers. */
 export function preflightHeaders(rule: CorsRule, origin: string, requested: string[]): Record<string, string> {
   const h = corsResponseHeaders(rule, origin);
-  h['access-control-allow-methods'] = rule.allowedMethods.join(', ');
   if (requested.length > 0) h['access-control-allow-headers'] = requested.join(', ');
-  if (rule.maxAgeSeconds !== undefined) h['access-control-max-age'] = String(rule.maxAgeSeconds);
   return h;
+}
+
+/**
+ * The method an actual (non-preflight) request is matched with: its `Access-Control-Request-Method`
+ * when it sends one, else its own. S3 does so: a GET with `Access-Control-Request-Method: PUT` to a
+ * GET-only rule gets no CORS headers (LocalStack's recording `get-wrong-op`, test_cors_match_methods,
+ * 2025), and s3-tests' test_cors_origin_response has a PUT with `Access-Control-Request-Method: GET`
+ * answered with the GET rule's headers.
+ */
+export function actualMatchMethod(method: string, requestMethod: string | undefined): string {
+  return requestMethod?.trim() ?? method.toUpperCase();
 }
 
 /** Read a stored CORS config back (undefined for anything else). */

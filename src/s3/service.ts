@@ -14,7 +14,7 @@ import { authenticate, withHoistedHeaders, type AuthResult } from './auth/index.
 import { splitTarget } from './auth/uri.js';
 import { authorize, concealMissingObject } from './authz.js';
 import { discardRest, planBody } from './body.js';
-import { asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
+import { actualMatchMethod, asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
 import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
 import { mapError, S3Error, S3Errors } from './errors.js';
 import { handlerFor } from './handlers/index.js';
@@ -145,7 +145,7 @@ class Pipeline {
     try {
       const { bucket } = splitPath(parseTarget(req.url).path, this.#hostBucket(req));
       const info = bucket === undefined ? undefined : await this.#config.engine.getBucket(bucket);
-      const rule = info ? matchRule(asStoredCors(info.configs.cors), origin, method) : undefined;
+      const rule = info ? matchRule(asStoredCors(info.configs.cors), origin, actualMatchMethod(method, req.headers['access-control-request-method'])) : undefined;
       if (rule) Object.assign(res.headers, corsResponseHeaders(rule, origin));
     } catch {
       // An unparseable target or an unreadable bucket: the error goes out without CORS headers.
@@ -374,7 +374,7 @@ function withSubject(err: S3Error, ctx: RequestContext | undefined): S3Error {
 function addActualCors(req: S3Request, res: S3Response, ctx: RequestContext | undefined): void {
   const origin = req.headers.origin;
   if (origin === undefined || !ctx?.bucket || ctx.op.kind === 'CorsPreflight') return;
-  const rule = matchRule(asStoredCors(ctx.bucket.configs.cors), origin, req.method.toUpperCase());
+  const rule = matchRule(asStoredCors(ctx.bucket.configs.cors), origin, actualMatchMethod(req.method, req.headers['access-control-request-method']));
   if (rule) Object.assign(res.headers, corsResponseHeaders(rule, origin));
 }
 
