@@ -123,11 +123,30 @@ export function refuseSigV2IfOff<C extends Credentials>(opts: AuthOptions<C>): v
   }
 }
 
+/**
+ * The access key id and signature of `Authorization: AWS AccessKeyId:Signature`. A malformed one
+ * is 400 InvalidArgument naming the header, as S3 answers it (AuthorizationHeaderMalformed is
+ * SigV4's code): "Authorization header is invalid -- one and only one ' ' (space) required" was
+ * S3's answer to a key with a space (laurilehmijoki/s3_website#178, "Status Code: 400; Error Code:
+ * InvalidArgument"), and the text for a value that is not `key:signature` is the one OpenStack
+ * Swift's s3api, Scality Arsenal and s3rver copy from S3. s3-tests test_headers
+ * test_object_create_bad_authorization_invalid_aws2 (`AWS HAHAHA` → 400 InvalidArgument).
+ */
+function parseSigV2Header(value: string): [accessKeyId: string, signature: string] {
+  const details = { ArgumentName: 'Authorization', ArgumentValue: value };
+  const rest = value.slice(4);
+  if (value[3] !== ' ' || /\s/.test(rest)) {
+    throw new AuthError('InvalidArgument', "Authorization header is invalid -- one and only one ' ' (space) required", details);
+  }
+  const m = /^([^:]*):([^:]+)$/.exec(rest);
+  if (!m) throw new AuthError('InvalidArgument', 'AWS authorization header is invalid.  Expected AwsAccessKeyId:signature', details);
+  return [m[1]!, m[2]!];
+}
+
 /** Verify `Authorization: AWS AccessKeyId:Signature`. */
 export async function verifySigV2Header<C extends Credentials>(req: SignableRequest, opts: AuthOptions<C>): Promise<SignedAuth<C>> {
   refuseSigV2IfOff(opts);
-  const m = /^AWS ([^:\s]+):(\S+)$/.exec((header(req.headers, 'authorization') ?? '').trim());
-  if (!m) throw new AuthError('AuthorizationHeaderMalformed', 'The authorization header is malformed; expecting "AWS AccessKeyId:Signature".');
+  const [accessKeyId, signature] = parseSigV2Header((header(req.headers, 'authorization') ?? '').trim());
   if (header(req.headers, 'x-amz-security-token') !== undefined) throw new AuthError('InvalidToken', 'The provided token is malformed or otherwise invalid.');
   const amzDate = header(req.headers, 'x-amz-date');
   const dateLine = amzDate !== undefined ? '' : header(req.headers, 'date') ?? '';
@@ -135,9 +154,9 @@ export async function verifySigV2Header<C extends Credentials>(req: SignableRequ
   if (Number.isNaN(ms)) throw new AuthError('AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header');
   checkSkew(ms, (opts.now ?? Date.now)(), opts.maxSkewMs, amzDate ?? dateLine);
   const payload = classifyPayload(header(req.headers, 'x-amz-content-sha256')?.trim());
-  const creds = await lookupCredentials(m[1]!, opts);
-  matchV2(req, creds.secret, dateLine, m[2]!, false);
-  return { kind: 'signed', scheme: 'sigv2-header', accessKeyId: m[1]!, credentials: creds, payload, signedAt: new Date(ms) };
+  const creds = await lookupCredentials(accessKeyId, opts);
+  matchV2(req, creds.secret, dateLine, signature, false);
+  return { kind: 'signed', scheme: 'sigv2-header', accessKeyId, credentials: creds, payload, signedAt: new Date(ms) };
 }
 
 /** Verify a SigV2 presigned URL (`AWSAccessKeyId`, `Expires` in epoch seconds, `Signature`). */
