@@ -99,6 +99,8 @@ export const S3Errors = {
   InvalidBucketName: declare('InvalidBucketName', 400, 'The specified bucket is not valid.'),
   // S3's wording on the wire (versity/versitygw#1526), as s3/checksum words it too.
   InvalidDigest: declare('InvalidDigest', 400, 'The Content-MD5 you specified was invalid.'),
+  /** Not in the §9 table: an SSE-C algorithm other than AES256 (S3 error code list). */
+  InvalidEncryptionAlgorithmError: declare('InvalidEncryptionAlgorithmError', 400, 'The Encryption request you specified is not valid. Supported value: AES256.'),
   InvalidPart: declare('InvalidPart', 400, 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.'),
   InvalidPartNumber: declare('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable'),
   InvalidPartOrder: declare('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),

@@ -6,6 +6,7 @@
 import { setEntry } from '../common/index.js';
 import type { BucketInfo, ObjectVersion, VersionAttrs } from '../engine/api.js';
 import { objectExpiry, uploadAbortDue } from '../engine/lifecycle-rules.js';
+import { checkCustomerKeyHeaders } from './customer-key.js';
 import { S3Errors } from './errors.js';
 import { parseTaggingHeader } from './xml/config.js';
 
@@ -153,10 +154,12 @@ function checkEncryptionHeaders(h: Record<string, string | undefined>): void {
  * Refuse server-side encryption requests (P2 / No in §3): storing the object unencrypted while the
  * client asked for encryption would be a silent lie, so every write that can carry these headers
  * (PutObject, CopyObject with either directive, CreateMultipartUpload, UploadPart, UploadPartCopy)
- * answers NotImplemented — once the headers are ones S3 itself would accept (checkEncryptionHeaders).
+ * answers NotImplemented — once the headers are ones S3 itself would accept (checkEncryptionHeaders,
+ * and for SSE-C keys checkCustomerKeyHeaders).
  */
 export function refuseEncryption(h: Record<string, string | undefined>): void {
   checkEncryptionHeaders(h);
+  checkCustomerKeyHeaders(h);
   if (ENCRYPTION_HEADERS.some((name) => h[name] !== undefined)) {
     throw S3Errors.NotImplemented('Server-side encryption is not implemented');
   }

@@ -19,7 +19,8 @@ const HOLD = { 'x-amz-object-lock-legal-hold': 'ON' };
 const SSE_C = {
   'x-amz-server-side-encryption-customer-algorithm': 'AES256',
   'x-amz-server-side-encryption-customer-key': Buffer.alloc(32, 7).toString('base64'),
-  'x-amz-server-side-encryption-customer-key-md5': 'AAAAAAAAAAAAAAAAAAAAAA==',
+  // The key's own MD5: a key whose MD5 does not match is a 400 before the 501 (issue-4-s3t-sse-c-key).
+  'x-amz-server-side-encryption-customer-key-md5': 'y4HAEFCYWuvAXWFTtA1Qpg==',
 };
 const SRC_SSE_C = Object.fromEntries(Object.entries(SSE_C).map(([k, v]) => [k.replace('x-amz-', 'x-amz-copy-source-'), v]));
 

@@ -25,6 +25,7 @@ const EXTRA_CODES: Record<string, string> = {
   MaxPostPreDataLengthExceeded: 'AWS answer to PostObject form fields before the file over the limit (S3 error code list)',
   UnexpectedContent: 'AWS answer to a Put*Acl sending ACL headers and a body at once (minio-java#253, riak_cs#631, amazonka#241)',
   AccessControlListNotSupported: 'AWS answer to an ACL sent to a bucket with ACLs disabled (Object Ownership BucketOwnerEnforced; user guide, object-ownership-error-responses)',
+  InvalidEncryptionAlgorithmError: 'AWS answer to an SSE-C algorithm other than AES256 (S3 error code list; src/s3/customer-key.ts)',
   InvalidBucketAclWithObjectOwnership: 'AWS answer to disabling ACLs on a bucket whose ACL grants anyone but its owner (CreateBucket, PutBucketOwnershipControls; S3 error code list)',
 };
 
