@@ -89,19 +89,28 @@ export function renderTagging(tags: Record<string, string>): string {
 
 /**
  * Parse the `x-amz-tagging` header: a URL query string (`k1=v1&k2=v2`, form-encoded, so `+` is a
- * space here, unlike request query strings).
+ * space here, unlike request query strings). A key given twice is refused as a malformed header
+ * (InvalidArgument, the message naming "without tag name duplicates"), not with the XML tag set's
+ * InvalidTag: S3 answers `--tagging 'a=&a='` so (reproduced against AWS in open-io/swift3#92;
+ * versitygw#1243 and its CreateMultipartUpload_with_tagging agree).
  */
 export function parseTaggingHeader(header: string): Record<string, string> {
+  const malformed = (): Error => S3Errors.InvalidArgument('The header \'x-amz-tagging\' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.');
   const pairs: [string, string][] = [];
+  const seen = new Set<string>();
   for (const part of header.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
+    let pair: [string, string];
     try {
       const dec = (s: string): string => decodeURIComponent(s.replace(/\+/g, ' '));
-      pairs.push([dec(eq < 0 ? part : part.slice(0, eq)), eq < 0 ? '' : dec(part.slice(eq + 1))]);
+      pair = [dec(eq < 0 ? part : part.slice(0, eq)), eq < 0 ? '' : dec(part.slice(eq + 1))];
     } catch {
-      throw S3Errors.InvalidArgument('The header \'x-amz-tagging\' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.');
+      throw malformed();
     }
+    if (seen.has(pair[0])) throw malformed();
+    seen.add(pair[0]);
+    pairs.push(pair);
   }
   return validateTags(pairs, 'object');
 }
