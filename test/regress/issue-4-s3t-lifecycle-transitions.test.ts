@@ -4,9 +4,12 @@
  * (1) a rule with two `<NoncurrentVersionTransition>` (or two `<Transition>`) elements, a list in
  * AWS's LifecycleRule (NoncurrentVersionTransitions / Transitions), answered 400 MalformedXML as if
  * the document were malformed, and (2) a transition whose Date is not ISO 8601 (`20220927`)
- * answered 501, where S3 refuses the malformed document with 400. Now: well-formed transitions are
- * 501 NotImplemented however many there are; a malformed Date or Days is 400 InvalidArgument, as
- * the same Date in an Expiration already was. Raw SigV4 requests (the SDK cannot send a bad Date).
+ * answered 501, where S3 refuses the malformed document with 400; a Date not at midnight but in
+ * its first hour (botocore sends that test's `20220927` as 1970-08-23T00:55:27Z) passed the
+ * midnight check, which looked at the hour only, in an Expiration too. Now: well-formed transitions
+ * are 501 NotImplemented however many there are; a malformed Date or Days, or a Date that is not
+ * midnight to the millisecond, is 400 InvalidArgument. Raw SigV4 requests (the SDK cannot send a
+ * bad Date).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,6 +57,14 @@ test('lifecycle transitions: several are 501 NotImplemented, a malformed one is 
 
   const badDate = await put('<Expiration><Date>2023-09-27T00:00:00Z</Date></Expiration><Transition><Date>20220927</Date><StorageClass>GLACIER</StorageClass></Transition>');
   assert.deepEqual([badDate.status, code(badDate)], [400, 'InvalidArgument'], badDate.text);
+
+  // What botocore sends for that Date (seconds since the epoch): 00:55:27 is not midnight, in a
+  // Transition or an Expiration.
+  for (const inner of ['<Transition><Date>1970-08-23T00:55:27Z</Date><StorageClass>GLACIER</StorageClass></Transition>',
+    '<Expiration><Date>2030-01-01T00:00:01Z</Date></Expiration>']) {
+    const notMidnight = await put(inner);
+    assert.deepEqual([notMidnight.status, code(notMidnight)], [400, 'InvalidArgument'], notMidnight.text);
+  }
 
   const badDays = await put('<Transition><Days>-1</Days><StorageClass>GLACIER</StorageClass></Transition>');
   assert.deepEqual([badDays.status, code(badDays)], [400, 'InvalidArgument'], badDays.text);
