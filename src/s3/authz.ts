@@ -62,6 +62,7 @@ export async function authorize(ctx: RequestContext): Promise<void> {
   }
   if (POLICY_ADMIN.has(op.kind)) return authorizePolicyAdmin(ctx, bucket, op.action);
   const key = 'key' in op ? op.key : undefined;
+  if (INITIATOR_MAY.has(op.kind) && key !== undefined && (await initiatorMay(ctx, bucket, op.action, key))) return;
   const versionId = ctx.query.get('versionId') ?? undefined;
   const granted = await authorizeAccess(ctx, bucket, op.action, key, op.access, versionId);
   const also = ALSO_NEEDED[op.kind];
@@ -70,6 +71,27 @@ export async function authorize(ctx: RequestContext): Promise<void> {
   }
   if (granted) grantingVersions.set(ctx, granted);
   if (WRITES_WITH_ATTRS.has(op.kind) && key !== undefined) authorizeWriteAttrs(ctx, bucket, key);
+}
+
+/**
+ * What the initiator of a multipart upload may do to it without being granted the action:
+ * AbortMultipartUpload ("By default, the bucket owner and the initiator of the multipart upload are
+ * allowed to perform this action") and ListParts ("The initiator of the multipart upload has the
+ * permission to list parts of the specific multipart upload"), user guide "Multipart upload API and
+ * permissions" (mpuAndPermissions.html). Without this a tenant a bucket policy allows only
+ * s3:PutObject could start an upload but not abort it (SDKs abort a failed upload: its parts stayed
+ * until the age-out) nor list its parts to resume it. An explicit Deny still binds (§8: Deny first).
+ */
+const INITIATOR_MAY = new Set<S3Operation['kind']>(['AbortMultipartUpload', 'ListParts']);
+
+/** Whether the caller initiated the upload `?uploadId` names (of this key) and no Deny applies. */
+async function initiatorMay(ctx: RequestContext, bucket: BucketInfo, action: string, key: string): Promise<boolean> {
+  const tenant = tenantOf(ctx);
+  const uploadId = ctx.query.get('uploadId');
+  if (tenant === undefined || !uploadId) return false;
+  if (evaluatePolicy(asStoredPolicy(bucket.configs.policy), principalOf(ctx), action, resourceArn(bucket.name, key)) === 'deny') return false;
+  const upload = await ctx.engine.getUpload(bucket.name, uploadId);
+  return upload !== undefined && upload.key === key && upload.initiator === tenant;
 }
 
 /**
