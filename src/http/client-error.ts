@@ -49,14 +49,42 @@ export function clientErrorResponse(err: ClientError, now = new Date(), inFlight
   ].join('\r\n');
 }
 
+/** The in-flight response Node keeps on the socket, and its request. */
+interface InFlight {
+  headersSent?: boolean;
+  req?: { complete?: boolean };
+  once(event: 'finish' | 'close', fn: () => void): unknown;
+}
+
+/** Sockets whose refusal waits for the answer of the request before it (see handleClientError). */
+const deferred = new WeakSet<Duplex>();
+
 /** Fastify's `clientErrorHandler`: answer in S3 XML, then close. */
 export function handleClientError(err: ClientError, socket: Duplex): void {
   // A reset or an already destroyed socket has nobody left to answer (Node's own rule).
-  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (err.code === 'ECONNRESET' || socket.destroyed || deferred.has(socket)) return;
   // The response of the request being parsed, if any (Node's own clientError fallback reads the
   // same field, lib/_http_server.js socketOnError): once its head went out, another answer on the
   // stream would corrupt it.
-  const res = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  const res = (socket as Duplex & { _httpMessage?: InFlight | null })._httpMessage;
+  if (res && !res.headersSent && res.req?.complete === true) {
+    // The refused bytes come after a whole request that is still being answered (a body longer
+    // than its Content-Length, or garbage pipelined behind it): HTTP/1.1 answers in order
+    // (RFC 9112 §9.3.2), so that request's answer goes out first — S3 answers a PUT whose
+    // Content-MD5 does not match the Content-Length bytes with BadDigest (s3-tests
+    // test_object_create_bad_contentlength_mismatch_below_aws2) — and the refusal after it.
+    deferred.add(socket);
+    let done = false;
+    const after = (): void => {
+      if (done) return;
+      done = true;
+      if (socket.writable) socket.end(clientErrorResponse(err, new Date(), false));
+      else socket.destroy();
+    };
+    res.once('finish', after);
+    res.once('close', after);
+    return;
+  }
   if (socket.writable && !res?.headersSent) socket.end(clientErrorResponse(err, new Date(), Boolean(res)));
   else socket.destroy();
 }
