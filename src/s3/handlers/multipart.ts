@@ -206,7 +206,10 @@ export const listMultipartUploads: Handler<OperationOf<'ListMultipartUploads'>> 
   return xml(renderListUploads({
     bucket: op.bucket,
     keyMarker,
-    uploadIdMarker,
+    // Ignored without key-marker (API_ListMultipartUploads), and then not echoed either: S3 answers
+    // an empty <UploadIdMarker/> (versitygw#2150, compared with S3; its
+    // ListMultipartUploads_ignore_upload_id_marker).
+    uploadIdMarker: keyMarker ? uploadIdMarker : '',
     nextKeyMarker: page.truncated ? page.nextKeyMarker : undefined,
     nextUploadIdMarker: page.truncated ? page.nextUploadIdMarker : undefined,
     prefix: ctx.query.get('prefix') ?? '',
