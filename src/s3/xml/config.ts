@@ -6,7 +6,7 @@ import { setEntry } from '../../common/index.js';
 import type { Versioning } from '../../engine/api.js';
 import { S3Errors } from '../errors.js';
 import { isObjectOwnership, type ObjectOwnership } from '../ownership.js';
-import { hasNonXmlChar, parseXmlAsync, renderXml, type XmlNode } from './codec.js';
+import { parseXmlAsync, renderXml, type XmlNode } from './codec.js';
 
 /** Parse `<VersioningConfiguration>`: Status Enabled|Suspended; MFA delete is not implemented. */
 export async function parseVersioning(body: Buffer): Promise<'Enabled' | 'Suspended'> {
@@ -33,6 +33,9 @@ export async function isEmptyConfig(body: Buffer, root: 'NotificationConfigurati
   return (await parseXmlAsync(body, root)).names().length === 0;
 }
 
+/** The characters a tag key or value may hold (validateTags). */
+const TAG_ALPHABET = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
 /** Tag-set limits: 10 per object, 50 per bucket; keys ≤ 128 characters, values ≤ 256 (§3). */
 export const TAG_LIMITS = { object: 10, bucket: 50, keyChars: 128, valueChars: 256 } as const;
 
@@ -51,11 +54,13 @@ export function validateTags(tags: [string, string][], scope: 'object' | 'bucket
     const kl = [...k].length;
     if (kl === 0 || kl > TAG_LIMITS.keyChars) throw S3Errors.InvalidTag('The TagKey you have provided is invalid');
     if ([...v].length > TAG_LIMITS.valueChars) throw S3Errors.InvalidTag('The TagValue you have provided is invalid');
-    // A control character (x-amz-tagging, a form's tagging field) would be stored and then break
-    // GetObjectTagging's XML for every strict parser (boto3's included): refused as S3 refuses any
-    // character outside letters, digits, spaces and + - = . _ : / @ (tagging restrictions, User Guide).
-    if (hasNonXmlChar(k)) throw S3Errors.InvalidTag('The TagKey you have provided is invalid');
-    if (hasNonXmlChar(v)) throw S3Errors.InvalidTag('The TagValue you have provided is invalid');
+    // S3's tag alphabet: letters, digits, spaces and + - = . _ : / @ (tagging restrictions, User
+    // Guide; the pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ of API_control_S3Tag). S3 answers InvalidTag
+    // for anything else: ',' (minio-go#1730, gardenlinux#3720), '(' ')' (govuk-infrastructure#1175),
+    // ? * $ # ! ` ; % (versitygw's PutObjectTagging_invalid_tags and PutObject_tagging, written
+    // against S3). A control character would also break GetObjectTagging's XML for strict parsers.
+    if (!TAG_ALPHABET.test(k)) throw S3Errors.InvalidTag('The TagKey you have provided is invalid');
+    if (!TAG_ALPHABET.test(v)) throw S3Errors.InvalidTag('The TagValue you have provided is invalid');
     // The aws: prefix is reserved for tags AWS itself sets ("System tags cannot be added/updated by requester").
     if (k.toLowerCase().startsWith('aws:')) throw S3Errors.InvalidTag('Your TagKey cannot be prefixed with aws:');
     if (Object.hasOwn(out, k)) throw S3Errors.InvalidTag('Cannot provide multiple Tags with the same key');
