@@ -25,7 +25,10 @@ function unsatisfiable(header: string, size: number): Error {
  */
 export function parseRange(header: string | undefined, size: number): ByteWindow | undefined {
   if (header === undefined) return undefined;
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  // RFC 9110 §14.1.2 grammar: no whitespace around '=' or inside a range-spec. `bytes= -1` and
+  // `bytes=0 -1` are malformed, so S3 ignores them (200, the whole object: versitygw's
+  // GetObject_with_range / HeadObject_with_range, written against S3); they were read as -1, 0-1.
+  const m = /^bytes=(\d*)-(\d*)$/i.exec(header.trim());
   if (!m) return undefined;
   const [, a, b] = m as unknown as [string, string, string];
   if (a === '' && b === '') return undefined;
