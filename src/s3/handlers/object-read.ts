@@ -40,6 +40,16 @@ function select(ctx: RequestContext, v: ObjectVersion): Selection {
 }
 
 /**
+ * A malformed `partNumber` is refused before the object is looked up: S3 answers 400
+ * InvalidArgument to `partNumber=-3` of a key that does not exist, not 404 (versitygw
+ * GetObject_invalid_part_number / HeadObject_invalid_part_number, written against S3).
+ */
+function checkPartNumberParam(ctx: RequestContext): void {
+  const pn = ctx.query.get('partNumber');
+  if (pn !== null) parsePartNumber(pn);
+}
+
+/**
  * `response-*` overrides (signed requests only: AWS answers anonymous ones with InvalidRequest).
  */
 function overrides(ctx: RequestContext): Record<string, string> {
@@ -114,6 +124,7 @@ export const getObject: Handler<OperationOf<'GetObject'>> = (ctx, op) => getObje
 
 async function getObjectOnce(ctx: RequestContext, op: OperationOf<'GetObject'>, mayRetry: boolean): Promise<S3Response> {
   const over = overrides(ctx);
+  checkPartNumberParam(ctx);
   const r = await readVersion(ctx, op.bucket, op.key, versionIdParam(ctx));
   let p: Prepared;
   try {
@@ -174,6 +185,7 @@ async function release(body: AsyncIterable<Uint8Array>): Promise<void> {
 /** HEAD /{b}/{k}: GET's headers, no body (§3). */
 export const headObject: Handler<OperationOf<'HeadObject'>> = async (ctx, op): Promise<S3Response> => {
   const over = overrides(ctx);
+  checkPartNumberParam(ctx);
   const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
   checkGrantHolds(ctx, v);
   const p = prepare(ctx, v, false, over);
