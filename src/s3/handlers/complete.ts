@@ -108,9 +108,14 @@ function checkObjectChecksumHeader(ctx: RequestContext, c: StoredChecksum | unde
 function checkObjectSize(ctx: RequestContext, parts: UploadedPart[]): void {
   const v = ctx.headers['x-amz-mp-object-size'];
   if (v === undefined) return;
-  if (!/^\d{1,16}$/.test(v.trim())) {
-    throw S3Errors.InvalidArgument({ message: 'x-amz-mp-object-size must be a non-negative integer', fields: { ArgumentName: 'x-amz-mp-object-size', ArgumentValue: v } });
+  // A value that is not an integer, or a negative one, is 400 InvalidRequest with S3's two texts:
+  // "Value for x-amz-mp-object-size header is invalid: 'size'" (S3's answer quoted in
+  // versitygw#1398) and "… is less than zero: '-1'" (versitygw#1400: S3 words the two cases
+  // differently; its CompleteMultipartUpload_mpu_object_size).
+  if (/^-\d{1,16}$/.test(v.trim()) && Number(v.trim()) < 0) {
+    throw S3Errors.InvalidRequest(`Value for x-amz-mp-object-size header is less than zero: '${v.trim()}'`);
   }
+  if (!/^\d{1,16}$/.test(v.trim())) throw S3Errors.InvalidRequest(`Value for x-amz-mp-object-size header is invalid: '${v}'`);
   const size = parts.reduce((n, p) => n + p.size, 0);
   if (Number(v.trim()) !== size) {
     throw S3Errors.InvalidRequest(`The x-amz-mp-object-size header value ${v.trim()} does not match the size of the object, ${size} bytes.`);
