@@ -195,11 +195,11 @@ export const cases: Case[] = [
     },
   },
   {
-    name: 'no x-amz-object-attributes header: 400 InvalidArgument',
+    name: 'no x-amz-object-attributes header: 400 InvalidRequest (S3\'s answer, quoted in versitygw#915)',
     ref: REF,
     async run(ctx) {
       const b = await seeded(ctx, 'attr-nohdr');
-      assertError(await ctx.raw({ method: 'GET', path: `${objectPath(b, 'k')}?attributes` }), 400, 'InvalidArgument');
+      assertError(await ctx.raw({ method: 'GET', path: `${objectPath(b, 'k')}?attributes` }), 400, 'InvalidRequest');
     },
   },
   {

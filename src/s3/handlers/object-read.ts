@@ -193,10 +193,14 @@ export const headObject: Handler<OperationOf<'HeadObject'>> = async (ctx, op): P
   return { status: p.status, headers: p.headers };
 };
 
-/** `x-amz-object-attributes`: a comma list of known names, at least one (else InvalidArgument). */
+/**
+ * `x-amz-object-attributes`: a comma list of known names (an unknown one → InvalidArgument), at
+ * least one: a missing or empty header is 400 InvalidRequest with S3's message (its answer quoted
+ * in versitygw#915; versitygw GetObjectAttributes_empty_attrs).
+ */
 function requestedAttributes(ctx: RequestContext): Set<ObjectAttribute> {
   const names = (ctx.headers['x-amz-object-attributes'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw S3Errors.InvalidArgument({ message: 'Invalid attribute name specified.', fields: { ArgumentName: 'x-amz-object-attributes' } });
+  if (names.length === 0) throw S3Errors.InvalidRequest('The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty');
   for (const n of names) {
     if (!(OBJECT_ATTRIBUTES as readonly string[]).includes(n)) {
       throw S3Errors.InvalidArgument({ message: 'Invalid attribute name specified.', fields: { ArgumentName: 'x-amz-object-attributes', ArgumentValue: n } });
