@@ -45,10 +45,15 @@ export function encodingType(ctx: RequestContext): 'url' | undefined {
 /** S3 version ids: `null` or 26 base32hex characters (ccow.md §2). */
 const VERSION_ID = /^(null|[0-9a-v]{26})$/;
 
-/** The `versionId` parameter; malformed → 400 InvalidArgument (§3 GetObject). */
+/**
+ * The `versionId` parameter; malformed → 400 InvalidArgument (§3 GetObject). An empty one has S3's
+ * own message, "Version id cannot be the empty string" (S3's answer quoted in
+ * amazon-archives/aws-sdk-core-ruby#76 and code-dot-org#21563; versitygw *_empty_version_id).
+ */
 export function versionIdParam(ctx: RequestContext, name = 'versionId'): string | undefined {
   const v = ctx.query.get(name);
   if (v === null) return undefined;
+  if (v === '') throw S3Errors.InvalidArgument({ message: 'Version id cannot be the empty string', fields: { ArgumentName: name, ArgumentValue: v } });
   if (!VERSION_ID.test(v)) {
     throw S3Errors.InvalidArgument({ message: 'Invalid version id specified', fields: { ArgumentName: name, ArgumentValue: v } });
   }
