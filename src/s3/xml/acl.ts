@@ -4,10 +4,12 @@
  */
 import { groupGrantee, ownerFirst, type Grant, type Permission, type StoredAcl } from '../acl.js';
 import { S3Errors } from '../errors.js';
-import { parseXmlAsync, renderXml, type XmlNode, type XmlObject } from './codec.js';
+import { decodeEntities, parseXmlAsync, renderXml, type XmlNode, type XmlObject } from './codec.js';
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const PERMS = new Set<string>(['READ', 'WRITE', 'READ_ACP', 'WRITE_ACP', 'FULL_CONTROL']);
+/** The grantee types of S3's schema (API reference, Grantee: `xsi:type`). */
+const GRANTEE_TYPES = new Set<string>(['CanonicalUser', 'AmazonCustomerByEmail', 'Group']);
 
 /** Render a stored ACL; `nameOf` maps tenant ids to display names. */
 export function renderAcl(acl: StoredAcl, nameOf: (tenantId: string) => string): string {
@@ -27,7 +29,9 @@ function grantXml(g: Grant, nameOf: (tenantId: string) => string): XmlObject {
 /**
  * Parse an `<AccessControlPolicy>` body. The grantee type is read from its children (ID →
  * CanonicalUser, URI → Group, EmailAddress → NotImplemented), so the `xsi:type` attribute is not
- * needed. `owner` is the resource's current owner: a different `Owner/ID` is AccessDenied, as AWS.
+ * needed; one that is given must name a type of the schema (S3 refuses `xsi:type="Canonical User"`
+ * with MalformedACLError: aws-sdk-go#917; versitygw PutBucketAcl_invalid_grantee_type_in_body).
+ * `owner` is the resource's current owner: a different `Owner/ID` is AccessDenied, as AWS.
  * A document S3's schema refuses — no `Owner`, no `AccessControlList`, a misspelt permission, a
  * grantee without ID or URI, not XML at all — is MalformedACLError, as S3 answers (aws-sdk-ruby#787,
  * aws-sdk-go#917); no body at all (and no ACL header, checked before) is MissingSecurityHeader.
@@ -40,6 +44,7 @@ export async function parseAcl(body: Buffer, owner: string): Promise<StoredAcl> 
   } catch (e) {
     throw S3Errors.MalformedXML.is(e) ? S3Errors.MalformedACLError() : e;
   }
+  if (!granteeTypesKnown(body.toString('utf8'))) throw S3Errors.MalformedACLError();
   const ownerId = root.one('Owner')?.childToken('ID');
   if (ownerId === undefined) throw S3Errors.MalformedACLError();
   if (ownerId !== owner) throw S3Errors.AccessDenied();
@@ -57,4 +62,25 @@ export async function parseAcl(body: Buffer, owner: string): Promise<StoredAcl> 
     throw S3Errors.MalformedACLError();
   });
   return { v: 1, owner, grants };
+}
+
+/**
+ * Whether every `type` attribute of a `<Grantee>` start tag (`xsi:type`, whatever the prefix) is
+ * a grantee type of the schema. The parser drops attributes, so the start tags are read from the
+ * (already well-formed) text.
+ */
+function granteeTypesKnown(text: string): boolean {
+  for (const tag of text.matchAll(/<(?:[\w.-]+:)?Grantee(\s[^>]*)?>/g)) {
+    for (const a of (tag[1] ?? '').matchAll(/\s([\w.-]+):type\s*=\s*(["'])(.*?)\2/g)) {
+      if (a[1] === 'xmlns') continue;
+      let value: string;
+      try {
+        value = decodeEntities(a[3]!);
+      } catch {
+        return false;
+      }
+      if (!GRANTEE_TYPES.has(value)) return false;
+    }
+  }
+  return true;
 }
