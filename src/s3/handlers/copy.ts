@@ -106,10 +106,8 @@ function attrsOf(v: ObjectVersion): VersionAttrs {
  * Unknown names → 400 InvalidRequest, as for CreateMultipartUpload. Undefined when nothing changes;
  * otherwise the copy gets a new checksum, a change that also makes a copy onto itself legal.
  */
-function requestedChecksumAlgorithm(ctx: RequestContext, source: ObjectVersion): ChecksumAlgorithm | undefined {
-  const header = ctx.headers['x-amz-checksum-algorithm'];
-  if (header === undefined) return undefined;
-  const alg = parseChecksumAlgorithm(header);
+function requestedChecksumAlgorithm(alg: ChecksumAlgorithm | undefined, source: ObjectVersion): ChecksumAlgorithm | undefined {
+  if (alg === undefined) return undefined;
   // The same algorithm as a FULL_OBJECT source checksum asks for nothing new: no read, as without it.
   return source.checksum?.algorithm === alg && source.checksum.type === 'FULL_OBJECT' ? undefined : alg;
 }
@@ -151,12 +149,18 @@ async function copyObjectOnce(ctx: RequestContext, op: OperationOf<'CopyObject'>
   // copy unencrypted and unlocked all the same.
   refuseEncryption(ctx.headers);
   refuseObjectLock(ctx.headers);
-  const { src, version, bucket: srcBucket } = await loadCopySource(ctx);
+  // The request's own headers are checked before the source is looked up: S3 answers an unknown
+  // directive or checksum algorithm with 400 even when the source does not exist (versitygw
+  // CopyObject_invalid_checksum_algorithm copies a missing key, written against S3).
   const metaDirective = directive(ctx, 'x-amz-metadata-directive');
   const tagDirective = directive(ctx, 'x-amz-tagging-directive');
   const storageClass = storageClassOf(ctx.headers);
-  const checksumAlgorithm = requestedChecksumAlgorithm(ctx, version);
+  const algorithmHeader = ctx.headers['x-amz-checksum-algorithm'];
+  const requestedAlgorithm = algorithmHeader === undefined ? undefined : parseChecksumAlgorithm(algorithmHeader);
   const redirect = redirectLocationOf(ctx.headers);
+  const tags = tagDirective === 'REPLACE' ? parseTaggingHeader(ctx.headers['x-amz-tagging'] ?? '') : undefined;
+  const { src, version, bucket: srcBucket } = await loadCopySource(ctx);
+  const checksumAlgorithm = requestedChecksumAlgorithm(requestedAlgorithm, version);
   const sameObject = src.bucket === op.bucket && src.key === op.key && (src.versionId === undefined || version.isLatest);
   if (sameObject && metaDirective === 'COPY' && storageClass === undefined && checksumAlgorithm === undefined && redirect === undefined) {
     throw S3Errors.InvalidRequest('This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
@@ -173,7 +177,6 @@ async function copyObjectOnce(ctx: RequestContext, op: OperationOf<'CopyObject'>
     if (redirect !== undefined) sysMeta[REDIRECT_HEADER] = redirect;
     replace = { ...attrsOf(version), sysMeta, storageClass: storageClass ?? 'STANDARD' };
   }
-  const tags = tagDirective === 'REPLACE' ? parseTaggingHeader(ctx.headers['x-amz-tagging'] ?? '') : undefined;
   const acl = await requestedObjectAcl(ctx, bucket);
   const v = await ctx.engine.copyObject(copySourceAddr(src, version, srcBucket), { bucket: op.bucket, key: op.key, bucketId: bucket.id }, {
     replace,
