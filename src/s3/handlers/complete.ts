@@ -6,7 +6,7 @@
 import type { CompletedUpload, ObjectVersion, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
 import { nextTurn } from '../../common/index.js';
 import { readBody } from '../body.js';
-import { algorithmOfHeader, compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
+import { algorithmOfHeader, type ChecksumAlgorithm, compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
 import { commitCondition } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import type { S3Response } from '../types.js';
@@ -36,6 +36,32 @@ async function storedParts(ctx: RequestContext, bucket: string, uploadId: string
 }
 
 /**
+ * A part's listed checksums are one well-formed value at most: two or more, or a value that is not
+ * the algorithm's base64 digest, are 400 InvalidArgument "Invalid Base64 or multiple checksums
+ * present in request", ArgumentName Checksum, ArgumentValue `ALG:value;` per value (OpenStack Swift
+ * s3api answers so, and its test_mpu_complete_bad_part_checksum asserts it; versitygw's
+ * CompleteMultipartUpload_invalid_checksum_part / _multiple_checksum_part too). Checked before the
+ * stored part is looked at, as a malformed request.
+ */
+function checkListedChecksums(p: CompletePartXml): void {
+  const listed = (Object.entries(p.checksums) as [ChecksumAlgorithm, string][]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const wellFormed = (a: ChecksumAlgorithm, v: string): boolean => {
+    try {
+      decodeChecksumValue(a, v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (listed.length > 1 || listed.some(([a, v]) => !wellFormed(a, v))) {
+    throw S3Errors.InvalidArgument({
+      message: 'Invalid Base64 or multiple checksums present in request',
+      fields: { ArgumentName: 'Checksum', ArgumentValue: listed.map(([a, v]) => `${a}:${v};`).join('') },
+    });
+  }
+}
+
+/**
  * Check the listed parts against the stored ones (§4.5, §5.3): ascending numbers (1, 2, 3… without
  * gaps for a COMPOSITE upload), existing parts with the same ETag, a listed checksum equal to the
  * stored one, and — for a COMPOSITE upload — a checksum for every part. A FULL_OBJECT upload may omit them: AWS answers the missing-checksum
@@ -56,6 +82,7 @@ function checkParts(listed: CompletePartXml[], stored: Map<number, UploadedPart>
     // (PartNumber -4) expects it.
     if (p.partNumber < 1) throw S3Errors.InvalidArgument('PartNumber must be >= 1');
     if (p.partNumber <= prev) throw S3Errors.InvalidPartOrder();
+    checkListedChecksums(p);
     // API_CompletedPart, PartNumber: "when a additional checksum … is applied to each part, the
     // PartNumber must start at 1 and the part numbers must be consecutive. Otherwise, Amazon S3
     // generates an HTTP 400 Bad Request status code and an InvalidPartOrder error code." Applied to
@@ -64,6 +91,14 @@ function checkParts(listed: CompletePartXml[], stored: Map<number, UploadedPart>
     prev = p.partNumber;
     const s = stored.get(p.partNumber);
     if (!s || quoteEtag(p.etag) !== s.etag) throw invalid(p);
+    // A checksum of another algorithm than the upload's, instead of its own, is BadDigest naming it
+    // (Swift s3api: "The sha256 you specified for part 1 did not match what we received."; versitygw's
+    // CompleteMultipartUpload_different_checksum_part), FULL_OBJECT uploads included; none at all
+    // stays the COMPOSITE-only InvalidRequest below.
+    const other = Object.keys(p.checksums)[0];
+    if (upload.checksumAlgorithm && other !== undefined && p.checksums[upload.checksumAlgorithm] === undefined) {
+      throw S3Errors.BadDigest(`The ${other.toLowerCase()} you specified for part ${p.partNumber} did not match what we received.`);
+    }
     if (alg && p.checksums[alg] === undefined) {
       throw S3Errors.InvalidRequest(`The upload was created using a ${alg.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${p.partNumber} in the request.`);
     }
