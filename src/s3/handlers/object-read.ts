@@ -53,6 +53,16 @@ function checkPartNumberParam(ctx: RequestContext): void {
  * `response-*` overrides (signed requests only: AWS answers anonymous ones with InvalidRequest).
  */
 function overrides(ctx: RequestContext): Record<string, string> {
+  // A `response-` parameter S3 cannot override is refused, not ignored (S3's answer quoted in
+  // versitygw#2075; versitygw HeadObject_invalid_response_override).
+  for (const [name, value] of ctx.query.entries()) {
+    if (name.startsWith('response-') && !Object.hasOwn(RESPONSE_OVERRIDES, name)) {
+      throw S3Errors.InvalidArgument({
+        message: `${name} is not in the set of overridable response headers. Please refer to the S3 API documentation for a complete list of overridable response headers.`,
+        fields: { ArgumentName: name, ArgumentValue: value },
+      });
+    }
+  }
   const out: Record<string, string> = {};
   for (const [param, header] of Object.entries(RESPONSE_OVERRIDES)) {
     const v = ctx.query.get(param);
