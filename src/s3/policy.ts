@@ -90,6 +90,10 @@ function checkActionsApply(actions: string[], resources: string[], bucket: strin
 /** Validate a PutBucketPolicy body for `bucket`. */
 export function parsePolicy(text: string, bucket: string): StoredPolicy {
   if (Buffer.byteLength(text) > MAX_POLICY_BYTES) malformed('Policies must be less than 20 KB');
+  // Messages as S3 words them (versitygw PutBucketPolicy_invalid_json, _empty_statement,
+  // _invalid_effect, _version; the first-byte one also quoted by S3 console users who pasted a
+  // CORS array as a policy). Leading white space is still allowed here.
+  if (!text.trimStart().startsWith('{')) malformed("Policies must be valid JSON and the first byte must be '{'");
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -101,9 +105,10 @@ export function parsePolicy(text: string, bucket: string): StoredPolicy {
   for (const k of Object.keys(d)) {
     if (k !== 'Version' && k !== 'Id' && k !== 'Statement') malformed(`Unknown field ${k}`);
   }
-  if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') malformed('Invalid policy version');
-  const raw = Array.isArray(d.Statement) ? d.Statement : d.Statement === undefined ? [] : [d.Statement];
-  if (raw.length === 0) malformed('Missing required field Statement');
+  if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17') malformed('The policy must contain a valid version string');
+  if (d.Statement === undefined) malformed('Missing required field Statement');
+  const raw = Array.isArray(d.Statement) ? d.Statement : [d.Statement];
+  if (raw.length === 0) malformed('Could not parse the policy: Statement is empty!');
   return { v: 1, text, statements: raw.map((s) => parseStatement(s, bucket)) };
 }
 
@@ -114,7 +119,8 @@ function parseStatement(s: unknown, bucket: string): PolicyStatement {
     if (REFUSED_KEYS.has(k)) malformed(`Policy element ${k} is not supported`);
     if (!STATEMENT_KEYS.has(k)) malformed(`Unknown field ${k}`);
   }
-  if (st.Effect !== 'Allow' && st.Effect !== 'Deny') malformed('Invalid effect');
+  if (st.Effect === undefined) malformed('Missing required field Effect');
+  if (st.Effect !== 'Allow' && st.Effect !== 'Deny') malformed(`Invalid effect: ${typeof st.Effect === 'string' ? st.Effect : JSON.stringify(st.Effect)}`);
   if (st.Principal === undefined) malformed('Missing required field Principal');
   const actions = stringList(st.Action, 'Action');
   // "The prefix and the action name are case insensitive" (IAM JSON policy elements: Action), so
