@@ -5,7 +5,9 @@
  * InvalidArgument "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query
  * parameters without tag name duplicates." (`--tagging 'a=&a='` against AWS, open-io/swift3#92).
  * PutObject and CreateMultipartUpload read the header alike; nothing is stored or started. The XML
- * body of PutObjectTagging keeps InvalidTag for a repeated key.
+ * body of PutObjectTagging keeps InvalidTag for a repeated key. A pair with an empty key (`=`) is
+ * refused the same way (versitygw#1215, compared with S3; was InvalidTag), while `&` and `key=` are
+ * accepted.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +19,7 @@ import { errorOf, gatewayWithClient } from '../helpers/gateway-client.js';
 test('x-amz-tagging with a repeated key: 400 InvalidArgument on PutObject and CreateMultipartUpload, nothing stored', async (t) => {
   const { s3 } = await gatewayWithClient(t, {}, { maxAttempts: 1 });
   await s3.send(new CreateBucketCommand({ Bucket: 'tags' }));
-  for (const Tagging of ['a=&a=', 'key=val&key=val', 'k=1&j=2&k+x=3&k=4', 'k%20x=1&k+x=2']) {
+  for (const Tagging of ['a=&a=', 'key=val&key=val', 'k=1&j=2&k+x=3&k=4', 'k%20x=1&k+x=2', '=', '=v', 'k=1&=']) {
     const put = await errorOf(s3.send(new PutObjectCommand({ Bucket: 'tags', Key: 'o', Body: 'x', Tagging })));
     assert.equal(put.$metadata.httpStatusCode, 400, Tagging);
     assert.equal(put.name, 'InvalidArgument', Tagging);
@@ -28,8 +30,9 @@ test('x-amz-tagging with a repeated key: 400 InvalidArgument on PutObject and Cr
   }
   assert.equal((await errorOf(s3.send(new HeadObjectCommand({ Bucket: 'tags', Key: 'o' })))).$metadata.httpStatusCode, 404);
   assert.equal((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'tags' }))).Uploads, undefined);
-  // Distinct keys still work; the XML tag set keeps its own answer for a repeated key.
-  await s3.send(new PutObjectCommand({ Bucket: 'tags', Key: 'o', Body: 'x', Tagging: 'a=1&b=2' }));
+  // Distinct keys still work (an empty value or a bare '&' too); the XML tag set keeps its own
+  // answer for a repeated key.
+  await s3.send(new PutObjectCommand({ Bucket: 'tags', Key: 'o', Body: 'x', Tagging: '&a=1&b=&' }));
   const xml = await errorOf(s3.send(new PutObjectTaggingCommand({ Bucket: 'tags', Key: 'o', Tagging: { TagSet: [{ Key: 'a', Value: '1' }, { Key: 'a', Value: '2' }] } })));
   assert.equal(xml.name, 'InvalidTag');
 });

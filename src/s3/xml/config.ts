@@ -97,7 +97,9 @@ export function renderTagging(tags: Record<string, string>): string {
  * space here, unlike request query strings). A key given twice is refused as a malformed header
  * (InvalidArgument, the message naming "without tag name duplicates"), not with the XML tag set's
  * InvalidTag: S3 answers `--tagging 'a=&a='` so (reproduced against AWS in open-io/swift3#92;
- * versitygw#1243 and its CreateMultipartUpload_with_tagging agree).
+ * versitygw#1243 and its CreateMultipartUpload_with_tagging agree). So is a pair with an empty key
+ * (`=`, `=v`): `--tagging '='` is InvalidArgument there (versitygw#1215, compared with S3), where
+ * a bare `&` or `key=` is accepted.
  */
 export function parseTaggingHeader(header: string): Record<string, string> {
   const malformed = (): Error => S3Errors.InvalidArgument('The header \'x-amz-tagging\' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.');
@@ -113,7 +115,7 @@ export function parseTaggingHeader(header: string): Record<string, string> {
     } catch {
       throw malformed();
     }
-    if (seen.has(pair[0])) throw malformed();
+    if (pair[0] === '' || seen.has(pair[0])) throw malformed();
     seen.add(pair[0]);
     pairs.push(pair);
   }
