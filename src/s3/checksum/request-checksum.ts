@@ -52,6 +52,9 @@ export function declaredChecksum(headers: HeaderBag): DeclaredChecksum | undefin
     const alg = algorithmOfHeader(name);
     if (!alg) {
       refuseUnsupported(name);
+      // A checksum header of no algorithm S3 knows (x-amz-checksum-sha256a) is refused, not
+      // ignored: S3's answer quoted in versitygw#1104 (versitygw PostObject_invalid_checksum_algorithm).
+      if (name.startsWith('x-amz-checksum-')) throw new ChecksumError('InvalidRequest', 'The algorithm type you specified in x-amz-checksum- header is invalid.');
       continue;
     }
     const value = headerValue(headers, name)!;
