@@ -54,9 +54,24 @@ export function route(req: RouteInput): S3Operation {
   if (bucket === undefined) {
     return method === 'GET' ? op('ListBuckets', {}) : op('MethodNotAllowed', {});
   }
+  refuseCopySource(method, req.query, req.headers);
   if (key === undefined) return routeBucket(method, bucket, req.query);
   checkKeyLength(key);
   return routeObject(method, bucket, key, req.query, req.headers, versioned);
+}
+
+/**
+ * `x-amz-copy-source` belongs to PUT (CopyObject, UploadPartCopy): S3 refuses it on GET, HEAD and
+ * DELETE, of a bucket or an object, and on a POST with `uploadId`, with 400 InvalidArgument "You can
+ * only specify a copy source header for copy requests." (versitygw#1642, written against S3;
+ * versitygw RouterCopySourceNotAllowed). It was ignored: a DELETE carrying it deleted the object.
+ */
+function refuseCopySource(method: string, q: QueryLike, h: Record<string, string | undefined>): void {
+  const source = h['x-amz-copy-source'];
+  if (source === undefined) return;
+  if (method === 'GET' || method === 'HEAD' || method === 'DELETE' || (method === 'POST' && q.has('uploadId'))) {
+    throw S3Errors.InvalidArgument({ message: 'You can only specify a copy source header for copy requests.', fields: { ArgumentName: 'x-amz-copy-source', ArgumentValue: source } });
+  }
 }
 
 /**
@@ -219,6 +234,10 @@ function routeObject(
       if (q.has('retention')) return notImplemented('GetObjectRetention');
       if (q.has('legal-hold')) return notImplemented('GetObjectLegalHold');
       if (q.has('annotation')) return notImplemented('GetObjectAnnotation');
+      // Bucket subresources asked of a key: S3 refuses them rather than answering the object
+      // (S3's answer quoted in versitygw#1688; versitygw RouterListVersionsWithKey / RouterGetUploadsWithKey).
+      if (q.has('versions')) throw S3Errors.InvalidRequest('There is no such thing as the ?versions sub-resource for a key');
+      if (q.has('uploads')) throw S3Errors.InvalidRequest('Key is not expected for the GET method ?uploads subresource');
       return op('GetObject', at, versioned);
     case 'HEAD':
       return op('HeadObject', at, versioned);
