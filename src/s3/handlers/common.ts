@@ -16,9 +16,13 @@ export const INT32_MAX = 2 ** 31 - 1;
  * an overflowing max-keys (its message says "within integer range"; scality/cloudserver#75 quotes
  * AWS asking for a value up to 2147483647).
  */
-export function intParam(ctx: RequestContext, name: string, dflt: number, min: number, max: number): number {
+export function intParam(ctx: RequestContext, name: string, dflt: number, min: number, max: number, negative?: { message: string; argumentName: string }): number {
   const v = ctx.query.get(name);
   if (v === null) return dflt;
+  // A negative integer has S3's own text where one is known (listing limits: see their callers).
+  if (negative && /^-\d{1,10}$/.test(v.trim()) && Number(v.trim()) < 0 && Number(v.trim()) >= -(INT32_MAX + 1)) {
+    throw S3Errors.InvalidArgument({ message: negative.message, fields: { ArgumentName: negative.argumentName, ArgumentValue: v } });
+  }
   const n = /^\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : NaN;
   if (!(n >= min && n <= INT32_MAX)) {
     throw S3Errors.InvalidArgument({ message: `Provided ${name} not an integer or within integer range`, fields: { ArgumentName: name, ArgumentValue: v } });

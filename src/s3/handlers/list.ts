@@ -11,9 +11,19 @@ import { xml } from '../respond.js';
 import { renderListObjectsV1, renderListObjectsV2, renderListVersions, type OwnerXml } from '../xml/list.js';
 import { checkVersionId, decodeToken, encodeToken, encodingType, intParam, ownersOf, strParam } from './common.js';
 
-/** max-keys: 0–1000, default 1000, larger values clamped (§4.1). */
-function maxKeys(ctx: RequestContext): number {
-  return intParam(ctx, 'max-keys', 1000, 0, 1000);
+/**
+ * max-keys: 0–1000, default 1000, larger values clamped (§4.1). A negative value is InvalidArgument
+ * with S3's texts: "Argument maxKeys must be an integer between 0 and 2147483647" for the object
+ * listings (measured against S3 in brekkylab/backlot#192, also floci-io/floci#3510,
+ * versitygw#1804) and "max-keys cannot be negative" for ListObjectVersions (versitygw#1809, S3's
+ * answer); a value that is not an int32 keeps intParam's "Provided max-keys not an integer or
+ * within integer range".
+ */
+function maxKeys(ctx: RequestContext, versions = false): number {
+  return intParam(ctx, 'max-keys', 1000, 0, 1000, {
+    message: versions ? 'max-keys cannot be negative' : 'Argument maxKeys must be an integer between 0 and 2147483647',
+    argumentName: 'maxKeys',
+  });
 }
 
 const EMPTY_PAGE: ListPage = { entries: [], commonPrefixes: [], truncated: false };
@@ -98,7 +108,7 @@ export const listObjects: Handler<OperationOf<'ListObjects'>> = async (ctx, op) 
 
 /** GET /{b}?versions — markers per the §4.1 table. */
 export const listObjectVersions: Handler<OperationOf<'ListObjectVersions'>> = async (ctx, op) => {
-  const limit = maxKeys(ctx);
+  const limit = maxKeys(ctx, true);
   const enc = encodingType(ctx);
   const keyMarker = ctx.query.get('key-marker') ?? '';
   const vidMarker = ctx.query.get('version-id-marker') ?? '';

@@ -157,7 +157,8 @@ export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
   // PartNumberMarker echoes the request's marker, past 10000 too (S3 reads it as an int32, as
   // moto and Ceph RGW echo it); no part lies beyond 10000, so the engine is asked from there.
   const marker = intParam(ctx, 'part-number-marker', 0, 0, INT32_MAX);
-  const limit = intParam(ctx, 'max-parts', 1000, 0, 1000);
+  // Negative: S3's "Argument max-parts must be an integer between 0 and 2147483647" (versitygw#1804).
+  const limit = intParam(ctx, 'max-parts', 1000, 0, 1000, { message: 'Argument max-parts must be an integer between 0 and 2147483647', argumentName: 'max-parts' });
   // max-parts=0 is an empty page that is not truncated, as max-keys=0 is for listings (§4.1): a
   // truncated page with no part has no NextPartNumberMarker to go on from, and a paginator that
   // repeats the request would never end.
@@ -190,7 +191,8 @@ export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
 
 /** GET /{b}?uploads — `prefix`, `delimiter`, `key-marker`, `upload-id-marker`, `max-uploads` (§4.5). */
 export const listMultipartUploads: Handler<OperationOf<'ListMultipartUploads'>> = async (ctx, op) => {
-  const limit = intParam(ctx, 'max-uploads', 1000, 0, 1000);
+  // Negative: S3's "Argument max-uploads must be an integer between 0 and 2147483647" (versitygw#1804).
+  const limit = intParam(ctx, 'max-uploads', 1000, 0, 1000, { message: 'Argument max-uploads must be an integer between 0 and 2147483647', argumentName: 'max-uploads' });
   const enc = encodingType(ctx);
   const keyMarker = ctx.query.get('key-marker') ?? '';
   const uploadIdMarker = ctx.query.get('upload-id-marker') ?? '';
