@@ -66,7 +66,11 @@ export const postObject: Handler<OperationOf<'PostObject'>> = async (ctx, op) =>
     const auth = await authenticateForm(ctx, fields);
     const range = await checkPolicy(ctx, fields, op.bucket, auth);
     const identity: Identity = auth.kind === 'signed' ? { kind: 'user', user: auth.credentials.user } : { kind: 'anonymous' };
-    const headers = headersOf(fields);
+    // A Requester Pays bucket's charges are accepted with the `x-amz-request-payer` header "for
+    // DELETE, GET, HEAD, POST, and PUT requests" (user guide, ObjectsinRequesterPaysBuckets.html), a
+    // header of the request, not a field of the form: authz must see it (or the form's field).
+    const payer = ctx.headers['x-amz-request-payer'];
+    const headers = { ...(payer === undefined ? {} : { 'x-amz-request-payer': payer }), ...headersOf(fields) };
     // The PutObject the form asks for, authorised as a PUT of the key with these headers would be
     // (bucket policy and ACL, s3:PutObjectAcl / s3:PutObjectTagging for `acl` / `tagging`).
     const putOp: S3Operation = { kind: 'PutObject', bucket: op.bucket, key, action: 's3:PutObject', access: 'bucket-write' };
