@@ -13,7 +13,6 @@ import { EngineErrors } from './errors.js';
 import { decodeVersionRecord, type VersionRecord } from './format/records.js';
 import { bucketPrefix, decodeObjectKey, encodeObjectKey, escapeKeyPrefix, niKey, niKeyPrefix, prefixRange, T, uvidOfNiKey } from './keys.js';
 import { snapshotCutoff, toObjectVersion } from './resolve.js';
-import { storage } from './storage-errors.js';
 import { uvidHexMs, versionIdToUvid } from './uvid.js';
 
 /** A lower scan bound. */
@@ -131,9 +130,26 @@ async function versionsStart(core: Core, bucketId: Buffer, base: Buffer, opts: L
       if (r.isNull && !r.hidden) uvid = uvidOfNiKey(k);
     }
   } else {
+    // A version id names a place in the key's newest-first order whether or not that version still
+    // exists: the marker of the last page is often deleted before the next page is asked for (list a
+    // page, delete it, list on: boto3's object_versions.delete(), SDK paginators feeding
+    // DeleteObjects), and S3 then goes on after it ("AWS will return the next value in line after this
+    // now deleted marker", localstack/localstack#12259, fixing #12255). Only a malformed id is refused.
     const u = versionIdToUvid(opts.versionIdMarker);
-    if (u && (await storage(core.backend.meta.get(niKey(bucketId, enc, u))))) uvid = u;
+    if (!u) throw EngineErrors.INVALID_ARGUMENT(`malformed version-id-marker ${opts.versionIdMarker}`);
+    const at = niKey(bucketId, enc, u);
+    // The key's latest version was listed before (not the first one after the marker) when one is
+    // shown at or before the marker's place.
+    let shown = false;
+    for await (const [, v] of core.backend.meta.range({ gte: niKeyPrefix(bucketId, enc), lte: at })) {
+      if (!decodeVersionRecord(v).hidden) {
+        shown = true;
+        break;
+      }
+    }
+    return { lower: maxBound(lower, { key: at, inclusive: false }), midKey: shown };
   }
+  // The null version has no place of its own once it is gone (its id is not a time).
   if (!uvid) throw EngineErrors.INVALID_ARGUMENT(`unknown version-id-marker ${opts.versionIdMarker}`);
   return { lower: maxBound(lower, { key: niKey(bucketId, enc, uvid), inclusive: false }), midKey: true };
 }
