@@ -252,7 +252,19 @@ function routeObject(
       if (q.has('encryption')) return notImplemented('UpdateObjectEncryption');
       if (q.has('annotation')) return notImplemented('PutObjectAnnotation');
       // x-amz-copy-source turns a part upload into UploadPartCopy and a put into CopyObject.
-      if (q.has('uploadId')) return op(h['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart', at);
+      // Half a part upload is refused as S3 refuses it, instead of being stored as the object
+      // (partNumber alone) or read as part number '' (uploadId alone): S3's answers quoted in
+      // versitygw#1237 / #1226 and #1236 (versitygw RouterPutPartNumberWithoutUploadId,
+      // RouterPUTObjectOnlyUploadId).
+      if (q.has('uploadId')) {
+        if (!q.has('partNumber')) {
+          throw S3Errors.MethodNotAllowed({ headers: { allow: 'DELETE, POST, GET' }, fields: { Method: 'PUT', ResourceType: 'UPLOAD' } });
+        }
+        return op(h['x-amz-copy-source'] !== undefined ? 'UploadPartCopy' : 'UploadPart', at);
+      }
+      if (q.has('partNumber')) {
+        throw S3Errors.InvalidArgument({ message: 'This operation does not accept partNumber without uploadId', fields: { ArgumentName: 'partNumber', ArgumentValue: 'partNumber' } });
+      }
       return op(h['x-amz-copy-source'] !== undefined ? 'CopyObject' : 'PutObject', at);
     case 'DELETE':
       if (q.has('tagging')) return op('DeleteObjectTagging', at, versioned);

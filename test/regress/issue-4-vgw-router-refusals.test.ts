@@ -40,3 +40,19 @@ test('copy source on non-copy requests and bucket subresources on a key are refu
   assert.equal((await f.send({ method: 'GET', path: '/rtr?versions' })).status, 200);
   assert.equal((await f.send({ method: 'GET', path: '/rtr?uploads' })).status, 200);
 });
+
+test('half a part upload: partNumber without uploadId 400 InvalidArgument, uploadId without partNumber 405', async (t) => {
+  const f = await fuzzer(t);
+  assert.equal((await f.send({ method: 'PUT', path: '/rtr2' })).status, 200);
+  const part = await f.send({ method: 'PUT', path: '/rtr2/object?partNumber=1', body: 'x' });
+  assert.equal(part.status, 400, part.text);
+  assert.equal(part.code, 'InvalidArgument');
+  assert.match(part.text, /<Message>This operation does not accept partNumber without uploadId<\/Message>/);
+  assert.match(part.text, /<ArgumentName>partNumber<\/ArgumentName>/);
+  assert.equal((await f.send({ method: 'HEAD', path: '/rtr2/object' })).status, 404, 'nothing stored');
+  const upload = await f.send({ method: 'PUT', path: '/rtr2/object?uploadId=my-upload-id', body: 'x' });
+  assert.equal(upload.status, 405, upload.text);
+  assert.equal(upload.code, 'MethodNotAllowed');
+  assert.equal(upload.headers.allow, 'DELETE, POST, GET');
+  assert.match(upload.text, /<Method>PUT<\/Method><ResourceType>UPLOAD<\/ResourceType>/);
+});
