@@ -56,3 +56,16 @@ test('half a part upload: partNumber without uploadId 400 InvalidArgument, uploa
   assert.equal(upload.headers.allow, 'DELETE, POST, GET');
   assert.match(upload.text, /<Method>PUT<\/Method><ResourceType>UPLOAD<\/ResourceType>/);
 });
+
+test('405 MethodNotAllowed carries S3\'s Allow header for the service and for an object', async (t) => {
+  const f = await fuzzer(t);
+  assert.equal((await f.send({ method: 'PUT', path: '/rtr3' })).status, 200);
+  const root = await f.send({ method: 'POST', path: '/' });
+  assert.equal(root.status, 405);
+  assert.equal(root.headers.allow, 'GET');
+  assert.match(root.text, /<Method>POST<\/Method><ResourceType>SERVICE<\/ResourceType>/);
+  const object = await f.send({ method: 'POST', path: '/rtr3/object' });
+  assert.equal(object.status, 405);
+  assert.equal(object.headers.allow, 'HEAD, DELETE, GET, PUT');
+  assert.match(object.text, /<Method>POST<\/Method><ResourceType>OBJECT<\/ResourceType>/);
+});

@@ -32,9 +32,19 @@ export const notImplemented: Handler<OperationOf<'NotImplemented'>> = async (ctx
   throw S3Errors.NotImplemented(`${op.operation} is not implemented`);
 };
 
+/**
+ * The methods S3 lists in the 405's `Allow` header (RFC 9110 §15.5.6: a 405 MUST carry one): `GET`
+ * for the service (S3's answer to POST / quoted in versitygw#1810), `HEAD, DELETE, GET, PUT` for an
+ * object (S3's answer to a POST of an object, recorded in google/tensorstore#91). A bucket's is not
+ * on record, so none is claimed.
+ */
+const ALLOWED: Readonly<Record<string, string>> = { SERVICE: 'GET', OBJECT: 'HEAD, DELETE, GET, PUT' };
+
 /** A method the resource does not support. */
 export const methodNotAllowed: Handler<OperationOf<'MethodNotAllowed'>> = async (ctx, op) => {
-  throw S3Errors.MethodNotAllowed({ fields: { Method: ctx.req.method.toUpperCase(), ResourceType: op.key !== undefined ? 'OBJECT' : op.bucket !== undefined ? 'BUCKET' : 'SERVICE' } });
+  const resourceType = op.key !== undefined ? 'OBJECT' : op.bucket !== undefined ? 'BUCKET' : 'SERVICE';
+  const allow = ALLOWED[resourceType];
+  throw S3Errors.MethodNotAllowed({ headers: allow ? { allow } : {}, fields: { Method: ctx.req.method.toUpperCase(), ResourceType: resourceType } });
 };
 
 /** Extension operations are answered by their extension (service.ts dispatch); never reached. */
