@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import AWS from 'aws-sdk';
-import { FormData, request } from 'undici';
+import { Agent, FormData, request } from 'undici';
 import { startGateway } from '../helpers/gateway.js';
 import { partsUploaded, pseudoRandom, sha256, watchRequests } from './harness.js';
 
@@ -37,6 +37,10 @@ test('aws-sdk v2: upload (ManagedUpload), get/head, listObjectsV2, copy, deleteO
   const s3 = new AWS.S3(config);
   const s3v2 = new AWS.S3({ ...config, signatureVersion: 'v2' });
   const big = pseudoRandom(12 * MiB, 'sdk-v2-big');
+  // undici's own Agent rather than the global dispatcher (see minio-js.test.ts: a form POST through
+  // the global one hung on Node 24 there).
+  const agent = new Agent();
+  t.after(() => agent.close());
   // In Node, v2 hands a GetObject body over as a Buffer.
   const text = async (key: string, client = s3): Promise<string> => ((await client.getObject({ Bucket: B, Key: key }).promise()).Body as Buffer).toString();
 
@@ -116,10 +120,10 @@ test('aws-sdk v2: upload (ManagedUpload), get/head, listObjectsV2, copy, deleteO
   });
 
   await t.test('getSignedUrl: SigV4 GET and PUT; SigV2 GET (awkward key, response header) and PUT; SigV2 requests', async () => {
-    const get4 = await request(s3.getSignedUrl('getObject', { Bucket: B, Key: 'small.txt', Expires: 600 }));
+    const get4 = await request(s3.getSignedUrl('getObject', { Bucket: B, Key: 'small.txt', Expires: 600 }), { dispatcher: agent });
     assert.deepEqual([get4.statusCode, await get4.body.text()], [200, 'hello']);
     const putUrl = await s3.getSignedUrlPromise('putObject', { Bucket: B, Key: 'signed-put.txt', Expires: 600, ContentType: 'text/plain' });
-    const put4 = await request(putUrl, { method: 'PUT', body: 'via v4 URL', headers: { 'content-type': 'text/plain' } });
+    const put4 = await request(putUrl, { method: 'PUT', body: 'via v4 URL', headers: { 'content-type': 'text/plain' }, dispatcher: agent });
     await put4.body.dump();
     assert.equal(put4.statusCode, 200);
     assert.equal(await text('signed-put.txt'), 'via v4 URL');
@@ -127,11 +131,11 @@ test('aws-sdk v2: upload (ManagedUpload), get/head, listObjectsV2, copy, deleteO
     await s3.putObject({ Bucket: B, Key: 'sp ace+ü.txt', Body: 'awkward' }).promise();
     const url2 = s3v2.getSignedUrl('getObject', { Bucket: B, Key: 'sp ace+ü.txt', Expires: 600, ResponseContentDisposition: 'attachment; filename="a b.txt"' });
     assert.match(url2, /[?&]AWSAccessKeyId=.*&Signature=/);
-    const get2 = await request(url2);
+    const get2 = await request(url2, { dispatcher: agent });
     assert.equal(get2.statusCode, 200);
     assert.equal(get2.headers['content-disposition'], 'attachment; filename="a b.txt"');
     assert.equal(await get2.body.text(), 'awkward');
-    const put2 = await request(s3v2.getSignedUrl('putObject', { Bucket: B, Key: 'v2-put.txt', Expires: 600, ContentType: 'text/plain' }), { method: 'PUT', body: 'via v2 URL', headers: { 'content-type': 'text/plain' } });
+    const put2 = await request(s3v2.getSignedUrl('putObject', { Bucket: B, Key: 'v2-put.txt', Expires: 600, ContentType: 'text/plain' }), { method: 'PUT', body: 'via v2 URL', headers: { 'content-type': 'text/plain' }, dispatcher: agent });
     await put2.body.dump();
     assert.equal(put2.statusCode, 200);
     assert.equal(await text('v2-put.txt', s3v2), 'via v2 URL');
@@ -148,17 +152,17 @@ test('aws-sdk v2: upload (ManagedUpload), get/head, listObjectsV2, copy, deleteO
     };
     const p = s3.createPresignedPost({ Bucket: B, Fields: { key: 'posted/fixed.txt', 'Content-Type': 'text/plain' }, Conditions: [['content-length-range', 1, 100]], Expires: 600 });
     assert.equal(p.url, `${gw.url}/${B}`);
-    const ok = await request(p.url, { method: 'POST', body: form(p.fields, 'posted body') });
+    const ok = await request(p.url, { method: 'POST', body: form(p.fields, 'posted body'), dispatcher: agent });
     assert.deepEqual([ok.statusCode, await ok.body.text()], [204, '']);
     const obj = await s3.getObject({ Bucket: B, Key: 'posted/fixed.txt' }).promise();
     assert.deepEqual([(obj.Body as Buffer).toString(), obj.ContentType], ['posted body', 'text/plain']);
 
-    const big = await request(p.url, { method: 'POST', body: form(p.fields, 'x'.repeat(101)) });
+    const big = await request(p.url, { method: 'POST', body: form(p.fields, 'x'.repeat(101)), dispatcher: agent });
     assert.equal(big.statusCode, 400);
     assert.match(await big.body.text(), /<Code>EntityTooLarge<\/Code>/);
 
     const sub = s3.createPresignedPost({ Bucket: B, Fields: { key: 'posted/${filename}' }, Expires: 600 });
-    const refused = await request(sub.url, { method: 'POST', body: form(sub.fields, 'substituted') });
+    const refused = await request(sub.url, { method: 'POST', body: form(sub.fields, 'substituted'), dispatcher: agent });
     assert.equal(refused.statusCode, 403);
     assert.match(await refused.body.text(), /<Code>AccessDenied<\/Code><Message>Invalid according to Policy: Policy Condition failed/);
   });
