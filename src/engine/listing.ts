@@ -134,7 +134,8 @@ async function versionsStart(core: Core, bucketId: Buffer, base: Buffer, opts: L
     // exists: the marker of the last page is often deleted before the next page is asked for (list a
     // page, delete it, list on: boto3's object_versions.delete(), SDK paginators feeding
     // DeleteObjects), and S3 then goes on after it ("AWS will return the next value in line after this
-    // now deleted marker", localstack/localstack#12259, fixing #12255). Only a malformed id is refused.
+    // now deleted marker", localstack/localstack#12259, fixing #12255). Only a malformed id is refused
+    // (the S3 layer checks the form first).
     const u = versionIdToUvid(opts.versionIdMarker);
     if (!u) throw EngineErrors.INVALID_ARGUMENT(`malformed version-id-marker ${opts.versionIdMarker}`);
     const at = niKey(bucketId, enc, u);
@@ -149,8 +150,11 @@ async function versionsStart(core: Core, bucketId: Buffer, base: Buffer, opts: L
     }
     return { lower: maxBound(lower, { key: at, inclusive: false }), midKey: shown };
   }
-  // The null version has no place of its own once it is gone (its id is not a time).
-  if (!uvid) throw EngineErrors.INVALID_ARGUMENT(`unknown version-id-marker ${opts.versionIdMarker}`);
+  // A null version that is gone left no place (its id is not a time): go on from the key's first
+  // version. In an unversioned bucket, whose every marker is `null`, that is the next key (the
+  // page-then-delete loop again); in a versioned one, versions of the key newer than the null one
+  // may be listed again, and none older than it is skipped.
+  if (!uvid) return { lower: maxBound(lower, { key: niKeyPrefix(bucketId, enc), inclusive: true }), midKey: false };
   return { lower: maxBound(lower, { key: niKey(bucketId, enc, uvid), inclusive: false }), midKey: true };
 }
 

@@ -5,7 +5,9 @@
  * page with 400 InvalidArgument "unknown version-id-marker": the marker named the version just
  * deleted. S3 goes on after the place that version had (localstack/localstack#12259, from #12255:
  * "AWS will return the next value in line after this now deleted marker"); only a malformed id is
- * refused ("Invalid version id specified").
+ * refused ("Invalid version id specified"). The `null` marker of an unversioned bucket (every page's)
+ * failed the same way; a null version that is gone has no place, so the listing goes on from the
+ * key's first version (nothing older skipped).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -90,4 +92,46 @@ test('a malformed version-id-marker is still refused: 400 InvalidArgument', asyn
   const r = await send(service, { method: 'GET', path: '/vbkt?versions&key-marker=x&version-id-marker=not-a-version' });
   assert.equal(r.status, 400);
   assert.equal(xmlText(r.text, 'Code'), 'InvalidArgument');
+});
+
+test('unversioned bucket (every marker is "null"): list a page, delete it, list on: every key once, the bucket ends empty', async () => {
+  const { service } = await makeService();
+  assert.equal((await send(service, { method: 'PUT', path: '/ubkt' })).status, 200);
+  const keys = Array.from({ length: 10 }, (_, i) => `k${i}`);
+  for (const k of keys) assert.equal((await send(service, { method: 'PUT', path: `/ubkt/${k}`, body: k })).status, 200);
+  const seen: string[] = [];
+  let markers = '';
+  for (let pages = 0; pages < 20; pages++) {
+    const page = await send(service, { method: 'GET', path: `/ubkt?versions&max-keys=3${markers}` });
+    assert.equal(page.status, 200, page.text);
+    const entries = pageEntries(page.text);
+    seen.push(...entries);
+    const objects = entries.map((e) => `<Object><Key>${e.split('@')[0]!}</Key><VersionId>null</VersionId></Object>`).join('');
+    assert.equal((await send(service, { method: 'POST', path: '/ubkt?delete', body: `<Delete><Quiet>true</Quiet>${objects}</Delete>` })).status, 200);
+    if (xmlText(page.text, 'IsTruncated') !== 'true') break;
+    assert.equal(xmlText(page.text, 'NextVersionIdMarker'), 'null');
+    markers = `&key-marker=${encodeURIComponent(xmlText(page.text, 'NextKeyMarker')!)}&version-id-marker=null`;
+  }
+  assert.deepEqual(seen, keys.map((k) => `${k}@null`));
+  assert.deepEqual(pageEntries((await send(service, { method: 'GET', path: '/ubkt?versions' })).text), []);
+});
+
+test('a deleted null-version marker in a versioned bucket: no older version of the key is skipped', async () => {
+  const { service } = await makeService();
+  assert.equal((await send(service, { method: 'PUT', path: '/sbkt' })).status, 200);
+  const status = async (s: string): Promise<void> => {
+    const body = `<VersioningConfiguration><Status>${s}</Status></VersioningConfiguration>`;
+    assert.equal((await send(service, { method: 'PUT', path: '/sbkt?versioning', body })).status, 200);
+  };
+  await status('Enabled');
+  const oldest = String((await send(service, { method: 'PUT', path: '/sbkt/x', body: 'a' })).headers['x-amz-version-id']);
+  await status('Suspended');
+  assert.equal((await send(service, { method: 'PUT', path: '/sbkt/x', body: 'n' })).status, 200); // the null version
+  await status('Enabled');
+  const newest = String((await send(service, { method: 'PUT', path: '/sbkt/x', body: 'c' })).headers['x-amz-version-id']);
+  assert.deepEqual(pageEntries((await send(service, { method: 'GET', path: '/sbkt?versions' })).text), [`x@${newest}`, 'x@null', `x@${oldest}`]);
+  assert.equal((await send(service, { method: 'DELETE', path: '/sbkt/x?versionId=null' })).status, 204);
+  const next = await send(service, { method: 'GET', path: '/sbkt?versions&key-marker=x&version-id-marker=null' });
+  assert.equal(next.status, 200, next.text);
+  assert.ok(pageEntries(next.text).includes(`x@${oldest}`), next.text);
 });
