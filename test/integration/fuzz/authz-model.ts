@@ -320,7 +320,8 @@ export function deleteObjectsWhole(w: WorldM, who: Who): Expect | undefined {
 // ---------------------------------------------------------------------------------------------
 // World generator
 
-export const KEYS = ['k0', 'pub/k1', 'dir/k2', 'dir/sub/k3'];
+/** Keys of every world; one not ASCII, with a space (policies match the decoded key). */
+export const KEYS = ['k0', 'pub/k1', 'dir/k2', 'dir/sub/k3', 'pub/é k4'];
 export const MISSING_KEY = 'dir/none';
 
 const POLICY_ACTIONS = [
