@@ -351,9 +351,10 @@ async function setupWorld(c: Ctx, seed: number): Promise<WorldM> {
   }
   const up = await must(c, w.owner, { method: 'POST', path: `${opath(w.bucket, 'dir/up')}?uploads` }, 'owner upload');
   ownerUploads.set(w, /<UploadId>([^<]+)<\/UploadId>/.exec(up.text)![1]!);
+  // Before the policy, which may deny the owner s3:PutBucketRequestPayment.
+  if (w.requesterPays) await must(c, w.owner, { method: 'PUT', path: `/${w.bucket}?requestPayment`, body: '<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>' }, 'requester pays');
   if (w.policy) await must(c, w.owner, { method: 'PUT', path: `/${w.bucket}?policy`, body: policyJson(w, c.ids) }, 'policy');
   else await must(c, w.owner, { method: 'DELETE', path: `/${w.bucket}?policy` }, 'policy delete');
-  if (w.requesterPays) await must(c, w.owner, { method: 'PUT', path: `/${w.bucket}?requestPayment`, body: '<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>' }, 'requester pays');
   await sync(c, w, 'setup');
   return w;
 }
