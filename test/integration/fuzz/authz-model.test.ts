@@ -392,6 +392,11 @@ async function readProbes(c: Ctx, w: WorldM, who: Who, n: { copy: number }): Pro
     await probe(c, w, who, 'HeadObject', { method: 'HEAD', path: p }, get);
     await probe(c, w, who, 'GetObject Range', { method: 'GET', path: p, headers: { range: 'bytes=0-0' } }, get);
     await probe(c, w, who, 'GetObject partNumber', { method: 'GET', path: `${p}?partNumber=1` }, get);
+    // Authorisation before the request's own conditions: a refused caller learns nothing from a 304, 412 or 416.
+    const ifOk = (e: Expect): Expect => ('ok' in get ? e : get);
+    await probe(c, w, who, 'GetObject If-None-Match *', { method: 'GET', path: p, headers: { 'if-none-match': '*' } }, ifOk({ status: 304 }));
+    await probe(c, w, who, 'GetObject If-Match other', { method: 'GET', path: p, headers: { 'if-match': '"0123456789abcdef0123456789abcdef"' } }, ifOk({ status: 412, code: 'PreconditionFailed' }));
+    await probe(c, w, who, 'GetObject Range past the end', { method: 'GET', path: p, headers: { range: 'bytes=100000-' } }, ifOk({ status: 416, code: 'InvalidRange' }));
     // The same key with every character but letters and digits percent-encoded ('/' too): the same object.
     const odd = `/${b}/${[...Buffer.from(key)].map((x) => (/[A-Za-z0-9]/.test(String.fromCharCode(x)) ? String.fromCharCode(x) : `%${x.toString(16).toUpperCase().padStart(2, '0')}`)).join('')}`;
     await probe(c, w, who, 'GetObject encoded path', { method: 'GET', path: odd }, get);
