@@ -3,7 +3,13 @@
  * (holes), optional compression with the 12.5 % rule, and the chunk id = BLAKE3 of the stored bytes.
  */
 import { compress as zstdCompress, decompress as zstdDecompress } from '@mongodb-js/zstd';
-import { compress as lz4Compress, uncompress as lz4Uncompress } from 'lz4-napi';
+// lz4 runs synchronously on the calling thread (a 1 MiB chunk takes ~1 ms): lz4-napi allocates
+// its output with its own mimalloc, and its async form did that on libuv's pool threads while V8
+// freed the buffers on the main thread, a cross-thread free mimalloc keeps until the allocating
+// thread allocates again. A gateway with lz4 buckets held 450-560 MiB more RSS than with none
+// (8 writers of 8 MiB objects: peak 746 MiB async vs 311 sync, and 2,456 vs 4,778 requests in
+// 60 s: the pool hop cost more than the compression; soak17, bench/RESULTS.md session 17).
+import { compressSync as lz4Compress, uncompressSync as lz4Uncompress } from 'lz4-napi';
 import { chunkIdOf } from '../common/index.js';
 import type { Codec } from './api.js';
 import { EngineErrors } from './errors.js';
@@ -40,7 +46,7 @@ async function compressed(data: Buffer, codec: Codec): Promise<Buffer | undefine
   if (codec === 'none' || data.length < MIN_COMPRESS) return undefined;
   let out: Buffer;
   try {
-    out = codec === 'lz4' ? await lz4Compress(data) : await zstdCompress(data, 3);
+    out = codec === 'lz4' ? lz4Compress(data) : await zstdCompress(data, 3);
   } catch (e) {
     throw EngineErrors.CODEC_UNAVAILABLE(`${codec} compression failed`, { cause: e });
   }
@@ -78,7 +84,7 @@ export async function decodeChunk(ref: ChunkRef, stored: Uint8Array): Promise<Ui
   const buf = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
   let out: Buffer;
   try {
-    out = ref.codec === CodecId.LZ4 ? await lz4Uncompress(buf) : await zstdDecompress(buf);
+    out = ref.codec === CodecId.LZ4 ? lz4Uncompress(buf) : await zstdDecompress(buf);
   } catch (e) {
     throw EngineErrors.CHUNK_CORRUPT(`chunk does not decompress (${codecName(ref.codec)})`, { cause: e });
   }
