@@ -10,29 +10,10 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { uriEncode } from '../../../conformance/lib/sign.js';
+import { globMatch as matches } from './authz-model.js';
 import { FC_PARAMS, fuzzer } from './harness.js';
 
 const B = 'fz-glob';
-
-/** Whether `value` matches the glob `pattern` (`*` any run, `?` one character), by dynamic programming. */
-function matches(pattern: string, value: string): boolean {
-  let row = new Array<boolean>(value.length + 1).fill(false);
-  row[0] = true;
-  for (const c of pattern) {
-    const next = new Array<boolean>(value.length + 1).fill(false);
-    if (c === '*') {
-      let any = false;
-      for (let j = 0; j <= value.length; j++) {
-        any ||= row[j]!;
-        next[j] = any;
-      }
-    } else {
-      for (let j = 1; j <= value.length; j++) next[j] = row[j - 1]! && (c === '?' || c === value[j - 1]);
-    }
-    row = next;
-  }
-  return row[value.length]!;
-}
 
 const patternArb = fc.oneof(
   fc.array(fc.constantFrom('a', 'a', '*', '*', '?', 'b', '/'), { minLength: 1, maxLength: 60 }).map((a) => a.join('')),
