@@ -10,8 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startGateway } from '../helpers/gateway.js';
-import { clientEnv, findPython, flowSteps, partsUploaded, pseudoRandom, runOk, sha256, tempDir, watchRequests } from './harness.js';
+import { clientEnv, clientRig, findPython, flowSteps, partsUploaded, pseudoRandom, runOk, sha256 } from './harness.js';
 
 const SCRIPT = join(process.cwd(), 'test/clients/boto3_flow.py');
 const MiB = 1024 * 1024;
@@ -25,12 +24,7 @@ test('boto3: upload_file/download_file multipart, paginators, presigned URL and 
     return;
   }
   t.diagnostic(`${py.executable}: boto3 ${py.boto3}, botocore ${py.botocore}`);
-  const gw = await startGateway({ backend: 'local' });
-  t.after(() => gw.close());
-  const watch = watchRequests(gw.app.server);
-  t.after(() => watch.stop());
-  const dir = await tempDir('clients-boto3');
-  t.after(() => dir.remove());
+  const { gw, watch, dir } = await clientRig(t, 'clients-boto3');
 
   const big = pseudoRandom(BIG, 'boto3-big');
   await writeFile(join(dir.path, 'big.bin'), big);

@@ -14,6 +14,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
+import { startGateway, type GatewayOptions, type TestGateway } from '../helpers/gateway.js';
 
 /** What a finished child process left behind. */
 export interface RunResult {
@@ -295,6 +297,25 @@ export function watchRequests(server: Server): { seen: SeenRequest[]; stop: () =
   };
   server.on('request', onRequest);
   return { seen, stop: () => { server.off('request', onRequest); } };
+}
+
+/**
+ * What most client tests start with: an in-process gateway (local backend unless `opts` say
+ * otherwise), the requests it receives, and a temp dir for the client's HOME and files — all
+ * undone when the test ends.
+ */
+export async function clientRig(t: TestContext, dirPrefix: string, opts: GatewayOptions = { backend: 'local' }): Promise<{
+  gw: TestGateway;
+  watch: { seen: SeenRequest[]; stop: () => void };
+  dir: { path: string; remove: () => Promise<void> };
+}> {
+  const gw = await startGateway(opts);
+  t.after(() => gw.close());
+  const watch = watchRequests(gw.app.server);
+  t.after(() => watch.stop());
+  const dir = await tempDir(dirPrefix);
+  t.after(() => dir.remove());
+  return { gw, watch, dir };
 }
 
 /**

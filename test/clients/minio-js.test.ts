@@ -20,8 +20,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Client, CopyConditions, CopyDestinationOptions, CopySourceOptions } from 'minio';
 import { Agent, FormData, request } from 'undici';
-import { startGateway } from '../helpers/gateway.js';
-import { partsUploaded, pseudoRandom, sha256, tempDir, watchRequests } from './harness.js';
+import { clientRig, partsUploaded, pseudoRandom, sha256 } from './harness.js';
 
 const MiB = 1024 * 1024;
 const B = 'minio-js-b';
@@ -45,12 +44,7 @@ function chunked(data: Buffer): Readable {
 }
 
 test('minio-js: streams, files, ranges, listings, bulk delete, copy conditions, presigned URLs and POST, bucket configs', async (t) => {
-  const gw = await startGateway({ backend: 'local' });
-  t.after(() => gw.close());
-  const watch = watchRequests(gw.app.server);
-  t.after(() => watch.stop());
-  const dir = await tempDir('clients-minio-js');
-  t.after(() => dir.remove());
+  const { gw, watch, dir } = await clientRig(t, 'clients-minio-js');
   const u = new URL(gw.url);
   const opts = { endPoint: u.hostname, port: Number(u.port), useSSL: false, accessKey: gw.accessKey, secretKey: gw.secretKey };
   const mc = new Client(opts);

@@ -8,8 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startGateway } from '../helpers/gateway.js';
-import { clientEnv, locate, makeTree, partsUploaded, pseudoRandom, readTree, runOk, sha256, tempDir, treeDigest, watchRequests, which, type RunResult } from './harness.js';
+import { clientEnv, clientRig, locate, makeTree, partsUploaded, pseudoRandom, readTree, runOk, sha256, treeDigest, which, type RunResult } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BIG = 12 * MiB;
@@ -21,12 +20,7 @@ test('rclone (S3 remote, provider Other): copy, check, sync, delete, lsf', async
     return;
   }
   t.diagnostic(`${tool.path}: ${tool.version}`);
-  const gw = await startGateway({ backend: 'local' });
-  t.after(() => gw.close());
-  const watch = watchRequests(gw.app.server);
-  t.after(() => watch.stop());
-  const dir = await tempDir('clients-rclone');
-  t.after(() => dir.remove());
+  const { gw, watch, dir } = await clientRig(t, 'clients-rclone');
   const conf = join(dir.path, 'rclone.conf');
   await writeFile(conf, [
     '[gw]',

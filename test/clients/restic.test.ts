@@ -14,8 +14,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startGateway } from '../helpers/gateway.js';
-import { clientEnv, locate, makeTree, pseudoRandom, readTree, runOk, tempDir, treeDigest, watchRequests, which, type RunResult, type SeenRequest } from './harness.js';
+import { clientEnv, clientRig, locate, makeTree, pseudoRandom, readTree, runOk, treeDigest, which, type RunResult, type SeenRequest } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'restic-b';
@@ -37,12 +36,7 @@ test('restic (s3: repository): init, backup, check --read-data, restore, dedup, 
     return;
   }
   t.diagnostic(`${tool.path}: ${tool.version}`);
-  const gw = await startGateway({ backend: 'local' });
-  t.after(() => gw.close());
-  const watch = watchRequests(gw.app.server);
-  t.after(() => watch.stop());
-  const dir = await tempDir('clients-restic');
-  t.after(() => dir.remove());
+  const { gw, watch, dir } = await clientRig(t, 'clients-restic');
   const env = clientEnv(dir.path, {
     AWS_ACCESS_KEY_ID: gw.accessKey,
     AWS_SECRET_ACCESS_KEY: gw.secretKey,

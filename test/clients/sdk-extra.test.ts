@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { startGateway } from '../helpers/gateway.js';
-import { clientEnv, findPython, flowSteps, pseudoRandom, runOk, sha256, tempDir, watchRequests } from './harness.js';
+import { clientEnv, clientRig, findPython, flowSteps, pseudoRandom, runOk, sha256, watchRequests } from './harness.js';
 
 const MiB = 1024 * 1024;
 const DOMAIN = 's3.test';
@@ -183,12 +183,7 @@ test('boto3: managed transfers with checksums, copy, resource API, waiters, virt
     return;
   }
   t.diagnostic(`${py.executable}: boto3 ${py.boto3}, botocore ${py.botocore}`);
-  const gw = await startGateway({ backend: 'local', domain: DOMAIN });
-  t.after(() => gw.close());
-  const watch = watchRequests(gw.app.server);
-  t.after(() => watch.stop());
-  const dir = await tempDir('clients-sdk-extra');
-  t.after(() => dir.remove());
+  const { gw, watch, dir } = await clientRig(t, 'clients-sdk-extra', { backend: 'local', domain: DOMAIN });
   const big = pseudoRandom(20 * MiB, 'sdk-extra-big');
   const small = big.subarray(0, 6 * MiB);
   await writeFile(join(dir.path, 'big.bin'), big);
