@@ -6,6 +6,7 @@
 import { setEntry } from '../common/index.js';
 import type { BucketInfo, ObjectVersion, VersionAttrs } from '../engine/api.js';
 import { objectExpiry, uploadAbortDue } from '../engine/lifecycle-rules.js';
+import { stripAwsChunked } from './auth/index.js';
 import { checkCustomerKeyHeaders } from './customer-key.js';
 import { S3Errors } from './errors.js';
 import { parseTaggingHeader } from './xml/config.js';
@@ -265,7 +266,13 @@ export function userMetaOf(h: Record<string, string | undefined>): Record<string
 
 /**
  * The attributes a write stores, from its headers. `contentEncoding` overrides the header
- * (aws-chunked removed, §2.1).
+ * (aws-chunked removed, §2.1). The `aws-chunked` coding is never stored, whether or not the body
+ * came in that framing (a PutObject without a streaming payload hash, CreateMultipartUpload,
+ * CopyObject with REPLACE, a POST form field): "Amazon S3 stores the resulting object without the
+ * aws-chunked value in the content-encoding header. If aws-chunked is the only value that you pass
+ * in the content-encoding header, S3 considers the content-encoding header empty and does not
+ * return this header" (AWS, API sigv4-streaming.html); ceph/s3-tests
+ * test_object_content_encoding_aws_chunked sends it with an empty, unframed body.
  */
 export function versionAttrsOf(h: Record<string, string | undefined>, contentEncoding?: string | null): VersionAttrs {
   refuseEncryption(h);
@@ -273,7 +280,9 @@ export function versionAttrsOf(h: Record<string, string | undefined>, contentEnc
   redirectLocationOf(h);
   const sysMeta: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
-    const v = name === 'content-encoding' && contentEncoding !== undefined ? contentEncoding ?? undefined : h[name];
+    const v = name === 'content-encoding'
+      ? stripAwsChunked(contentEncoding !== undefined ? contentEncoding ?? undefined : h[name])
+      : h[name];
     if (v !== undefined && v !== '') sysMeta[name] = v;
   }
   const attrs: VersionAttrs = { userMeta: userMetaOf(h), sysMeta };

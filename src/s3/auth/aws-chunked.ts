@@ -86,11 +86,14 @@ export async function* decodeAwsChunked(
 
 /**
  * Remove `aws-chunked` from a Content-Encoding value; the rest is what the object stores
- * (spec §2.1). Undefined when nothing is left.
+ * (spec §2.1). Undefined when nothing is left. A value without the token comes back as sent
+ * (`deflate, gzip` keeps its space).
  */
 export function stripAwsChunked(contentEncoding: string | undefined): string | undefined {
   if (contentEncoding === undefined) return undefined;
-  const rest = contentEncoding.split(',').map((s) => s.trim()).filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
+  const codings = contentEncoding.split(',').map((s) => s.trim());
+  if (!codings.some((s) => s.toLowerCase() === 'aws-chunked')) return contentEncoding;
+  const rest = codings.filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked');
   return rest.length > 0 ? rest.join(',') : undefined;
 }
 
