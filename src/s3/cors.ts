@@ -87,10 +87,18 @@ export function corsResponseHeaders(rule: CorsRule, origin: string): Record<stri
   return h;
 }
 
-/** Headers of a successful preflight (§7): an actual request's plus Allow-Headers. */
+/**
+ * Headers of a successful preflight (§7): an actual request's plus Allow-Headers, the requested
+ * headers in lower case, as S3 answers them: LocalStack's recording against S3
+ * (tests/aws/services/s3/test_s3_cors.snapshot.json, test_cors_match_headers,
+ * `opt-get-allowed-diff-casing`) asks for `x-AMZ-expected-BUCKET-owner, x-amz-server-side-encryption`
+ * and gets `Access-Control-Allow-Headers: x-amz-expected-bucket-owner, x-amz-server-side-encryption`;
+ * versitygw's PreflightOPTIONS_access_granted expects the same. Header names are case-insensitive
+ * (RFC 9110 §5.1), so a browser's check is unchanged.
+ */
 export function preflightHeaders(rule: CorsRule, origin: string, requested: string[]): Record<string, string> {
   const h = corsResponseHeaders(rule, origin);
-  if (requested.length > 0) h['access-control-allow-headers'] = requested.join(', ');
+  if (requested.length > 0) h['access-control-allow-headers'] = requested.map((r) => r.toLowerCase()).join(', ');
   return h;
 }
 

@@ -12,6 +12,14 @@ import { empty } from '../respond.js';
  * OPTIONS /{b}[/{k}] — unauthenticated. Needs `Origin` and `Access-Control-Request-Method` (else
  * 400 BadRequest); the first rule matching origin, method and every requested header answers 200;
  * none (or no configuration, or no bucket) → 403 AccessForbidden.
+ *
+ * The 403 says which: S3 answers a missing bucket "CORSResponse: Bucket not found" and a bucket
+ * without CORS rules "CORSResponse: CORS is not enabled for this bucket.", both with ResourceType
+ * BUCKET even when the preflight names a key; only a configuration no rule of which matches gets
+ * the long message and the resource the request names (LocalStack's recordings against S3,
+ * tests/aws/services/s3/test_s3_cors.snapshot.json: test_cors_http_options_non_existent_bucket,
+ * test_cors_http_options_no_config `options-with-origin-and-method`, test_cors_match_origins
+ * `opt-wrong-origin`).
  */
 export const corsPreflight: Handler<OperationOf<'CorsPreflight'>> = async (ctx, op) => {
   const origin = ctx.headers.origin;
@@ -19,9 +27,12 @@ export const corsPreflight: Handler<OperationOf<'CorsPreflight'>> = async (ctx, 
   if (origin === undefined) throw S3Errors.BadRequest('Insufficient information. Origin request header needed.');
   if (method === undefined) throw S3Errors.BadRequest('Invalid Access-Control-Request-Method: null');
   const bucket = await ctx.engine.getBucket(op.bucket);
+  const cors = asStoredCors(bucket?.configs.cors);
+  if (!bucket) throw S3Errors.AccessForbidden({ message: 'CORSResponse: Bucket not found', fields: { Method: method, ResourceType: 'BUCKET' } });
+  if (!cors) throw S3Errors.AccessForbidden({ message: 'CORSResponse: CORS is not enabled for this bucket.', fields: { Method: method, ResourceType: 'BUCKET' } });
   const requested = requestedHeaders(ctx.headers['access-control-request-headers']);
-  const rule = matchRule(asStoredCors(bucket?.configs.cors), origin, method.trim(), requested);
-  if (!rule) throw S3Errors.AccessForbidden({ fields: { Method: method, ResourceType: ctx.op.kind === 'CorsPreflight' && op.key !== undefined ? 'OBJECT' : 'BUCKET' } });
+  const rule = matchRule(cors, origin, method.trim(), requested);
+  if (!rule) throw S3Errors.AccessForbidden({ fields: { Method: method, ResourceType: op.key !== undefined ? 'OBJECT' : 'BUCKET' } });
   return empty(200, preflightHeaders(rule, origin, requested));
 };
 

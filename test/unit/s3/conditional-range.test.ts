@@ -83,7 +83,7 @@ test('CORS matching: origin wildcard, method, every requested header', () => {
   assert.equal(pre['access-control-allow-origin'], 'https://app.example.com');
   assert.equal(pre['access-control-allow-credentials'], 'true');
   assert.equal(pre['access-control-allow-methods'], 'GET, PUT');
-  assert.equal(pre['access-control-allow-headers'], 'X-Amz-Date');
+  assert.equal(pre['access-control-allow-headers'], 'x-amz-date');
   assert.equal(pre['access-control-expose-headers'], 'ETag');
   assert.equal(pre['access-control-max-age'], '60');
   const star = corsResponseHeaders(cors.rules[1]!, 'https://other.org');
