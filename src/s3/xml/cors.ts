@@ -21,7 +21,10 @@ export async function parseCors(body: Buffer): Promise<StoredCors> {
     if (id) rule.id = id;
     const maxAge = r.childToken('MaxAgeSeconds');
     if (maxAge !== undefined) {
-      if (!/^\d{1,10}$/.test(maxAge)) throw S3Errors.MalformedXML();
+      // An integer; S3 takes a negative one too (versitygw PutBucketCors_success: "weirdly negative
+      // max age seconds are also considered valid"). What S3 then sends as Access-Control-Max-Age is
+      // not on record; the stored value is sent.
+      if (!/^-?\d{1,10}$/.test(maxAge)) throw S3Errors.MalformedXML();
       rule.maxAgeSeconds = Number(maxAge);
     }
     validateRule(rule);
