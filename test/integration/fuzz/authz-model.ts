@@ -310,13 +310,6 @@ export function uploadRequest(w: WorldM, who: Who, action: string, key: string, 
   return decide(w, who, action, key, { on: 'bucket', perm: 'WRITE' });
 }
 
-/** DeleteObjects from an anonymous caller: refused whole unless an ACL lets anyone write or a policy exists. */
-export function deleteObjectsWhole(w: WorldM, who: Who): Expect | undefined {
-  if (who !== 'anon') return undefined;
-  if (grantsAllow(bucketGrants(w), 'anon', 'WRITE') || w.policy) return undefined;
-  return DENIED;
-}
-
 // ---------------------------------------------------------------------------------------------
 // World generator
 
