@@ -80,7 +80,7 @@ export const postObject: Handler<OperationOf<'PostObject'>> = async (ctx, op) =>
 
     const opts = await putOptionsOf(put, target, fields.get('tagging'), range?.min ?? 0);
     const max = Math.min(range?.max ?? Infinity, ctx.config.maxPutSize);
-    const v = await ctx.engine.putObject({ bucket: op.bucket, key, bucketId: target.id }, fileBytes(form, file, max), opts);
+    const v = await ctx.engine.putObject({ bucket: op.bucket, key, bucketId: target.id }, fileBytes(form, file, max, ctx.config.maxPutSize), opts);
     return respond(ctx, fields, target, key, v);
   } finally {
     form.stop();
@@ -217,25 +217,34 @@ function withoutTagging(h: Record<string, string | undefined>): Record<string, s
 
 /**
  * The file part's bytes, at most `max` (content-length-range, else the largest PUT): past it
- * EntityTooLarge, as S3 answers (RESTObjectPOST, content-length-range). After the file the rest of
- * the form is read and ignored; a second file fails the upload.
+ * EntityTooLarge, as S3 answers (RESTObjectPOST, content-length-range), with the file's size as
+ * ProposedSize beside MaxSizeAllowed, as S3's answers to forms carry it
+ * (`<ProposedSize>710336</ProposedSize><MaxSizeAllowed>709960</MaxSizeAllowed>`,
+ * infinitered/apisauce#245; froala/wysiwyg-editor#1625; versitygw
+ * PostObject_policy_content_length_too_large). To know that size the rest of the file is read and
+ * dropped, up to `readLimit` (the largest PUT) past which the answer has MaxSizeAllowed alone.
+ * After the file the rest of the form is read and ignored; a second file fails the upload.
  */
-async function* fileBytes(form: MultipartForm, file: FormPart, max: number): AsyncGenerator<Uint8Array> {
+async function* fileBytes(form: MultipartForm, file: FormPart, max: number, readLimit: number): AsyncGenerator<Uint8Array> {
   let size = 0;
-  const tooLarge = (): Error => S3Errors.EntityTooLarge({ fields: { MaxSizeAllowed: max } });
+  const tooLarge = (proposed?: number): Error =>
+    S3Errors.EntityTooLarge({ fields: proposed === undefined ? { MaxSizeAllowed: max } : { ProposedSize: proposed, MaxSizeAllowed: max } });
   if (file.kind === 'field') {
     // Text content (no filename): busboy holds at most MAX_FORM_FIELD_BYTES of it.
     if (file.truncated) throw tooLarge();
     const bytes = Buffer.from(file.value, 'utf8');
-    if (bytes.length > max) throw tooLarge();
+    if (bytes.length > max) throw tooLarge(bytes.length);
     if (bytes.length > 0) yield bytes;
   } else {
     try {
+      let over = false;
       for await (const chunk of file.stream) {
         size += (chunk as Uint8Array).length;
-        if (size > max) throw tooLarge();
-        yield chunk as Uint8Array;
+        if (size > readLimit) throw tooLarge();
+        if (size > max) over = true;
+        if (!over) yield chunk as Uint8Array;
       }
+      if (over) throw tooLarge(size);
     } catch (e) {
       throw e instanceof S3Error ? e : form.failure(e);
     }
