@@ -41,11 +41,21 @@ function malformed(message: string): never {
   throw S3Errors.MalformedPolicy(message);
 }
 
+/**
+ * What S3 says of an empty Action, Resource or AWS principal (`""`, `[]`, a list holding `""`):
+ * versitygw PutBucketPolicy_invalid_action, _empty_resources_string/_array,
+ * _principals_aws_struct_empty_string/_slice.
+ */
+const EMPTY_MESSAGE: Record<string, string> = {
+  Action: 'Policy has invalid action',
+  Resource: 'Policy has invalid resource',
+  Principal: 'Invalid principal in policy',
+};
+
 function stringList(v: unknown, what: string): string[] {
   const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v : malformed(`${what} must be a string or a list of strings`);
-  if (list.length === 0 || !list.every((x): x is string => typeof x === 'string' && x !== '')) {
-    malformed(`${what} must be a string or a list of strings`);
-  }
+  if (!list.every((x): x is string => typeof x === 'string')) malformed(`${what} must be a string or a list of strings`);
+  if (list.length === 0 || list.includes('')) malformed(EMPTY_MESSAGE[what] ?? `${what} must be a string or a list of strings`);
   return list;
 }
 
