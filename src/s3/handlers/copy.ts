@@ -11,7 +11,7 @@ import { parseChecksumAlgorithm } from '../checksum/index.js';
 import { checkCopySourceConditions, commitCondition } from '../conditional.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { expirationHeader, REDIRECT_HEADER, redirectLocationOf, refuseEncryption, refuseObjectLock, showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
+import { expirationHeader, REDIRECT_HEADER, redirectLocationOf, refuseCopySourceCustomerKey, refuseEncryption, refuseObjectLock, showsVersionId, storageClassOf, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
 import type { S3Response } from '../types.js';
@@ -160,6 +160,7 @@ async function copyObjectOnce(ctx: RequestContext, op: OperationOf<'CopyObject'>
   const redirect = redirectLocationOf(ctx.headers);
   const tags = tagDirective === 'REPLACE' ? parseTaggingHeader(ctx.headers['x-amz-tagging'] ?? '') : undefined;
   const { src, version, bucket: srcBucket } = await loadCopySource(ctx);
+  refuseCopySourceCustomerKey(ctx.headers);
   const checksumAlgorithm = requestedChecksumAlgorithm(requestedAlgorithm, version);
   const sameObject = src.bucket === op.bucket && src.key === op.key && (src.versionId === undefined || version.isLatest);
   if (sameObject && metaDirective === 'COPY' && storageClass === undefined && checksumAlgorithm === undefined && redirect === undefined) {

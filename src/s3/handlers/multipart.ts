@@ -7,7 +7,7 @@ import { digestName, planBody } from '../body.js';
 import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
 import { bucketOf, tenantOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
-import { ABORT_CONDITIONS, abortHeaders, refuseDirectoryConditions, refuseEncryption, refuseEncryptionHeader, showsVersionId, versionAttrsOf } from '../object-headers.js';
+import { ABORT_CONDITIONS, abortHeaders, refuseCopySourceCustomerKey, refuseDirectoryConditions, refuseEncryption, refuseEncryptionHeader, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { objectOwnerOf } from '../ownership.js';
 import { parsePartNumber } from '../range.js';
@@ -115,6 +115,10 @@ function copyRange(header: string | undefined, size: number): { offset: number; 
   }
   const first = Number(m[1]);
   const last = Number(m[2]);
+  // A range that starts past the end is another answer: 400 InvalidRequest (LocalStack's
+  // AWS-validated test_s3_api.py test_upload_part_copy_range, bytes=100-200 of a 10-byte source;
+  // bytes=0-100 there is the InvalidArgument below).
+  if (first >= size) throw S3Errors.InvalidRequest('The specified copy range is invalid for the source object size');
   if (last >= size) throw S3Errors.InvalidArgument({ message: `Range specified is not valid for source object of size: ${size}`, fields: { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: header } });
   return { offset: first, length: last - first + 1 };
 }
@@ -128,6 +132,7 @@ async function uploadPartCopyOnce(ctx: RequestContext, op: OperationOf<'UploadPa
   refuseEncryption(ctx.headers);
   const upload = await uploadOf(ctx, op.bucket, op.key);
   const { src, version, bucket: srcBucket } = await loadCopySource(ctx);
+  refuseCopySourceCustomerKey(ctx.headers);
   const range = copyRange(ctx.headers['x-amz-copy-source-range'], version.size);
   // A part is at most what UploadPart takes (5 GiB): S3 refuses a larger range, or a larger source
   // copied whole, with this InvalidRequest (seen from S3 by awslabs/amazon-s3-tar-tool#26).
