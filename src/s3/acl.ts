@@ -105,28 +105,48 @@ export function aclFromHeaders(h: Record<string, string | undefined>, owner: str
   if (grantHeaders.length === 0) return undefined;
   const grants: Grant[] = [];
   for (const [name, permission] of grantHeaders) {
-    for (const g of parseGrantList(h[name]!)) grants.push({ grantee: g, permission });
+    for (const g of parseGrantList(name, h[name]!)) grants.push({ grantee: g, permission });
   }
   return { v: 1, owner, grants };
 }
 
-/** Parse `id="…", uri="…"` lists of a grant header. */
-function parseGrantList(value: string): Grantee[] {
+/**
+ * A canonical user id as S3 writes them: 64 hex digits (our tenant ids are 64 lowercase hex, §8).
+ * One of another shape is refused as "Invalid id" before it is looked up.
+ */
+export const CANONICAL_ID = /^[0-9a-f]{64}$/i;
+
+/**
+ * Parse the `id="…", uri="…"` list of grant header `name`. The errors carry S3's ArgumentName and
+ * ArgumentValue (LocalStack's AWS recordings, tests/aws/services/s3/test_s3.snapshot.json
+ * test_s3_bucket_acl_exceptions / test_s3_object_acl_exceptions): an item that is not
+ * `id=`/`uri=`/`emailAddress=` → "Argument format not recognized" naming the header and its value;
+ * a malformed id → "Invalid id" (ArgumentName `id`); an unknown group → "Invalid group uri"
+ * (ArgumentName `uri`).
+ */
+function parseGrantList(name: string, value: string): Grantee[] {
   const out: Grantee[] = [];
   for (const item of value.split(',')) {
     const m = /^\s*(id|uri|emailAddress)\s*=\s*"?([^"]*)"?\s*$/i.exec(item);
-    if (!m) throw S3Errors.InvalidArgument('Invalid grant header value');
+    if (!m) throw S3Errors.InvalidArgument({ message: 'Argument format not recognized', fields: { ArgumentName: name, ArgumentValue: value } });
     const kind = m[1]!.toLowerCase();
     const v = m[2]!;
     if (kind === 'emailaddress') throw S3Errors.NotImplemented('Grants by email address are not implemented');
-    out.push(kind === 'id' ? { type: 'CanonicalUser', id: v } : groupGrantee(v));
+    if (kind === 'id' && !CANONICAL_ID.test(v)) throw S3Errors.InvalidArgument({ message: 'Invalid id', fields: { ArgumentName: 'id', ArgumentValue: v } });
+    out.push(kind === 'id' ? { type: 'CanonicalUser', id: v } : groupGrantee(v, 'uri'));
   }
   return out;
 }
 
-/** A Group grantee: AllUsers, AuthenticatedUsers or LogDelivery. */
-export function groupGrantee(uri: string): Grantee {
-  if (uri !== GROUPS.AllUsers && uri !== GROUPS.AuthenticatedUsers && uri !== GROUPS.LogDelivery) throw S3Errors.InvalidArgument('Invalid group uri');
+/**
+ * A Group grantee: AllUsers, AuthenticatedUsers or LogDelivery. Another URI is InvalidArgument
+ * "Invalid group uri" with ArgumentName `argumentName`: `Group/URI` in an AccessControlPolicy
+ * body, `uri` in a grant header (AWS recordings, as parseGrantList).
+ */
+export function groupGrantee(uri: string, argumentName = 'Group/URI'): Grantee {
+  if (uri !== GROUPS.AllUsers && uri !== GROUPS.AuthenticatedUsers && uri !== GROUPS.LogDelivery) {
+    throw S3Errors.InvalidArgument({ message: 'Invalid group uri', fields: { ArgumentName: argumentName, ArgumentValue: uri } });
+  }
   return { type: 'Group', uri };
 }
 

@@ -2,7 +2,7 @@
  * `<AccessControlPolicy>` of Get/Put{Bucket,Object}Acl (shared/spec/s3-surface.md §8; AWS API
  * reference GetBucketAcl / PutBucketAcl).
  */
-import { groupGrantee, ownerFirst, type Grant, type Permission, type StoredAcl } from '../acl.js';
+import { CANONICAL_ID, groupGrantee, ownerFirst, type Grant, type Permission, type StoredAcl } from '../acl.js';
 import { S3Errors } from '../errors.js';
 import { decodeEntities, parseXmlAsync, renderXml, type XmlNode, type XmlObject } from './codec.js';
 
@@ -31,13 +31,17 @@ function grantXml(g: Grant, nameOf: (tenantId: string) => string): XmlObject {
  * CanonicalUser, URI → Group, EmailAddress → NotImplemented), so the `xsi:type` attribute is not
  * needed; one that is given must name a type of the schema (S3 refuses `xsi:type="Canonical User"`
  * with MalformedACLError: aws-sdk-go#917; versitygw PutBucketAcl_invalid_grantee_type_in_body).
- * `owner` is the resource's current owner: a different `Owner/ID` is AccessDenied, as AWS.
+ * `owner` is the resource's current owner: a different `Owner/ID` is AccessDenied, as AWS, unless
+ * it is not a canonical id at all: that is InvalidArgument "Invalid id", ArgumentName
+ * `CanonicalUser/ID` (LocalStack's AWS recordings, tests/aws/services/s3/test_s3.snapshot.json
+ * test_s3_bucket_acl_exceptions put-bucket-acp-acl-3: `<Owner><ID>wrong-id</ID>`).
  * A document S3's schema refuses — no `Owner`, no `AccessControlList`, a misspelt permission, a
  * grantee without ID or URI, not XML at all — is MalformedACLError, as S3 answers (aws-sdk-ruby#787,
- * aws-sdk-go#917); no body at all (and no ACL header, checked before) is MissingSecurityHeader.
+ * aws-sdk-go#917); no body at all (and no ACL header, checked before) is MissingSecurityHeader,
+ * naming `x-amz-acl` in MissingHeaderName as S3 does (same recordings, put-bucket-empty).
  */
 export async function parseAcl(body: Buffer, owner: string): Promise<StoredAcl> {
-  if (body.length === 0) throw S3Errors.MissingSecurityHeader();
+  if (body.length === 0) throw S3Errors.MissingSecurityHeader({ fields: { MissingHeaderName: 'x-amz-acl' } });
   let root: XmlNode;
   try {
     root = await parseXmlAsync(body, 'AccessControlPolicy');
@@ -47,7 +51,10 @@ export async function parseAcl(body: Buffer, owner: string): Promise<StoredAcl> 
   if (!granteeTypesKnown(body.toString('utf8'))) throw S3Errors.MalformedACLError();
   const ownerId = root.one('Owner')?.childToken('ID');
   if (ownerId === undefined) throw S3Errors.MalformedACLError();
-  if (ownerId !== owner) throw S3Errors.AccessDenied();
+  if (ownerId !== owner) {
+    if (!CANONICAL_ID.test(ownerId)) throw S3Errors.InvalidArgument({ message: 'Invalid id', fields: { ArgumentName: 'CanonicalUser/ID', ArgumentValue: ownerId } });
+    throw S3Errors.AccessDenied();
+  }
   const list = root.one('AccessControlList');
   if (!list) throw S3Errors.MalformedACLError();
   const grants = list.all('Grant').map((g): Grant => {
