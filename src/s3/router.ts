@@ -224,6 +224,12 @@ function routeObject(
 ): S3Operation {
   const at = { bucket, key };
   const notImplemented = (operation: string): S3Operation => op('NotImplemented', { operation, bucket, key });
+  // `?torrent` names the object's torrent, which has GET only (API_GetObjectTorrent). Another method
+  // fell through to the object itself: PUT ?torrent overwrote it, DELETE ?torrent deleted it.
+  // versitygw RouterObjectTorrentMethodNotAllowed: 405 with `Allow: GET` for HEAD, PUT, DELETE, POST.
+  if (q.has('torrent') && method !== 'GET' && method !== 'OPTIONS') {
+    throw S3Errors.MethodNotAllowed({ headers: { allow: 'GET' }, fields: { Method: method, ResourceType: 'OBJECT' } });
+  }
   switch (method) {
     case 'GET':
       if (q.has('acl')) return op('GetObjectAcl', at, versioned);
