@@ -64,6 +64,11 @@ export function versionIdParam(ctx: RequestContext, name = 'versionId'): string 
   return v;
 }
 
+/** Whether `v` is a version id this gateway could have issued (`null` or 26 base32hex characters). */
+export function isVersionId(v: string): boolean {
+  return VERSION_ID.test(v);
+}
+
 /** Validate a version id from a header or XML (same rule). */
 export function checkVersionId(v: string, name: string): string {
   if (!VERSION_ID.test(v)) throw S3Errors.InvalidArgument({ message: 'Invalid version id specified', fields: { ArgumentName: name, ArgumentValue: v } });
@@ -152,16 +157,18 @@ export function setBucketConfig(ctx: RequestContext, kind: string, value: unknow
  * GET/HEAD (`methodNotAllowed`), else NoSuchKey. `bucketId`: as ObjectAddr.bucketId.
  */
 export async function headVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined, methodNotAllowed = false, bucketId?: string): Promise<ObjectVersion> {
+  const notAllowed = versionId !== undefined && methodNotAllowed;
   try {
     const v = await ctx.engine.head({ bucket, key, bucketId: bucketId ?? authorisedBucketId(ctx, bucket) }, versionId === undefined ? undefined : { versionId });
-    if (v.deleteMarker) throw markerError(ctx, { versionId: v.versionId, lastModified: v.lastModified }, versionId !== undefined && methodNotAllowed, key);
+    if (v.deleteMarker) throw markerError(ctx, { versionId: v.versionId, lastModified: v.lastModified }, notAllowed, key);
     return v;
   } catch (e) {
     const hit = deleteMarkerOf(e);
     if (!hit) throw e;
-    throw markerError(ctx, { ...hit, versionId: hit.versionId ?? versionId }, versionId !== undefined && methodNotAllowed, key);
+    throw markerError(ctx, { ...hit, versionId: hit.versionId ?? versionId }, notAllowed, key);
   }
 }
+
 
 /**
  * `engine.read` of the whole version (body opened lazily) with headVersion's delete-marker handling

@@ -18,7 +18,7 @@ import { empty, xml } from '../respond.js';
 import { checkKeyLength } from '../router.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
 import { parseDeleteRequest, renderDeleteResult, type DeleteOutcome } from '../xml/objects.js';
-import { checkVersionId, versionIdParam } from './common.js';
+import { isVersionId, versionIdParam } from './common.js';
 
 /**
  * The ACL a write asks for (`x-amz-acl` / `x-amz-grant-*`, §8), with the writer as owner. Nothing
@@ -152,7 +152,13 @@ export const deleteObjects: Handler<OperationOf<'DeleteObjects'>> = async (ctx, 
   for (const o of req.objects) checkKeyLength(o.key);
   const one = async (o: (typeof req.objects)[number]): Promise<DeleteOutcome> => {
     try {
-      if (o.versionId !== undefined) checkVersionId(o.versionId, 'versionId');
+      // A malformed version id fails only its own entry, as NoSuchVersion: S3 answers DeleteObjects
+      // so for `HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD` in a versioned and in an unversioned bucket, where
+      // DeleteObject of the same id is 400 InvalidArgument (LocalStack's AWS-validated
+      // test_s3_api.py test_delete_objects / test_delete_objects_versioned snapshots).
+      if (o.versionId !== undefined && !isVersionId(o.versionId)) {
+        return { ok: false, key: o.key, versionId: o.versionId, code: S3Errors.NoSuchVersion.code, message: S3Errors.NoSuchVersion.defaultMessage };
+      }
       await authorizeObject(ctx, bucket, o.versionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', o.key, 'bucket-write');
       const r = await deleteOne(ctx, op.bucket, o.key, o.versionId, o.etag);
       return deletedOutcome(o.key, o.versionId, r, bucket);
