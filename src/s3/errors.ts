@@ -87,6 +87,11 @@ export const S3Errors = {
   // S3's wording on the wire (apache/arrow-rs#3233, a Complete against s3.us-west-2; also
   // minio#1536, versitygw#1980), not the error page's "… minimum allowed object size.".
   EntityTooSmall: declare('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed size'),
+  /**
+   * Not in the §9 table: PutBucketVersioning with neither Status nor MfaDelete (LocalStack's
+   * AWS-validated test_s3_api.py test_bucket_versioning_crud, put-versioning-empty).
+   */
+  IllegalVersioningConfigurationException: declare('IllegalVersioningConfigurationException', 400, 'The Versioning element must be specified'),
   /** Not in the §9 table: PostObject with no file part, or a second one (S3 error code list). */
   IncorrectNumberOfFilesInPostRequest: declare('IncorrectNumberOfFilesInPostRequest', 400, 'POST requires exactly one file upload per request.'),
   IncompleteBody: declare('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header'),

@@ -15,6 +15,9 @@ export async function parseVersioning(body: Buffer): Promise<'Enabled' | 'Suspen
   if (mfa === 'Enabled') throw S3Errors.NotImplemented('MFA delete is not implemented');
   if (mfa !== undefined && mfa !== 'Disabled') throw S3Errors.MalformedXML();
   const status = root.childToken('Status');
+  // An empty <VersioningConfiguration/> is not MalformedXML to S3 but this code of its own
+  // (LocalStack's AWS-validated test_bucket_versioning_crud, put-versioning-empty).
+  if (status === undefined && mfa === undefined) throw S3Errors.IllegalVersioningConfigurationException();
   if (status !== 'Enabled' && status !== 'Suspended') throw S3Errors.MalformedXML();
   return status;
 }

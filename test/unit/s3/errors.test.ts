@@ -27,6 +27,7 @@ const EXTRA_CODES: Record<string, string> = {
   AccessControlListNotSupported: 'AWS answer to an ACL sent to a bucket with ACLs disabled (Object Ownership BucketOwnerEnforced; user guide, object-ownership-error-responses)',
   InvalidEncryptionAlgorithmError: 'AWS answer to an SSE-C algorithm other than AES256 (S3 error code list; src/s3/customer-key.ts)',
   InvalidBucketAclWithObjectOwnership: 'AWS answer to disabling ACLs on a bucket whose ACL grants anyone but its owner (CreateBucket, PutBucketOwnershipControls; S3 error code list)',
+  IllegalVersioningConfigurationException: 'AWS answer to an empty PutBucketVersioning configuration (LocalStack\'s AWS-validated test_bucket_versioning_crud); §9 folds it into MalformedXML',
 };
 
 function specTable(): Map<string, number> {
