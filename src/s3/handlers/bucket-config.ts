@@ -38,7 +38,9 @@ export const getBucketTagging: Handler<OperationOf<'GetBucketTagging'>> = async 
 /** PUT /{b}?tagging — ≤ 50 tags (§3). */
 export const putBucketTagging: Handler<OperationOf<'PutBucketTagging'>> = async (ctx) => {
   const tags = await parseTagging(await readBody(ctx, MAX_SMALL_XML_BODY, malformed), 'bucket');
-  await setBucketConfig(ctx, 'tagging', tags);
+  // An empty TagSet removes the tags: GetBucketTagging answers NoSuchTagSet after it, as after
+  // DeleteBucketTagging (LocalStack's AWS-validated test_s3_api.py test_bucket_tagging_crud).
+  await setBucketConfig(ctx, 'tagging', Object.keys(tags).length === 0 ? undefined : tags);
   return empty(204);
 };
 

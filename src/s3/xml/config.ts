@@ -54,19 +54,25 @@ export function validateTags(tags: [string, string][], scope: 'object' | 'bucket
   }
   const out: Record<string, string> = {};
   for (const [k, v] of tags) {
+    // S3 names the tag it refuses: <TagKey>, and <TagValue> for a bad value (LocalStack's
+    // AWS-validated test_s3_api.py test_tagging_validation).
+    const badKey = (message: string): Error => S3Errors.InvalidTag({ message, fields: { TagKey: k } });
+    const badValue = (): Error => S3Errors.InvalidTag({ message: 'The TagValue you have provided is invalid', fields: { TagKey: k, TagValue: v } });
     const kl = [...k].length;
-    if (kl === 0 || kl > TAG_LIMITS.keyChars) throw S3Errors.InvalidTag('The TagKey you have provided is invalid');
-    if ([...v].length > TAG_LIMITS.valueChars) throw S3Errors.InvalidTag('The TagValue you have provided is invalid');
+    if (kl === 0 || kl > TAG_LIMITS.keyChars) throw badKey('The TagKey you have provided is invalid');
+    if ([...v].length > TAG_LIMITS.valueChars) throw badValue();
     // S3's tag alphabet: letters, digits, spaces and + - = . _ : / @ (tagging restrictions, User
     // Guide; the pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ of API_control_S3Tag). S3 answers InvalidTag
     // for anything else: ',' (minio-go#1730, gardenlinux#3720), '(' ')' (govuk-infrastructure#1175),
     // ? * $ # ! ` ; % (versitygw's PutObjectTagging_invalid_tags and PutObject_tagging, written
     // against S3). A control character would also break GetObjectTagging's XML for strict parsers.
-    if (!TAG_ALPHABET.test(k)) throw S3Errors.InvalidTag('The TagKey you have provided is invalid');
-    if (!TAG_ALPHABET.test(v)) throw S3Errors.InvalidTag('The TagValue you have provided is invalid');
-    // The aws: prefix is reserved for tags AWS itself sets ("System tags cannot be added/updated by requester").
-    if (k.toLowerCase().startsWith('aws:')) throw S3Errors.InvalidTag('Your TagKey cannot be prefixed with aws:');
-    if (Object.hasOwn(out, k)) throw S3Errors.InvalidTag('Cannot provide multiple Tags with the same key');
+    if (!TAG_ALPHABET.test(k)) throw badKey('The TagKey you have provided is invalid');
+    if (!TAG_ALPHABET.test(v)) throw badValue();
+    // The aws: prefix is reserved for tags AWS itself sets; S3 words the refusal differently for a
+    // bucket and an object (test_tagging_validation: put-bucket-tags-aws-prefixed,
+    // put-object-tags-aws-prefixed).
+    if (k.toLowerCase().startsWith('aws:')) throw badKey(scope === 'bucket' ? 'System tags cannot be added/updated by requester' : 'Your TagKey cannot be prefixed with aws:');
+    if (Object.hasOwn(out, k)) throw badKey('Cannot provide multiple Tags with the same key');
     // setEntry: a tag key is any 1–128 characters (`__proto__` too), kept like any other.
     setEntry(out, k, v);
   }
@@ -105,11 +111,18 @@ export function renderTagging(tags: Record<string, string>): string {
  * a bare `&` or `key=` is accepted.
  */
 export function parseTaggingHeader(header: string): Record<string, string> {
-  const malformed = (): Error => S3Errors.InvalidArgument('The header \'x-amz-tagging\' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.');
+  const malformed = (): Error => S3Errors.InvalidArgument({
+    message: 'The header \'x-amz-tagging\' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.',
+    fields: { ArgumentName: 'x-amz-tagging', ArgumentValue: header },
+  });
   const pairs: [string, string][] = [];
   const seen = new Set<string>();
   for (const part of header.split('&')) {
     if (part === '') continue;
+    // A raw ',' is no URL-encoded query string: `key1=val1,key2=val2` is this same InvalidArgument
+    // with ArgumentName/ArgumentValue, not InvalidTag for a value holding ',' (LocalStack's
+    // AWS-validated test_s3_api.py test_object_tagging_exc, put-obj-wrong-format).
+    if (part.includes(',')) throw malformed();
     const eq = part.indexOf('=');
     let pair: [string, string];
     try {
