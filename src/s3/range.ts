@@ -62,14 +62,15 @@ export function parsePartNumber(v: string): number {
 
 /**
  * The window of part `n` (§4.6): a multipart object's n-th part; on a non-multipart object part 1
- * is the whole object; beyond the part count → 416 InvalidPartNumber.
+ * is the whole object; beyond the part count → 416 InvalidPartNumber, naming the part asked for and
+ * the object's part count as S3 does (LocalStack's AWS recordings,
+ * tests/aws/services/s3/test_s3.snapshot.json test_get_object_part: PartNumberRequested 10 /
+ * ActualPartCount 2, and 2 / 1 on an object not uploaded in parts).
  */
 export function partWindow(parts: PartInfo[] | undefined, n: number, size: number): { window: ByteWindow; count: number } {
-  if (!parts || parts.length === 0) {
-    if (n !== 1) throw S3Errors.InvalidPartNumber();
-    return { window: { offset: 0, length: size }, count: 1 };
-  }
-  if (n > parts.length) throw S3Errors.InvalidPartNumber();
+  const count = parts && parts.length > 0 ? parts.length : 1;
+  if (n > count) throw S3Errors.InvalidPartNumber({ fields: { PartNumberRequested: String(n), ActualPartCount: String(count) } });
+  if (!parts || parts.length === 0) return { window: { offset: 0, length: size }, count: 1 };
   let offset = 0;
   for (let i = 0; i < n - 1; i++) offset += parts[i]!.size;
   return { window: { offset, length: parts[n - 1]!.size }, count: parts.length };
