@@ -156,8 +156,8 @@ export function setBucketConfig(ctx: RequestContext, kind: string, value: unknow
  * with `x-amz-delete-marker: true`; a named version that is a marker → 405 MethodNotAllowed for
  * GET/HEAD (`methodNotAllowed`), else NoSuchKey. `bucketId`: as ObjectAddr.bucketId.
  */
-export async function headVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined, methodNotAllowed = false, bucketId?: string): Promise<ObjectVersion> {
-  const notAllowed = versionId !== undefined && methodNotAllowed;
+export async function headVersion(ctx: RequestContext, bucket: string, key: string, versionId: string | undefined, methodNotAllowed: MarkerAnswer = false, bucketId?: string): Promise<ObjectVersion> {
+  const notAllowed = methodNotAllowed === 'always' || (versionId !== undefined && methodNotAllowed);
   try {
     const v = await ctx.engine.head({ bucket, key, bucketId: bucketId ?? authorisedBucketId(ctx, bucket) }, versionId === undefined ? undefined : { versionId });
     if (v.deleteMarker) throw markerError(ctx, { versionId: v.versionId, lastModified: v.lastModified }, notAllowed, key);
@@ -169,6 +169,14 @@ export async function headVersion(ctx: RequestContext, bucket: string, key: stri
   }
 }
 
+/**
+ * How a delete marker in the way is answered: `false` NoSuchKey; `true` 405 MethodNotAllowed when
+ * the request named the marker's version, NoSuchKey when it is the head; `'always'` 405 both ways,
+ * as S3 answers the object tagging operations (LocalStack's AWS-validated test_s3_api.py
+ * test_object_tagging_versioned: Get/Put/DeleteObjectTagging with and without the marker's
+ * versionId are all 405 MethodNotAllowed, ResourceType DeleteMarker).
+ */
+export type MarkerAnswer = boolean | 'always';
 
 /**
  * `engine.read` of the whole version (body opened lazily) with headVersion's delete-marker handling
@@ -200,13 +208,14 @@ export async function updateVersionMeta(
   versionId: string | undefined,
   patch: Parameters<RequestContext['engine']['updateVersionMeta']>[2],
   opts?: Parameters<RequestContext['engine']['updateVersionMeta']>[3],
+  markers: MarkerAnswer = true,
 ): Promise<ObjectVersion> {
   try {
     return await ctx.engine.updateVersionMeta({ bucket, key, bucketId: ctx.bucket?.id }, versionId, patch, opts);
   } catch (e) {
     const hit = deleteMarkerOf(e);
     if (!hit) throw e;
-    throw markerError(ctx, { ...hit, versionId: hit.versionId ?? versionId }, versionId !== undefined, key);
+    throw markerError(ctx, { ...hit, versionId: hit.versionId ?? versionId }, markers === 'always' || (versionId !== undefined && markers), key);
   }
 }
 

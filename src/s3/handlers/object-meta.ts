@@ -22,9 +22,9 @@ import { versionHeader } from './object-write.js';
 
 const malformed = (): Error => S3Errors.MalformedXML();
 
-/** GET /{b}/{k}?tagging. */
+/** GET /{b}/{k}?tagging; a delete marker, named or the head, is 405 (MarkerAnswer 'always'). */
 export const getObjectTagging: Handler<OperationOf<'GetObjectTagging'>> = async (ctx, op) => {
-  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), true);
+  const v = await headVersion(ctx, op.bucket, op.key, versionIdParam(ctx), 'always');
   return xml(renderTagging(v.tags ?? {}), versionHeader(v, ctx.bucket));
 };
 
@@ -34,13 +34,13 @@ export const putObjectTagging: Handler<OperationOf<'PutObjectTagging'>> = async 
   const tags = await parseTagging(await readBody(ctx, MAX_SMALL_XML_BODY, malformed), 'object');
   // The request's version id (none: the current version as of the engine's commit, which answers
   // a missing key, version or a delete marker as headVersion would).
-  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { tags });
+  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { tags }, undefined, 'always');
   return empty(200, versionHeader(v, ctx.bucket));
 };
 
 /** DELETE /{b}/{k}?tagging. */
 export const deleteObjectTagging: Handler<OperationOf<'DeleteObjectTagging'>> = async (ctx, op) => {
-  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionIdParam(ctx), { tags: null });
+  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionIdParam(ctx), { tags: null }, undefined, 'always');
   return empty(204, versionHeader(v, ctx.bucket));
 };
 
