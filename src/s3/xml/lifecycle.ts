@@ -89,6 +89,10 @@ function tagsOf(nodes: XmlNode[]): Record<string, string> | undefined {
   for (const t of nodes) {
     const k = t.childText('Key');
     if (k === undefined) throw S3Errors.MalformedXML();
+    // Two tags with one key in a filter: S3 answers 400 InvalidRequest "Duplicate Tag Keys are not
+    // allowed." (LocalStack's AWS recording test_s3.py TestS3BucketLifecycle
+    // test_put_bucket_lifecycle_conf_exc "duplicate-tag-keys"); the second silently won here.
+    if (Object.hasOwn(out, k)) throw S3Errors.InvalidRequest('Duplicate Tag Keys are not allowed.');
     // setEntry: a filter on the tag `__proto__` must not turn into an empty filter (every object).
     setEntry(out, k, t.childText('Value') ?? '');
   }
@@ -102,6 +106,13 @@ function parseFilter(rule: XmlNode): LifecycleFilter {
     return legacy === undefined ? {} : { prefix: legacy };
   }
   const and = f.one('And');
+  // <And> is the filter's only child when present: the other conditions go inside it (AWS
+  // API_LifecycleRuleFilter). `<Filter><And><Prefix>test</Prefix></And><Prefix></Prefix></Filter>`
+  // is 400 MalformedXML from S3 (same recording, "wrong-filter-and-plus-prefix"); the outer Prefix
+  // was dropped here.
+  if (and && ['Prefix', 'Tag', 'ObjectSizeGreaterThan', 'ObjectSizeLessThan'].some((n) => f.all(n).length > 0)) {
+    throw S3Errors.MalformedXML();
+  }
   const src = and ?? f;
   const filter: LifecycleFilter = {};
   const prefix = src.childText('Prefix');
@@ -187,6 +198,9 @@ function parseRule(r: XmlNode): StoredLifecycleRule {
     if (d !== undefined) rule.noncurrentVersionExpiration.noncurrentDays = d;
     const n = positiveInt(nve, 'NewerNoncurrentVersions');
     if (n !== undefined) rule.noncurrentVersionExpiration.newerNoncurrentVersions = n;
+    // An empty <NoncurrentVersionExpiration/> says nothing to do: 400 MalformedXML from S3 (same
+    // recording, "missing-noncurrent-version-expiration-data"); it was stored as a rule that never acts.
+    if (d === undefined && n === undefined) throw S3Errors.MalformedXML();
   }
   const abort = r.one('AbortIncompleteMultipartUpload');
   if (abort) {
@@ -195,6 +209,12 @@ function parseRule(r: XmlNode): StoredLifecycleRule {
     rule.abortIncompleteMultipartUpload = { daysAfterInitiation: d };
   }
   if (!rule.expiration && !rule.noncurrentVersionExpiration && !rule.abortIncompleteMultipartUpload) throw S3Errors.MalformedXML();
+  // A rule names its objects with <Filter> or the older rule-level <Prefix>: "Filter … is required
+  // if the LifecycleRule does not contain a Prefix element" (AWS API_LifecycleRule). With neither,
+  // S3 answers 400 MalformedXML (LocalStack's AWS recording test_s3.py TestS3BucketLifecycle
+  // test_put_bucket_lifecycle_conf_exc "missing-filter", "missing-id"); the rule applied to every
+  // object here. Checked after the actions, whose own errors come first as before.
+  if (r.one('Filter') === undefined && r.childText('Prefix') === undefined) throw S3Errors.MalformedXML();
   checkFilterFits(rule);
   return rule;
 }
