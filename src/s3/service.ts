@@ -14,7 +14,7 @@ import { authenticate, withHoistedHeaders, type AuthResult } from './auth/index.
 import { splitTarget } from './auth/uri.js';
 import { authorize, concealMissingObject } from './authz.js';
 import { discardRest, planBody } from './body.js';
-import { actualMatchMethod, asStoredCors, corsResponseHeaders, matchRule } from './cors.js';
+import { actualMatchMethod, asStoredCors, corsResponseHeaders, matchRule, requestedHeaders } from './cors.js';
 import type { Identity, RequestContext, S3Logger, ServiceConfig, UserCredentials } from './context.js';
 import { mapError, S3Error, S3Errors } from './errors.js';
 import { handlerFor } from './handlers/index.js';
@@ -370,11 +370,19 @@ function withSubject(err: S3Error, ctx: RequestContext | undefined): S3Error {
   return err;
 }
 
-/** CORS headers of an actual (non-preflight) cross-origin request to a bucket with rules (§7). */
+/**
+ * CORS headers of an actual (non-preflight) cross-origin request to a bucket with rules (§7). Its
+ * `Access-Control-Request-Headers`, when it sends them, must be allowed as a preflight's are: S3
+ * answers a GET from an allowed origin with `Access-Control-Request-Headers: x-amz-request-payer`
+ * (not in the rule) without CORS headers, and the same GET sending the header itself with them
+ * (LocalStack's recording against S3, test_cors_match_headers `get-non-allowed-with-acl` /
+ * `get-non-allowed`: "AWS is considering it like an OPTIONS request").
+ */
 function addActualCors(req: S3Request, res: S3Response, ctx: RequestContext | undefined): void {
   const origin = req.headers.origin;
   if (origin === undefined || !ctx?.bucket || ctx.op.kind === 'CorsPreflight') return;
-  const rule = matchRule(asStoredCors(ctx.bucket.configs.cors), origin, actualMatchMethod(req.method, req.headers['access-control-request-method']));
+  const rule = matchRule(asStoredCors(ctx.bucket.configs.cors), origin, actualMatchMethod(req.method, req.headers['access-control-request-method']),
+    requestedHeaders(req.headers['access-control-request-headers']));
   if (rule) Object.assign(res.headers, corsResponseHeaders(rule, origin));
 }
 
