@@ -5,8 +5,9 @@
  * guide, Working with delete markers) and answers such a request 405 MethodNotAllowed, as it does
  * for GET/HEAD (API_GetObject) — moto #9401 reports AWS's MethodNotAllowed for PutObjectTagging on
  * a marker. Without a versionId, a key whose current version is a marker stays 404 NoSuchKey for
- * the ACL and attribute requests; the tagging ones are 405 there too (LocalStack's AWS-validated
- * test_object_tagging_versioned; issue-4-tagging-delete-marker-head).
+ * GET ?acl and the attribute request; the tagging ones and PUT ?acl are 405 there too (LocalStack's
+ * AWS-validated test_object_tagging_versioned and test_put_object_acl_on_delete_marker;
+ * issue-4-tagging-delete-marker-head, issue-4-ls-put-acl-delete-marker-head).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,8 +39,8 @@ test('tagging, ACL and GetObjectAttributes naming a delete marker by versionId: 
     assert.equal(byVersion.headers['x-amz-delete-marker'], 'true');
     assert.equal(byVersion.headers.allow, 'DELETE');
     const current = await send(service, { method: r.method, path: `/dmops/k?${r.query}`, body: r.body, headers: r.headers });
-    const tagging = r.query === 'tagging';
-    assert.equal(current.status, tagging ? 405 : 404, `${r.method} ?${r.query}`);
-    assert.equal(xmlText(current.text, 'Code'), tagging ? 'MethodNotAllowed' : 'NoSuchKey');
+    const notAllowed = r.query === 'tagging' || (r.query === 'acl' && r.method === 'PUT');
+    assert.equal(current.status, notAllowed ? 405 : 404, `${r.method} ?${r.query}`);
+    assert.equal(xmlText(current.text, 'Code'), notAllowed ? 'MethodNotAllowed' : 'NoSuchKey');
   }
 });

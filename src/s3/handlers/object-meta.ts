@@ -76,23 +76,27 @@ export async function aclFromRequest(ctx: RequestContext, owner: string, bucketO
 /**
  * PUT /{b}/{k}?acl. With ACLs disabled (BucketOwnerEnforced) the bucket owner owns the object and
  * only a bucket-owner-full-control ACL is accepted, changing nothing; any other is 400
- * AccessControlListNotSupported (ownership.ts, refuseAclWhenDisabled).
+ * AccessControlListNotSupported (ownership.ts, refuseAclWhenDisabled). A delete marker, named or
+ * the key's current version, is 405 MethodNotAllowed (MarkerAnswer 'always'): S3 answers PUT ?acl
+ * without versionId on a key whose head is a marker so (LocalStack's AWS recordings,
+ * tests/aws/services/s3/test_s3.snapshot.json test_put_object_acl_on_delete_marker,
+ * put-acl-delete-marker), while GET ?acl there stays 404 NoSuchKey (get-acl-delete-marker).
  */
 export const putObjectAcl: Handler<OperationOf<'PutObjectAcl'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
   const versionId = versionIdParam(ctx);
   if (aclsDisabled(bucket)) {
-    const v = await headVersion(ctx, op.bucket, op.key, versionId, true);
+    const v = await headVersion(ctx, op.bucket, op.key, versionId, 'always');
     refuseAclWhenDisabled(ctx.headers, await aclFromRequest(ctx, bucket.owner, bucket.owner), bucket.owner);
     return empty(200, versionHeader(v, bucket));
   }
   // The version whose ACL granted the caller WRITE_ACP, when that is what authorised it: a second
   // lookup may find one an overwrite committed since authz, on which the caller holds nothing.
-  const target = grantingVersionOf(ctx) ?? await headVersion(ctx, op.bucket, op.key, versionId, true);
+  const target = grantingVersionOf(ctx) ?? await headVersion(ctx, op.bucket, op.key, versionId, 'always');
   const owner = asStoredAcl(target.acl)?.owner ?? bucket.owner;
   const acl = await aclFromRequest(ctx, owner, bucket.owner);
   // `expect`: the caller's WRITE_ACP may come from this version's ACL (authz.ts), and the new ACL's
   // owner is its owner, so the ACL must not land on a version an overwrite committed meanwhile.
-  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { acl }, { expect: target });
+  const v = await updateVersionMeta(ctx, op.bucket, op.key, versionId, { acl }, { expect: target }, 'always');
   return empty(200, versionHeader(v, bucket));
 };
