@@ -100,11 +100,16 @@ export const STORAGE_CLASSES = new Set(['STANDARD', 'STANDARD_IA', 'ONEZONE_IA',
 /** Default Content-Type of objects stored without one (what AWS answers). */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 
-/** `x-amz-storage-class`: the accepted classes; GLACIER, DEEP_ARCHIVE, unknown → InvalidStorageClass. */
+/**
+ * `x-amz-storage-class`: the accepted classes; GLACIER, DEEP_ARCHIVE, unknown → InvalidStorageClass,
+ * naming the class asked for in StorageClassRequested as S3 does (LocalStack's AWS recordings,
+ * tests/aws/services/s3/test_s3.snapshot.json test_put_object_storage_class_outposts: OUTPOSTS on
+ * PutObject and CreateMultipartUpload; test_post_object_with_storage_class: FakeClass).
+ */
 export function storageClassOf(h: Record<string, string | undefined>): string | undefined {
   const v = h['x-amz-storage-class']?.trim();
   if (v === undefined || v === '') return undefined;
-  if (!STORAGE_CLASSES.has(v)) throw S3Errors.InvalidStorageClass();
+  if (!STORAGE_CLASSES.has(v)) throw S3Errors.InvalidStorageClass({ fields: { StorageClassRequested: v } });
   return v;
 }
 
