@@ -1,5 +1,5 @@
 /**
- * Request headers "hoisted" into the query of a SigV4 presigned URL.
+ * Request headers "hoisted" into the query of a presigned URL (SigV4, and SigV2 as botocore makes it).
  *
  * Presigners put `x-amz-*` request parameters into the URL instead of the signed headers, so the
  * holder of the URL need not send them: the AWS SDK for JavaScript v3 does it for every `x-amz-*`
@@ -28,7 +28,7 @@ function isChecksumParam(name: string): boolean {
 }
 
 /**
- * The request's headers with the `x-amz-*` parameters of a SigV4 presigned query added (names
+ * The request's headers with the `x-amz-*` parameters of a presigned query added (names
  * lower-cased); a header the request also sends wins. Other requests' headers are returned as is.
  * Authentication must still see the request's own headers (its unsigned-header check is about them).
  */
@@ -36,7 +36,11 @@ export function withHoistedHeaders(
   headers: Record<string, string | undefined>,
   query: readonly (readonly [string, string])[],
 ): Record<string, string | undefined> {
-  if (!query.some(([k]) => k === 'X-Amz-Credential')) return headers;
+  // SigV4 (`X-Amz-Credential`) and SigV2 (`AWSAccessKeyId` + `Signature`: botocore's
+  // HmacV1QueryAuth moves the signed x-amz-* headers into the query too, sigv2.ts withQueryAmzHeaders).
+  const presigned = query.some(([k]) => k === 'X-Amz-Credential')
+    || (query.some(([k]) => k === 'AWSAccessKeyId') && query.some(([k]) => k === 'Signature'));
+  if (!presigned) return headers;
   let out: Record<string, string | undefined> | undefined;
   for (const [k, v] of query) {
     const name = k.toLowerCase();

@@ -11,7 +11,7 @@ import { header } from './headers.js';
 import type { SignableRequest } from './headers.js';
 import { parseHttpDate } from '../http-date.js';
 import { classifyPayload, validatePayloadHash } from './payload.js';
-import { formatAmzDate, lookupCredentials, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
+import { formatAmzDate, hexBytes, lookupCredentials, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
 import { DEFAULT_MAX_SKEW_MS, MAX_PRESIGN_EXPIRES_S } from './types.js';
 import type { AuthOptions, Credentials, SignedAuth } from './types.js';
 import { queryParams, splitTarget } from './uri.js';
@@ -170,8 +170,11 @@ function matchSignature(c: V4Check, key: Buffer): string {
       first ??= { canonical, sts };
     }
   }
+  // The elements S3 answers a mismatch with, in its order (jcberquist/aws-cfml#9: AWSAccessKeyId,
+  // StringToSign, SignatureProvided, StringToSignBytes, CanonicalRequest, CanonicalRequestBytes).
   throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, {
-    AWSAccessKeyId: c.credential.accessKeyId, StringToSign: first!.sts, CanonicalRequest: first!.canonical,
+    AWSAccessKeyId: c.credential.accessKeyId, StringToSign: first!.sts, SignatureProvided: c.signature, StringToSignBytes: hexBytes(first!.sts),
+    CanonicalRequest: first!.canonical, CanonicalRequestBytes: hexBytes(first!.canonical),
   });
 }
 
@@ -248,10 +251,14 @@ export async function verifySigV4Header<C extends Credentials>(req: SignableRequ
   };
 }
 
+/**
+ * A required presigned parameter. S3's message names them all and not the one missing (LocalStack's
+ * AWS recording test_s3.py TestS3PresignedUrl::test_s3_put_presigned_url_missing_sig_param[s3v4]).
+ */
 function requiredParam(q: Map<string, string>, name: string): string {
   const v = q.get(name);
   if (v === undefined || v === '') {
-    throw new AuthError('AuthorizationQueryParametersError', `Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters. (${name} is missing)`);
+    throw new AuthError('AuthorizationQueryParametersError', 'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.');
   }
   return v;
 }
