@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { AuthError, SIGNATURE_MISMATCH } from './auth-error.js';
 import { parseCredential } from './sigv4.js';
-import { lookupCredentials, parseAmzDate, safeEqual, sign, signingKey } from './signing.js';
+import { hexBytes, lookupCredentials, parseAmzDate, safeEqual, sign, signingKey } from './signing.js';
 import { refuseSigV2IfOff, signV2 } from './sigv2.js';
 import type { AuthOptions, Credentials, SignedAuth } from './types.js';
 
@@ -42,6 +42,18 @@ export function postSignatureKind(f: PostSignatureFields): 'sigv4' | 'sigv2' | '
 export function missingFormField(name: string): AuthError {
   return new AuthError('InvalidArgument', `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`,
     { ArgumentName: name, ArgumentValue: '' });
+}
+
+/**
+ * A form's SignatureDoesNotMatch: the policy is the string to sign, and S3 names the signature sent
+ * and the policy's bytes too (versitygw PostObject_signature_mismatch expects AWSAccessKeyId,
+ * StringToSign, SignatureProvided and StringToSignBytes; the header form's S3 answer in
+ * jcberquist/aws-cfml#9 has the same elements).
+ */
+function mismatch(accessKeyId: string, policy: string, signature: string): AuthError {
+  return new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, {
+    AWSAccessKeyId: accessKeyId, StringToSign: policy, SignatureProvided: signature, StringToSignBytes: hexBytes(policy),
+  });
 }
 
 function required(f: PostSignatureFields, name: keyof PostSignatureFields, shown: string): string {
@@ -80,9 +92,7 @@ async function verifyV4<C extends Credentials>(f: PostSignatureFields, opts: Aut
   }
   const creds = await lookupCredentials(credential.accessKeyId, opts);
   const key = signingKey(credential.accessKeyId, creds.secret, credential.date, credential.region, credential.service);
-  if (!safeEqual(sign(key, policy), signature)) {
-    throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, { AWSAccessKeyId: credential.accessKeyId, StringToSign: policy });
-  }
+  if (!safeEqual(sign(key, policy), signature)) throw mismatch(credential.accessKeyId, policy, signature);
   return {
     kind: 'signed', scheme: 'sigv4-post', accessKeyId: credential.accessKeyId, credentials: creds,
     payload: { kind: 'unsigned' }, region: credential.region, signedAt: new Date(ms),
@@ -97,8 +107,6 @@ async function verifyV2<C extends Credentials>(f: PostSignatureFields, opts: Aut
   const creds = await lookupCredentials(accessKeyId, opts);
   const mac = signV2(creds.secret, policy);
   const given = Buffer.from(signature, 'base64');
-  if (given.length !== mac.length || !timingSafeEqual(given, mac)) {
-    throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, { AWSAccessKeyId: accessKeyId, StringToSign: policy });
-  }
+  if (given.length !== mac.length || !timingSafeEqual(given, mac)) throw mismatch(accessKeyId, policy, signature);
   return { kind: 'signed', scheme: 'sigv2-post', accessKeyId, credentials: creds, payload: { kind: 'unsigned' } };
 }

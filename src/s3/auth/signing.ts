@@ -102,3 +102,12 @@ export async function lookupCredentials<C extends Credentials>(accessKeyId: stri
   }
   return creds;
 }
+
+/**
+ * A string's UTF-8 bytes as S3 shows them in a SignatureDoesNotMatch (`StringToSignBytes`,
+ * `CanonicalRequestBytes`): two lower-case hex digits each, separated by spaces (`41 57 53 34 …`,
+ * an S3 answer quoted in jcberquist/aws-cfml#9).
+ */
+export function hexBytes(s: string): string {
+  return Buffer.from(s, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 ');
+}

@@ -11,7 +11,7 @@ import { header } from './headers.js';
 import type { SignableRequest } from './headers.js';
 import { parseHttpDate } from '../http-date.js';
 import { classifyPayload, validatePayloadHash } from './payload.js';
-import { formatAmzDate, lookupCredentials, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
+import { formatAmzDate, hexBytes, lookupCredentials, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
 import { DEFAULT_MAX_SKEW_MS, MAX_PRESIGN_EXPIRES_S } from './types.js';
 import type { AuthOptions, Credentials, SignedAuth } from './types.js';
 import { queryParams, splitTarget } from './uri.js';
@@ -170,8 +170,11 @@ function matchSignature(c: V4Check, key: Buffer): string {
       first ??= { canonical, sts };
     }
   }
+  // The elements S3 answers a mismatch with, in its order (jcberquist/aws-cfml#9: AWSAccessKeyId,
+  // StringToSign, SignatureProvided, StringToSignBytes, CanonicalRequest, CanonicalRequestBytes).
   throw new AuthError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, {
-    AWSAccessKeyId: c.credential.accessKeyId, StringToSign: first!.sts, CanonicalRequest: first!.canonical,
+    AWSAccessKeyId: c.credential.accessKeyId, StringToSign: first!.sts, SignatureProvided: c.signature, StringToSignBytes: hexBytes(first!.sts),
+    CanonicalRequest: first!.canonical, CanonicalRequestBytes: hexBytes(first!.canonical),
   });
 }
 
