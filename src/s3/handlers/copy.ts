@@ -32,14 +32,18 @@ const badSource = (): Error => S3Errors.InvalidArgument({ message: 'Copy Source 
 
 /**
  * Parse `x-amz-copy-source: [/]bucket/key[?versionId=V]` (URL-encoded key; the `?` separating the
- * version is literal).
+ * version is literal). A `+` in the path is a space, as S3 decodes it (form encoding, which Go
+ * clients use): LocalStack's AWS-validated test_copy_object_special_character_plus_for_space copies
+ * `test key.txt` named `bucket%2Ftest+key.txt`; aws-cli#614 and aws-sdk-php#236 saw S3 answer
+ * NoSuchKey for a key with a literal `+` sent unencoded. A literal `+` is sent as `%2B` (botocore
+ * quotes the key with safe '/~', the SDKs encodeURIComponent it).
  */
 export function parseCopySource(header: string): CopySource {
   const q = header.indexOf('?');
   const path = q < 0 ? header : header.slice(0, q);
   let decoded: string;
   try {
-    decoded = decodeURIComponent(path.startsWith('/') ? path.slice(1) : path);
+    decoded = decodeURIComponent((path.startsWith('/') ? path.slice(1) : path).replaceAll('+', ' '));
   } catch {
     throw badSource();
   }

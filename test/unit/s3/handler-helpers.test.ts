@@ -27,6 +27,9 @@ test('x-amz-copy-source forms', () => {
   assert.deepEqual(parseCopySource('/src/a%20b/c'), { bucket: 'src', key: 'a b/c' });
   assert.deepEqual(parseCopySource('src/k?versionId=null'), { bucket: 'src', key: 'k' , versionId: 'null' });
   assert.deepEqual(parseCopySource('src/%3Fq'), { bucket: 'src', key: '?q' });
+  // '+' is a space, as S3 decodes it; a literal plus is %2B.
+  assert.deepEqual(parseCopySource('src%2Ftest+key.txt'), { bucket: 'src', key: 'test key.txt' });
+  assert.deepEqual(parseCopySource('/src/a%2Bb'), { bucket: 'src', key: 'a+b' });
   for (const bad of ['src', '/src/', 'src/k?other=1', 'src/k?versionId=bad', '%E0%A4%A']) {
     assert.throws(() => parseCopySource(bad), code('InvalidArgument'), bad);
   }
