@@ -48,16 +48,32 @@ const signedHeaderLists = new BoundedMemo<readonly string[]>();
 /** The members of a (memoized) SignedHeaders list, as a set. */
 const signedSets = new WeakMap<readonly string[], Set<string>>();
 
+/**
+ * S3's words for a credential it cannot use, after the mechanism's own lead-in: "The authorization
+ * header is malformed; the Credential is mal-formed; expecting …" (krobertson/deb-s3#157,
+ * aws/aws-sdk-ruby#1276), "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed;
+ * expecting …" for a presigned URL (TTLabs/EvaporateJS#491), no lead-in for a form's field (400
+ * InvalidArgument naming X-Amz-Credential, versitygw PostObject_invalid_credential_format); a wrong
+ * terminal and a date not yyyyMMdd are named (versitygw s3err MalformedAuth / PostAuth).
+ */
+function credentialError(code: string, value: string, problem: string): AuthError {
+  const lead = code === 'AuthorizationHeaderMalformed' ? 'The authorization header is malformed; '
+    : code === 'AuthorizationQueryParametersError' ? 'Error parsing the X-Amz-Credential parameter; ' : '';
+  const details = code === 'InvalidArgument' ? { ArgumentName: 'X-Amz-Credential', ArgumentValue: value } : undefined;
+  return new AuthError(code, lead + problem, details);
+}
+
+const MALFORMED_CREDENTIAL = 'the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".';
+
 function parseCredentialOnce(value: string, code: string): V4Credential {
   const parts = value.split('/');
-  if (parts.length < 5 || parts[parts.length - 1] !== 'aws4_request') {
-    throw new AuthError(code, `Invalid credential: ${value.replace(/^[^/]*/, '<key>')}`);
-  }
+  if (parts.length < 5) throw credentialError(code, value, MALFORMED_CREDENTIAL);
+  const terminal = parts[parts.length - 1]!;
+  if (terminal !== 'aws4_request') throw credentialError(code, value, `incorrect terminal "${terminal}". This endpoint uses "aws4_request".`);
   const [date, region, service] = parts.slice(-4) as [string, string, string];
   const accessKeyId = parts.slice(0, -4).join('/');
-  if (!accessKeyId || !/^\d{8}$/.test(date) || !region || !service) {
-    throw new AuthError(code, 'The credential is malformed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
-  }
+  if (!accessKeyId || !region || !service) throw credentialError(code, value, MALFORMED_CREDENTIAL);
+  if (!/^\d{8}$/.test(date)) throw credentialError(code, value, `incorrect date format "${date}". This date in the credential must be in the format "yyyyMMdd".`);
   return { accessKeyId, date, region, service, scope: `${date}/${region}/${service}/aws4_request` };
 }
 
