@@ -33,9 +33,18 @@ export function seekPast(base: Buffer, cp: string): Buffer {
   return Buffer.concat([base, escapeKeyPrefix(cp), Buffer.from([0xff])]);
 }
 
-/** Lower bound for "after marker": past all keys under it when it is itself a common prefix (V1/V2 markers). */
+/**
+ * Lower bound for "after marker" (V1 marker, V2 start-after, versions/uploads key-marker): past all
+ * keys under the common prefix the marker falls in, whether the marker is that prefix or a key
+ * under it. S3 does not give the prefix again once the marker is inside it (it sorts before the
+ * marker): with keys folder/aSubfolder/subFile1, …/subFile2, folder/file1, prefix folder/ and
+ * delimiter /, marker folder/aSubfolder/subFile1 lists folder/file1 next (LocalStack's AWS-validated
+ * test_s3_list_operations.py list-objects-manual-first-file, list-object-versions-manual-first-file,
+ * list-multiparts-manual-first-file).
+ */
 function afterMarker(base: Buffer, marker: string, prefix: string, delimiter: string | undefined): Bound {
-  if (marker.startsWith(prefix) && commonPrefixOf(marker, prefix, delimiter) === marker) return { key: seekPast(base, marker), inclusive: true };
+  const cp = marker.startsWith(prefix) ? commonPrefixOf(marker, prefix, delimiter) : undefined;
+  if (cp !== undefined) return { key: seekPast(base, cp), inclusive: true };
   // Every entry key of `marker` (ni: enc ‖ ~uvid) sorts below prefixEnd(enc(marker)), and no other key's encoding starts with enc(marker).
   return { key: prefixEnd(Buffer.concat([base, encodeObjectKey(marker)]))!, inclusive: true };
 }

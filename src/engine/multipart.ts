@@ -333,10 +333,14 @@ export async function listUploads(
   let lower: { key: Buffer; inclusive: boolean } = { key: start, inclusive: true };
   if (opts.keyMarker !== undefined) {
     const enc = encodeObjectKey(opts.keyMarker);
+    // A key-marker in a common prefix (the prefix itself or a key under it) resumes past every key
+    // under that prefix, as the object listings do (listing.ts afterMarker; LocalStack's
+    // AWS-validated list-multiparts-manual-first-file).
+    const cp = opts.keyMarker.startsWith(prefix) ? commonPrefixOf(opts.keyMarker, prefix, delimiter) : undefined;
     const mk = opts.uploadIdMarker && uploadIdBytes(opts.uploadIdMarker)
       ? { key: Buffer.concat([base, enc, fromHex(opts.uploadIdMarker)]), inclusive: false }
-      : commonPrefixOf(opts.keyMarker, prefix, delimiter) === opts.keyMarker && opts.keyMarker.startsWith(prefix)
-        ? { key: seekPast(base, opts.keyMarker), inclusive: true }
+      : cp !== undefined
+        ? { key: seekPast(base, cp), inclusive: true }
         : { key: prefixEnd(Buffer.concat([base, enc]))!, inclusive: true };
     if (Buffer.compare(mk.key, lower.key) >= 0) lower = mk;
   }

@@ -22,10 +22,12 @@ function cpOf(key: string, prefix: string, delimiter: string | undefined): strin
 /** What a listing must return, in order. */
 function model(keys: string[], prefix: string, delimiter: string | undefined, startAfter?: string): Item[] {
   const out: Item[] = [];
-  const afterIsPrefix = startAfter !== undefined && startAfter.startsWith(prefix) && cpOf(startAfter, prefix, delimiter) === startAfter;
+  // A start-after that is a common prefix, or a key under one, skips every key under that prefix
+  // (S3's answer: LocalStack's AWS-validated list-objects-manual-first-file).
+  const afterCp = startAfter !== undefined && startAfter.startsWith(prefix) ? cpOf(startAfter, prefix, delimiter) : undefined;
   for (const k of [...new Set(keys)].sort(cmp)) {
     if (!k.startsWith(prefix)) continue;
-    if (startAfter !== undefined && (cmp(k, startAfter) <= 0 || (afterIsPrefix && k.startsWith(startAfter)))) continue;
+    if (startAfter !== undefined && (cmp(k, startAfter) <= 0 || (afterCp !== undefined && k.startsWith(afterCp)))) continue;
     const cp = cpOf(k, prefix, delimiter);
     const item = cp !== undefined ? { key: cp, isPrefix: true } : { key: k, isPrefix: false };
     const last = out[out.length - 1];

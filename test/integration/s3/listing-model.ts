@@ -51,7 +51,10 @@ export function modelList<T>(
       const c = cmpUtf8(k, q.marker);
       if (c < 0) continue;
       if (c === 0 && !(q.after && cp === undefined)) continue;
-      if (cp !== undefined && cp === q.marker) continue;
+      // A marker that is a common prefix, or (without a version/upload id marker) a key under one,
+      // is past every key under that prefix (S3's answer: LocalStack's AWS-validated
+      // list-objects-manual-first-file, list-object-versions-manual-first-file).
+      if (cp !== undefined && (cp === q.marker || (!q.after && q.marker.startsWith(cp)))) continue;
     }
     if (cp !== undefined) {
       if (!seen.has(cp)) out.push({ prefix: cp });
