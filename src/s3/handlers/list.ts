@@ -51,6 +51,15 @@ async function scan(ctx: RequestContext, bucket: string, limit: number, startAft
   });
 }
 
+/**
+ * ListObjects and ListObjectsV2 answers carry the bucket's region in `x-amz-bucket-region`, as S3's
+ * do (LocalStack's AWS-validated test_region_header_exists asserts it on list_objects_v2; the AWS
+ * recording of test_bucket_name_with_dots shows it on ListObjects, signed and anonymous).
+ */
+function regionHeader(ctx: RequestContext): Record<string, string> {
+  return { 'x-amz-bucket-region': ctx.config.region };
+}
+
 /** GET /{b}?list-type=2. */
 export const listObjectsV2: Handler<OperationOf<'ListObjectsV2'>> = async (ctx, op) => {
   const limit = maxKeys(ctx);
@@ -74,7 +83,7 @@ export const listObjectsV2: Handler<OperationOf<'ListObjectsV2'>> = async (ctx, 
     continuationToken: token,
     nextContinuationToken: page.truncated && page.next ? encodeToken(page.next.key, page.next.isPrefix) : undefined,
     startAfter,
-  }));
+  }), regionHeader(ctx));
 };
 
 /**
@@ -103,7 +112,7 @@ export const listObjects: Handler<OperationOf<'ListObjects'>> = async (ctx, op) 
     ownerOf: await pageOwners(ctx, page.entries),
     marker,
     nextMarker: page.truncated ? page.next?.key : undefined,
-  }));
+  }), regionHeader(ctx));
 };
 
 /** GET /{b}?versions — markers per the §4.1 table. */
