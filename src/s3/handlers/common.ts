@@ -12,13 +12,14 @@ export const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * An integer query parameter in [min, INT32_MAX]; above `max` it is clamped (max-keys, §4.1).
- * Absent → `dflt`; not an integer, below `min` or past INT32_MAX → InvalidArgument, as S3 answers
+ * Absent (or empty, with `emptyIsDefault`) → `dflt`; not an integer, below `min` or past INT32_MAX
+ * → InvalidArgument, as S3 answers
  * an overflowing max-keys (its message says "within integer range"; scality/cloudserver#75 quotes
  * AWS asking for a value up to 2147483647).
  */
-export function intParam(ctx: RequestContext, name: string, dflt: number, min: number, max: number, negative?: { message: string; argumentName: string }): number {
+export function intParam(ctx: RequestContext, name: string, dflt: number, min: number, max: number, negative?: { message: string; argumentName: string }, emptyIsDefault = false): number {
   const v = ctx.query.get(name);
-  if (v === null) return dflt;
+  if (v === null || (emptyIsDefault && v === '')) return dflt;
   // A negative integer has S3's own text where one is known (listing limits: see their callers).
   if (negative && /^-\d{1,10}$/.test(v.trim()) && Number(v.trim()) < 0 && Number(v.trim()) >= -(INT32_MAX + 1)) {
     throw S3Errors.InvalidArgument({ message: negative.message, fields: { ArgumentName: negative.argumentName, ArgumentValue: v } });

@@ -161,9 +161,12 @@ export const listParts: Handler<OperationOf<'ListParts'>> = async (ctx, op) => {
   const upload = await uploadOf(ctx, op.bucket, op.key);
   // PartNumberMarker echoes the request's marker, past 10000 too (S3 reads it as an int32, as
   // moto and Ceph RGW echo it); no part lies beyond 10000, so the engine is asked from there.
-  const marker = intParam(ctx, 'part-number-marker', 0, 0, INT32_MAX);
+  // An empty part-number-marker or max-parts is the default, not an error: S3 lists from the start,
+  // 1000 parts (LocalStack's AWS-validated test_s3_list_operations.py
+  // test_list_parts_empty_part_number_marker).
+  const marker = intParam(ctx, 'part-number-marker', 0, 0, INT32_MAX, undefined, true);
   // Negative: S3's "Argument max-parts must be an integer between 0 and 2147483647" (versitygw#1804).
-  const limit = intParam(ctx, 'max-parts', 1000, 0, 1000, { message: 'Argument max-parts must be an integer between 0 and 2147483647', argumentName: 'max-parts' });
+  const limit = intParam(ctx, 'max-parts', 1000, 0, 1000, { message: 'Argument max-parts must be an integer between 0 and 2147483647', argumentName: 'max-parts' }, true);
   // max-parts=0 is an empty page that is not truncated, as max-keys=0 is for listings (§4.1): a
   // truncated page with no part has no NextPartNumberMarker to go on from, and a paginator that
   // repeats the request would never end.
@@ -201,6 +204,16 @@ export const listMultipartUploads: Handler<OperationOf<'ListMultipartUploads'>> 
   const enc = encodingType(ctx);
   const keyMarker = ctx.query.get('key-marker') ?? '';
   const uploadIdMarker = ctx.query.get('upload-id-marker') ?? '';
+  // An upload-id-marker that names an upload of another key is refused: 400 InvalidArgument
+  // "Invalid uploadId marker" (LocalStack's AWS-validated test_s3_list_operations.py
+  // test_list_multiparts_next_marker, list-multiparts-wrong-id-for-key). An id that names no upload
+  // (completed or aborted since the last page) keeps its place in the order, as version-id-marker does.
+  if (keyMarker && uploadIdMarker) {
+    const named = await ctx.engine.getUpload(op.bucket, uploadIdMarker);
+    if (named && named.key !== keyMarker) {
+      throw S3Errors.InvalidArgument({ message: 'Invalid uploadId marker', fields: { ArgumentName: 'upload-id-marker', ArgumentValue: uploadIdMarker } });
+    }
+  }
   const page = limit === 0
     ? { uploads: [], commonPrefixes: [], truncated: false }
     : await ctx.engine.listUploads(op.bucket, {
