@@ -169,8 +169,12 @@ async function authenticateForm(ctx: RequestContext, fields: Map<string, string>
   }
   if (postSignatureKind(sig) === 'anonymous') {
     // A policy is signed by its owner's key: without one it grants nothing (RESTObjectPOST:
-    // AWSAccessKeyId is required "if a policy document is included with the request").
-    if (sig.policy !== undefined) throw missingFormField('AWSAccessKeyId');
+    // AWSAccessKeyId is required "if a policy document is included with the request"). A form
+    // holding `key` and `policy` and no field of either signature is 403 AccessDenied "Access
+    // Denied" from S3 (LocalStack's AWS recordings, test_s3.py
+    // TestS3PresignedUrl::test_post_request_missing_fields[s3]/[s3v4] exception-no-sig-related-fields),
+    // not the 400 for a missing AWSAccessKeyId that a form with a SigV2 signature and no key id gets.
+    if (sig.policy !== undefined) throw S3Errors.AccessDenied();
     return { kind: 'anonymous', payload: { kind: 'unsigned' } };
   }
   return verifyPostSignature<UserCredentials>(sig, {
