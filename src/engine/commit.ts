@@ -96,13 +96,20 @@ export function applyEffects(tx: MetaTx, bucketId: Buffer, fx: TxEffects): void 
   if (fx.feed.length) appendFeed(tx, fx.feed);
 }
 
+/**
+ * The details S3 gives a failed write condition: `<Condition>` names the header (LocalStack's
+ * AWS-validated test_s3_api.py TestS3ObjectWritePrecondition: If-None-Match / If-Match).
+ */
+export const FAILED_IF_NONE_MATCH = { details: { Condition: 'If-None-Match' } } as const;
+export const FAILED_IF_MATCH = { details: { Condition: 'If-Match' } } as const;
+
 /** Evaluate a commit condition against the current object (§7.4 step 1). */
 export function checkCondition(cond: CommitCondition | undefined, current: VersionRecord | undefined): void {
   if (!cond) return;
-  if (cond.ifNoneMatch === '*' && current) throw EngineErrors.PRECONDITION('an object exists at this key');
+  if (cond.ifNoneMatch === '*' && current) throw EngineErrors.PRECONDITION('an object exists at this key', FAILED_IF_NONE_MATCH);
   if (cond.ifMatch !== undefined) {
     if (!current) throw EngineErrors.NO_SUCH_KEY('no current object to match');
-    if (cond.ifMatch.trim() !== '*' && unquote(cond.ifMatch) !== unquote(current.etag)) throw EngineErrors.PRECONDITION('ETag does not match');
+    if (cond.ifMatch.trim() !== '*' && unquote(cond.ifMatch) !== unquote(current.etag)) throw EngineErrors.PRECONDITION('ETag does not match', FAILED_IF_MATCH);
   }
 }
 

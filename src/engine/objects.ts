@@ -3,7 +3,7 @@
  * (shared/spec/ccow.md §7, §10). Each write ends in exactly one commit transaction (commit.ts).
  */
 import type { ChecksumAlgorithm, CommitCondition, DeleteResult, ObjectAddr, ObjectVersion, PutOptions, ReadOptions, ReadResult, VersionAttrs } from './api.js';
-import { applyEffects, commitTx, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type CommitVm } from './commit.js';
+import { applyEffects, commitTx, FAILED_IF_MATCH, FAILED_IF_NONE_MATCH, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type CommitVm } from './commit.js';
 import type { Core } from './core.js';
 import { copyChecksum, withChecksum } from './copy-checksum.js';
 import { EngineErrors } from './errors.js';
@@ -129,9 +129,9 @@ export async function deleteObject(core: Core, addr: ObjectAddr, opts: { version
     if (opts.condition) {
       const current = head && !head.rec.deleted ? head.rec : undefined;
       if (opts.condition.ifMatch !== undefined && e.rec.etag.replace(/"/g, '') !== opts.condition.ifMatch.replace(/"/g, '').trim() && opts.condition.ifMatch.trim() !== '*') {
-        throw EngineErrors.PRECONDITION('ETag does not match');
+        throw EngineErrors.PRECONDITION('ETag does not match', FAILED_IF_MATCH);
       }
-      if (opts.condition.ifNoneMatch === '*' && current) throw EngineErrors.PRECONDITION('an object exists at this key');
+      if (opts.condition.ifNoneMatch === '*' && current) throw EngineErrors.PRECONDITION('an object exists at this key', FAILED_IF_NONE_MATCH);
     }
     const fx = newEffects();
     purgeEntry(core, tx, b, addr.key, entries, i, snapshotCutoffs(tx, b.id), fx);
