@@ -374,9 +374,7 @@ export async function listUploads(
     if (!seek || out.truncated) break;
     lower = { key: seek, inclusive: true };
   }
-  if (!out.truncated) {
-    delete out.nextKeyMarker;
-    delete out.nextUploadIdMarker;
-  }
+  // The markers name the last entry listed whether or not more follow: S3 answers
+  // NextKeyMarker / NextUploadIdMarker on a complete page too (s3/handlers/multipart.ts).
   return out;
 }

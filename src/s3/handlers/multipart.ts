@@ -230,8 +230,12 @@ export const listMultipartUploads: Handler<OperationOf<'ListMultipartUploads'>> 
     // an empty <UploadIdMarker/> (versitygw#2150, compared with S3; its
     // ListMultipartUploads_ignore_upload_id_marker).
     uploadIdMarker: keyMarker ? uploadIdMarker : '',
-    nextKeyMarker: page.truncated ? page.nextKeyMarker : undefined,
-    nextUploadIdMarker: page.truncated ? page.nextUploadIdMarker : undefined,
+    // Sent on every page, naming the last upload listed, and empty when none was: S3 answers
+    // NextKeyMarker / NextUploadIdMarker with IsTruncated false (LocalStack's AWS recordings,
+    // tests/aws/services/s3/test_s3.snapshot.json test_list_multipart_uploads_parameters; the
+    // empty pair in test_multipart_and_list_parts list-all-uploads-completed).
+    nextKeyMarker: page.nextKeyMarker ?? '',
+    nextUploadIdMarker: page.nextUploadIdMarker ?? '',
     prefix: ctx.query.get('prefix') ?? '',
     delimiter: strParam(ctx, 'delimiter'),
     maxUploads: limit,
