@@ -122,14 +122,21 @@ export function checkCopySourceConditions(h: Record<string, string | undefined>,
 
 /**
  * Commit condition of PutObject / CompleteMultipartUpload / CopyObject (§4.2): `If-None-Match: *`
- * (create-only) and `If-Match: "etag"`, evaluated by the engine inside the commit lock. Any other
- * If-None-Match value is not implemented by S3 for writes.
+ * (create-only) and `If-Match: "etag"`, evaluated by the engine inside the commit lock. S3 answers
+ * 501 NotImplemented, naming the header and saying why in `<additionalMessage>`, to both headers at
+ * once, to an If-None-Match other than `*` and to `If-Match: *` (LocalStack's AWS-validated
+ * test_s3_api.py: put-obj-both-precondition, put-obj-if-none-match-bad-value,
+ * put-obj-if-match-star-value).
  */
 export function commitCondition(h: Record<string, string | undefined>): CommitCondition | undefined {
   const inm = h['if-none-match']?.trim();
   const im = h['if-match']?.trim();
   if (inm === undefined && im === undefined) return undefined;
-  if (inm !== undefined && inm !== '*') throw S3Errors.NotImplemented({ message: 'A header you provided implies functionality that is not implemented', fields: { Header: 'If-None-Match' } });
+  const refuse = (header: string, additionalMessage: string): Error =>
+    S3Errors.NotImplemented({ message: 'A header you provided implies functionality that is not implemented', fields: { Header: header, additionalMessage } });
+  if (inm !== undefined && im !== undefined) throw refuse('If-Match,If-None-Match', 'Multiple conditional request headers present in the request');
+  if (inm !== undefined && inm !== '*') throw refuse('If-None-Match', 'We don\'t accept the provided value of If-None-Match header for this API');
+  if (im === '*') throw refuse('If-Match', 'We don\'t accept the provided value of If-Match header for this API');
   const c: CommitCondition = {};
   if (inm === '*') c.ifNoneMatch = '*';
   if (im !== undefined) c.ifMatch = im;
