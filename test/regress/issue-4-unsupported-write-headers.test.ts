@@ -45,7 +45,9 @@ test('SSE and Object Lock headers on writes are refused, and nothing is stored',
   await absent('a');
   await refused('CopyObject (COPY) + AES256', { method: 'PUT', path: '/bkt/b', headers: { ...copy, 'x-amz-server-side-encryption': 'AES256' } }, 501, 'NotImplemented');
   await refused('CopyObject (COPY) + aws:kms', { method: 'PUT', path: '/bkt/b', headers: { ...copy, 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'k' } }, 501, 'NotImplemented');
-  await refused('CopyObject + source SSE-C', { method: 'PUT', path: '/bkt/b', headers: { ...copy, ...SRC_SSE_C } }, 501, 'NotImplemented');
+  // No object here is SSE-C encrypted, so a copy-source SSE-C key gets the answer a GET with that key
+  // gets: 400 InvalidRequest (a48d3a0, regress issue-4-copy-source-sse-c).
+  await refused('CopyObject + source SSE-C', { method: 'PUT', path: '/bkt/b', headers: { ...copy, ...SRC_SSE_C } }, 400, 'InvalidRequest', /not applicable to this object/);
   await refused('CopyObject (COPY) + lock', { method: 'PUT', path: '/bkt/b', headers: { ...copy, ...LOCK } }, 400, 'InvalidRequest', lockMessage);
   await refused('CopyObject (REPLACE) + lock', { method: 'PUT', path: '/bkt/b', headers: { ...copy, 'x-amz-metadata-directive': 'REPLACE', ...HOLD } }, 400, 'InvalidRequest', lockMessage);
   await absent('b');
@@ -54,7 +56,7 @@ test('SSE and Object Lock headers on writes are refused, and nothing is stored',
   const created = await send(service, { method: 'POST', path: '/bkt/d?uploads' });
   const uploadId = xmlText(created.text, 'UploadId')!;
   await refused('UploadPart + SSE-C', { method: 'PUT', path: `/bkt/d?partNumber=1&uploadId=${uploadId}`, body: 'part', headers: SSE_C }, 501, 'NotImplemented');
-  await refused('UploadPartCopy + source SSE-C', { method: 'PUT', path: `/bkt/d?partNumber=1&uploadId=${uploadId}`, headers: { ...copy, ...SRC_SSE_C } }, 501, 'NotImplemented');
+  await refused('UploadPartCopy + source SSE-C', { method: 'PUT', path: `/bkt/d?partNumber=1&uploadId=${uploadId}`, headers: { ...copy, ...SRC_SSE_C } }, 400, 'InvalidRequest', /not applicable to this object/);
   const parts = await send(service, { method: 'GET', path: `/bkt/d?uploadId=${uploadId}` });
   assert.equal(parts.status, 200);
   assert.equal(xmlText(parts.text, 'PartNumber'), undefined, 'no part stored');

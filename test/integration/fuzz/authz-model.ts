@@ -207,6 +207,7 @@ export type Expect = { ok: true } | { notDenied: true } | { status: number; code
 export const OK: Expect = { ok: true };
 export const DENIED: Expect = { status: 403, code: 'AccessDenied' };
 export const NO_KEY: Expect = { status: 404, code: 'NoSuchKey' };
+export const METHOD_NOT_ALLOWED: Expect = { status: 405, code: 'MethodNotAllowed' };
 
 /** The current version of a key (undefined when absent or a delete marker is current). */
 export function current(w: WorldM, key: string): VersionM | undefined {
@@ -222,7 +223,7 @@ export function current(w: WorldM, key: string): VersionM | undefined {
  * gets 404 when it may list the bucket, else 403 (API_GetObject "Permissions"); `conceal` false
  * (writes, copies) answers 404 to a caller the policy or ownership allowed.
  */
-export function objectRequest(w: WorldM, who: Who, actions: string[], key: string, target: VersionM | undefined, perm: Perm | undefined, conceal: boolean): Expect {
+export function objectRequest(w: WorldM, who: Who, actions: string[], key: string, target: VersionM | undefined, perm: Perm | undefined, conceal: boolean, markerHead405 = false): Expect {
   const missing = target === undefined || target.deleteMarker;
   for (const a of actions) {
     const v = evalPolicy(w, who, a, key);
@@ -234,6 +235,10 @@ export function objectRequest(w: WorldM, who: Who, actions: string[], key: strin
     }
     return DENIED;
   }
+  // The object tagging requests on a key whose current version is a delete marker: 405
+  // MethodNotAllowed, ResourceType DeleteMarker, once authorised (LocalStack's AWS-validated
+  // test_s3_api.py test_object_tagging_versioned; the gateway since 3b0ae16).
+  if (markerHead405 && w.objects.get(key)?.at(-1)?.deleteMarker === true) return METHOD_NOT_ALLOWED;
   if (missing) return !conceal || mayList(w, who) ? NO_KEY : DENIED;
   return OK;
 }
