@@ -13,6 +13,12 @@ import { empty } from '../respond.js';
  * 400 BadRequest); the first rule matching origin, method and every requested header answers 200;
  * none (or no configuration, or no bucket) → 403 AccessForbidden.
  *
+ * A missing bucket or a bucket without CORS rules is refused before the missing
+ * Access-Control-Request-Method is: S3 answers a preflight with `Origin` alone 403 with
+ * `<Method>OPTIONS</Method>` there (LocalStack's AWS-validated tests/aws/services/s3/test_s3_cors.py
+ * test_cors_http_options_no_config `options-with-origin-no-method`,
+ * test_cors_http_options_non_existent_bucket `options-with-origin`).
+ *
  * The 403 says which: S3 answers a missing bucket "CORSResponse: Bucket not found" and a bucket
  * without CORS rules "CORSResponse: CORS is not enabled for this bucket.", both with ResourceType
  * BUCKET even when the preflight names a key; only a configuration no rule of which matches gets
@@ -25,11 +31,12 @@ export const corsPreflight: Handler<OperationOf<'CorsPreflight'>> = async (ctx, 
   const origin = ctx.headers.origin;
   const method = ctx.headers['access-control-request-method'];
   if (origin === undefined) throw S3Errors.BadRequest('Insufficient information. Origin request header needed.');
-  if (method === undefined) throw S3Errors.BadRequest('Invalid Access-Control-Request-Method: null');
   const bucket = await ctx.engine.getBucket(op.bucket);
   const cors = asStoredCors(bucket?.configs.cors);
-  if (!bucket) throw S3Errors.AccessForbidden({ message: 'CORSResponse: Bucket not found', fields: { Method: method, ResourceType: 'BUCKET' } });
-  if (!cors) throw S3Errors.AccessForbidden({ message: 'CORSResponse: CORS is not enabled for this bucket.', fields: { Method: method, ResourceType: 'BUCKET' } });
+  // Without Access-Control-Request-Method these two 403s name the request's own method, OPTIONS.
+  if (!bucket) throw S3Errors.AccessForbidden({ message: 'CORSResponse: Bucket not found', fields: { Method: method ?? 'OPTIONS', ResourceType: 'BUCKET' } });
+  if (!cors) throw S3Errors.AccessForbidden({ message: 'CORSResponse: CORS is not enabled for this bucket.', fields: { Method: method ?? 'OPTIONS', ResourceType: 'BUCKET' } });
+  if (method === undefined) throw S3Errors.BadRequest('Invalid Access-Control-Request-Method: null');
   const requested = requestedHeaders(ctx.headers['access-control-request-headers']);
   const rule = matchRule(cors, origin, method.trim(), requested);
   if (!rule) throw S3Errors.AccessForbidden({ fields: { Method: method, ResourceType: op.key !== undefined ? 'OBJECT' : 'BUCKET' } });
