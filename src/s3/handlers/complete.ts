@@ -250,7 +250,13 @@ export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUplo
   const uploadId = ctx.query.get('uploadId') ?? '';
   const upload = uploadId === '' ? undefined : await ctx.engine.getUpload(op.bucket, uploadId);
   if (!upload || upload.key !== op.key) return retriedComplete(ctx, op);
-  const listed = await parseCompleteUpload(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false }));
+  const body = await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML(), { checksumIsBody: false });
+  // No body at all (boto3's complete_multipart_upload without MultipartUpload) is S3's 400
+  // InvalidRequest 'You must specify at least one part' (LocalStack's AWS-validated
+  // tests/aws/services/s3/test_s3.py test_multipart_complete_multipart_too_small:
+  // complete-exc-no-parts); a document listing no part stays MalformedXML (parseCompleteUpload).
+  if (body.length === 0) throw S3Errors.InvalidRequest('You must specify at least one part');
+  const listed = await parseCompleteUpload(body);
   const condition = commitCondition(ctx.headers);
   checkChecksumType(ctx, upload);
   try {
