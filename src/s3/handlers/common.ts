@@ -37,10 +37,16 @@ export function strParam(ctx: RequestContext, name: string): string | undefined 
   return v === null || v === '' ? undefined : v;
 }
 
-/** `encoding-type`: only `url` is valid (AWS: InvalidArgument otherwise). */
+/**
+ * `encoding-type`: only `url` is valid (AWS: InvalidArgument otherwise), an empty one too: S3
+ * refuses `encoding-type=` on ListObjects, ListObjectsV2, ListObjectVersions and
+ * ListMultipartUploads with an empty ArgumentValue (LocalStack's AWS-validated
+ * tests/aws/services/s3/test_s3_list_operations.py test_list_ops_encoding_type_validation:
+ * `<operation>-error-empty-value`).
+ */
 export function encodingType(ctx: RequestContext): 'url' | undefined {
   const v = ctx.query.get('encoding-type');
-  if (v === null || v === '') return undefined;
+  if (v === null) return undefined;
   if (v.toLowerCase() !== 'url') {
     throw S3Errors.InvalidArgument({ message: 'Invalid Encoding Method specified in Request', fields: { ArgumentName: 'encoding-type', ArgumentValue: v } });
   }
