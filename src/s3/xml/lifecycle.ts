@@ -139,7 +139,11 @@ function midnightDate(action: XmlNode): string | undefined {
   const date = action.childToken('Date');
   if (date === undefined) return undefined;
   const t = Date.parse(date);
-  if (Number.isNaN(t) || t % 86_400_000 !== 0) throw S3Errors.InvalidArgument('\'Date\' must be at midnight GMT');
+  // S3 names the element and echoes the value (LocalStack's AWS-validated tests/aws/services/s3/test_s3.py
+  // TestS3BucketLifecycle::test_put_bucket_lifecycle_conf_exc: wrong-data-no-midnight, ArgumentName Date).
+  if (Number.isNaN(t) || t % 86_400_000 !== 0) {
+    throw S3Errors.InvalidArgument({ message: '\'Date\' must be at midnight GMT', fields: { ArgumentName: 'Date', ArgumentValue: date } });
+  }
   return new Date(t).toISOString();
 }
 
