@@ -50,11 +50,15 @@ function asAlgorithm(s: string): ChecksumAlgorithm | undefined {
 
 /**
  * Parse an algorithm name as sent in `x-amz-sdk-checksum-algorithm`, `x-amz-checksum-algorithm` or
- * XML (case-insensitive). Unknown → `InvalidRequest`, AWS's answer for an unsupported algorithm.
+ * XML (case-insensitive). Unknown → `InvalidRequest` with S3's words, which list the algorithms it
+ * takes (LocalStack's AWS-validated tests/aws/services/s3/test_s3.py
+ * test_multipart_parts_checksum_exceptions, create-mpu-wrong-checksum-algo: "Checksum algorithm
+ * provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1,
+ * SHA256]", recorded before S3 added CRC64NVME); the list here is the gateway's.
  */
 export function parseChecksumAlgorithm(value: string): ChecksumAlgorithm {
   const alg = asAlgorithm(value.trim());
-  if (!alg) throw new ChecksumError('InvalidRequest', `Checksum algorithm ${value} is not supported`);
+  if (!alg) throw new ChecksumError('InvalidRequest', `Checksum algorithm provided is unsupported. Please try again with any of the valid types: [${CHECKSUM_ALGORITHMS.join(', ')}]`);
   return alg;
 }
 
