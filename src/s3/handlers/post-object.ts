@@ -27,7 +27,7 @@ import { checkPostPolicy, parsePostPolicy } from '../post-policy.js';
 import { empty, xml } from '../respond.js';
 import { checkKeyLength } from '../router.js';
 import type { S3Response } from '../types.js';
-import { parseTagging } from '../xml/config.js';
+import { parseFormTagging } from '../xml/config.js';
 import { renderXml } from '../xml/codec.js';
 import { urlEncodeKey } from '../xml/escape.js';
 import { checksumHeaders, requestedObjectAcl, writtenVersionHeader } from './object-write.js';
@@ -109,7 +109,7 @@ function formKey(fields: Map<string, string>, file: FormPart): string {
 async function putOptionsOf(put: RequestContext, target: BucketInfo, tagging: string | undefined, min: number): Promise<PutOptions> {
   const headers = put.headers;
   const attrs = versionAttrsOf(tagging === undefined ? headers : withoutTagging(headers));
-  if (tagging !== undefined) attrs.tags = await parseTagging(Buffer.from(tagging, 'utf8'), 'object');
+  if (tagging !== undefined) attrs.tags = parseFormTagging(tagging);
   const acl = await requestedObjectAcl(put, target);
   const declared = declaredChecksum(headers);
   const opts: PutOptions = {

@@ -313,6 +313,16 @@ export function parseXml(body: Buffer | string, root: string, maxBytes = MAX_XML
 }
 
 /**
+ * parseXml for a body whose root element may have another name: the element named `root`, or
+ * undefined when the well-formed document's root is another element (MalformedXML as parseXml
+ * for anything that is not a well-formed document).
+ */
+export function parseXmlIfRoot(body: Buffer | string, root: string, maxBytes = MAX_XML_BODY): XmlNode | undefined {
+  const top = (parseDocument(bodyText(body, maxBytes)) as Record<string, unknown>)[root];
+  return top === undefined ? undefined : new XmlNode(top);
+}
+
+/**
  * A read-only view of one parsed element, with the accessors the shape readers need. Whitespace
  * text between child elements (present because values are not trimmed) is ignored.
  */
