@@ -261,6 +261,22 @@ export function refuseDirectoryConditions(h: Record<string, string | undefined>,
 }
 
 /**
+ * `x-amz-bypass-governance-retention` on DeleteObject or DeleteObjects, whatever its value: no
+ * bucket here has Object Lock (§3), and S3 refuses the header on a bucket without it, 400
+ * InvalidArgument, ArgumentName the header, rather than deleting (LocalStack's AWS-validated
+ * tests/aws/services/s3/test_s3_api.py test_delete_object_with_no_locking:
+ * delete-object-bypass-no-lock, delete-object-bypass-no-lock-false, delete-objects-bypass-no-lock).
+ */
+export function refuseGovernanceBypass(h: Record<string, string | undefined>): void {
+  if (h['x-amz-bypass-governance-retention'] !== undefined) {
+    throw S3Errors.InvalidArgument({
+      message: 'x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.',
+      fields: { ArgumentName: 'x-amz-bypass-governance-retention' },
+    });
+  }
+}
+
+/**
  * Object Lock headers on a write (§3: object lock is "No"). No bucket here has an Object Lock
  * configuration, and AWS answers such a write to a bucket without one with 400 InvalidRequest
  * "Bucket is missing Object Lock Configuration" — rather than storing an object the client believes

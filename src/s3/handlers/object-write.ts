@@ -11,7 +11,7 @@ import { planBody, readBody } from '../body.js';
 import { commitCondition } from '../conditional.js';
 import { bucketOf, tenantOf, type Handler, type RequestContext } from '../context.js';
 import { mapError, S3Errors } from '../errors.js';
-import { DELETE_CONDITIONS, expirationHeader, refuseDirectoryConditions, refuseWriteOffset, showsVersionId, versionAttrsOf } from '../object-headers.js';
+import { DELETE_CONDITIONS, expirationHeader, refuseDirectoryConditions, refuseGovernanceBypass, refuseWriteOffset, showsVersionId, versionAttrsOf } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';
 import { objectOwnershipOf, refuseAclWhenDisabled } from '../ownership.js';
 import { empty, xml } from '../respond.js';
@@ -134,6 +134,7 @@ async function deleteOne(ctx: RequestContext, bucket: string, key: string, versi
 export const deleteObject: Handler<OperationOf<'DeleteObject'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
   refuseDirectoryConditions(ctx.headers, DELETE_CONDITIONS);
+  refuseGovernanceBypass(ctx.headers);
   const versionId = versionIdParam(ctx);
   const r = await deleteOne(ctx, op.bucket, op.key, versionId, ctx.headers['if-match']?.trim());
   return empty(204, deleteHeaders(r, bucket));
@@ -148,6 +149,7 @@ export const deleteObject: Handler<OperationOf<'DeleteObject'>> = async (ctx, op
  */
 export const deleteObjects: Handler<OperationOf<'DeleteObjects'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
+  refuseGovernanceBypass(ctx.headers);
   const req = await parseDeleteRequest(await readBody(ctx, MAX_XML_BODY, () => S3Errors.MalformedXML()));
   for (const o of req.objects) checkKeyLength(o.key);
   const one = async (o: (typeof req.objects)[number]): Promise<DeleteOutcome> => {
