@@ -182,8 +182,13 @@ function candidatePaths(path: string): string[] {
 /** Compute and compare the signature; returns the signing key and the payload hash that matched. */
 function matchSignature(c: V4Check, key: Buffer): string {
   const { path, query } = splitTarget(c.req.url);
+  // A mismatch reports the canonical request of the last candidate, the path with `%2F` read as
+  // `/`: S3's has `GET\n//<bucket>/…` for a presigned `/%2F<bucket>/…` (LocalStack's AWS-validated
+  // tests/aws/services/s3/test_s3.py TestS3PresignedUrl::test_pre_signed_url_forward_slash_bucket).
+  const paths = candidatePaths(path);
+  const reported = paths[paths.length - 1];
   let first: { canonical: string; sts: string } | undefined;
-  for (const rawPath of candidatePaths(path)) {
+  for (const rawPath of paths) {
     for (const payloadHash of c.payloadHashes) {
       const canonical = canonicalRequest({
         method: c.req.method, rawPath, rawQuery: query, headers: c.req.headers,
@@ -191,7 +196,7 @@ function matchSignature(c: V4Check, key: Buffer): string {
       });
       const sts = stringToSign(c.amzDate, c.credential.scope, canonical);
       if (safeEqual(sign(key, sts), c.signature)) return payloadHash;
-      first ??= { canonical, sts };
+      if (rawPath === reported) first ??= { canonical, sts };
     }
   }
   // The elements S3 answers a mismatch with, in its order (jcberquist/aws-cfml#9: AWSAccessKeyId,
