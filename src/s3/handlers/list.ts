@@ -88,7 +88,11 @@ export const listObjectsV2: Handler<OperationOf<'ListObjectsV2'>> = async (ctx, 
 
 /**
  * GET /{b} (V1). NextMarker is returned whenever the page is truncated (§4.1); a marker that is a
- * common prefix resumes after every key under it (the engine's startAfter rule).
+ * common prefix resumes after every key under it (the engine's startAfter rule). Each entry names
+ * its Owner, except to an anonymous requester: S3's unsigned listing of a public-read bucket has
+ * no <Owner> in its <Contents>, the signed one has (LocalStack's AWS-validated
+ * tests/aws/services/s3/test_s3.py test_bucket_name_with_dots: request_path_url_content and
+ * request_vhost_url_content against list_objects).
  */
 export const listObjects: Handler<OperationOf<'ListObjects'>> = async (ctx, op) => {
   // S3 refuses V2's start-after on a V1 listing rather than ignore it (a client that meant V2 would
@@ -109,7 +113,7 @@ export const listObjects: Handler<OperationOf<'ListObjects'>> = async (ctx, op) 
     truncated: page.truncated,
     entries: page.entries,
     commonPrefixes: page.commonPrefixes,
-    ownerOf: await pageOwners(ctx, page.entries),
+    ownerOf: ctx.identity.kind === 'anonymous' ? undefined : await pageOwners(ctx, page.entries),
     marker,
     nextMarker: page.truncated ? page.next?.key : undefined,
   }), regionHeader(ctx));
