@@ -364,7 +364,10 @@ function withSubject(err: S3Error, ctx: RequestContext | undefined): S3Error {
   const version = S3Errors.NoSuchVersion.is(err);
   if (!(version || S3Errors.NoSuchKey.is(err)) || err.fields.Key !== undefined) return err;
   if (!('key' in op) || op.key === undefined || op.kind === 'CopyObject' || op.kind === 'UploadPartCopy') return err;
-  err.fields.Key = op.key;
+  // GetObjectTagging of a missing key names it with its bucket, `<Key>bucket/key</Key>`, where
+  // Put/DeleteObjectTagging name the key alone (LocalStack's AWS-validated
+  // tests/aws/services/s3/test_s3_api.py test_object_tagging_exc: get-no-key-tags, put-no-key-tags).
+  err.fields.Key = op.kind === 'GetObjectTagging' && !version ? `${op.bucket}/${op.key}` : op.key;
   const versionId = ctx.query.get('versionId');
   if (version && versionId !== null) err.fields.VersionId = versionId;
   return err;
