@@ -13,9 +13,12 @@
  */
 import { S3Errors } from './errors.js';
 
-/** One eq / starts-with condition; `field` lower-case without `$`. */
+/**
+ * One eq / starts-with condition; `field` lower-case without `$`. `never`: a condition S3 reads
+ * but no form satisfies (see parseListCondition); it fails with its text.
+ */
 export interface PolicyCondition {
-  op: 'eq' | 'starts-with';
+  op: 'eq' | 'starts-with' | 'never';
   field: string;
   value: string;
   /** The condition as AWS quotes it in a failure message: `["eq", "$key", "a"]`. */
@@ -83,6 +86,10 @@ function parseSimpleCondition(c: Record<string, unknown>, policy: PostPolicy): v
 function parseListCondition(c: unknown[], policy: PostPolicy): void {
   const op = typeof c[0] === 'string' ? c[0].toLowerCase() : '';
   if (op === 'content-length-range') {
+    if (c.length === 3 && scalar(c[1]) && scalar(c[2]) && (notANumber(c[1]) || notANumber(c[2]))) {
+      policy.conditions.push({ op: 'never', field: '', value: '', text: `["${op}", "${String(c[1])}", "${String(c[2])}"]` });
+      return;
+    }
     const min = lengthBound(c[1]);
     const max = lengthBound(c[2]);
     if (c.length !== 3 || min === undefined || max === undefined || min > max) throw invalid('Invalid content-length-range condition.');
@@ -91,6 +98,14 @@ function parseListCondition(c: unknown[], policy: PostPolicy): void {
   }
   if ((op !== 'eq' && op !== 'starts-with') || c.length !== 3) throw invalid(`Invalid Condition: ${quoted(c)}`);
   const [, field, value] = c;
+  // A field named without its `$` is no malformed policy to S3 but a condition no form meets: 403
+  // AccessDenied "Policy Condition failed: [\"eq\", \"success_action_redirect\", \"http://…\"]"
+  // (LocalStack's AWS-validated tests/aws/services/s3/test_s3.py TestS3PresignedPost::
+  // test_post_object_policy_conditions_validation_eq, invalid-condition-missing-prefix).
+  if (typeof field === 'string' && field !== '' && !field.startsWith('$') && typeof value === 'string') {
+    policy.conditions.push({ op: 'never', field: '', value, text: `["${op}", "${field}", "${value}"]` });
+    return;
+  }
   if (typeof field !== 'string' || !field.startsWith('$') || field.length < 2 || typeof value !== 'string') {
     throw invalid(`Invalid Condition: ${quoted(c)}`);
   }
@@ -118,6 +133,21 @@ function shown(v: unknown): string {
   } catch {
     return '…';
   }
+}
+
+/**
+ * A content-length-range bound that is a string but no number (`"test"`): S3 takes the condition
+ * and the form fails it, 403 AccessDenied "Policy Condition failed: [\"content-length-range\",
+ * \"test\", \"10\"]" (LocalStack's AWS recordings, tests/aws/services/s3/test_s3.snapshot.json
+ * TestS3PresignedPost::test_post_object_policy_validation_size, invalid-content-length-wrong-type),
+ * where a missing or negative bound is a malformed policy (400, ceph/s3-tests).
+ */
+function notANumber(v: string | number): boolean {
+  return typeof v === 'string' && !/^-?\d+$/.test(v.trim());
+}
+
+function scalar(v: unknown): v is string | number {
+  return typeof v === 'string' || typeof v === 'number';
 }
 
 /** A content-length-range bound: a non-negative integer, as a number or a numeric string. */
@@ -154,6 +184,7 @@ export function checkPostPolicy(policy: PostPolicy, fields: ReadonlyMap<string, 
 }
 
 function conditionHolds(c: PolicyCondition, actual: string): boolean {
+  if (c.op === 'never') return false;
   if (c.op === 'eq') return actual === c.value;
   if (c.field === 'content-type' && c.value !== '') return actual.split(',').every((t) => t.trim().startsWith(c.value));
   return actual.startsWith(c.value);

@@ -32,10 +32,18 @@ test('malformed policies → 400 InvalidPolicyDocument', () => {
     { expiration: '2026-01-01T01:00:00Z', conditions: [['content-length-range', 0]] },
     { expiration: '2026-01-01T01:00:00Z', conditions: [['content-length-range', -1, 0]] },
     { expiration: '2026-01-01T01:00:00Z', conditions: [['in', '$key', 'a']] },
-    { expiration: '2026-01-01T01:00:00Z', conditions: [['eq', 'key', 'a']] },
   ]) {
     fails(() => parsePostPolicy(b64(doc)), 'InvalidPolicyDocument');
   }
+});
+
+test('a field named without $ and a content-length-range bound that is no number: conditions no form meets (403)', () => {
+  // LocalStack's AWS-validated test_post_object_policy_conditions_validation_eq (invalid-condition-missing-prefix)
+  // and AWS recording test_post_object_policy_validation_size (invalid-content-length-wrong-type).
+  const p = policy([['eq', 'key', 'a'], ['content-length-range', 'test', 10], { bucket: 'b' }]);
+  fails(() => checkPostPolicy(p, new Map([['key', 'a']]), 'b', NOW), 'AccessDenied', /^Invalid according to Policy: Policy Condition failed: \["eq", "key", "a"\]$/);
+  const q = policy([['content-length-range', 'test', 10], { bucket: 'b' }]);
+  fails(() => checkPostPolicy(q, new Map(), 'b', NOW), 'AccessDenied', /Policy Condition failed: \["content-length-range", "test", "10"\]$/);
 });
 
 test('expiration, eq / object form, starts-with, content-length-range', () => {
