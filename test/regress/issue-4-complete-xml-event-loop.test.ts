@@ -77,6 +77,8 @@ test('a 10,000-part Complete body does not block the event loop while it is pars
   assert.equal(code(broken.text), 'MalformedXML');
   const entity = await s3(gw, 'POST', path, completeBody(10_000, '&bogus;'));
   assert.equal(code(entity.text), 'MalformedXML', entity.text);
-  const ok = await s3(gw, 'POST', path, completeBody(1, etag));
+  // The part was uploaded without a checksum: listed with one it is InvalidPart, as S3 answers
+  // (issue-4-ls-complete-checksum-unchecksummed-part), so the completing body lists none.
+  const ok = await s3(gw, 'POST', path, completeBody(1, etag).replace('<ChecksumCRC32>AAAAAA==</ChecksumCRC32>', ''));
   assert.equal(ok.status, 200, ok.text);
 });
