@@ -89,12 +89,16 @@ export const postObject: Handler<OperationOf<'PostObject'>> = async (ctx, op) =>
 
 /**
  * The key the form names: `${filename}` is the name of the file the user picked (RESTObjectPOST,
- * `key`). The caller checks the policy against this key, the one stored, as MinIO does.
+ * `key`). A file sent as a plain field has no name, and S3 keeps `${filename}` as written (AWS
+ * recording in LocalStack's tests/aws/services/s3/test_s3.snapshot.json
+ * TestS3PresignedPost::test_post_object_with_file_as_string: list-objects holds the key
+ * `file-as-field-${filename}`). The caller checks the policy against this key, the one stored, as
+ * MinIO does.
  */
 function formKey(fields: Map<string, string>, file: FormPart): string {
   const rawKey = fields.get('key');
   if (rawKey === undefined) throw missingFormField('key');
-  const key = rawKey.replaceAll('${filename}', file.kind === 'file' ? file.filename ?? '' : '');
+  const key = file.kind === 'file' ? rawKey.replaceAll('${filename}', file.filename ?? '') : rawKey;
   if (key === '') throw S3Errors.InvalidArgument({ message: 'User key must have a length greater than 0.', fields: { ArgumentName: 'key', ArgumentValue: '' } });
   checkKeyLength(key);
   return key;
