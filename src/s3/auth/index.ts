@@ -20,7 +20,7 @@ export type { V4AuthorizationHeader, V4Credential } from './sigv4.js';
 export { SIGV2_SUB_RESOURCES, canonicalAmzHeaders, canonicalResource, stringToSignV2, verifySigV2Header, verifySigV2Presigned } from './sigv2.js';
 export { canonicalHeaderValue, canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri } from './canonical.js';
 export type { CanonicalRequestInput } from './canonical.js';
-export { EMPTY_SHA256, deriveSigningKey, formatAmzDate, parseAmzDate, sha256Hex, signingKey, stringToSign } from './signing.js';
+export { asSentBytes, EMPTY_SHA256, deriveSigningKey, formatAmzDate, parseAmzDate, sha256Hex, signingKey, stringToSign } from './signing.js';
 export { AwsChunkedDecoder, awsChunkedOptions, createAwsChunkedDecoder, decodeAwsChunked, stripAwsChunked } from './aws-chunked.js';
 export { AwsChunkedParser, MAX_CHUNK_HEADER, MAX_TRAILER } from './aws-chunked-parser.js';
 export type { AwsChunkedOptions } from './aws-chunked-parser.js';

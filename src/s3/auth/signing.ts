@@ -60,9 +60,27 @@ export function sign(key: Buffer, stringToSign: string): string {
   return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
 }
 
-/** The SigV4 string to sign of a canonical request. */
-export function stringToSign(amzDate: string, scope: string, canonicalRequestText: string): string {
+/**
+ * The SigV4 string to sign of a canonical request. The canonical request is hashed as UTF-8 unless
+ * `asBytes` asks for its characters taken as bytes (every character ≤ U+00FF: the header values as
+ * Node's parser decoded them, one character per byte received): see `asSentBytes`.
+ */
+export function stringToSign(amzDate: string, scope: string, canonicalRequestText: string | Buffer): string {
   return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequestText)}`;
+}
+
+/**
+ * A text holding characters U+0080..U+00FF and none above, as the bytes they came from; undefined
+ * for any other text. Node's HTTP parser hands header values over one character per byte
+ * (latin1), so such a value is a header sent with bytes ≥ 0x80 — raw UTF-8, as the AWS SDKs for
+ * Ruby, Go and Java send user metadata or an unencoded `x-amz-copy-source`, and sign those bytes.
+ * Hashing the canonical request as UTF-8 would encode each such byte as two, so the signature
+ * check tries these bytes too. (The JS SDK and botocore send a character ≤ U+00FF as its one
+ * latin1 byte but hash their canonical request as UTF-8: the first, UTF-8 try matches them.)
+ */
+export function asSentBytes(text: string): Buffer | undefined {
+  // eslint-disable-next-line no-control-regex
+  return /[\x80-\xff]/.test(text) && !/[^\x00-\xff]/.test(text) ? Buffer.from(text, 'latin1') : undefined;
 }
 
 /** Parse `YYYYMMDDTHHMMSSZ` (ISO 8601 basic) into epoch ms, or undefined. */

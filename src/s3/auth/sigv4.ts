@@ -11,7 +11,7 @@ import { header } from './headers.js';
 import type { SignableRequest } from './headers.js';
 import { parseHttpDate } from '../http-date.js';
 import { classifyPayload, validatePayloadHash } from './payload.js';
-import { formatAmzDate, hexBytes, lookupCredentials, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
+import { asSentBytes, formatAmzDate, hexBytes, lookupCredentials, parseAmzDate, safeEqual, sign, signingKey, stringToSign } from './signing.js';
 import { DEFAULT_MAX_SKEW_MS, MAX_PRESIGN_EXPIRES_S } from './types.js';
 import type { AuthOptions, Credentials, SignedAuth } from './types.js';
 import { queryParams, splitTarget } from './uri.js';
@@ -196,6 +196,9 @@ function matchSignature(c: V4Check, key: Buffer): string {
       });
       const sts = stringToSign(c.amzDate, c.credential.scope, canonical);
       if (safeEqual(sign(key, sts), c.signature)) return payloadHash;
+      // Header bytes ≥ 0x80 signed as the bytes sent (signing.ts asSentBytes).
+      const bytes = asSentBytes(canonical);
+      if (bytes && safeEqual(sign(key, stringToSign(c.amzDate, c.credential.scope, bytes)), c.signature)) return payloadHash;
       if (rawPath === reported) first ??= { canonical, sts };
     }
   }

@@ -3,8 +3,10 @@
  * Within a segment a copy never copies payload: the engine points the new version at the source's
  * VM (COPY) or builds a new VM over the same refs (REPLACE).
  */
+import { isUtf8 } from 'node:buffer';
 import type { BucketInfo, ChecksumAlgorithm, ObjectAddr, ObjectVersion, VersionAttrs } from '../../engine/api.js';
 import { EngineErrors } from '../../engine/errors.js';
+import { asSentBytes } from '../auth/index.js';
 import { authorizeAccess, checkExpectedOwner, checkRequestPayer, checkSourceGrantHolds } from '../authz.js';
 import { checkBucketNameLength } from '../bucket-name.js';
 import { parseChecksumAlgorithm } from '../checksum/index.js';
@@ -31,6 +33,17 @@ export interface CopySource {
 const badSource = (): Error => S3Errors.InvalidArgument({ message: 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', fields: { ArgumentName: 'x-amz-copy-source' } });
 
 /**
+ * A header value as the UTF-8 text its bytes spell, when they are valid UTF-8 with bytes ≥ 0x80; the
+ * value as received otherwise. API_CopyObject asks for the source URL-encoded, but the AWS SDKs for
+ * Ruby, Go and Java pass `copy_source` through as given, so a key with non-ASCII characters arrives
+ * as raw UTF-8 bytes (signed as such: auth/signing.ts asSentBytes), one latin1 character per byte.
+ */
+function utf8IfSentSo(value: string): string {
+  const bytes = asSentBytes(value);
+  return bytes && isUtf8(bytes) ? bytes.toString('utf8') : value;
+}
+
+/**
  * Parse `x-amz-copy-source: [/]bucket/key[?versionId=V]` (URL-encoded key; the `?` separating the
  * version is literal). A `+` in the path is a space, as S3 decodes it (form encoding, which Go
  * clients use): LocalStack's AWS-validated test_copy_object_special_character_plus_for_space copies
@@ -38,7 +51,8 @@ const badSource = (): Error => S3Errors.InvalidArgument({ message: 'Copy Source 
  * NoSuchKey for a key with a literal `+` sent unencoded. A literal `+` is sent as `%2B` (botocore
  * quotes the key with safe '/~', the SDKs encodeURIComponent it).
  */
-export function parseCopySource(header: string): CopySource {
+export function parseCopySource(sent: string): CopySource {
+  const header = utf8IfSentSo(sent);
   const q = header.indexOf('?');
   const path = q < 0 ? header : header.slice(0, q);
   let decoded: string;
