@@ -61,9 +61,8 @@ export function sign(key: Buffer, stringToSign: string): string {
 }
 
 /**
- * The SigV4 string to sign of a canonical request. The canonical request is hashed as UTF-8 unless
- * `asBytes` asks for its characters taken as bytes (every character ≤ U+00FF: the header values as
- * Node's parser decoded them, one character per byte received): see `asSentBytes`.
+ * The SigV4 string to sign of a canonical request: a text is hashed as UTF-8, a Buffer as is (the
+ * bytes as sent, `asSentBytes`).
  */
 export function stringToSign(amzDate: string, scope: string, canonicalRequestText: string | Buffer): string {
   return `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequestText)}`;
@@ -74,9 +73,10 @@ export function stringToSign(amzDate: string, scope: string, canonicalRequestTex
  * for any other text. Node's HTTP parser hands header values over one character per byte
  * (latin1), so such a value is a header sent with bytes ≥ 0x80 — raw UTF-8, as the AWS SDKs for
  * Ruby, Go and Java send user metadata or an unencoded `x-amz-copy-source`, and sign those bytes.
- * Hashing the canonical request as UTF-8 would encode each such byte as two, so the signature
- * check tries these bytes too. (The JS SDK and botocore send a character ≤ U+00FF as its one
- * latin1 byte but hash their canonical request as UTF-8: the first, UTF-8 try matches them.)
+ * The JS SDK v3 does the same (Node's client writes header strings as UTF-8). Hashing the
+ * canonical request as UTF-8 would encode each such byte as two, so the signature check tries
+ * these bytes too, after the UTF-8 try (which a signer hashing a latin1 byte's character as UTF-8
+ * matches, and fastify.inject's strings).
  */
 export function asSentBytes(text: string): Buffer | undefined {
   // eslint-disable-next-line no-control-regex

@@ -85,7 +85,7 @@ export function stringToSignV2(req: SignableRequest, dateOrExpires: string, rawP
 
 /** SigV2's signature: HMAC-SHA1 of the string to sign with the secret key (RESTAuthentication.html). */
 export function signV2(secret: string, sts: string | Buffer): Buffer {
-  return typeof sts === 'string' ? createHmac('sha1', secret).update(sts, 'utf8').digest() : createHmac('sha1', secret).update(sts).digest();
+  return createHmac('sha1', secret).update(sts).digest(); // a string is hashed as UTF-8
 }
 
 /**

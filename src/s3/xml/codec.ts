@@ -286,9 +286,14 @@ export function parseDocument(text: string): unknown {
 }
 
 function rootNode(doc: unknown, root: string): XmlNode {
+  const node = rootIfNamed(doc, root);
+  if (!node) throw S3Errors.MalformedXML();
+  return node;
+}
+
+function rootIfNamed(doc: unknown, root: string): XmlNode | undefined {
   const top = (doc as Record<string, unknown>)[root];
-  if (top === undefined) throw S3Errors.MalformedXML();
-  return new XmlNode(top);
+  return top === undefined ? undefined : new XmlNode(top);
 }
 
 /**
@@ -318,8 +323,7 @@ export function parseXml(body: Buffer | string, root: string, maxBytes = MAX_XML
  * for anything that is not a well-formed document).
  */
 export function parseXmlIfRoot(body: Buffer | string, root: string, maxBytes = MAX_XML_BODY): XmlNode | undefined {
-  const top = (parseDocument(bodyText(body, maxBytes)) as Record<string, unknown>)[root];
-  return top === undefined ? undefined : new XmlNode(top);
+  return rootIfNamed(parseDocument(bodyText(body, maxBytes)), root);
 }
 
 /**

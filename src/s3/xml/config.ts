@@ -81,10 +81,7 @@ export function validateTags(tags: [string, string][], scope: 'object' | 'bucket
 
 /** Parse `<Tagging><TagSet><Tag><Key/><Value/></Tag>…</TagSet></Tagging>` and validate it. */
 export async function parseTagging(body: Buffer, scope: 'object' | 'bucket'): Promise<Record<string, string>> {
-  const root = await parseXmlAsync(body, 'Tagging');
-  const set = root.one('TagSet');
-  if (!set) throw S3Errors.MalformedXML();
-  return validateTags(tagPairs(set), scope);
+  return tagSetOf(await parseXmlAsync(body, 'Tagging'), scope);
 }
 
 /**
@@ -95,11 +92,16 @@ export async function parseTagging(body: Buffer, scope: 'object' | 'bucket'): Pr
  * is 204 and the object's TagSet empty); a field that is not XML stays MalformedXML ([notxml]).
  */
 export function parseFormTagging(field: string): Record<string, string> {
+  // A form's fields are at most MAX_POST_PRE_DATA (20 KiB) together: parsed in this thread.
   const root = parseXmlIfRoot(field, 'Tagging');
-  if (!root) return {};
+  return root ? tagSetOf(root, 'object') : {};
+}
+
+/** The validated tags of a `<Tagging>` element's `<TagSet>` (MalformedXML without one). */
+function tagSetOf(root: XmlNode, scope: 'object' | 'bucket'): Record<string, string> {
   const set = root.one('TagSet');
   if (!set) throw S3Errors.MalformedXML();
-  return validateTags(tagPairs(set), 'object');
+  return validateTags(tagPairs(set), scope);
 }
 
 /** The `<Tag><Key/><Value/></Tag>` children of `parent`; a Tag without Key is MalformedXML. */
