@@ -12,21 +12,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientEnv, clientRig, flowSteps, locate, partsUploaded, runOk, which } from './harness.js';
+import { clientEnv, clientRig, flowSteps, locate, partsUploaded, pathExists, requestsTo, runOk, which } from './harness.js';
 
 const SOURCE = join(process.cwd(), 'test/clients/go/s3flow/main.go');
 const GOPATH = '/usr/share/gocode';
 const LIBS = ['github.com/aws/aws-sdk-go-v2/service/s3', 'github.com/aws/aws-sdk-go-v2/feature/s3/manager', 'github.com/minio/minio-go/v7'];
 
-const exists = async (p: string): Promise<boolean> => access(p).then(() => true, () => false);
-
 test('Go: AWS SDK for Go v2 (client, manager.Uploader/Downloader, presign) and minio-go v7 (streaming, trailer, compose, versions)', async (t) => {
   const go = await locate([...await which('go'), '/usr/lib/go/bin/go'], ['version'], /go\d+\.\d+(\.\d+)?/);
   const missing = [];
-  for (const lib of LIBS) if (!await exists(join(GOPATH, 'src', lib))) missing.push(lib);
+  for (const lib of LIBS) if (!await pathExists(join(GOPATH, 'src', lib))) missing.push(lib);
   if (!go || missing.length > 0) {
     t.skip(`${go ? `${missing.join(', ')} not under ${GOPATH}` : 'go not installed'} (.ci/run installs golang-go golang-github-minio-minio-go-v7-dev golang-github-aws-aws-sdk-go-v2-dev)`);
     return;
@@ -46,7 +44,7 @@ test('Go: AWS SDK for Go v2 (client, manager.Uploader/Downloader, presign) and m
   const r = await runOk(bin, [params], { env: clientEnv(dir.path), timeoutMs: 120_000 });
   const { stepOk } = flowSteps(r);
   const seen = watch.seen;
-  const requests = (method: string, path: string): typeof seen => seen.filter((q) => q.method === method && q.url.split('?')[0] === path);
+  const requests = (method: string, path: string): typeof seen => requestsTo(seen, method, path);
 
   await t.test('SDK v2: typed errors (BucketAlreadyOwnedByYou, NotFound on HeadBucket)', () => {
     const s = stepOk('sdk CreateBucket, again (BucketAlreadyOwnedByYou), HeadBucket of a missing bucket');

@@ -318,6 +318,16 @@ export async function clientRig(t: TestContext, dirPrefix: string, opts: Gateway
   return { gw, watch, dir };
 }
 
+/** The requests of `method` to `path` (the URL without its query), in arrival order. */
+export function requestsTo(seen: SeenRequest[], method: string, path: string): SeenRequest[] {
+  return seen.filter((q) => q.method === method && q.url.split('?')[0] === path);
+}
+
+/** Whether a file or directory exists (and is reachable). */
+export async function pathExists(p: string): Promise<boolean> {
+  return access(p).then(() => true, () => false);
+}
+
 /**
  * Part numbers of the UploadPart requests for `path` (e.g. `/bucket/key`) that were answered 200,
  * sorted. Distinct numbers: a client may legitimately retry a part.

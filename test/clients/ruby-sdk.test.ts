@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { clientEnv, clientRig, flowSteps, locate, partsUploaded, runOk, which } from './harness.js';
+import { clientEnv, clientRig, flowSteps, locate, partsUploaded, requestsTo, runOk, which } from './harness.js';
 
 const SCRIPT = join(process.cwd(), 'test/clients/ruby_flow.rb');
 const MiB = 1024 * 1024;
@@ -33,7 +33,7 @@ test('Ruby: AWS SDK for Ruby v3 (client, resource upload_file/download_file/uplo
   const r = await runOk(ruby.path, [SCRIPT, params], { env: clientEnv(dir.path), timeoutMs: 120_000 });
   const { stepOk } = flowSteps(r);
   const seen = watch.seen;
-  const requests = (method: string, path: string): typeof seen => seen.filter((q) => q.method === method && q.url.split('?')[0] === path);
+  const requests = (method: string, path: string): typeof seen => requestsTo(seen, method, path);
 
   await t.test('typed errors: BucketAlreadyOwnedByYou, NotFound on HeadBucket, NoSuchKey', () => {
     const s = stepOk('CreateBucket, again (BucketAlreadyOwnedByYou), HeadBucket of a missing bucket (NotFound)');

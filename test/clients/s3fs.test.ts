@@ -18,22 +18,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, locate, pseudoRandom, run, runOk, sha256, which, type RunResult } from './harness.js';
+import { clientEnv, clientRig, locate, pathExists, pseudoRandom, run, runOk, sha256, which, type RunResult } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 's3fs-b';
 
-const exists = async (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 const mounted = async (dir: string): Promise<boolean> => (await readFile('/proc/mounts', 'utf8')).split('\n').some((l) => l.split(' ')[1] === dir);
 
 test('s3fs-fuse: files, dirs, a 30 MiB file in parts, rename, write in the middle, append, chmod, symlink, remount', async (t) => {
   const tool = await locate(await which('s3fs'), ['--version'], /V\d+\.\d+/);
   const fusermount = (await which('fusermount'))[0] ?? (await which('fusermount3'))[0];
-  if (!tool || !fusermount || !await exists('/dev/fuse')) {
+  if (!tool || !fusermount || !await pathExists('/dev/fuse')) {
     t.skip(`${!tool ? 's3fs' : !fusermount ? 'fusermount' : '/dev/fuse'} missing (.ci/run installs s3fs: apt-get install -y s3fs)`);
     return;
   }
