@@ -41,7 +41,63 @@ export function redirectLocationOf(h: Record<string, string | undefined>): strin
  */
 export function asHeaderValue(name: string, v: string): string {
   refuseControlChars(name, v);
+  return mailSafe(v);
+}
+
+/**
+ * A value as AWS presents user metadata (UsingMetadata.html, user-defined metadata): "If the string
+ * contains only US-ASCII characters, it is presented as is", else "encoded as per RFC 2047 to make
+ * them mail-safe": one B encoded-word of the value's UTF-8 bytes, the form AWS answers (MinIO
+ * measured it, minio/minio#21282: `ö` sent as raw UTF-8 came back `=?UTF-8?B?w4PCtg==?=`).
+ */
+export function mailSafe(v: string): string {
   return /^[\x20-\x7e\t]*$/.test(v) ? v : `=?UTF-8?B?${Buffer.from(v, 'utf8').toString('base64')}?=`;
+}
+
+/** An RFC 2047 §2 encoded-word: =?charset[*language]?B|Q?text?= (no spaces, no `?` in the text). */
+const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?\s]*)\?=/g;
+
+/**
+ * A metadata value with its RFC 2047 encoded-words decoded, as S3 stores them ("Values of such
+ * headers are character decoded as per RFC 2047 before storing", UsingMetadata.html). White space
+ * between two adjacent encoded-words is dropped (RFC 2047 §6.2); a word in a charset Node cannot
+ * decode, or whose text does not decode, is kept as it came.
+ */
+export function decodeEncodedWords(v: string): string {
+  if (!v.includes('=?')) return v;
+  let out = '';
+  let last = 0;
+  let afterWord = false;
+  for (const m of v.matchAll(ENCODED_WORD)) {
+    const decoded = decodeWord(m[1] ?? '', m[2] ?? '', m[3] ?? '');
+    const between = v.slice(last, m.index);
+    if (decoded === undefined) {
+      out += between + m[0];
+      afterWord = false;
+    } else {
+      out += (afterWord && /^[ \t]*$/.test(between) ? '' : between) + decoded;
+      afterWord = true;
+    }
+    last = m.index + m[0].length;
+  }
+  return out + v.slice(last);
+}
+
+function decodeWord(charset: string, encoding: string, text: string): string | undefined {
+  let bytes: Buffer;
+  if (encoding === 'B' || encoding === 'b') {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+    bytes = Buffer.from(text, 'base64');
+  } else {
+    // Q (RFC 2047 §4.2): `_` is a space, `=XX` a byte in hex, anything else itself.
+    if (/=(?![0-9A-Fa-f]{2})/.test(text)) return undefined;
+    bytes = Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+  }
+  try {
+    return new TextDecoder(charset.toLowerCase(), { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** An HTTP field name (RFC 9110 §5.6.2 token), lower case. */
@@ -293,13 +349,17 @@ export function refuseObjectLock(h: Record<string, string | undefined>): void {
  * header-legal name is kept, `__proto__` included (setEntry): AWS restricts only the prefix, the
  * lower case and the 2 KB size (User Guide, "Working with object metadata", user-defined metadata),
  * and MinIO keeps them in a Go map (ObjectInfo.UserDefined map[string]string) where no name is special.
+ * Values are stored with their RFC 2047 encoded-words decoded (decodeEncodedWords) and go out
+ * mail-safe (objectHeaders), as S3 does. The size counts the stored value's UTF-8 bytes; a raw byte
+ * ≥ 0x80 is the ISO-8859-1 character Node reads it as, as S3 reads it (two UTF-8 bytes; see mailSafe).
  */
 export function userMetaOf(h: Record<string, string | undefined>): Record<string, string> {
   const meta: Record<string, string> = {};
   let size = 0;
-  for (const [name, value] of Object.entries(h)) {
-    if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
+  for (const [name, sent] of Object.entries(h)) {
+    if (!name.startsWith('x-amz-meta-') || sent === undefined) continue;
     const k = name.slice('x-amz-meta-'.length);
+    const value = decodeEncodedWords(sent);
     setEntry(meta, k, value);
     size += Buffer.byteLength(k) + Buffer.byteLength(value);
   }
@@ -402,7 +462,7 @@ export function objectHeaders(v: ObjectVersion, o: ObjectHeaderOptions = {}): Re
     'accept-ranges': 'bytes',
   };
   for (const [k, val] of Object.entries(v.sysMeta)) if ((STORED_HEADERS as readonly string[]).includes(k)) h[k] = val;
-  for (const [k, val] of Object.entries(v.userMeta)) h[`x-amz-meta-${k}`] = val;
+  for (const [k, val] of Object.entries(v.userMeta)) h[`x-amz-meta-${k}`] = mailSafe(val);
   if (showsVersionId(v, o.bucket)) h['x-amz-version-id'] = v.versionId;
   if (v.storageClass && v.storageClass !== 'STANDARD') h['x-amz-storage-class'] = v.storageClass;
   if (o.includeTagCount && v.tags && Object.keys(v.tags).length > 0) h['x-amz-tagging-count'] = String(Object.keys(v.tags).length);

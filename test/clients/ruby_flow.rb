@@ -150,10 +150,9 @@ step('versioning: two versions, a delete marker, list_object_versions, GET by ve
   }
 end
 
-step('non-ASCII user metadata (raw UTF-8, signed as such) comes back byte for byte') do
+step('non-ASCII user metadata (raw UTF-8, signed as such) comes back as S3 presents it') do
   S3.put_object(bucket: BUCKET, key: 'meta-utf8', body: 'm', metadata: { 'city' => 'Łódź', 'mood' => '😀' })
-  meta = S3.head_object(bucket: BUCKET, key: 'meta-utf8').metadata.transform_values { |v| v.dup.force_encoding('UTF-8') }
-  { meta: meta }
+  { meta: S3.head_object(bucket: BUCKET, key: 'meta-utf8').metadata }
 end
 
 step('a wrong secret key: SignatureDoesNotMatch') do
