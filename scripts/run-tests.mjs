@@ -38,8 +38,8 @@ for (const f of files) {
   if (batchSize > 1 && inBatchDir && !processWide.test(readFileSync(f, 'utf8'))) batchable.push(f);
   else alone.push(f);
 }
-const batchDir = join('dist', 'test', '.batch');
-rmSync(batchDir, { recursive: true, force: true });
+// One dir per run, so two runs in one tree (a unit run beside a regress run) do not share it.
+const batchDir = join('dist', 'test', `.batch-${process.pid}`);
 const batches = [];
 if (batchable.length > 0) {
   mkdirSync(batchDir, { recursive: true });
@@ -65,4 +65,5 @@ if (batchable.length > 0) {
 // workers busy to the end instead of leaving one long batch alone at the tail.
 const run = [...batches, ...alone];
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...run], { stdio: 'inherit' });
+rmSync(batchDir, { recursive: true, force: true });
 process.exit(r.status ?? 1);
