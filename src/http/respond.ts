@@ -36,6 +36,31 @@ export function responseHeaders(res: S3Response, requestId: string): Record<stri
   return headers;
 }
 
+/** Standard header names as S3 writes them, by the lower-case name the S3 layer uses (filled as met). */
+const WIRE_NAMES = new Map<string, string>([['etag', 'ETag'], ['content-md5', 'Content-MD5']]);
+
+/**
+ * The same headers under the names S3 sends: `Content-Type`, `Content-Length`, `ETag`,
+ * `Last-Modified`, `Accept-Ranges`… and `x-amz-*` in lower case (RESTCommonResponseHeaders.html
+ * and every sample response of the API reference; the gateway's own `x-ccow-*` stay lower case
+ * too). Header names are case-insensitive (RFC 9110 §5.1), but libs3 (Debian's libs3-2 and its
+ * `s3` tool; response_headers_handler.c compares with strncmp against "Content-Type",
+ * "Content-Length" and "ETag") saw no type, length or ETag while the gateway wrote them in lower
+ * case, and libs3 4.x reads a part's ETag that way to complete a multipart upload.
+ */
+function wireNames(headers: Record<string, string | number | string[]>): Record<string, string | number | string[]> {
+  const out: Record<string, string | number | string[]> = {};
+  for (const name of Object.keys(headers)) {
+    let wire = name.startsWith('x-') ? name : WIRE_NAMES.get(name);
+    if (wire === undefined) {
+      wire = name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+      WIRE_NAMES.set(name, wire);
+    }
+    out[wire] = headers[name]!;
+  }
+  return out;
+}
+
 /** True for the streamed body variant of S3Response.body. */
 function isAsyncIterable(body: S3Response['body']): body is AsyncIterable<Uint8Array> {
   return typeof body === 'object' && !Buffer.isBuffer(body) && body !== null && Symbol.asyncIterator in body;
@@ -57,7 +82,7 @@ export function writeRawResponse(raw: ServerResponse, res: S3Response, requestId
   const body = isAsyncIterable(res.body) ? undefined : typeof res.body === 'string' ? Buffer.from(res.body) : res.body;
   if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = body.length;
   try {
-    raw.writeHead(res.status, headers);
+    raw.writeHead(res.status, wireNames(headers));
   } catch (err) {
     // A header value Node refuses to write (ERR_INVALID_CHAR): without this the request would never
     // be answered and the client would hang. Nothing was written yet: answer 500 and close.
