@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { clientEnv, clientRig, locate, makeTree, partsUploaded, pseudoRandom, readTree, run, runOk, treeDigest, which, type RunResult } from './harness.js';
 
@@ -85,6 +86,10 @@ test('duplicity (boto3+s3 backend): full, incremental, verify, restore, remove-a
     tree.set('added.txt', Buffer.from('added\n'));
     const removed = tree.get('plus+sign.txt')!;
     tree.delete('plus+sign.txt');
+    // duplicity names a backup set by the whole second it started in, and `--time T` below picks the
+    // newest set at or before T: an incremental started in the full's second (a fast full) was
+    // picked instead of the full, and the removed file was "not found in archive" (CI flake).
+    while (Date.now() / 1000 < fullTime + 1) await sleep(50);
     const inc = await duplicity('incremental', 'src', url);
     assert.equal(stat(inc, 'Errors'), 0);
     assert.equal(stat(inc, 'DeletedFiles'), 1);
