@@ -13,31 +13,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, chown, readdir, readFile } from 'node:fs/promises';
+import { appendFile, chown, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, pathExists, requestsTo, run, runOk, type RunResult } from './harness.js';
+import { clientEnv, clientRig, pathExists, requestsTo, runOk, type RunResult } from './harness.js';
+import { postgresBin, postgresUser, runAs } from './postgres.js';
 
 const BUCKET = 'barman-b';
 const SERVER = 'demo';
 const BIN = '/usr/bin';
-
-/** initdb, pg_ctl and psql of the newest PostgreSQL under /usr/lib/postgresql (Debian's layout). */
-async function postgresBin(): Promise<string | undefined> {
-  const versions = await readdir('/usr/lib/postgresql').catch(() => [] as string[]);
-  for (const v of versions.sort((a, b) => Number(b) - Number(a))) {
-    const bin = join('/usr/lib/postgresql', v, 'bin');
-    if ((await run(join(bin, 'initdb'), ['--version'], { env: process.env, timeoutMs: 30_000 }).catch(() => undefined))?.code === 0) return bin;
-  }
-  return undefined;
-}
-
-/** uid and gid of `postgres` (null when the user does not exist). */
-async function postgresUser(): Promise<{ uid: number; gid: number } | null> {
-  const u = await run('id', ['-u', 'postgres'], { env: process.env });
-  const g = await run('id', ['-g', 'postgres'], { env: process.env });
-  return u.code === 0 && g.code === 0 ? { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) } : null;
-}
 
 test('barman-cloud: wal-archive, backup, backup-list, restore (+ wal-restore), backup-delete', async (t) => {
   const tools = ['barman-cloud-wal-archive', 'barman-cloud-backup', 'barman-cloud-backup-list', 'barman-cloud-restore', 'barman-cloud-wal-restore', 'barman-cloud-backup-delete'];
@@ -66,10 +50,7 @@ test('barman-cloud: wal-archive, backup, backup-list, restore (+ wal-restore), b
   const d = dir.path;
   if (root) await chown(d, pgUser!.uid, pgUser!.gid);
   const env = clientEnv(d, { AWS_ACCESS_KEY_ID: gw.accessKey, AWS_SECRET_ACCESS_KEY: gw.secretKey, AWS_DEFAULT_REGION: gw.region });
-  const asPg = (cmd: string, args: string[]): Promise<RunResult> => runOk(
-    root ? 'setpriv' : cmd,
-    root ? ['--reuid', String(pgUser!.uid), '--regid', String(pgUser!.gid), '--clear-groups', '--', cmd, ...args] : args,
-    { env, cwd: d });
+  const asPg = runAs(pgUser, env, d);
   stopCluster = (pgdata) => asPg(join(bin, 'pg_ctl'), ['-D', pgdata, '-m', 'immediate', '-w', 'stop']);
   t.after(() => {
     const failed = watch.seen.filter((q) => (q.status ?? 0) >= 400).map((q) => `${q.method} ${q.url} ${q.status}`);

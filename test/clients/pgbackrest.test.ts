@@ -12,32 +12,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, chown, readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, chown, readFile, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { clientEnv, locate, run, runOk, serveGateway, tempDir, which, type RunResult } from './harness.js';
+import { clientEnv, locate, runOk, serveGateway, tempDir, which, type RunResult } from './harness.js';
+import { postgresBin, postgresUser, runAs } from './postgres.js';
 
 const BUCKET = 'pgbackrest-b';
 const STANZA = 'demo';
-
-/** initdb, pg_ctl and psql of the newest PostgreSQL under /usr/lib/postgresql (Debian's layout). */
-async function postgresBin(): Promise<string | undefined> {
-  const versions = await readdir('/usr/lib/postgresql').catch(() => [] as string[]);
-  for (const v of versions.sort((a, b) => Number(b) - Number(a))) {
-    const bin = join('/usr/lib/postgresql', v, 'bin');
-    if ((await run(join(bin, 'initdb'), ['--version'], { env: process.env, timeoutMs: 30_000 }).catch(() => undefined))?.code === 0) return bin;
-  }
-  return undefined;
-}
-
-/** uid and gid of `postgres` (null when the user does not exist). */
-async function postgresUser(): Promise<{ uid: number; gid: number } | null> {
-  const u = await run('id', ['-u', 'postgres'], { env: process.env });
-  const g = await run('id', ['-g', 'postgres'], { env: process.env });
-  return u.code === 0 && g.code === 0 ? { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) } : null;
-}
 
 test('pgBackRest (S3 repository over TLS): stanza-create, backup, info, restore, expire, verify', async (t) => {
   const tool = await locate(await which('pgbackrest'), ['version'], /pgBackRest \d+\.\d+\S*/);
@@ -58,10 +42,7 @@ test('pgBackRest (S3 repository over TLS): stanza-create, backup, info, restore,
   const dir = await tempDir('clients-pgbackrest');
   const d = dir.path;
   const env = clientEnv(d);
-  const asPg = (cmd: string, args: string[]): Promise<RunResult> => runOk(
-    root ? 'setpriv' : cmd,
-    root ? ['--reuid', String(pgUser!.uid), '--regid', String(pgUser!.gid), '--clear-groups', '--', cmd, ...args] : args,
-    { env, cwd: d });
+  const asPg = runAs(pgUser, env, d);
   const clusters: string[] = [];
   let stopGateway = async (): Promise<void> => undefined;
   t.after(async () => {
