@@ -106,14 +106,18 @@ const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 /**
  * A request field that is not an HTTP header but is stored as one (a PostObject form field, a
  * presigned URL's hoisted query parameter; lower-case name): an `x-amz-meta-*` name that is not an
- * HTTP token is 400 InvalidArgument, the value goes through asHeaderValue. Stored raw, either made
- * every GET and HEAD of the object answer 500 (Node refuses such a header).
+ * HTTP token is 400 InvalidArgument, and so is a control character in its value (which is then
+ * kept as it is: metadata goes out mail-safe); other values go through asHeaderValue. Stored raw,
+ * either made every GET and HEAD of the object answer 500 (Node refuses such a header).
  */
 export function asFieldHeader(name: string, v: string): string {
-  if (name.startsWith('x-amz-meta-') && !HTTP_TOKEN.test(name)) {
+  if (!name.startsWith('x-amz-meta-')) return asHeaderValue(name, v);
+  if (!HTTP_TOKEN.test(name)) {
     throw S3Errors.InvalidArgument({ message: 'Invalid character in a metadata field name', fields: { ArgumentName: 'x-amz-meta-*' } });
   }
-  return asHeaderValue(name, v);
+  // Stored as it is and sent mail-safe (userMetaOf, objectHeaders): no encoding here to undo there.
+  refuseControlChars(name, v);
+  return v;
 }
 
 /** Control characters (CR/LF would split the header) → 400 InvalidArgument "Invalid character in <name>". */
