@@ -8,3 +8,4 @@ export * from './memo.js';
 export * from './request-ids.js';
 export * from './string-map.js';
 export * from './yield.js';
+export * from './slab.js';

@@ -13,6 +13,7 @@ import type { DigestJob, DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
 import type { ChunkRef } from './format/ref.js';
 import { DigestSet, md5Once } from './hashers.js';
+import { transientBuffer } from '../common/index.js';
 
 /** Stores one prepared chunk (claim/put/record under the writer's intent). */
 export type StoreChunk = (ref: ChunkRef, stored: Buffer) => Promise<unknown>;
@@ -96,8 +97,9 @@ class IngestRun {
     this.#total += piece.length;
     this.#checkSize(false);
     if (!this.#cur && this.#smallLen + piece.length <= this.#o.inlineMax) {
-      // Copied: a producer may reuse its buffer once we return.
-      const copy = Buffer.allocUnsafe(piece.length);
+      // Copied: a producer may reuse its buffer once we return. The copy ends in the encoded VM
+      // (or a part record) and is dropped with the put (common/slab.ts).
+      const copy = transientBuffer(piece.length);
       copy.set(piece);
       this.#small.push(copy);
       this.#smallLen += piece.length;

@@ -17,8 +17,9 @@ export class ByteWriter {
   #buf: Buffer;
   #pos = 0;
 
-  constructor(initial = 256) {
-    this.#buf = Buffer.allocUnsafe(initial);
+  /** `alloc` makes the first buffer (common/slab.ts transientBuffer for one that dies young). */
+  constructor(initial = 256, alloc: (n: number) => Buffer = (n) => Buffer.allocUnsafe(n)) {
+    this.#buf = alloc(initial);
   }
 
   #ensure(n: number): void {

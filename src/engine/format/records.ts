@@ -6,6 +6,7 @@
 import type { ChecksumAlgorithm, Codec, StoredChecksum, VersionAttrs, Versioning } from '../api.js';
 import { ByteReader, ByteWriter, decodeTagged, encodeTagged, formatError } from './bin.js';
 import { readRef, refSize, writeRef, type ChunkRef } from './ref.js';
+import { transientBuffer } from '../../common/index.js';
 
 /** Version record (`ni1`, ccow.md §7.2): the name-index and `cur` value of one version. */
 export interface VersionRecord {
@@ -59,7 +60,8 @@ export function encodeVersionValue(r: VersionRecord, vm?: Uint8Array): Buffer {
 /** The `ni2` value of an already encoded `ni1` record (a commit encodes its record JSON once). */
 export function embedVm(ni1: Buffer, vm: Uint8Array): Buffer {
   const json = ni1.subarray(3);
-  const out = Buffer.allocUnsafe(3 + 4 + json.length + vm.length);
+  // A value to store: it lives until its commit is durable (common/slab.ts).
+  const out = transientBuffer(3 + 4 + json.length + vm.length);
   out.write('ni2', 0, 'latin1');
   out.writeUInt32LE(json.length, 3);
   json.copy(out, 7);

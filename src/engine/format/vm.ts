@@ -6,6 +6,7 @@
 import type { ChecksumAlgorithm, StoredChecksum } from '../api.js';
 import { ByteReader, ByteWriter, canonicalJson, formatError } from './bin.js';
 import { readRef, refSize, writeRef, type ChunkRef } from './ref.js';
+import { transientBuffer } from '../../common/index.js';
 
 export const VM_TAG = 'CCVM';
 export const VM_FORMAT = 1;
@@ -117,7 +118,8 @@ function metaFromJson(j: Record<string, unknown>): VmMeta {
 /** Encode a VM (the bytes whose BLAKE3 is the VM id). */
 export function encodeVm(vm: VersionManifest): Buffer {
   const meta = Buffer.from(canonicalJson(metaToJson(vm.meta)), 'utf8');
-  const w = new ByteWriter(4 + 1 + 4 + meta.length + 4 + vm.refs.reduce((n, r) => n + refSize(r), 0));
+  // The bytes are stored (or embedded, records.ts embedVm) and dropped: a slab slice will do.
+  const w = new ByteWriter(4 + 1 + 4 + meta.length + 4 + vm.refs.reduce((n, r) => n + refSize(r), 0), transientBuffer);
   w.ascii(VM_TAG).u8(VM_FORMAT).u32(meta.length).bytes(meta).u32(vm.refs.length);
   for (const r of vm.refs) writeRef(w, r);
   return w.finish();

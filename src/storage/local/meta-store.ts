@@ -33,7 +33,7 @@ import {
 } from '../contract/index.js';
 import { mapLmdbError, mapLmdbErrorNow } from './fs-errors.js';
 import type { BinaryDb, ChainDb, LmdbHandles, LmdbRef } from './lmdb-env.js';
-import { PendingWrites, type PendingEntry } from './pending-writes.js';
+import { compareIds, PendingWrites, type PendingEntry } from './pending-writes.js';
 import type { OpGate } from './op-gate.js';
 
 const LOWEST_KEY = Buffer.from([0x00]);
@@ -488,7 +488,7 @@ class PendingTx implements MetaTx {
     let i = 0;
     let j = 0;
     while (i < mine.length || j < inFlight.length) {
-      const c = i === mine.length ? 1 : j === inFlight.length ? -1 : Buffer.compare(mine[i]!.key, inFlight[j]!.key);
+      const c = i === mine.length ? 1 : j === inFlight.length ? -1 : compareIds(mine[i]!.id, inFlight[j]!.id);
       if (c <= 0) {
         out.push(mine[i++]!);
         if (c === 0) j++;

@@ -10,7 +10,7 @@
  * part rows), and keeping the array sorted key by key cost an array move per key — 0.1 s of main
  * thread for 10,000 keys, several seconds for 50,000 (V8's splice on large arrays).
  */
-import type { NormalizedRange, RangeBound } from '../contract/index.js';
+import type { NormalizedRange } from '../contract/index.js';
 
 /** One pending write: the value, or `null` for a delete. */
 export interface PendingEntry {
@@ -25,7 +25,21 @@ export interface PendingEntry {
 /** Up to this many keys are moved into or out of the sorted array one by one; more, in one pass. */
 const ONE_BY_ONE = 16;
 
-const byKey = (a: PendingEntry, b: PendingEntry): number => Buffer.compare(a.key, b.key);
+/**
+ * Key order by the latin1 ids: a latin1 string has one code unit per byte, so comparing ids orders
+ * as comparing the bytes does, without a native call per comparison (Buffer.compare was ~4 % of a
+ * small put's main-thread time here, bench/RESULTS.md session 20).
+ */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const byKey = (a: PendingEntry, b: PendingEntry): number => compareIds(a.id, b.id);
+
+/** `key` as the latin1 string that `PendingEntry.id` holds. */
+export function idOf(key: Uint8Array): string {
+  return (Buffer.isBuffer(key) ? key : Buffer.from(key.buffer, key.byteOffset, key.byteLength)).toString('latin1');
+}
 
 /** Pending writes by key, in key order. */
 export class PendingWrites {
@@ -97,7 +111,7 @@ export class PendingWrites {
     }
     this.#settle();
     for (const e of gone) {
-      const i = this.#lowerIndex(e.key);
+      const i = this.#lowerIndex(e.id);
       if (this.#sorted[i] === e) this.#sorted.splice(i, 1);
     }
   }
@@ -119,11 +133,14 @@ export class PendingWrites {
     this.#settle();
     const out: PendingEntry[] = [];
     if (this.#sorted.length === 0) return out;
-    let i = r.lower ? this.#lowerIndex(r.lower.key) : 0;
-    if (r.lower && !r.lower.inclusive && i < this.#sorted.length && this.#sorted[i]!.key.equals(r.lower.key)) i++;
+    const lower = r.lower ? idOf(r.lower.key) : undefined;
+    let i = lower !== undefined ? this.#lowerIndex(lower) : 0;
+    if (lower !== undefined && !r.lower!.inclusive && i < this.#sorted.length && this.#sorted[i]!.id === lower) i++;
+    const upper = r.upper ? idOf(r.upper.key) : undefined;
+    const upperIn = r.upper?.inclusive ?? false;
     for (; i < this.#sorted.length; i++) {
       const e = this.#sorted[i]!;
-      if (r.upper && !belowUpper(e.key, r.upper)) break;
+      if (upper !== undefined && !(e.id < upper || (upperIn && e.id === upper))) break;
       out.push(e);
     }
     return out;
@@ -135,7 +152,7 @@ export class PendingWrites {
     if (fresh.length === 0) return;
     this.#fresh = [];
     if (fresh.length <= ONE_BY_ONE) {
-      for (const e of fresh) this.#sorted.splice(this.#lowerIndex(e.key), 0, e);
+      for (const e of fresh) this.#sorted.splice(this.#lowerIndex(e.id), 0, e);
       return;
     }
     fresh.sort(byKey);
@@ -144,26 +161,21 @@ export class PendingWrites {
     let i = 0;
     let j = 0;
     let n = 0;
-    while (i < old.length && j < fresh.length) out[n++] = Buffer.compare(old[i]!.key, fresh[j]!.key) < 0 ? old[i++]! : fresh[j++]!;
+    while (i < old.length && j < fresh.length) out[n++] = old[i]!.id < fresh[j]!.id ? old[i++]! : fresh[j++]!;
     while (i < old.length) out[n++] = old[i++]!;
     while (j < fresh.length) out[n++] = fresh[j++]!;
     this.#sorted = out;
   }
 
-  /** Index of the first entry of `#sorted` whose key is ≥ `key`. */
-  #lowerIndex(key: Uint8Array): number {
+  /** Index of the first entry of `#sorted` whose id is ≥ `id`. */
+  #lowerIndex(id: string): number {
     let lo = 0;
     let hi = this.#sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (Buffer.compare(this.#sorted[mid]!.key, key) < 0) lo = mid + 1;
+      if (this.#sorted[mid]!.id < id) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
-}
-
-function belowUpper(key: Buffer, upper: RangeBound): boolean {
-  const c = Buffer.compare(key, upper.key);
-  return c < 0 || (c === 0 && upper.inclusive);
 }

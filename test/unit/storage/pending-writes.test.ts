@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { normalizeRange } from '../../../src/storage/contract/index.js';
 import { PendingWrites } from '../../../src/storage/local/pending-writes.js';
 
@@ -46,4 +47,30 @@ test('adopt of a key a commit still in flight wrote: the later commit takes the 
   overlay.releaseAll(second.entries(), 2);
   assert.equal(overlay.size, 0);
   assert.deepEqual(overlay.between(normalizeRange({})), []);
+});
+
+test('key order and range bounds follow the bytes (Buffer.compare), 0x00 and bytes >= 0x80 included', () => {
+  // The overlay orders by latin1 ids (one code unit per byte), not by Buffer.compare.
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.uint8Array({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 40, selector: (u) => Buffer.from(u).toString('hex') }), fc.uint8Array({ minLength: 1, maxLength: 6 }), fc.uint8Array({ minLength: 1, maxLength: 6 }), fc.boolean(), fc.boolean(), (keys, a, b, gte, lte) => {
+      const w = new PendingWrites();
+      // More than ONE_BY_ONE keys take the merge path, fewer the insertion path: both are covered.
+      for (const key of keys) w.set(Buffer.from(key), v('x'), 0);
+      const bytes = keys.map((key) => Buffer.from(key)).sort((x, y) => Buffer.compare(x, y));
+      assert.deepEqual(w.between(normalizeRange({})).map((e) => e.key.toString('hex')), bytes.map((x) => x.toString('hex')));
+      const [lo, hi] = Buffer.compare(Buffer.from(a), Buffer.from(b)) <= 0 ? [Buffer.from(a), Buffer.from(b)] : [Buffer.from(b), Buffer.from(a)];
+      const r = normalizeRange({ ...(gte ? { gte: lo } : { gt: lo }), ...(lte ? { lte: hi } : { lt: hi }) });
+      const want = bytes.filter((x) => (gte ? Buffer.compare(x, lo) >= 0 : Buffer.compare(x, lo) > 0) && (lte ? Buffer.compare(x, hi) <= 0 : Buffer.compare(x, hi) < 0));
+      assert.deepEqual(r.empty ? [] : w.between(r).map((e) => e.key.toString('hex')), want.map((x) => x.toString('hex')));
+      // Releasing half of them one by one keeps the rest in order.
+      const half = new PendingWrites();
+      for (const key of keys.slice(0, keys.length >> 1)) half.set(Buffer.from(key), null, 0);
+      const owned = new PendingWrites();
+      for (const key of keys) owned.adopt({ key: Buffer.from(key), id: Buffer.from(key).toString('latin1'), value: v('x'), owner: 0 }, 1);
+      owned.releaseAll(half.entries(), 1);
+      const left = new Set(keys.slice(keys.length >> 1).map((key) => Buffer.from(key).toString('hex')));
+      assert.deepEqual(owned.between(normalizeRange({})).map((e) => e.key.toString('hex')), bytes.map((x) => x.toString('hex')).filter((h) => left.has(h)));
+    }),
+    { numRuns: 300 },
+  );
 });
