@@ -73,6 +73,17 @@ export function clientEnv(home: string, extra: Record<string, string> = {}): Nod
   return { ...env, ...extra };
 }
 
+/** A FUSE client with `fusermount` and /dev/fuse, or why a FUSE test must skip. */
+export async function fuseClient(name: string, versionArgs: string[], version: RegExp, pkg: string): Promise<{ tool: Tool; fusermount: string } | { skip: string }> {
+  const tool = await locate(await which(name), versionArgs, version);
+  const fusermount = (await which('fusermount'))[0] ?? (await which('fusermount3'))[0];
+  if (tool && fusermount && await pathExists('/dev/fuse')) return { tool, fusermount };
+  return { skip: `${!tool ? name : !fusermount ? 'fusermount' : '/dev/fuse'} missing (.ci/run installs ${name}: apt-get install -y ${pkg})` };
+}
+
+/** A FUSE mount the client could not make here (no FUSE rights in this sandbox): the test skips. */
+export class MountRefused extends Error {}
+
 /** Absolute paths of `name` in the directories of PATH, in PATH order. */
 export async function which(name: string): Promise<string[]> {
   const found: string[] = [];

@@ -37,7 +37,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketAclCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, locate, pathExists, pseudoRandom, run, runOk, which, type RunResult, type SeenRequest } from './harness.js';
+import { clientEnv, clientRig, fuseClient, MountRefused, pseudoRandom, run, runOk, type RunResult, type SeenRequest } from './harness.js';
 
 const KiB = 1024;
 const BUCKET = 's3backer-b';
@@ -57,12 +57,12 @@ interface Mount {
 }
 
 test('s3backer: blocks at aligned and straddling offsets, zero blocks deleted, listBlocks, mount token, If-Match/If-None-Match, prefix paging, compress+encrypt over vhost and SigV2, anonymous read-only, erase', async (t) => {
-  const tool = await locate(await which('s3backer'), ['--version'], /s3backer version \S+/);
-  const fusermount = (await which('fusermount'))[0] ?? (await which('fusermount3'))[0];
-  if (!tool || !fusermount || !await pathExists('/dev/fuse')) {
-    t.skip(`${!tool ? 's3backer' : !fusermount ? 'fusermount' : '/dev/fuse'} missing (.ci/run installs s3backer: apt-get install -y s3backer)`);
+  const fuse = await fuseClient('s3backer', ['--version'], /s3backer version \S+/, 's3backer');
+  if ('skip' in fuse) {
+    t.skip(fuse.skip);
     return;
   }
+  const { tool, fusermount } = fuse;
   t.diagnostic(`${tool.path}: ${tool.version}`);
   const bin = tool.path;
   // The domain lets the last mount use virtual-hosted style (curl resolves *.localhost itself).
@@ -380,4 +380,3 @@ dd if='${b.dir}/file' bs=4k count=1 status=none | cmp -n 4096 - /dev/zero`);
   }
 });
 
-class MountRefused extends Error {}

@@ -22,7 +22,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, locate, pathExists, pseudoRandom, run, runOk, sha256, which, type RunResult } from './harness.js';
+import { clientEnv, clientRig, fuseClient, MountRefused, pseudoRandom, run, runOk, sha256, type RunResult } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 's3fs-b';
@@ -30,12 +30,12 @@ const BUCKET = 's3fs-b';
 const mounted = async (dir: string): Promise<boolean> => (await readFile('/proc/mounts', 'utf8')).split('\n').some((l) => l.split(' ')[1] === dir);
 
 test('s3fs-fuse: files, dirs, a 30 MiB file in parts, rename, write in the middle, append, chmod, symlink, remount', async (t) => {
-  const tool = await locate(await which('s3fs'), ['--version'], /V\d+\.\d+/);
-  const fusermount = (await which('fusermount'))[0] ?? (await which('fusermount3'))[0];
-  if (!tool || !fusermount || !await pathExists('/dev/fuse')) {
-    t.skip(`${!tool ? 's3fs' : !fusermount ? 'fusermount' : '/dev/fuse'} missing (.ci/run installs s3fs: apt-get install -y s3fs)`);
+  const fuse = await fuseClient('s3fs', ['--version'], /V\d+\.\d+/, 's3fs');
+  if ('skip' in fuse) {
+    t.skip(fuse.skip);
     return;
   }
+  const { tool, fusermount } = fuse;
   t.diagnostic(`${tool.path}: s3fs ${tool.version}`);
   const { gw, watch, dir } = await clientRig(t, 'clients-s3fs');
   const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
@@ -179,5 +179,4 @@ test('s3fs-fuse: files, dirs, a 30 MiB file in parts, rename, write in the middl
   }
 });
 
-class MountRefused extends Error {}
 
