@@ -8,10 +8,7 @@
 import hashlib
 import io
 import json
-import re
 import sys
-import traceback
-import urllib.error
 import urllib.request
 from urllib.parse import urlparse
 
@@ -20,6 +17,7 @@ from boto.exception import BotoServerError
 from boto.s3.connection import OrdinaryCallingFormat, S3Connection
 from boto.s3.key import Key
 from boto.s3.prefix import Prefix
+from flowlib import code_of, fetch, MiB, pattern, step
 
 params = json.load(open(sys.argv[1]))
 url = urlparse(params['endpoint'])
@@ -37,23 +35,6 @@ def connect(secret):
 
 conn = connect(params['secret_key'])
 B = params['bucket']
-MiB = 1024 * 1024
-
-
-def step(name):
-    def run(fn):
-        try:
-            facts = fn() or {}
-            print(json.dumps(dict({'step': name, 'ok': True}, **facts)), flush=True)
-        except Exception as e:  # noqa: BLE001 - every failure is reported to the test
-            print(json.dumps({'step': name, 'ok': False, 'error': '%s: %s' % (type(e).__name__, e),
-                              'trace': traceback.format_exc()[-3000:]}), flush=True)
-    return run
-
-
-def pattern(size, seed):
-    block = hashlib.sha256(seed.encode()).digest() * 32  # 1 KiB
-    return (block * (size // len(block) + 1))[:size]
 
 
 def error_of(fn):
@@ -62,20 +43,6 @@ def error_of(fn):
     except BotoServerError as e:  # S3ResponseError, S3CreateError
         return {'class': type(e).__name__, 'status': e.status, 'code': e.error_code}
     return None
-
-
-def code_of(xml):
-    m = re.search(rb'<Code>([^<]*)</Code>', xml)
-    return m.group(1).decode() if m else None
-
-
-def fetch(u, method='GET', data=None, headers=None):
-    req = urllib.request.Request(u, data=data, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
 
 
 @step('signature version')

@@ -20,6 +20,7 @@ import uuid
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
+from flowlib import sha256_file
 
 MiB = 1024 * 1024
 
@@ -38,14 +39,6 @@ def step(name):
             emit(name, False, error=f"{type(e).__name__}: {e}", trace=traceback.format_exc()[-2000:])
         return fn
     return wrap
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(MiB), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def main():

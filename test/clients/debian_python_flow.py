@@ -7,13 +7,9 @@
 # {"step": name, "ok": false, "error": ..., "trace": ...}; the test asserts the facts. A failed
 # step does not stop the later ones.
 import hashlib
-import io
 import json
 import os
 import sys
-import traceback
-import urllib.error
-import urllib.request
 
 import boto3
 import botocore
@@ -21,42 +17,10 @@ import s3transfer
 import smart_open
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from flowlib import fetch, MiB, pattern, sha256_file, step
 
 p = json.load(open(sys.argv[1]))
 B, MEDIA, WORK = p['bucket'], p['media_bucket'], p['workdir']
-MiB = 1024 * 1024
-
-
-def step(name):
-    def run(fn):
-        try:
-            facts = fn() or {}
-            print(json.dumps(dict({'step': name, 'ok': True}, **facts)), flush=True)
-        except Exception as e:  # noqa: BLE001 - every failure is reported to the test
-            print(json.dumps({'step': name, 'ok': False, 'error': '%s: %s' % (type(e).__name__, e),
-                              'trace': traceback.format_exc()[-3000:]}), flush=True)
-    return run
-
-
-def pattern(size, seed):
-    block = hashlib.sha256(seed.encode()).digest() * 32  # 1 KiB
-    return (block * (size // len(block) + 1))[:size]
-
-
-def sha256_file(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(MiB), b''):
-            h.update(block)
-    return h.hexdigest()
-
-
-def fetch(u):
-    try:
-        with urllib.request.urlopen(u, timeout=30) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
 
 
 def error_of(fn):

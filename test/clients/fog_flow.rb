@@ -9,6 +9,7 @@ require 'json'
 require 'net/http'
 require 'stringio'
 require 'uri'
+require_relative 'flowlib'
 
 params = JSON.parse(File.read(ARGV.fetch(0)))
 SIG = params.fetch('sig')
@@ -25,21 +26,6 @@ OPTIONS = {
   connection_options: { retry_limit: 0, connect_timeout: 10, read_timeout: 60 }
 }.freeze
 S3 = Fog::Storage.new(**OPTIONS)
-
-def step(name)
-  facts = yield
-  puts JSON.generate({ step: name, ok: true }.merge(facts || {}))
-rescue StandardError => e
-  puts JSON.generate(step: name, ok: false, error: "#{e.class}: #{e.message}", trace: e.backtrace.first(8).join("\n"))
-ensure
-  $stdout.flush
-end
-
-# Deterministic bytes (no randomness the test would have to know about).
-def pattern(size, seed)
-  block = Digest::SHA256.digest(seed) * 32 # 1 KiB
-  (block * ((size / block.bytesize) + 1)).byteslice(0, size)
-end
 
 # The class and HTTP status of the error a block raises (nil when it raises none).
 def error_of

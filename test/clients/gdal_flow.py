@@ -6,14 +6,13 @@
 # Prints one JSON line per step: {"step": name, "ok": true, facts...} or
 # {"step": name, "ok": false, "error": ..., "trace": ...}; the test asserts the facts. A failed step
 # does not stop the later ones.
-import hashlib
 import json
 import sys
 import time
-import traceback
 
 import numpy
 from osgeo import gdal, ogr, osr
+from flowlib import MiB, pattern, step
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -21,23 +20,6 @@ ogr.UseExceptions()
 params = json.load(open(sys.argv[1]))
 B = params['bucket']
 S3 = '/vsis3/' + B
-MiB = 1024 * 1024
-
-
-def step(name):
-    def run(fn):
-        try:
-            facts = fn() or {}
-            print(json.dumps(dict({'step': name, 'ok': True}, **facts)), flush=True)
-        except Exception as e:  # noqa: BLE001 - every failure is reported to the test
-            print(json.dumps({'step': name, 'ok': False, 'error': '%s: %s' % (type(e).__name__, e),
-                              'trace': traceback.format_exc()[-3000:]}), flush=True)
-    return run
-
-
-def pattern(size, seed):
-    block = hashlib.sha256(seed.encode()).digest() * 32  # 1 KiB
-    return (block * (size // len(block) + 1))[:size]
 
 
 def put(path, data):

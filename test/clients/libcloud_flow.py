@@ -10,24 +10,20 @@
 import hashlib
 import json
 import os
-import re
 import sys
-import traceback
-import urllib.error
-import urllib.request
 from urllib.parse import urlparse
 
 import libcloud
 from libcloud.storage.providers import get_driver
 from libcloud.storage.types import (ContainerAlreadyExistsError, ContainerDoesNotExistError,
                                     ContainerIsNotEmptyError, ObjectDoesNotExistError, Provider)
+from flowlib import code_of, fetch, MiB, pattern, step
 
 params = json.load(open(sys.argv[1]))
 url = urlparse(params['endpoint'])
 KIND = params['driver']
 C = params['container']
 WORK = params['workdir']
-MiB = 1024 * 1024
 
 if KIND == 's3':
     driver = get_driver(Provider.S3)(params['access_key'], params['secret_key'], host=url.hostname,
@@ -42,42 +38,12 @@ else:
                                          region='us-west-2')
 
 
-def step(name):
-    def run(fn):
-        try:
-            facts = fn() or {}
-            print(json.dumps(dict({'step': name, 'ok': True}, **facts)), flush=True)
-        except Exception as e:  # noqa: BLE001 - every failure is reported to the test
-            print(json.dumps({'step': name, 'ok': False, 'error': '%s: %s' % (type(e).__name__, e),
-                              'trace': traceback.format_exc()[-3000:]}), flush=True)
-    return run
-
-
-def pattern(size, seed):
-    block = hashlib.sha256(seed.encode()).digest() * 32  # 1 KiB
-    return (block * (size // len(block) + 1))[:size]
-
-
 def error_of(fn):
     try:
         fn()
     except Exception as e:  # noqa: BLE001 - the class is the fact
         return type(e).__name__
     return None
-
-
-def fetch(u, headers=None):
-    req = urllib.request.Request(u, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
-
-
-def code_of(xml):
-    m = re.search(rb'<Code>([^<]*)</Code>', xml)
-    return m.group(1).decode() if m else None
 
 
 SMALL = pattern(3000, 'libcloud-small')
@@ -169,7 +135,7 @@ def _():
     u = driver.get_object_cdn_url(obj, ex_expiry=0.1)
     status, body = fetch(u)
     # Libcloud signs `host:` + connection.host, without the port the URL carries (see the test's header).
-    host_status, host_body = fetch(u, {'Host': url.hostname})
+    host_status, host_body = fetch(u, headers={'Host': url.hostname})
     return {
         'supported': True, 'url': u, 'status': status, 'code': code_of(body),
         'host_status': host_status, 'host_same': host_body == SMALL,

@@ -8,6 +8,7 @@ require 'json'
 require 'net/http'
 require 'stringio'
 require 'uri'
+require_relative 'flowlib'
 
 params = JSON.parse(File.read(ARGV.fetch(0)))
 WORK = params.fetch('workdir')
@@ -22,21 +23,6 @@ CONFIG = {
 }.freeze
 S3 = Aws::S3::Client.new(**CONFIG)
 BUCKET = 'ruby-sdk'
-
-def step(name)
-  facts = yield
-  puts JSON.generate({ step: name, ok: true }.merge(facts || {}))
-rescue StandardError => e
-  puts JSON.generate(step: name, ok: false, error: "#{e.class}: #{e.message}", trace: e.backtrace.first(8).join("\n"))
-ensure
-  $stdout.flush
-end
-
-# Deterministic bytes (no randomness the test would have to know about).
-def pattern(size, seed)
-  block = Digest::SHA256.digest(seed) * 32 # 1 KiB
-  (block * ((size / block.bytesize) + 1)).byteslice(0, size)
-end
 
 def error_class(&blk)
   blk.call
