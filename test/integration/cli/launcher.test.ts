@@ -33,7 +33,7 @@ test('bin/node-tuned starts node with CCOW_NODE_FLAGS: V8 heap growth by default
   const argv = async (extra: Record<string, string>): Promise<unknown> =>
     JSON.parse((await run(join(ROOT, 'bin/node-tuned'), ['-e', 'console.log(JSON.stringify(process.execArgv))'], { env: { ...env, ...extra } })).stdout);
   // The default (README "Process settings"): large uploads no longer run a full GC every few MiB.
-  assert.deepEqual(await argv({}), ['--heap-growing-percent=200', '-e', 'console.log(JSON.stringify(process.execArgv))']);
+  assert.deepEqual(await argv({}), ['--heap-growing-percent=200', '--max-semi-space-size=16', '-e', 'console.log(JSON.stringify(process.execArgv))']);
   assert.deepEqual(await argv({ CCOW_NODE_FLAGS: '--heap-growing-percent=50 --stack-size=900' }), ['--heap-growing-percent=50', '--stack-size=900', '-e', 'console.log(JSON.stringify(process.execArgv))']);
   assert.deepEqual(await argv({ CCOW_NODE_FLAGS: '' }), ['-e', 'console.log(JSON.stringify(process.execArgv))']);
   // Words, never file patterns: a flag like --inspect=[::1]:9229 must not match names in the cwd.
