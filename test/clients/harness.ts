@@ -13,6 +13,7 @@ import { access, constants, mkdir, mkdtemp, readFile, readdir, rm, utimes, write
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { startGateway, type GatewayOptions, type TestGateway } from '../helpers/gateway.js';
@@ -83,6 +84,100 @@ export async function fuseClient(name: string, versionArgs: string[], version: R
 
 /** A FUSE mount the client could not make here (no FUSE rights in this sandbox): the test skips. */
 export class MountRefused extends Error {}
+
+/** Whether `dir` is a mount point now (/proc/mounts). */
+export async function isMounted(dir: string): Promise<boolean> {
+  return (await readFile('/proc/mounts', 'utf8')).split('\n').some((l) => l.split(' ')[1] === dir);
+}
+
+/** A FUSE client running in the foreground, and everything it has printed. */
+export interface FuseChild {
+  child: ChildProcess;
+  log: () => string;
+}
+
+/**
+ * Start a FUSE client in the foreground (`cmd args`, which mount on `mnt`) and wait up to `waitMs`
+ * for the mount to appear. When it does not (the client exited, or hangs: no FUSE rights here, a
+ * refused option), kill it and throw MountRefused with what it printed.
+ */
+export async function spawnMount(cmd: string, args: string[], mnt: string, env: NodeJS.ProcessEnv, waitMs = 10_000): Promise<FuseChild> {
+  const out: Buffer[] = [];
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => out.push(c));
+  const log = (): string => Buffer.concat(out).toString();
+  const exited = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
+  for (let waited = 0; waited < waitMs && !await isMounted(mnt); waited += 100) {
+    if (await Promise.race([exited, sleep(100, false)])) break;
+  }
+  if (!await isMounted(mnt)) {
+    child.kill('SIGKILL');
+    throw new MountRefused(log());
+  }
+  return { child, log };
+}
+
+/**
+ * `fusermount -u mnt`, then wait up to `waitMs` for the client to finish (flush its writes) and
+ * exit: its exit code, or 'timeout' after killing it and detaching the mount lazily (-uz).
+ */
+export async function fuseUnmount(fusermount: string, mnt: string, env: NodeJS.ProcessEnv, child: ChildProcess, waitMs: number): Promise<number | null | 'timeout'> {
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+  await run(fusermount, ['-u', mnt], { env });
+  const code = await Promise.race([exited, sleep(waitMs, 'timeout' as const, { ref: false })]);
+  if (code === 'timeout') {
+    child.kill('SIGKILL');
+    await run(fusermount, ['-uz', mnt], { env });
+  }
+  return code;
+}
+
+/**
+ * Mount, run `body`, and unmount in a finally — not in t.after: clientRig's after hooks (gateway
+ * close, temp dir removal) were registered first and run first, and a live mount point cannot be
+ * removed (EBUSY). A MountRefused whose message matches `refused` skips the test with its reason.
+ */
+export async function whileMounted<M>(t: TestContext, mount: () => Promise<M>, body: (m: M) => Promise<void>, unmount: () => Promise<unknown>, refused = /[^]*/): Promise<void> {
+  let m: M;
+  try {
+    m = await mount();
+  } catch (e) {
+    if (e instanceof MountRefused && refused.test(e.message)) {
+      t.skip(`the FUSE mount was refused here (${e.message.trim().split('\n').pop() ?? ''})`);
+      return;
+    }
+    throw e;
+  }
+  try {
+    await body(m);
+  } finally {
+    await unmount();
+  }
+}
+
+/**
+ * An rclone config file in `dir` with one remote, `gw`: the gateway as a path-style S3 of provider
+ * Other (test/clients/rclone.test.ts and rclone-mount.test.ts); returns its path.
+ */
+export async function rcloneConf(dir: string, gw: TestGateway): Promise<string> {
+  const conf = join(dir, 'rclone.conf');
+  await writeFile(conf, [
+    '[gw]',
+    'type = s3',
+    'provider = Other',
+    `access_key_id = ${gw.accessKey}`,
+    `secret_access_key = ${gw.secretKey}`,
+    `endpoint = ${gw.url}`,
+    'region = us-east-1',
+    'force_path_style = true',
+    '',
+  ].join('\n'));
+  return conf;
+}
 
 /** Absolute paths of `name` in the directories of PATH, in PATH order. */
 export async function which(name: string): Promise<string[]> {

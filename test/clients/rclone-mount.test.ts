@@ -28,20 +28,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, fuseClient, MountRefused, pseudoRandom, run, runOk, sha256, type RunResult, type SeenRequest } from './harness.js';
+import { clientEnv, clientRig, fuseClient, fuseUnmount, pseudoRandom, rcloneConf, runOk, sha256, spawnMount, whileMounted, type FuseChild, type RunResult, type SeenRequest } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'rclone-mount-b';
 const BIG = 12 * MiB;
 const PAST = Date.UTC(2021, 5, 6, 7, 8, 9) / 1000;
 const TOUCHED = Date.UTC(2020, 1, 2, 2, 2, 2) / 1000;
-
-const mounted = async (dir: string): Promise<boolean> => (await readFile('/proc/mounts', 'utf8')).split('\n').some((l) => l.split(' ')[1] === dir);
 
 test('rclone mount (--vfs-cache-mode writes): files and nested dirs, 12 MiB multipart, write in the middle, append, rename of a file and a dir, touch -d, rm, rmdir, remount', async (t) => {
   const fuse = await fuseClient('rclone', ['version'], /rclone v\S+/, 'rclone');
@@ -54,75 +51,31 @@ test('rclone mount (--vfs-cache-mode writes): files and nested dirs, 12 MiB mult
   const { gw, watch, dir } = await clientRig(t, 'clients-rclone-mount');
   const s3 = new S3Client({ ...gw.clientConfig(), maxAttempts: 1 });
   t.after(() => s3.destroy());
-  const conf = join(dir.path, 'rclone.conf');
-  await writeFile(conf, [
-    '[gw]',
-    'type = s3',
-    'provider = Other',
-    `access_key_id = ${gw.accessKey}`,
-    `secret_access_key = ${gw.secretKey}`,
-    `endpoint = ${gw.url}`,
-    'region = us-east-1',
-    'force_path_style = true',
-    '',
-  ].join('\n'));
+  const conf = await rcloneConf(dir.path, gw);
   const env = clientEnv(dir.path, { RCLONE_CONFIG: conf });
   const mnt = join(dir.path, 'mnt');
   await mkdir(mnt);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 
-  let child: ChildProcess | undefined;
-  let log: Buffer[] = [];
+  let live: FuseChild | undefined;
+  let log = (): string => '';
   let mounts = 0;
   const mount = async (): Promise<void> => {
-    log = [];
     // Foreground (no --daemon), so the child is rclone itself and fusermount -u ends it. A cache
     // dir of its own per mount: the remount starts with nothing cached and must read the bucket.
-    child = spawn(tool.path, ['mount', `gw:${BUCKET}`, mnt, '--config', conf, '--cache-dir', join(dir.path, `cache${++mounts}`),
+    live = await spawnMount(tool.path, ['mount', `gw:${BUCKET}`, mnt, '--config', conf, '--cache-dir', join(dir.path, `cache${++mounts}`),
       '--vfs-cache-mode', 'writes', '--vfs-write-back', '0s', '--dir-cache-time', '1s', '--poll-interval', '0',
-      '--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M', '--low-level-retries', '1', '--log-level', 'INFO'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (c: Buffer) => log.push(c));
-    child.stderr!.on('data', (c: Buffer) => log.push(c));
-    const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
-    for (let i = 0; i < 100 && !await mounted(mnt); i++) {
-      if (await Promise.race([exited.then(() => true), sleep(100).then(() => false)])) break;
-    }
-    if (!await mounted(mnt)) {
-      child.kill('SIGKILL');
-      child = undefined;
-      throw new MountRefused(Buffer.concat(log).toString());
-    }
+      '--s3-upload-cutoff', '5M', '--s3-chunk-size', '5M', '--low-level-retries', '1', '--log-level', 'INFO'], mnt, env);
+    log = live.log;
   };
   /** fusermount -u, then wait for rclone to finish its uploads and exit. */
   const unmount = async (): Promise<void> => {
-    if (!child) return;
-    const c = child;
-    child = undefined;
-    const exited = new Promise<void>((resolve) => { if (c.exitCode !== null || c.signalCode !== null) resolve(); else c.once('exit', () => resolve()); });
-    await run(fusermount, ['-u', mnt], { env });
-    const done = await Promise.race([exited.then(() => true), sleep(15_000, false, { ref: false })]);
-    if (!done) {
-      c.kill('SIGKILL');
-      await run(fusermount, ['-uz', mnt], { env });
-      throw new Error(`rclone mount did not exit within 15 s of the unmount:\n${Buffer.concat(log).toString().slice(-3000)}`);
-    }
+    if (!live) return;
+    const { child } = live;
+    live = undefined;
+    if (await fuseUnmount(fusermount, mnt, env, child, 15_000) === 'timeout') throw new Error(`rclone mount did not exit within 15 s of the unmount:\n${log().slice(-3000)}`);
   };
-  try {
-    await mount();
-  } catch (e) {
-    if (e instanceof MountRefused) {
-      t.skip(`the FUSE mount was refused here (${e.message.trim().split('\n').pop() ?? ''})`);
-      return;
-    }
-    throw e;
-  }
-  // Unmount here, not in t.after: clientRig's after hooks (gateway close, temp dir removal) were
-  // registered first and run first, and a live mount point cannot be removed (EBUSY).
-  try {
-    await exercise();
-  } finally {
-    await unmount();
-  }
+  await whileMounted(t, mount, exercise, unmount);
 
   async function exercise(): Promise<void> {
     const sh = (script: string): Promise<RunResult> => runOk('sh', ['-ec', script], { env, cwd: mnt, timeoutMs: 60_000 });
@@ -132,7 +85,7 @@ test('rclone mount (--vfs-cache-mode writes): files and nested dirs, 12 MiB mult
         if (done(watch.seen)) return;
         await sleep(50);
       }
-      throw new Error(`the gateway never saw ${what}:\n${watch.seen.slice(-20).map((q) => `${q.method} ${q.url} ${q.status}`).join('\n')}\n${Buffer.concat(log).toString().slice(-3000)}`);
+      throw new Error(`the gateway never saw ${what}:\n${watch.seen.slice(-20).map((q) => `${q.method} ${q.url} ${q.status}`).join('\n')}\n${log().slice(-3000)}`);
     };
     const ok = (q: SeenRequest): boolean => q.status !== undefined && q.status < 300;
     const completes = (key: string) => (seen: SeenRequest[]): number => seen.filter((q) => q.method === 'POST' && q.url.startsWith(`/${BUCKET}/${key}?uploadId=`) && ok(q)).length;

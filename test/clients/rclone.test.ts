@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { clientEnv, clientRig, locate, makeTree, partsUploaded, pseudoRandom, readTree, runOk, sha256, treeDigest, which, type RunResult } from './harness.js';
+import { clientEnv, clientRig, locate, makeTree, partsUploaded, pseudoRandom, rcloneConf, readTree, runOk, sha256, treeDigest, which, type RunResult } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BIG = 12 * MiB;
@@ -21,18 +21,7 @@ test('rclone (S3 remote, provider Other): copy, check, sync, delete, lsf', async
   }
   t.diagnostic(`${tool.path}: ${tool.version}`);
   const { gw, watch, dir } = await clientRig(t, 'clients-rclone');
-  const conf = join(dir.path, 'rclone.conf');
-  await writeFile(conf, [
-    '[gw]',
-    'type = s3',
-    'provider = Other',
-    `access_key_id = ${gw.accessKey}`,
-    `secret_access_key = ${gw.secretKey}`,
-    `endpoint = ${gw.url}`,
-    'region = us-east-1',
-    'force_path_style = true',
-    '',
-  ].join('\n'));
+  const conf = await rcloneConf(dir.path, gw);
   const env = clientEnv(dir.path, { RCLONE_CONFIG: conf });
   const rclone = (...args: string[]): Promise<RunResult> => runOk(tool.path, ['--config', conf, '--retries', '1', '--low-level-retries', '1', ...args], { env, cwd: dir.path });
   const lsf = async (path: string): Promise<string[]> => (await rclone('lsf', '-R', '--files-only', path)).stdout.split('\n').filter(Boolean).sort();

@@ -31,13 +31,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketAclCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, fuseClient, MountRefused, pseudoRandom, run, runOk, type RunResult, type SeenRequest } from './harness.js';
+import { clientEnv, clientRig, fuseClient, fuseUnmount, pseudoRandom, run, runOk, spawnMount, whileMounted, type RunResult, type SeenRequest } from './harness.js';
 
 const KiB = 1024;
 const BUCKET = 's3backer-b';
@@ -45,7 +44,6 @@ const VBUCKET = 's3backer-v';
 const PBUCKET = 's3backer-pub';
 const TOKEN = 's3backer-mounted';
 
-const mounted = async (dir: string): Promise<boolean> => (await readFile('/proc/mounts', 'utf8')).split('\n').some((l) => l.split(' ')[1] === dir);
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 const blockName = (n: number): string => n.toString(16).padStart(8, '0');
 
@@ -86,19 +84,8 @@ test('s3backer: blocks at aligned and straddling offsets, zero blocks deleted, l
   const mount = async (args: string[], bucket = BUCKET): Promise<Mount> => {
     const mnt = join(dir.path, `mnt${++mountDirs}`);
     await mkdir(mnt);
-    const out: Buffer[] = [];
-    const child = spawn(bin, [...args, '-f', bucket, mnt], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => out.push(c));
-    const m: Mount = { dir: mnt, child, log: () => Buffer.concat(out).toString() };
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    for (let i = 0; i < 150 && !await mounted(mnt); i++) {
-      if (await Promise.race([exited.then(() => true), sleep(100).then(() => false)])) break;
-    }
-    if (!await mounted(mnt)) {
-      child.kill('SIGKILL');
-      throw new MountRefused(m.log());
-    }
+    const { child, log } = await spawnMount(bin, [...args, '-f', bucket, mnt], mnt, env, 15_000);
+    const m: Mount = { dir: mnt, child, log };
     live.push(m);
     return m;
   };
@@ -107,17 +94,8 @@ test('s3backer: blocks at aligned and straddling offsets, zero blocks deleted, l
     const i = live.indexOf(m);
     if (i < 0) return m.child.exitCode;
     live.splice(i, 1);
-    const exited = new Promise<number | null>((resolve) => {
-      if (m.child.exitCode !== null || m.child.signalCode !== null) resolve(m.child.exitCode);
-      else m.child.once('exit', (code) => resolve(code));
-    });
-    await run(fusermount, ['-u', m.dir], { env });
-    const code = await Promise.race([exited, sleep(20_000, undefined, { ref: false }).then(() => 'timeout' as const)]);
-    if (code === 'timeout') {
-      m.child.kill('SIGKILL');
-      await run(fusermount, ['-uz', m.dir], { env });
-      throw new Error(`s3backer did not exit within 20 s of the unmount:\n${m.log().slice(-3000)}`);
-    }
+    const code = await fuseUnmount(fusermount, m.dir, env, m.child, 20_000);
+    if (code === 'timeout') throw new Error(`s3backer did not exit within 20 s of the unmount:\n${m.log().slice(-3000)}`);
     return code;
   };
   const sh = (script: string, cwd = dir.path): Promise<RunResult> => runOk('sh', ['-ec', script], { env, cwd, timeoutMs: 60_000 });
@@ -163,25 +141,11 @@ test('s3backer: blocks at aligned and straddling offsets, zero blocks deleted, l
   }
   const ddWrites = writes.map((w, i) => `dd if=w${i}.bin of="$F" bs=4096 seek=${w.off} oflag=seek_bytes conv=notrunc status=none`).join('\n');
 
-  let first: Mount;
-  try {
-    first = await mount([...pathStyle, `--size=${SIZE}`, `--blockSize=${BS}`, '--listBlocks']);
-  } catch (e) {
-    if (e instanceof MountRefused && /fuse|permission|not permitted/i.test(e.message)) {
-      t.skip(`the FUSE mount was refused here (${e.message.trim().split('\n').pop() ?? ''})`);
-      return;
-    }
-    throw e;
-  }
-  // Unmount here, not in t.after: clientRig's after hooks (gateway close, temp dir removal) were
-  // registered first and run first, and a live mount point cannot be removed (EBUSY).
-  try {
-    await exercise();
-  } finally {
+  await whileMounted(t, () => mount([...pathStyle, `--size=${SIZE}`, `--blockSize=${BS}`, '--listBlocks']), exercise, async () => {
     for (const m of [...live]) await unmount(m).catch(() => undefined);
-  }
+  }, /fuse|permission|not permitted/i);
 
-  async function exercise(): Promise<void> {
+  async function exercise(first: Mount): Promise<void> {
     await t.test('dd at aligned and straddling offsets: one object per non-zero block, Content-MD5 on each PUT, geometry on block 0, the mount token while mounted', async () => {
       assert.match(first.log(), /found 0 non-zero blocks/);
       const token = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: TOKEN }));

@@ -17,17 +17,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, fuseClient, MountRefused, pseudoRandom, run, runOk, sha256, type RunResult } from './harness.js';
+import { clientEnv, clientRig, fuseClient, fuseUnmount, pseudoRandom, runOk, sha256, spawnMount, whileMounted, type RunResult } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 's3fs-b';
-
-const mounted = async (dir: string): Promise<boolean> => (await readFile('/proc/mounts', 'utf8')).split('\n').some((l) => l.split(' ')[1] === dir);
 
 test('s3fs-fuse: files, dirs, a 30 MiB file in parts, rename, write in the middle, append, chmod, symlink, remount', async (t) => {
   const fuse = await fuseClient('s3fs', ['--version'], /V\d+\.\d+/, 's3fs');
@@ -49,51 +46,23 @@ test('s3fs-fuse: files, dirs, a 30 MiB file in parts, rename, write in the middl
 
   let child: ChildProcess | undefined;
   const mount = async (): Promise<void> => {
-    const log: Buffer[] = [];
     // -f: foreground, so the child is s3fs itself. Parts of 5 MiB (the minimum), multipart copies
     // from 5 MiB (default 512), so the 30 MiB rename goes through UploadPartCopy. s3fs 1.90 splits
     // a copied range by multipart_copy_size and leaves the rest as a part of its own, which may be
     // under 5 MiB: S3 then refuses the upload with EntityTooSmall, and so does this gateway
     // (s3fs-fuse PR #1809, fixed in 1.91). The write below lands on a 5 MiB boundary so every
     // copied range splits evenly.
-    child = spawn(tool.path, [BUCKET, mnt, '-f', '-o', `url=${gw.url}`, '-o', 'use_path_request_style', '-o', `passwd_file=${passwd}`,
-      '-o', 'multipart_size=5', '-o', 'multipart_copy_size=5', '-o', 'dbglevel=warn', '-o', 'retries=1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (c: Buffer) => log.push(c));
-    child.stderr!.on('data', (c: Buffer) => log.push(c));
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
-    for (let i = 0; i < 100 && !await mounted(mnt); i++) {
-      const done = await Promise.race([exited.then(() => true), sleep(100).then(() => false)]);
-      if (done) break;
-    }
-    if (!await mounted(mnt)) {
-      child.kill('SIGKILL');
-      throw new MountRefused(Buffer.concat(log).toString());
-    }
+    child = (await spawnMount(tool.path, [BUCKET, mnt, '-f', '-o', `url=${gw.url}`, '-o', 'use_path_request_style', '-o', `passwd_file=${passwd}`,
+      '-o', 'multipart_size=5', '-o', 'multipart_copy_size=5', '-o', 'dbglevel=warn', '-o', 'retries=1'], mnt, env)).child;
   };
   const unmount = async (): Promise<void> => {
     if (!child) return;
     const c = child;
     child = undefined;
-    const exited = new Promise<void>((resolve) => { if (c.exitCode !== null || c.signalCode !== null) resolve(); else c.once('exit', () => resolve()); });
-    await run(fusermount, ['-u', mnt], { env });
-    await Promise.race([exited, sleep(10_000).then(() => c.kill('SIGKILL'))]);
+    await fuseUnmount(fusermount, mnt, env, c, 10_000);
   };
-  try {
-    await mount();
-  } catch (e) {
-    if (e instanceof MountRefused) {
-      t.skip(`the FUSE mount was refused here (${e.message.trim().split('\n').pop() ?? ''})`);
-      return;
-    }
-    throw e;
-  }
-  // Unmount here, not in t.after: clientRig's after hooks (gateway close, temp dir removal) were
-  // registered first and run first, and a live mount point cannot be removed (EBUSY).
-  try {
-    await exercise();
-  } finally {
-    await unmount();
-  }
+  await whileMounted(t, mount, exercise, unmount);
+
   async function exercise(): Promise<void> {
     const sh = (script: string): Promise<RunResult> => runOk('sh', ['-ec', script], { env, cwd: mnt, timeoutMs: 120_000 });
 
