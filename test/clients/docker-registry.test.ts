@@ -22,8 +22,8 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, pseudoRandom, runOk, which, type RunResult } from './harness.js';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { clientEnv, clientRig, listKeys, pseudoRandom, runOk, which, type RunResult } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'registry';
@@ -147,15 +147,7 @@ http:
     const src = join(dir.path, 'img');
     const img = await makeImage(src, dir.path, env);
     const blobKey = (d: string): string => `${ROOT}/docker/registry/v2/blobs/sha256/${d.slice(7, 9)}/${d.slice(7)}/data`;
-    const keys = async (prefix: string): Promise<string[]> => {
-      const out: string[] = [];
-      for (let token: string | undefined; ;) {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
-        out.push(...(page.Contents ?? []).map((o) => o.Key!));
-        if (!page.IsTruncated) return out;
-        token = page.NextContinuationToken;
-      }
-    };
+    const keys = (prefix: string): Promise<string[]> => listKeys(s3, BUCKET, prefix);
 
     await t.test('skopeo push: the layer goes up in parts and is moved to its digest by UploadPartCopy', async () => {
       const from = watch.seen.length;

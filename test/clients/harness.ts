@@ -16,6 +16,7 @@ import { delimiter, dirname, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { startGateway, type GatewayOptions, type TestGateway } from '../helpers/gateway.js';
 
 /** What a finished child process left behind. */
@@ -177,6 +178,17 @@ export async function rcloneConf(dir: string, gw: TestGateway): Promise<string> 
     '',
   ].join('\n'));
   return conf;
+}
+
+/** Every key of `bucket` (under `prefix`), through ListObjectsV2 pages. */
+export async function listKeys(s3: S3Client, bucket: string, prefix?: string): Promise<string[]> {
+  const keys: string[] = [];
+  for (let token: string | undefined; ;) {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    if (!page.IsTruncated) return keys;
+    token = page.NextContinuationToken;
+  }
 }
 
 /** Absolute paths of `name` in the directories of PATH, in PATH order. */

@@ -15,9 +15,9 @@ import assert from 'node:assert/strict';
 import { appendFile, chown, readFile, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { clientEnv, locate, runOk, serveGateway, tempDir, which, type RunResult } from './harness.js';
+import { clientEnv, listKeys, locate, runOk, serveGateway, tempDir, which, type RunResult } from './harness.js';
 import { postgresBin, postgresUser, runAs } from './postgres.js';
 
 const BUCKET = 'pgbackrest-b';
@@ -63,16 +63,7 @@ test('pgBackRest (S3 repository over TLS): stanza-create, backup, info, restore,
   });
   t.after(() => s3.destroy());
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const keysUnder = async (prefix: string): Promise<string[]> => {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const out = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
-      keys.push(...(out.Contents ?? []).map((o) => o.Key!));
-      token = out.NextContinuationToken;
-    } while (token);
-    return keys;
-  };
+  const keysUnder = (prefix: string): Promise<string[]> => listKeys(s3, BUCKET, prefix);
 
   const data = join(d, 'data');
   const conf = join(d, 'pgbackrest.conf');

@@ -31,8 +31,8 @@ import assert from 'node:assert/strict';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, fuseClient, fuseUnmount, pseudoRandom, rcloneConf, runOk, sha256, spawnMount, whileMounted, type FuseChild, type RunResult, type SeenRequest } from './harness.js';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { clientEnv, clientRig, fuseClient, fuseUnmount, listKeys, pseudoRandom, rcloneConf, runOk, sha256, spawnMount, whileMounted, type FuseChild, type RunResult, type SeenRequest } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'rclone-mount-b';
@@ -168,13 +168,7 @@ test('rclone mount (--vfs-cache-mode writes): files and nested dirs, 12 MiB mult
     await t.test('after unmount, the objects through the S3 API: bytes, X-Amz-Meta-Mtime, keys moved and gone', async () => {
       await unmount();
       const get = async (key: string): Promise<Buffer> => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
-      const keys: string[] = [];
-      for (let token: string | undefined; ;) {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }));
-        keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-        if (!page.IsTruncated) break;
-        token = page.NextContinuationToken;
-      }
+      const keys = await listKeys(s3, BUCKET);
       assert.deepEqual(keys.sort(), ['a/mid.bin', 'a/renamed dir/d/f1.txt', 'a/renamed dir/d/f2.txt', 'a/renamed dir/d/f3.txt', 'a/renamed dir/d/f4.txt', 'moved.bin', 'small.txt']);
       assert.equal(sha256(await get('moved.bin')), sha256(expectedBig), 'the middle write landed and nothing else changed');
       assert.equal(sha256(await get('a/mid.bin')), sha256(mid));

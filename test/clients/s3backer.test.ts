@@ -35,8 +35,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketAclCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, fuseClient, fuseUnmount, pseudoRandom, run, runOk, spawnMount, whileMounted, type RunResult, type SeenRequest } from './harness.js';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutBucketAclCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { clientEnv, clientRig, fuseClient, fuseUnmount, listKeys, pseudoRandom, run, runOk, spawnMount, whileMounted, type RunResult, type SeenRequest } from './harness.js';
 
 const KiB = 1024;
 const BUCKET = 's3backer-b';
@@ -110,15 +110,7 @@ test('s3backer: blocks at aligned and straddling offsets, zero blocks deleted, l
       assert.equal(s[k] ?? 0, 0, `${k} = ${s[k]}\n${log.slice(-2000)}`);
     }
   };
-  const keysOf = async (bucket: string, prefix?: string): Promise<string[]> => {
-    const keys: string[] = [];
-    for (let token: string | undefined; ;) {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-      if (!page.IsTruncated) return keys;
-      token = page.NextContinuationToken;
-    }
-  };
+  const keysOf = (bucket: string, prefix?: string): Promise<string[]> => listKeys(s3, bucket, prefix);
   const getObject = async (bucket: string, key: string): Promise<{ body: Buffer; etag?: string; meta?: Record<string, string>; encoding?: string; type?: string; storageClass?: string }> => {
     const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return { body: Buffer.from(await r.Body!.transformToByteArray()), etag: r.ETag, meta: r.Metadata, encoding: r.ContentEncoding, type: r.ContentType, storageClass: r.StorageClass };

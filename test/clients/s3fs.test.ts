@@ -20,8 +20,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { clientEnv, clientRig, fuseClient, fuseUnmount, pseudoRandom, runOk, sha256, spawnMount, whileMounted, type RunResult } from './harness.js';
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { clientEnv, clientRig, fuseClient, fuseUnmount, listKeys, pseudoRandom, runOk, sha256, spawnMount, whileMounted, type RunResult } from './harness.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 's3fs-b';
@@ -127,13 +127,7 @@ test('s3fs-fuse: files, dirs, a 30 MiB file in parts, rename, write in the middl
       const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'small.txt' }));
       assert.equal(Number(head.Metadata?.mode) & 0o777, 0o640, `x-amz-meta-mode ${head.Metadata?.mode}`);
       assert.equal(head.Metadata?.mtime, String(Date.UTC(2020, 1, 2, 2, 2, 2) / 1000));
-      const keys: string[] = [];
-      for (let token: string | undefined; ;) {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }));
-        keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-        if (!page.IsTruncated) break;
-        token = page.NextContinuationToken;
-      }
+      const keys = await listKeys(s3, BUCKET);
       assert.ok(!keys.includes('big.bin') && !keys.includes('gone/'), keys.join(','));
       for (const k of ['moved.bin', 'small.txt', 'link.txt', 'dir one/sub/f1.txt', 'dir one/sub/f9.txt']) assert.ok(keys.includes(k), `${k} in ${keys.join(',')}`);
       assert.ok(!keys.includes('dir one/sub/f10.txt'));
