@@ -17,7 +17,7 @@ import { appendFile, chown, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { clientEnv, clientRig, pathExists, requestsTo, runOk, type RunResult } from './harness.js';
-import { postgresBin, postgresUser, runAs } from './postgres.js';
+import { postgresBin, postgresRunner, runAs } from './postgres.js';
 
 const BUCKET = 'barman-b';
 const SERVER = 'demo';
@@ -31,12 +31,12 @@ test('barman-cloud: wal-archive, backup, backup-list, restore (+ wal-restore), b
     t.skip('needs barman-cloud and PostgreSQL (.ci/run installs the Debian packages: apt-get install -y barman-cli-cloud postgresql)');
     return;
   }
-  const root = process.getuid?.() === 0;
-  const pgUser = root ? await postgresUser() : null;
-  if (root && !pgUser) {
-    t.skip('running as root and no `postgres` user to run PostgreSQL as (the postgresql package makes it)');
+  const runner = await postgresRunner();
+  if ('skip' in runner) {
+    t.skip(runner.skip);
     return;
   }
+  const pgUser = runner.user;
   const version = (await runOk(join(BIN, 'barman-cloud-backup'), ['--version'], { env: process.env })).stdout.trim();
   t.diagnostic(`barman-cloud ${version}; ${bin}`);
 
@@ -48,7 +48,7 @@ test('barman-cloud: wal-archive, backup, backup-list, restore (+ wal-restore), b
   });
   const { gw, watch, dir } = await clientRig(t, 'clients-barman');
   const d = dir.path;
-  if (root) await chown(d, pgUser!.uid, pgUser!.gid);
+  if (pgUser) await chown(d, pgUser.uid, pgUser.gid);
   const env = clientEnv(d, { AWS_ACCESS_KEY_ID: gw.accessKey, AWS_SECRET_ACCESS_KEY: gw.secretKey, AWS_DEFAULT_REGION: gw.region });
   const asPg = runAs(pgUser, env, d);
   stopCluster = (pgdata) => asPg(join(bin, 'pg_ctl'), ['-D', pgdata, '-m', 'immediate', '-w', 'stop']);

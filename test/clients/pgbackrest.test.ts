@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { clientEnv, listKeys, locate, runOk, serveGateway, tempDir, which, type RunResult } from './harness.js';
-import { postgresBin, postgresUser, runAs } from './postgres.js';
+import { postgresBin, postgresRunner, runAs } from './postgres.js';
 
 const BUCKET = 'pgbackrest-b';
 const STANZA = 'demo';
@@ -31,12 +31,12 @@ test('pgBackRest (S3 repository over TLS): stanza-create, backup, info, restore,
     t.skip('needs pgbackrest, PostgreSQL and openssl (.ci/run installs the Debian packages: apt-get install -y pgbackrest postgresql openssl)');
     return;
   }
-  const root = process.getuid?.() === 0;
-  const pgUser = root ? await postgresUser() : null;
-  if (root && !pgUser) {
-    t.skip('running as root and no `postgres` user to run PostgreSQL as (the postgresql package makes it)');
+  const runner = await postgresRunner();
+  if ('skip' in runner) {
+    t.skip(runner.skip);
     return;
   }
+  const pgUser = runner.user;
   t.diagnostic(`${tool.path}: ${tool.version}; ${bin}`);
 
   const dir = await tempDir('clients-pgbackrest');
@@ -99,7 +99,7 @@ test('pgBackRest (S3 repository over TLS): stanza-create, backup, info, restore,
     'pg1-user=postgres',
     '',
   ].join('\n'));
-  if (root) for (const p of [d, conf]) await chown(p, pgUser!.uid, pgUser!.gid);
+  if (pgUser) for (const p of [d, conf]) await chown(p, pgUser.uid, pgUser.gid);
   const pgbackrest = (...args: string[]): Promise<RunResult> => asPg(tool.path, [`--config=${conf}`, `--stanza=${STANZA}`, ...args]);
   const psql = async (port: number, sql: string): Promise<string> =>
     (await asPg(join(bin, 'psql'), ['-h', d, '-p', String(port), '-U', 'postgres', '-X', '-q', '-At', '-c', sql, 'postgres'])).stdout.trim();

@@ -19,10 +19,20 @@ export async function postgresBin(): Promise<string | undefined> {
 }
 
 /** uid and gid of `postgres` (null when the user does not exist). */
-export async function postgresUser(): Promise<{ uid: number; gid: number } | null> {
+async function postgresUser(): Promise<{ uid: number; gid: number } | null> {
   const u = await run('id', ['-u', 'postgres'], { env: process.env });
   const g = await run('id', ['-g', 'postgres'], { env: process.env });
   return u.code === 0 && g.code === 0 ? { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()) } : null;
+}
+
+/**
+ * Who runs PostgreSQL: the `postgres` user when this process is root (PostgreSQL refuses root),
+ * else null (this process's user); or why the test must skip (root, and no `postgres` user).
+ */
+export async function postgresRunner(): Promise<{ user: { uid: number; gid: number } | null } | { skip: string }> {
+  if (process.getuid?.() !== 0) return { user: null };
+  const user = await postgresUser();
+  return user ? { user } : { skip: 'running as root and no `postgres` user to run PostgreSQL as (the postgresql package makes it)' };
 }
 
 /** runOk of a command as `user` (through setpriv) or, when null, as this process's user. */
