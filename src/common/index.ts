@@ -6,6 +6,6 @@ export * from './hash.js';
 export * from './ids.js';
 export * from './memo.js';
 export * from './request-ids.js';
+export * from './slab.js';
 export * from './string-map.js';
 export * from './yield.js';
-export * from './slab.js';

@@ -56,11 +56,11 @@ export class PendingWrites {
   }
 
   get(key: Buffer): PendingEntry | undefined {
-    return this.#map.get(key.toString('latin1'));
+    return this.#map.get(idOf(key));
   }
 
   /** Record `value` (null: a delete) for `key`; `key` and `value` must not change afterwards. */
-  set(key: Buffer, value: Buffer | null, owner: number, id = key.toString('latin1')): void {
+  set(key: Buffer, value: Buffer | null, owner: number, id = idOf(key)): void {
     this.changes++;
     const had = this.#map.get(id);
     if (had) {
