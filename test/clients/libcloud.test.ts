@@ -21,7 +21,8 @@
  *   `host:127.0.0.1` but puts the port in the URL: fetched as given it is SignatureDoesNotMatch,
  *   fetched with the Host it signed it works.
  * - Listings are decoded with requests' response.text: S3 (and the gateway) answer `Content-Type: application/xml`
- *   without a charset, so requests asks chardet, which takes a UTF-8 key with one `é` for
+ *   without a charset (a captured S3 answer: `server: AmazonS3`, `content-type: application/xml`,
+ *   `x-amz-bucket-region`), so requests asks chardet, which takes a UTF-8 key with one `é` for
  *   ISO-8859-1; the key comes back as `Ã©`, and deleting that name deletes nothing.
  * - No copy operation in BaseS3StorageDriver 3.4.1, so no copy here.
  *
