@@ -5,7 +5,7 @@
  */
 import { toHex } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
-import { decodeChunkRow, decodeCounters, encodeChunkRow, encodeCounters, type ChunkKind, type ChunkLoc, type Counters } from './format/records.js';
+import { decodeChunkRow, decodeCounters, encodeChunkRow, encodeCounters, encodeGcQueueValue, type ChunkKind, type ChunkLoc, type Counters } from './format/records.js';
 import { chunkKey, countersKey, gcqKey, idOfMemberKey, intentKey, memberKey, memberPrefix, prefixRange, refKey, refPrefix, Referrer, referrer } from './keys.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -47,9 +47,7 @@ export function markUnreferenced(tx: MetaTx, id: Uint8Array, now: number, stamp 
 
 /** Put `id` on the GC queue. */
 export function enqueueGc(tx: MetaTx, id: Uint8Array, now: number): void {
-  const b = Buffer.allocUnsafe(8);
-  b.writeDoubleLE(now, 0);
-  tx.put(gcqKey(id), b);
+  tx.put(gcqKey(id), encodeGcQueueValue(now));
 }
 
 /** Create the chunk row of a newly stored chunk; returns false when a row already existed (touched instead). */

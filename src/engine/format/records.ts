@@ -124,6 +124,27 @@ export interface BucketRecord {
   configs: Record<string, unknown>;
 }
 
+/**
+ * `configs` key of a bucket clone still being filled (bucket-clone.ts, ccow.md §10): until the
+ * clone's last transaction removes it, no lookup by name finds the bucket, though its name is taken.
+ */
+export const CLONE_MARK = 'ccow:cloneOf';
+
+/** What a filling clone records under CLONE_MARK: its source and how far it got. */
+export interface CloneMark {
+  /** The source bucket's id and name, and the snapshot whose view is cloned. */
+  srcId: string;
+  src: string;
+  snapshot: string;
+  /** Last key cloned (the fill resumes after it). */
+  after?: string;
+}
+
+/** The clone mark of a bucket still being filled, else undefined. */
+export function cloneMarkOf(r: BucketRecord): CloneMark | undefined {
+  return r.configs[CLONE_MARK] as CloneMark | undefined;
+}
+
 export const encodeBucketRecord = (r: BucketRecord): Buffer => encodeTagged('bk1', r);
 export const decodeBucketRecord = (b: Uint8Array): BucketRecord => decodeTagged<BucketRecord>('bk1', b, 'bucket record');
 
@@ -382,4 +403,46 @@ export function decodeCounters(v: Uint8Array): Counters {
   const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
   if (b.length !== 27 || b.toString('latin1', 0, 3) !== 'ct1') throw formatError('counters');
   return { objects: b.readDoubleLE(3), logicalBytes: b.readDoubleLE(11), physicalBytes: b.readDoubleLE(19) };
+}
+
+/**
+ * GC queue value (`gq1`, at `G ‖ chunk id`; ccow.md §9 candidates queue): `"gq1" | f64 LE
+ * enqueuedAt` (ms), 11 bytes. Stores written before the tag hold the bare f64 (8 bytes), which
+ * {@link decodeGcQueueValue} still reads: the lengths tell the two forms apart.
+ */
+export function encodeGcQueueValue(enqueuedAt: number): Buffer {
+  const b = Buffer.allocUnsafe(11);
+  b.write('gq1', 0, 'latin1');
+  b.writeDoubleLE(enqueuedAt, 3);
+  return b;
+}
+
+/** `enqueuedAt` (ms) of a `gq1` value or of the untagged 8-byte form; a format error otherwise. */
+export function decodeGcQueueValue(v: Uint8Array): number {
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length === 8) return b.readDoubleLE(0);
+  if (b.length !== 11 || b.toString('latin1', 0, 3) !== 'gq1') throw formatError('gc queue value');
+  return b.readDoubleLE(3);
+}
+
+/**
+ * Queued hidden-entry sweep (`hs1`, at `E ‖ "hsweep:" ‖ bucketId`; snapshots.ts): `"hs1" | 16 B
+ * token`, 19 bytes. The token is random per snapshot delete, so a sweep drops the row only if no
+ * later delete queued the bucket again. Stores written before the tag hold the bare 16-byte token,
+ * which {@link decodeHiddenSweep} still reads.
+ */
+export function encodeHiddenSweep(token: Uint8Array): Buffer {
+  if (token.length !== 16) throw formatError('hidden sweep token (not 16 bytes)');
+  const b = Buffer.allocUnsafe(19);
+  b.write('hs1', 0, 'latin1');
+  b.set(token, 3);
+  return b;
+}
+
+/** The 16-byte token (a copy) of an `hs1` value or of the untagged 16-byte form; a format error otherwise. */
+export function decodeHiddenSweep(v: Uint8Array): Buffer {
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length === 16) return Buffer.from(b);
+  if (b.length !== 19 || b.toString('latin1', 0, 3) !== 'hs1') throw formatError('hidden sweep value');
+  return Buffer.from(b.subarray(3));
 }

@@ -98,6 +98,8 @@ const goldens: Golden[] = [
   g('ch1-chunk-row', { kind: 1, loc: 0, storedLength: 1048576, createdAt: 1763000000000.5, touchedAt: 1763000001000, unreferencedAt: 0, bucketId: Buffer.alloc(16, 0x0f) }, R.encodeChunkRow, R.decodeChunkRow),
   g('ch2-chunk-row-quarantined', { kind: 1, loc: 0, storedLength: 1048576, createdAt: 1763000000000.5, touchedAt: 1763000001000, unreferencedAt: 0, bucketId: Buffer.alloc(16, 0x0f), quarantinedAt: 1763000002000 }, R.encodeChunkRow, R.decodeChunkRow),
   g('ct1-counters', { objects: 12, logicalBytes: 123456789, physicalBytes: 23456789 }, R.encodeCounters, R.decodeCounters),
+  g('gq1-gc-queue', 1763000000000.5, R.encodeGcQueueValue, R.decodeGcQueueValue),
+  g('hs1-hidden-sweep', Buffer.from('f0e1d2c3b4a5968778695a4b3c2d1e0f', 'hex'), R.encodeHiddenSweep, R.decodeHiddenSweep),
   g('key-ni-v1', { bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') }, (v: { bucketId: string; key: string; uvid: string }) => niKey(Buffer.from(v.bucketId, 'hex'), encodeObjectKey(v.key), Buffer.from(v.uvid, 'hex')), () => ({ bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') })),
 ];
 
@@ -132,6 +134,31 @@ test('both name-index value forms decode to the record', () => {
   assert.deepEqual(R.embeddedVmOf(readFileSync(join(DIR, 'ni2-embedded-vm.bin'))), encodeVm(vmInline));
   assert.equal(R.embeddedVmOf(R.encodeVersionRecord(version)), undefined);
   assert.throws(() => R.embeddedVmOf(v2.subarray(0, 12)), { code: 'CCOW_ERR_FORMAT' });
+});
+
+test('GC queue and hidden-sweep values: the untagged forms of earlier builds still decode; anything else is refused', () => {
+  // What earlier builds wrote (refs.ts enqueueGc: a bare f64 LE; snapshots.ts: the bare token).
+  const oldGcq = readFileSync(join(DIR, 'gc-queue-untagged.bin'));
+  assert.equal(oldGcq.length, 8);
+  assert.equal(R.decodeGcQueueValue(oldGcq), 1763000000000.5);
+  assert.equal(R.decodeGcQueueValue(new Uint8Array(R.encodeGcQueueValue(0))), 0);
+  const oldSweep = readFileSync(join(DIR, 'hidden-sweep-untagged.bin'));
+  assert.equal(oldSweep.length, 16);
+  assert.deepEqual(R.decodeHiddenSweep(oldSweep), Buffer.from('f0e1d2c3b4a5968778695a4b3c2d1e0f', 'hex'));
+  // The old form is told apart by its length, not its bytes: a random token may begin with "hs1".
+  const lookalike = Buffer.concat([Buffer.from('hs1'), Buffer.alloc(13, 7)]);
+  assert.deepEqual(R.decodeHiddenSweep(lookalike), lookalike);
+  // Both forms of one token compare equal once decoded (a sweep queued by an earlier build is dropped by this one).
+  assert.ok(R.decodeHiddenSweep(R.encodeHiddenSweep(oldSweep)).equals(R.decodeHiddenSweep(oldSweep)));
+  const gq = R.encodeGcQueueValue(5);
+  for (const bad of [Buffer.alloc(0), gq.subarray(0, 10), Buffer.concat([gq, Buffer.from([0])]), Buffer.concat([Buffer.from('gq2'), gq.subarray(3)]), Buffer.alloc(9)]) {
+    assert.throws(() => R.decodeGcQueueValue(bad), { code: 'CCOW_ERR_FORMAT' }, bad.toString('hex'));
+  }
+  const hs = R.encodeHiddenSweep(oldSweep);
+  for (const bad of [Buffer.alloc(0), hs.subarray(0, 18), Buffer.concat([hs, Buffer.from([0])]), Buffer.concat([Buffer.from('hs2'), hs.subarray(3)]), Buffer.alloc(17)]) {
+    assert.throws(() => R.decodeHiddenSweep(bad), { code: 'CCOW_ERR_FORMAT' }, bad.toString('hex'));
+  }
+  assert.throws(() => R.encodeHiddenSweep(Buffer.alloc(15)), { code: 'CCOW_ERR_FORMAT' });
 });
 
 test('decoders reject wrong tags, versions and truncation', () => {
