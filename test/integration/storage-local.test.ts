@@ -82,8 +82,11 @@ test('LOCK: a second open of a held data dir fails with LOCKED until the first c
   await assert.rejects(createLocalBackend(opts), (e) => StorageErrors.LOCKED.is(e));
   // Holding only the second dir is enough to refuse.
   await assert.rejects(createLocalBackend({ ...opts, dataDirs: [opts.dataDirs[1]!] }), (e) => StorageErrors.LOCKED.is(e));
+  // Exactly the golden fixture's format (test/fixtures/storage/owner-lock-v1.txt), with our pid and start time.
   const lock = await readFile(join(opts.dataDirs[0]!, 'LOCK'), 'utf8');
-  assert.match(lock, new RegExp(`^ccow-lock/1\\n${process.pid}\\n`));
+  const startedAt = lock.split('\n')[2]!;
+  assert.ok(Math.abs(Date.parse(startedAt) - Date.now()) < 60_000, startedAt);
+  assert.equal(lock, (await readFile('test/fixtures/storage/owner-lock-v1.txt', 'utf8')).replace('4242', String(process.pid)).replace('2026-01-01T00:00:00.000Z', startedAt));
   await be.close();
   await assert.rejects(stat(join(opts.dataDirs[0]!, 'LOCK')), { code: 'ENOENT' });
   const again = await createLocalBackend(opts);
@@ -115,6 +118,25 @@ test('LOCK: held by another live process → LOCKED; left by a killed one → ta
   await stat(join(opts.dataDirs[0]!, 'LOCK'));
   const be = await createLocalBackend(opts);
   await be.close();
+});
+
+test('LOCK: the golden fixture read as a LOCK names its owner; a malformed one (ccow-lock/2) is held until old', async () => {
+  const opts = await setup(1);
+  const be = await createLocalBackend(opts);
+  await be.close();
+  const lockPath = join(opts.dataDirs[0]!, 'LOCK');
+  const golden = await readFile('test/fixtures/storage/owner-lock-v1.txt', 'utf8');
+  // Our parent (the test runner) is alive and is not us: its LOCK is held.
+  await writeFile(lockPath, golden.replace('4242', String(process.ppid)));
+  await assert.rejects(createLocalBackend(opts), (e) => StorageErrors.LOCKED.is(e) && (e as Error).message.includes(`locked by pid ${process.ppid} `));
+  // A format this version does not write: its pid is not trusted, the LOCK is held while fresh.
+  await writeFile(lockPath, golden.replace('ccow-lock/1', 'ccow-lock/2').replace('4242', String(process.ppid)));
+  await assert.rejects(createLocalBackend(opts), (e) => StorageErrors.LOCKED.is(e) && /locked by another process/.test((e as Error).message));
+  const { utimes } = await import('node:fs/promises');
+  const old = new Date(Date.now() - 60_000);
+  await utimes(lockPath, old, old);
+  const again = await createLocalBackend(opts);
+  await again.close();
 });
 
 test('LOCK: an empty LOCK file (owner died while creating it) is stale only once old', async () => {

@@ -55,17 +55,37 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The pid recorded in a LOCK file, or undefined when the file is unreadable or malformed. */
-function parsePid(text: string): number | undefined {
-  const [format, pid] = text.split('\n');
-  const n = Number(pid);
-  return format === LOCK_FORMAT && Number.isInteger(n) && n > 0 ? n : undefined;
+/** What a LOCK file records (golden fixture test/fixtures/storage/owner-lock-v1.txt). */
+export interface OwnerLockInfo {
+  pid: number;
+  /** ISO time the owner took the LOCK (diagnostics only: liveness is the pid and the mtime). */
+  startedAt: string;
 }
+
+/** A LOCK file's text: `ccow-lock/1`, the owner's pid, the ISO time it was taken, one a line. */
+export function encodeOwnerLock(info: OwnerLockInfo): string {
+  return `${LOCK_FORMAT}\n${info.pid}\n${info.startedAt}\n`;
+}
+
+/**
+ * A LOCK file's owner, or undefined when the text is not `ccow-lock/1` with a positive integer
+ * pid (such a LOCK is held until it is old: see acquireOwnerLock). Only the first two lines are
+ * checked, as they always were: a stricter reader would call a live owner's LOCK malformed and
+ * take it over once it is MALFORMED_STALE_MS old.
+ */
+export function decodeOwnerLock(text: string): OwnerLockInfo | undefined {
+  const [format, pid, startedAt] = text.split('\n');
+  const n = Number(pid);
+  return format === LOCK_FORMAT && Number.isInteger(n) && n > 0 ? { pid: n, startedAt: startedAt ?? '' } : undefined;
+}
+
+/** The pid recorded in a LOCK file, or undefined when the file is unreadable or malformed. */
+const parsePid = (text: string): number | undefined => decodeOwnerLock(text)?.pid;
 
 /** Take `<dir>/LOCK` for this process; StorageErrors.LOCKED when a live process holds it. */
 export async function acquireOwnerLock(dir: string): Promise<OwnerLock> {
   const path = resolve(dir, 'LOCK');
-  const body = `${LOCK_FORMAT}\n${process.pid}\n${new Date().toISOString()}\n`;
+  const body = encodeOwnerLock({ pid: process.pid, startedAt: new Date().toISOString() });
   // The LOCK appears with its content or not at all: written to a temp file, then linked into
   // place (link(2) fails with EEXIST like O_EXCL). Created empty and then written, a LOCK of an
   // owner killed in between was "held" for MALFORMED_STALE_MS, and the next start refused
