@@ -433,6 +433,15 @@ export interface EngineApi {
   snapshotDelete(bucket: string, name: string): Promise<void>;
   /** Clone an object (optionally as seen by a bucket snapshot) to a new key: zero bytes copied. */
   clone(src: ObjectAddr & { versionId?: string; snapshot?: string }, dst: ObjectAddr): Promise<ObjectVersion>;
+  /**
+   * Create bucket `dst` from snapshot `snapshot` of bucket `src` (ccow.md §10): every key the
+   * snapshot's view shows, as that version (tags kept; no payload copied, no ACLs: `owner`, default
+   * the source's owner, owns it all). Unversioned, with the source's chunk size and compression and
+   * none of its configuration. It appears whole once filled (O(objects)); a crash meanwhile leaves
+   * it invisible and the bucket-clone worker finishes it. The snapshot cannot be deleted meanwhile
+   * (SNAPSHOT_IN_USE). Errors: NO_SUCH_BUCKET, NO_SUCH_SNAPSHOT, BUCKET_EXISTS, INVALID_ARGUMENT.
+   */
+  bucketClone(src: string, snapshot: string, dst: string, opts?: { owner?: string }): Promise<BucketInfo>;
 
   // feed, maintenance
   feedRead(fromSeq: bigint, limit: number): Promise<FeedRecord[]>;

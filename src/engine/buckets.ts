@@ -8,7 +8,7 @@ import type { BucketInfo, BucketStats, CreateBucketOptions, User, Versioning } f
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
-import { decodeBucketRecord, decodeCounters, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord } from './format/records.js';
+import { cloneMarkOf, decodeBucketRecord, decodeCounters, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord } from './format/records.js';
 import { bucketKey, bucketPrefix, countersKey, prefixRange, T, userKey } from './keys.js';
 import { MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './options.js';
 import { bumpCounters } from './refs.js';
@@ -117,15 +117,16 @@ function isQuiet(v: Uint8Array): boolean {
 export function getBucket(core: Core, name: string): Promise<BucketInfo | undefined> {
   // A cached bucket answers without an async hop (every request asks, authorisation first).
   const cached = core.cachedBucket(name);
-  if (cached !== undefined) return Promise.resolve(cached ? toBucketInfo(cached.rec) : undefined);
-  return core.findBucket(name).then((b) => b && toBucketInfo(b.rec));
+  // A clone still filling is not there yet (bucket-clone.ts).
+  if (cached !== undefined) return Promise.resolve(cached && !cached.cloning ? toBucketInfo(cached.rec) : undefined);
+  return core.findBucket(name).then((b) => (b && !b.cloning ? toBucketInfo(b.rec) : undefined));
 }
 
 export async function listBuckets(core: Core, owner?: string): Promise<BucketInfo[]> {
   const out: BucketInfo[] = [];
   for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
     const r = decodeBucketRecord(v);
-    if (owner === undefined || r.owner === owner) out.push(toBucketInfo(r));
+    if ((owner === undefined || r.owner === owner) && cloneMarkOf(r) === undefined) out.push(toBucketInfo(r));
   }
   return out;
 }

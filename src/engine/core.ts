@@ -12,7 +12,7 @@ import { ChunkWriter, type Intent } from './chunk-writer.js';
 import { DigestPool } from './digest-pool.js';
 import { EngineErrors } from './errors.js';
 import { decodeCm, type ChunkManifest } from './format/cm.js';
-import { decodeBucketRecord, embeddedVmOf, type BucketRecord, type UserRecord, type VersionRecord } from './format/records.js';
+import { cloneMarkOf, decodeBucketRecord, embeddedVmOf, type BucketRecord, type UserRecord, type VersionRecord } from './format/records.js';
 import { decodeVm, type VersionManifest } from './format/vm.js';
 import { blobKey, bucketKey, encodeObjectKey, niKey } from './keys.js';
 import { KeyedLock } from './locks.js';
@@ -26,6 +26,8 @@ import { UvidIssuer, type Clock } from './uvid.js';
 export interface Bucket {
   rec: BucketRecord;
   id: Buffer;
+  /** A bucket clone still filling (records.ts CLONE_MARK): lookups by name do not find it. */
+  cloning: boolean;
 }
 
 /**
@@ -170,15 +172,15 @@ export class Core {
   bucket(name: string, id?: string): Promise<Bucket> {
     // A cached bucket answers without a second async hop (every object operation asks).
     const c = this.#buckets.get(name);
-    if (c !== undefined) return c && (id === undefined || c.rec.id === id) ? Promise.resolve(c) : this.#bucketSlow(name, id);
+    if (c !== undefined) return c && (id === undefined || c.rec.id === id) && !c.cloning ? Promise.resolve(c) : this.#bucketSlow(name, id);
     return this.#bucketSlow(name, id);
   }
 
   async #bucketSlow(name: string, id?: string): Promise<Bucket> {
     const b = await this.findBucket(name);
     // `id`: the bucket the caller authorised its request on (ObjectAddr.bucketId), not another one
-    // created under the name since.
-    if (!b || (id !== undefined && b.rec.id !== id)) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
+    // created under the name since. A clone still filling is not there yet (bucket-clone.ts).
+    if (!b || (id !== undefined && b.rec.id !== id) || b.cloning) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
     return b;
   }
 
@@ -319,5 +321,5 @@ export class Core {
 }
 
 function toBucket(rec: BucketRecord): Bucket {
-  return { rec, id: fromHex(rec.id) };
+  return { rec, id: fromHex(rec.id), cloning: cloneMarkOf(rec) !== undefined };
 }

@@ -6,6 +6,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { StorageBackend } from '../storage/contract/index.js';
 import type * as A from './api.js';
+import { bucketClone } from './bucket-clone.js';
 import * as buckets from './buckets.js';
 import { Core } from './core.js';
 import { deleteCursor, feedFloorTs, getCursor, readFeed, setCursor } from './feed.js';
@@ -153,6 +154,9 @@ export class Engine implements A.EngineApi {
   }
   clone(src: A.ObjectAddr & { versionId?: string; snapshot?: string }, dst: A.ObjectAddr): Promise<A.ObjectVersion> {
     return storage(objects.clone(this.#core, src, dst));
+  }
+  bucketClone(src: string, snapshot: string, dst: string, opts?: { owner?: string }): Promise<A.BucketInfo> {
+    return storage(bucketClone(this.#core, src, snapshot, dst, opts));
   }
 
   feedRead(fromSeq: bigint, limit: number): Promise<A.FeedRecord[]> {

@@ -12,6 +12,8 @@ export const EngineErrors = {
   NO_SUCH_UPLOAD: defineError('CCOW_ERR_NO_SUCH_UPLOAD', 'multipart upload does not exist', 404),
   NO_SUCH_SNAPSHOT: defineError('CCOW_ERR_NO_SUCH_SNAPSHOT', 'snapshot does not exist', 404),
   SNAPSHOT_EXISTS: defineError('CCOW_ERR_SNAPSHOT_EXISTS', 'snapshot already exists', 409),
+  /** A bucket clone of the snapshot is still filling (bucket-clone.ts); the message names it. */
+  SNAPSHOT_IN_USE: defineError('CCOW_ERR_SNAPSHOT_IN_USE', 'a bucket clone of this snapshot is still being made', 409),
   PRECONDITION: defineError('CCOW_ERR_PRECONDITION', 'precondition failed', 412),
   INVALID_PART: defineError('CCOW_ERR_INVALID_PART', 'part missing or does not match', 400),
   INVALID_PART_ORDER: defineError('CCOW_ERR_INVALID_PART_ORDER', 'parts are not in ascending order', 400),

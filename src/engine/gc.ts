@@ -19,6 +19,7 @@ import { completedUploadsWorker, feedTrimWorker, tombstoneWorker } from './house
 import { lifecycleWorker } from './lifecycle.js';
 import { scrubWorker } from './scrub.js';
 import { snapshotSweepWorker } from './snapshots.js';
+import { bucketCloneWorker } from './bucket-clone.js';
 
 /** Candidates visited per transaction. */
 const BATCH = 64;
@@ -202,7 +203,7 @@ export function makeWorkers(core: Core): Worker[] {
       return n > 0 ? 'busy' : 'idle';
     },
   };
-  const all = [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core), scrubWorker(core), snapshotSweepWorker(core)];
+  const all = [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core), scrubWorker(core), snapshotSweepWorker(core), bucketCloneWorker(core)];
   // As every Engine method (engine.ts): a step's storage failure (a range scan, a transaction)
   // reaches the caller as an engine error, never raw.
   return all.map((w) => ({ name: w.name, step: () => storage(w.step()) }));

@@ -4,7 +4,7 @@
  */
 import type { ChecksumAlgorithm, CommitCondition, DeleteResult, ObjectAddr, ObjectVersion, PutOptions, ReadOptions, ReadResult, VersionAttrs } from './api.js';
 import { applyEffects, commitTx, FAILED_IF_MATCH, FAILED_IF_NONE_MATCH, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type CommitVm } from './commit.js';
-import type { Core } from './core.js';
+import type { Bucket, Core } from './core.js';
 import { copyChecksum, withChecksum } from './copy-checksum.js';
 import { EngineErrors } from './errors.js';
 import { encodeVersionRecord, encodeVersionValue, type VersionRecord } from './format/records.js';
@@ -153,7 +153,22 @@ export async function copyObject(
 ): Promise<ObjectVersion> {
   const sb = await core.bucket(src.bucket, src.bucketId);
   const db = await core.bucket(dst.bucket, dst.bucketId);
-  checkKey(dst.key);
+  return copyBetween(core, sb, src, db, dst.key, opts);
+}
+
+/**
+ * copyObject between buckets already looked up: `db` may be one no lookup by name finds (a bucket
+ * clone still filling, bucket-clone.ts).
+ */
+export async function copyBetween(
+  core: Core,
+  sb: Bucket,
+  src: { key: string; versionId?: string; snapshot?: string },
+  db: Bucket,
+  dstKey: string,
+  opts: { replace?: VersionAttrs; tags?: Record<string, string>; acl?: unknown; condition?: CommitCondition; checksumAlgorithm?: ChecksumAlgorithm } = {},
+): Promise<ObjectVersion> {
+  checkKey(dstKey);
   const h = await headVersion(core, sb, src.key, { ...src, vmBytes: true });
   // Computed over the very refs the copy shares (h.vm), so a concurrent overwrite of the source
   // cannot pair one version's data with another's checksum.
@@ -173,10 +188,10 @@ export async function copyObject(
   }
   const tags = opts.tags ?? opts.replace?.tags ?? h.r.rec.tags;
   const rec = await commit(core, {
-    bucket: db, key: dst.key, vm, storageClass, tags, acl: opts.acl ?? opts.replace?.acl, condition: opts.condition,
+    bucket: db, key: dstKey, vm, storageClass, tags, acl: opts.acl ?? opts.replace?.acl, condition: opts.condition,
     requireBlob: h.r.rec.vmEmbedded ? undefined : h.vmId,
   });
-  return toObjectVersion(db.rec.name, dst.key, rec, true, vm.meta);
+  return toObjectVersion(db.rec.name, dstKey, rec, true, vm.meta);
 }
 
 /** Clone (§10): a new version of `dst` pointing at the source's VM; zero bytes copied. */

@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { fromHex, nextTurn, prefixEnd, toHex } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
 import type { SnapshotInfo, Worker } from './api.js';
+import { cloneUsing } from './bucket-clone.js';
 import { bucketById } from './buckets.js';
 import { applyEffects, isPinned, keyEntries, newEffects, snapshotCutoffs, verReferrer, type TxEffects } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
-import { decodeSnapshotRecord, decodeVersionValue, encodeSnapshotRecord, type SnapshotRecord } from './format/records.js';
+import { decodeHiddenSweep, decodeSnapshotRecord, decodeVersionValue, encodeHiddenSweep, encodeSnapshotRecord, type SnapshotRecord } from './format/records.js';
 import { bsnapKey, bucketPrefix, decodeObjectKey, encodeObjectKey, HIDDEN_SWEEP_PREFIX, hiddenSweepKey, prefixRange, T } from './keys.js';
 import { dropRef } from './refs.js';
 import { storage } from './storage-errors.js';
@@ -58,8 +59,11 @@ export async function snapshotDelete(core: Core, bucket: string, name: string): 
   await storage(core.backend.meta.transaction((tx) => {
     const k = bsnapKey(b.id, name);
     if (tx.get(k) === undefined) throw EngineErrors.NO_SUCH_SNAPSHOT(`no snapshot ${name} in ${bucket}`);
+    // A clone filling from its view needs the entries it pins until the fill is done.
+    const clone = cloneUsing(tx, b.rec.id, name);
+    if (clone !== undefined) throw EngineErrors.SNAPSHOT_IN_USE(`bucket ${clone} is being cloned from snapshot ${name}`);
     tx.del(k);
-    tx.put(hiddenSweepKey(b.id), token);
+    tx.put(hiddenSweepKey(b.id), encodeHiddenSweep(token));
   }));
   // The snapshot is gone once that transaction committed; a sweep that fails part-way stays queued
   // and the snapshot-sweep worker finishes it (and leaves it alone meanwhile: `sweeping`).
@@ -121,7 +125,7 @@ export async function sweepHidden(core: Core, bucket: Bucket, token: Uint8Array,
 async function dropQueued(core: Core, bucketId: Buffer, token: Uint8Array): Promise<void> {
   await storage(core.backend.meta.transaction((tx) => {
     const raw = tx.get(hiddenSweepKey(bucketId));
-    if (raw && Buffer.from(raw).equals(token)) tx.del(hiddenSweepKey(bucketId));
+    if (raw && decodeHiddenSweep(raw).equals(token)) tx.del(hiddenSweepKey(bucketId));
   }));
 }
 
@@ -163,7 +167,7 @@ export function snapshotSweepWorker(core: Core): Worker {
         return 'busy';
       }
       let queued: { id: Buffer; token: Buffer } | undefined;
-      for await (const [k, v] of core.backend.meta.range({ ...prefixRange(HIDDEN_SWEEP_PREFIX), limit: 1 })) queued = { id: Buffer.from(k.subarray(HIDDEN_SWEEP_PREFIX.length)), token: Buffer.from(v) };
+      for await (const [k, v] of core.backend.meta.range({ ...prefixRange(HIDDEN_SWEEP_PREFIX), limit: 1 })) queued = { id: Buffer.from(k.subarray(HIDDEN_SWEEP_PREFIX.length)), token: decodeHiddenSweep(v) };
       if (!queued || sweeping.get(core)?.has(queued.token.toString('hex'))) return 'idle';
       const b = await bucketById(core, queued.id);
       if (b && b.id.equals(queued.id)) {

@@ -341,6 +341,7 @@ export function createFakeEngine(opts: { minPartSize?: number; uploadId?: () => 
     async snapshotList() { return []; },
     async snapshotDelete() { throw new Error('not in the fake'); },
     async clone() { throw new Error('not in the fake'); },
+    async bucketClone() { throw new Error('not in the fake'); },
     async feedRead() { return []; },
     async fsck() { return { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [], damaged: [] }; },
     async gc() { return 0; },

@@ -1,0 +1,126 @@
+/**
+ * Issue #3: "bucket snapshot (a read-only, point-in-time view by UVID; clone a bucket or object
+ * from it)". Objects could be cloned from a snapshot, whole buckets could not (shared/spec/ccow.md
+ * §10: "a whole bucket = a new bucket whose ni/cur are filled with version records pointing at the
+ * view's VMs — O(number of objects), no payload"). Engine.bucketClone (src/engine/bucket-clone.ts):
+ * the view's versions, no payload copied, invisible until whole, finished by a worker after a
+ * failure or a crash, and the snapshot kept while it fills.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createEngine, type Engine } from '../../src/engine/index.js';
+import { faultyBackend } from '../helpers/faulty-backend.js';
+import { body, bytes, eachBackend, openHarness, readAll, TEST_OPTS } from '../integration/engine/harness.js';
+
+async function assertClean(e: Engine): Promise<void> {
+  const r = await e.fsck();
+  assert.deepEqual({ missing: r.missing, corrupt: r.corrupt, leaked: r.leaked, danglingRefs: r.danglingRefs }, { missing: [], corrupt: [], leaked: [], danglingRefs: [] });
+}
+
+const keysOf = async (e: Engine, bucket: string): Promise<string[]> => (await e.listObjects(bucket, { limit: 1000 })).entries.map((x) => x.key);
+
+/** A source bucket `src` with a snapshot `s` of a known view, changed after it. Returns the view. */
+async function sourceWithSnapshot(e: Engine, n = 6): Promise<Map<string, Buffer>> {
+  await e.createBucket('src', { owner: 'alice', chunkSize: 1024, codec: 'zstd' });
+  await e.putBucketConfig('src', 'versioning', 'Enabled');
+  await e.putBucketConfig('src', 'policy', { Statement: [] });
+  const view = new Map<string, Buffer>();
+  for (let i = 0; i < n; i++) {
+    // Multi-chunk, inline (≤ 4 KiB) and compressible objects.
+    const data = i % 3 === 0 ? bytes(5000 + i, i + 1) : i % 3 === 1 ? Buffer.from(`small ${i}`) : Buffer.alloc(3000, i);
+    await e.putObject({ bucket: 'src', key: `k${i}` }, body(data), { tags: { n: String(i) } });
+    view.set(`k${i}`, data);
+  }
+  // A key deleted before the snapshot: its delete marker is the view's entry, so it is not cloned.
+  await e.putObject({ bucket: 'src', key: 'dead' }, body(Buffer.from('x')));
+  await e.deleteObject({ bucket: 'src', key: 'dead' });
+  await e.snapshotCreate('src', 's');
+  // After the snapshot: overwrite, delete and add. The clone must not see any of it.
+  await e.putObject({ bucket: 'src', key: 'k0' }, body(Buffer.from('k0 after')));
+  await e.deleteObject({ bucket: 'src', key: 'k1' });
+  await e.putObject({ bucket: 'src', key: 'later' }, body(Buffer.from('later')));
+  return view;
+}
+
+eachBackend('bucketClone makes a bucket of the snapshot view: its versions, no payload copied', async (h) => {
+  const e = h.engine;
+  const view = await sourceWithSnapshot(e);
+  const chunksBefore = (await h.backend.stats()).chunkCount;
+  const info = await e.bucketClone('src', 's', 'copy', { owner: 'bob' });
+  assert.equal(info.name, 'copy');
+  assert.equal(info.owner, 'bob');
+  assert.equal(info.versioning, 'Unversioned');
+  assert.equal(info.chunkSize, 1024);
+  assert.equal(info.codec, 'zstd');
+  assert.deepEqual(info.configs, {}, "none of the source's configuration (its policy names its principals)");
+  assert.deepEqual(await keysOf(e, 'copy'), [...view.keys()].sort());
+  for (const [k, data] of view) assert.deepEqual(await readAll(e, 'copy', k), data, k);
+  assert.deepEqual((await e.head({ bucket: 'copy', key: 'k2' })).tags, { n: '2' }, 'tags kept');
+  assert.equal((await h.backend.stats()).chunkCount, chunksBefore, 'no payload chunk written');
+  assert.equal((await e.bucketStats('copy')).objects, view.size);
+  assert.ok((await e.listBuckets()).some((b) => b.name === 'copy'));
+  // The clone is a bucket like any other: written independently of its source.
+  await e.putObject({ bucket: 'copy', key: 'k3' }, body(Buffer.from('changed in the copy')));
+  assert.deepEqual(await readAll(e, 'src', 'k3'), view.get('k3'));
+  // Its data outlives the source's snapshot and objects.
+  await e.snapshotDelete('src', 's');
+  for (const k of await keysOf(e, 'src')) await e.deleteObject({ bucket: 'src', key: k });
+  h.clock.advance(TEST_OPTS.holdMs!);
+  await e.gc();
+  for (const [k, data] of view) if (k !== 'k3') assert.deepEqual(await readAll(e, 'copy', k), data, k);
+  await assertClean(e);
+});
+
+eachBackend('bucketClone refuses a missing source, snapshot or a taken name, and creates nothing', async (h) => {
+  const e = h.engine;
+  await sourceWithSnapshot(e, 2);
+  await e.createBucket('taken', { owner: 'bob' });
+  await assert.rejects(e.bucketClone('nope', 's', 'copy'), { code: 'CCOW_ERR_NO_SUCH_BUCKET' });
+  await assert.rejects(e.bucketClone('src', 'nope', 'copy'), { code: 'CCOW_ERR_NO_SUCH_SNAPSHOT' });
+  await assert.rejects(e.bucketClone('src', 's', 'taken'), { code: 'CCOW_ERR_BUCKET_EXISTS' });
+  assert.equal(await e.getBucket('copy'), undefined);
+  assert.deepEqual((await e.listBuckets()).map((b) => b.name).sort(), ['src', 'taken']);
+  assert.deepEqual(await keysOf(e, 'taken'), []);
+  await assertClean(e);
+});
+
+test('a clone that fails part-way stays invisible, keeps its snapshot, and the bucket-clone worker finishes it after a restart', async () => {
+  const h = await openHarness('local');
+  try {
+    const view = await sourceWithSnapshot(h.engine, 600);
+    // Fail the fill after its first page of commits (256 keys + the cursor's update).
+    let left = Infinity;
+    const failing = faultyBackend(h.backend, (call) => (call === 'meta.transaction' && --left < 0 ? { error: Object.assign(new Error('injected'), { code: 'EIO' }) } : undefined));
+    const e = await createEngine(failing, h.opts);
+    try {
+      left = 1 + 256 + 1 + 10;
+      await assert.rejects(e.bucketClone('src', 's', 'copy'));
+      left = Infinity;
+      assert.equal(await e.getBucket('copy'), undefined, 'not visible while filling');
+      assert.ok(!(await e.listBuckets()).some((b) => b.name === 'copy'));
+      await assert.rejects(e.listObjects('copy', { limit: 10 }), { code: 'CCOW_ERR_NO_SUCH_BUCKET' });
+      await assert.rejects(e.putObject({ bucket: 'copy', key: 'x' }, body(Buffer.from('x'))), { code: 'CCOW_ERR_NO_SUCH_BUCKET' });
+      await assert.rejects(e.deleteBucket('copy'), { code: 'CCOW_ERR_NO_SUCH_BUCKET' });
+      await assert.rejects(e.createBucket('copy', { owner: 'x' }), { code: 'CCOW_ERR_BUCKET_EXISTS' }, 'the name is taken');
+      await assert.rejects(e.snapshotDelete('src', 's'), { code: 'CCOW_ERR_SNAPSHOT_IN_USE' });
+      await assert.rejects(e.bucketClone('src', 's', 'copy'), { code: 'CCOW_ERR_BUCKET_EXISTS' });
+    } finally {
+      await e.close();
+    }
+    // A restart (the local store reopened): the worker resumes from the recorded cursor.
+    await h.restart();
+    assert.equal(await h.engine.getBucket('copy'), undefined);
+    const worker = h.engine.workers().find((w) => w.name === 'bucket-clone');
+    assert.ok(worker, 'a bucket-clone worker runs');
+    assert.equal(await worker.step(), 'busy');
+    assert.equal(await worker.step(), 'idle');
+    assert.equal((await h.engine.getBucket('copy'))?.name, 'copy');
+    assert.deepEqual(await keysOf(h.engine, 'copy'), [...view.keys()].sort());
+    for (const k of ['k0', 'k299', 'k599']) assert.deepEqual(await readAll(h.engine, 'copy', k), view.get(k), k);
+    assert.equal((await h.engine.bucketStats('copy')).objects, view.size, 'keys cloned twice across the failure count once');
+    await h.engine.snapshotDelete('src', 's');
+    await assertClean(h.engine);
+  } finally {
+    await h.close();
+  }
+});
