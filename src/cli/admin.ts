@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import type { FsckReport } from '../engine/index.js';
+import { isValidBucketName } from '../s3/index.js';
 import { checkAccessKey, checkSecretKey } from './config.js';
 import { CliError, openBackend, openStack, type Stack } from './compose.js';
 import { generateKeys, newTenantId, readCredentialsFile, writeCredentialsFile } from './credentials.js';
@@ -200,4 +201,62 @@ export async function compact(dataDirs: string[], scratch: string | undefined, p
 
 function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
+}
+
+/**
+ * An engine error of a snapshot command (no such bucket or snapshot, a name taken, a snapshot in
+ * use) is the operator's answer, not a bug: its message alone, exit 1.
+ */
+async function engineAnswer<T>(op: Promise<T>): Promise<T> {
+  try {
+    return await op;
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('CCOW_ERR_')) throw new CliError((e as Error).message, 1);
+    throw e;
+  }
+}
+
+/** `ccow snapshot create BUCKET NAME` (ccow.md §10): a read-only, point-in-time view of the bucket. */
+export async function snapshotCreate(dataDirs: string[], bucket: string, name: string, print: Print): Promise<number> {
+  return withStack(dataDirs, async ({ engine }) => {
+    const s = await engineAnswer(engine.snapshotCreate(bucket, name));
+    print(`snapshot ${s.name} of ${s.bucket} created (cut-off version id ${s.uvid})`);
+    return 0;
+  });
+}
+
+/** `ccow snapshot ls BUCKET`: name, cut-off version id and creation time of each snapshot. */
+export async function snapshotList(dataDirs: string[], bucket: string, print: Print): Promise<number> {
+  return withStack(dataDirs, async ({ engine }) => {
+    const all = await engineAnswer(engine.snapshotList(bucket));
+    print(['NAME', 'CUT-OFF VERSION ID', 'CREATED'].join('\t'));
+    for (const s of all) print([s.name, s.uvid, s.createdAt.toISOString()].join('\t'));
+    return 0;
+  });
+}
+
+/** `ccow snapshot rm BUCKET NAME`: what only the snapshot kept becomes garbage (collected after the hold). */
+export async function snapshotRemove(dataDirs: string[], bucket: string, name: string, print: Print): Promise<number> {
+  return withStack(dataDirs, async ({ engine }) => {
+    await engineAnswer(engine.snapshotDelete(bucket, name));
+    print(`snapshot ${name} of ${bucket} removed`);
+    return 0;
+  });
+}
+
+/**
+ * `ccow snapshot clone BUCKET NAME NEW_BUCKET [--owner TENANT]`: a new bucket holding the snapshot's
+ * view, no payload copied (engine bucketClone). The new name must be one S3 clients can address
+ * (the CreateBucket rules); the owner defaults to the source bucket's.
+ */
+export async function snapshotClone(dataDirs: string[], bucket: string, name: string, newBucket: string, owner: string | undefined, print: Print): Promise<number> {
+  if (!isValidBucketName(newBucket)) throw new CliError(`invalid bucket name "${newBucket}" (S3 bucket naming rules: 3-63 characters of a-z, 0-9, '.' and '-')`, 2);
+  return withStack(dataDirs, async ({ engine }) => {
+    if (owner !== undefined && !(await tenantExists(engine, owner))) throw new CliError(`no user has tenant id ${owner} (ccow user ls)`, 2);
+    const b = await engineAnswer(engine.bucketClone(bucket, name, newBucket, owner === undefined ? {} : { owner }));
+    const stats = await engine.bucketStats(b.name);
+    print(`bucket ${b.name} cloned from snapshot ${name} of ${bucket}: ${stats.objects} object(s), no data copied`);
+    return 0;
+  });
 }

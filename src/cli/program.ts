@@ -3,7 +3,7 @@
  * once the gateway is listening and keeps the process alive until a signal shuts it down.
  */
 import { Command, Option } from 'commander';
-import { compact, fsck, gc, userAdd, userList, userRemove } from './admin.js';
+import { compact, fsck, gc, snapshotClone, snapshotCreate, snapshotList, snapshotRemove, userAdd, userList, userRemove } from './admin.js';
 import { ConfigError, resolveDataDirs, resolveServeConfig, type ServeFlags } from './config.js';
 import { CliError } from './compose.js';
 import { startGatewayProcess } from './serve.js';
@@ -93,6 +93,30 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('remove the user with this access key')
     .option('--data <dirs>', DATA_HELP)
     .action(async (accessKey: string, o: { data?: string }) => setExit(await userRemove(resolveDataDirs(o.data, io.env), accessKey, io.out)));
+
+  const snapshot = program.command('snapshot').description('bucket snapshots: read-only point-in-time views, and buckets cloned from them (offline)');
+  snapshot
+    .command('create <bucket> <name>')
+    .description('take a snapshot of the bucket as it is now')
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (bucket: string, name: string, o: { data?: string }) => setExit(await snapshotCreate(resolveDataDirs(o.data, io.env), bucket, name, io.out)));
+  snapshot
+    .command('ls <bucket>')
+    .description("list the bucket's snapshots")
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (bucket: string, o: { data?: string }) => setExit(await snapshotList(resolveDataDirs(o.data, io.env), bucket, io.out)));
+  snapshot
+    .command('rm <bucket> <name>')
+    .description('remove a snapshot (what only it kept is collected after the hold)')
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (bucket: string, name: string, o: { data?: string }) => setExit(await snapshotRemove(resolveDataDirs(o.data, io.env), bucket, name, io.out)));
+  snapshot
+    .command('clone <bucket> <name> <newBucket>')
+    .description('make a new bucket of the snapshot\'s view (no data copied)')
+    .option('--owner <tenant>', 'tenant id that owns the new bucket (default: the source bucket\'s owner)')
+    .option('--data <dirs>', DATA_HELP)
+    .action(async (bucket: string, name: string, newBucket: string, o: { owner?: string; data?: string }) =>
+      setExit(await snapshotClone(resolveDataDirs(o.data, io.env), bucket, name, newBucket, o.owner, io.out)));
 
   program
     .command('fsck')
