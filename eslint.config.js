@@ -71,6 +71,14 @@ export default tseslint.config(
           { from: { element: { type: 'storage-contract' } }, allow: [{ to: { element: { type: ['common'] } } }] },
           { from: { element: { type: 'wire' } }, allow: [{ to: { element: { type: ['common', 'wire'] } } }] },
           { from: { element: { type: 'common' } }, allow: [{ to: { element: { type: ['common'] } } }] },
+          // Entry points: another layer is reached only through its index.ts, never its internals
+          // (STYLE.md §1). Imports inside one layer (its sub-folders too, e.g. s3/auth) are
+          // "internal" dependencies, which this rule does not check; policies are last-match-wins,
+          // so this one overrides the allows above.
+          {
+            disallow: [{ to: { element: { fileInternalPath: '!index.ts' } } }],
+            message: '{{from.type}} may import {{to.type}} only through its index.ts, not {{to.internalPath}} (shared/STYLE.md §1)',
+          },
         ],
       }],
       'boundaries/no-unknown-dependencies': 'error',

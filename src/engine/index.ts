@@ -7,4 +7,6 @@ export type { ClockSkewReport, DamageReport, EngineOptions } from './options.js'
 export type { Clock } from './uvid.js';
 export { systemClock } from './uvid.js';
 export { EngineErrors } from './errors.js';
+export type { CurrentExpiry, UploadAbort } from './lifecycle-rules.js';
+export { objectExpiry, uploadAbortDue } from './lifecycle-rules.js';
 export type * from './api.js';

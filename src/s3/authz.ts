@@ -3,7 +3,7 @@
  * policy → 403; the bucket owner's tenant → allow; Allow in the bucket policy → allow; an ACL grant
  * (not on a bucket with ACLs disabled, ownership.ts) → allow; else 403 AccessDenied. Anonymous callers get only what policy or ACL grant to everyone.
  */
-import type { BucketInfo, ObjectVersion } from '../engine/api.js';
+import type { BucketInfo, ObjectVersion } from '../engine/index.js';
 import { aclAllows, asStoredAcl, type Permission } from './acl.js';
 import { tenantOf, type RequestContext } from './context.js';
 import { mapError, S3Error, S3Errors } from './errors.js';

@@ -6,7 +6,7 @@
  * nothing behind.
  */
 import { finished, type Readable } from 'node:stream';
-import type { DigestName, PutDigests } from '../engine/api.js';
+import type { DigestName, PutDigests } from '../engine/index.js';
 import { awsChunkedOptions, decodeAwsChunked, stripAwsChunked } from './auth/index.js';
 import {
   algorithmOfHeader, createChecksum, declaredChecksum, decodeChecksumValue, isEmptyChecksum, missingSdkChecksum, refuseUnsupported, sdkChecksumAlgorithm,

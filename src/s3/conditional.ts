@@ -2,7 +2,7 @@
  * Conditional requests (shared/spec/s3-surface.md §4.2; RFC 9110 §13.1–13.2): GET/HEAD
  * preconditions, copy-source preconditions, and the commit conditions of writes.
  */
-import type { CommitCondition } from '../engine/api.js';
+import type { CommitCondition } from '../engine/index.js';
 import { S3Errors } from './errors.js';
 import { parseHttpDate } from './http-date.js';
 

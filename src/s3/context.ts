@@ -2,7 +2,7 @@
  * The per-request context handlers receive: the parsed request, the routed operation, the
  * authenticated caller, the bucket (when one is addressed) and the service configuration.
  */
-import type { BucketInfo, EngineApi, User } from '../engine/api.js';
+import type { BucketInfo, EngineApi, User } from '../engine/index.js';
 import type { AuthResult } from './auth/index.js';
 import type { S3Operation } from './operations.js';
 import type { QueryParams } from './router.js';

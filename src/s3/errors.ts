@@ -7,7 +7,7 @@
  * a code is missing here or has another status.
  */
 import { CodedError } from '../common/index.js';
-import { EngineErrors } from '../engine/errors.js';
+import { EngineErrors } from '../engine/index.js';
 
 /** Extra XML elements AWS adds to some errors (`<Key>`, `<BucketName>`, `<Condition>`, …), in order. */
 export type ErrorFields = Record<string, string | number | undefined>;

@@ -4,8 +4,8 @@
  * headers of GET/HEAD.
  */
 import { setEntry } from '../common/index.js';
-import type { BucketInfo, ObjectVersion, VersionAttrs } from '../engine/api.js';
-import { objectExpiry, uploadAbortDue } from '../engine/lifecycle-rules.js';
+import type { BucketInfo, ObjectVersion, VersionAttrs } from '../engine/index.js';
+import { objectExpiry, uploadAbortDue } from '../engine/index.js';
 import { stripAwsChunked } from './auth/index.js';
 import { checkCustomerKeyHeaders } from './customer-key.js';
 import { S3Errors } from './errors.js';

@@ -12,7 +12,7 @@
  *   policy decide; Get*Acl shows the bucket owner with FULL_CONTROL; a request that would set any
  *   other ACL is 400 AccessControlListNotSupported.
  */
-import type { BucketInfo } from '../engine/api.js';
+import type { BucketInfo } from '../engine/index.js';
 import { asStoredAcl, type StoredAcl } from './acl.js';
 import { S3Errors } from './errors.js';
 

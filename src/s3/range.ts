@@ -1,7 +1,7 @@
 /**
  * `Range` and `partNumber` selection for GET/HEAD (shared/spec/s3-surface.md §4.6; RFC 9110 §14).
  */
-import type { PartInfo } from '../engine/api.js';
+import type { PartInfo } from '../engine/index.js';
 import { S3Errors } from './errors.js';
 
 /** A byte window of the object. */

@@ -9,7 +9,7 @@
  * `Server` (shared/spec/s3-surface.md §1).
  */
 import { newHostId } from '../common/index.js';
-import type { EngineApi } from '../engine/api.js';
+import type { EngineApi } from '../engine/index.js';
 import { authenticate, withHoistedHeaders, type AuthResult } from './auth/index.js';
 import { splitTarget } from './auth/uri.js';
 import { authorize, concealMissingObject } from './authz.js';

@@ -2,8 +2,8 @@
  * Bucket lifecycle handlers: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
  * GetBucketLocation, Get/PutBucketVersioning (shared/spec/s3-surface.md §3).
  */
-import type { Codec } from '../../engine/api.js';
-import { EngineErrors } from '../../engine/errors.js';
+import type { Codec } from '../../engine/index.js';
+import { EngineErrors } from '../../engine/index.js';
 import { hasCode } from '../../common/index.js';
 import { aclFromHeaders, cannedAcl, validateGrantees } from '../acl.js';
 import { readBody } from '../body.js';

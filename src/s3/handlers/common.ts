@@ -1,6 +1,6 @@
 /** Helpers shared by the handlers: query parameters, version ids, owners, delete-marker errors. */
-import type { BucketInfo, ObjectVersion, ReadResult } from '../../engine/api.js';
-import { EngineErrors } from '../../engine/errors.js';
+import type { BucketInfo, ObjectVersion, ReadResult } from '../../engine/index.js';
+import { EngineErrors } from '../../engine/index.js';
 import { hasCode } from '../../common/index.js';
 import { bucketOf, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';

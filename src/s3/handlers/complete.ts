@@ -3,14 +3,14 @@
  * here from the stored part checksums — COMPOSITE by hashing them, FULL_OBJECT by CRC combination —
  * never by re-reading data; the engine stores it with the version.
  */
-import type { CompletedUpload, ObjectVersion, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
+import type { CompletedUpload, ObjectVersion, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/index.js';
 import { nextTurn } from '../../common/index.js';
 import { readBody } from '../body.js';
 import { algorithmOfHeader, type ChecksumAlgorithm, compositeChecksum, decodeChecksumValue, fullObjectChecksum, isEmptyChecksum, toBase64, verifyChecksum } from '../checksum/index.js';
 import { commitCondition } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';
 import type { S3Response } from '../types.js';
-import { EngineErrors } from '../../engine/errors.js';
+import { EngineErrors } from '../../engine/index.js';
 import { S3Errors } from '../errors.js';
 import { expirationHeader, refuseEncryptionHeader } from '../object-headers.js';
 import type { OperationOf } from '../operations.js';

@@ -4,8 +4,8 @@
  * VM (COPY) or builds a new VM over the same refs (REPLACE).
  */
 import { isUtf8 } from 'node:buffer';
-import type { BucketInfo, ChecksumAlgorithm, ObjectAddr, ObjectVersion, VersionAttrs } from '../../engine/api.js';
-import { EngineErrors } from '../../engine/errors.js';
+import type { BucketInfo, ChecksumAlgorithm, ObjectAddr, ObjectVersion, VersionAttrs } from '../../engine/index.js';
+import { EngineErrors } from '../../engine/index.js';
 import { asSentBytes } from '../auth/index.js';
 import { authorizeAccess, checkExpectedOwner, checkRequestPayer, checkSourceGrantHolds } from '../authz.js';
 import { checkBucketNameLength } from '../bucket-name.js';

@@ -2,7 +2,7 @@
  * Listing handlers: ListObjectsV2, ListObjects (V1), ListObjectVersions
  * (shared/spec/s3-surface.md §4.1). The engine scans; this layer owns parameters, tokens and XML.
  */
-import type { ListEntry, ListPage, ObjectVersion } from '../../engine/api.js';
+import type { ListEntry, ListPage, ObjectVersion } from '../../engine/index.js';
 import { bucketOf, type Handler, type RequestContext } from '../context.js';
 import { S3Errors } from '../errors.js';
 import type { OperationOf } from '../operations.js';

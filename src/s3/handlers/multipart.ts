@@ -2,7 +2,7 @@
  * Multipart upload handlers (shared/spec/s3-surface.md §4.5, §5.3): Create, UploadPart,
  * UploadPartCopy, Complete, Abort, ListParts, ListMultipartUploads.
  */
-import type { UploadInfo } from '../../engine/api.js';
+import type { UploadInfo } from '../../engine/index.js';
 import { digestName, planBody } from '../body.js';
 import { parseChecksumAlgorithm, resolveChecksumType } from '../checksum/index.js';
 import { bucketOf, tenantOf, type Handler, type RequestContext } from '../context.js';

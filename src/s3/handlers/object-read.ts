@@ -2,8 +2,8 @@
  * Read handlers: GetObject, HeadObject (shared/spec/s3-surface.md §3, §4.2, §4.6, §5.4) and
  * GetObjectAttributes (§5.4).
  */
-import type { ObjectVersion } from '../../engine/api.js';
-import { EngineErrors } from '../../engine/errors.js';
+import type { ObjectVersion } from '../../engine/index.js';
+import { EngineErrors } from '../../engine/index.js';
 import { checkGrantHolds, mayReadTags } from '../authz.js';
 import { failedPrecondition, requestConditions } from '../conditional.js';
 import type { Handler, RequestContext } from '../context.js';

@@ -2,8 +2,8 @@
  * Write handlers: PutObject (shared/spec/s3-surface.md §3, §5.2, §6), DeleteObject (§3) and
  * DeleteObjects (§4.3).
  */
-import type { BucketInfo, DeleteResult, ObjectVersion, PutOptions, StoredChecksum } from '../../engine/api.js';
-import { EngineErrors } from '../../engine/errors.js';
+import type { BucketInfo, DeleteResult, ObjectVersion, PutOptions, StoredChecksum } from '../../engine/index.js';
+import { EngineErrors } from '../../engine/index.js';
 import { hasCode } from '../../common/index.js';
 import { aclFromHeaders, validateGrantees, type StoredAcl } from '../acl.js';
 import { authorizeObject } from '../authz.js';

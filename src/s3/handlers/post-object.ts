@@ -13,7 +13,7 @@
  * the commit, so a second file (IncorrectNumberOfFilesInPostRequest) or a broken body leaves
  * nothing behind.
  */
-import type { BucketInfo, ObjectVersion, PutOptions } from '../../engine/api.js';
+import type { BucketInfo, ObjectVersion, PutOptions } from '../../engine/index.js';
 import { postSignatureKind, missingFormField, verifyPostSignature, type AuthResult, type PostSignatureFields } from '../auth/index.js';
 import { authorize } from '../authz.js';
 import { digestName, stallGuard } from '../body.js';

@@ -3,7 +3,7 @@
  * status and the fixed answers of the P1 stubs tools probe (shared/spec/s3-surface.md §3).
  */
 import { setEntry } from '../../common/index.js';
-import type { Versioning } from '../../engine/api.js';
+import type { Versioning } from '../../engine/index.js';
 import { S3Errors } from '../errors.js';
 import { isObjectOwnership, type ObjectOwnership } from '../ownership.js';
 import { parseXmlAsync, parseXmlIfRoot, renderXml, type XmlNode } from './codec.js';

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setEntry } from '../../common/index.js';
-import type { LifecycleConfig, LifecycleRule } from '../../engine/api.js';
+import type { LifecycleConfig, LifecycleRule } from '../../engine/index.js';
 import { S3Errors } from '../errors.js';
 import { parseXmlAsync, renderXml, type XmlNode, type XmlObject } from './codec.js';
 

@@ -3,7 +3,7 @@
  * ListVersionsResult (shared/spec/s3-surface.md §3, §4.1; AWS API reference ListBuckets,
  * ListObjects, ListObjectsV2, ListObjectVersions).
  */
-import type { ListEntry, ObjectVersion } from '../../engine/api.js';
+import type { ListEntry, ObjectVersion } from '../../engine/index.js';
 import { renderXmlBytes, XmlRaw, XmlSequence, xmlTime, type XmlObject } from './codec.js';
 import { escapeXml, urlEncodeKey } from './escape.js';
 

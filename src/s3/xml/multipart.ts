@@ -2,7 +2,7 @@
  * Multipart bodies (shared/spec/s3-surface.md §4.5, §5.3; AWS API reference
  * CreateMultipartUpload, CompleteMultipartUpload, ListParts, ListMultipartUploads, UploadPartCopy).
  */
-import type { ChecksumAlgorithm, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/api.js';
+import type { ChecksumAlgorithm, StoredChecksum, UploadedPart, UploadInfo } from '../../engine/index.js';
 import { S3Errors } from '../errors.js';
 import { parseXmlAsync, renderXml, renderXmlBytes, type XmlObject } from './codec.js';
 import { keyEncoder, ownerXml, type OwnerXml } from './list.js';

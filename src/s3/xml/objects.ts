@@ -2,7 +2,7 @@
  * Object-operation bodies: DeleteObjects request/result (shared/spec/s3-surface.md §4.3),
  * CopyObjectResult (§4.4) and GetObjectAttributesResponse (§5.4).
  */
-import type { PartInfo, StoredChecksum } from '../../engine/api.js';
+import type { PartInfo, StoredChecksum } from '../../engine/index.js';
 import { S3Errors } from '../errors.js';
 import { parseXmlAsync, renderXml, XmlSequence, type XmlObject } from './codec.js';
 import { checksumElements } from './multipart.js';
