@@ -26,7 +26,10 @@ function client(gw: TestGateway): (method: string, path: string, body?: string) 
     const signed = aws4.sign({ host, method, path, headers, body: body ?? '', service: 's3', region: gw.region },
       { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey });
     const h: Record<string, string> = {};
-    for (const [k, v] of Object.entries(signed.headers ?? {})) if (k.toLowerCase() !== 'host') h[k] = String(v);
+    // Host and Content-Length are fetch's to send (it sends the same values): given by hand, the
+    // npm undici 7 another test file of the same batch process loads refuses the request before it
+    // is sent ("invalid content-length header"), and the test failed only in that company.
+    for (const [k, v] of Object.entries(signed.headers ?? {})) if (k.toLowerCase() !== 'host' && k.toLowerCase() !== 'content-length') h[k] = String(v);
     const res = await fetch(gw.url + path, { method, headers: h, body });
     return { status: res.status, text: await res.text() };
   };
