@@ -405,24 +405,39 @@ export function decodeCounters(v: Uint8Array): Counters {
   return { objects: b.readDoubleLE(3), logicalBytes: b.readDoubleLE(11), physicalBytes: b.readDoubleLE(19) };
 }
 
+/** `tag` (3 ASCII bytes) followed by `body`. */
+function withTag(tag: string, body: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(3 + body.length);
+  b.write(tag, 0, 'latin1');
+  b.set(body, 3);
+  return b;
+}
+
+/**
+ * The `bodyLength` bytes after `tag` (a view), or the whole value when it is the untagged form an
+ * older build wrote (exactly `bodyLength` bytes); a format error otherwise.
+ */
+function tagBody(tag: string, v: Uint8Array, bodyLength: number, what: string): Buffer {
+  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (b.length === bodyLength) return b;
+  if (b.length !== 3 + bodyLength || b.toString('latin1', 0, 3) !== tag) throw formatError(what);
+  return b.subarray(3);
+}
+
 /**
  * GC queue value (`gq1`, at `G ‖ chunk id`; ccow.md §9 candidates queue): `"gq1" | f64 LE
  * enqueuedAt` (ms), 11 bytes. Stores written before the tag hold the bare f64 (8 bytes), which
  * {@link decodeGcQueueValue} still reads: the lengths tell the two forms apart.
  */
 export function encodeGcQueueValue(enqueuedAt: number): Buffer {
-  const b = Buffer.allocUnsafe(11);
-  b.write('gq1', 0, 'latin1');
-  b.writeDoubleLE(enqueuedAt, 3);
-  return b;
+  const body = Buffer.allocUnsafe(8);
+  body.writeDoubleLE(enqueuedAt, 0);
+  return withTag('gq1', body);
 }
 
 /** `enqueuedAt` (ms) of a `gq1` value or of the untagged 8-byte form; a format error otherwise. */
 export function decodeGcQueueValue(v: Uint8Array): number {
-  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (b.length === 8) return b.readDoubleLE(0);
-  if (b.length !== 11 || b.toString('latin1', 0, 3) !== 'gq1') throw formatError('gc queue value');
-  return b.readDoubleLE(3);
+  return tagBody('gq1', v, 8, 'gc queue value').readDoubleLE(0);
 }
 
 /**
@@ -433,16 +448,10 @@ export function decodeGcQueueValue(v: Uint8Array): number {
  */
 export function encodeHiddenSweep(token: Uint8Array): Buffer {
   if (token.length !== 16) throw formatError('hidden sweep token (not 16 bytes)');
-  const b = Buffer.allocUnsafe(19);
-  b.write('hs1', 0, 'latin1');
-  b.set(token, 3);
-  return b;
+  return withTag('hs1', token);
 }
 
 /** The 16-byte token (a copy) of an `hs1` value or of the untagged 16-byte form; a format error otherwise. */
 export function decodeHiddenSweep(v: Uint8Array): Buffer {
-  const b = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (b.length === 16) return Buffer.from(b);
-  if (b.length !== 19 || b.toString('latin1', 0, 3) !== 'hs1') throw formatError('hidden sweep value');
-  return Buffer.from(b.subarray(3));
+  return Buffer.from(tagBody('hs1', v, 16, 'hidden sweep value'));
 }
