@@ -1,14 +1,11 @@
 /**
- * Helpers of the S3 service tests: an engine with two users, requests signed by `aws4` and sent
- * straight to `service.handle()`, and a minimal node:http front (listen(0)) so the real
- * `@aws-sdk/client-s3` can talk to the service. The gateway's own HTTP layer lives in src/http;
- * this front only does what the S3Service seam needs.
+ * Helpers of the S3 service tests: an engine with two users, and requests signed by `aws4` and sent
+ * straight to `service.handle()`. SDK tests talk to the real gateway instead (startGateway in
+ * test/helpers/gateway.ts): the node:http stand-in front end that used to live here is gone, so no
+ * SDK test can pass on a front end the gateway does not have.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import aws4 from 'aws4';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { EngineApi } from '../../../src/engine/api.js';
 import { createS3Service, type S3ServiceOptions } from '../../../src/s3/index.js';
 import type { S3Request, S3Response, S3Service } from '../../../src/s3/types.js';
@@ -111,61 +108,4 @@ export function xmlText(xml: string, name: string): string | undefined {
 /** Every text of `<name>` in an XML body. */
 export function xmlAll(xml: string, name: string): string[] {
   return [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((m) => m[1]!);
-}
-
-// -------------------------------------------------------------------------------------------
-// A minimal HTTP front for SDK tests.
-
-function toS3Request(req: IncomingMessage): S3Request {
-  const headers: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
-  return { method: req.method ?? 'GET', url: req.url ?? '/', headers, body: req, requestId: (++ids).toString(16).toUpperCase().padStart(16, '0'), secure: false };
-}
-
-async function writeResponse(res: ServerResponse, out: S3Response): Promise<void> {
-  res.statusCode = out.status;
-  for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
-  if (out.closeConnection) res.setHeader('connection', 'close');
-  if (out.body === undefined || typeof out.body === 'string' || Buffer.isBuffer(out.body)) {
-    res.end(out.body);
-    return;
-  }
-  for await (const c of out.body) {
-    if (!res.write(c)) await new Promise((r) => res.once('drain', r));
-  }
-  res.end();
-}
-
-/** Serve `service` on 127.0.0.1:0; handles `Expect: 100-continue` through `precheck`. */
-export async function startServer(service: S3Service): Promise<{ server: Server; endpoint: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    void service.handle(toS3Request(req)).then((out) => writeResponse(res, out)).catch((e: unknown) => {
-      res.destroy(e as Error);
-    });
-  });
-  server.on('checkContinue', (req, res) => {
-    const s3req = toS3Request(req);
-    void service.precheck(s3req).then(async (refusal) => {
-      if (refusal) return writeResponse(res, refusal);
-      res.writeContinue();
-      return writeResponse(res, await service.handle(s3req));
-    }).catch((e: unknown) => res.destroy(e as Error));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    server,
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
-/** A default-configured SDK v3 client (checksums on) for `user`. */
-export function sdkClient(endpoint: string, user = ALICE): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: user.accessKey, secretAccessKey: user.secretKey },
-  });
 }

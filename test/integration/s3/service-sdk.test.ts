@@ -1,7 +1,10 @@
 /**
  * The real `@aws-sdk/client-s3` with its default configuration (flexible checksums on, streaming
- * uploads as aws-chunked with trailers) against the service over a listen(0) socket
- * (shared/spec/s3-surface.md §6, §11).
+ * uploads as aws-chunked with trailers) against the real gateway (src/http over the S3 service and
+ * the engine on the memory backend) on a listen(0) socket (shared/spec/s3-surface.md §6, §11).
+ * Until issue #4's audit these tests ran through a hand-made node:http front end in ./helpers.ts,
+ * which did not exercise the gateway's own HTTP layer (body passthrough, 100-continue, request ids).
+ * The 100 MiB lib-storage upload is test/integration/http/sdk-lib-storage-100mib.test.ts.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,25 +14,24 @@ import {
   CreateMultipartUploadCommand, DeleteObjectCommand, DeleteObjectsCommand, GetBucketVersioningCommand,
   GetObjectAttributesCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand,
   ListObjectsV2Command, ListPartsCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectTaggingCommand,
-  UploadPartCommand, type S3Client,
+  S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { makeService, sdkClient, startServer } from './helpers.js';
+import { startGateway, type TestGateway } from '../../helpers/gateway.js';
 
-let server: Awaited<ReturnType<typeof startServer>>;
+let gw: TestGateway;
 let s3: S3Client;
 
 before(async () => {
-  const { service } = await makeService();
-  server = await startServer(service);
-  s3 = sdkClient(server.endpoint);
+  gw = await startGateway();
+  s3 = new S3Client(gw.clientConfig());
   await s3.send(new CreateBucketCommand({ Bucket: 'sdk-bucket' }));
 });
 
 after(async () => {
   s3.destroy();
-  await server.close();
+  await gw.close();
 });
 
 test('PutObject (buffer, CRC32 header) and GetObject with checksum validation', async () => {
