@@ -430,6 +430,7 @@ export interface EngineApi {
   // snapshots and clones
   snapshotCreate(bucket: string, name: string): Promise<SnapshotInfo>;
   snapshotList(bucket: string): Promise<SnapshotInfo[]>;
+  /** Errors: NO_SUCH_SNAPSHOT; SNAPSHOT_IN_USE while a bucket clone of it is being made. */
   snapshotDelete(bucket: string, name: string): Promise<void>;
   /** Clone an object (optionally as seen by a bucket snapshot) to a new key: zero bytes copied. */
   clone(src: ObjectAddr & { versionId?: string; snapshot?: string }, dst: ObjectAddr): Promise<ObjectVersion>;
@@ -437,9 +438,11 @@ export interface EngineApi {
    * Create bucket `dst` from snapshot `snapshot` of bucket `src` (ccow.md §10): every key the
    * snapshot's view shows, as that version (tags kept; no payload copied, no ACLs: `owner`, default
    * the source's owner, owns it all). Unversioned, with the source's chunk size and compression and
-   * none of its configuration. It appears whole once filled (O(objects)); a crash meanwhile leaves
-   * it invisible and the bucket-clone worker finishes it. The snapshot cannot be deleted meanwhile
-   * (SNAPSHOT_IN_USE). Errors: NO_SUCH_BUCKET, NO_SUCH_SNAPSHOT, BUCKET_EXISTS, INVALID_ARGUMENT.
+   * none of its configuration. It appears whole once filled (O(objects)); a fill that fails is
+   * removed again, one a crash interrupted stays invisible and is finished by the bucket-clone
+   * worker or by the same call made again. Meanwhile the snapshot cannot be deleted
+   * (SNAPSHOT_IN_USE) nor its bucket (BUCKET_NOT_EMPTY). Errors: NO_SUCH_BUCKET, NO_SUCH_SNAPSHOT,
+   * BUCKET_EXISTS, INVALID_ARGUMENT, and storage errors.
    */
   bucketClone(src: string, snapshot: string, dst: string, opts?: { owner?: string }): Promise<BucketInfo>;
 

@@ -3,12 +3,12 @@
  * cached by the Core; every change goes through a transaction that also appends a feed record.
  */
 import { randomBytes } from 'node:crypto';
-import { MAX_META_KEY_BYTES } from '../storage/contract/index.js';
+import { MAX_META_KEY_BYTES, type MetaTx } from '../storage/contract/index.js';
 import type { BucketInfo, BucketStats, CreateBucketOptions, User, Versioning } from './api.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
-import { cloneMarkOf, decodeBucketRecord, decodeCounters, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord } from './format/records.js';
+import { cloneMarkOf, decodeBucketRecord, decodeCounters, decodeSnapshotRecord, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord } from './format/records.js';
 import { bucketKey, bucketPrefix, countersKey, prefixRange, T, userKey } from './keys.js';
 import { MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './options.js';
 import { bumpCounters } from './refs.js';
@@ -54,7 +54,11 @@ function bucketFeed(core: Core, name: string, tenant: string): Parameters<typeof
   return { op: 'bucket', bucket: name, tenant, viaIsgw: false, at: Math.floor(core.now() * 1000) };
 }
 
-export async function createBucket(core: Core, name: string, opts: CreateBucketOptions): Promise<BucketInfo> {
+/**
+ * Create a bucket. `check` runs inside the creating transaction (a throw creates nothing): a bucket
+ * clone checks there that its snapshot still exists (bucket-clone.ts).
+ */
+export async function createBucket(core: Core, name: string, opts: CreateBucketOptions, check?: (tx: MetaTx) => void): Promise<BucketInfo> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
   checkChunkSize(core, chunkSize);
   const codec = opts.codec ?? 'none';
@@ -65,6 +69,7 @@ export async function createBucket(core: Core, name: string, opts: CreateBucketO
   };
   await storage(core.backend.meta.transaction((tx) => {
     if (tx.get(bucketKey(name)) !== undefined) throw EngineErrors.BUCKET_EXISTS(`bucket ${name} exists`);
+    check?.(tx);
     tx.put(bucketKey(name), encodeBucketRecord(rec));
     bumpCounters(tx, Buffer.from(rec.id, 'hex'), {}, true);
     appendFeed(tx, [bucketFeed(core, name, rec.owner)]);
@@ -96,8 +101,14 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
       if (!isQuiet(v)) throw EngineErrors.BUCKET_NOT_EMPTY(`bucket ${name} is not empty`);
       quiet.push(k);
     }
+    const snapshots = [...tx.range(prefixRange(bucketPrefix(T.BSNAP, b.id)))];
+    // A bucket clone filling from one of its snapshots needs it until it is done (bucket-clone.ts).
+    for (const [, v] of snapshots) {
+      const clone = cloneUsing(tx, b.rec.id, decodeSnapshotRecord(v).name);
+      if (clone !== undefined) throw EngineErrors.BUCKET_NOT_EMPTY(`bucket ${clone} is being cloned from a snapshot of ${name}`);
+    }
     for (const k of quiet) tx.del(k);
-    for (const [k] of [...tx.range(prefixRange(bucketPrefix(T.BSNAP, b.id)))]) tx.del(k);
+    for (const [k] of snapshots) tx.del(k);
     tx.del(countersKey(b.id));
     tx.del(bucketKey(name));
     appendFeed(tx, [bucketFeed(core, name, b.rec.owner)]);
@@ -106,6 +117,20 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
     core.forgetBucket(name);
     throw e;
   });
+}
+
+/**
+ * The bucket clone filling from snapshot `snapshot` of the bucket with id `srcId`, if any, as seen
+ * in `tx`: that snapshot and its bucket stay until the fill is done (snapshotDelete, deleteBucket).
+ * A store has few buckets.
+ */
+export function cloneUsing(tx: MetaTx, srcId: string, snapshot: string): string | undefined {
+  for (const [, v] of tx.range(prefixRange(Buffer.from([T.BUCKET])))) {
+    const r = decodeBucketRecord(v);
+    const m = cloneMarkOf(r);
+    if (m && m.srcId === srcId && m.snapshot === snapshot) return r.name;
+  }
+  return undefined;
 }
 
 /** A quiet marker of a never-versioned bucket that no snapshot keeps (§1: it does not make a bucket non-empty). */
