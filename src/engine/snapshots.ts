@@ -60,7 +60,7 @@ export async function snapshotDelete(core: Core, bucket: string, name: string): 
     if (tx.get(k) === undefined) throw EngineErrors.NO_SUCH_SNAPSHOT(`no snapshot ${name} in ${bucket}`);
     // A clone filling from its view needs the entries it pins until the fill is done.
     const clone = cloneUsing(tx, b.rec.id, name);
-    if (clone !== undefined) throw EngineErrors.SNAPSHOT_IN_USE(`bucket ${clone} is being cloned from snapshot ${name}`);
+    if (clone !== undefined) throw EngineErrors.SNAPSHOT_IN_USE(`bucket ${clone} is being cloned from snapshot ${name} (a running gateway finishes it, or the same clone command run again)`);
     tx.del(k);
     tx.put(hiddenSweepKey(b.id), encodeHiddenSweep(token));
   }));
