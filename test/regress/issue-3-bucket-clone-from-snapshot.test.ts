@@ -220,3 +220,39 @@ eachBackend('the source of a filling clone cannot be deleted', async (h) => {
     await e.close();
   }
 });
+
+eachBackend('a snapshot deleted just before its clone starts: NO_SUCH_SNAPSHOT, no bucket (it was an empty clone that reported success)', async (h) => {
+  await sourceWithSnapshot(h.engine, 3);
+  const src = await h.engine.getBucket('src');
+  const inner = h.backend;
+  // The snapshot's row goes in a transaction of its own right before the clone's first one (the
+  // creation): what a snapshotDelete committed between bucketClone's lookups and its create does.
+  let armed = false;
+  const racing: Harness['backend'] = {
+    ...inner,
+    meta: {
+      ...inner.meta,
+      get: (k) => inner.meta.get(k),
+      range: (o) => inner.meta.range(o),
+      visit: (o, fn) => inner.meta.visit(o, fn),
+      transaction: async (fn, o) => {
+        if (armed) {
+          armed = false;
+          await inner.meta.transaction((tx) => tx.del(bsnapKey(Buffer.from(src!.id, 'hex'), 's')));
+        }
+        return inner.meta.transaction(fn, o);
+      },
+    },
+  };
+  const e = await createEngine(racing, h.opts);
+  try {
+    armed = true;
+    await assert.rejects(e.bucketClone('src', 's', 'copy'), { code: 'CCOW_ERR_NO_SUCH_SNAPSHOT' });
+    assert.equal(armed, false, 'the row went right before a transaction of the clone');
+    assert.equal(await e.getBucket('copy'), undefined);
+    await e.createBucket('copy', { owner: 'bob' });
+    await assertClean(e);
+  } finally {
+    await e.close();
+  }
+});
