@@ -25,8 +25,22 @@ async function requireDataDirs(dataDirs: string[]): Promise<void> {
   }
 }
 
-/** Run `fn` with the data dir open, closing it whatever happens. */
-async function withStack<T>(dataDirs: string[], fn: (stack: Stack) => Promise<T>): Promise<T> {
+/**
+ * Where an admin command finds the store: the data dirs, which it opens and closes itself, or (in
+ * the gateway, admin-socket.ts) the gateway's own open stack.
+ */
+export interface StoreAccess {
+  dataDirs: string[];
+  stack?: Stack;
+}
+
+/** The data dirs of a StoreAccess (or the dirs themselves). */
+const dirsOf = (store: StoreAccess | string[]): string[] => (Array.isArray(store) ? store : store.dataDirs);
+
+/** Run `fn` with the data dir open (the gateway's, or opened here and closed whatever happens). */
+async function withStack<T>(store: StoreAccess | string[], fn: (stack: Stack) => Promise<T>): Promise<T> {
+  if (!Array.isArray(store) && store.stack) return fn(store.stack);
+  const dataDirs = dirsOf(store);
   await requireDataDirs(dataDirs);
   const stack = await openStack(dataDirs);
   try {
@@ -42,7 +56,7 @@ async function withStack<T>(dataDirs: string[], fn: (stack: Stack) => Promise<T>
  * whose last key was removed): key rotation, and the way back to buckets `user rm` left keyless.
  */
 export async function userAdd(
-  dataDirs: string[],
+  store: StoreAccess | string[],
   name: string,
   keys: { accessKey?: string; secretKey?: string; tenant?: string },
   print: Print,
@@ -53,7 +67,7 @@ export async function userAdd(
   if (!/^[\x20-\x7e]{1,64}$/.test(name)) throw new CliError('user name must be 1-64 printable ASCII characters', 2);
   if (keys.tenant !== undefined && !/^[0-9a-f]{64}$/.test(keys.tenant)) throw new CliError('--tenant must be a tenant id (64 lowercase hex)', 2);
   const k = keys.accessKey !== undefined && keys.secretKey !== undefined ? { accessKey: keys.accessKey, secretKey: keys.secretKey } : generateKeys();
-  return withStack(dataDirs, async ({ engine }) => {
+  return withStack(store, async ({ engine }) => {
     if (await engine.getUser(k.accessKey)) throw new CliError(`access key ${k.accessKey} already exists`);
     if (keys.tenant !== undefined && !(await tenantExists(engine, keys.tenant))) throw new CliError(`no tenant ${keys.tenant} (no user and no bucket has it)`);
     const user = await engine.putUser({ ...k, name, tenantId: keys.tenant ?? newTenantId() });
@@ -71,8 +85,8 @@ async function tenantExists(engine: Stack['engine'], tenant: string): Promise<bo
 }
 
 /** `ccow user ls`: one line per user; never a secret. */
-export async function userList(dataDirs: string[], print: Print): Promise<number> {
-  return withStack(dataDirs, async ({ engine }) => {
+export async function userList(store: StoreAccess | string[], print: Print): Promise<number> {
+  return withStack(store, async ({ engine }) => {
     const users = await engine.listUsers();
     print(['ACCESS KEY', 'NAME', 'TENANT ID', 'CREATED'].join('\t'));
     for (const u of users) print([u.accessKey, u.name, u.tenantId, u.createdAt.toISOString()].join('\t'));
@@ -86,11 +100,11 @@ export async function userList(dataDirs: string[], print: Print): Promise<number
  * for them any more, so say which ones and how to give the tenant a key again. The default user's
  * key is not restored by the next start (revokeDefaultKeys).
  */
-export async function userRemove(dataDirs: string[], accessKey: string, print: Print): Promise<number> {
-  return withStack(dataDirs, async ({ engine }) => {
+export async function userRemove(store: StoreAccess | string[], accessKey: string, print: Print): Promise<number> {
+  return withStack(store, async ({ engine }) => {
     const user = await engine.getUser(accessKey);
     if (!user) throw new CliError(`no user with access key ${accessKey}`);
-    const fromFile = await revokeDefaultKeys(dataDirs[0]!, user);
+    const fromFile = await revokeDefaultKeys(dirsOf(store)[0]!, user);
     if (!(await engine.deleteUser(accessKey))) throw new CliError(`no user with access key ${accessKey}`);
     print(`user with access key ${accessKey} removed`);
     if (fromFile !== undefined) {
@@ -218,8 +232,8 @@ async function engineAnswer<T>(op: Promise<T>): Promise<T> {
 }
 
 /** `ccow snapshot create BUCKET NAME` (ccow.md §10): a read-only, point-in-time view of the bucket. */
-export async function snapshotCreate(dataDirs: string[], bucket: string, name: string, print: Print): Promise<number> {
-  return withStack(dataDirs, async ({ engine }) => {
+export async function snapshotCreate(store: StoreAccess | string[], bucket: string, name: string, print: Print): Promise<number> {
+  return withStack(store, async ({ engine }) => {
     const s = await engineAnswer(engine.snapshotCreate(bucket, name));
     print(`snapshot ${s.name} of ${s.bucket} created (cut-off version id ${s.uvid})`);
     return 0;
@@ -227,8 +241,8 @@ export async function snapshotCreate(dataDirs: string[], bucket: string, name: s
 }
 
 /** `ccow snapshot ls BUCKET`: name, cut-off version id and creation time of each snapshot. */
-export async function snapshotList(dataDirs: string[], bucket: string, print: Print): Promise<number> {
-  return withStack(dataDirs, async ({ engine }) => {
+export async function snapshotList(store: StoreAccess | string[], bucket: string, print: Print): Promise<number> {
+  return withStack(store, async ({ engine }) => {
     const all = await engineAnswer(engine.snapshotList(bucket));
     print(['NAME', 'CUT-OFF VERSION ID', 'CREATED'].join('\t'));
     for (const s of all) print([s.name, s.uvid, s.createdAt.toISOString()].join('\t'));
@@ -237,8 +251,8 @@ export async function snapshotList(dataDirs: string[], bucket: string, print: Pr
 }
 
 /** `ccow snapshot rm BUCKET NAME`: what only the snapshot kept becomes garbage (collected after the hold). */
-export async function snapshotRemove(dataDirs: string[], bucket: string, name: string, print: Print): Promise<number> {
-  return withStack(dataDirs, async ({ engine }) => {
+export async function snapshotRemove(store: StoreAccess | string[], bucket: string, name: string, print: Print): Promise<number> {
+  return withStack(store, async ({ engine }) => {
     await engineAnswer(engine.snapshotDelete(bucket, name));
     print(`snapshot ${name} of ${bucket} removed`);
     return 0;
@@ -250,9 +264,9 @@ export async function snapshotRemove(dataDirs: string[], bucket: string, name: s
  * view, no payload copied (engine bucketClone). The new name must be one S3 clients can address
  * (the CreateBucket rules); the owner defaults to the source bucket's.
  */
-export async function snapshotClone(dataDirs: string[], bucket: string, name: string, newBucket: string, owner: string | undefined, print: Print): Promise<number> {
+export async function snapshotClone(store: StoreAccess | string[], bucket: string, name: string, newBucket: string, owner: string | undefined, print: Print): Promise<number> {
   if (!isValidBucketName(newBucket)) throw new CliError(`invalid bucket name "${newBucket}" (S3 bucket naming rules: 3-63 characters of a-z, 0-9, '.' and '-')`, 2);
-  return withStack(dataDirs, async ({ engine }) => {
+  return withStack(store, async ({ engine }) => {
     if (owner !== undefined && !(await tenantExists(engine, owner))) throw new CliError(`no user has tenant id ${owner} (ccow user ls)`, 2);
     const b = await engineAnswer(engine.bucketClone(bucket, name, newBucket, owner === undefined ? {} : { owner }));
     const stats = await engine.bucketStats(b.name);
@@ -260,3 +274,13 @@ export async function snapshotClone(dataDirs: string[], bucket: string, name: st
     return 0;
   });
 }
+
+/**
+ * The admin commands a running gateway runs for the CLI (admin-socket.ts) when it holds the data
+ * dir: managing users and snapshots must not need downtime. fsck, gc and compact stay offline
+ * (they walk or rewrite the whole store).
+ */
+export const ONLINE_COMMANDS = { userAdd, userList, userRemove, snapshotCreate, snapshotList, snapshotRemove, snapshotClone } as const;
+
+/** The name of an online-capable admin command. */
+export type OnlineCommand = keyof typeof ONLINE_COMMANDS;

@@ -17,6 +17,9 @@ export class CliError extends Error {
   }
 }
 
+/** The data dir is held by another process (a running gateway): admin commands may ask it instead. */
+export class DataDirInUse extends CliError {}
+
 /** An opened data dir: backend and engine, closed together (engine first). */
 export interface Stack {
   backend: LocalBackend;
@@ -61,7 +64,7 @@ export async function openBackend(dataDirs: string[], opts: Omit<LocalBackendOpt
     return await createLocalBackend({ ...opts, dataDirs });
   } catch (e) {
     if (StorageErrors.LOCKED.is(e)) {
-      throw new CliError(`data dir ${dataDirs.join(',')} is in use by another ccow process (is a gateway running on it?): ${e.message}`);
+      throw new DataDirInUse(`data dir ${dataDirs.join(',')} is in use by another ccow process (is a gateway running on it?): ${e.message}`);
     }
     // Dirs in another order, one left out, one of another store (storage/local/data-dirs.ts): the
     // message names the dir and what to do. A usage mistake, so exit 2 as for other bad settings.

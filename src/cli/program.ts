@@ -3,9 +3,10 @@
  * once the gateway is listening and keeps the process alive until a signal shuts it down.
  */
 import { Command, Option } from 'commander';
-import { compact, fsck, gc, snapshotClone, snapshotCreate, snapshotList, snapshotRemove, userAdd, userList, userRemove } from './admin.js';
+import { compact, fsck, gc, ONLINE_COMMANDS, type OnlineCommand } from './admin.js';
+import { callAdminSocket } from './admin-socket.js';
 import { ConfigError, resolveDataDirs, resolveServeConfig, type ServeFlags } from './config.js';
-import { CliError } from './compose.js';
+import { CliError, DataDirInUse } from './compose.js';
 import { startGatewayProcess } from './serve.js';
 import { packageVersion } from './version.js';
 
@@ -81,42 +82,42 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--tenant <id>', 'add the key to this existing tenant (key rotation; buckets of a removed user)')
     .option('--data <dirs>', DATA_HELP)
     .action(async (name: string, o: { accessKey?: string; secretKey?: string; tenant?: string; data?: string }) => {
-      setExit(await userAdd(resolveDataDirs(o.data, io.env), name, o, io.out));
+      setExit(await online(io, resolveDataDirs(o.data, io.env), 'userAdd', [name, { accessKey: o.accessKey, secretKey: o.secretKey, tenant: o.tenant }]));
     });
   user
     .command('ls')
     .description('list users (never prints secrets)')
     .option('--data <dirs>', DATA_HELP)
-    .action(async (o: { data?: string }) => setExit(await userList(resolveDataDirs(o.data, io.env), io.out)));
+    .action(async (o: { data?: string }) => setExit(await online(io, resolveDataDirs(o.data, io.env), 'userList', [])));
   user
     .command('rm <accessKey>')
     .description('remove the user with this access key')
     .option('--data <dirs>', DATA_HELP)
-    .action(async (accessKey: string, o: { data?: string }) => setExit(await userRemove(resolveDataDirs(o.data, io.env), accessKey, io.out)));
+    .action(async (accessKey: string, o: { data?: string }) => setExit(await online(io, resolveDataDirs(o.data, io.env), 'userRemove', [accessKey])));
 
   const snapshot = program.command('snapshot').description('bucket snapshots: read-only point-in-time views, and buckets cloned from them (offline)');
   snapshot
     .command('create <bucket> <name>')
     .description('take a snapshot of the bucket as it is now')
     .option('--data <dirs>', DATA_HELP)
-    .action(async (bucket: string, name: string, o: { data?: string }) => setExit(await snapshotCreate(resolveDataDirs(o.data, io.env), bucket, name, io.out)));
+    .action(async (bucket: string, name: string, o: { data?: string }) => setExit(await online(io, resolveDataDirs(o.data, io.env), 'snapshotCreate', [bucket, name])));
   snapshot
     .command('ls <bucket>')
     .description("list the bucket's snapshots")
     .option('--data <dirs>', DATA_HELP)
-    .action(async (bucket: string, o: { data?: string }) => setExit(await snapshotList(resolveDataDirs(o.data, io.env), bucket, io.out)));
+    .action(async (bucket: string, o: { data?: string }) => setExit(await online(io, resolveDataDirs(o.data, io.env), 'snapshotList', [bucket])));
   snapshot
     .command('rm <bucket> <name>')
     .description('remove a snapshot (what only it kept is collected after the hold)')
     .option('--data <dirs>', DATA_HELP)
-    .action(async (bucket: string, name: string, o: { data?: string }) => setExit(await snapshotRemove(resolveDataDirs(o.data, io.env), bucket, name, io.out)));
+    .action(async (bucket: string, name: string, o: { data?: string }) => setExit(await online(io, resolveDataDirs(o.data, io.env), 'snapshotRemove', [bucket, name])));
   snapshot
     .command('clone <bucket> <name> <newBucket>')
     .description('make a new bucket of the snapshot\'s view (no data copied)')
     .option('--owner <tenant>', 'tenant id that owns the new bucket (default: the source bucket\'s owner)')
     .option('--data <dirs>', DATA_HELP)
     .action(async (bucket: string, name: string, newBucket: string, o: { owner?: string; data?: string }) =>
-      setExit(await snapshotClone(resolveDataDirs(o.data, io.env), bucket, name, newBucket, o.owner, io.out)));
+      setExit(await online(io, resolveDataDirs(o.data, io.env), 'snapshotClone', [bucket, name, newBucket, o.owner])));
 
   program
     .command('fsck')
@@ -139,6 +140,23 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (o: { scratch?: string; data?: string }) => setExit(await compact(resolveDataDirs(o.data, io.env), o.scratch, io.out)));
 
   return program;
+}
+
+/**
+ * Run an online-capable admin command on the data dir, or, when a running gateway holds it, through
+ * that gateway's admin socket (admin-socket.ts). Its arguments must survive JSON (they cross the
+ * socket): strings, plain objects, undefined options dropped.
+ */
+async function online(io: CliIo, dataDirs: string[], op: OnlineCommand, args: unknown[]): Promise<number> {
+  const fn = ONLINE_COMMANDS[op] as (store: { dataDirs: string[] }, ...rest: unknown[]) => Promise<number>;
+  try {
+    return await fn({ dataDirs }, ...args, io.out);
+  } catch (e) {
+    if (!(e instanceof DataDirInUse)) throw e;
+    const code = await callAdminSocket(dataDirs, op, args, io.out);
+    if (code === undefined) throw e;
+    return code;
+  }
 }
 
 /**

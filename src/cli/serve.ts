@@ -17,6 +17,7 @@ import type { ServeConfig } from './config.js';
 import { CliError, openStack, type Stack } from './compose.js';
 import { ensureDefaultUser, type DefaultCredentials } from './credentials.js';
 import { runWorkers, type WorkerRunner } from './workers.js';
+import { serveAdminSocket } from './admin-socket.js';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -63,10 +64,12 @@ export async function startGatewayProcess(cfg: ServeConfig, print: (line: string
       throw listenError(e, cfg);
     });
     const workers = runWorkers(stack.engine.workers(), logger);
+    // `ccow user …` / `ccow snapshot …` while the gateway runs (admin-socket.ts).
+    const admin = await serveAdminSocket(cfg.dataDirs, stack, logger);
     printBanner(print, url, credentials, cfg);
     const closeApp = app.close.bind(app);
     let closing: Promise<void> | undefined;
-    return { url, credentials, close: () => (closing ??= shutdown(closeApp, workers, stack, logger)) };
+    return { url, credentials, close: () => (closing ??= shutdown(closeApp, workers, stack, logger, admin)) };
   } catch (e) {
     await app?.close();
     await stack.close();
@@ -130,8 +133,9 @@ function printBanner(print: (line: string) => void, url: string, c: DefaultCrede
   print(`  data: ${cfg.dataDirs.map((d) => resolve(d)).join(',')}  region: ${cfg.region}${cfg.domain ? `  domain: ${cfg.domain}` : ''}`);
 }
 
-async function shutdown(closeApp: () => Promise<void>, workers: WorkerRunner, stack: Stack, logger: Logger): Promise<void> {
+async function shutdown(closeApp: () => Promise<void>, workers: WorkerRunner, stack: Stack, logger: Logger, admin?: { close(): Promise<void> }): Promise<void> {
   logger.info('shutting down: no new connections, finishing requests in flight');
+  await admin?.close();
   await closeApp();
   await workers.stop();
   await stack.close();

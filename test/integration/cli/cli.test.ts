@@ -144,12 +144,13 @@ test('user add / ls / rm on a stopped gateway; the new user signs requests once 
   assert.equal((await run(['user', 'ls'], env)).stdout.includes('BOBKEY'), false);
 });
 
-test('admin commands refuse a data dir a running gateway holds; fsck and gc run once it stopped', async (t) => {
+test('whole-store admin commands refuse a data dir a running gateway holds; fsck and gc run once it stopped', async (t) => {
   const data = await tempDir(t);
   const env = cleanEnv({ CCOW_DATA: data });
   const gw = await serve(['--listen', '127.0.0.1:0'], env);
   t.after(() => gw.stop().then(() => undefined));
-  for (const args of [['user', 'ls'], ['fsck']]) {
+  // (`ccow user …` and `ccow snapshot …` run through the gateway instead: issue-4-online-admin.)
+  for (const args of [['fsck'], ['gc']]) {
     const r = await run(args, env);
     assert.equal(r.code, 1, args.join(' '));
     assert.match(r.stderr, /^ccow: data dir .* is in use by another ccow process/m, args.join(' '));
