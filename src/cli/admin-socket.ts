@@ -117,7 +117,9 @@ async function run(line: string | undefined, store: StoreAccess, logger: Logger)
   if (typeof req.op !== 'string' || !Object.hasOwn(ONLINE_COMMANDS, req.op) || !Array.isArray(req.args)) return { v: VERSION, code: 2, out, err: `unknown admin command ${String(req.op)}` };
   const fn = ONLINE_COMMANDS[req.op as OnlineCommand] as (store: StoreAccess, ...rest: unknown[]) => Promise<number>;
   try {
-    const code = await fn(store, ...req.args, (l: string) => out.push(l));
+    // JSON has no undefined: an option left out (`--owner`) crosses as null.
+    const args = (req.args as unknown[]).map((a) => (a === null ? undefined : a));
+    const code = await fn(store, ...args, (l: string) => out.push(l));
     logger.info({ admin: req.op, code }, `admin command ${req.op} run for the CLI`);
     return { v: VERSION, code, out };
   } catch (e) {

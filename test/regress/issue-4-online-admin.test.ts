@@ -54,6 +54,10 @@ test('ccow user and ccow snapshot run through the running gateway; fsck and gc s
   assert.equal((await fetch(`${gw.url}/bobs`, { method: 'PUT', headers: mk.headers as Record<string, string> })).status, 200);
   assert.equal((await run('snapshot', 'create', 'bobs', 'one')).code, 0);
   assert.match((await run('snapshot', 'ls', 'bobs')).stdout, /^one\t/m);
+  // Without --owner (an option left out crosses the socket as null): the source's owner, bob.
+  const cloned = await run('snapshot', 'clone', 'bobs', 'one', 'bobs-one');
+  assert.equal(cloned.code, 0, cloned.stderr);
+  assert.match((await listBuckets(gw.url, BOB)).text, /<Name>bobs-one<\/Name>/);
   const noBucket = await run('snapshot', 'create', 'nope', 'one');
   assert.equal(noBucket.code, 1);
   assert.match(noBucket.stderr, /^ccow: bucket nope does not exist$/m);
