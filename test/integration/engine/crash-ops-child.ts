@@ -19,7 +19,13 @@
  * - `lifecycle`: the lifecycle worker on a clock running 200 000× fast (rules on `x/` and `u/`
  *   become due within a second or two) next to writes on every key;
  * - `compact`: online LMDB compactions (src/storage/local/compaction.ts) during writes, in place or
- *   through a scratch dir; in half the rounds the process kills itself before a random step of one.
+ *   through a scratch dir; in half the rounds the process kills itself before a random step of one;
+ * - `bclone`: whole-bucket clones of a snapshot (Engine.bucketClone, src/engine/bucket-clone.ts):
+ *   a source of 600 keys (`SRC_KEYS`, mostly inline, some LMDB blobs and chunk files; written once
+ *   per chain) changed by one loop (puts, delete markers, purges of noncurrent versions), and one
+ *   that takes a snapshot (under the source's lock, so its view is the content this process knows),
+ *   clones it into a fresh bucket name (3 fill pages, while the source keeps changing) and deletes
+ *   an older snapshot whose clone was acknowledged.
  *
  * Protocol: one JSON `OpsLine` per stdout line; `begin` before an operation starts, `ack` once its
  * promise resolved (durable, §13), `fail` when it rejected. At most one key operation per key is
@@ -33,7 +39,7 @@ import { createEngine, type Engine, type EngineOptions, type LifecycleConfig } f
 import { createLocalBackend, type CompactStep, type LocalBackend } from '../../../src/storage/local/index.js';
 import { seededRandom } from '../../helpers/crash-writer.js';
 
-export type Mode = 'mpu' | 'del' | 'sus' | 'clone' | 'lifecycle' | 'compact';
+export type Mode = 'mpu' | 'del' | 'sus' | 'clone' | 'lifecycle' | 'compact' | 'bclone';
 
 const KiB = 1024;
 /** The versioned bucket every mode writes to (64 KiB chunks: files; ≤ 16 KiB: LMDB blobs). */
@@ -41,6 +47,10 @@ export const BUCKET = 'v';
 export const CHUNK = 64 * KiB;
 /** Keys of the key operations; `x/…` are under the lifecycle rules, `k…` under none. */
 export const KEYS = [...Array.from({ length: 8 }, (_, i) => `k${String(i).padStart(2, '0')}`), ...Array.from({ length: 6 }, (_, i) => `x/${String(i).padStart(2, '0')}`)];
+/** Keys of the bclone mode's source (in BUCKET): 600 keys are 3 fill pages of 256 (bucket-clone.ts PAGE). */
+export const SRC_KEYS = Array.from({ length: 600 }, (_, i) => `b/${String(i).padStart(4, '0')}`);
+/** Owner of half the bclone mode's clones (the others get the source's, 'crash'). */
+export const CLONE_OWNER = 'bob';
 /** The lifecycle mode's clock runs this much faster than the wall clock. */
 export const FAST = 200_000;
 /** Lifecycle rules of the lifecycle mode (days counted on the fast clock). */
@@ -67,7 +77,9 @@ export type OpsOp =
   | { kind: 'create'; key: string }
   | { kind: 'part'; key: string; uploadId: string; partNumber: number; sha: string; size: number; etag: string; from?: string }
   | { kind: 'complete'; key: string; uploadId: string; parts: number[]; sha: string; size: number; etag: string }
-  | { kind: 'abort'; key: string; uploadId: string };
+  | { kind: 'abort'; key: string; uploadId: string }
+  /** bclone mode: clone BUCKET's snapshot `name` into bucket `dst`; `view` is what the snapshot shows (key → SHA-256). */
+  | { kind: 'bclone'; name: string; dst: string; owner?: string; view: Record<string, string> };
 
 export type OpsLine =
   | { t: 'ready'; epoch: number }
@@ -75,7 +87,7 @@ export type OpsLine =
   | { t: 'ack'; op: number; versionId?: string; etag?: string; uploadId?: string }
   | { t: 'fail'; op: number; code: string; error: string }
   /** Background work done (for the round's diagnostics): busy GC and lifecycle worker steps, compactions. */
-  | { t: 'note'; what: 'gc' | 'lifecycle' | 'compacted'; n: number };
+  | { t: 'note'; what: 'gc' | 'lifecycle' | 'compacted' | 'seeded'; n: number };
 
 /** Pool of 24 chunk-sized blocks: bodies made of them share chunks (dedup, shared references). */
 const POOL = createCipheriv('aes-128-ctr', Buffer.alloc(16, 3), Buffer.alloc(16, 0)).update(Buffer.alloc(24 * CHUNK));
@@ -318,6 +330,94 @@ class Child {
     if (v && all.length > 0) this.completed.push({ key, versionId: v.versionId, body: all });
   }
 
+  /** bclone mode: the source's current content (key → SHA-256), as this process found or wrote it. */
+  readonly src = new Map<string, string>();
+  #srcLock: Promise<unknown> = Promise.resolve();
+
+  /** Run `fn` as the only changer of the source (a snapshot taken under it sees `src`). */
+  async locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#srcLock.then(fn);
+    this.#srcLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A source body: mostly inline (≤ 4 KiB, §3), some LMDB blobs, a few chunk files. */
+  srcBody(): Buffer {
+    const r = this.rng();
+    const size = r < 0.85 ? 100 + Math.floor(this.rng() * 500) : r < 0.97 ? 4097 + Math.floor(this.rng() * 12 * KiB) : CHUNK + Math.floor(this.rng() * CHUNK);
+    return makeBody(this.rng, size, `${this.stamp}.${this.#op}`);
+  }
+
+  /** bclone mode: read what the source holds, write its missing keys (the first round of a chain), then a `seeded` note. */
+  async seedSource(): Promise<void> {
+    const { e } = this;
+    for (const o of (await e.listObjects(BUCKET, { prefix: 'b/', limit: 10_000 })).entries) this.src.set(o.key, (await readSha(e, o.key)).sha);
+    const missing = SRC_KEYS.filter((k) => !this.src.has(k));
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      for (let key = missing.shift(); key !== undefined; key = missing.shift()) {
+        const body = this.srcBody();
+        const sha = sha256(body);
+        if (await this.run({ kind: 'put', key, sha, size: body.length }, () => e.putObject({ bucket: BUCKET, key }, stream(this.rng, body)))) this.src.set(key, sha);
+      }
+    }));
+    emit({ t: 'note', what: 'seeded', n: this.src.size });
+  }
+
+  /** bclone mode: batches of 1–6 changes of source keys: a put, a delete marker, or a purge of the oldest noncurrent version. */
+  async changeSource(): Promise<void> {
+    const { e, rng } = this;
+    for (;;) {
+      await sleep(5 + rng() * 25);
+      await this.locked(async () => {
+        for (let n = 1 + Math.floor(rng() * 6); n > 0; n--) {
+          const key = pick(rng, SRC_KEYS);
+          const r = rng();
+          if (r < 0.15 && this.src.has(key)) {
+            if (await this.run({ kind: 'delete', key }, async () => (await e.deleteObject({ bucket: BUCKET, key }), {}))) this.src.delete(key);
+            continue;
+          }
+          if (r < 0.4) {
+            const versions = (await e.listVersions(BUCKET, { prefix: key, limit: 100 })).entries.filter((v) => v.key === key);
+            if (versions.length > 1) {
+              const versionId = versions[versions.length - 1]!.versionId;
+              await this.run({ kind: 'deleteVersion', key, versionId }, async () => (await e.deleteObject({ bucket: BUCKET, key }, { versionId }), {}));
+              continue;
+            }
+          }
+          const body = this.srcBody();
+          const sha = sha256(body);
+          if (await this.run({ kind: 'put', key, sha, size: body.length }, () => e.putObject({ bucket: BUCKET, key }, stream(rng, body)))) this.src.set(key, sha);
+        }
+      });
+    }
+  }
+
+  /**
+   * bclone mode: snapshot the source, clone the snapshot into a fresh bucket, and (60 %) delete an
+   * older snapshot whose clone was acknowledged. Snapshots of earlier rounds count as done: the
+   * parent finished their clones after the crash.
+   */
+  async bucketClones(): Promise<void> {
+    const { e, rng } = this;
+    const done = (await e.snapshotList(BUCKET)).map((s) => s.name);
+    for (let i = 0; ; i++) {
+      await sleep(rng() * 20);
+      const name = `bs-${this.stamp}-${i}`;
+      const view = await this.locked(async () => {
+        const made = await this.run({ kind: 'snapCreate', name }, async () => (await e.snapshotCreate(BUCKET, name), {}));
+        return made && Object.fromEntries([...this.src].sort(([a], [b]) => (a < b ? -1 : 1)));
+      });
+      if (!view) continue;
+      const dst = `bc-${this.stamp}-${i}`;
+      const owner = rng() < 0.5 ? CLONE_OWNER : undefined;
+      if (await this.run({ kind: 'bclone', name, dst, ...(owner ? { owner } : {}), view }, async () => (await e.bucketClone(BUCKET, name, dst, owner ? { owner } : {}), {}))) done.push(name);
+      if (done.length > 1 && rng() < 0.6) {
+        const old = pick(rng, done.slice(0, -1));
+        if (await this.run({ kind: 'snapDelete', name: old }, async () => (await e.snapshotDelete(BUCKET, old), {}))) done.splice(done.indexOf(old), 1);
+      }
+    }
+  }
+
   /** Clone mode: take a snapshot, or delete one. */
   async snapshots(): Promise<void> {
     for (let i = 0; ; i++) {
@@ -407,6 +507,11 @@ async function main(mode: Mode, dir: string, seed: number, offset: number): Prom
   if (mode === 'sus') await e.putBucketConfig(BUCKET, 'versioning', rng() < 0.6 ? 'Suspended' : 'Enabled');
   emit({ t: 'ready', epoch: e.identity.epoch });
   const c = new Child(e, rng, mode, `${e.identity.epoch}`);
+  if (mode === 'bclone') {
+    await c.seedSource();
+    await Promise.all([c.changeSource(), c.bucketClones(), collect(e, rng)]);
+    return;
+  }
   const jobs: Promise<void>[] = [...Array.from({ length: mode === 'mpu' ? 4 : 6 }, () => c.work()), collect(e, rng)];
   if (mode === 'clone') jobs.push(c.snapshots());
   if (mode === 'lifecycle') jobs.push(lifecycle(e));
