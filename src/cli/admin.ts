@@ -34,13 +34,9 @@ export interface StoreAccess {
   stack?: Stack;
 }
 
-/** The data dirs of a StoreAccess (or the dirs themselves). */
-const dirsOf = (store: StoreAccess | string[]): string[] => (Array.isArray(store) ? store : store.dataDirs);
-
 /** Run `fn` with the data dir open (the gateway's, or opened here and closed whatever happens). */
-async function withStack<T>(store: StoreAccess | string[], fn: (stack: Stack) => Promise<T>): Promise<T> {
-  if (!Array.isArray(store) && store.stack) return fn(store.stack);
-  const dataDirs = dirsOf(store);
+async function withStack<T>({ dataDirs, stack: live }: StoreAccess, fn: (stack: Stack) => Promise<T>): Promise<T> {
+  if (live) return fn(live);
   await requireDataDirs(dataDirs);
   const stack = await openStack(dataDirs);
   try {
@@ -56,7 +52,7 @@ async function withStack<T>(store: StoreAccess | string[], fn: (stack: Stack) =>
  * whose last key was removed): key rotation, and the way back to buckets `user rm` left keyless.
  */
 export async function userAdd(
-  store: StoreAccess | string[],
+  store: StoreAccess,
   name: string,
   keys: { accessKey?: string; secretKey?: string; tenant?: string },
   print: Print,
@@ -85,7 +81,7 @@ async function tenantExists(engine: Stack['engine'], tenant: string): Promise<bo
 }
 
 /** `ccow user ls`: one line per user; never a secret. */
-export async function userList(store: StoreAccess | string[], print: Print): Promise<number> {
+export async function userList(store: StoreAccess, print: Print): Promise<number> {
   return withStack(store, async ({ engine }) => {
     const users = await engine.listUsers();
     print(['ACCESS KEY', 'NAME', 'TENANT ID', 'CREATED'].join('\t'));
@@ -100,11 +96,11 @@ export async function userList(store: StoreAccess | string[], print: Print): Pro
  * for them any more, so say which ones and how to give the tenant a key again. The default user's
  * key is not restored by the next start (revokeDefaultKeys).
  */
-export async function userRemove(store: StoreAccess | string[], accessKey: string, print: Print): Promise<number> {
+export async function userRemove(store: StoreAccess, accessKey: string, print: Print): Promise<number> {
   return withStack(store, async ({ engine }) => {
     const user = await engine.getUser(accessKey);
     if (!user) throw new CliError(`no user with access key ${accessKey}`);
-    const fromFile = await revokeDefaultKeys(dirsOf(store)[0]!, user);
+    const fromFile = await revokeDefaultKeys(store.dataDirs[0]!, user);
     if (!(await engine.deleteUser(accessKey))) throw new CliError(`no user with access key ${accessKey}`);
     print(`user with access key ${accessKey} removed`);
     if (fromFile !== undefined) {
@@ -145,7 +141,7 @@ async function revokeDefaultKeys(dataDir: string, user: { accessKey: string; ten
 
 /** `ccow fsck`: prints the report; exit 0 only when it is clean. */
 export async function fsck(dataDirs: string[], print: Print): Promise<number> {
-  return withStack(dataDirs, async ({ engine }) => {
+  return withStack({ dataDirs }, async ({ engine }) => {
     const report = await engine.fsck();
     for (const line of formatFsck(report)) print(line);
     return isClean(report) ? 0 : 1;
@@ -183,7 +179,7 @@ export function formatFsck(r: FsckReport): string[] {
  */
 export async function gc(dataDirs: string[], graceSeconds: number | undefined, print: Print): Promise<number> {
   if (graceSeconds !== undefined && (!Number.isFinite(graceSeconds) || graceSeconds < 0)) throw new CliError('--grace must be a number of seconds >= 0', 2);
-  return withStack(dataDirs, async ({ engine }) => {
+  return withStack({ dataDirs }, async ({ engine }) => {
     const deleted = await engine.gc(graceSeconds === undefined ? {} : { graceMs: graceSeconds * 1000 });
     const orphans = await engine.sweepOrphans();
     print(`gc: ${deleted} chunk(s) deleted`);
@@ -232,7 +228,7 @@ async function engineAnswer<T>(op: Promise<T>): Promise<T> {
 }
 
 /** `ccow snapshot create BUCKET NAME` (ccow.md §10): a read-only, point-in-time view of the bucket. */
-export async function snapshotCreate(store: StoreAccess | string[], bucket: string, name: string, print: Print): Promise<number> {
+export async function snapshotCreate(store: StoreAccess, bucket: string, name: string, print: Print): Promise<number> {
   return withStack(store, async ({ engine }) => {
     const s = await engineAnswer(engine.snapshotCreate(bucket, name));
     print(`snapshot ${s.name} of ${s.bucket} created (cut-off version id ${s.uvid})`);
@@ -241,7 +237,7 @@ export async function snapshotCreate(store: StoreAccess | string[], bucket: stri
 }
 
 /** `ccow snapshot ls BUCKET`: name, cut-off version id and creation time of each snapshot. */
-export async function snapshotList(store: StoreAccess | string[], bucket: string, print: Print): Promise<number> {
+export async function snapshotList(store: StoreAccess, bucket: string, print: Print): Promise<number> {
   return withStack(store, async ({ engine }) => {
     const all = await engineAnswer(engine.snapshotList(bucket));
     print(['NAME', 'CUT-OFF VERSION ID', 'CREATED'].join('\t'));
@@ -251,7 +247,7 @@ export async function snapshotList(store: StoreAccess | string[], bucket: string
 }
 
 /** `ccow snapshot rm BUCKET NAME`: what only the snapshot kept becomes garbage (collected after the hold). */
-export async function snapshotRemove(store: StoreAccess | string[], bucket: string, name: string, print: Print): Promise<number> {
+export async function snapshotRemove(store: StoreAccess, bucket: string, name: string, print: Print): Promise<number> {
   return withStack(store, async ({ engine }) => {
     await engineAnswer(engine.snapshotDelete(bucket, name));
     print(`snapshot ${name} of ${bucket} removed`);
@@ -264,7 +260,7 @@ export async function snapshotRemove(store: StoreAccess | string[], bucket: stri
  * view, no payload copied (engine bucketClone). The new name must be one S3 clients can address
  * (the CreateBucket rules); the owner defaults to the source bucket's.
  */
-export async function snapshotClone(store: StoreAccess | string[], bucket: string, name: string, newBucket: string, owner: string | undefined, print: Print): Promise<number> {
+export async function snapshotClone(store: StoreAccess, bucket: string, name: string, newBucket: string, owner: string | undefined, print: Print): Promise<number> {
   if (!isValidBucketName(newBucket)) throw new CliError(`invalid bucket name "${newBucket}" (S3 bucket naming rules: 3-63 characters of a-z, 0-9, '.' and '-')`, 2);
   return withStack(store, async ({ engine }) => {
     if (owner !== undefined && !(await tenantExists(engine, owner))) throw new CliError(`no user has tenant id ${owner} (ccow user ls)`, 2);

@@ -3,7 +3,7 @@
  * once the gateway is listening and keeps the process alive until a signal shuts it down.
  */
 import { Command, Option } from 'commander';
-import { compact, fsck, gc, ONLINE_COMMANDS, type OnlineCommand } from './admin.js';
+import { compact, fsck, gc, ONLINE_COMMANDS, type OnlineCommand, type StoreAccess } from './admin.js';
 import { callAdminSocket } from './admin-socket.js';
 import { ConfigError, resolveDataDirs, resolveServeConfig, type ServeFlags } from './config.js';
 import { CliError, DataDirInUse } from './compose.js';
@@ -148,7 +148,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
  * socket): strings, plain objects, undefined options dropped.
  */
 async function online(io: CliIo, dataDirs: string[], op: OnlineCommand, args: unknown[]): Promise<number> {
-  const fn = ONLINE_COMMANDS[op] as (store: { dataDirs: string[] }, ...rest: unknown[]) => Promise<number>;
+  const fn = ONLINE_COMMANDS[op] as (store: StoreAccess, ...rest: unknown[]) => Promise<number>;
   try {
     return await fn({ dataDirs }, ...args, io.out);
   } catch (e) {

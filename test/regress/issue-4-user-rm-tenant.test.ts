@@ -25,15 +25,15 @@ test('user rm warns about keyless buckets; user add --tenant gives the tenant a 
   await gw.close();
 
   const out: string[] = [];
-  assert.equal(await userRemove([dir.path], BOB.accessKey, (l) => out.push(l)), 0);
+  assert.equal(await userRemove({ dataDirs: [dir.path] }, BOB.accessKey, (l) => out.push(l)), 0);
   assert.match(out.join('\n'), new RegExp(`tenant ${tenant} has no access key left; its 1 bucket\\(s\\) \\(bob-data\\) are kept`));
   assert.match(out.join('\n'), new RegExp(`ccow user add bob --tenant ${tenant}`));
 
-  await assert.rejects(userAdd([dir.path], 'x', { tenant: 'f'.repeat(64) }, () => {}), /no tenant/);
-  await assert.rejects(userAdd([dir.path], 'x', { tenant: 'nope' }, () => {}), /64 lowercase hex/);
+  await assert.rejects(userAdd({ dataDirs: [dir.path] }, 'x', { tenant: 'f'.repeat(64) }, () => {}), /no tenant/);
+  await assert.rejects(userAdd({ dataDirs: [dir.path] }, 'x', { tenant: 'nope' }, () => {}), /64 lowercase hex/);
   const added: string[] = [];
   const fresh = { accessKey: 'BOBNEWKEY00000000001', secretKey: 'bob-new-secret-0000000000000000000000001' };
-  assert.equal(await userAdd([dir.path], 'bob', { ...fresh, tenant }, (l) => added.push(l)), 0);
+  assert.equal(await userAdd({ dataDirs: [dir.path] }, 'bob', { ...fresh, tenant }, (l) => added.push(l)), 0);
   assert.match(added.join('\n'), new RegExp(`tenant id: +${tenant}`));
 
   gw = await startGateway({ backend: 'local', dataDir: dir.path });
@@ -47,7 +47,7 @@ test('user rm warns about keyless buckets; user add --tenant gives the tenant a 
   // A second key of a tenant that keeps one: no warning.
   const quiet: string[] = [];
   await gw.close();
-  assert.equal(await userAdd([dir.path], 'bob', { accessKey: 'BOBTHIRDKEY000000001', secretKey: 'bob-third-secret-00000000000000000000001', tenant }, () => {}), 0);
-  assert.equal(await userRemove([dir.path], fresh.accessKey, (l) => quiet.push(l)), 0);
+  assert.equal(await userAdd({ dataDirs: [dir.path] }, 'bob', { accessKey: 'BOBTHIRDKEY000000001', secretKey: 'bob-third-secret-00000000000000000000001', tenant }, () => {}), 0);
+  assert.equal(await userRemove({ dataDirs: [dir.path] }, fresh.accessKey, (l) => quiet.push(l)), 0);
   assert.deepEqual(quiet, [`user with access key ${fresh.accessKey} removed`]);
 });
