@@ -46,9 +46,6 @@ export async function serveAdminSocket(dataDirs: string[], stack: Stack, logger:
     logger.warn(`admin socket not started: ${path} is longer than a Unix socket path may be; ccow user/snapshot commands need the gateway stopped`);
     return undefined;
   }
-  // A socket file left by a gateway that died: this process holds the data dir's LOCK, so no live
-  // gateway listens on it.
-  await rm(path, { force: true });
   const store: StoreAccess = { dataDirs, stack };
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -56,7 +53,11 @@ export async function serveAdminSocket(dataDirs: string[], stack: Stack, logger:
     socket.on('close', () => sockets.delete(socket));
     serveOne(socket, store, logger);
   });
+  // Never a reason not to serve S3 (the gateway calls this with its workers already running).
   try {
+    // A socket file left by a gateway that died: this process holds the data dir's LOCK, so no
+    // live gateway listens on it.
+    await rm(path, { force: true });
     await listenPrivate(server, path);
   } catch (e) {
     logger.warn(`admin socket not started (${(e as Error).message}); ccow user/snapshot commands need the gateway stopped`);
