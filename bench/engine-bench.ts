@@ -174,8 +174,8 @@ async function main(): Promise<void> {
     smallBackend = await createLocalBackend({ dataDirs: [smallDir], durability: 'strict', mapSize: 8 * 1024 ** 3 });
     smallEngine = await createEngine(smallBackend, {});
     await smallEngine.createBucket('bench', { owner: 'bench' });
-    await smallPuts(smallEngine, 10_000 + WARM_PUTS, 4096, 'seed');
     const smallN = 10_000 + WARM_PUTS;
+    await smallPuts(smallEngine, smallN, 4096, 'seed');
     const rates = await pairedPasses(smallEngine, e);
     const at4 = median(rates.small);
     const at6 = median(rates.large);
