@@ -71,6 +71,19 @@ export function versionIdParam(ctx: RequestContext, name = 'versionId'): string 
   return v;
 }
 
+/**
+ * Writes that create a version take no `versionId`: S3 answers PutObject, CopyObject, UploadPart
+ * and CompleteMultipartUpload that carry one (empty, malformed or a real id alike) 400
+ * InvalidArgument "This operation does not accept a version-id." naming it, and writes nothing
+ * (UploadPart recorded against AWS in a public compliance report, "UploadPart + versionId";
+ * Scality cloudserver checkQueryVersionId, scality/cloudserver#698 for put, copy and complete).
+ * The gateway ignored it: `PUT /b/k?versionId=V` made a new version, not the one named.
+ */
+export function refuseVersionIdParam(ctx: RequestContext): void {
+  const v = ctx.query.get('versionId');
+  if (v !== null) throw S3Errors.InvalidArgument({ message: 'This operation does not accept a version-id.', fields: { ArgumentName: 'versionId', ArgumentValue: v } });
+}
+
 /** Whether `v` is a version id this gateway could have issued (`null` or 26 base32hex characters). */
 export function isVersionId(v: string): boolean {
   return VERSION_ID.test(v);

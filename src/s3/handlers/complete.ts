@@ -17,7 +17,7 @@ import type { OperationOf } from '../operations.js';
 import { xml } from '../respond.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
 import { parseCompleteUpload, renderCompleteResult, type CompletePartXml } from '../xml/multipart.js';
-import { quoteEtag } from './common.js';
+import { quoteEtag, refuseVersionIdParam } from './common.js';
 import { writtenVersionHeader } from './object-write.js';
 
 /** Every stored part of the upload, by number (ListParts pages of 1000). */
@@ -251,6 +251,7 @@ function refuseMultipleChecksumHeaders(ctx: RequestContext): void {
 
 /** POST /{b}/{k}?uploadId. */
 export const completeMultipartUpload: Handler<OperationOf<'CompleteMultipartUpload'>> = async (ctx, op) => {
+  refuseVersionIdParam(ctx);
   refuseEncryptionHeader(ctx.headers);
   refuseMultipleChecksumHeaders(ctx);
   const uploadId = ctx.query.get('uploadId') ?? '';

@@ -20,7 +20,7 @@ import type { S3Response } from '../types.js';
 import { checkKeyLength } from '../router.js';
 import { parseTaggingHeader } from '../xml/config.js';
 import { renderCopyObjectResult } from '../xml/objects.js';
-import { checkVersionId, headVersion } from './common.js';
+import { checkVersionId, headVersion, refuseVersionIdParam } from './common.js';
 import { requestedObjectAcl, writtenVersionHeader } from './object-write.js';
 
 /** A parsed `x-amz-copy-source`. */
@@ -76,6 +76,10 @@ export function parseCopySource(sent: string): CopySource {
   if (q >= 0) {
     const m = /^versionId=(.*)$/.exec(header.slice(q + 1));
     if (!m) throw badSource();
+    // `?versionId=` (empty) has S3's own message, as the versionId parameter has (common.ts
+    // versionIdParam): recorded from AWS for CopyObject and UploadPartCopy, ArgumentName
+    // x-amz-copy-source, in a public compliance report ("Version id cannot be the empty string").
+    if (m[1] === '') throw S3Errors.InvalidArgument({ message: 'Version id cannot be the empty string', fields: { ArgumentName: 'x-amz-copy-source', ArgumentValue: '' } });
     src.versionId = checkVersionId(decodeURIComponent(m[1]!), 'x-amz-copy-source');
   }
   return src;
@@ -163,6 +167,7 @@ export const copyObject: Handler<OperationOf<'CopyObject'>> = (ctx, op) => retry
 
 async function copyObjectOnce(ctx: RequestContext, op: OperationOf<'CopyObject'>): Promise<S3Response> {
   const bucket = bucketOf(ctx);
+  refuseVersionIdParam(ctx);
   // Refused whatever the directive: COPY reads no other attribute header, but would store the
   // copy unencrypted and unlocked all the same.
   refuseEncryption(ctx.headers);

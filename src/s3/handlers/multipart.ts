@@ -15,7 +15,7 @@ import { empty, xml } from '../respond.js';
 import type { S3Response } from '../types.js';
 import type { OwnerXml } from '../xml/list.js';
 import { renderCopyPartResult, renderInitiateUpload, renderListParts, renderListUploads } from '../xml/multipart.js';
-import { encodingType, INT32_MAX, intParam, ownersOf, strParam } from './common.js';
+import { encodingType, INT32_MAX, intParam, ownersOf, refuseVersionIdParam, strParam } from './common.js';
 import { copySourceAddr, loadCopySource, retryIfSourcePurged } from './copy.js';
 import { checksumHeaders, requestedObjectAcl } from './object-write.js';
 
@@ -75,6 +75,7 @@ export const createMultipartUpload: Handler<OperationOf<'CreateMultipartUpload'>
  */
 export const uploadPart: Handler<OperationOf<'UploadPart'>> = async (ctx, op) => {
   const n = parsePartNumber(ctx.query.get('partNumber') ?? '');
+  refuseVersionIdParam(ctx);
   refuseEncryptionHeader(ctx.headers);
   refuseEncryption(ctx.headers);
   const upload = await uploadOf(ctx, op.bucket, op.key);

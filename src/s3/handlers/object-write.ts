@@ -18,7 +18,7 @@ import { empty, xml } from '../respond.js';
 import { checkKeyLength } from '../router.js';
 import { MAX_XML_BODY } from '../xml/codec.js';
 import { parseDeleteRequest, renderDeleteResult, type DeleteOutcome } from '../xml/objects.js';
-import { isVersionId, versionIdParam } from './common.js';
+import { isVersionId, refuseVersionIdParam, versionIdParam } from './common.js';
 
 /**
  * The ACL a write asks for (`x-amz-acl` / `x-amz-grant-*`, §8), with the writer as owner. Nothing
@@ -86,6 +86,7 @@ export function writtenVersionHeader(v: { versionId: string }): Record<string, s
 /** PUT /{b}/{k}: streamed into the engine; every digest check runs before the commit (§5.2). */
 export const putObject: Handler<OperationOf<'PutObject'>> = async (ctx, op) => {
   const bucket = bucketOf(ctx);
+  refuseVersionIdParam(ctx);
   refuseWriteOffset(ctx.headers);
   const plan = planBody(ctx, { requireLength: true });
   const attrs = versionAttrsOf(ctx.headers, plan.contentEncoding ?? null);
