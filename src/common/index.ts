@@ -1,6 +1,7 @@
 /** Leaf utilities without policy (shared/STYLE.md §1). */
 export * from './aligned-memory.js';
 export * from './bytes.js';
+export * from './concurrency.js';
 export * from './errors.js';
 export * from './hash.js';
 export * from './ids.js';

@@ -19,6 +19,7 @@
  * worker on damaged data is removed; on a passing failure (a full disk) it is tried again later,
  * after the other clones had their turn.
  */
+import { forEachLimited } from '../common/index.js';
 import type { BucketInfo, Worker } from './api.js';
 import { createBucket, toBucketInfo } from './buckets.js';
 import { applyEffects, keyEntries, newEffects, purgeEntry, refreshCur } from './commit.js';
@@ -33,6 +34,13 @@ import { storage } from './storage-errors.js';
 
 /** Keys of the view cloned between two updates of the mark's cursor (one worker step). */
 const PAGE = 256;
+
+/**
+ * Keys of a page cloned at once. Each clone is a durable commit of its own; one after the other a
+ * page paid 256 commit cycles (184 objects/s on the local backend, strict), side by side they share
+ * group commits. The keys of a page are distinct and the cursor moves only after the whole page.
+ */
+const FILL_CONCURRENCY = 16;
 
 /** Options of bucketClone. */
 export interface BucketCloneOptions {
@@ -116,7 +124,7 @@ async function fill(core: Core, name: string, id: string, pages: number): Promis
       throw EngineErrors.NO_SUCH_BUCKET.is(e) ? EngineErrors.NO_SUCH_SNAPSHOT(`bucket ${mark.src} of the snapshot ${name} is cloned from is gone`, { cause: e }) : e;
     });
     const page = await listObjects(core, mark.src, { startAfter: mark.after, limit: PAGE, snapshot: mark.snapshot });
-    for (const e of page.entries) await copyBetween(core, sb, { key: e.key, snapshot: mark.snapshot }, db, e.key, {});
+    await forEachLimited(page.entries, FILL_CONCURRENCY, (e) => copyBetween(core, sb, { key: e.key, snapshot: mark.snapshot }, db, e.key, {}).then(() => undefined));
     const last = page.entries.at(-1)?.key;
     const done = !page.truncated || last === undefined;
     await updateMark(core, name, id, (m) => {
