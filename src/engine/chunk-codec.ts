@@ -13,7 +13,9 @@ import { compressSync as lz4Compress, uncompressSync as lz4Uncompress } from 'lz
 import { chunkIdOf } from '../common/index.js';
 import type { Codec } from './api.js';
 import { EngineErrors } from './errors.js';
+import { CM_TAG } from './format/cm.js';
 import { CodecId, RefKind, type ChunkRef } from './format/ref.js';
+import { VM_TAG } from './format/vm.js';
 
 /** Chunks shorter than this are never compressed (§3). */
 export const MIN_COMPRESS = 128;
@@ -59,17 +61,41 @@ export interface PreparedChunk {
   stored: Buffer;
 }
 
+const MANIFEST_TAGS = [Buffer.from(CM_TAG, 'ascii'), Buffer.from(VM_TAG, 'ascii')];
+
+/**
+ * Stored bytes that begin like a manifest. Payloads and manifests share one id space (§2: a chunk,
+ * CM or VM id is the BLAKE3 of its stored bytes) and one chunk row per id, so a payload whose stored
+ * bytes equal a stored manifest's (CM or VM bytes put as data, which anyone can compute for a known
+ * file) was deduplicated onto the manifest's row: its bytes never reached the ChunkStore and the
+ * object read CHUNK_MISSING; the other way round a manifest found the payload's row, was never
+ * stored and lost its children's references (issue-3-payload-manifest-id).
+ */
+function looksLikeManifest(stored: Buffer): boolean {
+  return MANIFEST_TAGS.some((t) => stored.length >= t.length && stored.subarray(0, t.length).equals(t));
+}
+
 /**
  * Prepare the chunk covering `[offset, offset + data.length)`. Undefined for an all-zero chunk,
  * which is a hole: never stored, read back as zeros.
  */
 export async function prepareChunk(data: Buffer, offset: number, codec: Codec): Promise<PreparedChunk | undefined> {
   if (isAllZero(data)) return undefined;
-  const c = await compressed(data, codec);
+  let c = await compressed(data, codec);
+  let cid = c ? codecId(codec) : CodecId.NONE;
+  // Never stored so that it could be a manifest's bytes (see looksLikeManifest): such a chunk is
+  // stored as a zstd frame whatever its size or saving (its magic 28 B5 2F FD begins no manifest);
+  // the ref records the codec, so readers decode it as any zstd chunk (§3).
+  if (looksLikeManifest(c ?? data)) {
+    c = await zstdCompress(data, 3).catch((e: unknown) => {
+      throw EngineErrors.CODEC_UNAVAILABLE('zstd compression failed', { cause: e });
+    });
+    cid = CodecId.ZSTD;
+  }
   const stored = c ?? data;
   const ref: ChunkRef = {
     kind: RefKind.PAYLOAD,
-    codec: c ? codecId(codec) : CodecId.NONE,
+    codec: cid,
     storedLength: stored.length,
     offset,
     length: data.length,
