@@ -163,12 +163,22 @@ const ORPHAN_SWEEP_RETRY_MS = 60_000;
 /** Background workers (§17): GC with the configured hold, intent expiry, orphan sweep. */
 export function makeWorkers(core: Core): Worker[] {
   let after: Buffer | undefined;
+  /** Deleted since the current sweep of the queue began. */
+  let swept = 0;
   const gc: Worker = {
     name: 'gc',
     async step() {
       const r = await pass(core, core.o.holdMs, after);
       after = r.seen < BATCH ? undefined : r.last;
-      return r.deleted > 0 || after !== undefined ? 'busy' : 'idle';
+      swept += r.deleted;
+      if (after !== undefined) return 'busy';
+      // End of a sweep: idle only when the whole sweep deleted nothing, as runGc converges. A
+      // deletion's cascade queues the manifest's children, due at once (dropRef without a new hold),
+      // and those that sort before the cursor were not visited: a sweep whose last pass deleted
+      // nothing said idle with them waiting, and the runner slept (issue-3-gc-worker-idle-early).
+      const busy = swept > 0;
+      swept = 0;
+      return busy ? 'busy' : 'idle';
     },
   };
   const intents: Worker = {
