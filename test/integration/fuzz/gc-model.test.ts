@@ -29,7 +29,7 @@
  * finds nothing missing, corrupt, leaked, dangling, lacking a back-reference or damaged. At the end
  * everything is deleted (snapshots before or after the versions they pin, by seed), GC runs past
  * the hold, and the store must hold no chunk, manifest, back-reference, queue entry, intent, upload
- * or index row, with a clean fsck. It found issue-3-payload-manifest-id.
+ * or index row, with a clean fsck. It found issue-3-payload-manifest-id and issue-3-gc-worker-idle-early.
  *
  * GC_MODEL_SEEDS seeds per backend (default 16) from GC_MODEL_SEED (default fixed; `random`
  * explores), GC_MODEL_OPS operations per seed (default 140); GC_MODEL_VERBOSE=1 prints how often
