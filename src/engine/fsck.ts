@@ -10,7 +10,7 @@ import { chunkIdHex, chunkIdOf, compareBytes, fromHex, toHex, type ChunkId } fro
 import type { FsckReport } from './api.js';
 import type { Core } from './core.js';
 import { decodeCm } from './format/cm.js';
-import { ChunkLoc, decodeBucketRecord, decodeChunkRow, decodePartRecord, decodeUploadRecord, decodeVersionValue, type ChunkRow } from './format/records.js';
+import { ChunkKind, ChunkLoc, decodeBucketRecord, decodeChunkRow, decodePartRecord, decodeUploadRecord, decodeVersionValue, type ChunkRow } from './format/records.js';
 import { versionIdOf } from './resolve.js';
 import { RefKind, type ChunkRef } from './format/ref.js';
 import { decodeVm } from './format/vm.js';
@@ -21,8 +21,15 @@ const table = (t: number): { gte: Buffer; lt?: Buffer } => prefixRange(Buffer.fr
 
 class Audit {
   readonly report: FsckReport = { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [], damaged: [] };
-  /** Hex ids reachable from live roots, each with whether it or a chunk below it is damaged. */
-  readonly reached = new Map<string, boolean>();
+  /** Hex ids reachable from live roots, whatever they were reached as (a leak is a row nobody reaches). */
+  readonly reached = new Set<string>();
+  /**
+   * Per id and the kind it was reached as ('p' payload, 'm' CM, 'v' VM, then the hex id): whether it
+   * or a chunk below it is damaged. By kind, not by id alone: an id reached both as a manifest and
+   * as a payload (a payload holding a manifest's bytes, issue-3-payload-manifest-id) is checked as
+   * each, so the second use is not taken on trust from the first.
+   */
+  readonly #checked = new Map<string, boolean>();
   /** `ver:` referrers that exist (bucketId ‖ uvid, hex). */
   readonly versions = new Set<string>();
   readonly #core: Core;
@@ -55,14 +62,16 @@ class Audit {
       if (r.kind === RefKind.INLINE || !r.id) continue;
       if (held) await this.requireRef(r.id, held);
       const hex = chunkIdHex(r.id);
-      let bad = this.reached.get(hex);
+      const key = (r.kind === RefKind.MANIFEST ? 'm' : 'p') + hex;
+      let bad = this.#checked.get(key);
       if (bad === undefined) {
-        this.reached.set(hex, false);
+        this.reached.add(hex);
+        this.#checked.set(key, false);
         if (r.kind === RefKind.MANIFEST) {
-          const blob = await this.#blob(r.id);
+          const blob = await this.#blob(r.id, ChunkKind.CM);
           bad = !blob || (await this.markRefs(decodeCm(blob).refs, referrer(Referrer.CM, r.id)));
         } else bad = !(await this.#payload(r.id));
-        this.reached.set(hex, bad);
+        this.#checked.set(key, bad);
       }
       damaged ||= bad;
     }
@@ -81,16 +90,24 @@ class Audit {
   /** Mark a VM's tree; true when it or something below it is damaged. */
   async markVm(id: ChunkId): Promise<boolean> {
     const hex = chunkIdHex(id);
-    const known = this.reached.get(hex);
+    const known = this.#checked.get('v' + hex);
     if (known !== undefined) return known;
-    this.reached.set(hex, false);
-    const blob = await this.#blob(id);
+    this.reached.add(hex);
+    this.#checked.set('v' + hex, false);
+    const blob = await this.#blob(id, ChunkKind.VM);
     const bad = !blob || (await this.markRefs(decodeVm(blob).refs, referrer(Referrer.VM, id)));
-    this.reached.set(hex, bad);
+    this.#checked.set('v' + hex, bad);
     return bad;
   }
 
-  async #blob(id: ChunkId): Promise<Buffer | undefined> {
+  /** An intent's member CM, reached before its commit: marked with its children (not verified itself). */
+  async markMemberCm(id: ChunkId, blob: Uint8Array | undefined): Promise<void> {
+    this.reached.add(chunkIdHex(id));
+    this.#checked.set('m' + chunkIdHex(id), false);
+    if (blob) await this.markRefs(decodeCm(Buffer.from(blob)).refs);
+  }
+
+  async #blob(id: ChunkId, kind: ChunkKind): Promise<Buffer | undefined> {
     this.report.chunksChecked++;
     const hex = chunkIdHex(id);
     const raw = await this.#core.backend.meta.get(blobKey(id));
@@ -99,7 +116,9 @@ class Audit {
       this.report.missing.push(hex);
       return undefined;
     }
-    if (compareBytes(chunkIdOf(raw), id) !== 0) {
+    // A row of another kind is collected as that kind (GC deletes a payload row's file, not its
+    // blob and children): the manifest is not safely stored.
+    if (compareBytes(chunkIdOf(raw), id) !== 0 || decodeChunkRow(row).kind !== kind) {
       this.report.corrupt.push(hex);
       return undefined;
     }
@@ -118,7 +137,7 @@ class Audit {
       bytes = undefined;
     }
     if (!row || !bytes) this.report.missing.push(hex);
-    else if (compareBytes(chunkIdOf(bytes), id) !== 0) this.report.corrupt.push(hex);
+    else if (compareBytes(chunkIdOf(bytes), id) !== 0 || decodeChunkRow(row).kind !== ChunkKind.PAYLOAD) this.report.corrupt.push(hex);
     else return true;
     return false;
   }
@@ -161,11 +180,8 @@ async function mark(core: Core, a: Audit): Promise<void> {
     if (a.reached.has(hex)) continue;
     const row = await meta.get(chunkKey(id));
     if (!row) continue; // checked as a dangling reference below
-    if (decodeChunkRow(row).loc === ChunkLoc.BLOB) {
-      a.reached.set(hex, false);
-      const blob = await meta.get(blobKey(id));
-      if (blob) await a.markRefs(decodeCm(blob).refs);
-    } else await a.markRefs([{ kind: RefKind.PAYLOAD, codec: 0, storedLength: 0, offset: 0, length: 0, id }]);
+    if (decodeChunkRow(row).loc === ChunkLoc.BLOB) await a.markMemberCm(id, await meta.get(blobKey(id)));
+    else await a.markRefs([{ kind: RefKind.PAYLOAD, codec: 0, storedLength: 0, offset: 0, length: 0, id }]);
   }
 }
 
