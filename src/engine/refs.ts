@@ -5,6 +5,7 @@
  */
 import { toHex } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
+import { EngineErrors } from './errors.js';
 import { decodeChunkRow, decodeCounters, encodeChunkRow, encodeCounters, encodeGcQueueValue, type ChunkKind, type ChunkLoc, type Counters } from './format/records.js';
 import { chunkKey, countersKey, gcqKey, idOfMemberKey, intentKey, memberKey, memberPrefix, prefixRange, refKey, refPrefix, Referrer, referrer } from './keys.js';
 
@@ -62,6 +63,24 @@ export function createChunkRow(tx: MetaTx, id: Uint8Array, kind: ChunkKind, loc:
   }
   tx.put(k, encodeChunkRow({ kind, loc, storedLength, createdAt: now, touchedAt: now, unreferencedAt: 0, bucketId }));
   return true;
+}
+
+const KIND_NAMES: Record<ChunkKind, string> = { 1: 'payload', 2: 'chunk manifest', 3: 'version manifest' };
+
+/**
+ * The error for storing or claiming chunk `id` as a `kind` when its row is of another kind, else
+ * undefined. Payloads, CMs and VMs share one id space and one row per id (ccow.md §2); payloads
+ * that could collide are stored so that they cannot (chunk-codec.ts), but a store written before
+ * that rule may hold a payload with a manifest's bytes. Deduplicating onto it would acknowledge a
+ * write whose manifest is not stored (or is collected as a payload): the write fails instead
+ * (issue-3-payload-manifest-id, issue-3-fsck-chunk-kind).
+ */
+export function rowKindClash(tx: MetaTx, id: Uint8Array, kind: ChunkKind): Error | undefined {
+  const raw = tx.get(chunkKey(id));
+  if (!raw) return undefined;
+  const have = decodeChunkRow(raw).kind;
+  if (have === kind) return undefined;
+  return EngineErrors.CHUNK_CORRUPT(`chunk ${toHex(id)} is stored as a ${KIND_NAMES[have]}; a ${KIND_NAMES[kind]} with the same id cannot be stored`);
 }
 
 /**

@@ -14,7 +14,7 @@ import { CodecId, RefKind, type ChunkRef } from './format/ref.js';
 import { encodeVm, type VmMeta } from './format/vm.js';
 import { ingest, type IngestOptions, type Ingested } from './ingest.js';
 import { blobKey, encodeObjectKey, Referrer, referrer } from './keys.js';
-import { addRef, bumpCounters, createChunkRow, dropIntent, holdUnderIntent, touchIfPresent } from './refs.js';
+import { addRef, bumpCounters, createChunkRow, dropIntent, holdUnderIntent, rowKindClash, touchIfPresent } from './refs.js';
 import { GROWS, storage } from './storage-errors.js';
 import type { BuiltCm } from './tree.js';
 
@@ -122,6 +122,8 @@ export async function storeCms(core: Core, intent: Intent, bucketId: Buffer, cms
       ensureIntent(tx, intent, now);
       let physical = 0;
       for (const cm of batch) {
+        const clash = rowKindClash(tx, cm.id, ChunkKind.CM);
+        if (clash) throw clash;
         if (!touchIfPresent(tx, cm.id, now)) {
           tx.put(blobKey(cm.id), cm.bytes);
           createChunkRow(tx, cm.id, ChunkKind.CM, ChunkLoc.BLOB, cm.bytes.length, bucketId, now);
