@@ -45,19 +45,12 @@ async function manifestOf(h: Harness, key: string, data: Buffer, kind: 2 | 3): P
   return m;
 }
 
-eachBackend('a CM whose id an old payload holds: the write fails, nothing visible', async (h) => {
-  await h.engine.createBucket('b', { owner: 't', chunkSize: CHUNK });
-  const x = bytes(10 * CHUNK, 1);
-  await plantOldPayload(h, await manifestOf(h, 'x', x, 2));
-  await assert.rejects(h.engine.putObject({ bucket: 'b', key: 'x' }, body(x, 700)), { code: 'CCOW_ERR_CHUNK_CORRUPT' });
-  await assert.rejects(h.engine.head({ bucket: 'b', key: 'x' }), { code: 'CCOW_ERR_NO_SUCH_KEY' });
-});
-
-eachBackend('a VM whose id an old payload holds: the write fails, nothing visible', async (h) => {
-  await h.engine.createBucket('b', { owner: 't', chunkSize: CHUNK });
-  // 9 chunks under fan-out 4 (TEST_OPTS): a VM of 3 CM refs.
-  const x = bytes(9 * CHUNK, 5);
-  await plantOldPayload(h, await manifestOf(h, 'x', x, 3));
-  await assert.rejects(h.engine.putObject({ bucket: 'b', key: 'x' }, body(x, 700)), { code: 'CCOW_ERR_CHUNK_CORRUPT' });
-  await assert.rejects(h.engine.head({ bucket: 'b', key: 'x' }), { code: 'CCOW_ERR_NO_SUCH_KEY' });
-});
+// 10 chunks under fan-out 4 (TEST_OPTS): CMs; 9 chunks: a VM of 3 CM refs.
+for (const [name, kind, data] of [['CM', 2, bytes(10 * CHUNK, 1)], ['VM', 3, bytes(9 * CHUNK, 5)]] as const) {
+  eachBackend(`a ${name} whose id an old payload holds: the write fails, nothing visible`, async (h) => {
+    await h.engine.createBucket('b', { owner: 't', chunkSize: CHUNK });
+    await plantOldPayload(h, await manifestOf(h, 'x', data, kind));
+    await assert.rejects(h.engine.putObject({ bucket: 'b', key: 'x' }, body(data, 700)), { code: 'CCOW_ERR_CHUNK_CORRUPT' });
+    await assert.rejects(h.engine.head({ bucket: 'b', key: 'x' }), { code: 'CCOW_ERR_NO_SUCH_KEY' });
+  });
+}
