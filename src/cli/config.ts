@@ -43,6 +43,8 @@ export interface ServeFlags {
   strictRegion?: boolean;
   /** commander's `--no-sigv2` sets this to false. */
   sigv2?: boolean;
+  /** commander's `--no-heap-trim` sets this to false. */
+  heapTrim?: boolean;
 }
 
 /** The resolved configuration of `ccow serve`. */
@@ -61,6 +63,8 @@ export interface ServeConfig {
   strictRegion: boolean;
   /** Accept SigV2 header and presigned auth (§2: on by default, a switch turns it off). */
   allowSigV2: boolean;
+  /** Return freed malloc heap to the OS while busy (heap-trim.ts; glibc only). */
+  heapTrim: boolean;
   /** Default user's keys from CCOW_ACCESS_KEY / CCOW_SECRET_KEY (both or neither). */
   credentials?: { accessKey: string; secretKey: string };
 }
@@ -221,6 +225,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     trustProxyHeaders: flags.trustProxyHeaders ?? envSwitch(env, 'CCOW_TRUST_PROXY_HEADERS', false),
     strictRegion: flags.strictRegion ?? envSwitch(env, 'CCOW_STRICT_REGION', false),
     allowSigV2: flags.sigv2 ?? envSwitch(env, 'CCOW_SIGV2', true),
+    heapTrim: flags.heapTrim ?? envSwitch(env, 'CCOW_HEAP_TRIM', true),
   };
   if (domain !== undefined) cfg.domain = parseDomain(domain);
   if (certFile !== undefined && keyFile !== undefined) cfg.tls = { certFile, keyFile };

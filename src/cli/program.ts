@@ -61,6 +61,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--no-strict-region', 'accept signatures scoped to any region (the default)')
     .option('--sigv2', 'accept AWS Signature Version 2 (the default)')
     .option('--no-sigv2', 'refuse AWS Signature Version 2, header and presigned (env CCOW_SIGV2=0)')
+    .option('--heap-trim', 'give freed malloc heap back to the OS every 250 ms while busy (glibc; the default)')
+    .option('--no-heap-trim', 'do not trim the malloc heap (env CCOW_HEAP_TRIM=0)')
     .action(async (flags: ServeFlags, cmd: Command) => {
       const cfg = resolveServeConfig(explicit(flags, cmd), io.env);
       const started = startGatewayProcess(cfg, io.out);

@@ -18,6 +18,7 @@ import { CliError, openStack, type Stack } from './compose.js';
 import { ensureDefaultUser, type DefaultCredentials } from './credentials.js';
 import { runWorkers, type WorkerRunner } from './workers.js';
 import { serveAdminSocket } from './admin-socket.js';
+import { loadMallocTrim, startHeapTrimmer, type HeapTrimmer } from './heap-trim.js';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -66,15 +67,26 @@ export async function startGatewayProcess(cfg: ServeConfig, print: (line: string
     const workers = runWorkers(stack.engine.workers(), logger);
     // `ccow user …` / `ccow snapshot …` while the gateway runs (admin-socket.ts).
     const admin = await serveAdminSocket(cfg.dataDirs, stack, logger);
+    const trimmer = cfg.heapTrim ? heapTrimmer(logger) : undefined;
     printBanner(print, url, credentials, cfg);
     const closeApp = app.close.bind(app);
     let closing: Promise<void> | undefined;
-    return { url, credentials, close: () => (closing ??= shutdown(closeApp, workers, stack, logger, admin)) };
+    return { url, credentials, close: () => (closing ??= shutdown(closeApp, workers, stack, logger, admin, trimmer)) };
   } catch (e) {
     await app?.close();
     await stack.close();
     throw e;
   }
+}
+
+/** The heap trimmer (heap-trim.ts), or none where the C library has no malloc_trim (logged once). */
+function heapTrimmer(logger: Logger): HeapTrimmer | undefined {
+  const trim = loadMallocTrim();
+  if (typeof trim !== 'function') {
+    logger.info(`malloc heap trimming unavailable (${trim.unavailable}); freed heap is returned to the OS only from its top`);
+    return undefined;
+  }
+  return startHeapTrimmer(trim, { onError: (e) => logger.warn({ err: e }, 'malloc heap trimming failed; stopped') });
 }
 
 /** Ready while the storage backend answers (a closed or failing backend makes the probe throw). */
@@ -133,10 +145,11 @@ function printBanner(print: (line: string) => void, url: string, c: DefaultCrede
   print(`  data: ${cfg.dataDirs.map((d) => resolve(d)).join(',')}  region: ${cfg.region}${cfg.domain ? `  domain: ${cfg.domain}` : ''}`);
 }
 
-async function shutdown(closeApp: () => Promise<void>, workers: WorkerRunner, stack: Stack, logger: Logger, admin?: { close(): Promise<void> }): Promise<void> {
+async function shutdown(closeApp: () => Promise<void>, workers: WorkerRunner, stack: Stack, logger: Logger, admin?: { close(): Promise<void> }, trimmer?: HeapTrimmer): Promise<void> {
   logger.info('shutting down: no new connections, finishing requests in flight');
   await admin?.close();
   await closeApp();
+  await trimmer?.stop();
   await workers.stop();
   await stack.close();
   logger.info('shutdown complete');

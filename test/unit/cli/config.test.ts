@@ -21,6 +21,7 @@ test('defaults: 127.0.0.1:9000, ./data, us-east-1, strict, metrics on, no domain
     trustProxyHeaders: false,
     strictRegion: false,
     allowSigV2: true,
+    heapTrim: true,
   });
 });
 
@@ -29,7 +30,7 @@ test('environment overrides defaults', () => {
     CCOW_LISTEN: '0.0.0.0:8080', CCOW_DATA: '/d0,/d1', CCOW_REGION: 'eu-west-3', CCOW_DOMAIN: 'S3.Example.com.',
     CCOW_ACCESS_KEY: 'envkey', CCOW_SECRET_KEY: 'envsecret', CCOW_DURABILITY: 'relaxed', CCOW_METRICS: '0',
     CCOW_TLS_CERT: 'c.pem', CCOW_TLS_KEY: 'k.pem', CCOW_TRUST_PROXY_HEADERS: '1', CCOW_LOG_LEVEL: 'warn',
-    CCOW_STRICT_REGION: '1', CCOW_SIGV2: '0',
+    CCOW_STRICT_REGION: '1', CCOW_SIGV2: '0', CCOW_HEAP_TRIM: '0',
   });
   assert.deepEqual(cfg.listen, { host: '0.0.0.0', port: 8080 });
   assert.deepEqual(cfg.dataDirs, ['/d0', '/d1']);
@@ -43,6 +44,7 @@ test('environment overrides defaults', () => {
   assert.equal(cfg.logLevel, 'warn');
   assert.equal(cfg.strictRegion, true);
   assert.equal(cfg.allowSigV2, false);
+  assert.equal(cfg.heapTrim, false);
 });
 
 test('flags override environment variables', () => {
@@ -55,12 +57,14 @@ test('flags override environment variables', () => {
   assert.equal(cfg.durability, 'strict');
   assert.equal(cfg.metrics, true);
   // commander: --no-sigv2 → sigv2: false; --strict-region → strictRegion: true.
-  const auth = resolveServeConfig({ strictRegion: true, sigv2: false }, { CCOW_STRICT_REGION: '0', CCOW_SIGV2: '1' });
+  const auth = resolveServeConfig({ strictRegion: true, sigv2: false, heapTrim: false }, { CCOW_STRICT_REGION: '0', CCOW_SIGV2: '1', CCOW_HEAP_TRIM: '1' });
   assert.equal(auth.strictRegion, true);
   assert.equal(auth.allowSigV2, false);
-  const back = resolveServeConfig({ strictRegion: false, sigv2: true }, { CCOW_STRICT_REGION: '1', CCOW_SIGV2: '0' });
+  assert.equal(auth.heapTrim, false);
+  const back = resolveServeConfig({ strictRegion: false, sigv2: true, heapTrim: true }, { CCOW_STRICT_REGION: '1', CCOW_SIGV2: '0', CCOW_HEAP_TRIM: '0' });
   assert.equal(back.strictRegion, false);
   assert.equal(back.allowSigV2, true);
+  assert.equal(back.heapTrim, true);
 });
 
 test('an empty environment variable counts as unset', () => {
