@@ -4,7 +4,7 @@
  */
 import type { BucketInfo, DeleteResult, ObjectVersion, PutOptions, StoredChecksum } from '../../engine/index.js';
 import { EngineErrors } from '../../engine/index.js';
-import { hasCode } from '../../common/index.js';
+import { forEachLimited, hasCode } from '../../common/index.js';
 import { aclFromHeaders, validateGrantees, type StoredAcl } from '../acl.js';
 import { authorizeObject } from '../authz.js';
 import { planBody, readBody } from '../body.js';
@@ -184,22 +184,17 @@ const DELETE_CONCURRENCY = 32;
  * Run `fn` over `items` with up to DELETE_CONCURRENCY in flight, so the deletes of one request share
  * group commits (one at a time, 1000 deletes cost 1000 durable commits: seconds). Entries naming the
  * same key run in request order, as a sequential loop would run them; results keep request order.
+ * A call that throws (unexpected: `fn` turns engine errors into outcomes) fails the request only
+ * after the calls in flight have settled (common/concurrency.ts).
  */
 async function inParallelByKey<T extends { key: string }, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   const tail = new Map<string, Promise<unknown>>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      const item = items[i]!;
-      const prev = tail.get(item.key);
-      const run = (prev ?? Promise.resolve()).then(() => fn(item));
-      tail.set(item.key, run);
-      out[i] = await run;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, items.length) }, worker));
+  await forEachLimited(items, DELETE_CONCURRENCY, async (item, i) => {
+    const run = (tail.get(item.key) ?? Promise.resolve()).then(() => fn(item));
+    tail.set(item.key, run);
+    out[i] = await run;
+  });
   return out;
 }
 
