@@ -26,6 +26,18 @@ const VERSION = 'ccow-admin/1';
 const MAX_SOCKET_PATH = 107;
 /** A request line larger than this is not a command. */
 const MAX_REQUEST = 64 * 1024;
+/**
+ * A connection whose request line has not arrived after this long is closed: the CLI writes it as
+ * soon as it connects, and a client that connects and says nothing held its connection (and a
+ * file descriptor) until the gateway stopped.
+ */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Options of serveAdminSocket. */
+export interface AdminSocketOptions {
+  /** Close a connection that has not sent its request line within this (ms). Default 10 s. */
+  requestTimeoutMs?: number;
+}
 
 /** A reply of the gateway. */
 interface Reply {
@@ -40,7 +52,7 @@ interface Reply {
  * Undefined (and a warning) when the path is too long for a Unix socket or cannot be made: the
  * commands then stay offline-only, as before.
  */
-export async function serveAdminSocket(dataDirs: string[], stack: Stack, logger: Logger): Promise<{ close(): Promise<void> } | undefined> {
+export async function serveAdminSocket(dataDirs: string[], stack: Stack, logger: Logger, o: AdminSocketOptions = {}): Promise<{ close(): Promise<void> } | undefined> {
   const path = join(dataDirs[0]!, ADMIN_SOCKET);
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
     logger.warn(`admin socket not started: ${path} is longer than a Unix socket path may be; ccow user/snapshot commands need the gateway stopped`);
@@ -51,7 +63,7 @@ export async function serveAdminSocket(dataDirs: string[], stack: Stack, logger:
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveOne(socket, store, logger);
+    serveOne(socket, store, logger, o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS);
   });
   // Never a reason not to serve S3 (the gateway calls this with its workers already running).
   try {
@@ -92,15 +104,20 @@ async function listenPrivate(server: Server, path: string): Promise<void> {
   });
 }
 
-/** Read one request line from `socket`, run it, write the reply. */
-function serveOne(socket: Socket, store: StoreAccess, logger: Logger): void {
+/** Read one request line from `socket` (within `timeoutMs`), run it, write the reply. */
+function serveOne(socket: Socket, store: StoreAccess, logger: Logger, timeoutMs: number): void {
   let buf = '';
   socket.setEncoding('utf8');
   socket.on('error', () => undefined);
+  // A deadline for the whole request line (an idle timeout would let a client dribble a byte at a
+  // time); the command itself may take as long as it takes.
+  const deadline = setTimeout(() => socket.destroy(), timeoutMs);
+  socket.on('close', () => clearTimeout(deadline));
   socket.on('data', (chunk: string) => {
     buf += chunk;
     const nl = buf.indexOf('\n');
     if (nl < 0 && buf.length <= MAX_REQUEST) return;
+    clearTimeout(deadline);
     socket.removeAllListeners('data');
     void run(nl < 0 ? undefined : buf.slice(0, nl), store, logger).then((reply) => socket.end(JSON.stringify(reply) + '\n'));
   });

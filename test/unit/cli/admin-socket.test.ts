@@ -64,3 +64,37 @@ test('ccow-admin/1: the fixture request gets the fixture reply; bad requests are
   // No socket: undefined, so the CLI reports the data dir as in use.
   assert.equal(await callAdminSocket([join(dir, 'none')], 'userList', [], () => undefined), undefined);
 });
+
+test('a connection that sends no complete request line is closed after the request timeout; others are served meanwhile', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ccow-adm-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const backend = createMemoryBackend();
+  const engine = await createEngine(backend);
+  const stack = { backend, engine, close: () => engine.close() } as unknown as Stack;
+  const server = await serveAdminSocket([dir], stack, pino({ level: 'silent' }), { requestTimeoutMs: 300 });
+  assert.ok(server);
+  t.after(async () => {
+    await server.close();
+    await engine.close();
+  });
+  const path = join(dir, 'admin.sock');
+  // One silent client, one that dribbles a byte every 100 ms without ever ending its line.
+  const closedAfter = (dribble: boolean): Promise<number> => new Promise((resolve, reject) => {
+    const started = Date.now();
+    const s = createConnection(path);
+    const timer = dribble ? setInterval(() => s.write('{'), 100) : undefined;
+    s.on('close', () => {
+      clearInterval(timer);
+      resolve(Date.now() - started);
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
+  });
+  const silent = closedAfter(false);
+  const dribbling = closedAfter(true);
+  // A real command still gets its answer while they wait.
+  const lines: string[] = [];
+  assert.equal(await callAdminSocket([dir], 'userList', [], (l) => lines.push(l)), 0);
+  for (const ms of await Promise.all([silent, dribbling])) {
+    assert.ok(ms >= 250 && ms < 5_000, `closed after ${ms} ms`);
+  }
+});
