@@ -80,7 +80,15 @@ export function parseCopySource(sent: string): CopySource {
     // versionIdParam): recorded from AWS for CopyObject and UploadPartCopy, ArgumentName
     // x-amz-copy-source, in a public compliance report ("Version id cannot be the empty string").
     if (m[1] === '') throw S3Errors.InvalidArgument({ message: 'Version id cannot be the empty string', fields: { ArgumentName: 'x-amz-copy-source', ArgumentValue: '' } });
-    src.versionId = checkVersionId(decodeURIComponent(m[1]!), 'x-amz-copy-source');
+    // A malformed percent-escape (`%E0`) made decodeURIComponent throw: 500 InternalError. It is
+    // no version id this gateway issues (base32hex or `null`): the malformed-id answer, undecoded.
+    let v: string;
+    try {
+      v = decodeURIComponent(m[1]!);
+    } catch {
+      v = m[1]!;
+    }
+    src.versionId = checkVersionId(v, 'x-amz-copy-source');
   }
   return src;
 }
