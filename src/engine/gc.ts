@@ -5,7 +5,7 @@
  * them in the same transaction), and unlinks payload bytes only after that transaction is durable,
  * holding the per-id lock that writers also take (§13).
  */
-import { chunkIdHex, type ChunkId } from '../common/index.js';
+import { chunkIdHex, compareBytes, type ChunkId } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
 import type { Worker } from './api.js';
 import type { Core } from './core.js';
@@ -26,8 +26,11 @@ const BATCH = 64;
 
 type Outcome = 'deleted-blob' | 'deleted-payload' | 'kept' | 'held';
 
-/** Decide and apply the fate of one candidate inside `tx`. */
-function collectOne(core: Core, tx: MetaTx, id: ChunkId, graceMs: number, now: number): Outcome {
+/**
+ * Decide and apply the fate of one candidate inside `tx`. A deleted manifest's children (their
+ * references dropped by the cascade) are added to `children`.
+ */
+function collectOne(core: Core, tx: MetaTx, id: ChunkId, graceMs: number, now: number, children: ChunkId[]): Outcome {
   const rk = chunkKey(id);
   const raw = tx.get(rk);
   if (!raw) {
@@ -44,40 +47,51 @@ function collectOne(core: Core, tx: MetaTx, id: ChunkId, graceMs: number, now: n
   tx.del(gcqKey(id));
   bumpCounters(tx, row.bucketId, { physicalBytes: -row.storedLength });
   if (row.loc === ChunkLoc.STORE) return 'deleted-payload';
-  cascade(tx, id, row.kind, now);
+  children.push(...cascade(tx, id, row.kind, now));
   tx.del(blobKey(id));
   core.forgetManifest(id);
   return 'deleted-blob';
 }
 
-/** A deleted manifest drops the references it held on its children (§9 cascade). */
-function cascade(tx: MetaTx, id: ChunkId, kind: ChunkKind, now: number): void {
+/** A deleted manifest drops the references it held on its children (§9 cascade); returns them. */
+function cascade(tx: MetaTx, id: ChunkId, kind: ChunkKind, now: number): ChunkId[] {
   const blob = tx.get(blobKey(id));
-  if (!blob) return;
-  let children: Uint8Array[];
+  if (!blob) return [];
+  let children: ChunkId[];
   try {
     children = (kind === ChunkKind.VM ? decodeVm(blob).refs : decodeCm(blob).refs).filter((r) => r.id).map((r) => r.id!);
   } catch {
-    return; // undecodable: the children leak and fsck reports them
+    return []; // undecodable: the children leak and fsck reports them
   }
   const ref = referrer(kind === ChunkKind.VM ? Referrer.VM : Referrer.CM, id);
   for (const c of children) dropRef(tx, c, ref, now, false);
+  return children;
 }
 
 /** One pass over up to BATCH queued candidates starting after `after`; returns the count deleted and the last key seen. */
-async function pass(core: Core, graceMs: number, after: Buffer | undefined): Promise<{ deleted: number; last?: Buffer; seen: number }> {
+async function pass(core: Core, graceMs: number, after: Buffer | undefined): Promise<{ deleted: number; last?: Buffer; seen: number; children: ChunkId[] }> {
   const ids: ChunkId[] = [];
   const lo = after ?? Buffer.from([T.GCQ]);
   for await (const [k] of core.backend.meta.range({ ...(after ? { gt: lo } : { gte: lo }), lt: Buffer.from([T.GCQ + 1]), limit: BATCH })) ids.push(idOfKey(k));
-  if (ids.length === 0) return { deleted: 0, seen: 0 };
+  if (ids.length === 0) return { deleted: 0, seen: 0, children: [] };
+  const r = await collect(core, graceMs, ids);
+  return { ...r, last: Buffer.concat([Buffer.from([T.GCQ]), ids[ids.length - 1]!]), seen: ids.length };
+}
+
+/**
+ * Collect candidates `ids` (distinct, in id order) in one transaction; returns the count deleted and
+ * the children of the manifests deleted (their references dropped: candidates now, most due at once).
+ */
+async function collect(core: Core, graceMs: number, ids: readonly ChunkId[]): Promise<{ deleted: number; children: ChunkId[] }> {
   // Per-id locks in id order (writers hold at most one at a time, so no deadlock).
   const releases: (() => void)[] = [];
+  const children: ChunkId[] = [];
   try {
     for (const id of ids) releases.push(await core.chunkLocks.acquire(chunkIdHex(id)));
     const now = core.now();
     let deleted = 0;
     try {
-      const outcomes = await core.backend.meta.transaction((tx) => ids.map((id) => collectOne(core, tx, id, graceMs, now)));
+      const outcomes = await core.backend.meta.transaction((tx) => ids.map((id) => collectOne(core, tx, id, graceMs, now, children)));
       for (let i = 0; i < ids.length; i++) {
         const o = outcomes[i]!;
         if (o === 'deleted-payload') await core.backend.chunks.delete(ids[i]!);
@@ -90,7 +104,7 @@ async function pass(core: Core, graceMs: number, after: Buffer | undefined): Pro
       core.writer.orphansSuspected = true;
       throw mapStorageError(e);
     }
-    return { deleted, last: Buffer.concat([Buffer.from([T.GCQ]), ids[ids.length - 1]!]), seen: ids.length };
+    return { deleted, children };
   } finally {
     for (const r of releases) r();
   }
@@ -163,22 +177,35 @@ const ORPHAN_SWEEP_RETRY_MS = 60_000;
 /** Background workers (§17): GC with the configured hold, intent expiry, orphan sweep. */
 export function makeWorkers(core: Core): Worker[] {
   let after: Buffer | undefined;
-  /** Deleted since the current sweep of the queue began. */
-  let swept = 0;
+  /**
+   * Children of manifests the worker deleted, not visited yet (hex → id). A deletion's cascade
+   * queues them due at once (dropRef without a new hold), and those that sort before the cursor
+   * would wait for the next sweep: the worker said idle with them due and the runner slept
+   * (issue-3-gc-worker-idle-early). They are collected next, a batch per step, before the sweep
+   * goes on. Lost on a restart: they stay queued for the next sweep.
+   */
+  const cascaded = new Map<string, ChunkId>();
+  const follow = (children: readonly ChunkId[]): void => {
+    for (const c of children) cascaded.set(chunkIdHex(c), c);
+  };
   const gc: Worker = {
     name: 'gc',
     async step() {
-      const r = await pass(core, core.o.holdMs, after);
-      after = r.seen < BATCH ? undefined : r.last;
-      swept += r.deleted;
-      if (after !== undefined) return 'busy';
-      // End of a sweep: idle only when the whole sweep deleted nothing, as runGc converges. A
-      // deletion's cascade queues the manifest's children, due at once (dropRef without a new hold),
-      // and those that sort before the cursor were not visited: a sweep whose last pass deleted
-      // nothing said idle with them waiting, and the runner slept (issue-3-gc-worker-idle-early).
-      const busy = swept > 0;
-      swept = 0;
-      return busy ? 'busy' : 'idle';
+      if (cascaded.size > 0) {
+        const ids = [...cascaded.values()].sort(compareBytes).slice(0, BATCH);
+        for (const id of ids) cascaded.delete(chunkIdHex(id));
+        follow((await collect(core, core.o.holdMs, ids)).children);
+      } else {
+        const r = await pass(core, core.o.holdMs, after);
+        after = r.seen < BATCH ? undefined : r.last;
+        follow(r.children);
+      }
+      // Idle at the end of a sweep once its cascades are followed, whatever it deleted. Not "until
+      // a sweep deletes nothing" (as runGc converges): the queue is in id order and holds every
+      // candidate within its hold, so under steady overwrites something comes due during nearly
+      // every sweep and the worker walked the whole queue back to back (issue-3-gc-worker-rescans).
+      // What came due behind the cursor waits for the next sweep, as if it had come due just after.
+      return after !== undefined || cascaded.size > 0 ? 'busy' : 'idle';
     },
   };
   const intents: Worker = {
