@@ -24,7 +24,7 @@ async function untilIdle(e: Engine): Promise<void> {
   for (let i = 0; (await w.step()) === 'busy'; i++) assert.ok(i < 1000, 'the GC worker never went idle');
 }
 
-eachBackend('the GC worker says idle only when a whole sweep of the queue deleted nothing', async (h) => {
+eachBackend('the GC worker says idle only once the children its deletions queued (due at once) are collected too', async (h) => {
   const e = h.engine;
   await e.createBucket('b', { owner: 't', chunkSize: CHUNK });
   for (let seed = 1; seed <= 8; seed++) {
