@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import aws4 from 'aws4';
 // undici's own fetch, not Node's: once any module in the process has loaded undici 7 (it installs
-// its Agent as the global dispatcher Node's fetch shares), Node 20's fetch hands this test's PUT
-// (a header named x-amz-meta-__proto__ among them) to that Agent, which refuses it client-side with
+// its Agent as the global dispatcher Node's fetch shares), Node 20's fetch hands a PUT carrying its
+// own Content-Length header (aws4 signs one) to that Agent, which refuses it client-side with
 // "invalid content-length header" — seen when the test batch put such a module before this one.
 import { fetch } from 'undici';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
