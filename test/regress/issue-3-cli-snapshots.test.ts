@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import aws4 from 'aws4';
+// undici's own fetch: Node 20's fetch goes through undici 7's Agent once a module of the process has
+// loaded undici (a test batch neighbour), and that Agent refuses the Content-Length aws4 signs.
+import { fetch } from 'undici';
 import { cleanEnv, runCli, serveCli } from '../helpers/cli.js';
 
 const KEYS = { accessKeyId: 'SNAPSHOTCLIKEY000001', secretAccessKey: 'snapshotCliSecret0000000000000000000001' };
