@@ -60,19 +60,41 @@ export interface HeapTrimmer {
   stop(): Promise<void>;
 }
 
-/**
- * Trim every `intervalMs` while the event loop was busy during the interval. One trim at a time;
- * a failing trim stops the trimmer (reported through `onError`) rather than repeating the error.
- */
-export function startHeapTrimmer(trim: MallocTrim, o: { intervalMs?: number; onError?: (e: Error) => void } = {}): HeapTrimmer {
+/** Options of startHeapTrimmer. */
+export interface HeapTrimmerOptions {
+  /** Between ticks (ms). Default HEAP_TRIM_INTERVAL_MS. */
+  intervalMs?: number;
+  /** A failed trim (the trimmer has stopped). */
+  onError?: (e: Error) => void;
+  /**
+   * Asked at every tick: was the process busy since the last one? Default: the event loop ran
+   * JavaScript for at least 2 % of the interval (performance.eventLoopUtilization).
+   */
+  busy?: () => boolean;
+}
+
+/** The default `busy`: event-loop utilization since the previous call ≥ BUSY_UTILIZATION. */
+function eventLoopBusy(): () => boolean {
   let last: EventLoopUtilization = performance.eventLoopUtilization();
-  let running: Promise<void> | undefined;
-  let trims = 0;
-  const tick = (): void => {
+  return () => {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, last).utilization >= BUSY_UTILIZATION;
     last = now;
-    if (!busy || running) return;
+    return busy;
+  };
+}
+
+/**
+ * Trim every `intervalMs` while the process was busy during the interval. One trim at a time;
+ * a failing trim stops the trimmer (reported through `onError`) rather than repeating the error.
+ */
+export function startHeapTrimmer(trim: MallocTrim, o: HeapTrimmerOptions = {}): HeapTrimmer {
+  const busy = o.busy ?? eventLoopBusy();
+  let running: Promise<void> | undefined;
+  let trims = 0;
+  const tick = (): void => {
+    // Asked every tick, so the default's interval is always the last one.
+    if (!busy() || running) return;
     running = trim().then(
       () => { trims++; },
       (e: unknown) => { clearInterval(timer); o.onError?.(e instanceof Error ? e : new Error(String(e))); },
