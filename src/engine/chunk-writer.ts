@@ -18,7 +18,7 @@ import { ChunkKind, ChunkLoc, encodeIntentRecord, type IntentRecord } from './fo
 import { chunkKey, intentKey } from './keys.js';
 import { EngineErrors } from './errors.js';
 import type { KeyedLock } from './locks.js';
-import { bumpCounters, createChunkRow, holdUnderIntent, rowKindClash, touchIfPresent } from './refs.js';
+import { bumpCounters, createChunkRow, holdUnderIntent, touchIfPresent } from './refs.js';
 import { mapStorageError, storage } from './storage-errors.js';
 
 /** Largest batch of ids per claim or record transaction (§12: up to 256). */
@@ -161,9 +161,8 @@ export class ChunkWriter {
   #claim(tx: MetaTx, c: Job, now: number): boolean | Error {
     const gone = renewIntent(tx, c.intent, now);
     if (gone) return gone;
-    const clash = rowKindClash(tx, c.id, ChunkKind.PAYLOAD);
-    if (clash) return clash;
-    if (!touchIfPresent(tx, c.id, now)) return false;
+    const present = touchIfPresent(tx, c.id, ChunkKind.PAYLOAD, now);
+    if (present !== true) return present;
     holdUnderIntent(tx, c.intent.id, c.id);
     return true;
   }
@@ -172,11 +171,9 @@ export class ChunkWriter {
   #record(tx: MetaTx, r: Job, now: number): Error | undefined {
     const gone = renewIntent(tx, r.intent, now);
     if (gone) return gone;
-    const clash = rowKindClash(tx, r.id, ChunkKind.PAYLOAD);
-    if (clash) return clash;
-    if (createChunkRow(tx, r.id, ChunkKind.PAYLOAD, ChunkLoc.STORE, r.bytes.length, r.bucketId, now)) {
-      bumpCounters(tx, r.bucketId, { physicalBytes: r.bytes.length });
-    }
+    const created = createChunkRow(tx, r.id, ChunkKind.PAYLOAD, ChunkLoc.STORE, r.bytes.length, r.bucketId, now);
+    if (created instanceof Error) return created;
+    if (created) bumpCounters(tx, r.bucketId, { physicalBytes: r.bytes.length });
     holdUnderIntent(tx, r.intent.id, r.id);
     return undefined;
   }

@@ -13,7 +13,7 @@ import { appendFeed } from './feed.js';
 import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionValue, embedVm, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
 import { blobKey, bucketPrefix, curKey, intentKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
-import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef, rowKindClash } from './refs.js';
+import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef } from './refs.js';
 import { uvidTs, type Uvid } from './uvid.js';
 import { fromHex } from '../common/index.js';
 
@@ -120,13 +120,16 @@ export function unquote(etag: string): string {
 
 /** Store a VM blob if absent (§7.4 step 3) with its chunk row and `vm:` references. */
 export function storeVmTx(core: Core, tx: MetaTx, bucketId: Buffer, vm: CommitVm, fx: TxEffects, now: number): void {
-  const clash = rowKindClash(tx, vm.id, ChunkKind.VM);
-  if (clash) throw clash;
   const bk = blobKey(vm.id);
+  // A blob under this id is this VM (payloads have no blob; a CM's bytes begin with another tag).
   if (tx.get(bk) !== undefined) return;
   if (!vm.bytes) throw EngineErrors.NO_SUCH_KEY('the source version disappeared');
   tx.put(bk, vm.bytes);
-  if (createChunkRow(tx, vm.id, ChunkKind.VM, ChunkLoc.BLOB, vm.bytes.length, bucketId, now)) fx.physical += vm.bytes.length;
+  // A payload row under the VM's id (an old store's, issue-3-manifest-onto-old-payload) fails the
+  // transaction, which takes the blob put back with it.
+  const created = createChunkRow(tx, vm.id, ChunkKind.VM, ChunkLoc.BLOB, vm.bytes.length, bucketId, now);
+  if (created instanceof Error) throw created;
+  if (created) fx.physical += vm.bytes.length;
   const ref = referrer(Referrer.VM, vm.id);
   for (const c of vm.children) addRef(tx, c, ref);
 }

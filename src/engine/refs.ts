@@ -51,13 +51,33 @@ export function enqueueGc(tx: MetaTx, id: Uint8Array, now: number): void {
   tx.put(gcqKey(id), encodeGcQueueValue(now));
 }
 
-/** Create the chunk row of a newly stored chunk; returns false when a row already existed (touched instead). */
-export function createChunkRow(tx: MetaTx, id: Uint8Array, kind: ChunkKind, loc: ChunkLoc, storedLength: number, bucketId: Buffer, now: number): boolean {
+const KIND_NAMES: Record<ChunkKind, string> = { 1: 'payload', 2: 'chunk manifest', 3: 'version manifest' };
+
+/**
+ * The error for storing or claiming chunk `id` as a `want` when its row is a `have`. Payloads, CMs
+ * and VMs share one id space and one row per id (ccow.md §2); payloads that could collide are
+ * stored so that they cannot (chunk-codec.ts), but a store written before that rule may hold a
+ * payload with a manifest's bytes. Deduplicating onto it would acknowledge a write whose manifest
+ * is not stored (or is collected as a payload): the write fails instead
+ * (issue-3-payload-manifest-id, issue-3-manifest-onto-old-payload).
+ */
+function kindClash(id: Uint8Array, have: ChunkKind, want: ChunkKind): Error | undefined {
+  if (have === want) return undefined;
+  return EngineErrors.CHUNK_CORRUPT(`chunk ${toHex(id)} is stored as a ${KIND_NAMES[have]}; a ${KIND_NAMES[want]} with the same id cannot be stored`);
+}
+
+/**
+ * Create the chunk row of a newly stored chunk; false when a row of the same kind already existed
+ * (touched instead), the clash error when it is of another kind (nothing written).
+ */
+export function createChunkRow(tx: MetaTx, id: Uint8Array, kind: ChunkKind, loc: ChunkLoc, storedLength: number, bucketId: Buffer, now: number): boolean | Error {
   const k = chunkKey(id);
   const raw = tx.get(k);
   if (raw) {
     // The caller has just stored the bytes: a quarantined row is healthy again.
     const { quarantinedAt: _repaired, ...row } = decodeChunkRow(raw);
+    const clash = kindClash(id, row.kind, kind);
+    if (clash) return clash;
     tx.put(k, encodeChunkRow({ ...row, touchedAt: now, unreferencedAt: 0 }));
     return false;
   }
@@ -65,34 +85,19 @@ export function createChunkRow(tx: MetaTx, id: Uint8Array, kind: ChunkKind, loc:
   return true;
 }
 
-const KIND_NAMES: Record<ChunkKind, string> = { 1: 'payload', 2: 'chunk manifest', 3: 'version manifest' };
-
 /**
- * The error for storing or claiming chunk `id` as a `kind` when its row is of another kind, else
- * undefined. Payloads, CMs and VMs share one id space and one row per id (ccow.md §2); payloads
- * that could collide are stored so that they cannot (chunk-codec.ts), but a store written before
- * that rule may hold a payload with a manifest's bytes. Deduplicating onto it would acknowledge a
- * write whose manifest is not stored (or is collected as a payload): the write fails instead
- * (issue-3-payload-manifest-id, issue-3-fsck-chunk-kind).
- */
-export function rowKindClash(tx: MetaTx, id: Uint8Array, kind: ChunkKind): Error | undefined {
-  const raw = tx.get(chunkKey(id));
-  if (!raw) return undefined;
-  const have = decodeChunkRow(raw).kind;
-  if (have === kind) return undefined;
-  return EngineErrors.CHUNK_CORRUPT(`chunk ${toHex(id)} is stored as a ${KIND_NAMES[have]}; a ${KIND_NAMES[kind]} with the same id cannot be stored`);
-}
-
-/**
- * Dedup claim (§12 step 1): when the row exists and is not quarantined, touch it and return true.
+ * Dedup claim (§12 step 1): when the row exists and is not quarantined, touch it and return true
+ * (the clash error when the row is of another kind than `kind`).
  * A quarantined chunk counts as absent (§12: "exists (and is not quarantined)"): the writer stores
  * the bytes again, which repairs every version that shares the chunk.
  */
-export function touchIfPresent(tx: MetaTx, id: Uint8Array, now: number): boolean {
+export function touchIfPresent(tx: MetaTx, id: Uint8Array, kind: ChunkKind, now: number): boolean | Error {
   const k = chunkKey(id);
   const raw = tx.get(k);
   if (!raw) return false;
   const row = decodeChunkRow(raw);
+  const clash = kindClash(id, row.kind, kind);
+  if (clash) return clash;
   if (row.quarantinedAt !== undefined) return false;
   tx.put(k, encodeChunkRow({ ...row, touchedAt: now, unreferencedAt: 0 }));
   return true;

@@ -14,7 +14,7 @@ import { CodecId, RefKind, type ChunkRef } from './format/ref.js';
 import { encodeVm, type VmMeta } from './format/vm.js';
 import { ingest, type IngestOptions, type Ingested } from './ingest.js';
 import { blobKey, encodeObjectKey, Referrer, referrer } from './keys.js';
-import { addRef, bumpCounters, createChunkRow, dropIntent, holdUnderIntent, rowKindClash, touchIfPresent } from './refs.js';
+import { addRef, bumpCounters, createChunkRow, dropIntent, holdUnderIntent, touchIfPresent } from './refs.js';
 import { GROWS, storage } from './storage-errors.js';
 import type { BuiltCm } from './tree.js';
 
@@ -122,10 +122,11 @@ export async function storeCms(core: Core, intent: Intent, bucketId: Buffer, cms
       ensureIntent(tx, intent, now);
       let physical = 0;
       for (const cm of batch) {
-        const clash = rowKindClash(tx, cm.id, ChunkKind.CM);
-        if (clash) throw clash;
-        if (!touchIfPresent(tx, cm.id, now)) {
+        const present = touchIfPresent(tx, cm.id, ChunkKind.CM, now);
+        if (present instanceof Error) throw present;
+        if (!present) {
           tx.put(blobKey(cm.id), cm.bytes);
+          // Absent or a quarantined CM row: no clash left to find.
           createChunkRow(tx, cm.id, ChunkKind.CM, ChunkLoc.BLOB, cm.bytes.length, bucketId, now);
           physical += cm.bytes.length;
           const ref = referrer(Referrer.CM, cm.id);
