@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeService, send, xmlText, type TestResponse } from './helpers.js';
+import { ALICE, BOB, makeService, send, xmlText, type TestResponse } from './helpers.js';
 
 const code = (r: TestResponse): string => `${r.status} ${xmlText(r.text, 'Code') ?? ''}`;
 
@@ -200,4 +200,45 @@ test('PUT ?legal-hold and ?retention on an object: 501 NotImplemented, the objec
   }
   assert.equal((await send(service, { method: 'GET', path: '/gaps/o' })).text, 'keep');
   assert.equal(code(await send(service, { method: 'PUT', path: '/nobucket/o?legal-hold', body: '' })), '404 NoSuchBucket');
+});
+
+test('CreateBucket racing another CreateBucket of the name: one 200, the other 409 (BucketAlreadyOwnedByYou / BucketAlreadyExists)', async () => {
+  const { service, engine } = await makeService();
+  for (let i = 0; i < 5; i++) {
+    const same = await Promise.all([send(service, { method: 'PUT', path: `/race-${i}` }), send(service, { method: 'PUT', path: `/race-${i}` })]);
+    assert.deepEqual(same.map(code).sort(), ['200 ', '409 BucketAlreadyOwnedByYou'], `same tenant, round ${i}`);
+    const other = await Promise.all([send(service, { method: 'PUT', path: `/rival-${i}` }), send(service, { method: 'PUT', path: `/rival-${i}`, as: BOB })]);
+    const codes = other.map(code);
+    assert.equal(codes.filter((c) => c === '200 ').length, 1, `two tenants, round ${i}: ${codes.join(', ')}`);
+    const winner = codes[0] === '200 ' ? ALICE : BOB;
+    assert.equal(codes[codes[0] === '200 ' ? 1 : 0], '409 BucketAlreadyExists', `two tenants, round ${i}`);
+    assert.equal((await engine.getBucket(`rival-${i}`))?.owner, winner.tenantId);
+  }
+});
+
+test('a bucket policy denying s3:GetObjectTagging: GetObject still answers, without x-amz-tagging-count, even to the owner', async () => {
+  const { service } = await withBucket();
+  assert.equal((await send(service, { method: 'PUT', path: '/gaps/tagged', body: 'x', headers: { 'x-amz-tagging': 'a=1&b=2' } })).status, 200);
+  assert.equal((await send(service, { method: 'GET', path: '/gaps/tagged' })).headers['x-amz-tagging-count'], '2');
+  const deny = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObjectTagging', Resource: 'arn:aws:s3:::gaps/*' }] });
+  assert.equal((await send(service, { method: 'PUT', path: '/gaps?policy', body: deny })).status, 204);
+  const got = await send(service, { method: 'GET', path: '/gaps/tagged' });
+  assert.equal(got.status, 200);
+  assert.equal(got.text, 'x');
+  // API_GetObject: x-amz-tagging-count only "when you have the relevant permission to read object tags".
+  assert.equal(got.headers['x-amz-tagging-count'], undefined);
+  assert.equal(code(await send(service, { method: 'GET', path: '/gaps/tagged?tagging' })), '403 AccessDenied');
+});
+
+test('an error answer to a request with Origin whose path does not decode: InvalidURI, without CORS headers, no 500', async () => {
+  const { service } = await withBucket();
+  const cors = '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>';
+  assert.equal((await send(service, { method: 'PUT', path: '/gaps?cors', body: cors })).status, 200);
+  const r = await send(service, { method: 'GET', path: '/gaps/%ZZ', as: null, headers: { origin: 'https://app.example' } });
+  assert.equal(code(r), '400 InvalidURI');
+  assert.equal(r.headers['access-control-allow-origin'], undefined);
+  // A decodable path of the same bucket gets them on its error.
+  const missing = await send(service, { method: 'GET', path: '/gaps/none', headers: { origin: 'https://app.example' } });
+  assert.equal(code(missing), '404 NoSuchKey');
+  assert.equal(missing.headers['access-control-allow-origin'], '*');
 });
