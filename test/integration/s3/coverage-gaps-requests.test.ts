@@ -242,3 +242,20 @@ test('an error answer to a request with Origin whose path does not decode: Inval
   assert.equal(code(missing), '404 NoSuchKey');
   assert.equal(missing.headers['access-control-allow-origin'], '*');
 });
+
+test('ListObjectVersions max-keys=0 and ListMultipartUploads max-uploads=0: 200, nothing listed, not truncated (as ListObjects answers max-keys=0)', async () => {
+  const { service } = await withBucket();
+  assert.equal((await send(service, { method: 'PUT', path: '/gaps/a', body: 'x' })).status, 200);
+  assert.equal((await send(service, { method: 'POST', path: '/gaps/u?uploads' })).status, 200);
+  const v1 = await send(service, { method: 'GET', path: '/gaps?max-keys=0' });
+  const versions = await send(service, { method: 'GET', path: '/gaps?versions&max-keys=0' });
+  assert.equal(versions.status, 200, versions.text);
+  assert.equal(xmlText(versions.text, 'MaxKeys'), '0');
+  assert.equal(xmlText(versions.text, 'IsTruncated'), xmlText(v1.text, 'IsTruncated'));
+  assert.doesNotMatch(versions.text, /<Version>/);
+  const uploads = await send(service, { method: 'GET', path: '/gaps?uploads&max-uploads=0' });
+  assert.equal(uploads.status, 200, uploads.text);
+  assert.equal(xmlText(uploads.text, 'MaxUploads'), '0');
+  assert.equal(xmlText(uploads.text, 'IsTruncated'), 'false');
+  assert.doesNotMatch(uploads.text, /<Upload>/);
+});
