@@ -241,11 +241,6 @@ function isXmlChar(cp: number): boolean {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Whether `s` holds a character XML 1.0 cannot carry (a value stored with one would break the XML that shows it). */
-export function hasNonXmlChar(s: string): boolean {
-  return NOT_XML_CHAR.test(s);
-}
-
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
