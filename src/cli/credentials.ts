@@ -124,7 +124,8 @@ export async function ensureDefaultUser(
   const keys = fromEnv ?? generated!;
   const existing = await engine.getUser(keys.accessKey);
   if (existing && existing.tenantId !== tenantId) {
-    throw new CliError(`access key ${keys.accessKey} already belongs to user "${existing.name}"; choose another CCOW_ACCESS_KEY`);
+    // A setting that is wrong (README: exit status 2), like a malformed address: the key is taken.
+    throw new CliError(`access key ${keys.accessKey} already belongs to user "${existing.name}"; choose another CCOW_ACCESS_KEY`, 2);
   }
   // Keys of an earlier start (e.g. CCOW_ACCESS_KEY changed) stop working: one default key pair.
   if (state && state.activeAccessKey !== keys.accessKey) await retire(engine, state.activeAccessKey, tenantId);

@@ -25,7 +25,7 @@ test('serve with CCOW_ACCESS_KEY of another user: refused before serving, one cc
   assert.equal(add.code, 0, add.stderr);
 
   const clash = await runCli(['serve', '--listen', '127.0.0.1:0'], { env: { ...base, CCOW_ACCESS_KEY: 'BOBKEY0000000000000B', CCOW_SECRET_KEY: 'another-secret-0123456789' } });
-  assert.equal(clash.code, 1, clash.stderr);
+  assert.equal(clash.code, 2, clash.stderr); // a wrong setting (README)
   assert.equal(clash.stderr.trim(), 'ccow: access key BOBKEY0000000000000B already belongs to user "bob"; choose another CCOW_ACCESS_KEY');
   assert.doesNotMatch(clash.stdout, /listening on/);
 
