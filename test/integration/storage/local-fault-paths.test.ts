@@ -10,14 +10,20 @@
  *   copy on another disk returns the good one and unlinks the bad one (its bytes counted off), but
  *   leaves a copy it cannot read again alone (chunk-store.ts #dropBadCopies);
  * - a chunk tree damaged so that a directory is a file: lookups, reads and deletes of chunks under
- *   it are IO errors, not a crash or a silent "absent" (chunk-files.ts locate/remove).
+ *   it are IO errors, not a crash or a silent "absent" (chunk-files.ts locate/remove);
+ * - a chunk file write cut short by the file size limit (a real short write, then EFBIG: a child
+ *   process under `ulimit -f`) fails the put with IO and leaves neither a chunk nor a temp file
+ *   (chunk-files.ts writeAll's retry of the rest);
+ * - a CCOW-DISK marker that cannot be read (a directory) refuses the open before anything is made.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { chunkIdHex, chunkIdOf, type ChunkId } from '../../../src/common/index.js';
 import { StorageErrors } from '../../../src/storage/contract/index.js';
 import { COMPACT_TMP, createLocalBackend, errnoError, type CompactStep, type LocalBackend, type LocalBackendOptions, type LocalFaults } from '../../../src/storage/local/index.js';
@@ -234,4 +240,46 @@ test('a chunk directory replaced by a file: lookup, read, delete and put of chun
   } finally {
     await be.close();
   }
+});
+
+const LOCAL = resolve(fileURLToPath(import.meta.url), '../../../../src/storage/local/index.js');
+const COMMON = resolve(fileURLToPath(import.meta.url), '../../../../src/common/index.js');
+
+for (const directIo of [true, false]) {
+  test(`a chunk file cut short by the file size limit (RLIMIT_FSIZE) fails the put with IO, leaves nothing behind, and the store goes on (${directIo ? 'O_DIRECT' : 'buffered'})`, async () => {
+    const dir = join((await makeTempDir('local-short-write')).path, 'd0');
+    // A 3 MiB chunk under a 2 MiB limit: write(2) writes up to the limit and returns short (the
+    // retry loop of writeAll), the next one fails with EFBIG. SIGXFSZ ignored, as a shell can set it.
+    const code = `
+      const { createLocalBackend } = await import(${JSON.stringify(LOCAL)});
+      const { chunkIdOf } = await import(${JSON.stringify(COMMON)});
+      const { randomBytes } = await import('node:crypto');
+      const { readdirSync } = await import('node:fs');
+      const be = await createLocalBackend({ dataDirs: [${JSON.stringify(dir)}], mapSize: 16 * 1024 * 1024, directIo: ${directIo} });
+      const big = randomBytes(3 * 1024 * 1024);
+      const out = {};
+      try { await be.chunks.put(chunkIdOf(big), big); out.put = 'ok'; } catch (e) { out.put = e.code; out.message = e.message; }
+      out.has = (await be.chunks.has([chunkIdOf(big)]))[0];
+      out.tmp = readdirSync(${JSON.stringify(join(dir, 'tmp'))});
+      const small = randomBytes(100_000);
+      await be.chunks.put(chunkIdOf(small), small);
+      out.after = Buffer.from(await be.chunks.get(chunkIdOf(small))).equals(small);
+      await be.close();
+      console.log(JSON.stringify(out));`;
+    const r = spawnSync('bash', ['-c', 'trap "" XFSZ; ulimit -f 2048; exec "$0" --input-type=module -e "$1"', process.execPath, code], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { put: string; message?: string; has: boolean; tmp: string[]; after: boolean };
+    assert.equal(out.put, 'CCOW_ERR_IO', JSON.stringify(out));
+    assert.match(out.message!, /EFBIG/);
+    assert.equal(out.has, false, 'no partial chunk file is visible');
+    assert.deepEqual(out.tmp, [], 'the temp file is removed');
+    assert.equal(out.after, true, 'a chunk under the limit is stored afterwards');
+  });
+}
+
+test('a data dir whose CCOW-DISK marker is not a file is refused with a storage error naming it, and nothing is created', async () => {
+  const dir = join((await makeTempDir('local-marker-dir')).path, 'd0');
+  await mkdir(join(dir, 'CCOW-DISK'), { recursive: true });
+  await assert.rejects(createLocalBackend({ dataDirs: [dir], mapSize: 16 * MiB }), (e: unknown) => StorageErrors.IO.is(e) && /reading data dir .*d0/.test((e as Error).message));
+  assert.deepEqual(readdirSync(dir).sort(), ['CCOW-DISK'], 'no meta/, chunks/ or LOCK left');
 });
