@@ -21,11 +21,6 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return Buffer.compare(asBuffer(a), asBuffer(b));
 }
 
-/** Concatenate byte arrays into one Buffer. */
-export function concatBytes(parts: readonly Uint8Array[]): Buffer {
-  return Buffer.concat(parts.map(asBuffer));
-}
-
 /** The smallest key strictly greater than every key that starts with `prefix` (undefined: no bound). */
 export function prefixEnd(prefix: Uint8Array): Buffer | undefined {
   const out = Buffer.from(prefix);

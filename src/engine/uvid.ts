@@ -3,7 +3,6 @@
  * compared as a big-endian unsigned integer. Version ids shown to S3 are base32hex of the UVID.
  */
 import { randomInt } from 'node:crypto';
-import { compareBytes } from '../common/index.js';
 
 /** Length of a UVID in bytes. */
 export const UVID_BYTES = 16;
@@ -131,16 +130,6 @@ export class UvidIssuer {
     this.#seq = opts.seq ?? randomInt(0, 2 ** 31);
   }
 
-  /** The last timestamp issued (or the floor given at start). */
-  get prevTs(): bigint {
-    return this.#prevTs;
-  }
-
-  /** Raise the floor (e.g. to the largest ts found in the change feed at start). */
-  observe(ts: bigint): void {
-    if (ts > this.#prevTs) this.#prevTs = ts;
-  }
-
   /** A new UVID greater than every UVID issued before and than `head` (the version it supersedes). */
   next(head?: Uint8Array): Uvid {
     const nowMs = this.#clock.now();
@@ -164,9 +153,4 @@ export class UvidIssuer {
     this.#prevTs = ts;
     return makeUvid(ts, this.#segmentId, this.#nodeId, seq);
   }
-}
-
-/** Compare two UVIDs (big-endian unsigned). */
-export function compareUvid(a: Uint8Array, b: Uint8Array): number {
-  return compareBytes(a, b);
 }
