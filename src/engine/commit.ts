@@ -44,6 +44,49 @@ export function visibleHead(entries: readonly KeyEntry[]): KeyEntry | undefined 
   return entries.find((e) => !e.rec.hidden);
 }
 
+/**
+ * The key's entries from its newest through its visible head (the hidden ones a snapshot keeps
+ * above it, usually none): what a write needs to know of the key, without reading its history.
+ */
+export function headEntries(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array): KeyEntry[] {
+  return keyEntries(tx, bucketId, encKey, (e) => !e.rec.hidden);
+}
+
+/** The key's entry with this UVID (hidden or not), read by its own name-index key. */
+export function entryAt(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array, uvid: Uint8Array): KeyEntry | undefined {
+  const k = niKey(bucketId, encKey, uvid);
+  const v = tx.get(k);
+  if (v === undefined) return undefined;
+  const { rec, vm } = decodeVersionValue(v);
+  const e: KeyEntry = { k, uvid: uvidOfNiKey(k), rec };
+  if (vm) e.vm = vm;
+  return e;
+}
+
+/**
+ * What purgeEntry needs to purge `e`: `e` and, newest first before it, the key's entries newer
+ * than `e` with a UVID at or below the newest snapshot cut-off — the only ones the pinning rule
+ * (isPinned) looks at. With no snapshot taken after `e`, that is `e` alone: purging a version deep
+ * in a long history then costs no scan of the versions above it (a DeleteObject by version id read
+ * all of the key's entries, so deleting a key's n versions one by one read ~n²/2 rows).
+ */
+export function purgeWindow(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array, e: KeyEntry, cutoffs: readonly Buffer[]): { entries: KeyEntry[]; i: number } {
+  let top: Buffer | undefined;
+  for (const t of cutoffs) if (compareBytes(t, e.uvid) >= 0 && (!top || compareBytes(t, top) > 0)) top = t;
+  const entries: KeyEntry[] = [];
+  if (top) {
+    // Name-index keys hold ~uvid: the entries with UVID in (e, top] lie in [niKey(top), e.k).
+    for (const [k, v] of tx.range({ gte: niKey(bucketId, encKey, top), lt: e.k })) {
+      const { rec, vm } = decodeVersionValue(v);
+      const n: KeyEntry = { k: Buffer.from(k), uvid: uvidOfNiKey(k), rec };
+      if (vm) n.vm = vm;
+      entries.push(n);
+    }
+  }
+  entries.push(e);
+  return { entries, i: entries.length - 1 };
+}
+
 /** A VM the commit points at: new bytes to store if absent, or an existing VM (`bytes` undefined). */
 export interface CommitVm {
   id: ChunkId;
@@ -225,9 +268,11 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
   if (s.intentId && tx.get(intentKey(s.intentId)) === undefined) throw EngineErrors.UNAVAILABLE('write intent expired before the commit');
   const versioning = b.rec.versioning;
   const enc = encodeObjectKey(s.key);
-  // Enabled buckets purge nothing, so the visible head is all they need; the others look for the
-  // previous null version among all of the key's entries.
-  const entries = keyEntries(tx, b.id, enc, versioning === 'Enabled' ? (e) => !e.rec.hidden : undefined);
+  // Enabled buckets purge nothing, so the visible head is all they need; the others read down to
+  // the previous (visible) null version, which is the head itself once a suspended bucket has
+  // written the key: reading all entries made every overwrite in a bucket suspended after a long
+  // versioned history cost that history.
+  const entries = keyEntries(tx, b.id, enc, versioning === 'Enabled' ? (e) => !e.rec.hidden : (e) => !e.rec.hidden && e.rec.isNull);
   const head = visibleHead(entries);
   const current = head && !head.rec.deleted ? head.rec : undefined;
   checkCondition(s.condition, current);

@@ -13,7 +13,7 @@ import { EngineErrors } from './errors.js';
 import { decodeVersionRecord, type VersionRecord } from './format/records.js';
 import { bucketPrefix, decodeObjectKey, encodeObjectKey, escapeKeyPrefix, niKey, niKeyPrefix, prefixRange, T, uvidOfNiKey } from './keys.js';
 import { snapshotCutoff, toObjectVersion } from './resolve.js';
-import { uvidHexMs, versionIdToUvid } from './uvid.js';
+import { invertUvid, uvidHexMs, versionIdToUvid } from './uvid.js';
 
 /** A lower scan bound. */
 interface Bound {
@@ -96,13 +96,16 @@ export async function listObjects(core: Core, bucket: string, opts: ListOptions 
     let rec: VersionRecord | undefined;
     if (cutoff) {
       // View at T (§10): the first entry of the key with UVID ≤ T that the view sees decides; later
-      // rows of the key are skipped.
-      if (key === doneKey) return 'next';
-      if (compareBytes(uvidOfNiKey(k), cutoff) > 0) return 'next';
+      // rows of the key are skipped. Seeks, not steps, over the rows that cannot decide: the key's
+      // versions newer than T and those after the deciding one, so a page of the view (and a bucket
+      // clone, which fills from it) costs the keys it shows, not every version they ever had.
+      const keyBase = k.subarray(0, k.length - 16);
+      if (key === doneKey) return prefixEnd(keyBase)!;
+      if (compareBytes(uvidOfNiKey(k), cutoff) > 0) return Buffer.concat([keyBase, invertUvid(cutoff)]);
       rec = decodeVersionRecord(v);
       if (!seenAt(rec, cutoff)) return 'next';
       doneKey = key;
-      if (rec.deleted) return 'next';
+      if (rec.deleted) return prefixEnd(keyBase)!;
     }
     const cp = commonPrefixOf(key, prefix, delimiter);
     if (count === opts.limit) {
@@ -134,9 +137,14 @@ async function versionsStart(core: Core, bucketId: Buffer, base: Buffer, opts: L
   const enc = encodeObjectKey(opts.keyMarker);
   let uvid: Uint8Array | undefined;
   if (opts.versionIdMarker === 'null') {
+    // The key's visible null version (there is at most one: a null write purges the previous),
+    // found as findVersion finds it: reading on past it read the key's whole history.
     for await (const [k, v] of core.backend.meta.range(prefixRange(niKeyPrefix(bucketId, enc)))) {
       const r = decodeVersionRecord(v);
-      if (r.isNull && !r.hidden) uvid = uvidOfNiKey(k);
+      if (r.isNull && !r.hidden) {
+        uvid = uvidOfNiKey(k);
+        break;
+      }
     }
   } else {
     // A version id names a place in the key's newest-first order whether or not that version still

@@ -3,7 +3,7 @@
  * (shared/spec/ccow.md §7, §10). Each write ends in exactly one commit transaction (commit.ts).
  */
 import type { ChecksumAlgorithm, CommitCondition, DeleteResult, ObjectAddr, ObjectVersion, PutOptions, ReadOptions, ReadResult, VersionAttrs } from './api.js';
-import { applyEffects, commitTx, FAILED_IF_MATCH, FAILED_IF_NONE_MATCH, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs, type CommitVm } from './commit.js';
+import { applyEffects, commitTx, entryAt, FAILED_IF_MATCH, FAILED_IF_NONE_MATCH, headEntries, keyEntries, newEffects, purgeEntry, purgeWindow, refreshCur, snapshotCutoffs, visibleHead, type CommitVm, type KeyEntry } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { copyChecksum, withChecksum } from './copy-checksum.js';
 import { EngineErrors } from './errors.js';
@@ -120,12 +120,15 @@ export async function deleteObject(core: Core, addr: ObjectAddr, opts: { version
   if (opts.versionId !== 'null' && !wanted) throw EngineErrors.INVALID_ARGUMENT(`invalid version id: ${opts.versionId}`);
   const enc = encodeObjectKey(addr.key);
   return storage(core.backend.meta.transaction((tx) => {
-    const entries = keyEntries(tx, b.id, enc);
     // A quiet marker is not a version S3 shows (findVersion): the tombstone purge removes it.
-    const i = entries.findIndex((e) => !e.rec.hidden && !e.rec.quiet && (wanted ? e.uvid.equals(wanted) : e.rec.isNull));
-    if (i < 0) throw EngineErrors.NO_SUCH_VERSION(`no such version: ${opts.versionId}`);
-    const e = entries[i]!;
-    const head = entries.find((x) => !x.rec.hidden);
+    const shown = (x: KeyEntry): boolean => !x.rec.hidden && !x.rec.quiet;
+    // Read no more of the key than the version and its head: a version by its own key, the null
+    // version down from the newest (it is the head once a suspended bucket wrote the key).
+    const top = wanted ? headEntries(tx, b.id, enc) : keyEntries(tx, b.id, enc, (x) => shown(x) && x.rec.isNull);
+    const at = wanted ? entryAt(tx, b.id, enc, wanted) : top[top.length - 1];
+    const e = at && shown(at) && (wanted || at.rec.isNull) ? at : undefined;
+    if (!e) throw EngineErrors.NO_SUCH_VERSION(`no such version: ${opts.versionId}`);
+    const head = visibleHead(top);
     if (opts.condition) {
       const current = head && !head.rec.deleted ? head.rec : undefined;
       if (opts.condition.ifMatch !== undefined && e.rec.etag.replace(/"/g, '') !== opts.condition.ifMatch.replace(/"/g, '').trim() && opts.condition.ifMatch.trim() !== '*') {
@@ -134,7 +137,9 @@ export async function deleteObject(core: Core, addr: ObjectAddr, opts: { version
       if (opts.condition.ifNoneMatch === '*' && current) throw EngineErrors.PRECONDITION('an object exists at this key', FAILED_IF_NONE_MATCH);
     }
     const fx = newEffects();
-    purgeEntry(core, tx, b, addr.key, entries, i, snapshotCutoffs(tx, b.id), fx);
+    const cutoffs = snapshotCutoffs(tx, b.id);
+    const w = purgeWindow(tx, b.id, enc, e, cutoffs);
+    purgeEntry(core, tx, b, addr.key, w.entries, w.i, cutoffs, fx);
     refreshCur(tx, b, enc, fx);
     applyEffects(tx, b.id, fx);
     return { deleteMarker: e.rec.deleted, versionId: opts.versionId === 'null' ? 'null' : versionIdOf(e.rec) };
@@ -221,29 +226,41 @@ export async function updateVersionMeta(
   const enc = encodeObjectKey(addr.key);
   const expected = opts.expect && versionIdToUvid(opts.expect.uvid);
   const done = await storage(core.backend.meta.transaction((tx) => {
-    const entries = keyEntries(tx, b.id, enc);
-    const head = entries.find((x) => !x.rec.hidden);
-    let e = versionId === undefined ? head : entries.find((x) => !x.rec.hidden && !x.rec.quiet && (versionId === 'null' ? x.rec.isNull : x.uvid.equals(r.uvid)));
+    // The head, and a version by its own key (the null version down from the newest): none of the
+    // key's other entries, so tagging an old version of a long history costs no scan of it.
+    const shown = (x: KeyEntry): boolean => !x.rec.hidden && !x.rec.quiet;
+    const top = versionId === 'null' ? keyEntries(tx, b.id, enc, (x) => shown(x) && x.rec.isNull) : headEntries(tx, b.id, enc);
+    const head = visibleHead(top);
+    const byId = (u: Uint8Array): KeyEntry | undefined => {
+      const x = entryAt(tx, b.id, enc, u);
+      return x && !x.rec.hidden ? x : undefined;
+    };
+    let e: KeyEntry | undefined;
+    if (versionId === undefined) e = head;
+    else if (versionId === 'null') e = top.find((x) => shown(x) && x.rec.isNull);
+    else e = byId(r.uvid);
+    if (e?.rec.quiet && versionId !== undefined) e = undefined;
     if (!e) throw versionId === undefined ? EngineErrors.NO_SUCH_KEY(`no such key: ${addr.key}`) : EngineErrors.NO_SUCH_VERSION('the version disappeared');
     if (e.rec.deleted) throw versionId === undefined && e.rec.quiet ? EngineErrors.NO_SUCH_KEY(`no such key: ${addr.key}`) : deleteMarkerError(e.rec, e.uvid);
     if (expected && !e.uvid.equals(expected)) {
       // Another version than the one the caller was authorised on (`expect`) is addressed now: the
       // change goes to that one, as if made just before the write that replaced it — onto it if it
       // is still there (noncurrent), else it is void (the version is gone, or a snapshot's).
-      e = entries.find((x) => !x.rec.hidden && x.uvid.equals(expected));
+      e = byId(expected);
       if (!e) return undefined;
     }
+    const isHead = head !== undefined && e.uvid.equals(head.uvid);
     const next: VersionRecord = { ...e.rec };
     if (patch.tags === null || (patch.tags && Object.keys(patch.tags).length === 0)) delete next.tags;
     else if (patch.tags) next.tags = { ...patch.tags };
     if (patch.acl !== undefined) next.acl = patch.acl;
     tx.put(e.k, encodeVersionValue(next, e.vm));
-    if (head === e) tx.put(curKey(b.id, enc), encodeVersionRecord(next));
+    if (isHead) tx.put(curKey(b.id, enc), encodeVersionRecord(next));
     const fx = newEffects();
     fx.feed.push({ op: 'meta', tenant: b.rec.owner, bucket: b.rec.name, key: addr.key, uvid: next.uvid, vmId: next.vmId, generation: next.generation, deleted: next.deleted, viaIsgw: false, at: Math.floor(core.now() * 1000) });
     applyEffects(tx, b.id, fx);
     // An embedded VM is read here (copied): a later overwrite may purge the entry that holds it.
-    return { rec: next, isLatest: head === e, embedded: e.vm && Buffer.from(e.vm) };
+    return { rec: next, isLatest: isHead, embedded: e.vm && Buffer.from(e.vm) };
   }));
   if (!done) return { ...opts.expect!, isLatest: false };
   const { rec, isLatest, embedded } = done;

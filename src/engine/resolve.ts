@@ -35,13 +35,22 @@ export function versionIdOf(rec: VersionRecord): string {
   return rec.isNull ? 'null' : uvidToVersionId(fromHex(rec.uvid));
 }
 
-async function entriesOf(core: Core, b: Bucket, key: string): Promise<{ uvid: Uvid; rec: VersionRecord }[]> {
+/**
+ * The key's entries newest first, up to and including the first that `stop` accepts: reads stop
+ * there, so finding the head (or a null version written since a suspension) does not read the
+ * key's whole history (every GET by version id of a key with 10^5 versions read all 10^5).
+ */
+async function entriesUntil(core: Core, b: Bucket, key: string, stop: (rec: VersionRecord) => boolean): Promise<{ uvid: Uvid; rec: VersionRecord }[]> {
   const out: { uvid: Uvid; rec: VersionRecord }[] = [];
   for await (const [k, v] of core.backend.meta.range(prefixRange(niKeyPrefix(b.id, encodeObjectKey(key))))) {
-    out.push({ uvid: uvidOfNiKey(k), rec: decodeVersionRecord(v) });
+    const rec = decodeVersionRecord(v);
+    out.push({ uvid: uvidOfNiKey(k), rec });
+    if (stop(rec)) break;
   }
   return out;
 }
+
+const visible = (rec: VersionRecord): boolean => !rec.hidden;
 
 /**
  * The version `opts` names. Delete markers throw DELETE_MARKER (with `versionId`), except the
@@ -55,7 +64,7 @@ export async function resolveVersion(core: Core, b: Bucket, key: string, opts: {
       const rec = decodeVersionRecord(raw);
       return { rec, uvid: fromHex(rec.uvid) as Uvid, isLatest: true };
     }
-    const head = (await entriesOf(core, b, key)).find((e) => !e.rec.hidden);
+    const head = (await entriesUntil(core, b, key, visible)).find((e) => visible(e.rec));
     if (!head) throw EngineErrors.NO_SUCH_KEY(`no such key: ${key}`);
     if (head.rec.quiet) throw EngineErrors.NO_SUCH_KEY(`no such key: ${key}`);
     throw deleteMarkerError(head.rec, head.uvid);
@@ -71,10 +80,11 @@ export async function resolveVersion(core: Core, b: Bucket, key: string, opts: {
  * (S3 keeps no marker there), so the key reads as one that never existed, by id too.
  */
 export async function findVersion(core: Core, b: Bucket, key: string, versionId: string): Promise<Resolved> {
-  const all = await entriesOf(core, b, key);
-  const head = all.find((e) => !e.rec.hidden);
+  const isNull = (rec: VersionRecord): boolean => rec.isNull && !rec.hidden;
+  const all = await entriesUntil(core, b, key, versionId === 'null' ? isNull : visible);
+  const head = all.find((e) => visible(e.rec));
   let hit: { uvid: Uvid; rec: VersionRecord } | undefined;
-  if (versionId === 'null') hit = all.find((e) => e.rec.isNull && !e.rec.hidden);
+  if (versionId === 'null') hit = all.find((e) => isNull(e.rec));
   else {
     const u = versionIdToUvid(versionId);
     if (!u) throw EngineErrors.INVALID_ARGUMENT(`invalid version id: ${versionId}`);
