@@ -97,7 +97,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--data <dirs>', DATA_HELP)
     .action(async (accessKey: string, o: { data?: string }) => setExit(await online(io, resolveDataDirs(o.data, io.env), 'userRemove', [accessKey])));
 
-  const snapshot = program.command('snapshot').description('bucket snapshots: read-only point-in-time views, and buckets cloned from them (offline)');
+  const snapshot = program.command('snapshot').description('bucket snapshots: read-only point-in-time views, and buckets cloned from them (through the gateway while one holds the data dir)');
   snapshot
     .command('create <bucket> <name>')
     .description('take a snapshot of the bucket as it is now')
@@ -123,13 +123,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command('fsck')
-    .description('audit chunks and references; exit 0 only when clean')
+    .description('audit chunks and references; exit 0 only when clean (offline)')
     .option('--data <dirs>', DATA_HELP)
     .action(async (o: { data?: string }) => setExit(await fsck(resolveDataDirs(o.data, io.env), io.out)));
 
   program
     .command('gc')
-    .description('collect unreferenced chunks now (and chunk files a crash left without a record)')
+    .description('collect unreferenced chunks now (and chunk files a crash left without a record; offline)')
     .option('--grace <seconds>', 'hold period override in seconds (default: the engine hold, 1 h)', parseGrace)
     .option('--data <dirs>', DATA_HELP)
     .action(async (o: { grace?: number; data?: string }) => setExit(await gc(resolveDataDirs(o.data, io.env), o.grace, io.out)));
