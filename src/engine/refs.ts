@@ -33,7 +33,42 @@ export function dropRef(tx: MetaTx, id: Uint8Array, ref: Uint8Array, now: number
   const k = refKey(id, ref);
   if (tx.get(k) === undefined) return;
   tx.del(k);
-  if (!hasRefs(tx, id)) markUnreferenced(tx, id, now, stamp);
+  if (!stillReferenced(tx, id)) markUnreferenced(tx, id, now, stamp);
+}
+
+/** A reference of the chunk found by the last look, and which end of its references it came from. */
+interface Witness {
+  key: Buffer;
+  fromEnd: boolean;
+}
+
+/** Per transaction: the witnesses of the chunks it dropped references of (stillReferenced). */
+const witnesses = new WeakMap<MetaTx, Map<string, Witness>>();
+
+/**
+ * hasRefs for a chunk whose references this transaction is dropping, perhaps many of them. A
+ * reference found by the previous look that is still there answers at once; else one is looked
+ * for from the end of the references other than the one the lost witness came from. A scan from the
+ * start for every drop stepped over each reference the transaction had already deleted (they stay
+ * in the store's rows, hidden by its pending writes, until the commit): a transaction that drops
+ * a chunk's k references in key order read ~k²/2 rows — the lifecycle pass expiring a key's
+ * noncurrent versions of one content (one VM), oldest first: 4,000 versions 6.4 s, 10,000 49 s in
+ * one write transaction. Dropped in ascending order, the witness from the end lasts until the
+ * last; in descending order the first one lost sends the next look to the start, which lasts.
+ */
+function stillReferenced(tx: MetaTx, id: Uint8Array): boolean {
+  let m = witnesses.get(tx);
+  if (!m) witnesses.set(tx, (m = new Map()));
+  const hex = toHex(id);
+  const w = m.get(hex);
+  if (w && tx.get(w.key) !== undefined) return true;
+  const fromEnd = w ? !w.fromEnd : true;
+  for (const [key] of tx.range({ ...prefixRange(refPrefix(id)), reverse: fromEnd, limit: 1 })) {
+    m.set(hex, { key: Buffer.from(key), fromEnd });
+    return true;
+  }
+  m.delete(hex);
+  return false;
 }
 
 /** Stamp `unreferencedAt` on the chunk row (if any, and if `stamp`) and queue it. */
