@@ -16,6 +16,7 @@ import { chunkIdOf, type ChunkId } from '../../../src/common/index.js';
 import { StorageErrors } from '../../../src/storage/contract/index.js';
 import { COMPACT_TMP, createLocalBackend, decodePending, encodePending, errnoError, PENDING, STARTED, type CompactStep, type LocalBackend, type LocalBackendOptions } from '../../../src/storage/local/index.js';
 import { makeTempDir, removeTempDirs } from '../../helpers/temp-dir.js';
+import { fakeStatfs, usedBytes } from '../../helpers/fake-disk.js';
 import { cleanEnv, runCcow } from '../faults/helpers.js';
 
 after(removeTempDirs);
@@ -24,15 +25,6 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 /** The fake disk: small, so a few hundred 12 KiB blobs fill it past the 90 % limit. */
 const DISK = 8 * MiB;
-
-/** Bytes of every file under `dir`: the fake disk's "used". */
-function usedBytes(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) n += statSync(join(e.parentPath, e.name), { throwIfNoEntry: false })?.size ?? 0;
-  }
-  return n;
-}
 
 function dataFile(dir: string): number {
   return statSync(join(dir, 'meta', 'data.mdb')).size;
@@ -45,7 +37,7 @@ async function options(extra: Partial<LocalBackendOptions> = {}): Promise<LocalB
     durability: 'relaxed',
     mapSize: 256 * MiB,
     ...extra,
-    faults: { statfs: () => ({ total: DISK, free: Math.max(0, DISK - usedBytes(dir)) }), ...extra.faults },
+    faults: { statfs: fakeStatfs(dir, DISK), ...extra.faults },
   };
 }
 

@@ -28,6 +28,7 @@ import { chunkIdHex, chunkIdOf, type ChunkId } from '../../../src/common/index.j
 import { StorageErrors } from '../../../src/storage/contract/index.js';
 import { COMPACT_TMP, createLocalBackend, errnoError, type CompactStep, type LocalBackend, type LocalBackendOptions, type LocalFaults } from '../../../src/storage/local/index.js';
 import { makeTempDir, removeTempDirs } from '../../helpers/temp-dir.js';
+import { fakeStatfs } from '../../helpers/fake-disk.js';
 
 after(removeTempDirs);
 
@@ -35,14 +36,6 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 /** The fake disk of the compaction tests: a few hundred 12 KiB blobs fill it past the 90 % limit. */
 const DISK = 8 * MiB;
-
-function usedBytes(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) n += statSync(join(e.parentPath, e.name), { throwIfNoEntry: false })?.size ?? 0;
-  }
-  return n;
-}
 
 const dataFile = (dir: string): number => statSync(join(dir, 'meta', 'data.mdb')).size;
 
@@ -55,7 +48,7 @@ function blob(seed: number, size = 12 * KiB): { id: ChunkId; bytes: Buffer } {
 /** Options whose disk is a fake statfs: "used" is the real size of the files under the data dir. */
 async function fakeDisk(faults: LocalFaults = {}): Promise<LocalBackendOptions> {
   const dir = join((await makeTempDir('local-fault-paths')).path, 'd0');
-  return { dataDirs: [dir], durability: 'relaxed', mapSize: 256 * MiB, faults: { statfs: () => ({ total: DISK, free: Math.max(0, DISK - usedBytes(dir)) }), ...faults } };
+  return { dataDirs: [dir], durability: 'relaxed', mapSize: 256 * MiB, faults: { statfs: fakeStatfs(dir, DISK), ...faults } };
 }
 
 interface Live {
