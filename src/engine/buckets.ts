@@ -8,6 +8,7 @@ import type { BucketInfo, BucketStats, CreateBucketOptions, User, Versioning } f
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
+import { forgetCutoffs } from './commit.js';
 import { cloneMarkOf, decodeBucketRecord, decodeCounters, decodeSnapshotRecord, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord } from './format/records.js';
 import { bucketKey, bucketPrefix, countersKey, prefixRange, T, userKey } from './keys.js';
 import { MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './options.js';
@@ -113,6 +114,7 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
     tx.del(bucketKey(name));
     appendFeed(tx, [bucketFeed(core, name, b.rec.owner)]);
     core.cacheBucket(name, null);
+    forgetCutoffs(core, b.id);
   })).catch((e: unknown) => {
     core.forgetBucket(name);
     throw e;

@@ -182,11 +182,23 @@ export function verReferrer(bucketId: Uint8Array, uvid: Uint8Array): Buffer {
   return referrer(Referrer.VER, bucketId, uvid);
 }
 
-/** UVID cut-offs of the bucket's snapshots (few per bucket; read inside the transaction). */
-export function snapshotCutoffs(tx: MetaTx, bucketId: Uint8Array): Buffer[] {
+/**
+ * UVID cut-offs of the bucket's snapshots as of `tx`: read once, then kept by the core until a
+ * snapshot of the bucket is created or deleted (core.ts `cutoffs`, `forgetCutoffs`).
+ */
+export function snapshotCutoffs(core: Core, tx: MetaTx, bucketId: Uint8Array): readonly Buffer[] {
+  const id = toHex(bucketId);
+  const hit = core.cutoffs.get(id);
+  if (hit) return hit;
   const out: Buffer[] = [];
   for (const [, v] of tx.range(prefixRange(bucketPrefix(T.BSNAP, bucketId)))) out.push(fromHex(decodeSnapshotRecord(v).uvid));
+  core.cutoffs.set(id, out);
   return out;
+}
+
+/** Drop the cached cut-offs of a bucket: call inside the transaction that changes its snapshot rows, and after it settled. */
+export function forgetCutoffs(core: Core, bucketId: Uint8Array): void {
+  core.cutoffs.delete(toHex(bucketId));
 }
 
 /**
@@ -319,7 +331,7 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
 function purgePreviousNull(core: Core, tx: MetaTx, b: Bucket, key: string, entries: readonly KeyEntry[], fx: TxEffects): void {
   const i = entries.findIndex((e) => e.rec.isNull && !e.rec.hidden);
   if (i < 0) return;
-  purgeEntry(core, tx, b, key, entries, i, snapshotCutoffs(tx, b.id), fx);
+  purgeEntry(core, tx, b, key, entries, i, snapshotCutoffs(core, tx, b.id), fx);
 }
 
 /**

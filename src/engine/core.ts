@@ -108,6 +108,16 @@ export class Core {
   readonly users = new Lru<UserRecord>(1024);
   /** Bumped by every user change: a lookup that a change overlapped is not cached. */
   usersGen = 0;
+  /**
+   * Snapshot cut-offs by bucket id (hex), as commit.ts `snapshotCutoffs` read them inside a
+   * transaction. Every purge asks, and reading a bucket's snapshot rows each time made an overwrite
+   * in an unversioned bucket or a delete by version id cost every snapshot of the bucket
+   * (issue-3-many-snapshots). The engine is the only writer of snapshot rows (the data dir is
+   * locked to one process): snapshotCreate/snapshotDelete/deleteBucket drop the entry inside their
+   * transaction, so the next transaction reads the rows again, and once more when theirs settled
+   * (a failed commit must not leave what a transaction read through its writes).
+   */
+  readonly cutoffs = new Lru<readonly Buffer[]>(1024);
 
   constructor(backend: StorageBackend, o: ResolvedOptions, ids: { segmentId: number; nodeId: number; epoch: number; floorTs: bigint }) {
     this.backend = backend;

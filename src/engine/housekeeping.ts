@@ -65,7 +65,7 @@ export function tombstoneWorker(core: Core): Worker {
           const i = entries.findIndex((e) => e.uvid.equals(d.uvid) && e.rec.quiet && !e.rec.hidden);
           if (i < 0) return;
           const fx = newEffects();
-          purgeEntry(core, tx, b, d.key, entries, i, snapshotCutoffs(tx, b.id), fx);
+          purgeEntry(core, tx, b, d.key, entries, i, snapshotCutoffs(core, tx, b.id), fx);
           refreshCur(tx, b, enc, fx);
           applyEffects(tx, b.id, fx);
         }));

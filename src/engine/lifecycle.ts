@@ -121,7 +121,7 @@ export function applyLifecycleTx(core: Core, tx: MetaTx, bucket: Bucket, key: st
   // 2. Noncurrent versions, oldest first, decided from one read of the key (a pinned one only
   // hides): re-reading after each purge cost n²/2 rows for n due versions in one write transaction.
   const fx = newEffects();
-  const cutoffs = snapshotCutoffs(tx, b.id);
+  const cutoffs = snapshotCutoffs(core, tx, b.id);
   const all = keyEntries(tx, b.id, enc);
   const before = visible(all);
   for (let j = before.length - 1; j >= 1; j--) {

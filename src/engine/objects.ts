@@ -137,7 +137,7 @@ export async function deleteObject(core: Core, addr: ObjectAddr, opts: { version
       if (opts.condition.ifNoneMatch === '*' && current) throw EngineErrors.PRECONDITION('an object exists at this key', FAILED_IF_NONE_MATCH);
     }
     const fx = newEffects();
-    const cutoffs = snapshotCutoffs(tx, b.id);
+    const cutoffs = snapshotCutoffs(core, tx, b.id);
     const w = purgeWindow(tx, b.id, enc, e, cutoffs);
     purgeEntry(core, tx, b, addr.key, w.entries, w.i, cutoffs, fx);
     refreshCur(tx, b, enc, fx);

@@ -8,7 +8,7 @@ import { fromHex, nextTurn, prefixEnd, toHex } from '../common/index.js';
 import type { MetaTx } from '../storage/contract/index.js';
 import type { SnapshotInfo, Worker } from './api.js';
 import { bucketById, cloneUsing } from './buckets.js';
-import { applyEffects, isPinned, keyEntries, newEffects, snapshotCutoffs, verReferrer, type TxEffects } from './commit.js';
+import { applyEffects, forgetCutoffs, isPinned, keyEntries, newEffects, snapshotCutoffs, verReferrer, type TxEffects } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { decodeHiddenSweep, decodeSnapshotRecord, decodeVersionValue, encodeHiddenSweep, encodeSnapshotRecord, type SnapshotRecord } from './format/records.js';
@@ -32,8 +32,9 @@ export async function snapshotCreate(core: Core, bucket: string, name: string): 
     // Issued inside the transaction: every version committed before it has a smaller UVID.
     const r: SnapshotRecord = { name, uvid: toHex(core.uvids.next()), createdAt: Math.floor(core.now()) };
     tx.put(k, encodeSnapshotRecord(r));
+    forgetCutoffs(core, b.id);
     return r;
-  }));
+  })).finally(() => forgetCutoffs(core, b.id));
   return toInfo(b.rec.name, rec);
 }
 
@@ -63,7 +64,8 @@ export async function snapshotDelete(core: Core, bucket: string, name: string): 
     if (clone !== undefined) throw EngineErrors.SNAPSHOT_IN_USE(`bucket ${clone} is being cloned from snapshot ${name} (a running gateway finishes it, or the same clone command run again)`);
     tx.del(k);
     tx.put(hiddenSweepKey(b.id), encodeHiddenSweep(token));
-  }));
+    forgetCutoffs(core, b.id);
+  })).finally(() => forgetCutoffs(core, b.id));
   // The snapshot is gone once that transaction committed; a sweep that fails part-way stays queued
   // and the snapshot-sweep worker finishes it (and leaves it alone meanwhile: `sweeping`).
   const mine = token.toString('hex');
@@ -102,7 +104,7 @@ export async function sweepHidden(core: Core, bucket: Bucket, token: Uint8Array,
         // A bucket deleted since has no entries left to sweep.
         const b = bucketIfSame(core, tx, bucket);
         if (!b) return true;
-        const cutoffs = snapshotCutoffs(tx, b.id);
+        const cutoffs = snapshotCutoffs(core, tx, b.id);
         const fx = newEffects();
         for (const key of keys) sweepKey(core, tx, b, encodeObjectKey(key), cutoffs, fx);
         applyEffects(tx, b.id, fx);
