@@ -104,8 +104,11 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
     }
     const snapshots = [...tx.range(prefixRange(bucketPrefix(T.BSNAP, b.id)))];
     // A bucket clone filling from one of its snapshots needs it until it is done (bucket-clone.ts).
+    // One look at the bucket records for all of them: one per snapshot read buckets × snapshots
+    // rows in this write transaction (issue-3-many-snapshots).
+    const clones = snapshots.length > 0 ? clonesOf(tx, b.rec.id) : new Map<string, string>();
     for (const [, v] of snapshots) {
-      const clone = cloneUsing(tx, b.rec.id, decodeSnapshotRecord(v).name);
+      const clone = clones.get(decodeSnapshotRecord(v).name);
       if (clone !== undefined) throw EngineErrors.BUCKET_NOT_EMPTY(`bucket ${clone} is being cloned from a snapshot of ${name}`);
     }
     for (const k of quiet) tx.del(k);
@@ -127,12 +130,18 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
  * A store has few buckets.
  */
 export function cloneUsing(tx: MetaTx, srcId: string, snapshot: string): string | undefined {
+  return clonesOf(tx, srcId).get(snapshot);
+}
+
+/** The bucket clones filling from snapshots of the bucket with id `srcId`, as seen in `tx`: snapshot name → clone. */
+function clonesOf(tx: MetaTx, srcId: string): Map<string, string> {
+  const out = new Map<string, string>();
   for (const [, v] of tx.range(prefixRange(Buffer.from([T.BUCKET])))) {
     const r = decodeBucketRecord(v);
     const m = cloneMarkOf(r);
-    if (m && m.srcId === srcId && m.snapshot === snapshot) return r.name;
+    if (m && m.srcId === srcId && !out.has(m.snapshot)) out.set(m.snapshot, r.name);
   }
-  return undefined;
+  return out;
 }
 
 /** A quiet marker of a never-versioned bucket that no snapshot keeps (§1: it does not make a bucket non-empty). */

@@ -8,11 +8,13 @@
  * read, never in time; and the kept cut-offs must follow snapshot creates and deletes exactly.
  */
 import assert from 'node:assert/strict';
-import type { Engine } from '../../src/engine/index.js';
+import { test } from 'node:test';
+import { createEngine, type Engine } from '../../src/engine/index.js';
 import { decodeVersionValue } from '../../src/engine/format/records.js';
 import { T } from '../../src/engine/keys.js';
 import type { MetaStore, MetaTx, RangeOptions } from '../../src/storage/contract/index.js';
-import { body, eachBackend, type Harness } from '../integration/engine/harness.js';
+import { countingBackend } from '../helpers/counting-backend.js';
+import { body, eachBackend, fakeClock, TEST_OPTS, type Harness } from '../integration/engine/harness.js';
 
 const SNAPSHOTS = 300;
 /** Rows a purge may read: the key's head, the version, a window entry or two. */
@@ -147,4 +149,25 @@ eachBackend('the cut-offs a purge uses follow snapshot creates and deletes', asy
   assert.equal(await hiddenEntries(h), 0);
   const r = await e.fsck();
   assert.deepEqual(r.leaked, []);
+});
+
+test('deleting a bucket with many snapshots among many buckets reads each row once', async () => {
+  // Whether a clone fills from one of its snapshots was asked per snapshot, each time reading every
+  // bucket record: buckets × snapshots rows in DeleteBucket's write transaction (10^4 buckets and
+  // 100 snapshots: 10^6 rows).
+  const BUCKETS = 60;
+  const SNAPS = 60;
+  const c = countingBackend();
+  const e = await createEngine(c.backend, { ...TEST_OPTS, clock: fakeClock() });
+  try {
+    for (let i = 0; i < BUCKETS; i++) await e.createBucket(`b${i}`, { owner: 't' });
+    for (let i = 0; i < SNAPS; i++) await e.snapshotCreate('b0', `s${i}`);
+    c.reset();
+    await e.deleteBucket('b0');
+    assert.ok(c.maxRows() <= BUCKETS + SNAPS + FEW, `${c.maxRows()} rows read in one transaction to delete a bucket of ${SNAPS} snapshots among ${BUCKETS} buckets`);
+    await assert.rejects(e.snapshotList('b0'), /does not exist/);
+    assert.equal((await e.listBuckets()).length, BUCKETS - 1);
+  } finally {
+    await e.close();
+  }
 });
