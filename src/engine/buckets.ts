@@ -120,6 +120,8 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
     forgetCutoffs(core, b.id);
   })).catch((e: unknown) => {
     core.forgetBucket(name);
+    // A transaction that ran after this one's callback read its snapshot deletes: not to be kept.
+    forgetCutoffs(core, b.id);
     throw e;
   });
 }
