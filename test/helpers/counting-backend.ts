@@ -3,7 +3,7 @@
  * able to fail the n-th transaction from a point on (issue #3 tests of work that must be paged
  * rather than done in one transaction over a whole bucket: snapshot sweeps, bucket deletes).
  */
-import { StorageErrors, type MetaStore, type MetaTx, type StorageBackend } from '../../src/storage/contract/index.js';
+import { StorageErrors, type MetaStore, type MetaTx, type RangeOptions, type StorageBackend } from '../../src/storage/contract/index.js';
 import { createMemoryBackend } from '../../src/storage/memory/index.js';
 
 export interface CountingBackend {
@@ -53,6 +53,46 @@ export function countingBackend(): CountingBackend {
     reset: () => void (max = 0),
     failTx: (n) => void (failIn = n),
   };
+}
+
+/**
+ * Rows `fn` reads from `meta` through range scans and visits, in and out of transactions (the
+ * scale regressions of issue #3 count rows, never time). The store's methods are wrapped for the
+ * call and restored after it.
+ */
+export async function rowsRead(meta: MetaStore, fn: () => Promise<unknown>): Promise<number> {
+  const real = { range: meta.range.bind(meta), visit: meta.visit.bind(meta), transaction: meta.transaction.bind(meta) };
+  let n = 0;
+  meta.range = (opts: RangeOptions) => ({
+    async *[Symbol.asyncIterator]() {
+      for await (const kv of real.range(opts)) {
+        n++;
+        yield kv;
+      }
+    },
+  });
+  meta.visit = (opts, visit) => real.visit(opts, (k, v) => {
+    n++;
+    return visit(k, v);
+  });
+  meta.transaction = (<T>(fn2: (tx: MetaTx) => T, o?: Parameters<typeof real.transaction>[1]) =>
+    real.transaction((tx) => fn2({
+      get: (k) => tx.get(k),
+      put: (k, v) => tx.put(k, v),
+      del: (k) => tx.del(k),
+      *range(r) {
+        for (const kv of tx.range(r)) {
+          n++;
+          yield kv;
+        }
+      },
+    }), o));
+  try {
+    await fn();
+  } finally {
+    Object.assign(meta, real);
+  }
+  return n;
 }
 
 /** Count the turns of the event loop (setImmediate) until the returned function is called. */

@@ -11,49 +11,15 @@
  */
 import assert from 'node:assert/strict';
 import type { Engine } from '../../src/engine/index.js';
-import type { MetaStore, MetaTx, RangeOptions } from '../../src/storage/contract/index.js';
+import { rowsRead as countRows } from '../helpers/counting-backend.js';
 import { body, eachBackend, type Harness } from '../integration/engine/harness.js';
 
 const VERSIONS = 300;
 /** Rows one of the operations below may read: the head, the version, a marker or two. */
 const FEW = 8;
 
-/** Count the rows `fn` reads through range scans and visits, in and out of transactions. */
-async function rowsRead(h: Harness, fn: () => Promise<unknown>): Promise<number> {
-  const meta: MetaStore = h.backend.meta;
-  const real = { range: meta.range.bind(meta), visit: meta.visit.bind(meta), transaction: meta.transaction.bind(meta) };
-  let n = 0;
-  meta.range = (opts: RangeOptions) => ({
-    async *[Symbol.asyncIterator]() {
-      for await (const kv of real.range(opts)) {
-        n++;
-        yield kv;
-      }
-    },
-  });
-  meta.visit = (opts, visit) => real.visit(opts, (k, v) => {
-    n++;
-    return visit(k, v);
-  });
-  meta.transaction = (<T>(fn2: (tx: MetaTx) => T, o?: Parameters<typeof real.transaction>[1]) =>
-    real.transaction((tx) => fn2({
-      get: (k) => tx.get(k),
-      put: (k, v) => tx.put(k, v),
-      del: (k) => tx.del(k),
-      *range(r) {
-        for (const kv of tx.range(r)) {
-          n++;
-          yield kv;
-        }
-      },
-    }), o));
-  try {
-    await fn();
-  } finally {
-    Object.assign(meta, real);
-  }
-  return n;
-}
+/** Rows `fn` reads from the harness's metadata store (test/helpers/counting-backend.ts). */
+const rowsRead = (h: Harness, fn: () => Promise<unknown>): Promise<number> => countRows(h.backend.meta, fn);
 
 async function assertClean(e: Engine): Promise<void> {
   const r = await e.fsck();
