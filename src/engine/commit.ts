@@ -26,13 +26,20 @@ export interface KeyEntry {
   vm?: Buffer;
 }
 
+/** The entry of name-index row `k` → `v` (the key copied: a range lends its bytes). */
+function keyEntry(k: Uint8Array, v: Uint8Array): KeyEntry {
+  const { rec, vm } = decodeVersionValue(v);
+  const key = Buffer.from(k);
+  const e: KeyEntry = { k: key, uvid: uvidOfNiKey(key), rec };
+  if (vm) e.vm = vm;
+  return e;
+}
+
 /** Entries of one key, newest first; stops after the first entry `stop` accepts (inclusive). */
 export function keyEntries(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array, stop?: (e: KeyEntry) => boolean): KeyEntry[] {
   const out: KeyEntry[] = [];
   for (const [k, v] of tx.range(prefixRange(niKeyPrefix(bucketId, encKey)))) {
-    const { rec, vm } = decodeVersionValue(v);
-    const e: KeyEntry = { k: Buffer.from(k), uvid: uvidOfNiKey(k), rec };
-    if (vm) e.vm = vm;
+    const e = keyEntry(k, v);
     out.push(e);
     if (stop?.(e)) break;
   }
@@ -56,35 +63,26 @@ export function headEntries(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array
 export function entryAt(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array, uvid: Uint8Array): KeyEntry | undefined {
   const k = niKey(bucketId, encKey, uvid);
   const v = tx.get(k);
-  if (v === undefined) return undefined;
-  const { rec, vm } = decodeVersionValue(v);
-  const e: KeyEntry = { k, uvid: uvidOfNiKey(k), rec };
-  if (vm) e.vm = vm;
-  return e;
+  return v === undefined ? undefined : keyEntry(k, v);
 }
 
 /**
- * What purgeEntry needs to purge `e`: `e` and, newest first before it, the key's entries newer
- * than `e` with a UVID at or below the newest snapshot cut-off — the only ones the pinning rule
- * (isPinned) looks at. With no snapshot taken after `e`, that is `e` alone: purging a version deep
- * in a long history then costs no scan of the versions above it (a DeleteObject by version id read
- * all of the key's entries, so deleting a key's n versions one by one read ~n²/2 rows).
+ * What purgeEntry needs to purge `e`, ending with `e`: before it, newest first, the key's entries
+ * newer than `e` with a UVID at or below the newest snapshot cut-off — the only ones the pinning
+ * rule (isPinned) looks at. With no snapshot taken after `e`, that is `e` alone: purging a version
+ * deep in a long history then costs no scan of the versions above it (a DeleteObject by version id
+ * read all of the key's entries, so deleting a key's n versions one by one read ~n²/2 rows).
  */
-export function purgeWindow(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array, e: KeyEntry, cutoffs: readonly Buffer[]): { entries: KeyEntry[]; i: number } {
+export function purgeWindow(tx: MetaTx, bucketId: Uint8Array, encKey: Uint8Array, e: KeyEntry, cutoffs: readonly Buffer[]): KeyEntry[] {
   let top: Buffer | undefined;
   for (const t of cutoffs) if (compareBytes(t, e.uvid) >= 0 && (!top || compareBytes(t, top) > 0)) top = t;
   const entries: KeyEntry[] = [];
   if (top) {
     // Name-index keys hold ~uvid: the entries with UVID in (e, top] lie in [niKey(top), e.k).
-    for (const [k, v] of tx.range({ gte: niKey(bucketId, encKey, top), lt: e.k })) {
-      const { rec, vm } = decodeVersionValue(v);
-      const n: KeyEntry = { k: Buffer.from(k), uvid: uvidOfNiKey(k), rec };
-      if (vm) n.vm = vm;
-      entries.push(n);
-    }
+    for (const [k, v] of tx.range({ gte: niKey(bucketId, encKey, top), lt: e.k })) entries.push(keyEntry(k, v));
   }
   entries.push(e);
-  return { entries, i: entries.length - 1 };
+  return entries;
 }
 
 /** A VM the commit points at: new bytes to store if absent, or an existing VM (`bytes` undefined). */

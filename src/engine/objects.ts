@@ -138,8 +138,8 @@ export async function deleteObject(core: Core, addr: ObjectAddr, opts: { version
     }
     const fx = newEffects();
     const cutoffs = snapshotCutoffs(core, tx, b.id);
-    const w = purgeWindow(tx, b.id, enc, e, cutoffs);
-    purgeEntry(core, tx, b, addr.key, w.entries, w.i, cutoffs, fx);
+    const window = purgeWindow(tx, b.id, enc, e, cutoffs);
+    purgeEntry(core, tx, b, addr.key, window, window.length - 1, cutoffs, fx);
     refreshCur(tx, b, enc, fx);
     applyEffects(tx, b.id, fx);
     return { deleteMarker: e.rec.deleted, versionId: opts.versionId === 'null' ? 'null' : versionIdOf(e.rec) };
