@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './hash.js';
 export * from './ids.js';
 export * from './memo.js';
+export * from './release.js';
 export * from './request-ids.js';
 export * from './slab.js';
 export * from './string-map.js';

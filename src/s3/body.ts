@@ -6,6 +6,7 @@
  * nothing behind.
  */
 import { finished, type Readable } from 'node:stream';
+import { releaseBytes } from '../common/index.js';
 import type { DigestName, PutDigests } from '../engine/index.js';
 import { awsChunkedOptions, decodeAwsChunked, stripAwsChunked } from './auth/index.js';
 import {
@@ -64,7 +65,8 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
   const checks: ((d: PutDigests) => void)[] = [];
   const digests = new Set<DigestName>();
   let trailers: ReadonlyMap<string, string> | undefined;
-  const raw = stallGuard(ctx.req.body, ctx.config.bodyStallMs);
+  // Released: the engine's ingest and readBody copy each piece before they ask for the next.
+  const raw = stallGuard(ctx.req.body, ctx.config.bodyStallMs, { release: true });
   let source: AsyncIterable<Uint8Array> = raw;
   let expectedSize: number | undefined;
   let contentEncoding = h['content-encoding'];
@@ -144,9 +146,15 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
  * the 400 RequestTimeout (or the 507 of a consumer that stopped early) could not be sent. A stalled
  * read is abandoned instead (the service then closes the connection after answering), and an early
  * stop leaves the rest of the body for discardRest().
+ *
+ * With `release`, each piece is lent: it is valid until the consumer asks for the next one (or
+ * stops), and then its memory is freed at once (common/release.ts) instead of at V8's next
+ * collection. Only for consumers that copy what they keep — the engine's ingest, the aws-chunked
+ * decoder and readBody do; busboy (PostObject) keeps slices of its input in its file streams, so
+ * the form reads without it.
  */
-export function stallGuard(body: Readable, ms: number): AsyncIterable<Uint8Array> {
-  return { [Symbol.asyncIterator]: () => new GuardedBody(body, ms) };
+export function stallGuard(body: Readable, ms: number, o: { release?: boolean } = {}): AsyncIterable<Uint8Array> {
+  return { [Symbol.asyncIterator]: () => new GuardedBody(body, ms, o.release ?? false) };
 }
 
 const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined });
@@ -166,12 +174,16 @@ class GuardedBody implements AsyncIterator<Uint8Array> {
   #error: Error | undefined;
   #waiting: (() => void) | undefined;
   #detached = false;
+  readonly #release: boolean;
+  /** The piece the consumer holds (with `release`): freed when it asks for the next one. */
+  #lent: Uint8Array | undefined;
   readonly #onReadable = (): void => this.#waiting?.();
   readonly #stopFinished: () => void;
 
-  constructor(body: Readable, ms: number) {
+  constructor(body: Readable, ms: number, release: boolean) {
     this.#body = body;
     this.#ms = ms;
+    this.#release = release;
     body.on('readable', this.#onReadable);
     this.#stopFinished = finished(body, { writable: false }, (err) => {
       if (err) this.#error ??= err;
@@ -181,6 +193,7 @@ class GuardedBody implements AsyncIterator<Uint8Array> {
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {
+    this.#giveBack();
     const now = this.#poll();
     if (now !== undefined) return now instanceof Error ? Promise.reject(now) : Promise.resolve(now);
     return new Promise((resolve, reject) => {
@@ -204,6 +217,7 @@ class GuardedBody implements AsyncIterator<Uint8Array> {
 
   /** An early stop (the consumer broke off): listeners go, the stream stays for discardRest(). */
   return(): Promise<IteratorResult<Uint8Array>> {
+    this.#giveBack();
     this.#detach();
     return Promise.resolve(DONE);
   }
@@ -212,7 +226,10 @@ class GuardedBody implements AsyncIterator<Uint8Array> {
   #poll(): IteratorResult<Uint8Array> | Error | undefined {
     const b = this.#body;
     const chunk = b.destroyed ? null : (b.read() as Uint8Array | null);
-    if (chunk !== null) return { done: false, value: chunk };
+    if (chunk !== null) {
+      if (this.#release) this.#lent = chunk;
+      return { done: false, value: chunk };
+    }
     if (this.#error) {
       this.#detach();
       return this.#error;
@@ -222,6 +239,14 @@ class GuardedBody implements AsyncIterator<Uint8Array> {
       return DONE;
     }
     return undefined;
+  }
+
+  /** Free the piece lent last (the consumer has asked for the next one, or stopped). */
+  #giveBack(): void {
+    const lent = this.#lent;
+    if (lent === undefined) return;
+    this.#lent = undefined;
+    releaseBytes(lent);
   }
 
   #detach(): void {
