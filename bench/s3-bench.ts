@@ -38,6 +38,7 @@
  *   --durability=relaxed --cpu-prof=DIR --log-level=L   gateway settings (profile written at its exit)
  *   --base-main=PATH     also run another build's gateway (`…/src/cli/main.js`) as "ccow (base)": A/B in one run
  *   --base-node-flags=F  CCOW_NODE_FLAGS of the base gateway (bin/node-tuned; empty: none), e.g. to A/B a V8 flag
+ *   --base-env=K=V,…     more environment of the base gateway, e.g. --base-env=CCOW_HEAP_TRIM=0 to A/B a setting
  *   --gateway-main=PATH  the gateway build to measure (default: the one this file was built with)
  *   --no-record          do not append to bench/RESULTS.md
  *   --tmp=DIR            where the servers keep their data (default os.tmpdir())
@@ -71,6 +72,7 @@ interface Flags {
   tmp: string;
   baseMain?: string;
   baseNodeFlags?: string;
+  baseEnv: Record<string, string>;
   gatewayMain?: string;
 }
 
@@ -96,6 +98,7 @@ function parseFlags(argv: string[]): Flags {
     tmp: get('tmp') ?? tmpdir(),
     baseMain: get('base-main'),
     baseNodeFlags: get('base-node-flags'),
+    baseEnv: Object.fromEntries((get('base-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
     gatewayMain: get('gateway-main'),
   };
 }
@@ -139,7 +142,7 @@ async function main(): Promise<void> {
   const big = `${f.bigMib >= 1024 ? `${f.bigMib / 1024} GiB` : `${f.bigMib} MiB`}`;
   try {
     if (f.only !== 's3rver') servers.push(await startGatewayServer({ tmpRoot: f.tmp, durability: f.durability, cpuProfDir: f.cpuProf, logLevel: f.logLevel, main: f.gatewayMain }));
-    if (f.baseMain) servers.push(await startGatewayServer({ tmpRoot: f.tmp, durability: f.durability, logLevel: f.logLevel, main: f.baseMain, name: 'ccow (base)', env: f.baseNodeFlags === undefined ? undefined : { CCOW_NODE_FLAGS: f.baseNodeFlags } }));
+    if (f.baseMain) servers.push(await startGatewayServer({ tmpRoot: f.tmp, durability: f.durability, logLevel: f.logLevel, main: f.baseMain, name: 'ccow (base)', env: { ...f.baseEnv, ...(f.baseNodeFlags === undefined ? {} : { CCOW_NODE_FLAGS: f.baseNodeFlags }) } }));
     if (f.only !== 'gateway') servers.push(await startS3rver({ tmpRoot: f.tmp }));
     const clients = new Map(servers.map((s) => [s.name, new BenchClient(s.url, s.credentials)]));
     for (const s of servers) await createBucket(clients.get(s.name)!);
