@@ -3,7 +3,7 @@
  * rewrites the URL: the S3 layer signs and routes on the bytes exactly as the client sent them
  * (shared/spec/s3-surface.md §2: the canonical URI is the path as sent, not normalised).
  */
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { S3Request } from '../s3/index.js';
 
@@ -82,6 +82,9 @@ export function toS3Request(req: IncomingMessage, opts: RequestOptions): S3Reque
     url: req.url ?? '/',
     headers,
     body: req,
+    // A real request's pieces are the parser's copies; under fastify.inject `req` is
+    // light-my-request's stream, which pushes the caller's own payload buffer.
+    bodyPiecesOwned: req instanceof IncomingMessage,
     requestId: requestIdOf(req),
     secure: (req.socket as Partial<TLSSocket> | undefined)?.encrypted === true,
   };

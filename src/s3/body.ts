@@ -65,8 +65,9 @@ export function planBody(ctx: RequestContext, opts: BodyPlanOptions = {}): BodyP
   const checks: ((d: PutDigests) => void)[] = [];
   const digests = new Set<DigestName>();
   let trailers: ReadonlyMap<string, string> | undefined;
-  // Released: the engine's ingest and readBody copy each piece before they ask for the next.
-  const raw = stallGuard(ctx.req.body, ctx.config.bodyStallMs, { release: true });
+  // Released when the pieces are the parser's own: the engine's ingest, the aws-chunked decoder
+  // and readBody copy each piece before they ask for the next.
+  const raw = stallGuard(ctx.req.body, ctx.config.bodyStallMs, { release: ctx.req.bodyPiecesOwned === true });
   let source: AsyncIterable<Uint8Array> = raw;
   let expectedSize: number | undefined;
   let contentEncoding = h['content-encoding'];

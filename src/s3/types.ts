@@ -13,6 +13,12 @@ export interface S3Request {
   headers: Record<string, string | undefined>;
   /** Raw body stream, untouched (no JSON/XML/body parsing happened before). */
   body: Readable;
+  /**
+   * Each piece `body` yields is a buffer of its own that nothing else holds, as Node's HTTP parser
+   * makes them: the service may free a piece once it is consumed (s3/body.ts stallGuard `release`).
+   * Not for bodies whose buffers belong to a caller (fastify.inject pushes the caller's payload).
+   */
+  bodyPiecesOwned?: boolean;
   /** Request id (16 uppercase hex) assigned by http/, echoed as x-amz-request-id. */
   requestId: string;
   remoteAddress?: string;

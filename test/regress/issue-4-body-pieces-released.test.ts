@@ -7,10 +7,16 @@
  * (and what never is), and that the bytes a consumer copied out are intact.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import aws4 from 'aws4';
 import { canReleaseBytes, releaseBytes } from '../../src/common/index.js';
+import { buildApp, startServer } from '../../src/http/index.js';
 import { stallGuard } from '../../src/s3/body.js';
+import type { S3Request, S3Service } from '../../src/s3/index.js';
+import { ALICE, makeService } from '../integration/s3/helpers.js';
 
 test('this runtime can release (Node 20 through the harmony flag in a fresh context, Node 22+ natively)', () => {
   assert.equal(canReleaseBytes(), true);
@@ -91,4 +97,60 @@ test('without release (busboy keeps slices of its input) no piece is touched', a
   stream.end();
   assert.equal((await it.next()).done, true);
   lent.forEach((p, i) => assert.ok(Buffer.from(p).equals(Buffer.alloc(65536, i + 1))));
+});
+
+/** Headers of a SigV4-signed request (UNSIGNED-PAYLOAD) for `host`. */
+function signed(host: string, method: string, path: string, extra: Record<string, string> = {}): Record<string, string> {
+  const o = aws4.sign({ host, method, path, service: 's3', region: 'us-east-1', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...extra } },
+    { accessKeyId: ALICE.accessKey, secretAccessKey: ALICE.secretKey });
+  return Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+}
+
+/** The real S3 service, noting whether each request's body pieces were declared the service's own. */
+async function observedService(): Promise<{ s3: S3Service; owned: (boolean | undefined)[] }> {
+  const { service } = await makeService();
+  const owned: (boolean | undefined)[] = [];
+  return { s3: { ...service, handle: (req: S3Request) => { owned.push(req.bodyPiecesOwned); return service.handle(req); } }, owned };
+}
+
+test('fastify.inject: the caller\'s own payload buffer is never freed, and the object is stored whole', async (t) => {
+  const { s3, owned } = await observedService();
+  const app = buildApp({ s3 });
+  t.after(() => app.close());
+  const host = 'localhost:9000';
+  assert.equal((await app.inject({ method: 'PUT', url: '/inject-keep', headers: signed(host, 'PUT', '/inject-keep') })).statusCode, 200);
+  // A buffer of its own of 256 KiB: light-my-request pushes this very object into the request stream.
+  const body = randomBytes(256 * 1024);
+  const copy = Buffer.from(body);
+  const put = await app.inject({ method: 'PUT', url: '/inject-keep/k', payload: body, headers: signed(host, 'PUT', '/inject-keep/k', { 'content-length': String(body.length) }) });
+  assert.equal(put.statusCode, 200, put.body);
+  assert.equal(body.length, copy.length, 'the caller\'s buffer was detached');
+  assert.ok(body.equals(copy));
+  const get = await app.inject({ method: 'GET', url: '/inject-keep/k', headers: signed(host, 'GET', '/inject-keep/k') });
+  assert.ok(get.rawPayload.equals(copy));
+  assert.deepEqual(owned.slice(1), [false, false]);
+});
+
+test('a real socket: the pieces are the parser\'s own (released), and a 1 MiB body round-trips', async (t) => {
+  const { s3, owned } = await observedService();
+  const app = buildApp({ s3 });
+  t.after(() => app.close());
+  const { port } = await startServer(app, { host: '127.0.0.1', port: 0 });
+  const host = `127.0.0.1:${port}`;
+  const send = (method: string, path: string, body?: Buffer): Promise<{ status: number; body: Buffer }> => new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: signed(host, method, path, body ? { 'content-length': String(body.length) } : {}) }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  assert.equal((await send('PUT', '/socket-release')).status, 200);
+  const body = randomBytes(1024 * 1024);
+  assert.equal((await send('PUT', '/socket-release/k', body)).status, 200);
+  const got = await send('GET', '/socket-release/k');
+  assert.equal(got.status, 200);
+  assert.ok(got.body.equals(body));
+  assert.deepEqual(owned, [true, true, true]);
 });
