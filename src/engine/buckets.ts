@@ -170,6 +170,19 @@ export async function listBuckets(core: Core, owner?: string): Promise<BucketInf
 }
 
 /**
+ * Hex id → name of every bucket record, from one scan of the bucket table: for a worker that meets
+ * rows of many buckets keyed by id (bucketById per bucket read the whole table each time).
+ */
+export async function bucketNamesById(core: Core): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
+    const r = decodeBucketRecord(v);
+    out.set(r.id, r.name);
+  }
+  return out;
+}
+
+/**
  * The bucket whose id is `id` (16 bytes), as a worker that found it in a row keyed by id needs it:
  * a scan of the bucket table (names are the keys). The bucket then under that name, which a caller
  * that must have the same one checks (`b.id`, or core.bucketInTx in its transaction).
