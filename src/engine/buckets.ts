@@ -9,7 +9,7 @@ import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
 import { forgetCutoffs } from './commit.js';
-import { cloneMarkOf, decodeBucketRecord, decodeCounters, decodeSnapshotRecord, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord } from './format/records.js';
+import { cloneMarkOf, decodeBucketRecord, decodeCounters, decodeSnapshotRecord, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord, type UserRecord } from './format/records.js';
 import { bucketKey, bucketPrefix, countersKey, prefixRange, T, userKey } from './keys.js';
 import { MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './options.js';
 import { bumpCounters } from './refs.js';
@@ -291,10 +291,18 @@ async function readUser(core: Core, accessKey: string): Promise<User | undefined
   return toUser(rec);
 }
 
+/** Every user, in access-key order (kept in memory until a user changes: Core.userTable). */
 export async function listUsers(core: Core): Promise<User[]> {
-  const out: User[] = [];
-  for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.USER])))) out.push(toUser(decodeUserRecord(v)));
-  return out;
+  let t = core.userTable;
+  if (t === undefined || t.gen !== core.usersGen) {
+    const gen = core.usersGen;
+    const recs: UserRecord[] = [];
+    for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.USER])))) recs.push(decodeUserRecord(v));
+    t = { gen, recs };
+    // Not kept when a putUser/deleteUser overlapped the read (it may predate that change).
+    if (gen === core.usersGen) core.userTable = t;
+  }
+  return t.recs.map(toUser);
 }
 
 export async function deleteUser(core: Core, accessKey: string): Promise<boolean> {

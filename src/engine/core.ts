@@ -109,6 +109,12 @@ export class Core {
   /** Bumped by every user change: a lookup that a change overlapped is not cached. */
   usersGen = 0;
   /**
+   * Every user record, as `listUsers` last read them, valid while `usersGen` is still `gen`. The
+   * S3 layer asks for the whole table per request to resolve grantees and owner names (CreateBucket,
+   * a PUT with an ACL, Get/Put*Acl): 1,000 rows per request with 1,000 users.
+   */
+  userTable: { gen: number; recs: UserRecord[] } | undefined;
+  /**
    * Snapshot cut-offs by bucket id (hex), as commit.ts `snapshotCutoffs` read them inside a
    * transaction. Every purge asks, and reading a bucket's snapshot rows each time made an overwrite
    * in an unversioned bucket or a delete by version id cost every snapshot of the bucket
