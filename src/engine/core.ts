@@ -43,6 +43,9 @@ function compactCopy(b: Uint8Array): Buffer {
 /** Largest embedded VM (bytes) the VM cache keeps; larger ones carry inline data. */
 const EMBEDDED_VM_CACHE_MAX = 1024;
 
+/** Names without a bucket remembered (~150 bytes each). */
+const ABSENT_BUCKETS_CACHED = 4096;
+
 /** Small LRU map (insertion order = recency). */
 class Lru<V> {
   readonly #m = new Map<string, V>();
@@ -93,7 +96,19 @@ export class Core {
   readonly recentReads = new RecentReads();
   /** Buffers lent to readers (ReadOptions.lend). */
   readonly readBuffers = new BufferPool({ shared: false, maxFreeBytes: 32 * 1024 * 1024, classSize: 64 * 1024 });
+  /**
+   * Buckets by name: every bucket looked up, and every change a transaction recorded (cacheBucket;
+   * null: deleted). Bounded by the buckets that exist and the deletes made, never by what clients
+   * ask for: lookups of names that do not exist go to #absent.
+   */
   readonly #buckets = new Map<string, Bucket | null>();
+  /**
+   * Names a lookup found no bucket under (a bounded LRU). Anonymous requests name any bucket they
+   * like: kept in #buckets, 100,000 HEADs of random names grew the gateway by ~14 MiB, without end.
+   * Only plain reads land here — a delete's pending null stays in #buckets until the process ends,
+   * so a commit can never see an evicted entry and re-read a name whose delete is not yet committed.
+   */
+  readonly #absent = new Lru<null>(ABSENT_BUCKETS_CACHED);
   /** Bumped by every recorded bucket change: a lookup caches what it read only if none came meanwhile. */
   #bucketGen = 0;
   readonly #salt = randomBytes(4);
@@ -167,12 +182,19 @@ export class Core {
 
   /** The cached bucket (null: cached as absent), or undefined when the cache does not know. */
   cachedBucket(name: string): Bucket | null | undefined {
-    return this.#buckets.get(name);
+    return this.#buckets.get(name) ?? this.#absent.get(name);
+  }
+
+  /** Remember what a read found under `name` (absent names in the bounded #absent). */
+  #remember(name: string, b: Bucket | null): void {
+    if (b) this.#buckets.set(name, b);
+    else if (this.#buckets.has(name)) this.#buckets.set(name, null);
+    else this.#absent.set(name, null);
   }
 
   /** The bucket or undefined (cached; the engine is the only writer of bucket records). */
   async findBucket(name: string): Promise<Bucket | undefined> {
-    const c = this.#buckets.get(name);
+    const c = this.cachedBucket(name);
     if (c !== undefined) return c ?? undefined;
     const gen = this.#bucketGen;
     const raw = await storage(this.backend.meta.get(bucketKey(name)));
@@ -180,7 +202,7 @@ export class Core {
     // Cached only if no bucket change was recorded while the read was out: a DeleteBucket that
     // committed meanwhile cached "gone", and caching what was read before it would bring the
     // bucket back for every later call — commits included (bucketInTx trusts the cache).
-    if (this.#bucketGen === gen) this.#buckets.set(name, b);
+    if (this.#bucketGen === gen) this.#remember(name, b);
     return b ?? undefined;
   }
 
@@ -188,7 +210,7 @@ export class Core {
   bucket(name: string, id?: string): Promise<Bucket> {
     // A cached bucket answers without a second async hop (every object operation asks).
     const c = this.#buckets.get(name);
-    if (c !== undefined) return c && (id === undefined || c.rec.id === id) && !c.cloning ? Promise.resolve(c) : this.#bucketSlow(name, id);
+    if (c) return (id === undefined || c.rec.id === id) && !c.cloning ? Promise.resolve(c) : this.#bucketSlow(name, id);
     return this.#bucketSlow(name, id);
   }
 
@@ -207,12 +229,14 @@ export class Core {
    */
   cacheBucket(name: string, rec: BucketRecord | null): void {
     this.#bucketGen++;
+    this.#absent.delete(name);
     this.#buckets.set(name, rec ? toBucket(rec) : null);
   }
 
   /** Drop a cached bucket (it is re-read on next use). */
   forgetBucket(name: string): void {
     this.#bucketGen++;
+    this.#absent.delete(name);
     this.#buckets.delete(name);
   }
 
@@ -221,11 +245,11 @@ export class Core {
    * since the caller looked it up, and must use the versioning state in force now (§7.3).
    */
   bucketInTx(tx: MetaTx, b: Bucket): Bucket {
-    let cur = this.#buckets.get(b.rec.name);
+    let cur = this.cachedBucket(b.rec.name);
     if (cur === undefined) {
       const raw = tx.get(bucketKey(b.rec.name));
       cur = raw ? toBucket(decodeBucketRecord(raw)) : null;
-      this.#buckets.set(b.rec.name, cur);
+      this.#remember(b.rec.name, cur);
     }
     if (!cur || cur.rec.id !== b.rec.id) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${b.rec.name} does not exist`);
     return cur;

@@ -1,0 +1,51 @@
+/**
+ * Issue #4 (found in session 25): every lookup of a bucket name that does not exist was remembered
+ * in the engine's bucket cache, an unbounded Map. Any client names any bucket, signed or not: 100,000
+ * anonymous HEADs of random names grew a gateway by ~14 MiB (94 → 202 MiB after 800,000), without
+ * end. Names found absent now go to a bounded LRU (core.ts #absent); existing buckets and the changes
+ * transactions record stay exact. Checked by the store reads a lookup makes, not by memory.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createEngine, EngineErrors } from '../../src/engine/index.js';
+import { createMemoryBackend } from '../../src/storage/memory/index.js';
+
+const OWNER = 'a'.repeat(64);
+
+test('lookups of absent bucket names are remembered in a bounded cache; existing buckets stay cached', async (t) => {
+  const backend = createMemoryBackend();
+  const engine = await createEngine(backend, { digestWorker: false });
+  t.after(() => engine.close());
+  await engine.createBucket('kept', { owner: OWNER });
+  await engine.createBucket('gone', { owner: OWNER });
+  assert.ok(await engine.getBucket('kept'));
+
+  let gets = 0;
+  const get = backend.meta.get.bind(backend.meta);
+  backend.meta.get = (k) => {
+    gets++;
+    return get(k);
+  };
+  const readsOf = async (name: string): Promise<number> => {
+    const before = gets;
+    await engine.getBucket(name);
+    return gets - before;
+  };
+
+  assert.equal(await readsOf('absent-0'), 1);
+  assert.equal(await readsOf('absent-0'), 0, 'an absent name is remembered');
+  assert.equal(await readsOf('kept'), 0);
+  for (let i = 1; i <= 5000; i++) assert.equal(await engine.getBucket(`absent-${i}`), undefined);
+  // Before: the 5,001 names were all kept, and this read nothing.
+  assert.equal(await readsOf('absent-0'), 1, 'the oldest absent names are forgotten');
+  assert.equal(await readsOf('kept'), 0, 'an existing bucket is not pushed out by absent names');
+
+  // A name remembered as absent, then created: found. A deleted bucket: gone at once.
+  assert.equal(await engine.getBucket('absent-5000'), undefined);
+  await engine.createBucket('absent-5000', { owner: OWNER });
+  assert.equal((await engine.getBucket('absent-5000'))?.name, 'absent-5000');
+  await engine.deleteBucket('gone');
+  assert.equal(await engine.getBucket('gone'), undefined);
+  const body = (async function* () { yield Buffer.from('x'); })();
+  await assert.rejects(engine.putObject({ bucket: 'gone', key: 'k' }, body), (e) => EngineErrors.NO_SUCH_BUCKET.is(e));
+});
