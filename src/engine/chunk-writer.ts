@@ -14,7 +14,7 @@
 import { chunkIdHex, type ChunkId } from '../common/index.js';
 import type { MetaTx, StorageBackend } from '../storage/contract/index.js';
 import type { Clock } from './uvid.js';
-import { ChunkKind, ChunkLoc, encodeIntentRecord, type IntentRecord } from './format/records.js';
+import { ChunkKind, ChunkLoc, decodeIntentRecord, encodeIntentRecord, type IntentRecord } from './format/records.js';
 import { chunkKey, intentKey } from './keys.js';
 import { EngineErrors } from './errors.js';
 import type { KeyedLock } from './locks.js';
@@ -46,8 +46,13 @@ export function ensureIntent(tx: MetaTx, intent: Intent, now: number): void {
 
 /** `ensureIntent` that returns the error instead of throwing (so one writer cannot fail a shared batch). */
 export function renewIntent(tx: MetaTx, intent: Intent, now: number): Error | undefined {
-  if (intent.renewedAt !== 0 && tx.get(intentKey(intent.id)) === undefined) {
-    return intent.kind === 'upload' ? EngineErrors.NO_SUCH_UPLOAD('the upload is gone') : EngineErrors.UNAVAILABLE('write intent expired');
+  if (intent.renewedAt !== 0) {
+    const raw = tx.get(intentKey(intent.id));
+    // An aborted upload's intent stays until its drain has dropped what it holds (multipart.ts
+    // abortUpload): nothing may join it meanwhile, or the drain's last batch could miss it.
+    if (raw === undefined || (intent.kind === 'upload' && decodeIntentRecord(raw).abortedAt !== undefined)) {
+      return intent.kind === 'upload' ? EngineErrors.NO_SUCH_UPLOAD('the upload is gone') : EngineErrors.UNAVAILABLE('write intent expired');
+    }
   }
   if (intent.renewedAt !== 0 && (intent.kind === 'upload' || now - intent.renewedAt < intent.lease / 6)) return undefined;
   const rec: IntentRecord = { kind: intent.kind, epoch: intent.epoch, createdAt: intent.createdAt };

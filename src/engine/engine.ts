@@ -194,7 +194,9 @@ export class Engine implements A.EngineApi {
    * Stops the digest worker: a put still hashing, or a multi-chunk put started afterwards, fails with
    * UNAVAILABLE. The backend stays open: its owner closes it.
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    // An Abort's background drain first: what it leaves is the intent-expiry worker's after a restart.
+    await mp.stopDrains(this.#core);
     return this.#core.close();
   }
 }

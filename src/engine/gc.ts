@@ -17,12 +17,15 @@ import { bumpCounters, dropIntent, dropRef, hasRefs } from './refs.js';
 import { mapStorageError, storage } from './storage-errors.js';
 import { completedUploadsWorker, feedTrimWorker, tombstoneWorker } from './housekeeping.js';
 import { lifecycleWorker } from './lifecycle.js';
+import { drainAbortedUploads, drainProgress } from './multipart.js';
 import { scrubWorker } from './scrub.js';
 import { snapshotSweepWorker } from './snapshots.js';
 import { bucketCloneWorker } from './bucket-clone.js';
 
 /** Candidates visited per transaction. */
 const BATCH = 64;
+/** Transactions of aborted uploads' drains per intent-expiry step (each drops up to DRAIN_BATCH rows). */
+const DRAIN_STEPS = 16;
 
 type Outcome = 'deleted-blob' | 'deleted-payload' | 'kept' | 'held';
 
@@ -112,6 +115,8 @@ async function collect(core: Core, graceMs: number, ids: readonly ChunkId[]): Pr
 
 /** Run GC until a full sweep of the queue deletes nothing; returns chunks deleted. */
 export async function runGc(core: Core, graceMs: number): Promise<number> {
+  // What aborted uploads still hold is released first, so that it is collected by this run.
+  await drainAbortedUploads(core);
   let total = 0;
   for (;;) {
     let sweep = 0;
@@ -208,10 +213,18 @@ export function makeWorkers(core: Core): Worker[] {
       return after !== undefined || cascaded.size > 0 ? 'busy' : 'idle';
     },
   };
+  let drained = drainProgress(core);
   const intents: Worker = {
     name: 'intent-expiry',
     async step() {
-      return (await expireIntents(core, false)) > 0 ? 'busy' : 'idle';
+      const expired = await expireIntents(core, false);
+      // Aborted uploads' intents an Abort's background drain did not finish (a restart, a failure).
+      const steps = await drainAbortedUploads(core, DRAIN_STEPS);
+      // Busy also when a background drain moved since the last step: what it released is for GC,
+      // which may have looked at its queue just before (faults-ops 'abort', io-after).
+      const moved = drainProgress(core) !== drained;
+      drained = drainProgress(core);
+      return expired > 0 || steps > 0 || moved ? 'busy' : 'idle';
     },
   };
   // A sweep walks every chunk file (a directory scan plus a row lookup per chunk). Orphans appear

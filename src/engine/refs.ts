@@ -161,15 +161,33 @@ export function holdUnderIntent(tx: MetaTx, intentId: Uint8Array, id: Uint8Array
  * most of what the end of sixteen uploads allocated (bench/RESULTS.md, sessions 12 and 13).
  */
 export function dropIntent(tx: MetaTx, intentId: Uint8Array, now: number, referenced?: ReadonlySet<string>): void {
+  dropMembers(tx, intentId, now, undefined, referenced);
+  tx.del(intentKey(intentId));
+}
+
+/**
+ * dropIntent a batch at a time: drop up to `limit` of the intent's members; when fewer were left,
+ * the record goes too and the answer is true. Each call is bounded, so a caller can spread a large
+ * intent over many short transactions (an aborted upload's drain, multipart.ts).
+ */
+export function dropIntentBatch(tx: MetaTx, intentId: Uint8Array, now: number, limit: number): boolean {
+  if (dropMembers(tx, intentId, now, limit) === limit) return false;
+  tx.del(intentKey(intentId));
+  return true;
+}
+
+/** Drop up to `limit` members of an intent (all when undefined); returns how many. */
+function dropMembers(tx: MetaTx, intentId: Uint8Array, now: number, limit?: number, referenced?: ReadonlySet<string>): number {
   const ref = intentReferrer(intentId);
-  const members = [...tx.range(prefixRange(memberPrefix(intentId)))].map(([k]) => k);
+  const range = prefixRange(memberPrefix(intentId));
+  const members = [...tx.range(limit === undefined ? range : { ...range, limit })].map(([k]) => k);
   for (const k of members) {
     tx.del(k);
     const id = idOfMemberKey(k);
     if (referenced?.has(toHex(id))) tx.del(refKey(id, ref));
     else dropRef(tx, id, ref, now);
   }
-  tx.del(intentKey(intentId));
+  return members.length;
 }
 
 const ZERO_COUNTERS: Counters = { objects: 0, logicalBytes: 0, physicalBytes: 0 };

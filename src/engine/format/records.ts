@@ -168,6 +168,14 @@ export interface IntentRecord {
   createdAt: number;
   /** ms; absent = never expires by time (multipart uploads). */
   expiresAt?: number;
+  /**
+   * ms: the upload was aborted. Its upload record is gone; the intent-expiry worker (and GC's run)
+   * drop what the intent still holds a bounded batch per transaction, then the record
+   * (multipart.ts drainAbortedStep). Absent in records of older builds (they dropped at once).
+   */
+  abortedAt?: number;
+  /** 32 hex, with `abortedAt`: the aborted upload, whose part rows the drain deletes first. */
+  uploadId?: string;
 }
 
 export const encodeIntentRecord = (r: IntentRecord): Buffer => encodeTagged('in1', r);
