@@ -93,6 +93,7 @@ export async function createBucket(core: Core, name: string, opts: CreateBucketO
  */
 export async function deleteBucket(core: Core, name: string, opts: { bucketId?: string } = {}): Promise<void> {
   const b = await core.bucket(name, opts.bucketId);
+  let gen = 0;
   await storage(core.backend.meta.transaction((tx) => {
     const raw = tx.get(bucketKey(name));
     if (!raw || decodeBucketRecord(raw).id !== b.rec.id) throw EngineErrors.NO_SUCH_BUCKET(`bucket ${name} does not exist`);
@@ -116,7 +117,7 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
     tx.del(countersKey(b.id));
     tx.del(bucketKey(name));
     appendFeed(tx, [bucketFeed(core, name, b.rec.owner)]);
-    core.cacheBucket(name, null);
+    gen = core.cacheBucket(name, null);
     forgetCutoffs(core, b.id);
   })).catch((e: unknown) => {
     core.forgetBucket(name);
@@ -124,6 +125,7 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
     forgetCutoffs(core, b.id);
     throw e;
   });
+  core.settleDelete(name, gen);
 }
 
 /**

@@ -98,15 +98,16 @@ export class Core {
   readonly readBuffers = new BufferPool({ shared: false, maxFreeBytes: 32 * 1024 * 1024, classSize: 64 * 1024 });
   /**
    * Buckets by name: every bucket looked up, and every change a transaction recorded (cacheBucket;
-   * null: deleted). Bounded by the buckets that exist and the deletes made, never by what clients
-   * ask for: lookups of names that do not exist go to #absent.
+   * null: deleted). Bounded by the buckets that exist, never by what clients ask for: lookups of
+   * names that do not exist, and deletes once committed, go to #absent.
    */
   readonly #buckets = new Map<string, Bucket | null>();
   /**
    * Names a lookup found no bucket under (a bounded LRU). Anonymous requests name any bucket they
    * like: kept in #buckets, 100,000 HEADs of random names grew the gateway by ~14 MiB, without end.
-   * Only plain reads land here — a delete's pending null stays in #buckets until the process ends,
-   * so a commit can never see an evicted entry and re-read a name whose delete is not yet committed.
+   * Only plain reads and committed deletes land here (settleDelete) — a delete's null stays in
+   * #buckets while it is pending, so a commit can never see an evicted entry and re-read a name
+   * whose delete is not yet committed.
    */
   readonly #absent = new Lru<null>(ABSENT_BUCKETS_CACHED);
   /** Bumped by every recorded bucket change: a lookup caches what it read only if none came meanwhile. */
@@ -227,10 +228,21 @@ export class Core {
    * transaction (they run in commit order) sees it through `bucketInTx`; `forgetBucket` undoes it
    * if that transaction then fails.
    */
-  cacheBucket(name: string, rec: BucketRecord | null): void {
-    this.#bucketGen++;
+  cacheBucket(name: string, rec: BucketRecord | null): number {
     this.#absent.delete(name);
     this.#buckets.set(name, rec ? toBucket(rec) : null);
+    return ++this.#bucketGen;
+  }
+
+  /**
+   * A bucket delete recorded by `cacheBucket` (which returned `gen`) has committed: its null may
+   * now be forgotten like any absent name, unless another bucket change was recorded since (that
+   * one may still be pending). Without this, every name ever deleted stayed in #buckets.
+   */
+  settleDelete(name: string, gen: number): void {
+    if (this.#bucketGen !== gen || this.#buckets.get(name) !== null) return;
+    this.#buckets.delete(name);
+    this.#absent.set(name, null);
   }
 
   /** Drop a cached bucket (it is re-read on next use). */

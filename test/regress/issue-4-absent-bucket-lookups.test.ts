@@ -49,3 +49,25 @@ test('lookups of absent bucket names are remembered in a bounded cache; existing
   const body = (async function* () { yield Buffer.from('x'); })();
   await assert.rejects(engine.putObject({ bucket: 'gone', key: 'k' }, body), (e) => EngineErrors.NO_SUCH_BUCKET.is(e));
 });
+
+test('a deleted bucket\'s name is forgotten like any absent one once the delete has committed', async (t) => {
+  const backend = createMemoryBackend();
+  const engine = await createEngine(backend, { digestWorker: false });
+  t.after(() => engine.close());
+  for (let i = 0; i <= 4200; i++) {
+    await engine.createBucket(`churn-${i}`, { owner: OWNER });
+    await engine.deleteBucket(`churn-${i}`);
+  }
+  let gets = 0;
+  const get = backend.meta.get.bind(backend.meta);
+  backend.meta.get = (k) => {
+    gets++;
+    return get(k);
+  };
+  // Before: every deleted name stayed in the exact map for the life of the process (0 reads here).
+  assert.equal(await engine.getBucket('churn-0'), undefined);
+  assert.equal(gets, 1, 'the oldest deleted name was forgotten');
+  assert.equal(await engine.getBucket('churn-4200'), undefined);
+  assert.equal(gets, 1, 'the latest is still remembered as absent');
+});
+
