@@ -8,7 +8,7 @@ import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { seenAt } from './commit.js';
 import { decodeSnapshotRecord, decodeVersionRecord, type VersionRecord } from './format/records.js';
-import type { VersionManifest, VmMeta } from './format/vm.js';
+import type { VersionManifest, VmMeta, VmPart } from './format/vm.js';
 import { bsnapKey, curKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, uvidOfNiKey } from './keys.js';
 import { storage } from './storage-errors.js';
 import { invertUvid, uvidMs, uvidToVersionId, versionIdToUvid, type Uvid } from './uvid.js';
@@ -121,6 +121,24 @@ async function resolveInSnapshot(core: Core, b: Bucket, key: string, snapshot: s
   throw EngineErrors.NO_SUCH_KEY(`no such key in snapshot ${snapshot}: ${key}`);
 }
 
+/** The public parts list of each VM's parts (VMs are immutable; the cached ones are shared). */
+const partInfos = new WeakMap<readonly VmPart[], readonly Readonly<PartInfo>[]>();
+
+/**
+ * The parts of a VM as ObjectVersion.parts, built once per decoded VM and frozen (the array, each
+ * part and its checksum), so that the HEADs and GETs of a version served from the VM cache share it:
+ * rebuilt per request, a 10^4-part object's engine HEAD took 0.35 ms instead of 0.04
+ * (issue-3-parts-array-shared). Frozen, a caller that tried to change it would throw (ESM is strict).
+ */
+function partsOf(parts: readonly VmPart[]): readonly Readonly<PartInfo>[] {
+  let out = partInfos.get(parts);
+  if (!out) {
+    out = Object.freeze(parts.map((p, i): PartInfo => Object.freeze({ partNumber: i + 1, size: p.size, etag: p.etag, ...(p.checksum ? { checksum: Object.freeze({ ...p.checksum }) } : {}) })));
+    partInfos.set(parts, out);
+  }
+  return out;
+}
+
 /** The public view of one version (record + VM attributes when known). */
 export function toObjectVersion(bucket: string, key: string, rec: VersionRecord, isLatest: boolean, meta?: VmMeta): ObjectVersion {
   const uvid = fromHex(rec.uvid);
@@ -144,7 +162,7 @@ export function toObjectVersion(bucket: string, key: string, rec: VersionRecord,
   if (rec.checksumAlgorithm) v.checksumAlgorithm = rec.checksumAlgorithm;
   if (rec.checksumType) v.checksumType = rec.checksumType;
   if (meta?.checksum) v.checksum = { ...meta.checksum };
-  if (meta?.parts) v.parts = meta.parts.map((p, i): PartInfo => ({ partNumber: i + 1, size: p.size, etag: p.etag, ...(p.checksum ? { checksum: p.checksum } : {}) }));
+  if (meta?.parts) v.parts = partsOf(meta.parts);
   if (rec.tags) v.tags = { ...rec.tags };
   if (rec.acl !== undefined) v.acl = rec.acl;
   if (rec.vmId) v.vmId = rec.vmId;

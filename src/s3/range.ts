@@ -67,7 +67,7 @@ export function parsePartNumber(v: string): number {
  * tests/aws/services/s3/test_s3.snapshot.json test_get_object_part: PartNumberRequested 10 /
  * ActualPartCount 2, and 2 / 1 on an object not uploaded in parts).
  */
-export function partWindow(parts: PartInfo[] | undefined, n: number, size: number): { window: ByteWindow; count: number } {
+export function partWindow(parts: readonly PartInfo[] | undefined, n: number, size: number): { window: ByteWindow; count: number } {
   const count = parts && parts.length > 0 ? parts.length : 1;
   if (n > count) throw S3Errors.InvalidPartNumber({ fields: { PartNumberRequested: String(n), ActualPartCount: String(count) } });
   if (!parts || parts.length === 0) return { window: { offset: 0, length: size }, count: 1 };
