@@ -309,53 +309,66 @@ export async function completedUpload(core: Core, bucket: string, uploadId: stri
 }
 
 /**
- * Abort (§9): the upload's records go and its intent is marked aborted, in one small transaction, so
- * the upload is gone when this answers (ListParts, UploadPart, Complete: NoSuchUpload, as
- * API_AbortMultipartUpload describes). What the intent holds — the part rows and a reference per
- * chunk — is dropped afterwards a batch per transaction (drainAbortedStep): at once in the
- * background, and by the intent-expiry worker (and GC's run) for what a restart or a failure left.
- * Dropped in the Abort's own transaction it cost ~27 µs per chunk with every write of the store
- * waiting: 10^4 parts of two chunks, one 426 ms transaction (issue-3-abort-large-upload).
+ * Abort (§9): the upload's records go in one transaction, so the upload is gone when this answers
+ * (ListParts, UploadPart, Complete: NoSuchUpload, as API_AbortMultipartUpload describes). What its
+ * intent holds — the part rows and a reference per chunk — is dropped in the same transaction up to
+ * one batch (DRAIN_BATCH rows: every small upload, so a stream of Aborts costs what it did before);
+ * a larger upload's intent is marked aborted and the rest is dropped a batch per transaction
+ * (drainAbortedStep): at once in the background, and by the intent-expiry worker (and GC's run) for
+ * what a restart or a failure left. Dropped whole in the Abort's own transaction it cost ~27 µs per
+ * chunk with every write of the store waiting: 10^4 parts of two chunks, one 426 ms transaction
+ * (issue-3-abort-large-upload). Every Abort through the drain, one transaction per upload in series,
+ * fell behind a client aborting ~470 small uploads a second (soak25: 34,000 aborted intents queued).
  */
 export async function abortUpload(core: Core, bucket: string, uploadId: string): Promise<void> {
   const b = await core.bucket(bucket);
   const up = await loadUpload(core, b, uploadId);
   const intentId = fromHex(up.intentId);
   // No GROWS: an Abort frees space, so it must work on a full disk too (the record grows by ~60 B).
-  await storage(core.backend.meta.transaction((tx) => {
+  const dropped = await storage(core.backend.meta.transaction((tx) => {
     const id = fromHex(up.uploadId);
     if (tx.get(uploadKey(b.id, id)) === undefined) throw EngineErrors.NO_SUCH_UPLOAD(`no such upload: ${uploadId}`);
     tx.del(uploadKey(b.id, id));
     tx.del(uploadByKeyKey(b.id, encodeObjectKey(up.key), id));
     const raw = tx.get(intentKey(intentId));
+    if (dropAbortedRows(tx, intentId, up.uploadId, core.now())) return true;
     const rec: IntentRecord = raw ? decodeIntentRecord(raw) : { kind: 'upload', epoch: core.epoch, createdAt: up.initiated };
     tx.put(intentKey(intentId), encodeIntentRecord({ ...rec, abortedAt: Math.floor(core.now()), uploadId: up.uploadId }));
+    return false;
   }));
-  drainSoon(core, intentId);
+  if (!dropped) drainSoon(core, intentId);
 }
 
 /** Rows one drain transaction deletes or drops: part rows first, then the intent's members. */
 export const DRAIN_BATCH = 256;
 
 /**
- * One bounded step of an aborted upload's drain; true when its intent is gone. Part rows go before
- * any member is dropped: a part row names chunks its intent holds (fsck checks them while it is there).
- * A member joins only while the intent is not aborted (chunk-writer.ts renewIntent), and the record
- * goes in the step that finds fewer members than it may drop, so none is left behind.
+ * Drop up to DRAIN_BATCH rows of an aborted upload: its part rows first (a part row names chunks its
+ * intent holds; fsck checks them while it is there), then its intent's members; true when nothing
+ * was left and the intent record is gone too.
+ */
+function dropAbortedRows(tx: MetaTx, intentId: Buffer, uploadId: string | undefined, now: number): boolean {
+  let budget = DRAIN_BATCH;
+  if (uploadId !== undefined) {
+    const parts = [...tx.range({ ...prefixRange(Buffer.concat([Buffer.from([T.PART]), fromHex(uploadId)])), limit: budget })];
+    for (const [k] of parts) tx.del(k);
+    budget -= parts.length;
+    if (budget === 0) return false;
+  }
+  return dropIntentBatch(tx, intentId, now, budget);
+}
+
+/**
+ * One bounded step of an aborted upload's drain; true when its intent is gone. A member joins only
+ * while the intent is not aborted (chunk-writer.ts renewIntent), and the record goes in the step that
+ * finds fewer members than it may drop, so none is left behind.
  */
 function drainAbortedStep(tx: MetaTx, intentId: Buffer, now: number): boolean {
   const raw = tx.get(intentKey(intentId));
   if (raw === undefined) return true;
   const rec = decodeIntentRecord(raw);
   if (rec.abortedAt === undefined) return true;
-  let budget = DRAIN_BATCH;
-  if (rec.uploadId !== undefined) {
-    const parts = [...tx.range({ ...prefixRange(Buffer.concat([Buffer.from([T.PART]), fromHex(rec.uploadId)])), limit: budget })];
-    for (const [k] of parts) tx.del(k);
-    budget -= parts.length;
-    if (budget === 0) return false;
-  }
-  return dropIntentBatch(tx, intentId, now, budget);
+  return dropAbortedRows(tx, intentId, rec.uploadId, now);
 }
 
 /**
@@ -386,10 +399,14 @@ export function drainProgress(core: Core): number {
   return drainers.get(core)?.steps ?? 0;
 }
 
+/** Large aborted uploads the background drain keeps in its queue at the most. */
+const MAX_QUEUED_DRAINS = 1024;
+
 /** Start draining `intentId` in the background after the Abort answered. */
 function drainSoon(core: Core, intentId: Buffer): void {
   const d = drainerOf(core);
-  if (d.closed) return;
+  // Past the cap the intent-expiry worker finds it (its record says aborted): the queue stays small.
+  if (d.closed || d.queue.length >= MAX_QUEUED_DRAINS) return;
   d.queue.push(intentId);
   if (d.running) return;
   const loop = async (): Promise<void> => {
@@ -430,9 +447,11 @@ export async function stopDrains(core: Core): Promise<void> {
  * an Abort released.
  */
 export async function drainAbortedUploads(core: Core, maxSteps = Infinity): Promise<number> {
+  // At most as many as the steps allowed can finish (each takes one at least): the rest wait for
+  // the next call rather than being read into memory now.
   const aborted: Buffer[] = [];
   for await (const [k, v] of core.backend.meta.range(prefixRange(Buffer.from([T.INTENT])))) {
-    if (decodeIntentRecord(v).abortedAt !== undefined) aborted.push(Buffer.from(k.subarray(1)));
+    if (decodeIntentRecord(v).abortedAt !== undefined && aborted.push(Buffer.from(k.subarray(1))) >= maxSteps) break;
   }
   let steps = 0;
   for (const id of aborted) {

@@ -20,8 +20,11 @@ import { runAndKill } from '../helpers/kill-child.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const CHILD = fileURLToPath(new URL('../helpers/abort-drain-writer.js', import.meta.url));
-/** 300 parts of two chunks: 300 part rows and 600 members, four drain transactions of 256 rows. */
-const PARTS = 300;
+/**
+ * 400 parts of two chunks: 400 part rows and 800 members, five batches of 256 rows — the Abort's own
+ * transaction drops the first, four drain transactions the rest (a kill after the second leaves some).
+ */
+const PARTS = 400;
 
 async function count(backend: StorageBackend, table: number): Promise<number> {
   let n = 0;

@@ -92,7 +92,7 @@ async function assertFreed(h: Harness): Promise<void> {
   assert.deepEqual({ missing: f.missing, leaked: f.leaked, dangling: f.danglingRefs }, { missing: [], leaked: [], dangling: [] });
 }
 
-eachBackend('Abort of a large upload: its transaction writes 3 rows, the drain at most a batch per transaction', async (h) => {
+eachBackend('Abort of a large upload: its transaction and the drain\'s each write at most a batch', async (h) => {
   const uploadId = await bigUpload(h.engine);
   assert.ok((await h.engine.bucketStats(B)).physicalBytes >= PARTS * PART, 'the parts are stored');
   let drained!: number[];
@@ -103,7 +103,8 @@ eachBackend('Abort of a large upload: its transaction writes 3 rows, the drain a
   });
   // Before: one transaction of 5,283 writes (160 part rows; per chunk a membership row and a
   // reference deleted, an unreferenced stamp and a GC queue row written).
-  assert.equal(aborted[0], 3, 'the Abort itself: upload record, key index row, intent marked aborted');
+  // Now: the upload record, its key index row, one batch of the drain and the intent marked aborted.
+  assert.ok(aborted[0]! <= 3 + 4 * DRAIN_BATCH, `the Abort itself wrote ${aborted[0]} rows`);
   const most = Math.max(...aborted, ...drained);
   assert.ok(most <= 4 * DRAIN_BATCH, `at most a drain batch per transaction (largest ${most} rows)`);
   await assertGone(h.engine, uploadId);
@@ -150,3 +151,18 @@ eachBackend('UploadPart in flight across the Abort fails with NoSuchUpload and l
   await h.engine.sweepOrphans();
   await assertFreed(h);
 });
+
+eachBackend('Aborts of small uploads are finished in their own transaction: nothing queues behind them', async (h) => {
+  await h.engine.createBucket(B, { owner: 't', chunkSize: 1024 });
+  // A client aborting small uploads faster than one drain transaction per upload could follow
+  // (soak25: ~470 a second against ~190, 34,000 aborted intents queued and rising).
+  for (let i = 0; i < 200; i++) {
+    const up = await h.engine.createUpload({ bucket: B, key: `small-${i}` }, {});
+    if (i % 2 === 0) await h.engine.putPart(B, up.uploadId, 1, body(bytes(PART, i)));
+    await h.engine.abortUpload(B, up.uploadId);
+    assert.equal(await rows(h, T.INTENT), 0, 'no aborted intent is left for a drain');
+  }
+  assert.equal(await rows(h, T.PART), 0);
+  await assertFreed(h);
+});
+
