@@ -336,7 +336,9 @@ export async function abortUpload(core: Core, bucket: string, uploadId: string):
     tx.put(intentKey(intentId), encodeIntentRecord({ ...rec, abortedAt: Math.floor(core.now()), uploadId: up.uploadId }));
     return false;
   }));
-  if (!dropped) drainSoon(core, intentId);
+  if (dropped) return;
+  drainerOf(core).mayHaveAborted = true;
+  drainSoon(core, intentId);
 }
 
 /** Rows one drain transaction deletes or drops: part rows first, then the intent's members. */
@@ -380,13 +382,19 @@ interface Drainer {
   running?: Promise<void>;
   steps: number;
   closed: boolean;
+  /**
+   * False once a scan of the intent table found no aborted intent and no Abort has left one since:
+   * the intent-expiry worker then skips the scan (it read every open upload's intent each step).
+   * True at start: a store may hold what a previous process left.
+   */
+  mayHaveAborted: boolean;
 }
 
 const drainers = new WeakMap<Core, Drainer>();
 
 function drainerOf(core: Core): Drainer {
   let d = drainers.get(core);
-  if (!d) drainers.set(core, (d = { queue: [], steps: 0, closed: false }));
+  if (!d) drainers.set(core, (d = { queue: [], steps: 0, closed: false, mayHaveAborted: true }));
   return d;
 }
 
@@ -447,12 +455,23 @@ export async function stopDrains(core: Core): Promise<void> {
  * an Abort released.
  */
 export async function drainAbortedUploads(core: Core, maxSteps = Infinity): Promise<number> {
+  const d = drainerOf(core);
+  if (!d.mayHaveAborted) return 0;
+  // Cleared before the scan: an Abort that marks an intent while it runs sets it again.
+  d.mayHaveAborted = false;
   // At most as many as the steps allowed can finish (each takes one at least): the rest wait for
   // the next call rather than being read into memory now.
   const aborted: Buffer[] = [];
-  for await (const [k, v] of core.backend.meta.range(prefixRange(Buffer.from([T.INTENT])))) {
-    if (decodeIntentRecord(v).abortedAt !== undefined && aborted.push(Buffer.from(k.subarray(1))) >= maxSteps) break;
+  try {
+    for await (const [k, v] of core.backend.meta.range(prefixRange(Buffer.from([T.INTENT])))) {
+      if (decodeIntentRecord(v).abortedAt !== undefined && aborted.push(Buffer.from(k.subarray(1))) >= maxSteps) break;
+    }
+  } catch (e) {
+    d.mayHaveAborted = true;
+    throw e;
   }
+  // Found some: they may outlast this call (steps run out, a transaction fails), so look again.
+  if (aborted.length > 0) d.mayHaveAborted = true;
   let steps = 0;
   for (const id of aborted) {
     for (let gone = false; !gone && steps < maxSteps; steps++) {

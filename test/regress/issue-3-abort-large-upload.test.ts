@@ -15,6 +15,7 @@ import { EngineErrors, type Engine, type Worker } from '../../src/engine/index.j
 import { DRAIN_BATCH } from '../../src/engine/multipart.js';
 import { prefixRange, T } from '../../src/engine/keys.js';
 import type { MetaTx, StorageBackend } from '../../src/storage/contract/index.js';
+import { rowsRead } from '../helpers/counting-backend.js';
 import { body, bytes, eachBackend, type Harness } from '../integration/engine/harness.js';
 
 const B = 'bkt';
@@ -164,5 +165,29 @@ eachBackend('Aborts of small uploads are finished in their own transaction: noth
   }
   assert.equal(await rows(h, T.PART), 0);
   await assertFreed(h);
+});
+
+eachBackend('The intent-expiry worker reads the intent table again only after an Abort left an aborted intent', async (h) => {
+  await h.engine.createBucket(B, { owner: 't', chunkSize: 1024 });
+  // Open uploads: each has an intent the scan for aborted ones reads.
+  for (let i = 0; i < 50; i++) await h.engine.createUpload({ bucket: B, key: `open-${i}` }, {});
+  const worker = h.engine.workers().find((w) => w.name === 'intent-expiry')!;
+  const readBy = (): Promise<number> => rowsRead(h.backend.meta, () => worker.step());
+  // expireIntents reads the table every step for expired put intents; the scan for aborted upload
+  // intents read it a second time, every step (10^4 open uploads: 2 × 10^4 rows a step).
+  const first = await readBy();
+  assert.ok(first >= 100, `the first step after opening looks for aborted intents too (${first} rows)`);
+  const lean = await readBy();
+  assert.ok(lean <= 51, `nothing aborted since: only the expiry scan (${lean} rows)`);
+  const uploadId = await (async () => {
+    const up = await h.engine.createUpload({ bucket: B, key: 'big' }, {});
+    for (let n = 1; n <= 40; n++) await h.engine.putPart(B, up.uploadId, n, body(bytes(PART, n)));
+    return up.uploadId;
+  })();
+  await h.engine.abortUpload(B, uploadId);
+  await stepUntilIdle(worker);
+  await h.engine.gc({ graceMs: 0 });
+  assert.equal(await rows(h, T.INTENT), 50, 'the aborted upload\'s intent is gone, the open ones stay');
+  assert.ok((await readBy()) <= lean, 'drained and looked once more: no second scan again');
 });
 
