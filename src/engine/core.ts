@@ -183,7 +183,9 @@ export class Core {
 
   /** The cached bucket (null: cached as absent), or undefined when the cache does not know. */
   cachedBucket(name: string): Bucket | null | undefined {
-    return this.#buckets.get(name) ?? this.#absent.get(name);
+    // Not `??`: a delete's null in #buckets is an answer (the bucket is gone), not "unknown".
+    const c = this.#buckets.get(name);
+    return c !== undefined ? c : this.#absent.get(name);
   }
 
   /** Remember what a read found under `name` (absent names in the bounded #absent). */

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createEngine, EngineErrors } from '../../src/engine/index.js';
 import { createMemoryBackend } from '../../src/storage/memory/index.js';
+import { eachBackend } from '../integration/engine/harness.js';
 
 const OWNER = 'a'.repeat(64);
 
@@ -69,5 +70,32 @@ test('a deleted bucket\'s name is forgotten like any absent one once the delete 
   assert.equal(gets, 1, 'the oldest deleted name was forgotten');
   assert.equal(await engine.getBucket('churn-4200'), undefined);
   assert.equal(gets, 1, 'the latest is still remembered as absent');
+});
+
+eachBackend('a lookup while a bucket delete is recorded but not yet committed answers "gone", and stays so', async (h) => {
+  const OWNER2 = 'b'.repeat(64);
+  const meta = h.backend.meta;
+  const real = meta.transaction.bind(meta);
+  for (let i = 0; i < 20; i++) {
+    const name = `pending-${i}`;
+    await h.engine.createBucket(name, { owner: OWNER2 });
+    assert.ok(await h.engine.getBucket(name));
+    // Look the name up right after the delete's callback recorded it, before the commit is durable.
+    let during: Promise<unknown> | undefined;
+    meta.transaction = ((fn, o) => real((tx) => {
+      const r = fn(tx);
+      during ??= h.engine.getBucket(name);
+      return r;
+    }, o));
+    try {
+      await h.engine.deleteBucket(name);
+    } finally {
+      meta.transaction = real;
+    }
+    assert.equal(await during, undefined, 'the recorded delete answers');
+    // Before the fix a pending delete's null read as "unknown": the lookup read the not yet
+    // committed store, found the bucket and cached it, for good.
+    assert.equal(await h.engine.getBucket(name), undefined, 'and the cache does not bring it back');
+  }
 });
 
