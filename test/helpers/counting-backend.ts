@@ -28,19 +28,8 @@ export function countingBackend(): CountingBackend {
       if (failIn > 0 && --failIn === 0) return Promise.reject(StorageErrors.IO('injected'));
       return innerMeta.transaction((tx) => {
         let rows = 0;
-        const counted: MetaTx = {
-          get: (k) => tx.get(k),
-          put: (k, v) => tx.put(k, v),
-          del: (k) => tx.del(k),
-          *range(r) {
-            for (const row of tx.range(r)) {
-              rows++;
-              yield row;
-            }
-          },
-        };
         try {
-          return fn(counted);
+          return fn(countingTx(tx, () => rows++));
         } finally {
           max = Math.max(max, rows);
         }
@@ -52,6 +41,21 @@ export function countingBackend(): CountingBackend {
     maxRows: () => max,
     reset: () => void (max = 0),
     failTx: (n) => void (failIn = n),
+  };
+}
+
+/** `tx`, calling `onRow` for every row its range scans yield. */
+function countingTx(tx: MetaTx, onRow: () => void): MetaTx {
+  return {
+    get: (k) => tx.get(k),
+    put: (k, v) => tx.put(k, v),
+    del: (k) => tx.del(k),
+    *range(r) {
+      for (const row of tx.range(r)) {
+        onRow();
+        yield row;
+      }
+    },
   };
 }
 
@@ -76,17 +80,7 @@ export async function rowsRead(meta: MetaStore, fn: () => Promise<unknown>): Pro
     return visit(k, v);
   });
   meta.transaction = (<T>(fn2: (tx: MetaTx) => T, o?: Parameters<typeof real.transaction>[1]) =>
-    real.transaction((tx) => fn2({
-      get: (k) => tx.get(k),
-      put: (k, v) => tx.put(k, v),
-      del: (k) => tx.del(k),
-      *range(r) {
-        for (const kv of tx.range(r)) {
-          n++;
-          yield kv;
-        }
-      },
-    }), o));
+    real.transaction((tx) => fn2(countingTx(tx, () => n++)), o));
   try {
     await fn();
   } finally {
