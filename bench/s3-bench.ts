@@ -98,7 +98,11 @@ function parseFlags(argv: string[]): Flags {
     tmp: get('tmp') ?? tmpdir(),
     baseMain: get('base-main'),
     baseNodeFlags: get('base-node-flags'),
-    baseEnv: Object.fromEntries((get('base-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    baseEnv: Object.fromEntries((get('base-env') ?? '').split(',').filter(Boolean).map((kv) => {
+      const eq = kv.indexOf('=');
+      if (eq < 1) throw new Error(`--base-env wants NAME=VALUE pairs, got ${kv}`);
+      return [kv.slice(0, eq), kv.slice(eq + 1)];
+    })),
     gatewayMain: get('gateway-main'),
   };
 }
