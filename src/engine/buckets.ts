@@ -10,7 +10,7 @@ import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
 import { forgetCutoffs } from './commit.js';
 import { cloneMarkOf, decodeBucketRecord, decodeCounters, decodeSnapshotRecord, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord, type UserRecord } from './format/records.js';
-import { bucketKey, bucketPrefix, countersKey, prefixRange, T, userKey } from './keys.js';
+import { bucketKey, bucketPrefix, countersKey, prefixRange, quietKeyOfNiKey, T, userKey } from './keys.js';
 import { MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './options.js';
 import { bumpCounters } from './refs.js';
 import { GROWS, storage } from './storage-errors.js';
@@ -112,7 +112,10 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
       const clone = clones.get(decodeSnapshotRecord(v).name);
       if (clone !== undefined) throw EngineErrors.BUCKET_NOT_EMPTY(`bucket ${clone} is being cloned from a snapshot of ${name}`);
     }
-    for (const k of quiet) tx.del(k);
+    for (const k of quiet) {
+      tx.del(k);
+      tx.del(quietKeyOfNiKey(k));
+    }
     for (const [k] of snapshots) tx.del(k);
     tx.del(countersKey(b.id));
     tx.del(bucketKey(name));

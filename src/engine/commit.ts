@@ -12,7 +12,7 @@ import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
 import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionValue, embedVm, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
-import { blobKey, bucketPrefix, curKey, intentKey, encodeObjectKey, niKey, niKeyPrefix, prefixRange, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
+import { blobKey, bucketPrefix, curKey, intentKey, encodeObjectKey, niKey, niKeyPrefix, NO_VALUE, prefixRange, quietKeyOfNiKey, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
 import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef } from './refs.js';
 import { uvidTs, type Uvid } from './uvid.js';
 import { fromHex } from '../common/index.js';
@@ -237,6 +237,8 @@ export function purgeEntry(core: Core, tx: MetaTx, b: Bucket, key: string, entri
   const e = entries[i]!;
   const now = core.now();
   const pinned = isPinned(e, entries, cutoffs, i);
+  // Purged or hidden, a quiet marker is no longer the tombstone purge's (derived index `Q`).
+  if (e.rec.quiet) tx.del(quietKeyOfNiKey(e.k));
   // Issued inside the transaction, as a snapshot's cut-off is: every snapshot that exists now has
   // a smaller UVID (it still sees the entry), every later one a larger (it does not). Its ts is the
   // record's event time, so the restart floor (feedFloorTs, §6) stays above it.
@@ -310,7 +312,10 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
     fx.logical += rec.size;
   }
   const recBytes = encodeVersionRecord(rec);
-  tx.put(niKey(b.id, enc, uvid), embedded ? embedVm(recBytes, embedded) : recBytes);
+  const nk = niKey(b.id, enc, uvid);
+  tx.put(nk, embedded ? embedVm(recBytes, embedded) : recBytes);
+  // Indexed by age for the tombstone purge (housekeeping.ts); purgeEntry drops the row with the marker.
+  if (rec.quiet) tx.put(quietKeyOfNiKey(nk), NO_VALUE);
   fx.feed.push({ op: 'version', tenant: b.rec.owner, bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
 
   if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, fx);

@@ -9,6 +9,7 @@ import type * as A from './api.js';
 import { bucketClone } from './bucket-clone.js';
 import * as buckets from './buckets.js';
 import { Core } from './core.js';
+import { carryDerivedIndexes } from './derived.js';
 import { deleteCursor, feedFloorTs, getCursor, readFeed, setCursor } from './feed.js';
 import { decodeStateRecord, encodeStateRecord, type StateRecord } from './format/records.js';
 import { fsck } from './fsck.js';
@@ -20,6 +21,7 @@ import * as listing from './listing.js';
 import { resolveOptions, type EngineOptions } from './options.js';
 import * as snaps from './snapshots.js';
 import { storage } from './storage-errors.js';
+import { systemClock } from './uvid.js';
 
 /**
  * The CCOW engine. Build it with `createEngine`. Every method passes its outcome through `storage()`:
@@ -214,6 +216,7 @@ async function openState(backend: StorageBackend, o: EngineOptions): Promise<Sta
       epoch: (prev?.epoch ?? 0) + 1,
     };
     tx.put(k, encodeStateRecord(next));
+    carryDerivedIndexes(tx, prev?.epoch, next.epoch, (o.clock ?? systemClock).now());
     return next;
   }));
 }

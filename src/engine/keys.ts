@@ -26,6 +26,8 @@ export const T = {
   BSNAP: 0x53, // 'S' bucketId ‖ utf8(name) → bucket snapshot record
   FEED: 0x46, // 'F' u64 seq → feed record
   CURSOR: 0x4b, // 'K' utf8(consumer name) → feed cursor record
+  /** 'Q' uvid ‖ bucketId ‖ enc(key) → '': quiet delete markers by age (housekeeping.ts, derived.ts). */
+  QUIET: 0x51,
 } as const;
 
 /**
@@ -49,6 +51,9 @@ export const Referrer = {
 export const ID16 = 16;
 
 const EMPTY = Buffer.alloc(0);
+
+/** The value of an index row whose key says everything (`J`, `W`, `Q`). */
+export const NO_VALUE: Uint8Array = EMPTY;
 
 function key(prefix: number, ...parts: Uint8Array[]): Buffer {
   let n = 1;
@@ -129,6 +134,23 @@ export function niKeyPrefix(bucketId: Uint8Array, encKey: Uint8Array): Buffer {
 /** UVID of a name-index key (its last 16 bytes, inverted back). */
 export function uvidOfNiKey(k: Uint8Array): Uvid {
   return invertUvid(k.subarray(k.length - UVID_BYTES)) as Uvid;
+}
+
+/**
+ * Quiet-marker index key of a name-index key (`n ‖ bucketId ‖ enc(key) ‖ ~uvid` →
+ * `Q ‖ uvid ‖ bucketId ‖ enc(key)`): the markers sort by their UVID, that is by age (§6), so the
+ * tombstone purge reads only the ones past their retention.
+ */
+export function quietKeyOfNiKey(k: Uint8Array): Buffer {
+  return key(T.QUIET, uvidOfNiKey(k), k.subarray(1, k.length - UVID_BYTES));
+}
+
+/** The name-index key a quiet-marker index key stands for, and its parts. */
+export function niKeyOfQuietKey(q: Uint8Array): { ni: Buffer; uvid: Uvid; bucketId: Buffer; encKey: Buffer } {
+  const uvid = Buffer.from(q.subarray(1, 1 + UVID_BYTES)) as Uvid;
+  const bucketId = Buffer.from(q.subarray(1 + UVID_BYTES, 1 + UVID_BYTES + ID16));
+  const encKey = Buffer.from(q.subarray(1 + UVID_BYTES + ID16));
+  return { ni: niKey(bucketId, encKey, uvid), uvid, bucketId, encKey };
 }
 
 /** Current-table key of one object key. */

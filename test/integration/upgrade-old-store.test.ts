@@ -22,6 +22,8 @@ import {
   ListMultipartUploadsCommand, ListObjectsV2Command, ListObjectVersionsCommand, ListPartsCommand, PutObjectCommand, S3Client,
   type Grant,
 } from '@aws-sdk/client-s3';
+import { decodeVersionRecord } from '../../src/engine/format/records.js';
+import { prefixRange, quietKeyOfNiKey, stateKey, T } from '../../src/engine/keys.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -156,6 +158,27 @@ async function assertBuckets(s3: S3Client, want: Record<string, ExpectedBucket>)
   }
 }
 
+/**
+ * The old build kept no quiet-marker index (derived.ts): the tombstone purge's first pass scans the
+ * name index, purges the markers past their retention, indexes the others and records the index
+ * complete; from then on it holds exactly the quiet markers left.
+ */
+async function assertQuietIndexBuilt(gw: TestGateway): Promise<void> {
+  const meta = gw.backend.meta;
+  assert.equal(await meta.get(stateKey('ix:quiet')), undefined, 'the old store has no quiet-marker index');
+  const purge = gw.engine.workers().find((w) => w.name === 'tombstone-purge')!;
+  for (let i = 0; i < 100 && (await purge.step()) === 'busy'; i++);
+  assert.ok(await meta.get(stateKey('ix:quiet')), 'recorded complete after the first pass');
+  const quiet: string[] = [];
+  for await (const [k, v] of meta.range(prefixRange(Buffer.from([T.NI])))) {
+    const r = decodeVersionRecord(v);
+    if (r.quiet && !r.hidden) quiet.push(quietKeyOfNiKey(k).toString('hex'));
+  }
+  const indexed: string[] = [];
+  for await (const [k] of meta.range(prefixRange(Buffer.from([T.QUIET])))) indexed.push(Buffer.from(k).toString('hex'));
+  assert.deepEqual(indexed.sort(), quiet.sort());
+}
+
 test('a store written by 423cb0c opens: fsck clean, everything reads back as written, new writes, clone, delete and GC work', async (t) => {
   const expected = JSON.parse(await readFile(join(FIXTURE, 'expected.json'), 'utf8')) as Expected;
   const dir = await makeTempDir('old-store');
@@ -174,6 +197,7 @@ test('a store written by 423cb0c opens: fsck clean, everything reads back as wri
   // and a chunk the new build wrongly took for unreferenced would be deleted and fail the reads below.
   await gw.engine.gc();
   await assertFsckClean(gw, 'on the old store after its pending GC');
+  await assertQuietIndexBuilt(gw);
   await assertBuckets(s3, expected.default);
   await assertBuckets(bob, expected.bob);
 

@@ -282,6 +282,18 @@ export interface ScrubRecord {
 export const encodeScrubRecord = (r: ScrubRecord): Buffer => encodeTagged('sc1', r);
 export const decodeScrubRecord = (b: Uint8Array): ScrubRecord => decodeTagged<ScrubRecord>('sc1', b, 'scrub state');
 
+/**
+ * A complete derived index (`ix1`, at state key `ix:<name>`; derived.ts): the epoch of the last
+ * process that kept it up to date, and when it was built (ms). Absent: the index is incomplete.
+ */
+export interface DerivedIndexRecord {
+  epoch: number;
+  builtAt: number;
+}
+
+export const encodeDerivedIndexRecord = (r: DerivedIndexRecord): Buffer => encodeTagged('ix1', r);
+export const decodeDerivedIndexRecord = (b: Uint8Array): DerivedIndexRecord => decodeTagged<DerivedIndexRecord>('ix1', b, 'derived index state');
+
 /** Engine state (`st1`): segment identity, fixed at first start; the process epoch. */
 export interface StateRecord {
   segmentId: number;

@@ -14,7 +14,7 @@ import { decodeCm, encodeCm } from '../../../src/engine/format/cm.js';
 import * as R from '../../../src/engine/format/records.js';
 import { readRef, writeRef, type ChunkRef } from '../../../src/engine/format/ref.js';
 import { decodeVm, encodeVm, type VersionManifest } from '../../../src/engine/format/vm.js';
-import { encodeObjectKey, niKey } from '../../../src/engine/keys.js';
+import { decodeObjectKey, encodeObjectKey, niKey, niKeyOfQuietKey, quietKeyOfNiKey } from '../../../src/engine/keys.js';
 
 const DIR = join(process.cwd(), 'test', 'fixtures', 'formats');
 const id = (n: number) => asChunkId(Buffer.alloc(32, n));
@@ -95,6 +95,7 @@ const goldens: Golden[] = [
   g('cu1-cursor', { seq: '18446744073709551615', updatedAt: 1763000000000 }, R.encodeCursorRecord, R.decodeCursorRecord),
   g('sn1-snapshot', { name: 'nightly', uvid: uvid.toString('hex'), createdAt: 1763000000000 }, R.encodeSnapshotRecord, R.decodeSnapshotRecord),
   g('sc1-scrub', { nextPassAt: 1765592000000, passStartedAt: 1763000000000, cursor: 'ab'.repeat(32) }, R.encodeScrubRecord, R.decodeScrubRecord),
+  g('ix1-derived-index', { epoch: 9, builtAt: 1763000000000 }, R.encodeDerivedIndexRecord, R.decodeDerivedIndexRecord),
   g('st1-state', { segmentId: 0x1234, segmentGuid: '56'.repeat(16), nodeId: 1, epoch: 9 }, R.encodeStateRecord, R.decodeStateRecord),
   g('ch1-chunk-row', { kind: 1, loc: 0, storedLength: 1048576, createdAt: 1763000000000.5, touchedAt: 1763000001000, unreferencedAt: 0, bucketId: Buffer.alloc(16, 0x0f) }, R.encodeChunkRow, R.decodeChunkRow),
   g('ch2-chunk-row-quarantined', { kind: 1, loc: 0, storedLength: 1048576, createdAt: 1763000000000.5, touchedAt: 1763000001000, unreferencedAt: 0, bucketId: Buffer.alloc(16, 0x0f), quarantinedAt: 1763000002000 }, R.encodeChunkRow, R.decodeChunkRow),
@@ -102,6 +103,11 @@ const goldens: Golden[] = [
   g('gq1-gc-queue', 1763000000000.5, R.encodeGcQueueValue, R.decodeGcQueueValue),
   g('hs1-hidden-sweep', Buffer.from('f0e1d2c3b4a5968778695a4b3c2d1e0f', 'hex'), R.encodeHiddenSweep, R.decodeHiddenSweep),
   g('key-ni-v1', { bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') }, (v: { bucketId: string; key: string; uvid: string }) => niKey(Buffer.from(v.bucketId, 'hex'), encodeObjectKey(v.key), Buffer.from(v.uvid, 'hex')), () => ({ bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') })),
+  // The quiet-marker index key of the same name-index entry (`Q ‖ uvid ‖ bucketId ‖ enc(key)`), and back.
+  g('key-quiet-v1', { bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') }, (v: { bucketId: string; key: string; uvid: string }) => quietKeyOfNiKey(niKey(Buffer.from(v.bucketId, 'hex'), encodeObjectKey(v.key), Buffer.from(v.uvid, 'hex'))), (b) => {
+    const q = niKeyOfQuietKey(b);
+    return { bucketId: q.bucketId.toString('hex'), key: decodeObjectKey(q.encKey, 0).key, uvid: q.uvid.toString('hex') };
+  }),
 ];
 
 for (const gd of goldens) {
