@@ -27,7 +27,7 @@ import type { Bucket, Core } from './core.js';
 import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
 import { CLONE_MARK, cloneMarkOf, decodeBucketRecord, encodeBucketRecord, type CloneMark } from './format/records.js';
-import { bsnapKey, bucketKey, bucketPrefix, countersKey, decodeObjectKey, encodeObjectKey, prefixRange, T } from './keys.js';
+import { bsnapKey, bucketKey, bucketPrefix, countersKey, decodeObjectKey, encodeObjectKey, ownerKey, prefixRange, T } from './keys.js';
 import { listObjects } from './listing.js';
 import { copyBetween } from './objects.js';
 import { storage } from './storage-errors.js';
@@ -195,6 +195,7 @@ async function abandon(core: Core, name: string, id: string): Promise<void> {
     if (!r || r.id !== id || !cloneMarkOf(r)) return;
     tx.del(countersKey(b.id));
     tx.del(bucketKey(name));
+    tx.del(ownerKey(r.owner, name));
     core.cacheBucket(name, null);
   })).catch((e: unknown) => {
     core.forgetBucket(name);

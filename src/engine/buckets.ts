@@ -10,7 +10,7 @@ import { EngineErrors } from './errors.js';
 import { appendFeed } from './feed.js';
 import { forgetCutoffs } from './commit.js';
 import { cloneMarkOf, decodeBucketRecord, decodeCounters, decodeSnapshotRecord, decodeUserRecord, decodeVersionRecord, encodeBucketRecord, encodeUserRecord, type BucketRecord, type UserRecord } from './format/records.js';
-import { bucketKey, bucketPrefix, countersKey, prefixRange, quietKeyOfNiKey, T, userKey } from './keys.js';
+import { bucketKey, bucketPrefix, countersKey, NO_VALUE, ownerKey, ownerPrefix, prefixRange, quietKeyOfNiKey, T, userKey } from './keys.js';
 import { MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from './options.js';
 import { bumpCounters } from './refs.js';
 import { GROWS, storage } from './storage-errors.js';
@@ -72,6 +72,7 @@ export async function createBucket(core: Core, name: string, opts: CreateBucketO
     if (tx.get(bucketKey(name)) !== undefined) throw EngineErrors.BUCKET_EXISTS(`bucket ${name} exists`);
     check?.(tx);
     tx.put(bucketKey(name), encodeBucketRecord(rec));
+    tx.put(ownerKey(rec.owner, name), NO_VALUE);
     bumpCounters(tx, Buffer.from(rec.id, 'hex'), {}, true);
     appendFeed(tx, [bucketFeed(core, name, rec.owner)]);
     core.cacheBucket(name, rec);
@@ -119,6 +120,7 @@ export async function deleteBucket(core: Core, name: string, opts: { bucketId?: 
     for (const [k] of snapshots) tx.del(k);
     tx.del(countersKey(b.id));
     tx.del(bucketKey(name));
+    tx.del(ownerKey(b.rec.owner, name));
     appendFeed(tx, [bucketFeed(core, name, b.rec.owner)]);
     gen = core.cacheBucket(name, null);
     forgetCutoffs(core, b.id);
@@ -165,13 +167,42 @@ export function getBucket(core: Core, name: string): Promise<BucketInfo | undefi
   return core.findBucket(name).then((b) => (b && !b.cloning ? toBucketInfo(b.rec) : undefined));
 }
 
+/**
+ * The buckets of `owner` (all buckets when undefined), by name. An owner's come from the owner
+ * index: reading every bucket record for each ListBuckets cost a user of 22 buckets 21–27 ms in a
+ * store of 10^4 buckets.
+ */
 export async function listBuckets(core: Core, owner?: string): Promise<BucketInfo[]> {
   const out: BucketInfo[] = [];
-  for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
-    const r = decodeBucketRecord(v);
-    if ((owner === undefined || r.owner === owner) && cloneMarkOf(r) === undefined) out.push(toBucketInfo(r));
+  if (owner === undefined) {
+    for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
+      const r = decodeBucketRecord(v);
+      if (cloneMarkOf(r) === undefined) out.push(toBucketInfo(r));
+    }
+    return out;
+  }
+  const prefix = ownerPrefix(owner);
+  const names: string[] = [];
+  for await (const [k] of core.backend.meta.range(prefixRange(prefix))) names.push(Buffer.from(k).subarray(prefix.length).toString('utf8'));
+  for (const name of names) {
+    // Deleted since the index was read, or (never here) another owner's: left out.
+    const b = await core.findBucket(name);
+    if (b && !b.cloning && b.rec.owner === owner) out.push(toBucketInfo(b.rec));
   }
   return out;
+}
+
+/**
+ * Rebuild the owner index from the bucket table (derived.ts): at a start on a store whose index is
+ * not complete (a new build on an older build's store, or an older build ran in between). One
+ * transaction over the bucket table, at start only.
+ */
+export function rebuildOwnerIndex(tx: MetaTx): void {
+  for (const [k] of [...tx.range(prefixRange(Buffer.from([T.OWNER])))]) tx.del(k);
+  for (const [, v] of tx.range(prefixRange(Buffer.from([T.BUCKET])))) {
+    const r = decodeBucketRecord(v);
+    tx.put(ownerKey(r.owner, r.name), NO_VALUE);
+  }
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
- * Derived indexes: tables that repeat what the primary tables say in an order a background job
- * can use (today the quiet-marker index `Q`, keys.ts), written and dropped in the same transactions
- * as the rows they stand for. A store written by an older build lacks them, so each one has a
- * state row `E ‖ "ix:" ‖ name` (`ix1`) saying it is complete; without it the job falls back to its
- * full scan and builds the index on the way (housekeeping.ts).
+ * Derived indexes: tables that repeat what the primary tables say in an order a reader needs
+ * (the quiet-marker index `Q` for the tombstone purge, the owner index `O` for ListBuckets;
+ * keys.ts), written and dropped in the same transactions as the rows they stand for. A store
+ * written by an older build lacks them, so each one has a state row `E ‖ "ix:" ‖ name` (`ix1`)
+ * saying it is complete; without it the tombstone purge falls back to its full scan and builds `Q`
+ * on the way (housekeeping.ts), and the start rebuilds `O` from the bucket table (buckets.ts).
  *
  * A build that does not know an index writes the store without keeping it; if that build ran
  * after the index was complete, the index misses rows. So the state row carries the epoch of the
@@ -15,7 +16,7 @@ import { decodeDerivedIndexRecord, encodeDerivedIndexRecord } from './format/rec
 import { prefixRange, stateKey } from './keys.js';
 
 /** The derived indexes this build keeps. */
-export const DERIVED_INDEXES = ['quiet'] as const;
+export const DERIVED_INDEXES = ['quiet', 'owner'] as const;
 export type DerivedIndex = (typeof DERIVED_INDEXES)[number];
 
 const PREFIX = 'ix:';
@@ -37,6 +38,11 @@ export function carryDerivedIndexes(tx: MetaTx, prevEpoch: number | undefined, e
     if (known && r.epoch === prevEpoch) tx.put(k, encodeDerivedIndexRecord({ ...r, epoch }));
     else tx.del(k);
   }
+}
+
+/** Whether `name` is complete, inside a transaction. */
+export function derivedIndexReadyTx(tx: MetaTx, name: DerivedIndex): boolean {
+  return tx.get(ixKey(name)) !== undefined;
 }
 
 /** Whether `name` is complete (every row it stands for is in it). */

@@ -9,7 +9,7 @@ import type * as A from './api.js';
 import { bucketClone } from './bucket-clone.js';
 import * as buckets from './buckets.js';
 import { Core } from './core.js';
-import { carryDerivedIndexes } from './derived.js';
+import { carryDerivedIndexes, derivedIndexReadyTx, markDerivedIndexBuilt } from './derived.js';
 import { deleteCursor, feedFloorTs, getCursor, readFeed, setCursor } from './feed.js';
 import { decodeStateRecord, encodeStateRecord, type StateRecord } from './format/records.js';
 import { fsck } from './fsck.js';
@@ -216,7 +216,12 @@ async function openState(backend: StorageBackend, o: EngineOptions): Promise<Sta
       epoch: (prev?.epoch ?? 0) + 1,
     };
     tx.put(k, encodeStateRecord(next));
-    carryDerivedIndexes(tx, prev?.epoch, next.epoch, (o.clock ?? systemClock).now());
+    const now = (o.clock ?? systemClock).now();
+    carryDerivedIndexes(tx, prev?.epoch, next.epoch, now);
+    if (!derivedIndexReadyTx(tx, 'owner')) {
+      buckets.rebuildOwnerIndex(tx);
+      markDerivedIndexBuilt(tx, 'owner', next.epoch, now);
+    }
     return next;
   }));
 }

@@ -28,6 +28,8 @@ export const T = {
   CURSOR: 0x4b, // 'K' utf8(consumer name) → feed cursor record
   /** 'Q' uvid ‖ bucketId ‖ enc(key) → '': quiet delete markers by age (housekeeping.ts, derived.ts). */
   QUIET: 0x51,
+  /** 'O' enc(owner) ‖ utf8(bucket name) → '': buckets by owner (ListBuckets; derived.ts). */
+  OWNER: 0x4f,
 } as const;
 
 /**
@@ -187,6 +189,9 @@ export const uploadDoneKey = (bucketId: Uint8Array, uploadId: Uint8Array): Buffe
 export const uploadByKeyKey = (bucketId: Uint8Array, encKey: Uint8Array, uploadId: Uint8Array): Buffer =>
   key(T.UPLOAD_BY_KEY, bucketId, encKey, uploadId);
 export const bsnapKey = (bucketId: Uint8Array, name: string): Buffer => key(T.BSNAP, bucketId, Buffer.from(name, 'utf8'));
+/** Owner-index prefix of one owner's buckets (the owner encoded as an object key: prefix-free). */
+export const ownerPrefix = (owner: string): Buffer => key(T.OWNER, encodeObjectKey(owner));
+export const ownerKey = (owner: string, name: string): Buffer => key(T.OWNER, encodeObjectKey(owner), Buffer.from(name, 'utf8'));
 export const stateKey = (name: string): Buffer => key(T.STATE, Buffer.from(name, 'latin1'));
 /** A bucket whose hidden entries a snapshot delete left to sweep (snapshots.ts): `E ‖ "hsweep:" ‖ bucketId`. */
 export const hiddenSweepKey = (bucketId: Uint8Array): Buffer => key(T.STATE, Buffer.from('hsweep:', 'latin1'), bucketId);

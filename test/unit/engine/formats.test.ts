@@ -14,7 +14,7 @@ import { decodeCm, encodeCm } from '../../../src/engine/format/cm.js';
 import * as R from '../../../src/engine/format/records.js';
 import { readRef, writeRef, type ChunkRef } from '../../../src/engine/format/ref.js';
 import { decodeVm, encodeVm, type VersionManifest } from '../../../src/engine/format/vm.js';
-import { decodeObjectKey, encodeObjectKey, niKey, niKeyOfQuietKey, quietKeyOfNiKey } from '../../../src/engine/keys.js';
+import { decodeObjectKey, encodeObjectKey, niKey, niKeyOfQuietKey, ownerKey, quietKeyOfNiKey } from '../../../src/engine/keys.js';
 
 const DIR = join(process.cwd(), 'test', 'fixtures', 'formats');
 const id = (n: number) => asChunkId(Buffer.alloc(32, n));
@@ -107,6 +107,11 @@ const goldens: Golden[] = [
   g('key-quiet-v1', { bucketId: '0f'.repeat(16), key: 'a\u0000b/é', uvid: uvid.toString('hex') }, (v: { bucketId: string; key: string; uvid: string }) => quietKeyOfNiKey(niKey(Buffer.from(v.bucketId, 'hex'), encodeObjectKey(v.key), Buffer.from(v.uvid, 'hex'))), (b) => {
     const q = niKeyOfQuietKey(b);
     return { bucketId: q.bucketId.toString('hex'), key: decodeObjectKey(q.encKey, 0).key, uvid: q.uvid.toString('hex') };
+  }),
+  // The owner index key (`O ‖ enc(owner) ‖ utf8(name)`); the owner is encoded as an object key.
+  g('key-owner-v1', { owner: 'ab'.repeat(32), name: 'photos' }, (v: { owner: string; name: string }) => ownerKey(v.owner, v.name), (b) => {
+    const { key: owner, end } = decodeObjectKey(b, 1);
+    return { owner, name: b.subarray(end).toString('utf8') };
   }),
 ];
 
