@@ -150,13 +150,13 @@ export async function fsck(dataDirs: string[], print: Print): Promise<number> {
 
 /** True when the audit found nothing wrong. */
 export function isClean(r: FsckReport): boolean {
-  return r.missing.length === 0 && r.corrupt.length === 0 && r.leaked.length === 0 && r.danglingRefs.length === 0 && r.missingRefs.length === 0;
+  return r.missing.length === 0 && r.corrupt.length === 0 && r.leaked.length === 0 && r.danglingRefs.length === 0 && r.missingRefs.length === 0 && r.indexErrors.length === 0;
 }
 
 /** Human-readable fsck report. */
 export function formatFsck(r: FsckReport): string[] {
   const lines = [`chunks checked: ${r.chunksChecked}`];
-  const sections: [string, string[]][] = [['missing', r.missing], ['corrupt', r.corrupt], ['leaked', r.leaked], ['dangling refs', r.danglingRefs], ['missing refs', r.missingRefs]];
+  const sections: [string, string[]][] = [['missing', r.missing], ['corrupt', r.corrupt], ['leaked', r.leaked], ['dangling refs', r.danglingRefs], ['missing refs', r.missingRefs], ['index errors', r.indexErrors]];
   for (const [label, ids] of sections) {
     lines.push(`${label}: ${ids.length}`);
     for (const id of ids) lines.push(`  ${id}`);

@@ -353,6 +353,11 @@ export interface FsckReport {
    * §13: "the object is listed in the damage report"), in bucket, key order.
    */
   damaged: { bucket: string; key: string; versionId: string }[];
+  /**
+   * Rows a derived index (the owner and quiet-marker indexes, src/engine/derived.ts) lacks or has
+   * too many, when it is recorded complete: `<index>: missing …` or `<index>: stale row <hex>`.
+   */
+  indexErrors: string[];
 }
 
 /** Background job (ccow.md §17). */

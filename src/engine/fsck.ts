@@ -9,18 +9,19 @@
 import { chunkIdHex, chunkIdOf, compareBytes, fromHex, toHex, type ChunkId } from '../common/index.js';
 import type { FsckReport } from './api.js';
 import type { Core } from './core.js';
+import { derivedIndexReady, type DerivedIndex } from './derived.js';
 import { decodeCm } from './format/cm.js';
 import { ChunkKind, ChunkLoc, decodeBucketRecord, decodeChunkRow, decodePartRecord, decodeUploadRecord, decodeVersionValue, type ChunkRow } from './format/records.js';
 import { versionIdOf } from './resolve.js';
 import { RefKind, type ChunkRef } from './format/ref.js';
 import { decodeVm } from './format/vm.js';
-import { blobKey, chunkKey, decodeObjectKey, ID16, idOfKey, intentKey, prefixRange, refKey, Referrer, referrer, Sub, subOfChunkKey, T, uvidOfNiKey } from './keys.js';
+import { blobKey, chunkKey, decodeObjectKey, ID16, idOfKey, intentKey, ownerKey, prefixRange, quietKeyOfNiKey, refKey, Referrer, referrer, Sub, subOfChunkKey, T, uvidOfNiKey } from './keys.js';
 import { CHUNK_ID_BYTES } from '../common/index.js';
 
 const table = (t: number): { gte: Buffer; lt?: Buffer } => prefixRange(Buffer.from([t]));
 
 class Audit {
-  readonly report: FsckReport = { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [], damaged: [] };
+  readonly report: FsckReport = { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [], damaged: [], indexErrors: [] };
   /** Hex ids reachable from live roots, whatever they were reached as (a leak is a row nobody reaches). */
   readonly reached = new Set<string>();
   /**
@@ -32,6 +33,10 @@ class Audit {
   readonly #checked = new Map<string, boolean>();
   /** `ver:` referrers that exist (bucketId ‖ uvid, hex). */
   readonly versions = new Set<string>();
+  /** The quiet-marker index rows the name index implies (hex keys; derived.ts). */
+  readonly quiet = new Set<string>();
+  /** The owner index rows the bucket table implies (hex keys), with a label each. */
+  readonly owners = new Map<string, string>();
   readonly #core: Core;
 
   constructor(core: Core) {
@@ -150,9 +155,11 @@ async function mark(core: Core, a: Audit): Promise<void> {
   for await (const [, v] of meta.range(table(T.BUCKET))) {
     const b = decodeBucketRecord(v);
     names.set(b.id, b.name);
+    a.owners.set(ownerKey(b.owner, b.name).toString('hex'), `${b.owner}/${b.name}`);
   }
   for await (const [k, v] of meta.range(table(T.NI))) {
     const { rec, vm } = decodeVersionValue(v);
+    if (rec.quiet && !rec.hidden) a.quiet.add(quietKeyOfNiKey(k).toString('hex'));
     const bucketId = toHex(k.subarray(1, 1 + ID16));
     const { key } = decodeObjectKey(k, 1 + ID16);
     a.versions.add(bucketId + toHex(uvidOfNiKey(k)));
@@ -215,6 +222,27 @@ async function checkRefs(core: Core, a: Audit): Promise<void> {
   }
 }
 
+/**
+ * A derived index recorded complete must hold exactly the rows its primary table implies
+ * (derived.ts): a missing owner row hides a bucket from ListBuckets, a missing quiet row keeps a
+ * marker forever. Rows are compared while writes may go on, so run it on a quiet store.
+ */
+async function checkDerived(core: Core, a: Audit): Promise<void> {
+  const meta = core.backend.meta;
+  const compare = async (name: DerivedIndex, t: number, want: Map<string, string>): Promise<void> => {
+    if (!(await derivedIndexReady(meta, name))) return;
+    const have = new Set<string>();
+    for await (const [k] of meta.range(table(t))) {
+      const hex = Buffer.from(k).toString('hex');
+      have.add(hex);
+      if (!want.has(hex)) a.report.indexErrors.push(`${name}: stale row ${hex}`);
+    }
+    for (const [hex, label] of want) if (!have.has(hex)) a.report.indexErrors.push(`${name}: missing ${label}`);
+  };
+  await compare('owner', T.OWNER, a.owners);
+  await compare('quiet', T.QUIET, new Map([...a.quiet].map((hex) => [hex, `marker row ${hex}`])));
+}
+
 /** Rows and stored chunks nobody reaches, past their hold, are leaks. */
 async function findLeaks(core: Core, a: Audit): Promise<void> {
   const now = core.now();
@@ -236,7 +264,8 @@ export async function fsck(core: Core): Promise<FsckReport> {
   await mark(core, a);
   await checkRefs(core, a);
   await findLeaks(core, a);
-  for (const l of [a.report.missing, a.report.corrupt, a.report.leaked, a.report.danglingRefs, a.report.missingRefs]) l.sort();
+  await checkDerived(core, a);
+  for (const l of [a.report.missing, a.report.corrupt, a.report.leaked, a.report.danglingRefs, a.report.missingRefs, a.report.indexErrors]) l.sort();
   // Stable: a key's versions stay newest first, as the name index lists them.
   a.report.damaged.sort((x, y) => (x.bucket < y.bucket ? -1 : x.bucket > y.bucket ? 1 : Buffer.compare(Buffer.from(x.key), Buffer.from(y.key))));
   return a.report;

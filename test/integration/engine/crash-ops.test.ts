@@ -515,7 +515,7 @@ async function check(mode: Mode, dir: string, chain: Chain, round: Round, where:
       return 'killed before the bucket existed';
     }
     const first = await e.fsck();
-    assert.deepEqual({ missing: first.missing, corrupt: first.corrupt, dangling: first.danglingRefs, missingRefs: first.missingRefs }, { missing: [], corrupt: [], dangling: [], missingRefs: [] }, `${where}: fsck right after the crash`);
+    assert.deepEqual({ missing: first.missing, corrupt: first.corrupt, dangling: first.danglingRefs, missingRefs: first.missingRefs, indexErrors: first.indexErrors }, { missing: [], corrupt: [], dangling: [], missingRefs: [], indexErrors: [] }, `${where}: fsck right after the crash`);
     if (mode === 'bclone') {
       const note = await checkBucketClones(e, backend, chain, round.lines, where);
       await e.gc({ graceMs: 0 });

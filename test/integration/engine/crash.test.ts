@@ -205,7 +205,7 @@ async function check(dir: string, model: Model, round: Round, where: string): Pr
     for (const u of visible) assert.ok(feed.has(u), `${where}: version ${u} has a change-feed record`);
 
     const before = await e.fsck();
-    assert.deepEqual({ missing: before.missing, corrupt: before.corrupt, dangling: before.danglingRefs, missingRefs: before.missingRefs }, { missing: [], corrupt: [], dangling: [], missingRefs: [] }, `${where}: fsck right after the crash`);
+    assert.deepEqual({ missing: before.missing, corrupt: before.corrupt, dangling: before.danglingRefs, missingRefs: before.missingRefs, indexErrors: before.indexErrors }, { missing: [], corrupt: [], dangling: [], missingRefs: [], indexErrors: [] }, `${where}: fsck right after the crash`);
     // Recovery (§13): the dead epoch's put intents were expired by createEngine; uploads left
     // behind are aborted here; then GC (hold 0) and the orphan-file sweep.
     for (const b of CRASH_BUCKETS) {

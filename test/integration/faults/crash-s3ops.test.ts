@@ -832,7 +832,7 @@ async function auditAfterKill(dir: string, where: string): Promise<string> {
   const lines: string[] = [];
   await fsckCommand([dir], (l) => lines.push(l));
   const count = (label: string): number => Number(new RegExp(`^${label}: (\\d+)$`, 'm').exec(lines.join('\n'))?.[1] ?? -1);
-  for (const label of ['missing', 'corrupt', 'dangling refs', 'missing refs']) assert.equal(count(label), 0, `${where}: fsck right after the kill:\n${lines.join('\n')}`);
+  for (const label of ['missing', 'corrupt', 'dangling refs', 'missing refs', 'index errors']) assert.equal(count(label), 0, `${where}: fsck right after the kill:\n${lines.join('\n')}`);
   return `${count('chunks checked')} chunks checked, ${count('leaked')} orphan files`;
 }
 

@@ -702,8 +702,8 @@ class Run {
 
   async fsckClean(): Promise<void> {
     const r = await this.e.fsck();
-    const { missing, corrupt, leaked, danglingRefs, missingRefs, damaged } = r;
-    assert.deepEqual({ missing, corrupt, leaked, danglingRefs, missingRefs, damaged }, { missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [], damaged: [] }, 'fsck');
+    const { missing, corrupt, leaked, danglingRefs, missingRefs, damaged, indexErrors } = r;
+    assert.deepEqual({ missing, corrupt, leaked, danglingRefs, missingRefs, damaged, indexErrors }, { missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [], damaged: [], indexErrors: [] }, 'fsck');
   }
 
   /** Delete everything, collect past the hold: nothing may be left in the store. */

@@ -343,7 +343,7 @@ export function createFakeEngine(opts: { minPartSize?: number; uploadId?: () => 
     async clone() { throw new Error('not in the fake'); },
     async bucketClone() { throw new Error('not in the fake'); },
     async feedRead() { return []; },
-    async fsck() { return { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [], damaged: [] }; },
+    async fsck() { return { chunksChecked: 0, missing: [], corrupt: [], leaked: [], danglingRefs: [], missingRefs: [], damaged: [], indexErrors: [] }; },
     async gc() { return 0; },
     workers() { return []; },
     async close() {},
