@@ -10,14 +10,15 @@ import type { MetaTx } from '../storage/contract/index.js';
 import type { Worker } from './api.js';
 import type { Core } from './core.js';
 import { decodeCm } from './format/cm.js';
-import { ChunkKind, ChunkLoc, decodeChunkRow, decodeIntentRecord } from './format/records.js';
+import { ChunkKind, ChunkLoc, decodeChunkRow } from './format/records.js';
 import { decodeVm } from './format/vm.js';
-import { blobKey, chunkKey, gcqKey, idOfKey, intentKey, prefixRange, Referrer, referrer, T } from './keys.js';
-import { bumpCounters, dropIntent, dropRef, hasRefs } from './refs.js';
+import { blobKey, chunkKey, gcqKey, idOfKey, Referrer, referrer, T } from './keys.js';
+import { bumpCounters, dropRef, hasRefs } from './refs.js';
 import { mapStorageError, storage } from './storage-errors.js';
 import { completedUploadsWorker, feedTrimWorker, tombstoneWorker } from './housekeeping.js';
 import { lifecycleWorker } from './lifecycle.js';
 import { drainAbortedUploads, drainProgress } from './multipart.js';
+import { expireDuePuts, expireOlderEpochs } from './put-intents.js';
 import { scrubWorker } from './scrub.js';
 import { snapshotSweepWorker } from './snapshots.js';
 import { bucketCloneWorker } from './bucket-clone.js';
@@ -133,24 +134,12 @@ export async function runGc(core: Core, graceMs: number): Promise<number> {
 }
 
 /**
- * Expire intents (§9, §13): single-PUT intents of older process epochs (crashed writers) and any
- * intent whose lease ran out. Multipart intents have no lease and survive restarts.
+ * Expire intents (§9, §13): at start (`olderEpochsOnly`) the single-PUT intents of older process
+ * epochs (crashed writers); in the worker, this process's PUT intents whose lease ran out.
+ * Multipart intents have no lease and survive restarts; neither reads them (put-intents.ts).
  */
 export async function expireIntents(core: Core, olderEpochsOnly: boolean): Promise<number> {
-  const now = core.now();
-  const dead: Buffer[] = [];
-  for await (const [k, v] of core.backend.meta.range(prefixRange(Buffer.from([T.INTENT])))) {
-    const r = decodeIntentRecord(v);
-    if (r.kind !== 'put') continue;
-    const stale = r.epoch < core.epoch || (!olderEpochsOnly && r.expiresAt !== undefined && r.expiresAt < now);
-    if (stale) dead.push(Buffer.from(k.subarray(1)));
-  }
-  for (const id of dead) {
-    await storage(core.backend.meta.transaction((tx) => {
-      if (tx.get(intentKey(id)) !== undefined) dropIntent(tx, id, now);
-    }));
-  }
-  return dead.length;
+  return olderEpochsOnly ? expireOlderEpochs(core) : expireDuePuts(core);
 }
 
 /**

@@ -12,17 +12,19 @@ import type { VmMeta } from './format/vm.js';
 import { curKey, encodeObjectKey } from './keys.js';
 import { readRange } from './reader.js';
 import { RefKind } from './format/ref.js';
+import { abandonPut, trackPut, untrackPut } from './put-intents.js';
 import { deleteMarkerError, headVersion, resolveVersion, toObjectVersion, versionIdOf } from './resolve.js';
 import { GROWS, storage } from './storage-errors.js';
 import { buildTree, treeIds } from './tree.js';
 import { versionIdToUvid } from './uvid.js';
-import { abandonIntent, checkKey, checksumFrom, cleanMap, ingestBody, largeCommitTurn, leavesOf, makeVm, storeCms } from './write-path.js';
+import { checkKey, checksumFrom, cleanMap, ingestBody, largeCommitTurn, leavesOf, makeVm, storeCms } from './write-path.js';
 
 /** PUT: body → chunks → CMs → VM → one commit (§13 write order). */
 export async function putObject(core: Core, addr: ObjectAddr, body: AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<ObjectVersion> {
   const b = await core.bucket(addr.bucket, addr.bucketId);
   checkKey(addr.key);
   const intent = core.newIntent('put');
+  trackPut(core, intent);
   let committed = false;
   let endTurn: (() => void) | undefined;
   try {
@@ -53,7 +55,8 @@ export async function putObject(core: Core, addr: ObjectAddr, body: AsyncIterabl
     committed = true;
     return toObjectVersion(b.rec.name, addr.key, rec, true, vm.meta);
   } finally {
-    if (!committed) await abandonIntent(core, intent).catch(() => undefined);
+    if (committed) untrackPut(core, intent);
+    else await abandonPut(core, intent).catch(() => undefined);
     endTurn?.();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Shared steps of every writer (put, part upload, multipart complete): stream a body into chunks
- * under an intent, store CMs, build the VM, drop the intent on failure.
+ * under an intent, store CMs, build the VM (a failed PUT's intent is dropped by put-intents.ts).
  */
 import { chunkIdOf, setEntry, type ChunkId } from '../common/index.js';
 import { MAX_META_KEY_BYTES } from '../storage/contract/index.js';
@@ -14,7 +14,7 @@ import { CodecId, RefKind, type ChunkRef } from './format/ref.js';
 import { encodeVm, type VmMeta } from './format/vm.js';
 import { ingest, type IngestOptions, type Ingested } from './ingest.js';
 import { blobKey, encodeObjectKey, Referrer, referrer } from './keys.js';
-import { addRef, bumpCounters, createChunkRow, dropIntent, holdUnderIntent, touchIfPresent } from './refs.js';
+import { addRef, bumpCounters, createChunkRow, holdUnderIntent, touchIfPresent } from './refs.js';
 import { GROWS, storage } from './storage-errors.js';
 import type { BuiltCm } from './tree.js';
 
@@ -137,12 +137,6 @@ export async function storeCms(core: Core, intent: Intent, bucketId: Buffer, cms
       if (physical) bumpCounters(tx, bucketId, { physicalBytes: physical });
     }, GROWS));
   }
-}
-
-/** Drop a failed writer's intent: its chunks become GC candidates (§9). */
-export async function abandonIntent(core: Core, intent: Intent): Promise<void> {
-  if (intent.renewedAt === 0) return;
-  await storage(core.backend.meta.transaction((tx) => dropIntent(tx, intent.id, core.now())));
 }
 
 /** Ids referenced by a list of refs (payload and manifest kinds). */
