@@ -33,6 +33,12 @@ export interface Intent {
   /** ms of the last record write (0 = never written). */
   renewedAt: number;
   createdAt: number;
+  /**
+   * Set when this process began dropping the intent (put-intents.ts: its PUT failed, or its lease
+   * ran out): its record may still be there for a few transactions, but nothing may join it, and
+   * its PUT may not commit (objects.ts putObject).
+   */
+  dropping?: boolean;
 }
 
 /**
@@ -46,6 +52,9 @@ export function ensureIntent(tx: MetaTx, intent: Intent, now: number): void {
 
 /** `ensureIntent` that returns the error instead of throwing (so one writer cannot fail a shared batch). */
 export function renewIntent(tx: MetaTx, intent: Intent, now: number): Error | undefined {
+  // Being dropped a batch per transaction (put-intents.ts): its writer failed, or must fail since
+  // its lease ran out (§9), and members joining meanwhile could keep the drop from ever ending.
+  if (intent.dropping) return EngineErrors.UNAVAILABLE('write intent expired');
   if (intent.renewedAt !== 0) {
     const raw = tx.get(intentKey(intent.id));
     // An aborted upload's intent stays until its drain has dropped what it holds (multipart.ts

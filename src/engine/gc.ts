@@ -25,7 +25,7 @@ import { bucketCloneWorker } from './bucket-clone.js';
 
 /** Candidates visited per transaction. */
 const BATCH = 64;
-/** Transactions of aborted uploads' drains per intent-expiry step (each drops up to DRAIN_BATCH rows). */
+/** Transactions of intent drops per intent-expiry step, for each kind (each drops up to DRAIN_BATCH rows). */
 const DRAIN_STEPS = 16;
 
 type Outcome = 'deleted-blob' | 'deleted-payload' | 'kept' | 'held';
@@ -135,11 +135,13 @@ export async function runGc(core: Core, graceMs: number): Promise<number> {
 
 /**
  * Expire intents (§9, §13): at start (`olderEpochsOnly`) the single-PUT intents of older process
- * epochs (crashed writers); in the worker, this process's PUT intents whose lease ran out.
- * Multipart intents have no lease and survive restarts; neither reads them (put-intents.ts).
+ * epochs (crashed writers); in the worker, this process's PUT intents whose lease ran out and those
+ * an abandoned PUT left part-way, up to DRAIN_STEPS transactions. Multipart intents have no lease
+ * and survive restarts; neither reads them (put-intents.ts). Returns intents (at start) or
+ * transactions (in the worker) — work done when non-zero.
  */
 export async function expireIntents(core: Core, olderEpochsOnly: boolean): Promise<number> {
-  return olderEpochsOnly ? expireOlderEpochs(core) : expireDuePuts(core);
+  return olderEpochsOnly ? expireOlderEpochs(core) : expireDuePuts(core, DRAIN_STEPS);
 }
 
 /**

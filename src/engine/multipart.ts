@@ -19,7 +19,7 @@ import type { VmMeta } from './format/vm.js';
 import { bucketPrefix, decodeObjectKey, encodeObjectKey, escapeKeyPrefix, intentKey, partKey, prefixRange, T, uploadByKeyKey, uploadDoneKey, uploadKey } from './keys.js';
 import { commonPrefixOf, seekPast } from './listing.js';
 import { stripUndefined, read } from './objects.js';
-import { dropIntentBatch } from './refs.js';
+import { DRAIN_BATCH, dropIntentBatch } from './refs.js';
 import { toObjectVersion } from './resolve.js';
 import { GROWS, storage } from './storage-errors.js';
 import { buildTree, shiftRefs, treeIds } from './tree.js';
@@ -342,7 +342,7 @@ export async function abortUpload(core: Core, bucket: string, uploadId: string):
 }
 
 /** Rows one drain transaction deletes or drops: part rows first, then the intent's members. */
-export const DRAIN_BATCH = 256;
+export { DRAIN_BATCH };
 
 /**
  * Drop up to DRAIN_BATCH rows of an aborted upload: its part rows first (a part row names chunks its

@@ -51,13 +51,22 @@ export async function putObject(core: Core, addr: ObjectAddr, body: AsyncIterabl
     const rec = await commit(core, {
       bucket: b, key: addr.key, vm, storageClass: opts.storageClass, tags: opts.tags, acl: opts.acl, condition: opts.condition,
       intentId: intent.renewedAt !== 0 ? intent.id : undefined, treeIds: intent.renewedAt !== 0 ? treeIds(tree) : undefined,
+      // commitTx refuses an intent whose record is gone (its lease ran out, §9). One being dropped
+      // (put-intents.ts) keeps its record until its last batch, with some chunks let go already
+      // (GC takes them once their hold passed): refused the same way (a throw discards every write
+      // of the transaction).
+      extra: () => {
+        if (intent.dropping) throw EngineErrors.UNAVAILABLE('write intent expired');
+      },
     });
     committed = true;
     return toObjectVersion(b.rec.name, addr.key, rec, true, vm.meta);
   } finally {
+    // The turn first: dropping a failed PUT's intent takes a transaction per DRAIN_BATCH chunks,
+    // and the next large commit need not wait for them.
+    endTurn?.();
     if (committed) untrackPut(core, intent);
     else await abandonPut(core, intent).catch(() => undefined);
-    endTurn?.();
   }
 }
 

@@ -166,6 +166,13 @@ export function dropIntent(tx: MetaTx, intentId: Uint8Array, now: number, refere
 }
 
 /**
+ * Rows one bounded drop transaction deletes or drops: an aborted upload's part rows and members
+ * (multipart.ts), a failed or expired PUT's members (put-intents.ts). A member costs ~4 writes
+ * (~27 µs): a batch is a transaction of a few ms.
+ */
+export const DRAIN_BATCH = 256;
+
+/**
  * dropIntent a batch at a time: drop up to `limit` of the intent's members; when fewer were left,
  * the record goes too and the answer is true. Each call is bounded, so a caller can spread a large
  * intent over many short transactions (an aborted upload's drain, multipart.ts).

@@ -89,6 +89,39 @@ export async function rowsRead(meta: MetaStore, fn: () => Promise<unknown>): Pro
   return n;
 }
 
+/**
+ * Rows written (puts and deletes) by each transaction `fn` runs, in the order they started (issue #3:
+ * work spread over bounded transactions is counted in rows per transaction, never in time).
+ */
+export async function writesPerTx(meta: MetaStore, fn: () => Promise<unknown>): Promise<number[]> {
+  const real = meta.transaction.bind(meta);
+  const counts: number[] = [];
+  meta.transaction = (<R>(f: (tx: MetaTx) => R, o?: Parameters<typeof real>[1]) => {
+    const i = counts.push(0) - 1;
+    return real((tx) => {
+      counts[i] = 0;
+      return f({
+        get: (k) => tx.get(k),
+        range: (r) => tx.range(r),
+        put: (k, v) => {
+          counts[i]!++;
+          tx.put(k, v);
+        },
+        del: (k) => {
+          counts[i]!++;
+          tx.del(k);
+        },
+      });
+    }, o);
+  });
+  try {
+    await fn();
+  } finally {
+    meta.transaction = real;
+  }
+  return counts;
+}
+
 /** Count the turns of the event loop (setImmediate) until the returned function is called. */
 export function countTurns(): () => number {
   let turns = 0;

@@ -14,45 +14,13 @@ import assert from 'node:assert/strict';
 import { EngineErrors, type Engine, type Worker } from '../../src/engine/index.js';
 import { DRAIN_BATCH } from '../../src/engine/multipart.js';
 import { prefixRange, T } from '../../src/engine/keys.js';
-import type { MetaTx, StorageBackend } from '../../src/storage/contract/index.js';
-import { rowsRead } from '../helpers/counting-backend.js';
+import { rowsRead, writesPerTx } from '../helpers/counting-backend.js';
 import { body, bytes, eachBackend, type Harness } from '../integration/engine/harness.js';
 
 const B = 'bkt';
 /** 1 KiB chunks, 8 KiB parts (TEST_OPTS.minPartSize): 8 chunks a part, 1,280 in all (5 drain batches). */
 const PARTS = 160;
 const PART = 8192;
-
-/** Rows written (puts and deletes) by each transaction `fn` runs, in the order they started. */
-async function writesPerTx(backend: StorageBackend, fn: () => Promise<unknown>): Promise<number[]> {
-  const meta = backend.meta;
-  const real = meta.transaction.bind(meta);
-  const counts: number[] = [];
-  meta.transaction = (<R>(f: (tx: MetaTx) => R, o?: Parameters<typeof real>[1]) => {
-    const i = counts.push(0) - 1;
-    return real((tx) => {
-      counts[i] = 0;
-      return f({
-        get: (k) => tx.get(k),
-        range: (r) => tx.range(r),
-        put: (k, v) => {
-          counts[i]!++;
-          tx.put(k, v);
-        },
-        del: (k) => {
-          counts[i]!++;
-          tx.del(k);
-        },
-      });
-    }, o);
-  });
-  try {
-    await fn();
-  } finally {
-    meta.transaction = real;
-  }
-  return counts;
-}
 
 async function bigUpload(e: Engine): Promise<string> {
   await e.createBucket(B, { owner: 't', chunkSize: 1024 });
@@ -97,10 +65,10 @@ eachBackend('Abort of a large upload: its transaction and the drain\'s each writ
   const uploadId = await bigUpload(h.engine);
   assert.ok((await h.engine.bucketStats(B)).physicalBytes >= PARTS * PART, 'the parts are stored');
   let drained!: number[];
-  const aborted = await writesPerTx(h.backend, async () => {
+  const aborted = await writesPerTx(h.backend.meta, async () => {
     await h.engine.abortUpload(B, uploadId);
     // The background drain started by the Abort, and GC's run that finishes it.
-    drained = await writesPerTx(h.backend, () => h.engine.gc({ graceMs: 0 }));
+    drained = await writesPerTx(h.backend.meta, () => h.engine.gc({ graceMs: 0 }));
   });
   // Before: one transaction of 5,283 writes (160 part rows; per chunk a membership row and a
   // reference deleted, an unreferenced stamp and a GC queue row written).
