@@ -13,7 +13,7 @@ import { appendFeed } from './feed.js';
 import { ChunkKind, ChunkLoc, decodeSnapshotRecord, decodeVersionValue, embedVm, encodeVersionRecord, encodeVersionValue, type FeedRecordBody, type VersionRecord } from './format/records.js';
 import type { VmMeta } from './format/vm.js';
 import { blobKey, bucketPrefix, curKey, intentKey, encodeObjectKey, niKey, niKeyPrefix, NO_VALUE, prefixRange, quietKeyOfNiKey, Referrer, referrer, T, uvidOfNiKey } from './keys.js';
-import { addRef, bumpCounters, createChunkRow, dropIntent, dropRef } from './refs.js';
+import { addRef, bumpCounters, createChunkRow, dropIntent, dropIntentBatch, dropRef } from './refs.js';
 import { uvidTs, type Uvid } from './uvid.js';
 import { fromHex } from '../common/index.js';
 
@@ -106,6 +106,13 @@ export interface CommitSpec {
   condition?: CommitCondition;
   /** The writer's intent, dropped in the same transaction (§7.4 step 5). */
   intentId?: Buffer;
+  /**
+   * Drop at most this many of the intent's members here; the writer drops the rest after the
+   * commit, a batch per transaction (its record stays until the last). Once the version is in, its
+   * VM and CMs hold every chunk it uses, so the intent's holds may go later; dropping all of them
+   * here held every write of the store for the whole intent (refs.ts DRAIN_BATCH).
+   */
+  intentBatch?: number;
   /**
    * Hex ids of every chunk and CM in `vm`'s tree (tree.ts treeIds), whose CMs the writer has
    * stored: the intent's holds on them are dropped without a read (refs.ts dropIntent).
@@ -319,7 +326,11 @@ export function commitTx(core: Core, tx: MetaTx, spec: CommitSpec): VersionRecor
   fx.feed.push({ op: 'version', tenant: b.rec.owner, bucket: b.rec.name, key: s.key, uvid: rec.uvid, vmId: rec.vmId, generation: rec.generation, deleted: rec.deleted, size: rec.size, etag: rec.etag, originSegment: rec.originSegment, viaIsgw: false, at: Number(uvidTs(uvid)) });
 
   if (rec.isNull) purgePreviousNull(core, tx, b, s.key, entries, fx);
-  if (s.intentId) dropIntent(tx, s.intentId, now, s.vm ? s.treeIds : undefined);
+  if (s.intentId) {
+    const referenced = s.vm ? s.treeIds : undefined;
+    if (s.intentBatch === undefined) dropIntent(tx, s.intentId, now, referenced);
+    else dropIntentBatch(tx, s.intentId, now, s.intentBatch, referenced);
+  }
   s.extra?.(tx);
 
   const ck = curKey(b.id, enc);

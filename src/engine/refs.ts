@@ -177,8 +177,8 @@ export const DRAIN_BATCH = 256;
  * the record goes too and the answer is true. Each call is bounded, so a caller can spread a large
  * intent over many short transactions (an aborted upload's drain, multipart.ts).
  */
-export function dropIntentBatch(tx: MetaTx, intentId: Uint8Array, now: number, limit: number): boolean {
-  if (dropMembers(tx, intentId, now, limit) === limit) return false;
+export function dropIntentBatch(tx: MetaTx, intentId: Uint8Array, now: number, limit: number, referenced?: ReadonlySet<string>): boolean {
+  if (dropMembers(tx, intentId, now, limit, referenced) === limit) return false;
   tx.del(intentKey(intentId));
   return true;
 }

@@ -169,12 +169,14 @@ export interface IntentRecord {
   /** ms; absent = never expires by time (multipart uploads). */
   expiresAt?: number;
   /**
-   * ms: the upload was aborted. Its upload record is gone; the intent-expiry worker (and GC's run)
-   * drop what the intent still holds a bounded batch per transaction, then the record
-   * (multipart.ts drainAbortedStep). Absent in records of older builds (they dropped at once).
+   * ms: the upload ended (aborted, or completed with more rows left than its transaction drops).
+   * Its upload record is gone; the background drain, the intent-expiry worker (and GC's run) drop
+   * what the intent still holds a bounded batch per transaction, then the record (multipart.ts
+   * drainAbortedStep). Absent in records of older builds (they dropped at once). The name is the
+   * Abort's, which set it first; a completed upload's rows go the same way.
    */
   abortedAt?: number;
-  /** 32 hex, with `abortedAt`: the aborted upload, whose part rows the drain deletes first. */
+  /** 32 hex, with `abortedAt`: the ended upload, whose part rows the drain deletes first. */
   uploadId?: string;
 }
 
