@@ -58,7 +58,7 @@ export async function startGatewayProcess(cfg: ServeConfig, print: (line: string
       domain: cfg.domain,
       trustProxyHeaders: cfg.trustProxyHeaders,
       metrics: cfg.metrics,
-      readiness: readinessOf(stack),
+      readiness: readinessOf(stack.backend),
       ...(https ? { https } : {}),
     });
     const { url } = await startServer(app, cfg.listen).catch((e: unknown) => {
@@ -89,10 +89,14 @@ function heapTrimmer(logger: Logger): HeapTrimmer | undefined {
   return startHeapTrimmer(trim, { onError: (e) => logger.warn({ err: e }, 'malloc heap trimming failed; stopped') });
 }
 
-/** Ready while the storage backend answers (a closed or failing backend makes the probe throw). */
-function readinessOf(stack: Stack): () => Promise<{ ready: boolean }> {
+/**
+ * Ready while the storage backend answers (a closed or failing backend makes the probe throw). A
+ * container health check asks every 30 s from the start: the probe reads one row, not the chunk
+ * statistics (`stats()` counted every chunk at its first call: issue-3-readiness-probe-chunk-scan).
+ */
+export function readinessOf(backend: Pick<Stack['backend'], 'probe'>): () => Promise<{ ready: boolean }> {
   return async () => {
-    await stack.backend.stats();
+    await backend.probe();
     return { ready: true };
   };
 }

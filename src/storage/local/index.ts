@@ -31,6 +31,9 @@ const SCAN_DEADLINE_MS = 2000;
 /** After an automatic compaction gave up or failed, how long before the next one is tried. */
 const RETRY_AFTER_MS = 60_000;
 
+/** The key `probe()` reads: a one-byte key no table uses (table prefixes are letters, engine/keys.ts). */
+const PROBE_KEY = Buffer.from([0x00]);
+
 /** A local backend; build it with `createLocalBackend`. */
 export class LocalBackend implements StorageBackend {
   readonly kind = 'local';
@@ -117,6 +120,19 @@ export class LocalBackend implements StorageBackend {
     if (this.#gate.closed) throw StorageErrors.CLOSED();
     const { fileBytes, freeBytes } = lmdbUsage(this.#lmdb.handles);
     return { fileBytes, freeBytes };
+  }
+
+  /**
+   * Whether the backend answers, for a readiness probe: one metadata read (no row is stored under
+   * the key) and a fresh reading of every data disk; rejects once closed or broken. Not `stats()`,
+   * whose first call counts every chunk: it read every small payload out of LMDB and stat'ed every
+   * chunk file (80,000 chunks: 2.6 s, RssFile +920 MiB), and the gateway's readiness probe made
+   * that call at its first probe after start (issue-3-readiness-probe-chunk-scan).
+   */
+  async probe(): Promise<void> {
+    this.#gate.assertOpen();
+    await this.meta.get(PROBE_KEY);
+    await this.#spaces();
   }
 
   async stats(): Promise<StorageStats> {
