@@ -30,11 +30,16 @@ const DRAIN_STEPS = 16;
 
 type Outcome = 'deleted-blob' | 'deleted-payload' | 'kept' | 'held';
 
+/** The earliest time a candidate held back by a collect comes due (Infinity: none held). */
+interface Held {
+  dueAt: number;
+}
+
 /**
  * Decide and apply the fate of one candidate inside `tx`. A deleted manifest's children (their
- * references dropped by the cascade) are added to `children`.
+ * references dropped by the cascade) are added to `children`; a held one's due time lowers `held`.
  */
-function collectOne(core: Core, tx: MetaTx, id: ChunkId, graceMs: number, now: number, children: ChunkId[]): Outcome {
+function collectOne(core: Core, tx: MetaTx, id: ChunkId, graceMs: number, now: number, children: ChunkId[], held: Held): Outcome {
   const rk = chunkKey(id);
   const raw = tx.get(rk);
   if (!raw) {
@@ -46,7 +51,11 @@ function collectOne(core: Core, tx: MetaTx, id: ChunkId, graceMs: number, now: n
     return 'kept';
   }
   const row = decodeChunkRow(raw);
-  if (now - Math.max(row.createdAt, row.touchedAt, row.unreferencedAt) < graceMs) return 'held';
+  const dueAt = Math.max(row.createdAt, row.touchedAt, row.unreferencedAt) + graceMs;
+  if (now < dueAt) {
+    held.dueAt = Math.min(held.dueAt, dueAt);
+    return 'held';
+  }
   tx.del(rk);
   tx.del(gcqKey(id));
   bumpCounters(tx, row.bucketId, { physicalBytes: -row.storedLength });
@@ -73,29 +82,31 @@ function cascade(tx: MetaTx, id: ChunkId, kind: ChunkKind, now: number): ChunkId
 }
 
 /** One pass over up to BATCH queued candidates starting after `after`; returns the count deleted and the last key seen. */
-async function pass(core: Core, graceMs: number, after: Buffer | undefined): Promise<{ deleted: number; last?: Buffer; seen: number; children: ChunkId[] }> {
+async function pass(core: Core, graceMs: number, after: Buffer | undefined): Promise<{ deleted: number; last?: Buffer; seen: number; children: ChunkId[]; dueAt: number }> {
   const ids: ChunkId[] = [];
   const lo = after ?? Buffer.from([T.GCQ]);
   for await (const [k] of core.backend.meta.range({ ...(after ? { gt: lo } : { gte: lo }), lt: Buffer.from([T.GCQ + 1]), limit: BATCH })) ids.push(idOfKey(k));
-  if (ids.length === 0) return { deleted: 0, seen: 0, children: [] };
+  if (ids.length === 0) return { deleted: 0, seen: 0, children: [], dueAt: Infinity };
   const r = await collect(core, graceMs, ids);
   return { ...r, last: Buffer.concat([Buffer.from([T.GCQ]), ids[ids.length - 1]!]), seen: ids.length };
 }
 
 /**
- * Collect candidates `ids` (distinct, in id order) in one transaction; returns the count deleted and
- * the children of the manifests deleted (their references dropped: candidates now, most due at once).
+ * Collect candidates `ids` (distinct, in id order) in one transaction; returns the count deleted,
+ * the children of the manifests deleted (their references dropped: candidates now, most due at
+ * once) and when the earliest candidate it held back comes due.
  */
-async function collect(core: Core, graceMs: number, ids: readonly ChunkId[]): Promise<{ deleted: number; children: ChunkId[] }> {
+async function collect(core: Core, graceMs: number, ids: readonly ChunkId[]): Promise<{ deleted: number; children: ChunkId[]; dueAt: number }> {
   // Per-id locks in id order (writers hold at most one at a time, so no deadlock).
   const releases: (() => void)[] = [];
   const children: ChunkId[] = [];
+  const held: Held = { dueAt: Infinity };
   try {
     for (const id of ids) releases.push(await core.chunkLocks.acquire(chunkIdHex(id)));
     const now = core.now();
     let deleted = 0;
     try {
-      const outcomes = await core.backend.meta.transaction((tx) => ids.map((id) => collectOne(core, tx, id, graceMs, now, children)));
+      const outcomes = await core.backend.meta.transaction((tx) => ids.map((id) => collectOne(core, tx, id, graceMs, now, children, held)));
       for (let i = 0; i < ids.length; i++) {
         const o = outcomes[i]!;
         if (o === 'deleted-payload') await core.backend.chunks.delete(ids[i]!);
@@ -108,7 +119,7 @@ async function collect(core: Core, graceMs: number, ids: readonly ChunkId[]): Pr
       core.writer.orphansSuspected = true;
       throw mapStorageError(e);
     }
-    return { deleted, children };
+    return { deleted, children, dueAt: held.dueAt };
   } finally {
     for (const r of releases) r();
   }
@@ -184,17 +195,38 @@ export function makeWorkers(core: Core): Worker[] {
   const follow = (children: readonly ChunkId[]): void => {
     for (const c of children) cascaded.set(chunkIdHex(c), c);
   };
+  /**
+   * When the next sweep starts, and the sweep in progress: when it started and the earliest due
+   * time of the candidates it held back. Every candidate queued after a sweep started was stamped
+   * then (dropRef: `unreferencedAt` = now, due a hold later; the cascade's unstamped children are
+   * followed above), so nothing comes due before the earliest held one or a hold after the start:
+   * a sweep sooner only reads the queue again. Once per idle pause (10 s) it re-read every
+   * candidate of the last hour, a write transaction per 64, while all of them were held (4,000
+   * held: 63 transactions, ~200 ms, every 10 s). The first sweep after a start reads the queue.
+   */
+  let gcSweepAt = -Infinity;
+  let sweep = { startedAt: 0, dueAt: Infinity };
   const gc: Worker = {
     name: 'gc',
     async step() {
       if (cascaded.size > 0) {
         const ids = [...cascaded.values()].sort(compareBytes).slice(0, BATCH);
         for (const id of ids) cascaded.delete(chunkIdHex(id));
-        follow((await collect(core, core.o.holdMs, ids)).children);
+        const r = await collect(core, core.o.holdMs, ids);
+        follow(r.children);
+        // Followed after its sweep ended too: a child held back moves the next sweep up.
+        sweep.dueAt = Math.min(sweep.dueAt, r.dueAt);
+        gcSweepAt = Math.min(gcSweepAt, r.dueAt);
       } else {
+        if (after === undefined) {
+          if (core.now() < gcSweepAt) return 'idle';
+          sweep = { startedAt: core.now(), dueAt: Infinity };
+        }
         const r = await pass(core, core.o.holdMs, after);
         after = r.seen < BATCH ? undefined : r.last;
         follow(r.children);
+        sweep.dueAt = Math.min(sweep.dueAt, r.dueAt);
+        if (after === undefined) gcSweepAt = Math.min(sweep.dueAt, sweep.startedAt + core.o.holdMs);
       }
       // Idle at the end of a sweep once its cascades are followed, whatever it deleted. Not "until
       // a sweep deletes nothing" (as runGc converges): the queue is in id order and holds every
