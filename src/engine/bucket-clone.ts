@@ -56,6 +56,15 @@ export interface BucketCloneOptions {
  */
 const busy = new WeakMap<Core, Set<string>>();
 
+/**
+ * Per engine: false once a scan of the bucket table found no clone marked unfinished and nothing
+ * may have left one since (a bucketClone call that failed). The
+ * bucket-clone worker then skips the scan: it read every bucket record at every step (the runner
+ * steps every worker each round, back to back while another is busy), for clones that exist only
+ * after a crash or a failure. Unknown (true) at start: the previous process may have left some.
+ */
+const mayHaveUnfinished = new WeakMap<Core, boolean>();
+
 /** Run `fn` as the only one working on clone `name` in this process; undefined if another one is. */
 async function exclusively<T>(core: Core, name: string, fn: () => Promise<T>): Promise<{ value: T } | undefined> {
   let names = busy.get(core);
@@ -103,6 +112,10 @@ export async function bucketClone(core: Core, src: string, snapshot: string, dst
       throw e;
     }
     return toBucketInfo((await filled(core, dst, id)).rec);
+  }).catch((e: unknown) => {
+    // A failed create (committed all the same?), fill or removal may have left a marked clone.
+    mayHaveUnfinished.set(core, true);
+    throw e;
   });
   // Another call is cloning into the same name in this process: the name is taken.
   if (!r) throw EngineErrors.BUCKET_EXISTS(`bucket ${dst} exists`);
@@ -219,12 +232,22 @@ export function bucketCloneWorker(core: Core): Worker {
   return {
     name: 'bucket-clone',
     async step() {
+      if (mayHaveUnfinished.get(core) === false) return 'idle';
+      // Cleared before the scan: a bucketClone that leaves a clone behind meanwhile sets it again.
+      mayHaveUnfinished.set(core, false);
       // Collected first: the range's read snapshot is not held across a fill.
       const marked: { name: string; id: string }[] = [];
-      for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
-        const r = decodeBucketRecord(v);
-        if (cloneMarkOf(r)) marked.push({ name: r.name, id: r.id });
+      try {
+        for await (const [, v] of core.backend.meta.range(prefixRange(Buffer.from([T.BUCKET])))) {
+          const r = decodeBucketRecord(v);
+          if (cloneMarkOf(r)) marked.push({ name: r.name, id: r.id });
+        }
+      } catch (e) {
+        mayHaveUnfinished.set(core, true);
+        throw e;
       }
+      // Found some: looked for again at the next step, until a scan finds none.
+      if (marked.length > 0) mayHaveUnfinished.set(core, true);
       const turn = [...marked.filter((m) => m.name > last), ...marked.filter((m) => m.name <= last)];
       for (const m of turn) {
         const ran = await exclusively(core, m.name, async () => {
