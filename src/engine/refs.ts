@@ -71,19 +71,23 @@ function stillReferenced(tx: MetaTx, id: Uint8Array): boolean {
   return false;
 }
 
-/** Stamp `unreferencedAt` on the chunk row (if any, and if `stamp`) and queue it. */
+/**
+ * Stamp `unreferencedAt` on the chunk row (if any, and if `stamp`) and queue it. The queue value is
+ * the stamp (its hold runs from then at the earliest: GC passes over it until then without reading
+ * its row, gc.ts `pass`), or 0 without one (the cascade's children, due by their rows' times).
+ */
 export function markUnreferenced(tx: MetaTx, id: Uint8Array, now: number, stamp = true): void {
   if (stamp) {
     const rk = chunkKey(id);
     const raw = tx.get(rk);
     if (raw) tx.put(rk, encodeChunkRow({ ...decodeChunkRow(raw), unreferencedAt: now }));
   }
-  enqueueGc(tx, id, now);
+  enqueueGc(tx, id, stamp ? now : 0);
 }
 
-/** Put `id` on the GC queue. */
-export function enqueueGc(tx: MetaTx, id: Uint8Array, now: number): void {
-  tx.put(gcqKey(id), encodeGcQueueValue(now));
+/** Put `id` on the GC queue; it is not due before `heldFrom` plus the hold (0: its row decides). */
+export function enqueueGc(tx: MetaTx, id: Uint8Array, heldFrom: number): void {
+  tx.put(gcqKey(id), encodeGcQueueValue(heldFrom));
 }
 
 const KIND_NAMES: Record<ChunkKind, string> = { 1: 'payload', 2: 'chunk manifest', 3: 'version manifest' };

@@ -448,8 +448,9 @@ function tagBody(tag: string, v: Uint8Array, bodyLength: number, what: string): 
 
 /**
  * GC queue value (`gq1`, at `G ‖ chunk id`; ccow.md §9 candidates queue): `"gq1" | f64 LE
- * enqueuedAt` (ms), 11 bytes. Stores written before the tag hold the bare f64 (8 bytes), which
- * {@link decodeGcQueueValue} still reads: the lengths tell the two forms apart.
+ * enqueuedAt` (ms), 11 bytes: the stamp the candidate's hold runs from at the earliest, 0 when it
+ * was queued without one (refs.ts markUnreferenced). Stores written before the tag hold the bare
+ * f64 (8 bytes), which {@link decodeGcQueueValue} still reads: the lengths tell the two forms apart.
  */
 export function encodeGcQueueValue(enqueuedAt: number): Buffer {
   const body = Buffer.allocUnsafe(8);
