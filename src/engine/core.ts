@@ -78,6 +78,11 @@ export class Core {
   readonly segmentId: number;
   readonly nodeId: number;
   readonly epoch: number;
+  /**
+   * The previous process stopped cleanly with no orphan owed (engine.ts `clean-stop`): the
+   * orphan sweep need not walk every chunk file at this start (gc.ts).
+   */
+  readonly cleanStart: boolean;
   readonly uvids: UvidIssuer;
   /** Per chunk id (hex): ChunkStore.put + record vs GC row delete + unlink (§13). */
   readonly chunkLocks = new KeyedLock();
@@ -141,13 +146,14 @@ export class Core {
    */
   readonly cutoffs = new Lru<readonly Buffer[]>(1024);
 
-  constructor(backend: StorageBackend, o: ResolvedOptions, ids: { segmentId: number; nodeId: number; epoch: number; floorTs: bigint }) {
+  constructor(backend: StorageBackend, o: ResolvedOptions, ids: { segmentId: number; nodeId: number; epoch: number; floorTs: bigint; cleanStart?: boolean }) {
     this.backend = backend;
     this.o = o;
     this.clock = o.clock;
     this.segmentId = ids.segmentId;
     this.nodeId = ids.nodeId;
     this.epoch = ids.epoch;
+    this.cleanStart = ids.cleanStart ?? false;
     const onSkew = o.onClockSkew;
     this.uvids = new UvidIssuer({
       clock: o.clock,

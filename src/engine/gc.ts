@@ -193,8 +193,8 @@ export async function sweepOrphans(core: Core): Promise<number> {
   return n;
 }
 
-/** Pause between two orphan sweeps that found nothing, unless the chunk writer suspects one. */
-const ORPHAN_SWEEP_EVERY_MS = 60 * 60_000;
+/** Pause between two orphan sweeps that found nothing, unless the chunk writer suspects one (§17: 6 h). */
+const ORPHAN_SWEEP_EVERY_MS = 6 * 60 * 60_000;
 /** Pause after an orphan sweep that failed. */
 const ORPHAN_SWEEP_RETRY_MS = 60_000;
 
@@ -272,7 +272,8 @@ export function makeWorkers(core: Core): Worker[] {
   // or when a write fails in this process (writer.orphansSuspected: a chunk's row or put, a GC
   // batch's deletes): sweeps in between only
   // guard against the unforeseen, so they are paced instead of running every idle cycle.
-  let nextSweepAt = -Infinity;
+  // At start, unless the previous process stopped cleanly (engine.ts recordCleanStop).
+  let nextSweepAt = core.cleanStart ? core.now() + ORPHAN_SWEEP_EVERY_MS : -Infinity;
   let retryAt = -Infinity;
   const orphans: Worker = {
     name: 'orphan-sweep',
@@ -287,6 +288,8 @@ export function makeWorkers(core: Core): Worker[] {
       // (nor at every step: a file that keeps failing would have every chunk file read again).
       const n = await sweepOrphans(core).catch((e: unknown) => {
         nextSweepAt = retryAt = core.now() + ORPHAN_SWEEP_RETRY_MS;
+        // Still owed, also by the next start should this process stop first.
+        core.writer.orphansSuspected = true;
         throw e;
       });
       if (n === 0) nextSweepAt = core.now() + ORPHAN_SWEEP_EVERY_MS;

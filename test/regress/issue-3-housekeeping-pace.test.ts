@@ -48,7 +48,7 @@ test('tombstone purge: one pass, then no scan until the pause is over; markers a
   }
 });
 
-test('orphan sweep: runs at start, then is paced (an hour) unless the chunk writer reports stored bytes without a row', async () => {
+test('orphan sweep: runs at start, then is paced (6 hours, §17) unless the chunk writer reports stored bytes without a row', async () => {
   const h = await openHarness('memory');
   try {
     const e = h.engine;
@@ -65,8 +65,10 @@ test('orphan sweep: runs at start, then is paced (an hour) unless the chunk writ
     await orphan(2);
     assert.equal(await sweep.step(), 'idle', 'paced: no walk over every chunk file between sweeps');
     assert.deepEqual(await h.backend.chunks.has([chunkIdOf(Buffer.alloc(1000, 2))]), [true]);
+    h.clock.advance(5 * 60 * 60_000);
+    assert.equal(await sweep.step(), 'idle', 'five hours later: still paced');
     h.clock.advance(60 * 60_000);
-    assert.equal(await sweep.step(), 'busy', 'an hour later the sweep runs again');
+    assert.equal(await sweep.step(), 'busy', 'six hours later the sweep runs again');
     assert.deepEqual(await h.backend.chunks.has([chunkIdOf(Buffer.alloc(1000, 2))]), [false]);
   } finally {
     await h.close();

@@ -296,6 +296,18 @@ export interface DerivedIndexRecord {
 export const encodeDerivedIndexRecord = (r: DerivedIndexRecord): Buffer => encodeTagged('ix1', r);
 export const decodeDerivedIndexRecord = (b: Uint8Array): DerivedIndexRecord => decodeTagged<DerivedIndexRecord>('ix1', b, 'derived index state');
 
+/**
+ * A clean stop (`cs1`, at state key `clean-stop`; engine.ts): process `epoch` closed its engine at
+ * `at` (ms) with no chunk write in flight and no orphan suspected. Deleted at every start.
+ */
+export interface CleanStopRecord {
+  epoch: number;
+  at: number;
+}
+
+export const encodeCleanStopRecord = (r: CleanStopRecord): Buffer => encodeTagged('cs1', r);
+export const decodeCleanStopRecord = (b: Uint8Array): CleanStopRecord => decodeTagged<CleanStopRecord>('cs1', b, 'clean stop');
+
 /** Engine state (`st1`): segment identity, fixed at first start; the process epoch. */
 export interface StateRecord {
   segmentId: number;

@@ -95,6 +95,7 @@ const goldens: Golden[] = [
   g('cu1-cursor', { seq: '18446744073709551615', updatedAt: 1763000000000 }, R.encodeCursorRecord, R.decodeCursorRecord),
   g('sn1-snapshot', { name: 'nightly', uvid: uvid.toString('hex'), createdAt: 1763000000000 }, R.encodeSnapshotRecord, R.decodeSnapshotRecord),
   g('sc1-scrub', { nextPassAt: 1765592000000, passStartedAt: 1763000000000, cursor: 'ab'.repeat(32) }, R.encodeScrubRecord, R.decodeScrubRecord),
+  g('cs1-clean-stop', { epoch: 9, at: 1763000000000 }, R.encodeCleanStopRecord, R.decodeCleanStopRecord),
   g('ix1-derived-index', { epoch: 9, builtAt: 1763000000000 }, R.encodeDerivedIndexRecord, R.decodeDerivedIndexRecord),
   g('st1-state', { segmentId: 0x1234, segmentGuid: '56'.repeat(16), nodeId: 1, epoch: 9 }, R.encodeStateRecord, R.decodeStateRecord),
   g('ch1-chunk-row', { kind: 1, loc: 0, storedLength: 1048576, createdAt: 1763000000000.5, touchedAt: 1763000001000, unreferencedAt: 0, bucketId: Buffer.alloc(16, 0x0f) }, R.encodeChunkRow, R.decodeChunkRow),
