@@ -213,6 +213,20 @@ async function bucketsWithRules(core: Core): Promise<Bucket[]> {
   return out;
 }
 
+/**
+ * Visit the next page (STEP rows) of the table under `lo` after the pass's cursor, moving the
+ * cursor; the number of rows read (fewer than STEP: the table is done).
+ */
+async function nextPage(core: Core, lo: Buffer, pass: PassState, visit: (k: Uint8Array, v: Uint8Array) => void): Promise<number> {
+  let seen = 0;
+  for await (const [k, v] of core.backend.meta.range({ ...(pass.cursor ? { gt: pass.cursor } : { gte: lo }), lt: prefixEnd(lo)!, limit: STEP })) {
+    seen++;
+    pass.cursor = Buffer.from(k);
+    visit(k, v);
+  }
+  return seen;
+}
+
 /** One page of a bucket's keys; true when the bucket's keys are done. */
 async function keysStep(core: Core, b: Bucket, pass: PassState): Promise<boolean> {
   const cur = await core.findBucket(b.rec.name);
@@ -226,14 +240,11 @@ async function keysStep(core: Core, b: Bucket, pass: PassState): Promise<boolean
   // Decide from the page itself and open a transaction only for keys with something due: a pass
   // over a large bucket with nothing to do must not cost a durable commit per key.
   const keys: { key: string; entries: KeyEntry[] }[] = [];
-  let seen = 0;
-  for await (const [k, v] of core.backend.meta.range({ ...(pass.cursor ? { gt: pass.cursor } : { gte: lo }), lt: prefixEnd(lo)!, limit: STEP })) {
-    seen++;
-    pass.cursor = Buffer.from(k);
+  const seen = await nextPage(core, lo, pass, (k, v) => {
     const key = decodeObjectKey(k, lo.length).key;
     if (keys.at(-1)?.key !== key) keys.push({ key, entries: [] });
-    keys.at(-1)!.entries.push({ k: pass.cursor, uvid: uvidOfNiKey(k), rec: decodeVersionValue(v).rec });
-  }
+    keys.at(-1)!.entries.push({ k: pass.cursor!, uvid: uvidOfNiKey(k), rec: decodeVersionValue(v).rec });
+  });
   const now = core.now();
   const full = seen === STEP;
   const apply = (key: string): Promise<number> => storage(core.backend.meta.transaction((tx) => applyLifecycleTx(core, tx, cur, key, rules)));
@@ -266,15 +277,12 @@ async function headsStep(core: Core, b: Bucket, rules: readonly LifecycleRule[],
   const lo = bucketPrefix(T.CUR, b.id);
   const now = core.now();
   const due: string[] = [];
-  let seen = 0;
-  for await (const [k, v] of core.backend.meta.range({ ...(pass.cursor ? { gt: pass.cursor } : { gte: lo }), lt: prefixEnd(lo)!, limit: STEP })) {
-    seen++;
-    pass.cursor = Buffer.from(k);
+  const seen = await nextPage(core, lo, pass, (k, v) => {
     const rec = decodeVersionRecord(v);
     const uvid = fromHex(rec.uvid) as unknown as Uvid;
     const key = decodeObjectKey(k, lo.length).key;
     if (lifecycleDue(rules, key, [{ k: niKey(b.id, k.subarray(1 + ID16), uvid), uvid, rec }], now)) due.push(key);
-  }
+  });
   // Decided again in each key's transaction, from all its entries.
   for (const key of due) await storage(core.backend.meta.transaction((tx) => applyLifecycleTx(core, tx, b, key, rules)));
   return seen < STEP;
@@ -289,15 +297,12 @@ async function uploadsStep(core: Core, b: Bucket, pass: PassState): Promise<bool
   const lo = bucketPrefix(T.UPLOAD, b.id);
   const now = core.now();
   const due: string[] = [];
-  let seen = 0;
-  for await (const [k, v] of core.backend.meta.range({ ...(pass.cursor ? { gt: pass.cursor } : { gte: lo }), lt: prefixEnd(lo)!, limit: STEP })) {
-    seen++;
-    pass.cursor = Buffer.from(k);
+  const seen = await nextPage(core, lo, pass, (_k, v) => {
     const up = decodeUploadRecord(v);
     // The date CreateMultipartUpload and ListParts announce (x-amz-abort-date).
     const abort = abortDue(rules, up.key, up.initiated);
     if (abort && now >= abort.at) due.push(up.uploadId);
-  }
+  });
   for (const id of due) {
     try {
       await abortUpload(core, b.rec.name, id);
