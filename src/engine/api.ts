@@ -364,6 +364,13 @@ export interface FsckReport {
 export interface Worker {
   readonly name: string;
   step(): Promise<'busy' | 'idle'>;
+  /**
+   * Whether work came due since the worker last said idle, other than by its own pacing: candidates
+   * another worker's or a request's release made due (GC), orphans suspected after a failed write
+   * (orphan sweep). Synchronous and without I/O: a runner asks it of every idle worker each round,
+   * and otherwise steps an idle worker again only after its idle pause (src/cli/workers.ts).
+   */
+  readonly due?: () => boolean;
 }
 
 /** The engine facade as the protocol layers use it. */

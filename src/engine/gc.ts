@@ -252,6 +252,10 @@ export function makeWorkers(core: Core): Worker[] {
       // What came due behind the cursor waits for the next sweep, as if it had come due just after.
       return after !== undefined || cascaded.size > 0 ? 'busy' : 'idle';
     },
+    // A release since (an Abort's drain, an overwrite, another worker's purge) stamps its
+    // candidates now, due a hold later: never before gcSweepAt (see above), so this tells the
+    // runner in time without reading the queue.
+    due: () => cascaded.size > 0 || after !== undefined || core.now() >= gcSweepAt,
   };
   let drained = drainProgress(core);
   const intents: Worker = {
@@ -295,10 +299,15 @@ export function makeWorkers(core: Core): Worker[] {
       if (n === 0) nextSweepAt = core.now() + ORPHAN_SWEEP_EVERY_MS;
       return n > 0 ? 'busy' : 'idle';
     },
+    // A write or a GC delete that failed meanwhile: sweep without waiting for the runner's pause.
+    due: () => core.now() >= retryAt && (core.writer.orphansSuspected || core.now() >= nextSweepAt),
   };
   const all = [gc, intents, orphans, tombstoneWorker(core), feedTrimWorker(core), completedUploadsWorker(core), lifecycleWorker(core), scrubWorker(core), snapshotSweepWorker(core), bucketCloneWorker(core)];
   // As every Engine method (engine.ts): a step's storage failure (a range scan, a transaction)
   // reaches the caller as an engine error, never raw.
-  return all.map((w) => ({ name: w.name, step: () => storage(w.step()) }));
+  return all.map((w) => {
+    const out: Worker = { name: w.name, step: () => storage(w.step()) };
+    return w.due ? { ...out, due: w.due } : out;
+  });
 }
 

@@ -11,13 +11,15 @@ function worker(name: string, n: number): Worker & { steps: number } {
     steps: 0,
     async step(): Promise<'busy' | 'idle'> {
       w.steps++;
+      // A turn of the event loop, as a step's I/O would: the test's loop runs in between.
+      await new Promise((r) => setImmediate(r));
       return w.steps <= n ? 'busy' : 'idle';
     },
   };
   return w;
 }
 
-test('busy workers are stepped until idle; a failing worker does not stop the others; stop() ends the loop', async () => {
+test('busy workers are stepped until idle; an idle or failing one waits for its pause; stop() ends the loop', async () => {
   const errors: string[] = [];
   const a = worker('a', 50);
   const b = worker('b', 3);
@@ -26,11 +28,28 @@ test('busy workers are stepped until idle; a failing worker does not stop the ot
   // The loop steps back to back while anything is busy, so it reaches a's idle step without waiting.
   while (a.steps <= 50) await new Promise((r) => setImmediate(r));
   await runner.stop();
-  assert.equal(b.steps, a.steps, 'every worker is stepped in each round');
-  assert.ok(errors.length >= 50 && errors.every((w) => w === 'broken'));
+  // b is stepped while busy and once more (idle); then, as the broken one, not again in a's rounds.
+  assert.equal(b.steps, 4);
+  assert.deepEqual(errors, ['broken'], 'a failing worker does not stop the others, and is retried after its pause');
   const frozen = a.steps;
   await new Promise((r) => setImmediate(r));
   assert.equal(a.steps, frozen, 'no steps after stop()');
+});
+
+test('an idle worker whose due() says so is stepped before its pause ends', async () => {
+  const a = worker('a', 40);
+  let due = false;
+  const b = Object.assign(worker('b', 0), { due: () => due });
+  const runner = runWorkers([a, b], { error: () => undefined }, 60_000);
+  while (a.steps < 20) await new Promise((r) => setImmediate(r));
+  assert.equal(b.steps, 1);
+  due = true;
+  const at = a.steps;
+  while (b.steps === 1 && a.steps <= 40) await new Promise((r) => setImmediate(r));
+  assert.ok(b.steps > 1 && a.steps <= at + 1, `b stepped in the round after due() (a at ${a.steps})`);
+  due = false;
+  while (a.steps <= 40) await new Promise((r) => setImmediate(r));
+  await runner.stop();
 });
 
 test('stop() wakes an idle loop at once', async () => {
