@@ -11,7 +11,7 @@ import { derivedIndexReady, markDerivedIndexBuilt } from './derived.js';
 import { applyEffects, keyEntries, newEffects, purgeEntry, refreshCur, snapshotCutoffs } from './commit.js';
 import type { Bucket, Core } from './core.js';
 import { decodeCompletedUploadRecord, decodeFeedRecord, decodeVersionRecord } from './format/records.js';
-import { COMPLETED_UPLOAD_TTL_MS } from './multipart.js';
+import { COMPLETED_UPLOAD_TTL_MS, uploadIdTsCeiling } from './multipart.js';
 import { decodeObjectKey, encodeObjectKey, niKeyOfQuietKey, NO_VALUE, quietKeyOfNiKey, T, uvidOfNiKey } from './keys.js';
 import { minCursor } from './feed.js';
 import { storage } from './storage-errors.js';
@@ -204,32 +204,62 @@ const COMPLETED_PASS_EVERY_MS = 15 * 60_000;
  * Delete the answers of uploads completed more than COMPLETED_UPLOAD_TTL_MS ago (a retried Complete
  * is NoSuchUpload from then on), a page per step; a pass at most every 15 minutes. Answers of
  * deleted buckets go the same way.
+ *
+ * A pass reads, per bucket, only the answers that can be due. An upload id starts with the µs time
+ * of its creation (formats.md "Upload ids"), before its completion, so an id stamped at the cut-off
+ * or later is not due: the pass jumps from the first such row of a bucket to the ids above every
+ * stamp issued so far (uploadIdTsCeiling), which only ids of older builds (16 random bytes) reach,
+ * and reads those. Before, every pass read all the answers of the last 6 hours (24 passes per
+ * answer). A random id that falls in the window is read once the cut-off passes it, and an id
+ * stamped ahead of its completion (a clock set back) once the cut-off passes its stamp: a late
+ * deletion only, as completedUpload checks the age itself.
  */
 export function completedUploadsWorker(core: Core): Worker {
-  let cursor: Buffer | undefined;
+  // The next row to read (inclusive), within a pass.
+  let from: Buffer | undefined;
   let nextPassAt = -Infinity;
   const lo = Buffer.from([T.UPLOAD_DONE]);
   const hi = Buffer.from([T.UPLOAD_DONE + 1]);
+  /** Key length of an answer: the table's tag, bucket id, upload id. */
+  const KEY_LEN = 1 + 16 + 16;
   return {
     name: 'completed-uploads',
     async step() {
-      if (cursor === undefined && core.now() < nextPassAt) return 'idle';
+      if (from === undefined && core.now() < nextPassAt) return 'idle';
       const cutoff = core.now() - COMPLETED_UPLOAD_TTL_MS;
+      const cutoffTs = BigInt(Math.floor(cutoff)) * 1000n;
+      const ceiling = uploadIdTsCeiling(core);
       const old: Buffer[] = [];
       let seen = 0;
-      for await (const [k, v] of core.backend.meta.range({ ...(cursor ? { gt: cursor } : { gte: lo }), lt: hi, limit: STEP })) {
-        seen++;
-        cursor = Buffer.from(k);
-        if (decodeCompletedUploadRecord(v).completedAt < cutoff) old.push(cursor);
+      let over = false;
+      pages: while (seen < STEP) {
+        let n = 0;
+        for await (const [k, v] of core.backend.meta.range({ gte: from ?? lo, lt: hi, limit: STEP - seen })) {
+          n++;
+          seen++;
+          const key = Buffer.from(k);
+          const ts = key.length === KEY_LEN ? key.readBigUInt64BE(17) : 0n;
+          if (ts >= cutoffTs && ts < ceiling) {
+            // Not due, nor any id of this bucket up to the ceiling.
+            from = Buffer.alloc(KEY_LEN);
+            key.copy(from, 0, 0, 17);
+            from.writeBigUInt64BE(ceiling, 17);
+            continue pages;
+          }
+          from = Buffer.concat([key, Buffer.from([0])]);
+          if (decodeCompletedUploadRecord(v).completedAt < cutoff) old.push(key);
+        }
+        over = n < STEP - seen + n;
+        break;
       }
-      if (seen < STEP) {
-        cursor = undefined;
+      if (over) {
+        from = undefined;
         nextPassAt = core.now() + COMPLETED_PASS_EVERY_MS;
       }
       if (old.length) await storage(core.backend.meta.transaction((tx) => {
         for (const k of old) tx.del(k);
       }));
-      return seen === STEP ? 'busy' : 'idle';
+      return over ? 'idle' : 'busy';
     },
   };
 }

@@ -69,6 +69,16 @@ const lastUploadTs = new WeakMap<Core, bigint>();
  * sort in creation order. Ids issued before this layout (16 random bytes) stay valid; they sort by
  * their bytes, i.e. almost always after every time-ordered id of the same key.
  */
+/**
+ * Above every timestamp a time-ordered upload id of this engine carries so far (µs): the clock, or
+ * the last id when the issuer ran ahead of it (a frozen clock, the UVID floor after a restart).
+ */
+export function uploadIdTsCeiling(core: Core): bigint {
+  const clock = BigInt(Math.floor(core.now())) * 1000n;
+  const last = lastUploadTs.get(core) ?? 0n;
+  return (last > clock ? last : clock) + 1n;
+}
+
 function newUploadId(core: Core): Buffer {
   let ts = uvidTs(core.uvids.next());
   const last = lastUploadTs.get(core);
