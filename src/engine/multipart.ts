@@ -368,10 +368,9 @@ function endUpload(core: Core, tx: MetaTx, b: Bucket, up: UploadRecord): boolean
   return false;
 }
 
-/** Leave an ended upload's rows to the background drain. */
+/** Leave an ended upload's rows to the background drain (or, when it cannot take them, to the scan). */
 function drainLater(core: Core, intentId: Buffer): void {
-  drainerOf(core).mayHaveAborted = true;
-  drainSoon(core, intentId);
+  if (!drainSoon(core, intentId)) drainerOf(core).mayHaveAborted = true;
 }
 
 /** Rows one drain transaction deletes or drops: part rows first, then the intent's members. */
@@ -416,9 +415,12 @@ interface Drainer {
   steps: number;
   closed: boolean;
   /**
-   * False once a scan of the intent table found no aborted intent and no Abort has left one since:
-   * the intent-expiry worker then skips the scan (it read every open upload's intent each step).
-   * True at start: a store may hold what a previous process left.
+   * False once a scan of the intent table found no aborted intent and none has been left since
+   * outside the background drain's queue: the intent-expiry worker then skips the scan (it read
+   * every open upload's intent each step). True at start (a store may hold what a previous process
+   * left), after an Abort the queue could not take (full, or closing), after a drain step failed.
+   * Not after every Abort that left a drain: the queue drains it, and each such Abort made the
+   * worker's next step read the whole intent table (every open upload's) again.
    */
   mayHaveAborted: boolean;
 }
@@ -443,18 +445,19 @@ export function drainProgress(core: Core): number {
 /** Large aborted uploads the background drain keeps in its queue at the most. */
 const MAX_QUEUED_DRAINS = 1024;
 
-/** Start draining `intentId` in the background after the Abort answered. */
-function drainSoon(core: Core, intentId: Buffer): void {
+/** Start draining `intentId` in the background after the Abort answered; false when it cannot. */
+function drainSoon(core: Core, intentId: Buffer): boolean {
   const d = drainerOf(core);
   // Past the cap the intent-expiry worker finds it (its record says aborted): the queue stays small.
-  if (d.closed || d.queue.length >= MAX_QUEUED_DRAINS) return;
+  if (d.closed || d.queue.length >= MAX_QUEUED_DRAINS) return false;
   d.queue.push(intentId);
-  if (d.running) return;
+  if (d.running) return true;
   const loop = async (): Promise<void> => {
     for (let id = d.queue.shift(); id !== undefined && !d.closed; id = d.queue.shift()) await drainAborted(core, d, id);
   };
   // Cleared in a later microtask, so never before it is set (even by a loop that did nothing).
   d.running = loop().finally(() => (d.running = undefined));
+  return true;
 }
 
 /**
@@ -462,10 +465,17 @@ function drainSoon(core: Core, intentId: Buffer): void {
  * A failure leaves the intent to the intent-expiry worker (the queue goes on with the next).
  */
 async function drainAborted(core: Core, d: Drainer, intentId: Buffer): Promise<void> {
-  while (!d.closed) {
+  for (;;) {
+    if (d.closed) {
+      // Stopped with rows left (Engine.close): a start scans anyway; said for a caller still here.
+      d.mayHaveAborted = true;
+      return;
+    }
     try {
       if (await storage(core.backend.meta.transaction((tx) => drainAbortedStep(tx, intentId, core.now())))) return;
     } catch {
+      // Left to the intent-expiry worker's scan (or GC's run).
+      d.mayHaveAborted = true;
       return;
     } finally {
       // Also when the transaction failed: it may have committed all the same (its acknowledgement lost).
@@ -489,8 +499,10 @@ export async function stopDrains(core: Core): Promise<void> {
  */
 export async function drainAbortedUploads(core: Core, maxSteps = Infinity): Promise<number> {
   const d = drainerOf(core);
+  // GC's run frees what every Abort released: the intents the background drain holds included.
+  if (maxSteps === Infinity) while (d.running) await d.running;
   if (!d.mayHaveAborted) return 0;
-  // Cleared before the scan: an Abort that marks an intent while it runs sets it again.
+  // Cleared before the scan: an intent left meanwhile (a drain step failed, the queue full) sets it again.
   d.mayHaveAborted = false;
   // At most as many as the steps allowed can finish (each takes one at least): the rest wait for
   // the next call rather than being read into memory now.
