@@ -163,6 +163,10 @@ export class Core {
       ...(onSkew ? { onSkew: (behindUs: bigint, ts: bigint) => onSkew({ behindMs: Number(behindUs / 1000n), aheadAt: Number(ts / 1000n) }) } : {}),
     });
     this.writer = new ChunkWriter(backend, o.clock, this.chunkLocks);
+    // After anything but a clean stop, orphans may be there until a sweep of this process has
+    // looked: the suspicion also keeps this process's own close from recording a clean stop (an
+    // admin command opening the store after a crash must not hide the crash from the next start).
+    this.writer.orphansSuspected = !this.cleanStart;
     this.pool = o.digestWorker ? new DigestPool() : undefined;
     this.putBudget = new ByteBudget(o.putBudget);
     this.readBudget = new ByteBudget(o.readBudget);

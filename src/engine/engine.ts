@@ -234,9 +234,10 @@ async function openState(backend: StorageBackend, o: EngineOptions): Promise<Sta
     };
     tx.put(k, encodeStateRecord(next));
     const now = (o.clock ?? systemClock).now();
-    // The previous process's clean stop counts once: this one has not stopped yet.
+    // The previous process's clean stop counts once: this one has not stopped yet. A new store
+    // has nothing to sweep.
     const stop = tx.get(stateKey(CLEAN_STOP));
-    const cleanStart = stop !== undefined && prev !== undefined && decodeCleanStopRecord(stop).epoch === prev.epoch;
+    const cleanStart = prev === undefined || (stop !== undefined && decodeCleanStopRecord(stop).epoch === prev.epoch);
     if (stop !== undefined) tx.del(stateKey(CLEAN_STOP));
     carryDerivedIndexes(tx, prev?.epoch, next.epoch, now);
     if (!derivedIndexReadyTx(tx, 'owner')) {

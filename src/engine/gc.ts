@@ -179,16 +179,24 @@ export async function expireIntents(core: Core, olderEpochsOnly: boolean): Promi
  * meanwhile wins. One process owns the data (§13), so no other writer can be in that window.
  */
 export async function sweepOrphans(core: Core): Promise<number> {
+  // Cleared before the walk: a failure while it runs raises the suspicion again for the next.
+  core.writer.orphansSuspected = false;
   let n = 0;
-  for await (const id of core.backend.chunks.iterate()) {
-    const hex = chunkIdHex(id);
-    if (core.writer.inflight.has(hex)) continue;
-    if ((await storage(core.backend.meta.get(chunkKey(id)))) !== undefined) continue;
-    await core.chunkLocks.run(hex, async () => {
-      if (core.writer.inflight.has(hex) || (await storage(core.backend.meta.get(chunkKey(id)))) !== undefined) return;
-      await storage(core.backend.chunks.delete(id));
-      n++;
-    });
+  try {
+    for await (const id of core.backend.chunks.iterate()) {
+      const hex = chunkIdHex(id);
+      if (core.writer.inflight.has(hex)) continue;
+      if ((await storage(core.backend.meta.get(chunkKey(id)))) !== undefined) continue;
+      await core.chunkLocks.run(hex, async () => {
+        if (core.writer.inflight.has(hex) || (await storage(core.backend.meta.get(chunkKey(id)))) !== undefined) return;
+        await storage(core.backend.chunks.delete(id));
+        n++;
+      });
+    }
+  } catch (e) {
+    // Still owed, also by the next start should this process stop first (no clean stop).
+    core.writer.orphansSuspected = true;
+    throw e;
   }
   return n;
 }
@@ -277,7 +285,8 @@ export function makeWorkers(core: Core): Worker[] {
   // batch's deletes): sweeps in between only
   // guard against the unforeseen, so they are paced instead of running every idle cycle.
   // At start, unless the previous process stopped cleanly (engine.ts recordCleanStop).
-  let nextSweepAt = core.cleanStart ? core.now() + ORPHAN_SWEEP_EVERY_MS : -Infinity;
+  // The first sweep: at once unless the previous process stopped cleanly (core.ts: suspected).
+  let nextSweepAt = core.now() + ORPHAN_SWEEP_EVERY_MS;
   let retryAt = -Infinity;
   const orphans: Worker = {
     name: 'orphan-sweep',
@@ -287,13 +296,10 @@ export function makeWorkers(core: Core): Worker[] {
       // (issue-3-orphan-sweep-retry-pause). The suspicion stays for the sweep after the pause.
       if (core.now() < retryAt) return 'idle';
       if (!core.writer.orphansSuspected && core.now() < nextSweepAt) return 'idle';
-      core.writer.orphansSuspected = false;
       // A sweep that failed part-way (a delete's EIO) is still owed: a minute later, not an hour
       // (nor at every step: a file that keeps failing would have every chunk file read again).
       const n = await sweepOrphans(core).catch((e: unknown) => {
         nextSweepAt = retryAt = core.now() + ORPHAN_SWEEP_RETRY_MS;
-        // Still owed, also by the next start should this process stop first.
-        core.writer.orphansSuspected = true;
         throw e;
       });
       if (n === 0) nextSweepAt = core.now() + ORPHAN_SWEEP_EVERY_MS;

@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chunkIdOf } from '../../src/common/index.js';
+import { createEngine } from '../../src/engine/index.js';
+import { stateKey } from '../../src/engine/keys.js';
 import { body, openHarness } from '../integration/engine/harness.js';
 
 test('tombstone purge: one pass, then no scan until the pause is over; markers are still purged after their retention', async () => {
@@ -48,17 +50,21 @@ test('tombstone purge: one pass, then no scan until the pause is over; markers a
   }
 });
 
-test('orphan sweep: runs at start, then is paced (6 hours, §17) unless the chunk writer reports stored bytes without a row', async () => {
+test('orphan sweep: runs at a start after a crash, then is paced (6 hours, §17) unless the chunk writer reports stored bytes without a row', async () => {
   const h = await openHarness('memory');
   try {
-    const e = h.engine;
-    const sweep = e.workers().find((w) => w.name === 'orphan-sweep')!;
     const orphan = async (n: number): Promise<void> => {
       const data = Buffer.alloc(1000, n);
       const id = chunkIdOf(data);
       await h.backend.chunks.put(id, data);
     };
     await orphan(1);
+    // A crash: the process stopped without its clean-stop row (issue-3-orphan-sweep-clean-start).
+    await h.engine.close();
+    await h.backend.meta.transaction((tx) => tx.del(stateKey('clean-stop')));
+    h.engine = await createEngine(h.backend, h.opts);
+    const e = h.engine;
+    const sweep = e.workers().find((w) => w.name === 'orphan-sweep')!;
     assert.equal(await sweep.step(), 'busy', 'the first sweep (after a start) finds what a dead writer left');
     assert.deepEqual(await h.backend.chunks.has([chunkIdOf(Buffer.alloc(1000, 1))]), [false]);
     assert.equal(await sweep.step(), 'idle');

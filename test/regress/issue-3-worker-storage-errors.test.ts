@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEngine, EngineErrors } from '../../src/engine/index.js';
+import { stateKey } from '../../src/engine/keys.js';
 import { StorageErrors } from '../../src/storage/contract/index.js';
 import { createMemoryBackend } from '../../src/storage/memory/index.js';
 import { faultyBackend } from '../helpers/faulty-backend.js';
@@ -16,9 +17,14 @@ import { fakeClock, TEST_OPTS } from '../integration/engine/harness.js';
 test('a worker step whose storage calls fail rejects with UNAVAILABLE, not the raw storage error', async () => {
   let failing = false;
   const backend = faultyBackend(createMemoryBackend(), () => (failing ? { error: StorageErrors.IO('injected') } : undefined));
-  const e = await createEngine(backend, { ...TEST_OPTS, clock: fakeClock(), digestWorker: false });
+  const opts = { ...TEST_OPTS, clock: fakeClock(), digestWorker: false };
+  const first = await createEngine(backend, opts);
+  await first.createBucket('b', { owner: 't' });
+  // Stopped without a clean stop (a crash), so that the orphan sweep runs at the next start.
+  await first.close();
+  await backend.meta.transaction((tx) => tx.del(stateKey('clean-stop')));
+  const e = await createEngine(backend, opts);
   try {
-    await e.createBucket('b', { owner: 't' });
     failing = true;
     const failed: string[] = [];
     for (const w of e.workers()) {
