@@ -107,10 +107,10 @@ export interface CommitSpec {
   /** The writer's intent, dropped in the same transaction (§7.4 step 5). */
   intentId?: Buffer;
   /**
-   * Drop at most this many of the intent's members here; the writer drops the rest after the
-   * commit, a batch per transaction (its record stays until the last). Once the version is in, its
-   * VM and CMs hold every chunk it uses, so the intent's holds may go later; dropping all of them
-   * here held every write of the store for the whole intent (refs.ts DRAIN_BATCH).
+   * Drop at most this many of the intent's members here; the rest is the writer's (a Complete hands
+   * it to the Abort's background drain, multipart.ts endUpload; the record stays until the last).
+   * Once the version is in, its VM and CMs hold every chunk it uses, so the intent's holds may go
+   * later; dropping all of them here held every write of the store for the whole intent.
    */
   intentBatch?: number;
   /**

@@ -78,11 +78,6 @@ export class Core {
   readonly segmentId: number;
   readonly nodeId: number;
   readonly epoch: number;
-  /**
-   * The previous process stopped cleanly with no orphan owed (engine.ts `clean-stop`): the
-   * orphan sweep need not walk every chunk file at this start (gc.ts).
-   */
-  readonly cleanStart: boolean;
   readonly uvids: UvidIssuer;
   /** Per chunk id (hex): ChunkStore.put + record vs GC row delete + unlink (§13). */
   readonly chunkLocks = new KeyedLock();
@@ -153,7 +148,6 @@ export class Core {
     this.segmentId = ids.segmentId;
     this.nodeId = ids.nodeId;
     this.epoch = ids.epoch;
-    this.cleanStart = ids.cleanStart ?? false;
     const onSkew = o.onClockSkew;
     this.uvids = new UvidIssuer({
       clock: o.clock,
@@ -163,10 +157,11 @@ export class Core {
       ...(onSkew ? { onSkew: (behindUs: bigint, ts: bigint) => onSkew({ behindMs: Number(behindUs / 1000n), aheadAt: Number(ts / 1000n) }) } : {}),
     });
     this.writer = new ChunkWriter(backend, o.clock, this.chunkLocks);
-    // After anything but a clean stop, orphans may be there until a sweep of this process has
-    // looked: the suspicion also keeps this process's own close from recording a clean stop (an
-    // admin command opening the store after a crash must not hide the crash from the next start).
-    this.writer.orphansSuspected = !this.cleanStart;
+    // After anything but a clean stop of the previous process (engine.ts `clean-stop`), orphans
+    // may be there until a sweep of this process has looked: the orphan sweep runs at once (gc.ts),
+    // and this process's own close records no clean stop before (an admin command opening the
+    // store after a crash must not hide the crash from the next start).
+    this.writer.orphansSuspected = !(ids.cleanStart ?? false);
     this.pool = o.digestWorker ? new DigestPool() : undefined;
     this.putBudget = new ByteBudget(o.putBudget);
     this.readBudget = new ByteBudget(o.readBudget);

@@ -284,7 +284,6 @@ export function makeWorkers(core: Core): Worker[] {
   // or when a write fails in this process (writer.orphansSuspected: a chunk's row or put, a GC
   // batch's deletes): sweeps in between only
   // guard against the unforeseen, so they are paced instead of running every idle cycle.
-  // At start, unless the previous process stopped cleanly (engine.ts recordCleanStop).
   // The first sweep: at once unless the previous process stopped cleanly (core.ts: suspected).
   let nextSweepAt = core.now() + ORPHAN_SWEEP_EVERY_MS;
   let retryAt = -Infinity;

@@ -233,8 +233,9 @@ export function completedUploadsWorker(core: Core): Worker {
       let seen = 0;
       let over = false;
       pages: while (seen < STEP) {
+        const limit = STEP - seen;
         let n = 0;
-        for await (const [k, v] of core.backend.meta.range({ gte: from ?? lo, lt: hi, limit: STEP - seen })) {
+        for await (const [k, v] of core.backend.meta.range({ gte: from ?? lo, lt: hi, limit })) {
           n++;
           seen++;
           const key = Buffer.from(k);
@@ -249,7 +250,8 @@ export function completedUploadsWorker(core: Core): Worker {
           from = Buffer.concat([key, Buffer.from([0])]);
           if (decodeCompletedUploadRecord(v).completedAt < cutoff) old.push(key);
         }
-        over = n < STEP - seen + n;
+        // Fewer rows than asked for: the table is done.
+        over = n < limit;
         break;
       }
       if (over) {

@@ -58,6 +58,16 @@ async function loadUpload(core: Core, b: Bucket, uploadId: string): Promise<Uplo
 const lastUploadTs = new WeakMap<Core, bigint>();
 
 /**
+ * Above every timestamp a time-ordered upload id of this engine carries so far (µs): the clock, or
+ * the last id when the issuer ran ahead of it (a frozen clock, the UVID floor after a restart).
+ */
+export function uploadIdTsCeiling(core: Core): bigint {
+  const clock = BigInt(Math.floor(core.now())) * 1000n;
+  const last = lastUploadTs.get(core) ?? 0n;
+  return (last > clock ? last : clock) + 1n;
+}
+
+/**
  * A new upload id: u64 BE µs timestamp ‖ 8 random bytes (formats.md, "Upload ids").
  *
  * ListMultipartUploads lists a key's uploads in initiation order, and AWS pages them with an
@@ -69,16 +79,6 @@ const lastUploadTs = new WeakMap<Core, bigint>();
  * sort in creation order. Ids issued before this layout (16 random bytes) stay valid; they sort by
  * their bytes, i.e. almost always after every time-ordered id of the same key.
  */
-/**
- * Above every timestamp a time-ordered upload id of this engine carries so far (µs): the clock, or
- * the last id when the issuer ran ahead of it (a frozen clock, the UVID floor after a restart).
- */
-export function uploadIdTsCeiling(core: Core): bigint {
-  const clock = BigInt(Math.floor(core.now())) * 1000n;
-  const last = lastUploadTs.get(core) ?? 0n;
-  return (last > clock ? last : clock) + 1n;
-}
-
 function newUploadId(core: Core): Buffer {
   let ts = uvidTs(core.uvids.next());
   const last = lastUploadTs.get(core);
@@ -372,9 +372,6 @@ function endUpload(core: Core, tx: MetaTx, b: Bucket, up: UploadRecord): boolean
 function drainLater(core: Core, intentId: Buffer): void {
   if (!drainSoon(core, intentId)) drainerOf(core).mayHaveAborted = true;
 }
-
-/** Rows one drain transaction deletes or drops: part rows first, then the intent's members. */
-export { DRAIN_BATCH };
 
 /**
  * Drop up to DRAIN_BATCH rows of an aborted upload: its part rows first (a part row names chunks its

@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { EngineErrors, type Engine, type Worker } from '../../src/engine/index.js';
-import { DRAIN_BATCH } from '../../src/engine/multipart.js';
+import { DRAIN_BATCH } from '../../src/engine/refs.js';
 import { prefixRange, T } from '../../src/engine/keys.js';
 import { rowsRead, writesPerTx } from '../helpers/counting-backend.js';
 import { body, bytes, eachBackend, type Harness } from '../integration/engine/harness.js';

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { EngineErrors, type Engine, type Worker } from '../../src/engine/index.js';
 import { prefixRange, T } from '../../src/engine/keys.js';
-import { DRAIN_BATCH } from '../../src/engine/multipart.js';
+import { DRAIN_BATCH } from '../../src/engine/refs.js';
 import { writesPerTx } from '../helpers/counting-backend.js';
 import { body, bytes, eachBackend, readAll, type Harness } from '../integration/engine/harness.js';
 
